@@ -1,0 +1,13 @@
+/**
+ * Every command of the `anynet` CLI, in the order `anynet --help` lists them.
+ * A new command is a file in this folder and one line here.
+ *
+ * @module
+ */
+import type { CommandSpec } from "../command.ts";
+import { infoCommand } from "./info.ts";
+
+/** All commands. */
+export const commands: readonly CommandSpec[] = [
+  infoCommand,
+];

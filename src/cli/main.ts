@@ -1,0 +1,84 @@
+import { CommandError, type CommandIO, type CommandSpec, UsageError } from "./command.ts";
+import { parseArgs } from "./parse_args.ts";
+import { closest } from "./suggest.ts";
+import { commandHelp, programHelp } from "./usage.ts";
+import { VERSION } from "../version.ts";
+
+/** Finds the command that `argv` names; the rest of `argv` is the command's own. */
+function findCommand(
+  commands: readonly CommandSpec[],
+  argv: readonly string[],
+): { command: CommandSpec; rest: readonly string[] } {
+  const [first, second] = argv;
+  const pair = commands.find((c) => c.name === `${first} ${second}`);
+  if (pair) return { command: pair, rest: argv.slice(2) };
+  const single = commands.find((c) => c.name === first);
+  if (single) return { command: single, rest: argv.slice(1) };
+
+  const subcommands = commands.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.slice(first.length + 1));
+  if (subcommands.length > 0) {
+    if (second === undefined || second.startsWith("-")) {
+      throw new UsageError(`'${first}' needs a subcommand: ${subcommands.join(", ")}`);
+    }
+    const hint = closest(second, subcommands);
+    throw new UsageError(
+      `unknown subcommand '${first} ${second}'` + (hint ? `; did you mean '${first} ${hint}'?` : `; expected one of ${subcommands.join(", ")}`),
+    );
+  }
+  const names = [...new Set(commands.map((c) => c.name.split(" ")[0]))];
+  const hint = closest(first, names);
+  throw new UsageError(`unknown command '${first}'` + (hint ? `; did you mean '${hint}'?` : ""));
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after the program name) and resolves to the
+ * exit code: 0 on success, 1 when a command fails, 2 for usage errors. Never throws:
+ * every failure becomes a one-line message on standard error.
+ */
+export async function main(argv: readonly string[], io: CommandIO, commands: readonly CommandSpec[]): Promise<number> {
+  const [first] = argv;
+  if (first === undefined) {
+    await io.err(programHelp(commands));
+    return 2;
+  }
+  if (first === "--help" || first === "-h" || (first === "help" && argv.length === 1)) {
+    await io.out(programHelp(commands));
+    return 0;
+  }
+  if (first === "--version" || first === "-V" || first === "version") {
+    await io.out(`anynet ${VERSION}\n`);
+    return 0;
+  }
+
+  let command: CommandSpec | undefined;
+  try {
+    if (first.startsWith("-")) throw new UsageError(`unknown flag '${first}'`);
+    const helpFor = first === "help" ? argv.slice(1) : undefined;
+    const found = findCommand(commands, helpFor ?? argv);
+    command = found.command;
+    if (helpFor) {
+      await io.out(commandHelp(command));
+      return 0;
+    }
+    const parsed = parseArgs(command, found.rest);
+    if (parsed.help) {
+      await io.out(commandHelp(command));
+      return 0;
+    }
+    return await command.run(parsed.input, io);
+  } catch (error) {
+    const prefix = command ? `anynet ${command.name}` : "anynet";
+    if (error instanceof UsageError) {
+      const helpHint = command ? `anynet ${command.name} --help` : "anynet --help";
+      await io.err(`${prefix}: ${error.message}\nRun '${helpHint}' for usage.\n`);
+      return 2;
+    }
+    if (error instanceof CommandError) {
+      await io.err(`${prefix}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    await io.err(`${prefix}: ${message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * anynet/echo.
+ *
+ * @module
+ */
+export {};

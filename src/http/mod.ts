@@ -1,0 +1,6 @@
+/**
+ * anynet/http.
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * anynet/net.
+ *
+ * @module
+ */
+export {};

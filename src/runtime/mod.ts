@@ -1,0 +1,25 @@
+/**
+ * The adapter for the runtime this process runs on, chosen once at load time.
+ *
+ * All three adapters are imported statically: each touches its runtime's globals only
+ * when called, and `node:*` modules load on Deno and Bun too, so nothing fails to load.
+ *
+ * @module
+ */
+import { bunAdapter } from "./bun.ts";
+import { denoAdapter } from "./deno.ts";
+import { detectRuntime } from "./detect.ts";
+import { nodeAdapter } from "./node.ts";
+import type { RuntimeAdapter } from "./types.ts";
+
+export type { RuntimeAdapter } from "./types.ts";
+export { detectRuntime, type RuntimeInfo, type RuntimeName } from "./detect.ts";
+
+const adapters: Record<RuntimeAdapter["runtime"], RuntimeAdapter> = {
+  node: nodeAdapter,
+  deno: denoAdapter,
+  bun: bunAdapter,
+};
+
+/** The adapter for the current runtime. */
+export const adapter: RuntimeAdapter = adapters[detectRuntime().name];

@@ -1,0 +1,6 @@
+/**
+ * anynet/tools.
+ *
+ * @module
+ */
+export {};

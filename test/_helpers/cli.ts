@@ -1,0 +1,69 @@
+/**
+ * Runs the `anynet` CLI as a user would, on the runtime under test:
+ * `node dist/cli.js`, `deno run -A src/cli.ts` or `bun src/cli.ts`.
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
+import { root, testRuntime } from "./env.ts";
+
+/** What a finished CLI run gave. */
+export interface CliResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The command and leading arguments that start the CLI on the runtime under test. */
+export function cliCommand(): [string, string[]] {
+  switch (testRuntime) {
+    case "node":
+      return [process.execPath, [join(root, "dist", "cli.js")]];
+    case "deno":
+      return [process.execPath, ["run", "-A", "--no-lock", join(root, "src", "cli.ts")]];
+    case "bun":
+      return [process.execPath, [join(root, "src", "cli.ts")]];
+  }
+}
+
+/** Options for {@linkcode runCli}. */
+export interface RunCliOptions {
+  /** Text for standard input (closed at once when absent). */
+  input?: string;
+  /** Kill the process after this long. @default 30000 */
+  timeoutMs?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+/** Runs the CLI to completion and collects its output. Rejects if it outlives the timeout. */
+export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const [command, prefix] = cliCommand();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...prefix, ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "", stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    const timeoutMs = options.timeoutMs ?? 30000;
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`anynet ${args.join(" ")} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Where the tests run: the runtime under test and the project root.
+ *
+ * scripts/test.ts sets ANYNET_TEST_RUNTIME and ANYNET_ROOT; when a test file is run by
+ * hand, the root is found from this file's location (test/_helpers/ for Deno and Bun,
+ * build/test/_helpers/ for Node).
+ *
+ * @module
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+function findRoot(): string {
+  if (process.env.ANYNET_ROOT) return process.env.ANYNET_ROOT;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (dir !== dirname(dir)) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "anynet" && existsSync(join(dir, "src"))) {
+      return dir;
+    }
+    dir = dirname(dir);
+  }
+  throw new Error("test: cannot find the anynet project root");
+}
+
+/** The project root. */
+export const root: string = findRoot();
+
+/** The runtime these tests run on, as the test runner says (or as detected). */
+export const testRuntime: "node" | "deno" | "bun" = (() => {
+  const fromRunner = process.env.ANYNET_TEST_RUNTIME;
+  if (fromRunner === "node" || fromRunner === "deno" || fromRunner === "bun") return fromRunner;
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  return g.Deno ? "deno" : g.Bun ? "bun" : "node";
+})();
+
+/** The path of a binary from node_modules/.bin. */
+export function devBin(name: string): string {
+  return join(root, "node_modules", ".bin", name);
+}
+
+/** Prints why a test is skipped; scripts/test.ts shows every line that starts with "skip:". */
+export function announceSkip(reason: string): void {
+  console.log(`skip: ${reason}`);
+}

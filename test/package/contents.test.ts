@@ -1,0 +1,35 @@
+/** What the packages contain: only what a user needs (npm), and a clean JSR dry run (Deno). */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { devBin, root } from "../_helpers/env.ts";
+
+test("npm pack lists only the built modules, declarations, package.json, README and LICENSE", () => {
+  const run = spawnSync("npm", ["pack", "--dry-run", "--json", join(root, "dist")], { cwd: root, encoding: "utf8" });
+  assert.is(run.status, 0, run.stderr);
+  const files: string[] = JSON.parse(run.stdout)[0].files.map((f: { path: string }) => f.path);
+  assert.ok(files.includes("package.json"));
+  assert.ok(files.includes("README.md"));
+  assert.ok(files.includes("LICENSE"));
+  assert.ok(files.includes("cli.js"));
+  assert.ok(files.includes("mod.d.ts"));
+  const unexpected = files.filter((f) => !/\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "LICENSE"].includes(f));
+  assert.equal(unexpected, [], "no sources, tests, maps or build leftovers");
+  assert.not.ok(files.some((f) => f.startsWith("test/") || f.endsWith(".test.js")));
+});
+
+test("deno publish --dry-run accepts the JSR package (no slow types)", () => {
+  const run = spawnSync(devBin("deno"), ["publish", "--dry-run", "--allow-dirty"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const output = (run.stdout + run.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+  assert.is(run.status, 0, output);
+  assert.match(output, /Success Dry run complete/);
+  assert.match(output, /src\/packet\/_wasm_embedded\.ts/, "the embedded WebAssembly is published");
+});
+
+test.run();

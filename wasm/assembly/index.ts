@@ -1,0 +1,14 @@
+/**
+ * anynet's WebAssembly module: the packet decoder's hot path.
+ *
+ * Built with `--runtime stub` (no garbage collector) and `-O3` by scripts/build.ts and
+ * embedded in the packages as base64 (src/packet/_wasm_embedded.ts). Nothing here
+ * allocates or throws: callers place input in linear memory after `scratchStart()` and
+ * read results back from memory.
+ */
+export { internetChecksum } from "./checksum";
+
+/** First byte of linear memory free for the host to use: after static data, 16-aligned. */
+export function scratchStart(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}
