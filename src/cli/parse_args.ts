@@ -83,10 +83,18 @@ export function parseArgs(command: CommandSpec, argv: readonly string[]): Parsed
       flag = byLong.get(name);
       if (!flag) throw new UsageError(`unknown flag '--${name}'`, command.name);
     } else {
-      const letter = arg.slice(1, 2);
-      flag = byShort.get(letter);
-      if (!flag) throw new UsageError(`unknown flag '-${letter}'`, command.name);
-      if (arg.length > 2) inline = arg.slice(2);
+      // Grouped short flags: `-tl` is `-t -l`; a flag that takes a value ends the group
+      // and takes the rest as its value (`-p80`).
+      let at = 1;
+      for (;;) {
+        const letter = arg.slice(at, at + 1);
+        flag = byShort.get(letter);
+        if (!flag) throw new UsageError(`unknown flag '-${letter}'`, command.name);
+        if (flag.type !== "boolean" || at + 1 >= arg.length) break;
+        set(flag, true);
+        at++;
+      }
+      if (at + 1 < arg.length) inline = arg.slice(at + 1);
     }
     if (flag.type === "boolean") {
       if (inline !== undefined) {

@@ -1,6 +1,9 @@
 /**
- * anynet/tools.
+ * Network tools, each a library function and an `anynet` command: netstat (this
+ * machine's sockets), and more as they land.
  *
  * @module
  */
-export {};
+export { NotSupportedError } from "./errors.ts";
+export { formatEndpoint, netstat, type NetstatEntry, type NetstatOptions } from "./netstat.ts";
+export { parseProcNetTable, type SocketEntry, type SocketProtocol } from "./proc_net.ts";

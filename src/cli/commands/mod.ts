@@ -6,8 +6,10 @@
  */
 import type { CommandSpec } from "../command.ts";
 import { infoCommand } from "./info.ts";
+import { netstatCommand } from "./netstat.ts";
 
 /** All commands. */
 export const commands: readonly CommandSpec[] = [
   infoCommand,
+  netstatCommand,
 ];
