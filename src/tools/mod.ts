@@ -7,3 +7,4 @@
 export { NotSupportedError } from "./errors.ts";
 export { formatEndpoint, netstat, type NetstatEntry, type NetstatOptions } from "./netstat.ts";
 export { parseProcNetTable, type SocketEntry, type SocketProtocol } from "./proc_net.ts";
+export { type CertificateOptions, type CertificateSet, createCertificates } from "./certificates.ts";
