@@ -37,7 +37,7 @@ export async function readAll(conn: Connection): Promise<Uint8Array> {
 }
 
 /** Writes `data` in chunks of `chunkSize`, then half-closes, while `readAll` runs; returns what came back. */
-export async function roundTrip(conn: Connection, data: Uint8Array, chunkSize = 64 * 1024): Promise<Uint8Array> {
+export async function roundTrip(conn: Connection, data: Uint8Array, chunkSize: number = 64 * 1024): Promise<Uint8Array> {
   const reading = readAll(conn);
   for (let offset = 0; offset < data.byteLength; offset += chunkSize) {
     await conn.write(data.subarray(offset, Math.min(offset + chunkSize, data.byteLength)));
