@@ -64,7 +64,9 @@ export function startCli(args: string[], options: StartCliOptions = {}): CliProc
     stderr: () => err,
     exited,
     async stop(signal = "SIGTERM", timeoutMs = 15000) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      // process.kill rather than child.kill: Deno's child_process reports a child that
+      // was sent a signal with child.kill() as killed by it, even when it exited 0.
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, signal);
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       const result = await exited;
       clearTimeout(timer);
