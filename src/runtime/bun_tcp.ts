@@ -46,7 +46,7 @@ interface BunTlsOptions {
   ca?: string[];
   serverName?: string;
   rejectUnauthorized?: boolean;
-  ALPNProtocols?: string[];
+  ALPNProtocols?: Uint8Array;
 }
 
 interface BunListener {
@@ -71,6 +71,20 @@ interface BunNamespace {
     allowHalfOpen: boolean;
     socket: BunHandlers;
   }): Promise<BunSocket>;
+}
+
+/** ALPN protocols in the TLS wire format (each name after its length byte): Bun takes no array. */
+function alpnWire(protocols: string[] | undefined): Uint8Array | undefined {
+  if (!protocols || protocols.length === 0) return undefined;
+  const names = protocols.map((name) => new TextEncoder().encode(name));
+  const wire = new Uint8Array(names.reduce((n, name) => n + 1 + name.byteLength, 0));
+  let offset = 0;
+  for (const name of names) {
+    wire[offset++] = name.byteLength;
+    wire.set(name, offset);
+    offset += name.byteLength;
+  }
+  return wire;
 }
 
 function bun(): BunNamespace {
@@ -274,7 +288,7 @@ class BunStreamListener implements StreamListener {
 export function bunListenTcp(request: TcpListenRequest): Promise<StreamListener> {
   const listener = new BunStreamListener();
   const tls = request.tls
-    ? { cert: request.tls.cert, key: request.tls.key, ALPNProtocols: request.tls.alpnProtocols }
+    ? { cert: request.tls.cert, key: request.tls.key, ALPNProtocols: alpnWire(request.tls.alpnProtocols) }
     : undefined;
   const options = {
     hostname: request.hostname,
@@ -348,7 +362,7 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
             ca: tls.caCerts.length > 0 ? [...rootCertificates, ...tls.caCerts] : undefined,
             serverName: tls.serverName,
             rejectUnauthorized: true,
-            ALPNProtocols: tls.alpnProtocols,
+            ALPNProtocols: alpnWire(tls.alpnProtocols),
           },
         }
         : {}),
