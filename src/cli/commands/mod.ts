@@ -5,11 +5,15 @@
  * @module
  */
 import type { CommandSpec } from "../command.ts";
+import { echoCommand } from "./echo.ts";
+import { echoServerCommand } from "./echo_server.ts";
 import { infoCommand } from "./info.ts";
 import { netstatCommand } from "./netstat.ts";
 
 /** All commands. */
 export const commands: readonly CommandSpec[] = [
-  infoCommand,
+  echoServerCommand,
+  echoCommand,
   netstatCommand,
+  infoCommand,
 ];
