@@ -6,8 +6,16 @@
  */
 import type { CommandSpec } from "../command.ts";
 import { infoCommand } from "./info.ts";
+import { deleteCommand, getCommand, patchCommand, postCommand, putCommand } from "./http_request.ts";
+import { serveApiCommand } from "./serve_api.ts";
 
 /** All commands. */
 export const commands: readonly CommandSpec[] = [
   infoCommand,
+  getCommand,
+  postCommand,
+  putCommand,
+  patchCommand,
+  deleteCommand,
+  serveApiCommand,
 ];
