@@ -1,5 +1,5 @@
 import { serveAdapter } from "../runtime/http/mod.ts";
-import type { HttpAddr, RequestInfo } from "../runtime/http/types.ts";
+import type { AdapterServer, HttpAddr, RequestInfo } from "../runtime/http/types.ts";
 import { BodyTooLargeError, isBodyTooLargeError } from "./errors.ts";
 
 export type { HttpAddr, RequestInfo } from "../runtime/http/types.ts";
@@ -37,7 +37,7 @@ function text(status: number, body: string): Response {
   return new Response(body + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
-function limitBody(request: Request, limit: number): Request {
+function limitBody(request: Request, limit: number, forwardSignal: boolean): Request {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw new BodyTooLargeError(limit, "request");
   const source = request.body;
@@ -56,7 +56,7 @@ function limitBody(request: Request, limit: number): Request {
     method: request.method,
     headers: request.headers,
     body: counted,
-    signal: request.signal,
+    ...(forwardSignal ? { signal: request.signal } : {}),
     duplex: "half",
   } as RequestInit);
 }
@@ -106,7 +106,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   const onError = options.onError;
   const run = async (request: Request, info: RequestInfo): Promise<Response> => {
     try {
-      return await handler(limitBody(request, limit), info);
+      return await handler(limitBody(request, limit, server.forwardSignal), info);
     } catch (error) {
       if (causedByTooLarge(error)) return text(413, `Payload Too Large: the body is over ${limit} bytes`);
       if (onError) {
@@ -119,7 +119,9 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
       return text(500, "Internal Server Error");
     }
   };
-  const server = await serveAdapter(run, {
+  // deno-lint-ignore prefer-const
+  let server: AdapterServer;
+  server = await serveAdapter(run, {
     hostname,
     port,
     ...(options.tls ? { tls: options.tls } : {}),

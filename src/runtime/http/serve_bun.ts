@@ -40,6 +40,7 @@ export const serveBun: ServeAdapter = (handler: AdapterHandler, options: Adapter
   });
   let closing: Promise<void> | undefined;
   const result: AdapterServer = {
+    forwardSignal: true,
     addr: { hostname: server.hostname, port: server.port },
     close() {
       closing ??= server.stop(false).then(() => {});

@@ -38,6 +38,7 @@ export const serveDeno: ServeAdapter = async (handler: AdapterHandler, options: 
   await ready;
   let closing: Promise<void> | undefined;
   const result: AdapterServer = {
+    forwardSignal: false,
     addr: { hostname: server.addr.hostname, port: server.addr.port },
     close() {
       closing ??= server.shutdown();

@@ -109,6 +109,7 @@ export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: 
   base = `${scheme}://${host}:${address.port}`;
   let closing: Promise<void> | undefined;
   const result: AdapterServer = {
+    forwardSignal: true,
     addr: { hostname: address.address, port: address.port },
     close() {
       closing ??= new Promise<void>((resolve) => {

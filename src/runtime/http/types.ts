@@ -26,6 +26,12 @@ export interface AdapterServeOptions {
 /** A listening server, as an adapter hands it back. */
 export interface AdapterServer {
   readonly addr: HttpAddr;
+  /**
+   * Whether `request.signal` may be read and passed on. Deno 2.9's `Deno.serve` aborts it
+   * even after a successful response (its "legacy" behaviour) and prints a warning the
+   * first time it is read, so the shared core leaves it alone there.
+   */
+  readonly forwardSignal: boolean;
   /** Stops accepting, lets requests in flight finish, then resolves. */
   close(): Promise<void>;
 }
