@@ -1,6 +1,9 @@
 import type { Attempt } from "./_attempt.ts";
 import { BodyTooLargeError, ERROR_BODY_PREVIEW_CHARS, HttpError } from "./errors.ts";
 
+// Statuses whose response has no body (the Fetch standard's "null body status").
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
 /** A function that checks parsed JSON and returns it typed, or throws. */
 export type JsonValidator<T> = (value: unknown) => T;
 
@@ -41,7 +44,9 @@ export class HttpResponse {
     this.redirects = redirects;
     this.#attempt = attempt;
     this.#maxBodyBytes = maxBodyBytes;
-    if (raw.body === null) attempt.finish();
+    // Reading `raw.body` here would make Deno and Bun build a stream for every body and
+    // lose their fast text()/arrayBuffer() paths, so decide from the status and method.
+    if (NULL_BODY_STATUS.has(raw.status) || attempt.method === "HEAD") attempt.finish();
   }
 
   /** The status code. */
@@ -82,11 +87,22 @@ export class HttpResponse {
   }
 
   async #readAll(): Promise<Uint8Array> {
-    const body = this.raw.body;
-    if (body === null) return new Uint8Array(0);
     const limit = this.#maxBodyBytes;
+    if (limit === undefined) {
+      try {
+        return new Uint8Array(await this.raw.arrayBuffer());
+      } catch (error) {
+        throw this.#attempt.mapError(error, "body");
+      } finally {
+        this.#attempt.finish();
+      }
+    }
+    const body = this.raw.body;
+    if (body === null) {
+      this.#attempt.finish();
+      return new Uint8Array(0);
+    }
     try {
-      if (limit === undefined) return new Uint8Array(await this.raw.arrayBuffer());
       this.#checkDeclaredLength();
       const chunks: Uint8Array[] = [];
       let size = 0;
@@ -142,7 +158,7 @@ export class HttpResponse {
    */
   async text(): Promise<string> {
     this.#claim("read text()");
-    if (this.#maxBodyBytes === undefined && this.raw.body !== null) {
+    if (this.#maxBodyBytes === undefined) {
       // The runtime's own text() is the fast path when nothing needs counting.
       try {
         return await this.raw.text();
