@@ -1,5 +1,6 @@
 import { classifyNetworkError } from "./_classify.ts";
 import { NetworkError, TimeoutError } from "./errors.ts";
+import { schedule } from "./_timers.ts";
 
 /**
  * One attempt's lifetime: its own AbortController, one timer for whichever of `timeout`
@@ -9,9 +10,11 @@ import { NetworkError, TimeoutError } from "./errors.ts";
  */
 export class Attempt {
   readonly controller: AbortController = new AbortController();
+  /** The attempt's signal, for fetch and for body reads. */
+  readonly signal: AbortSignal = this.controller.signal;
   readonly method: string;
   url: string;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelTimer: (() => void) | undefined;
   #callerSignal: AbortSignal | undefined;
   #onCallerAbort: (() => void) | undefined;
   #finished = false;
@@ -30,11 +33,11 @@ export class Attempt {
     const limit = Math.min(timeoutMs, remaining);
     if (Number.isFinite(limit)) {
       const kind = timeoutMs <= remaining ? "timeout" : "deadline";
-      this.#timer = setTimeout(() => {
+      this.#cancelTimer = schedule(Math.max(0, limit), () => {
         this.controller.abort(
           new TimeoutError({ kind, ms: kind === "timeout" ? timeoutMs : deadlineMs, method, url: this.url }),
         );
-      }, Math.max(0, limit));
+      });
     }
     if (callerSignal) {
       this.#callerSignal = callerSignal;
@@ -43,16 +46,11 @@ export class Attempt {
     }
   }
 
-  /** The attempt's signal, for fetch and for body reads. */
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
   /** Stops the timer and unhooks the caller's signal; safe to call more than once. */
   finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    clearTimeout(this.#timer);
+    this.#cancelTimer?.();
     if (this.#onCallerAbort) this.#callerSignal!.removeEventListener("abort", this.#onCallerAbort);
   }
 

@@ -94,6 +94,7 @@ export interface RequestOptions {
   hooks?: Hooks;
 }
 
+const DEFAULT_POLICY = retryPolicy(undefined);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]);
@@ -172,12 +173,13 @@ function isStream(body: unknown): boolean {
 
 /** Everything `request()` checked and derived before the first byte goes out. */
 interface Plan {
-  url: URL;
+  href: string;
   method: string;
-  headers: Headers;
+  /** `undefined` when the request has no headers at all (fetch then copies nothing). */
+  headers: Headers | undefined;
   body: BodySource | undefined;
   replayable: boolean;
-  sensitive: string[];
+  sensitive: readonly string[];
   timeoutMs: number;
   deadlineMs: number;
   maxRedirects: number;
@@ -185,48 +187,68 @@ interface Plan {
   caCerts: string[] | undefined;
 }
 
-function plan(input: string | URL, options: RequestOptions): Plan {
-  if (typeof options !== "object" || options === null) fail(`options must be an object: got ${String(options)}`);
-  const rawMethod = options.method ?? "GET";
-  if (typeof rawMethod !== "string" || !TOKEN.test(rawMethod)) fail(`invalid method '${String(rawMethod)}'`);
-  const upper = rawMethod.toUpperCase();
-  const method = STANDARD_METHODS.has(upper) ? upper : rawMethod;
-  const url = resolveUrl(input, options.baseUrl, options.searchParams);
-  let headers: Headers;
-  try {
-    headers = new Headers(options.headers);
-  } catch (error) {
-    fail(`invalid headers: ${(error as Error).message}`);
+const DEFAULT_SENSITIVE: readonly string[] = ["authorization", "cookie", "proxy-authorization"];
+
+// Validated URL strings, so that a client calling the same URLs again and again does not
+// parse each one again. Bounded: cleared when full.
+const checkedUrls = new Map<string, string>();
+
+function hrefOf(input: string | URL, options: RequestOptions): string {
+  if (typeof input === "string" && options.baseUrl === undefined && options.searchParams === undefined) {
+    const known = checkedUrls.get(input);
+    if (known !== undefined) return known;
+    const href = resolveUrl(input, undefined, undefined).href;
+    if (checkedUrls.size >= 256) checkedUrls.clear();
+    checkedUrls.set(input, href);
+    return href;
   }
-  if (options.json !== undefined && options.body !== undefined) fail("give 'json' or 'body', not both");
+  return resolveUrl(input, options.baseUrl, options.searchParams).href;
+}
+
+function plan(input: string | URL, method: string, options: RequestOptions): Plan {
+  if (typeof options !== "object" || options === null) fail(`options must be an object: got ${String(options)}`);
+  const href = hrefOf(input, options);
+  let headers: Headers | undefined;
+  if (options.headers !== undefined) {
+    try {
+      headers = new Headers(options.headers);
+    } catch (error) {
+      fail(`invalid headers: ${(error as Error).message}`);
+    }
+  }
   let body: BodySource | undefined = options.body;
   if (options.json !== undefined) {
+    if (body !== undefined) fail("give 'json' or 'body', not both");
     body = JSON.stringify(options.json);
     if (body === undefined) fail("'json' is not serialisable to JSON");
+    headers ??= new Headers();
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
   if (body !== undefined && (method === "GET" || method === "HEAD")) fail(`a ${method} request cannot have a body`);
-  const sensitive = ["authorization", "cookie", "proxy-authorization"];
+  let sensitive = DEFAULT_SENSITIVE;
   if (options.auth !== undefined) {
     const [name, value] = authHeader(options.auth);
+    headers ??= new Headers();
     headers.set(name, value);
-    if (!sensitive.includes(name)) sensitive.push(name);
+    if (!sensitive.includes(name)) sensitive = [...sensitive, name];
   }
-  const timeoutMs = options.timeout === false || options.timeout === Infinity
-    ? Infinity
-    : checkMs("timeout", options.timeout ?? 10_000);
+  const timeout = options.timeout;
+  const timeoutMs = timeout === undefined ? 10_000 : timeout === false || timeout === Infinity ? Infinity : checkMs("timeout", timeout);
   const deadlineMs = options.deadline === undefined ? Infinity : checkMs("deadline", options.deadline);
   const ca = options.ca;
-  const caCerts = ca === undefined ? undefined : typeof ca === "string" ? [ca] : [...ca];
-  if (caCerts && caCerts.some((c) => typeof c !== "string" || !c.includes("-----BEGIN CERTIFICATE-----"))) {
-    fail("'ca' must be PEM certificate text ('-----BEGIN CERTIFICATE-----…')");
+  let caCerts: string[] | undefined;
+  if (ca !== undefined) {
+    caCerts = typeof ca === "string" ? [ca] : [...ca];
+    if (caCerts.some((c) => typeof c !== "string" || !c.includes("-----BEGIN CERTIFICATE-----"))) {
+      fail("'ca' must be PEM certificate text ('-----BEGIN CERTIFICATE-----…')");
+    }
   }
   return {
-    url,
+    href,
     method,
     headers,
     body,
-    replayable: !isStream(body),
+    replayable: body === undefined || typeof body === "string" || !isStream(body),
     sensitive,
     timeoutMs,
     deadlineMs,
@@ -240,77 +262,154 @@ function plan(input: string | URL, options: RequestOptions): Plan {
 async function send(
   p: Plan,
   attempt: Attempt,
-  url: URL,
-  headers: Headers,
+  href: string,
+  headers: Headers | undefined,
 ): Promise<HttpResponse> {
   let method = p.method;
   let body = typeof p.body === "function" ? p.body() : p.body;
-  let current = url;
-  const sensitive = p.sensitive;
+  let current = href;
   for (let redirects = 0;; redirects++) {
-    attempt.url = current.href;
-    const init: RequestInit & { duplex?: "half" } = {
-      method,
-      headers,
-      signal: attempt.signal,
-      // Each runtime handles credentials on cross-origin redirects differently (and
-      // Node 20's fetch keeps Cookie and custom API-key headers), so redirects are
-      // followed here, where the rule is the same everywhere.
-      redirect: "manual",
-    };
+    attempt.url = current;
+    // Each runtime handles credentials on cross-origin redirects differently (none of
+    // them drops a custom API-key header), so redirects are followed here, where the
+    // rule is the same everywhere.
+    const init: RequestInit & { duplex?: "half" } = { method, signal: attempt.signal, redirect: "manual" };
+    if (headers !== undefined) init.headers = headers;
     if (body !== undefined) {
       init.body = body;
       if (isStream(body)) init.duplex = "half";
     }
     let raw: Response;
     try {
-      raw = p.caCerts ? await fetchWithCa(current.href, init, p.caCerts) : await fetch(current.href, init);
+      raw = p.caCerts ? await fetchWithCa(current, init, p.caCerts) : await fetch(current, init);
     } catch (error) {
       throw attempt.mapError(error, "send");
     }
-    const location = raw.headers.get("location");
-    if (!REDIRECTS.has(raw.status) || location === null) {
+    const status = raw.status;
+    if (status < 301 || status > 308 || !REDIRECTS.has(status)) {
       return new HttpResponse(raw, attempt, redirects, p.maxBodyBytes);
     }
+    const location = raw.headers.get("location");
+    if (location === null) return new HttpResponse(raw, attempt, redirects, p.maxBodyBytes);
     await raw.body?.cancel().catch(() => {});
     if (redirects >= p.maxRedirects) {
       throw new RedirectError({
         method,
-        url: current.href,
+        url: current,
         detail: `too many redirects (more than 'maxRedirects' = ${p.maxRedirects})`,
       });
     }
+    const from = new URL(current);
     let next: URL;
     try {
-      next = new URL(location, current);
+      next = new URL(location, from);
     } catch {
-      throw new RedirectError({ method, url: current.href, detail: `invalid Location '${location}'` });
+      throw new RedirectError({ method, url: current, detail: `invalid Location '${location}'` });
     }
     if (next.protocol !== "http:" && next.protocol !== "https:") {
-      throw new RedirectError({ method, url: current.href, detail: `redirect to a non-HTTP URL '${next.href}'` });
+      throw new RedirectError({ method, url: current, detail: `redirect to a non-HTTP URL '${next.href}'` });
     }
     // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
-    if ((raw.status === 303 && method !== "HEAD") || ((raw.status === 301 || raw.status === 302) && method === "POST")) {
+    if ((status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
       method = "GET";
       body = undefined;
-      for (const name of ["content-type", "content-length", "content-encoding", "transfer-encoding"]) headers.delete(name);
-    } else if (body !== undefined) {
-      if (isStream(body)) {
-        if (typeof p.body !== "function") {
-          throw new RedirectError({
-            method,
-            url: current.href,
-            detail: `cannot resend a stream body for a ${raw.status} redirect (give 'body' as a function)`,
-          });
-        }
-        body = p.body();
+      if (headers !== undefined) {
+        headers = new Headers(headers);
+        for (const name of ["content-type", "content-length", "content-encoding", "transfer-encoding"]) headers.delete(name);
       }
+    } else if (body !== undefined && isStream(body)) {
+      if (typeof p.body !== "function") {
+        throw new RedirectError({
+          method,
+          url: current,
+          detail: `cannot resend a stream body for a ${status} redirect (give 'body' as a function)`,
+        });
+      }
+      body = p.body();
     }
-    if (next.origin !== current.origin) {
+    if (next.origin !== from.origin && headers !== undefined) {
       headers = new Headers(headers);
-      for (const name of sensitive) headers.delete(name);
+      for (const name of p.sensitive) headers.delete(name);
     }
-    current = next;
+    current = next.href;
+  }
+}
+
+function checkMethod(raw: unknown): string {
+  if (raw === undefined) return "GET";
+  if (typeof raw !== "string" || !TOKEN.test(raw)) fail(`invalid method '${String(raw)}'`);
+  const upper = raw.toUpperCase();
+  return STANDARD_METHODS.has(upper) ? upper : raw;
+}
+
+async function run(method: string, url: string | URL, options: RequestOptions): Promise<HttpResponse> {
+  const p = plan(url, method, options);
+  const policy = options.retry === undefined ? DEFAULT_POLICY : retryPolicy(options.retry);
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) fail("'signal' must be an AbortSignal");
+  const throwHttpErrors = options.throwHttpErrors ?? true;
+  const hooks = options.hooks;
+  const deadlineAt = p.deadlineMs === Infinity ? Infinity : Date.now() + p.deadlineMs;
+  for (let attemptNo = 0;; attemptNo++) {
+    signal?.throwIfAborted();
+    let href = p.href;
+    let headers = p.headers;
+    if (hooks?.beforeRequest?.length) {
+      // Hooks get copies to edit; without hooks the plan's own headers are used as they
+      // are (send() copies them before it changes them).
+      const context: BeforeRequestContext = {
+        url: new URL(href),
+        method: p.method,
+        headers: new Headers(headers),
+        attempt: attemptNo,
+      };
+      for (const hook of hooks.beforeRequest) await hook(context);
+      href = context.url.href;
+      headers = context.headers;
+    }
+    const attempt = new Attempt(p.method, href, signal, p.timeoutMs, deadlineAt, p.deadlineMs);
+    let error: unknown;
+    let delay: number | undefined;
+    try {
+      const response = await send(p, attempt, href, headers);
+      if (hooks?.afterResponse) for (const hook of hooks.afterResponse) await hook(response, attemptNo);
+      if (response.status < 400) return response;
+      delay = retryDelay(policy, {
+        retries: attemptNo,
+        method: p.method,
+        replayable: p.replayable || typeof p.body === "function",
+        error: undefined,
+        response,
+        remaining: deadlineAt - Date.now(),
+      });
+      if (delay === undefined && !throwHttpErrors) return response;
+      // Either raised now or handed to beforeRetry: the error keeps the start of the body.
+      error = await response.toHttpError();
+      if (delay === undefined) throw error;
+    } catch (caught) {
+      attempt.finish();
+      if (caught === error) throw error;
+      error = attempt.mapError(caught, "send");
+      delay = retryDelay(policy, {
+        retries: attemptNo,
+        method: p.method,
+        replayable: p.replayable || typeof p.body === "function",
+        error,
+        remaining: deadlineAt - Date.now(),
+      });
+      if (delay === undefined) throw error;
+    }
+    for (const hook of hooks?.beforeRetry ?? []) {
+      await hook({
+        method: p.method,
+        url: attempt.url,
+        error: error as Error,
+        retry: attemptNo + 1,
+        limit: policy.limit,
+        delay,
+      });
+    }
+    await sleep(delay, signal);
   }
 }
 
@@ -338,68 +437,15 @@ async function send(
  * console.log(response.status, await response.json());
  * ```
  */
-export async function request(url: string | URL, options: RequestOptions = {}): Promise<HttpResponse> {
-  const p = plan(url, options);
-  const policy = retryPolicy(options.retry);
-  const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) fail("'signal' must be an AbortSignal");
-  const throwHttpErrors = options.throwHttpErrors ?? true;
-  const hooks = options.hooks ?? {};
-  const deadlineAt = Date.now() + p.deadlineMs;
-  for (let attemptNo = 0;; attemptNo++) {
-    signal?.throwIfAborted();
-    const context: BeforeRequestContext = {
-      url: new URL(p.url),
-      method: p.method,
-      headers: new Headers(p.headers),
-      attempt: attemptNo,
-    };
-    for (const hook of hooks.beforeRequest ?? []) await hook(context);
-    const attempt = new Attempt(p.method, context.url.href, signal, p.timeoutMs, deadlineAt, p.deadlineMs);
-    let error: unknown;
-    let delay: number | undefined;
-    try {
-      const response = await send(p, attempt, context.url, context.headers);
-      for (const hook of hooks.afterResponse ?? []) await hook(response, attemptNo);
-      if (response.status < 400) return response;
-      delay = retryDelay(policy, {
-        retries: attemptNo,
-        method: p.method,
-        replayable: p.replayable || typeof p.body === "function",
-        error: undefined,
-        response,
-        remaining: deadlineAt - Date.now(),
-      });
-      if (delay === undefined && !throwHttpErrors) return response;
-      // Either raised now or handed to beforeRetry: the error keeps the start of the body.
-      error = await response.toHttpError();
-      if (delay === undefined) throw error;
-    } catch (caught) {
-      attempt.finish();
-      if (caught === error) throw error;
-      error = attempt.mapError(caught, "send");
-      delay = retryDelay(policy, {
-        retries: attemptNo,
-        method: p.method,
-        replayable: p.replayable || typeof p.body === "function",
-        error,
-        remaining: deadlineAt - Date.now(),
-      });
-      if (delay === undefined) throw error;
-    }
-    for (const hook of hooks.beforeRetry ?? []) {
-      await hook({
-        method: p.method,
-        url: attempt.url,
-        error: error as Error,
-        retry: attemptNo + 1,
-        limit: policy.limit,
-        delay,
-      });
-    }
-    await sleep(delay, signal);
+export function request(url: string | URL, options: RequestOptions = {}): Promise<HttpResponse> {
+  try {
+    return run(checkMethod(options?.method), url, options);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
+
+const NO_OPTIONS: RequestOptions = {};
 
 type MethodOptions = Omit<RequestOptions, "method">;
 
@@ -416,7 +462,7 @@ type MethodOptions = Omit<RequestOptions, "method">;
  * ```
  */
 export function get(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
-  return request(url, { ...options, method: "GET" });
+  return run("GET", url, options ?? NO_OPTIONS);
 }
 
 /**
@@ -427,7 +473,7 @@ export function get(url: string | URL, options?: MethodOptions): Promise<HttpRes
  * @returns The response (without a body).
  */
 export function head(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
-  return request(url, { ...options, method: "HEAD" });
+  return run("HEAD", url, options ?? NO_OPTIONS);
 }
 
 /**
@@ -443,7 +489,7 @@ export function head(url: string | URL, options?: MethodOptions): Promise<HttpRe
  * ```
  */
 export function post(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
-  return request(url, { ...options, method: "POST" });
+  return run("POST", url, options ?? NO_OPTIONS);
 }
 
 /**
@@ -454,7 +500,7 @@ export function post(url: string | URL, options?: MethodOptions): Promise<HttpRe
  * @returns The response.
  */
 export function put(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
-  return request(url, { ...options, method: "PUT" });
+  return run("PUT", url, options ?? NO_OPTIONS);
 }
 
 /**
@@ -465,7 +511,7 @@ export function put(url: string | URL, options?: MethodOptions): Promise<HttpRes
  * @returns The response.
  */
 export function patch(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
-  return request(url, { ...options, method: "PATCH" });
+  return run("PATCH", url, options ?? NO_OPTIONS);
 }
 
 /**
@@ -476,5 +522,5 @@ export function patch(url: string | URL, options?: MethodOptions): Promise<HttpR
  * @returns The response.
  */
 export function del(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
-  return request(url, { ...options, method: "DELETE" });
+  return run("DELETE", url, options ?? NO_OPTIONS);
 }
