@@ -273,7 +273,8 @@ async function send(
     // Each runtime handles credentials on cross-origin redirects differently (none of
     // them drops a custom API-key header), so redirects are followed here, where the
     // rule is the same everywhere.
-    const init: RequestInit & { duplex?: "half" } = { method, signal: attempt.signal, redirect: "manual" };
+    const init: RequestInit & { duplex?: "half" } = { method, redirect: "manual" };
+    if (attempt.signal !== undefined) init.signal = attempt.signal;
     if (headers !== undefined) init.headers = headers;
     if (body !== undefined) {
       init.body = body;

@@ -102,19 +102,18 @@ export class HttpResponse {
       this.#attempt.finish();
       return new Uint8Array(0);
     }
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     try {
       this.#checkDeclaredLength();
       const chunks: Uint8Array[] = [];
       let size = 0;
-      const reader = body.getReader();
+      reader = body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         size += value.byteLength;
         if (size > limit) {
-          this.#attempt.controller.abort(new BodyTooLargeError(limit, "response"));
-          reader.cancel().catch(() => {});
-          throw this.#attempt.controller.signal.reason;
+          throw new BodyTooLargeError(limit, "response");
         }
         chunks.push(value);
       }
@@ -127,8 +126,9 @@ export class HttpResponse {
       }
       return all;
     } catch (error) {
-      if (error instanceof BodyTooLargeError) this.#attempt.controller.abort(error);
-      body.cancel().catch(() => {});
+      if (error instanceof BodyTooLargeError) this.#attempt.abortWith(error);
+      // Cancelling closes the connection, so a too-large body stops arriving.
+      (reader ?? body).cancel().catch(() => {});
       throw this.#attempt.mapError(error, "body");
     } finally {
       this.#attempt.finish();
@@ -231,7 +231,7 @@ export class HttpResponse {
           if (limit !== undefined && size > limit) throw new BodyTooLargeError(limit, "response");
           controller.enqueue(value);
         } catch (error) {
-          if (error instanceof BodyTooLargeError) attempt.controller.abort(error);
+          if (error instanceof BodyTooLargeError) attempt.abortWith(error);
           reader.cancel().catch(() => {});
           attempt.finish();
           controller.error(attempt.mapError(error, "body"));
