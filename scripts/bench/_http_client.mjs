@@ -2,6 +2,8 @@
 // the same server: raw fetch and anynet's get(), same concurrency, alternating rounds so
 // that drift on a shared machine hits both alike. Prints one JSON line.
 //
+// A third client, fetch with AbortSignal.timeout(), shows what a timeout alone costs.
+//
 // Usage: <runtime> _http_client.mjs URL REQUESTS CONCURRENCY ROUNDS
 // It imports "anynet/http" by name: Node gets the built dist/, Bun and Deno the sources.
 import { get } from "anynet/http";
@@ -13,6 +15,12 @@ const [url, requests, concurrency, rounds] = [
 
 const viaFetch = async () => {
   const response = await fetch(url);
+  if (!response.ok) throw new Error(`status ${response.status}`);
+  await response.text();
+};
+// What a careful engineer writes by hand: fetch with a per-request timeout.
+const viaFetchTimeout = async () => {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`status ${response.status}`);
   await response.text();
 };
@@ -34,23 +42,23 @@ async function measure(one, count) {
   return performance.now() - started;
 }
 
-// Warm up both paths (JIT, connection pool).
+// Warm up every path (JIT, connection pool).
 await measure(viaFetch, Math.min(1000, requests));
+await measure(viaFetchTimeout, Math.min(1000, requests));
 await measure(viaGet, Math.min(1000, requests));
 
-// Many short alternating batches: a shared, noisy machine drifts over seconds, and fine
-// interleaving spreads that drift evenly over both clients.
+// Many short batches in rotating order: a shared, noisy machine drifts over seconds, and
+// fine interleaving spreads that drift evenly over the clients.
 const batch = Math.min(500, requests);
 const batches = Math.ceil((requests * rounds) / batch);
-let fetchMs = 0, getMs = 0;
+const clients = [["fetch", viaFetch], ["fetchTimeout", viaFetchTimeout], ["get", viaGet]];
+const ms = { fetch: 0, fetchTimeout: 0, get: 0 };
 for (let i = 0; i < batches; i++) {
-  if (i % 2 === 0) {
-    fetchMs += await measure(viaFetch, batch);
-    getMs += await measure(viaGet, batch);
-  } else {
-    getMs += await measure(viaGet, batch);
-    fetchMs += await measure(viaFetch, batch);
+  for (let j = 0; j < clients.length; j++) {
+    const [name, one] = clients[(i + j) % clients.length];
+    ms[name] += await measure(one, batch);
   }
 }
 const total = batch * batches;
-console.log(JSON.stringify({ fetchRps: (total / fetchMs) * 1000, getRps: (total / getMs) * 1000 }));
+const rps = (name) => (total / ms[name]) * 1000;
+console.log(JSON.stringify({ fetchRps: rps("fetch"), fetchTimeoutRps: rps("fetchTimeout"), getRps: rps("get") }));
