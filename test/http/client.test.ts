@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   get,
+  head,
   HttpError,
   isBodyTooLargeError,
   isHttpError,
@@ -414,6 +415,26 @@ test("hooks: beforeRequest edits headers, afterResponse sees each response", asy
     });
     assert.is(await response.text(), "attempt 0");
     assert.equal(seen, [200]);
+  });
+});
+
+test("head() and a 204 have no body; serve() keeps repeated Set-Cookie headers", async () => {
+  await withServe((req) => {
+    if (new URL(req.url).pathname === "/empty") return new Response(null, { status: 204 });
+    const headers = new Headers({ "content-type": "text/plain" });
+    headers.append("set-cookie", "a=1");
+    headers.append("set-cookie", "b=2");
+    return new Response("some body", { headers });
+  }, async (server) => {
+    const headResponse = await head(server.url);
+    assert.is(headResponse.status, 200);
+    assert.is((await headResponse.bytes()).byteLength, 0);
+    const empty = await get(`${server.url}/empty`);
+    assert.is(empty.status, 204);
+    assert.is(await empty.text(), "");
+    const full = await get(server.url);
+    assert.equal(full.headers.getSetCookie(), ["a=1", "b=2"]);
+    assert.is(await full.text(), "some body");
   });
 });
 
