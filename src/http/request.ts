@@ -95,6 +95,24 @@ export interface RequestOptions {
 }
 
 const DEFAULT_POLICY = retryPolicy(undefined);
+
+// The Fetch standard's "bad ports" (https://fetch.spec.whatwg.org/#port-blocking). Node and
+// Deno refuse them with a bare TypeError after the request has started; Bun does not
+// refuse them at all. Checking here gives the same early, clear answer everywhere.
+const BLOCKED_PORTS = new Set([
+  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109,
+  110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530,
+  531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190,
+  5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
+function isBlockedPort(url: URL): boolean {
+  return url.port !== "" && BLOCKED_PORTS.has(Number(url.port));
+}
+
+function blockedPortMessage(url: URL): string {
+  return `port ${url.port} is blocked by fetch (a "bad port" in the Fetch standard): '${url.href}'`;
+}
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]);
@@ -132,6 +150,7 @@ function resolveUrl(input: string | URL, baseUrl: string | URL | undefined, sear
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     fail(`the URL must be http or https: got '${url.href}'`);
   }
+  if (isBlockedPort(url)) fail(blockedPortMessage(url));
   if (search !== undefined) {
     const entries = search instanceof URLSearchParams
       ? [...search]
@@ -310,6 +329,7 @@ async function send(
     if (next.protocol !== "http:" && next.protocol !== "https:") {
       throw new RedirectError({ method, url: current, detail: `redirect to a non-HTTP URL '${next.href}'` });
     }
+    if (isBlockedPort(next)) throw new RedirectError({ method, url: current, detail: `redirect to ${blockedPortMessage(next)}` });
     // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
     if ((status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
       method = "GET";

@@ -72,11 +72,12 @@ test("bad arguments raise TypeError/RangeError before any I/O", async () => {
   const cases: [() => Promise<unknown>, RegExp][] = [
     [() => get("not a url"), /invalid URL 'not a url'/],
     [() => get("ftp://example.com/"), /must be http or https/],
-    [() => get("http://127.0.0.1:9/", { timeout: -1 }), /'timeout' must be a positive number/],
-    [() => get("http://127.0.0.1:9/", { retry: 1.5 }), /'retry.limit' must be an integer/],
-    [() => post("http://127.0.0.1:9/", { json: {}, body: "x" }), /'json' or 'body', not both/],
-    [() => request("http://127.0.0.1:9/", { method: "BAD METHOD" }), /invalid method/],
-    [() => get("http://127.0.0.1:9/", { body: "x" }), /GET request cannot have a body/],
+    [() => get("http://127.0.0.1:22/"), /port 22 is blocked by fetch/],
+    [() => get("http://127.0.0.1:8/", { timeout: -1 }), /'timeout' must be a positive number/],
+    [() => get("http://127.0.0.1:8/", { retry: 1.5 }), /'retry.limit' must be an integer/],
+    [() => post("http://127.0.0.1:8/", { json: {}, body: "x" }), /'json' or 'body', not both/],
+    [() => request("http://127.0.0.1:8/", { method: "BAD METHOD" }), /invalid method/],
+    [() => get("http://127.0.0.1:8/", { body: "x" }), /GET request cannot have a body/],
   ];
   for (const [call, message] of cases) {
     try {
