@@ -78,6 +78,14 @@ export type TimeoutKind = "timeout" | "deadline";
 /**
  * A request ran out of time: `kind` says whether the per-attempt `timeout` or the
  * overall `deadline` fired.
+ *
+ * @example
+ * ```ts
+ * import { get, isTimeoutError } from "anynet/http";
+ * await get("http://127.0.0.1:3000/posts", { timeout: 1, retry: 0 }).catch((error) => {
+ *   if (isTimeoutError(error)) console.log(error.kind, error.ms); // "timeout" 1
+ * });
+ * ```
  */
 export class TimeoutError extends Error {
   /** Which limit fired. */
@@ -140,6 +148,13 @@ export class NetworkError extends Error {
 
 /**
  * A body grew past `maxBodyBytes` (client or server side).
+ *
+ * @example
+ * ```ts
+ * import { get, isBodyTooLargeError } from "anynet/http";
+ * const response = await get("http://127.0.0.1:3000/posts", { maxBodyBytes: 1024 });
+ * await response.text().catch((error) => console.log(isBodyTooLargeError(error))); // true
+ * ```
  */
 export class BodyTooLargeError extends Error {
   /** The limit in bytes. */
@@ -165,6 +180,18 @@ function hasName(value: unknown, name: string): boolean {
  *
  * @param value Anything caught.
  * @returns `true` for an HttpError.
+ * @example Telling failures apart
+ * ```ts
+ * import { get, isHttpError, isNetworkError, isTimeoutError } from "anynet/http";
+ * try {
+ *   await get("http://127.0.0.1:3000/posts/1", { timeout: 2000 });
+ * } catch (error) {
+ *   if (isHttpError(error)) console.log("status", error.status);
+ *   else if (isTimeoutError(error)) console.log("ran out of", error.kind);
+ *   else if (isNetworkError(error)) console.log("network:", error.reason);
+ *   else throw error;
+ * }
+ * ```
  */
 export function isHttpError(value: unknown): value is HttpError {
   return hasName(value, "HttpError") && typeof (value as HttpError).status === "number";
@@ -175,6 +202,18 @@ export function isHttpError(value: unknown): value is HttpError {
  *
  * @param value Anything caught.
  * @returns `true` for a TimeoutError (the DOM's own `TimeoutError` has no `kind` and does not count).
+ * @example Telling failures apart
+ * ```ts
+ * import { get, isHttpError, isNetworkError, isTimeoutError } from "anynet/http";
+ * try {
+ *   await get("http://127.0.0.1:3000/posts/1", { timeout: 2000 });
+ * } catch (error) {
+ *   if (isHttpError(error)) console.log("status", error.status);
+ *   else if (isTimeoutError(error)) console.log("ran out of", error.kind);
+ *   else if (isNetworkError(error)) console.log("network:", error.reason);
+ *   else throw error;
+ * }
+ * ```
  */
 export function isTimeoutError(value: unknown): value is TimeoutError {
   return hasName(value, "TimeoutError") && typeof (value as TimeoutError).kind === "string";
@@ -185,6 +224,18 @@ export function isTimeoutError(value: unknown): value is TimeoutError {
  *
  * @param value Anything caught.
  * @returns `true` for a NetworkError.
+ * @example Telling failures apart
+ * ```ts
+ * import { get, isHttpError, isNetworkError, isTimeoutError } from "anynet/http";
+ * try {
+ *   await get("http://127.0.0.1:3000/posts/1", { timeout: 2000 });
+ * } catch (error) {
+ *   if (isHttpError(error)) console.log("status", error.status);
+ *   else if (isTimeoutError(error)) console.log("ran out of", error.kind);
+ *   else if (isNetworkError(error)) console.log("network:", error.reason);
+ *   else throw error;
+ * }
+ * ```
  */
 export function isNetworkError(value: unknown): value is NetworkError {
   return hasName(value, "NetworkError") && typeof (value as NetworkError).reason === "string";
@@ -195,6 +246,18 @@ export function isNetworkError(value: unknown): value is NetworkError {
  *
  * @param value Anything caught.
  * @returns `true` for a BodyTooLargeError.
+ * @example Telling failures apart
+ * ```ts
+ * import { get, isHttpError, isNetworkError, isTimeoutError } from "anynet/http";
+ * try {
+ *   await get("http://127.0.0.1:3000/posts/1", { timeout: 2000 });
+ * } catch (error) {
+ *   if (isHttpError(error)) console.log("status", error.status);
+ *   else if (isTimeoutError(error)) console.log("ran out of", error.kind);
+ *   else if (isNetworkError(error)) console.log("network:", error.reason);
+ *   else throw error;
+ * }
+ * ```
  */
 export function isBodyTooLargeError(value: unknown): value is BodyTooLargeError {
   return hasName(value, "BodyTooLargeError");
@@ -203,6 +266,14 @@ export function isBodyTooLargeError(value: unknown): value is BodyTooLargeError 
 /**
  * A redirect could not be followed: too many of them (`maxRedirects`), a `Location` that
  * is not http(s), or a one-shot stream body that a 307/308 would have to send again.
+ *
+ * @example
+ * ```ts
+ * import { get, isRedirectError } from "anynet/http";
+ * await get("http://127.0.0.1:3000/", { maxRedirects: 0 }).catch((error) => {
+ *   if (isRedirectError(error)) console.log(error.message);
+ * });
+ * ```
  */
 export class RedirectError extends Error {
   /** The request method. */
@@ -226,6 +297,18 @@ export class RedirectError extends Error {
  *
  * @param value Anything caught.
  * @returns `true` for a RedirectError.
+ * @example Telling failures apart
+ * ```ts
+ * import { get, isHttpError, isNetworkError, isTimeoutError } from "anynet/http";
+ * try {
+ *   await get("http://127.0.0.1:3000/posts/1", { timeout: 2000 });
+ * } catch (error) {
+ *   if (isHttpError(error)) console.log("status", error.status);
+ *   else if (isTimeoutError(error)) console.log("ran out of", error.kind);
+ *   else if (isNetworkError(error)) console.log("network:", error.reason);
+ *   else throw error;
+ * }
+ * ```
  */
 export function isRedirectError(value: unknown): value is RedirectError {
   return hasName(value, "RedirectError");

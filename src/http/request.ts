@@ -492,6 +492,11 @@ export function get(url: string | URL, options?: MethodOptions): Promise<HttpRes
  * @param url Absolute URL, or relative to `options.baseUrl`.
  * @param options As for `request()`, without `method`.
  * @returns The response (without a body).
+ * @example
+ * ```ts
+ * import { head } from "anynet/http";
+ * const { headers } = await head("http://127.0.0.1:3000/posts/1");
+ * ```
  */
 export function head(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
   return run("HEAD", url, options ?? NO_OPTIONS);
@@ -519,6 +524,11 @@ export function post(url: string | URL, options?: MethodOptions): Promise<HttpRe
  * @param url Absolute URL, or relative to `options.baseUrl`.
  * @param options As for `request()`, without `method`.
  * @returns The response.
+ * @example
+ * ```ts
+ * import { put } from "anynet/http";
+ * await put("http://127.0.0.1:3000/posts/1", { json: { userId: 1, title: "t", body: "b" } });
+ * ```
  */
 export function put(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
   return run("PUT", url, options ?? NO_OPTIONS);
@@ -530,6 +540,11 @@ export function put(url: string | URL, options?: MethodOptions): Promise<HttpRes
  * @param url Absolute URL, or relative to `options.baseUrl`.
  * @param options As for `request()`, without `method`.
  * @returns The response.
+ * @example
+ * ```ts
+ * import { patch } from "anynet/http";
+ * await patch("http://127.0.0.1:3000/posts/1", { json: { title: "renamed" } });
+ * ```
  */
 export function patch(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
   return run("PATCH", url, options ?? NO_OPTIONS);
@@ -541,6 +556,11 @@ export function patch(url: string | URL, options?: MethodOptions): Promise<HttpR
  * @param url Absolute URL, or relative to `options.baseUrl`.
  * @param options As for `request()`, without `method`.
  * @returns The response.
+ * @example
+ * ```ts
+ * import { del } from "anynet/http";
+ * await del("http://127.0.0.1:3000/posts/1");
+ * ```
  */
 export function del(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
   return run("DELETE", url, options ?? NO_OPTIONS);

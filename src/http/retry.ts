@@ -51,7 +51,14 @@ function checkNumber(name: string, value: number | undefined, fallback: number, 
 /**
  * Fills in the defaults of a retry option (a number is the `limit`) and checks it.
  *
+ * @param retry The `retry` option of a request.
+ * @returns The complete policy.
  * @throws {RangeError} For a negative or non-integer limit or negative delays.
+ * @example
+ * ```ts
+ * import { retryPolicy } from "anynet/http";
+ * console.assert(retryPolicy(3).limit === 3 && retryPolicy(undefined).backoffBase === 300);
+ * ```
  */
 export function retryPolicy(retry: RetryOptions | number | undefined): RetryPolicy {
   const options: RetryOptions = typeof retry === "number" ? { limit: retry } : retry ?? {};
@@ -88,6 +95,16 @@ export interface Failure {
 /**
  * The backoff before retry number `retries + 1`: `backoffBase × 2^retries`, capped at
  * `backoffMax`, then with full jitter a random wait from 0 to that.
+ *
+ * @param policy The retry policy.
+ * @param retries Retries made so far.
+ * @param random A source of numbers in [0, 1) for the jitter.
+ * @returns The wait in ms.
+ * @example
+ * ```ts
+ * import { backoffDelay, retryPolicy } from "anynet/http";
+ * console.assert(backoffDelay(retryPolicy({ jitter: false }), 2) === 1200);
+ * ```
  */
 export function backoffDelay(policy: RetryPolicy, retries: number, random: () => number = Math.random): number {
   const step = Math.min(policy.backoffMax, policy.backoffBase * 2 ** retries);
@@ -99,6 +116,18 @@ export function backoffDelay(policy: RetryPolicy, retries: number, random: () =>
  * `undefined` when the failure must be raised. In order: the limit, the method, a body
  * that cannot be sent twice, then the status (with `Retry-After`) or the kind of error;
  * anything else is never retried. A wait that would end past the deadline is not made.
+ *
+ * @param policy The retry policy.
+ * @param failure What failed.
+ * @returns The wait in ms, or `undefined` for no retry.
+ * @example
+ * ```ts
+ * import { retryDelay, retryPolicy } from "anynet/http";
+ * const policy = retryPolicy({ jitter: false });
+ * const busy = { status: 503, headers: new Headers({ "retry-after": "2" }) };
+ * console.assert(retryDelay(policy, { retries: 0, method: "GET", replayable: true, error: undefined, response: busy, remaining: Infinity }) === 2000);
+ * console.assert(retryDelay(policy, { retries: 0, method: "POST", replayable: true, error: undefined, response: busy, remaining: Infinity }) === undefined);
+ * ```
  */
 export function retryDelay(policy: RetryPolicy, failure: Failure): number | undefined {
   if (failure.retries >= policy.limit) return undefined;

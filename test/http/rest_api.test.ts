@@ -111,6 +111,24 @@ test("serve() turns a handler error into 500 and close() is graceful", async () 
   await closed;
 });
 
+test("serve() closes when its signal aborts, and onError shapes handler failures", async () => {
+  const controller = new AbortController();
+  const s = await serve(() => {
+    throw new Error("broken");
+  }, { port: 0, signal: controller.signal, onError: (error) => new Response(`sorry: ${(error as Error).message}`, { status: 503 }) });
+  const response = await get(s.url, { ...noThrow });
+  assert.is(response.status, 503);
+  assert.is(await response.text(), "sorry: broken");
+  controller.abort();
+  await s.close(); // resolves once the abort-triggered close is done
+  try {
+    await get(s.url, { retry: 0, timeout: 2000 });
+    assert.unreachable("the server still answers");
+  } catch (error) {
+    assert.is((error as { name: string }).name, "NetworkError");
+  }
+});
+
 test("serve() rejects a bad port before listening", async () => {
   try {
     await serve(() => new Response(), { port: 70000 });
