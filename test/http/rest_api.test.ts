@@ -129,6 +129,24 @@ test("serve() closes when its signal aborts, and onError shapes handler failures
   }
 });
 
+test("serve() keeps its own host when the request target looks like another host", async () => {
+  const net = await import("node:net");
+  const s = await serve((req) => new Response(new URL(req.url).host + " " + new URL(req.url).pathname), { port: 0 });
+  try {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(s.addr.port, "127.0.0.1", () => {
+        socket.write("GET //evil.example/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+      });
+      let data = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => (data += chunk)).on("end", () => resolve(data)).on("error", reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 200/);
+    assert.not.match(answer, /evil\.example /);
+  } finally {
+    await s.close();
+  }
+});
+
 test("serve() rejects a bad port before listening", async () => {
   try {
     await serve(() => new Response(), { port: 70000 });

@@ -13,7 +13,11 @@ import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter }
 function toRequest(req: http.IncomingMessage, res: http.ServerResponse, base: string): Request {
   let url: URL;
   try {
-    url = new URL(req.url ?? "/", base);
+    // Concatenate rather than resolve: resolving "//other.host/x" against the base would
+    // change the host.
+    const target = req.url ?? "/";
+    url = new URL(target.startsWith("/") ? base + target : target);
+    if (url.origin !== new URL(base).origin) url = new URL(url.pathname + url.search, base);
   } catch {
     url = new URL("/", base);
   }
@@ -89,10 +93,11 @@ export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const request = toRequest(req, res, base);
     const remoteAddr = { hostname: req.socket.remoteAddress ?? "", port: req.socket.remotePort ?? 0 };
-    handler(request, { remoteAddr }).then(
-      (response) => writeResponse(response, res),
-      () => res.destroy(),
-    );
+    handler(request, { remoteAddr })
+      .then((response) => writeResponse(response, res))
+      // A response Node cannot write (a header value it refuses) ends the connection
+      // rather than the process.
+      .catch(() => res.destroy());
   };
   const server = options.tls
     ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener)
