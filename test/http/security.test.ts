@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { get, type HttpServer, isNetworkError, post, serve } from "anynet/http";
+import { get, type HttpServer, isBodyTooLargeError, isNetworkError, isTimeoutError, post, serve } from "anynet/http";
 import { announceSkip } from "../_helpers/env.ts";
 import { runCli } from "../_helpers/cli.ts";
 import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/http_tls.ts";
@@ -95,6 +95,38 @@ tlsTest("anynet get --ca FILE trusts the CA; without it the error names TLS", as
   const untrusted = await runCli(["get", url, "--retries", "0"]);
   assert.is(untrusted.code, 1);
   assert.match(untrusted.stderr, /^anynet get: GET https:\/\/localhost:\d+\/ failed: TLS failed: .*\n$/);
+});
+
+tlsTest("with extra CAs, timeouts, redirects and maxBodyBytes still apply", async () => {
+  let release!: () => void;
+  const stalled = new Promise<void>((resolve) => (release = resolve));
+  const server = await serve((req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/stall") return stalled.then(() => new Response("late"));
+    if (path === "/hop") return new Response(null, { status: 302, headers: { location: "/big" } });
+    return new Response("z".repeat(10_000));
+  }, { port: 0, tls: { cert: pki!.cert, key: pki!.key } });
+  const url = `https://localhost:${server.addr.port}`;
+  try {
+    try {
+      await get(`${url}/stall`, { ca: pki!.caCert, timeout: 200, retry: 0 });
+      assert.unreachable();
+    } catch (error) {
+      assert.ok(isTimeoutError(error), String(error));
+    }
+    const hopped = await get(`${url}/hop`, { ca: pki!.caCert });
+    assert.is(hopped.redirects, 1);
+    assert.is((await hopped.text()).length, 10_000);
+    try {
+      await (await get(`${url}/big`, { ca: pki!.caCert, maxBodyBytes: 100 })).text();
+      assert.unreachable();
+    } catch (error) {
+      assert.ok(isBodyTooLargeError(error), String(error));
+    }
+  } finally {
+    release();
+    await server.close();
+  }
 });
 
 test.after(async () => {
