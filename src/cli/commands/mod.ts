@@ -8,12 +8,20 @@ import type { CommandSpec } from "../command.ts";
 import { echoCommand } from "./echo.ts";
 import { echoServerCommand } from "./echo_server.ts";
 import { infoCommand } from "./info.ts";
+import { deleteCommand, getCommand, patchCommand, postCommand, putCommand } from "./http_request.ts";
 import { netstatCommand } from "./netstat.ts";
+import { serveApiCommand } from "./serve_api.ts";
 
 /** All commands. */
 export const commands: readonly CommandSpec[] = [
   echoServerCommand,
   echoCommand,
+  getCommand,
+  postCommand,
+  putCommand,
+  patchCommand,
+  deleteCommand,
+  serveApiCommand,
   netstatCommand,
   infoCommand,
 ];

@@ -1,0 +1,172 @@
+import { CommandError, type CommandIO, type CommandSpec, type FlagSpec, UsageError } from "../command.ts";
+import { isHttpError, isNetworkError, isRedirectError, isTimeoutError } from "../../http/errors.ts";
+import { request } from "../../http/request.ts";
+import { readTextFile } from "../../runtime/http/files.ts";
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+const commonFlags: FlagSpec[] = [
+  { name: "json", type: "boolean", description: "Ask for JSON (Accept: application/json) and fail unless the body is JSON" },
+  { name: "timeout", type: "number", description: "Seconds per attempt, until the body is read", default: 10, min: 0.001, valueName: "S" },
+  { name: "retries", type: "integer", description: "Retries on network errors and 408/429/5xx (idempotent methods)", default: 2, min: 0, max: 20, valueName: "N" },
+  { name: "header", short: "H", type: "string", multiple: true, description: "Add a request header", valueName: "'Name: value'" },
+  { name: "api-key", type: "string", description: "Send X-API-Key: KEY", valueName: "KEY" },
+  { name: "ca", type: "string", description: "Also trust the CA certificate(s) in this PEM file", valueName: "FILE" },
+];
+
+const dataFlag: FlagSpec = { name: "data", type: "string", description: "JSON request body", valueName: "JSON" };
+
+function parseHeaders(command: string, raw: readonly string[]): Headers {
+  const headers = new Headers();
+  for (const line of raw) {
+    const colon = line.indexOf(":");
+    const name = colon === -1 ? "" : line.slice(0, colon).trim();
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new UsageError(`-H must be 'Name: value': got '${line}'`, command);
+    }
+    try {
+      headers.append(name, line.slice(colon + 1).trim());
+    } catch {
+      throw new UsageError(`-H has an invalid header value: got '${line}'`, command);
+    }
+  }
+  return headers;
+}
+
+function oneLine(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? flat.slice(0, max) + "…" : flat;
+}
+
+function isJsonType(type: string | null): boolean {
+  return type !== null && /^application\/([\w.+-]*\+)?json\b/i.test(type.trim());
+}
+
+async function run(command: string, method: Method, input: Parameters<CommandSpec["run"]>[0], io: CommandIO): Promise<number> {
+  const url = input.positionals[0];
+  const flags = input.flags;
+  const wantJson = flags.json === true;
+  const headers = parseHeaders(command, (flags.header as string[] | undefined) ?? []);
+  if (wantJson && !headers.has("accept")) headers.set("accept", "application/json");
+  const apiKey = flags["api-key"] as string | undefined;
+  if (apiKey === "") throw new UsageError("--api-key must not be empty", command);
+  let json: unknown;
+  const data = flags.data as string | undefined;
+  if (data !== undefined) {
+    try {
+      json = JSON.parse(data);
+    } catch (error) {
+      throw new UsageError(`--data must be JSON: ${(error as Error).message}: got '${oneLine(data, 80)}'`, command);
+    }
+  }
+  let ca: string | undefined;
+  const caFile = flags.ca as string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = await readTextFile(caFile);
+    } catch (error) {
+      throw new CommandError(`cannot read --ca file '${caFile}': ${(error as Error).message}`);
+    }
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw new CommandError(`--ca file '${caFile}' holds no PEM certificate`);
+  }
+  try {
+    const response = await request(url, {
+      method,
+      headers,
+      ...(json !== undefined ? { json } : {}),
+      ...(apiKey !== undefined ? { auth: { apiKey } } : {}),
+      ...(ca !== undefined ? { ca } : {}),
+      timeout: (flags.timeout as number) * 1000,
+      retry: flags.retries as number,
+      signal: io.signal,
+      hooks: {
+        beforeRetry: [
+          (c) => io.err(`anynet ${command}: retry ${c.retry}/${c.limit} in ${c.delay} ms after: ${oneLine(c.error.message, 200)}\n`),
+        ],
+      },
+    });
+    const type = response.headers.get("content-type");
+    if (wantJson || isJsonType(type)) {
+      const text = await response.text();
+      if (text.trim() === "" && !wantJson) return 0;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        if (wantJson) {
+          throw new CommandError(`${method} ${response.url}: the body is not JSON (Content-Type: ${type ?? "none"}): '${oneLine(text, 60)}'`);
+        }
+        await io.out(text);
+        return 0;
+      }
+      await io.out(JSON.stringify(value, null, 2) + "\n");
+      return 0;
+    }
+    const body = response.body;
+    if (body) {
+      const reader = body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        await io.out(value);
+      }
+    }
+    return 0;
+  } catch (error) {
+    if (io.signal.aborted) return 0;
+    if (isHttpError(error)) {
+      const reason = error.statusText ? `${error.status} ${error.statusText}` : String(error.status);
+      const preview = oneLine(error.bodyPreview, 200);
+      throw new CommandError(`HTTP ${reason} from ${error.method} ${error.url}` + (preview ? `: ${preview}` : ""), { cause: error });
+    }
+    if (isTimeoutError(error) || isNetworkError(error) || isRedirectError(error)) {
+      throw new CommandError(oneLine(error.message, 400), { cause: error });
+    }
+    if (error instanceof TypeError || error instanceof RangeError) {
+      // request() checks its arguments before any I/O: a bad URL is a usage mistake.
+      throw new UsageError(error.message.replace(/^Cannot send the request: /, ""), command);
+    }
+    throw error;
+  }
+}
+
+function spec(name: string, method: Method, summary: string, withData: boolean, examples: string[]): CommandSpec {
+  return {
+    name,
+    summary,
+    description: `Sends one ${method} request with anynet's HTTP client (timeouts, retries with backoff and ` +
+      "Retry-After, safe redirects) and prints the body; JSON is pretty-printed. An HTTP error status, a timeout " +
+      "or a network error is one line on stderr and exit code 1; retries are reported on stderr as they happen.",
+    positionals: [{ name: "URL", description: "http:// or https:// URL" }],
+    flags: withData ? [...commonFlags, dataFlag] : commonFlags,
+    examples,
+    run: (input, io) => run(name, method, input, io),
+  };
+}
+
+/** `anynet get URL`. */
+export const getCommand: CommandSpec = spec("get", "GET", "Fetch a URL and print the body (JSON pretty-printed)", false, [
+  "get http://127.0.0.1:3000/posts/1",
+  "get http://127.0.0.1:3000/users/1 --json --timeout 2 --retries 0",
+  "get http://127.0.0.1:3000/posts -H 'Accept: application/json' --api-key s3cret",
+]);
+
+/** `anynet post URL --data JSON`. */
+export const postCommand: CommandSpec = spec("post", "POST", "POST JSON to a URL and print the answer", true, [
+  `post http://127.0.0.1:3000/posts --data '{"userId":1,"title":"hi","body":"there"}'`,
+]);
+
+/** `anynet put URL --data JSON`. */
+export const putCommand: CommandSpec = spec("put", "PUT", "PUT JSON to a URL and print the answer", true, [
+  `put http://127.0.0.1:3000/posts/1 --data '{"userId":1,"title":"new","body":"text"}'`,
+]);
+
+/** `anynet patch URL --data JSON`. */
+export const patchCommand: CommandSpec = spec("patch", "PATCH", "PATCH a URL with JSON and print the answer", true, [
+  `patch http://127.0.0.1:3000/posts/1 --data '{"title":"renamed"}'`,
+]);
+
+/** `anynet delete URL`. */
+export const deleteCommand: CommandSpec = spec("delete", "DELETE", "DELETE a URL and print the answer", false, [
+  "delete http://127.0.0.1:3000/posts/1",
+]);

@@ -1,0 +1,78 @@
+import type { NetworkErrorReason } from "./errors.ts";
+
+/** What a runtime's fetch failure was, in words a user can act on. */
+export interface Classified {
+  reason: NetworkErrorReason;
+  detail: string;
+}
+
+function chain(error: unknown): { codes: string[]; messages: string[] } {
+  const codes: string[] = [];
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    if (typeof current === "object") {
+      const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+      if (typeof code === "string") codes.push(code);
+      if (typeof message === "string" && message) messages.push(message);
+      current = cause;
+    } else {
+      messages.push(String(current));
+      break;
+    }
+  }
+  return { codes, messages };
+}
+
+// Each runtime words the same failure differently: Node's undici puts an errno-style `code`
+// on the cause ("fetch failed" says nothing), Bun puts the code on the error itself, and
+// Deno only has hyper/rustls text in the cause's message. So look at codes and messages.
+const rules: { reason: NetworkErrorReason; label: string; codes: RegExp; text: RegExp }[] = [
+  {
+    reason: "tls",
+    label: "TLS failed",
+    codes: /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|TLS|HANDSHAKE/i,
+    text: /certificate|tls|ssl|handshake/i,
+  },
+  {
+    reason: "dns",
+    label: "DNS lookup failed",
+    codes: /ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL|DNS/i,
+    text: /dns error|failed to lookup|getaddrinfo|name or service not known|name resolution/i,
+  },
+  {
+    reason: "refused",
+    label: "connection refused",
+    codes: /ECONNREFUSED|ConnectionRefused/i,
+    text: /connection refused|ECONNREFUSED/i,
+  },
+  {
+    reason: "reset",
+    label: "connection reset or closed by the server",
+    codes: /ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED|ConnectionClosed|ERR_STREAM_PREMATURE_CLOSE/i,
+    text: /reset|closed before message completed|other side closed|socket hang up|connection closed|unexpected eof|incomplete message|premature close|aborted/i,
+  },
+];
+
+function innermost(messages: string[]): string {
+  // The outermost message is often the bare "fetch failed"; the innermost says why.
+  const useful = messages.filter((m) => !/^fetch failed$/i.test(m));
+  return (useful.length > 0 ? useful[useful.length - 1] : messages[0] ?? "unknown error").split("\n")[0];
+}
+
+/**
+ * Names the real reason behind a fetch failure (DNS, refused, reset, TLS) from whatever
+ * the runtime put in the error and its causes.
+ */
+export function classifyNetworkError(error: unknown, fallback: NetworkErrorReason = "other"): Classified {
+  const { codes, messages } = chain(error);
+  const text = messages.join(" | ");
+  for (const rule of rules) {
+    if (codes.some((c) => rule.codes.test(c)) || rule.text.test(text)) {
+      const code = codes.find((c) => rule.codes.test(c));
+      return { reason: rule.reason, detail: `${rule.label}: ${innermost(messages)}` + (code && !innermost(messages).includes(code) ? ` (${code})` : "") };
+    }
+  }
+  const label = fallback === "body" ? "the response body broke off" : "network error";
+  return { reason: fallback, detail: `${label}: ${innermost(messages)}` };
+}

@@ -1,0 +1,567 @@
+import { Attempt } from "./_attempt.ts";
+import { sleep } from "./_sleep.ts";
+import { fetchWithCa } from "../runtime/http/fetch.ts";
+import { RedirectError } from "./errors.ts";
+import { HttpResponse } from "./response.ts";
+import { type RetryOptions, retryDelay, retryPolicy } from "./retry.ts";
+
+/** Credentials for a request. They are sent to the request's origin only: a redirect elsewhere drops them. */
+export type Auth =
+  | { bearer: string }
+  | { basic: { username: string; password: string } }
+  | { apiKey: string; header?: string };
+
+/** A query-string value list: a record (undefined values are left out), pairs, or URLSearchParams. */
+export type SearchParamsInit =
+  | Record<string, string | number | boolean | undefined>
+  | readonly (readonly [string, string])[]
+  | URLSearchParams;
+
+/** What `beforeRequest` hooks see and may change. */
+export interface BeforeRequestContext {
+  /** The URL of this attempt (hooks may edit it in place). */
+  url: URL;
+  /** The method. */
+  readonly method: string;
+  /** The headers of this attempt (hooks may add or remove). */
+  headers: Headers;
+  /** 0 for the first attempt, then 1, 2 … */
+  readonly attempt: number;
+}
+
+/** What `beforeRetry` hooks see. */
+export interface BeforeRetryContext {
+  /** The method. */
+  readonly method: string;
+  /** The URL. */
+  readonly url: string;
+  /** The failure about to be retried (an HttpError for a retried status). */
+  readonly error: Error;
+  /** The retry about to be made: 1, 2 … */
+  readonly retry: number;
+  /** The retry limit. */
+  readonly limit: number;
+  /** How long the client waits first, in ms. */
+  readonly delay: number;
+}
+
+/** Functions called at fixed points of a request; each may be async. */
+export interface Hooks {
+  /** Before each attempt is sent. */
+  beforeRequest?: readonly ((context: BeforeRequestContext) => void | Promise<void>)[];
+  /** Before each wait for a retry. */
+  beforeRetry?: readonly ((context: BeforeRetryContext) => void | Promise<void>)[];
+  /** After each attempt's final response (redirects followed), before its status is judged. */
+  afterResponse?: readonly ((response: HttpResponse, attempt: number) => void | Promise<void>)[];
+}
+
+/** A request body, or a function that makes a fresh one for every attempt (needed to retry a stream). */
+export type BodySource = BodyInit | (() => BodyInit);
+
+/** Options of {@linkcode request}. */
+export interface RequestOptions {
+  /** The method. @default "GET" */
+  method?: string;
+  /** Request headers. */
+  headers?: HeadersInit;
+  /** Query parameters added to the URL. */
+  searchParams?: SearchParamsInit;
+  /** A value sent as JSON (sets `Content-Type: application/json`). Not with `body`. */
+  json?: unknown;
+  /** The raw body, or a factory for one. Not with `json`. */
+  body?: BodySource;
+  /** Resolves a relative URL: `get("posts/1", { baseUrl: "http://h/api" })` asks for `http://h/api/posts/1`. */
+  baseUrl?: string | URL;
+  /** Credentials: bearer token, basic, or an API key in a header (default header `X-API-Key`). */
+  auth?: Auth;
+  /** Per-attempt limit in ms, until the body is read; `false` for none. @default 10000 */
+  timeout?: number | false;
+  /** Limit over all attempts and waits in ms. @default none */
+  deadline?: number;
+  /** Retry settings, or just the number of retries. @default 2 retries (see RetryOptions) */
+  retry?: RetryOptions | number;
+  /** Cancels the request at any point, retry waits included. */
+  signal?: AbortSignal;
+  /** Redirects followed before a RedirectError. @default 10 */
+  maxRedirects?: number;
+  /** A response body larger than this many bytes is aborted with a BodyTooLargeError. @default no limit */
+  maxBodyBytes?: number;
+  /** Raise an HttpError for a 4xx/5xx status. @default true */
+  throwHttpErrors?: boolean;
+  /** Extra CA certificates (PEM) to trust besides the system's; verification itself is always on. */
+  ca?: string | readonly string[];
+  /** Hooks. */
+  hooks?: Hooks;
+}
+
+const DEFAULT_POLICY = retryPolicy(undefined);
+
+// The Fetch standard's "bad ports" (https://fetch.spec.whatwg.org/#port-blocking). Node and
+// Deno refuse them with a bare TypeError after the request has started; Bun does not
+// refuse them at all. Checking here gives the same early, clear answer everywhere.
+const BLOCKED_PORTS = new Set([
+  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109,
+  110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530,
+  531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190,
+  5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
+function isBlockedPort(url: URL): boolean {
+  return url.port !== "" && BLOCKED_PORTS.has(Number(url.port));
+}
+
+function blockedPortMessage(url: URL): string {
+  return `port ${url.port} is blocked by fetch (a "bad port" in the Fetch standard): '${url.href}'`;
+}
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]);
+
+function fail(message: string, Kind: typeof TypeError | typeof RangeError = TypeError): never {
+  throw new Kind(`Cannot send the request: ${message}`);
+}
+
+function checkMs(name: string, value: unknown): number {
+  if (typeof value !== "number" || !(value > 0)) {
+    fail(`'${name}' must be a positive number of milliseconds: got ${String(value)}`, RangeError);
+  }
+  return value;
+}
+
+function checkCount(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    fail(`'${name}' must be an integer of at least 0: got ${String(value)}`, RangeError);
+  }
+  return value;
+}
+
+function resolveUrl(input: string | URL, baseUrl: string | URL | undefined, search: SearchParamsInit | undefined): URL {
+  let url: URL;
+  try {
+    if (baseUrl !== undefined && !(input instanceof URL) && !/^[a-z][a-z0-9+.-]*:/i.test(input)) {
+      const base = String(baseUrl);
+      url = new URL(input.replace(/^\/+/, ""), base.endsWith("/") ? base : base + "/");
+    } else {
+      url = new URL(input);
+    }
+  } catch {
+    fail(`invalid URL '${String(input)}'` + (baseUrl !== undefined ? ` (baseUrl '${String(baseUrl)}')` : ""));
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    fail(`the URL must be http or https: got '${url.href}'`);
+  }
+  if (isBlockedPort(url)) fail(blockedPortMessage(url));
+  if (search !== undefined) {
+    const entries = search instanceof URLSearchParams
+      ? [...search]
+      : Array.isArray(search)
+      ? search
+      : Object.entries(search as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    for (const [name, value] of entries) url.searchParams.append(name, String(value));
+  }
+  return url;
+}
+
+function authHeader(auth: Auth): [string, string] {
+  if (typeof auth !== "object" || auth === null) fail(`'auth' must be an object: got ${String(auth)}`);
+  if ("bearer" in auth) {
+    if (typeof auth.bearer !== "string" || auth.bearer === "") fail("'auth.bearer' must be a non-empty string");
+    return ["authorization", `Bearer ${auth.bearer}`];
+  }
+  if ("basic" in auth) {
+    const { username, password } = auth.basic ?? {};
+    if (typeof username !== "string" || typeof password !== "string") {
+      fail("'auth.basic' needs a string 'username' and 'password'");
+    }
+    if (username.includes(":")) fail("'auth.basic.username' may not contain ':' (RFC 7617)");
+    const bytes = new TextEncoder().encode(`${username}:${password}`);
+    return ["authorization", `Basic ${btoa(String.fromCharCode(...bytes))}`];
+  }
+  if ("apiKey" in auth) {
+    if (typeof auth.apiKey !== "string" || auth.apiKey === "") fail("'auth.apiKey' must be a non-empty string");
+    const header = auth.header ?? "X-API-Key";
+    if (!TOKEN.test(header)) fail(`'auth.header' must be a header name: got '${header}'`);
+    return [header.toLowerCase(), auth.apiKey];
+  }
+  fail("'auth' must have 'bearer', 'basic' or 'apiKey'");
+}
+
+function isStream(body: unknown): boolean {
+  return typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
+}
+
+/** Everything `request()` checked and derived before the first byte goes out. */
+interface Plan {
+  href: string;
+  method: string;
+  /** `undefined` when the request has no headers at all (fetch then copies nothing). */
+  headers: Headers | undefined;
+  body: BodySource | undefined;
+  replayable: boolean;
+  sensitive: readonly string[];
+  timeoutMs: number;
+  deadlineMs: number;
+  maxRedirects: number;
+  maxBodyBytes: number | undefined;
+  caCerts: string[] | undefined;
+}
+
+const DEFAULT_SENSITIVE: readonly string[] = ["authorization", "cookie", "proxy-authorization"];
+
+// Validated URL strings, so that a client calling the same URLs again and again does not
+// parse each one again. Bounded: cleared when full.
+const checkedUrls = new Map<string, string>();
+
+function hrefOf(input: string | URL, options: RequestOptions): string {
+  if (typeof input === "string" && options.baseUrl === undefined && options.searchParams === undefined) {
+    const known = checkedUrls.get(input);
+    if (known !== undefined) return known;
+    const href = resolveUrl(input, undefined, undefined).href;
+    if (checkedUrls.size >= 256) checkedUrls.clear();
+    checkedUrls.set(input, href);
+    return href;
+  }
+  return resolveUrl(input, options.baseUrl, options.searchParams).href;
+}
+
+function plan(input: string | URL, method: string, options: RequestOptions): Plan {
+  if (typeof options !== "object" || options === null) fail(`options must be an object: got ${String(options)}`);
+  const href = hrefOf(input, options);
+  let headers: Headers | undefined;
+  if (options.headers !== undefined) {
+    try {
+      headers = new Headers(options.headers);
+    } catch (error) {
+      fail(`invalid headers: ${(error as Error).message}`);
+    }
+  }
+  let body: BodySource | undefined = options.body;
+  if (options.json !== undefined) {
+    if (body !== undefined) fail("give 'json' or 'body', not both");
+    body = JSON.stringify(options.json);
+    if (body === undefined) fail("'json' is not serialisable to JSON");
+    headers ??= new Headers();
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  if (body !== undefined && (method === "GET" || method === "HEAD")) fail(`a ${method} request cannot have a body`);
+  let sensitive = DEFAULT_SENSITIVE;
+  if (options.auth !== undefined) {
+    const [name, value] = authHeader(options.auth);
+    headers ??= new Headers();
+    headers.set(name, value);
+    if (!sensitive.includes(name)) sensitive = [...sensitive, name];
+  }
+  const timeout = options.timeout;
+  const timeoutMs = timeout === undefined ? 10_000 : timeout === false || timeout === Infinity ? Infinity : checkMs("timeout", timeout);
+  const deadlineMs = options.deadline === undefined ? Infinity : checkMs("deadline", options.deadline);
+  const ca = options.ca;
+  let caCerts: string[] | undefined;
+  if (ca !== undefined) {
+    caCerts = typeof ca === "string" ? [ca] : [...ca];
+    if (caCerts.some((c) => typeof c !== "string" || !c.includes("-----BEGIN CERTIFICATE-----"))) {
+      fail("'ca' must be PEM certificate text ('-----BEGIN CERTIFICATE-----…')");
+    }
+  }
+  return {
+    href,
+    method,
+    headers,
+    body,
+    replayable: body === undefined || typeof body === "string" || !isStream(body),
+    sensitive,
+    timeoutMs,
+    deadlineMs,
+    maxRedirects: options.maxRedirects === undefined ? 10 : checkCount("maxRedirects", options.maxRedirects),
+    maxBodyBytes: options.maxBodyBytes === undefined ? undefined : checkCount("maxBodyBytes", options.maxBodyBytes),
+    caCerts,
+  };
+}
+
+/** Sends one attempt, following redirects by hand so that credentials never leave their origin. */
+async function send(
+  p: Plan,
+  attempt: Attempt,
+  href: string,
+  headers: Headers | undefined,
+): Promise<HttpResponse> {
+  let method = p.method;
+  let body = typeof p.body === "function" ? p.body() : p.body;
+  let current = href;
+  for (let redirects = 0;; redirects++) {
+    attempt.url = current;
+    // Each runtime handles credentials on cross-origin redirects differently (none of
+    // them drops a custom API-key header), so redirects are followed here, where the
+    // rule is the same everywhere.
+    const init: RequestInit & { duplex?: "half" } = { method, redirect: "manual" };
+    if (attempt.signal !== undefined) init.signal = attempt.signal;
+    if (headers !== undefined) init.headers = headers;
+    if (body !== undefined) {
+      init.body = body;
+      if (isStream(body)) init.duplex = "half";
+    }
+    let raw: Response;
+    try {
+      raw = p.caCerts ? await fetchWithCa(current, init, p.caCerts) : await fetch(current, init);
+    } catch (error) {
+      throw attempt.mapError(error, "send");
+    }
+    const status = raw.status;
+    if (status < 301 || status > 308 || !REDIRECTS.has(status)) {
+      return new HttpResponse(raw, attempt, redirects, p.maxBodyBytes);
+    }
+    const location = raw.headers.get("location");
+    if (location === null) return new HttpResponse(raw, attempt, redirects, p.maxBodyBytes);
+    await raw.body?.cancel().catch(() => {});
+    if (redirects >= p.maxRedirects) {
+      throw new RedirectError({
+        method,
+        url: current,
+        detail: `too many redirects (more than 'maxRedirects' = ${p.maxRedirects})`,
+      });
+    }
+    const from = new URL(current);
+    let next: URL;
+    try {
+      next = new URL(location, from);
+    } catch {
+      throw new RedirectError({ method, url: current, detail: `invalid Location '${location}'` });
+    }
+    if (next.protocol !== "http:" && next.protocol !== "https:") {
+      throw new RedirectError({ method, url: current, detail: `redirect to a non-HTTP URL '${next.href}'` });
+    }
+    if (isBlockedPort(next)) throw new RedirectError({ method, url: current, detail: `redirect to ${blockedPortMessage(next)}` });
+    // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
+    if ((status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
+      method = "GET";
+      body = undefined;
+      if (headers !== undefined) {
+        headers = new Headers(headers);
+        for (const name of ["content-type", "content-length", "content-encoding", "transfer-encoding"]) headers.delete(name);
+      }
+    } else if (body !== undefined && isStream(body)) {
+      if (typeof p.body !== "function") {
+        throw new RedirectError({
+          method,
+          url: current,
+          detail: `cannot resend a stream body for a ${status} redirect (give 'body' as a function)`,
+        });
+      }
+      body = p.body();
+    }
+    if (next.origin !== from.origin && headers !== undefined) {
+      headers = new Headers(headers);
+      for (const name of p.sensitive) headers.delete(name);
+    }
+    current = next.href;
+  }
+}
+
+function checkMethod(raw: unknown): string {
+  if (raw === undefined) return "GET";
+  if (typeof raw !== "string" || !TOKEN.test(raw)) fail(`invalid method '${String(raw)}'`);
+  const upper = raw.toUpperCase();
+  return STANDARD_METHODS.has(upper) ? upper : raw;
+}
+
+async function run(method: string, url: string | URL, options: RequestOptions): Promise<HttpResponse> {
+  const p = plan(url, method, options);
+  const policy = options.retry === undefined ? DEFAULT_POLICY : retryPolicy(options.retry);
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) fail("'signal' must be an AbortSignal");
+  const throwHttpErrors = options.throwHttpErrors ?? true;
+  const hooks = options.hooks;
+  const deadlineAt = p.deadlineMs === Infinity ? Infinity : Date.now() + p.deadlineMs;
+  for (let attemptNo = 0;; attemptNo++) {
+    signal?.throwIfAborted();
+    let href = p.href;
+    let headers = p.headers;
+    if (hooks?.beforeRequest?.length) {
+      // Hooks get copies to edit; without hooks the plan's own headers are used as they
+      // are (send() copies them before it changes them).
+      const context: BeforeRequestContext = {
+        url: new URL(href),
+        method: p.method,
+        headers: new Headers(headers),
+        attempt: attemptNo,
+      };
+      for (const hook of hooks.beforeRequest) await hook(context);
+      href = context.url.href;
+      headers = context.headers;
+    }
+    const attempt = new Attempt(p.method, href, signal, p.timeoutMs, deadlineAt, p.deadlineMs);
+    let error: unknown;
+    let delay: number | undefined;
+    try {
+      const response = await send(p, attempt, href, headers);
+      if (hooks?.afterResponse) for (const hook of hooks.afterResponse) await hook(response, attemptNo);
+      if (response.status < 400) return response;
+      delay = retryDelay(policy, {
+        retries: attemptNo,
+        method: p.method,
+        replayable: p.replayable || typeof p.body === "function",
+        error: undefined,
+        response,
+        remaining: deadlineAt - Date.now(),
+      });
+      if (delay === undefined && !throwHttpErrors) return response;
+      // Either raised now or handed to beforeRetry: the error keeps the start of the body.
+      error = await response.toHttpError();
+      if (delay === undefined) throw error;
+    } catch (caught) {
+      attempt.finish();
+      if (caught === error) throw error;
+      error = attempt.mapError(caught, "send");
+      delay = retryDelay(policy, {
+        retries: attemptNo,
+        method: p.method,
+        replayable: p.replayable || typeof p.body === "function",
+        error,
+        remaining: deadlineAt - Date.now(),
+      });
+      if (delay === undefined) throw error;
+    }
+    for (const hook of hooks?.beforeRetry ?? []) {
+      await hook({
+        method: p.method,
+        url: attempt.url,
+        error: error as Error,
+        retry: attemptNo + 1,
+        limit: policy.limit,
+        delay,
+      });
+    }
+    await sleep(delay, signal);
+  }
+}
+
+/**
+ * Sends an HTTP request with timeouts, retries and safe redirects, and resolves to the
+ * response once its status and headers are in.
+ *
+ * @param url Absolute URL, or relative to `options.baseUrl`.
+ * @param options Method, headers, body, limits, retries, hooks.
+ * @returns The response; read its body with `text()`, `json()`, `bytes()` or `body`.
+ * @throws {TypeError|RangeError} For bad arguments, before any I/O.
+ * @throws {HttpError} For a 4xx/5xx status (unless `throwHttpErrors: false`), after retries.
+ * @throws {TimeoutError} When `timeout` or `deadline` fires (`kind` says which).
+ * @throws {NetworkError} When there is no complete HTTP response (`reason`: dns, refused, reset, tls, body).
+ * @throws {RedirectError} For too many redirects or one that cannot be followed.
+ * @throws The signal's reason when `options.signal` aborts.
+ * @example A JSON API call
+ * ```ts
+ * import { request } from "anynet/http";
+ * const response = await request("http://127.0.0.1:3000/posts", {
+ *   method: "POST",
+ *   json: { userId: 1, title: "hello", body: "world" },
+ *   timeout: 5000,
+ * });
+ * console.log(response.status, await response.json());
+ * ```
+ */
+export function request(url: string | URL, options: RequestOptions = {}): Promise<HttpResponse> {
+  try {
+    return run(checkMethod(options?.method), url, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+const NO_OPTIONS: RequestOptions = {};
+
+type MethodOptions = Omit<RequestOptions, "method">;
+
+/**
+ * GET `url`. See {@linkcode request}.
+ *
+ * @param url Absolute URL, or relative to `options.baseUrl`.
+ * @param options As for `request()`, without `method`.
+ * @returns The response.
+ * @example
+ * ```ts
+ * import { get } from "anynet/http";
+ * const posts = await (await get("http://127.0.0.1:3000/posts", { searchParams: { userId: 1 } })).json();
+ * ```
+ */
+export function get(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
+  return run("GET", url, options ?? NO_OPTIONS);
+}
+
+/**
+ * HEAD `url`. See {@linkcode request}.
+ *
+ * @param url Absolute URL, or relative to `options.baseUrl`.
+ * @param options As for `request()`, without `method`.
+ * @returns The response (without a body).
+ * @example
+ * ```ts
+ * import { head } from "anynet/http";
+ * const { headers } = await head("http://127.0.0.1:3000/posts/1");
+ * ```
+ */
+export function head(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
+  return run("HEAD", url, options ?? NO_OPTIONS);
+}
+
+/**
+ * POST to `url`. Not retried by default (POST is not idempotent). See {@linkcode request}.
+ *
+ * @param url Absolute URL, or relative to `options.baseUrl`.
+ * @param options As for `request()`, without `method`.
+ * @returns The response.
+ * @example
+ * ```ts
+ * import { post } from "anynet/http";
+ * const created = await (await post("http://127.0.0.1:3000/posts", { json: { userId: 1, title: "t", body: "b" } })).json();
+ * ```
+ */
+export function post(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
+  return run("POST", url, options ?? NO_OPTIONS);
+}
+
+/**
+ * PUT to `url`. See {@linkcode request}.
+ *
+ * @param url Absolute URL, or relative to `options.baseUrl`.
+ * @param options As for `request()`, without `method`.
+ * @returns The response.
+ * @example
+ * ```ts
+ * import { put } from "anynet/http";
+ * await put("http://127.0.0.1:3000/posts/1", { json: { userId: 1, title: "t", body: "b" } });
+ * ```
+ */
+export function put(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
+  return run("PUT", url, options ?? NO_OPTIONS);
+}
+
+/**
+ * PATCH `url`. Not retried by default. See {@linkcode request}.
+ *
+ * @param url Absolute URL, or relative to `options.baseUrl`.
+ * @param options As for `request()`, without `method`.
+ * @returns The response.
+ * @example
+ * ```ts
+ * import { patch } from "anynet/http";
+ * await patch("http://127.0.0.1:3000/posts/1", { json: { title: "renamed" } });
+ * ```
+ */
+export function patch(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
+  return run("PATCH", url, options ?? NO_OPTIONS);
+}
+
+/**
+ * DELETE `url` (exported as `delete` too). See {@linkcode request}.
+ *
+ * @param url Absolute URL, or relative to `options.baseUrl`.
+ * @param options As for `request()`, without `method`.
+ * @returns The response.
+ * @example
+ * ```ts
+ * import { del } from "anynet/http";
+ * await del("http://127.0.0.1:3000/posts/1");
+ * ```
+ */
+export function del(url: string | URL, options?: MethodOptions): Promise<HttpResponse> {
+  return run("DELETE", url, options ?? NO_OPTIONS);
+}

@@ -1,0 +1,308 @@
+import type { Attempt } from "./_attempt.ts";
+import { BodyTooLargeError, ERROR_BODY_PREVIEW_CHARS, HttpError } from "./errors.ts";
+
+// Statuses whose response has no body (the Fetch standard's "null body status").
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/** A function that checks parsed JSON and returns it typed, or throws. */
+export type JsonValidator<T> = (value: unknown) => T;
+
+/**
+ * The response to {@linkcode request}: status and headers at once, the body on demand
+ * (`text()`, `json()`, `bytes()` or the `body` stream; one of them, once).
+ *
+ * The request's `timeout` and `deadline` keep running until the body has been read, so
+ * read or cancel every body you do not want (`await response.body?.cancel()`).
+ *
+ * @example Read JSON
+ * ```ts
+ * import { get } from "anynet/http";
+ * const response = await get("http://127.0.0.1:3000/posts/1");
+ * const post = await response.json<{ id: number }>();
+ * console.log(response.status, post.id);
+ * ```
+ */
+export class HttpResponse {
+  /** The runtime's own `Response`, for what this class does not cover. Its body is the same one-shot body. */
+  readonly raw: Response;
+  /** The request method. */
+  readonly method: string;
+  /** The final URL, after redirects. */
+  readonly url: string;
+  /** How many redirects were followed. */
+  readonly redirects: number;
+  #attempt: Attempt;
+  #maxBodyBytes: number | undefined;
+  #used = false;
+  #stream: ReadableStream<Uint8Array> | null | undefined;
+
+  /** @internal Made by `request()`. */
+  constructor(raw: Response, attempt: Attempt, redirects: number, maxBodyBytes: number | undefined) {
+    this.raw = raw;
+    this.method = attempt.method;
+    this.url = attempt.url;
+    this.redirects = redirects;
+    this.#attempt = attempt;
+    this.#maxBodyBytes = maxBodyBytes;
+    // Reading `raw.body` here would make Deno and Bun build a stream for every body and
+    // lose their fast text()/arrayBuffer() paths, so decide from the status and method.
+    if (NULL_BODY_STATUS.has(raw.status) || attempt.method === "HEAD") attempt.finish();
+  }
+
+  /** The status code. */
+  get status(): number {
+    return this.raw.status;
+  }
+
+  /** The status text (may be empty; HTTP/2 has none). */
+  get statusText(): string {
+    return this.raw.statusText;
+  }
+
+  /** Whether the status is 2xx. */
+  get ok(): boolean {
+    return this.raw.ok;
+  }
+
+  /** The response headers. */
+  get headers(): Headers {
+    return this.raw.headers;
+  }
+
+  /** Whether the body was read or its stream taken. */
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+
+  #claim(action: string): void {
+    if (this.#used) throw new TypeError(`Cannot ${action}: the response body of ${this.method} ${this.url} was already used`);
+    this.#used = true;
+  }
+
+  #checkDeclaredLength(): void {
+    const limit = this.#maxBodyBytes;
+    if (limit === undefined) return;
+    const declared = Number(this.raw.headers.get("content-length"));
+    if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit, "response");
+  }
+
+  async #readAll(): Promise<Uint8Array> {
+    const limit = this.#maxBodyBytes;
+    if (limit === undefined) {
+      try {
+        return new Uint8Array(await this.raw.arrayBuffer());
+      } catch (error) {
+        throw this.#attempt.mapError(error, "body");
+      } finally {
+        this.#attempt.finish();
+      }
+    }
+    const body = this.raw.body;
+    if (body === null) {
+      this.#attempt.finish();
+      return new Uint8Array(0);
+    }
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    try {
+      this.#checkDeclaredLength();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      reader = body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limit) {
+          throw new BodyTooLargeError(limit, "response");
+        }
+        chunks.push(value);
+      }
+      if (chunks.length === 1) return chunks[0];
+      const all = new Uint8Array(size);
+      let offset = 0;
+      for (const chunk of chunks) {
+        all.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      return all;
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) this.#attempt.abortWith(error);
+      // Cancelling closes the connection, so a too-large body stops arriving.
+      (reader ?? body).cancel().catch(() => {});
+      throw this.#attempt.mapError(error, "body");
+    } finally {
+      this.#attempt.finish();
+    }
+  }
+
+  /**
+   * Reads the whole body as bytes.
+   *
+   * @returns The body.
+   * @throws {TimeoutError} When `timeout` or `deadline` fires while reading.
+   * @throws {BodyTooLargeError} When the body passes `maxBodyBytes`.
+   * @throws {NetworkError} When the body breaks off.
+   */
+  bytes(): Promise<Uint8Array> {
+    this.#claim("read bytes()");
+    return this.#readAll();
+  }
+
+  /**
+   * Reads the whole body as UTF-8 text.
+   *
+   * @returns The text.
+   * @throws {TimeoutError} When `timeout` or `deadline` fires while reading.
+   * @throws {BodyTooLargeError} When the body passes `maxBodyBytes`.
+   * @throws {NetworkError} When the body breaks off.
+   */
+  async text(): Promise<string> {
+    this.#claim("read text()");
+    if (this.#maxBodyBytes === undefined) {
+      // The runtime's own text() is the fast path when nothing needs counting.
+      try {
+        return await this.raw.text();
+      } catch (error) {
+        throw this.#attempt.mapError(error, "body");
+      } finally {
+        this.#attempt.finish();
+      }
+    }
+    return new TextDecoder().decode(await this.#readAll());
+  }
+
+  /**
+   * Reads the body as JSON, optionally checked by `validate`.
+   *
+   * @param validate Checks the parsed value and returns it typed, or throws.
+   * @returns The parsed (and validated) value.
+   * @throws {SyntaxError} When the body is not JSON; the message names the request.
+   * @example Validated JSON
+   * ```ts
+   * import { get } from "anynet/http";
+   * const response = await get("http://127.0.0.1:3000/users/1");
+   * const user = await response.json((v) => {
+   *   if (typeof v !== "object" || v === null || typeof (v as { name?: unknown }).name !== "string") {
+   *     throw new TypeError("not a user");
+   *   }
+   *   return v as { name: string };
+   * });
+   * ```
+   */
+  async json<T = unknown>(validate?: JsonValidator<T>): Promise<T> {
+    const text = await this.text();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const start = text.slice(0, 60).replace(/\s+/g, " ");
+      throw new SyntaxError(
+        `${this.method} ${this.url}: the response body is not valid JSON (${(error as Error).message}): '${start}'`,
+        { cause: error },
+      );
+    }
+    return validate ? validate(value) : (value as T);
+  }
+
+  /**
+   * The body as a stream of bytes (`null` for a bodiless response). Counts against
+   * `maxBodyBytes`; errors carry the same types as `text()`.
+   */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#stream !== undefined) return this.#stream;
+    this.#claim("take the body stream");
+    const source = this.raw.body;
+    if (source === null) return (this.#stream = null);
+    const attempt = this.#attempt;
+    const limit = this.#maxBodyBytes;
+    const reader = source.getReader();
+    let size = 0;
+    this.#stream = new ReadableStream<Uint8Array>({
+      start: () => this.#checkDeclaredLength(),
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            attempt.finish();
+            controller.close();
+            return;
+          }
+          size += value.byteLength;
+          if (limit !== undefined && size > limit) throw new BodyTooLargeError(limit, "response");
+          controller.enqueue(value);
+        } catch (error) {
+          if (error instanceof BodyTooLargeError) attempt.abortWith(error);
+          reader.cancel().catch(() => {});
+          attempt.finish();
+          controller.error(attempt.mapError(error, "body"));
+        }
+      },
+      async cancel(reason) {
+        attempt.finish();
+        await reader.cancel(reason).catch(() => {});
+      },
+    });
+    return this.#stream;
+  }
+
+  /** Reads at most `chars` characters of the body for an error message, then drops the rest. */
+  async previewBody(chars: number = ERROR_BODY_PREVIEW_CHARS): Promise<string> {
+    if (this.#used) return "";
+    this.#used = true;
+    const body = this.raw.body;
+    if (body === null) return "";
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    try {
+      while (text.length < chars) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch {
+      // The preview is a courtesy: a body that breaks off still leaves the status to report.
+    } finally {
+      reader.cancel().catch(() => {});
+      this.#attempt.finish();
+    }
+    return text.slice(0, chars);
+  }
+
+  /** Drops the body without reading it and stops the attempt's timer. */
+  async discard(): Promise<void> {
+    this.#used = true;
+    try {
+      await this.raw.body?.cancel();
+    } catch {
+      // Cancelling an already-broken body is fine.
+    } finally {
+      this.#attempt.finish();
+    }
+  }
+
+  /**
+   * Throws an {@linkcode HttpError} for a 4xx or 5xx status (reading the start of the body
+   * for the message); otherwise resolves to this response.
+   *
+   * @returns This response, when its status is not an error.
+   * @throws {HttpError} For a 4xx or 5xx status.
+   */
+  async raiseForStatus(): Promise<this> {
+    if (this.status < 400) return this;
+    throw await this.toHttpError();
+  }
+
+  /** @internal An HttpError describing this response (reads and drops the body). */
+  async toHttpError(): Promise<HttpError> {
+    const bodyPreview = await this.previewBody();
+    return new HttpError({
+      status: this.status,
+      statusText: this.statusText,
+      method: this.method,
+      url: this.url,
+      headers: this.headers,
+      bodyPreview,
+    });
+  }
+}

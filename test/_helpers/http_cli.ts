@@ -1,0 +1,56 @@
+/**
+ * Starts `anynet serve-api` as a child process on the runtime under test and waits for
+ * its `listening on` line.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import process from "node:process";
+import { cliCommand } from "./cli.ts";
+import { root } from "./env.ts";
+
+/** A running `anynet serve-api`. */
+export interface ServeApiProcess {
+  url: string;
+  child: ChildProcess;
+  /** Sends SIGTERM and resolves to the exit code and what it printed on stderr. */
+  stop(): Promise<{ code: number | null; stderr: string }>;
+}
+
+/** Runs `anynet serve-api --port 0 …args` and resolves once it listens. */
+export function startServeApi(args: string[] = []): Promise<ServeApiProcess> {
+  const [command, prefix] = cliCommand();
+  const child = spawn(command, [...prefix, "serve-api", "--port", "0", ...args], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "", stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`serve-api did not start within 20 s: ${stdout} ${stderr}`));
+    }, 20_000);
+    child.stdout!.setEncoding("utf8").on("data", (s: string) => {
+      stdout += s;
+      const match = /^listening on (http:\/\/\S+)$/m.exec(stdout);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({
+        url: match[1],
+        child,
+        stop: async () => {
+          child.kill("SIGTERM");
+          const code = await exited;
+          return { code, stderr };
+        },
+      });
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve-api exited with ${code} before listening: ${stderr}`));
+    });
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Servers for the HTTP tests: a raw `node:http` server for behaviours a fetch-style
+ * handler cannot show (never answering, resetting), and anynet's own `serve()`.
+ *
+ * @module
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Handler, type HttpServer, serve } from "anynet/http";
+
+/** A raw node:http server on 127.0.0.1; `close()` drops every connection at once. */
+export interface RawServer {
+  url: string;
+  port: number;
+  /** Requests seen, in order. */
+  seen: http.IncomingMessage[];
+  close(): Promise<void>;
+}
+
+/** Starts a node:http server on 127.0.0.1 port 0 running `listener`. */
+export async function rawServer(
+  listener: (req: http.IncomingMessage, res: http.ServerResponse, index: number) => void,
+): Promise<RawServer> {
+  const seen: http.IncomingMessage[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req);
+    listener(req, res, seen.length - 1);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Runs `body` with an anynet `serve()` server on 127.0.0.1 port 0, then closes it. */
+export async function withServe<T>(handler: Handler, body: (server: HttpServer) => Promise<T>): Promise<T> {
+  const server = await serve(handler, { hostname: "127.0.0.1", port: 0 });
+  try {
+    return await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/** A port that nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Fast retries for tests: no real seconds of backoff. */
+export const quickRetry = { backoffBase: 5, jitter: false } as const;

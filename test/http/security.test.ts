@@ -1,0 +1,137 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { get, type HttpServer, isBodyTooLargeError, isNetworkError, isTimeoutError, post, serve } from "anynet/http";
+import { announceSkip } from "../_helpers/env.ts";
+import { runCli } from "../_helpers/cli.ts";
+import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/http_tls.ts";
+
+const secrets = {
+  authorization: "Bearer top-secret",
+  cookie: "session=abc",
+  "proxy-authorization": "Basic cHJveHk6cHc=",
+};
+
+function echoHeaders(req: Request): Response {
+  const pick = (name: string) => req.headers.get(name);
+  return Response.json({
+    authorization: pick("authorization"),
+    cookie: pick("cookie"),
+    proxyAuthorization: pick("proxy-authorization"),
+    apiKey: pick("x-api-key"),
+    other: pick("x-other"),
+  });
+}
+
+test("a redirect to another origin drops Authorization, Cookie, Proxy-Authorization and the API-key header", async () => {
+  const target = await serve(echoHeaders, { hostname: "127.0.0.1", port: 0 });
+  // Same address, different host name: a different origin as far as credentials go.
+  const elsewhere = `http://localhost:${target.addr.port}/`;
+  const redirector = await serve((req) => {
+    const path = new URL(req.url).pathname;
+    const location = path === "/away" ? elsewhere : "/echo";
+    return path === "/echo" ? echoHeaders(req) : new Response(null, { status: 302, headers: { location } });
+  }, { port: 0 });
+  try {
+    const away = await (await get(`${redirector.url}/away`, { headers: { ...secrets, "x-other": "kept" }, auth: { apiKey: "k" } })).json();
+    assert.equal(away, { authorization: null, cookie: null, proxyAuthorization: null, apiKey: null, other: "kept" });
+    const bearer = await (await get(`${redirector.url}/away`, { auth: { bearer: "t" } })).json() as { authorization: string | null };
+    assert.is(bearer.authorization, null);
+    const home = await (await get(`${redirector.url}/home`, { headers: { ...secrets }, auth: { apiKey: "k" } })).json();
+    assert.equal(home, {
+      authorization: secrets.authorization,
+      cookie: secrets.cookie,
+      proxyAuthorization: secrets["proxy-authorization"],
+      apiKey: "k",
+      other: null,
+    });
+  } finally {
+    await Promise.all([target.close(), redirector.close()]);
+  }
+});
+
+const openssl = hasOpenssl();
+if (!openssl) announceSkip("openssl is not installed: the TLS tests are skipped");
+const tlsTest = openssl ? test : test.skip;
+
+let pki: TestPki | undefined;
+let tlsServer: HttpServer | undefined;
+
+tlsTest("a certificate from an unknown CA is rejected as a TLS NetworkError; giving its CA makes it work", async () => {
+  pki = makeTestPki();
+  tlsServer = await serve(async (req) => new Response(`secure ${req.method} ${req.method === "POST" ? await req.text() : ""}`), {
+    port: 0,
+    tls: { cert: pki.cert, key: pki.key },
+  });
+  const url = `https://localhost:${tlsServer.addr.port}/`;
+  try {
+    await get(url, { retry: 0 });
+    assert.unreachable("an untrusted certificate was accepted");
+  } catch (error) {
+    assert.ok(isNetworkError(error), String(error));
+    assert.is((error as { reason: string }).reason, "tls");
+  }
+  // TLS failures are not retried: the certificate will not change.
+  const response = await get(url, { ca: pki.caCert, retry: 0 });
+  assert.is(await response.text(), "secure GET ");
+  const posted = await post(url, { ca: pki.caCert, body: "payload" });
+  assert.is(await posted.text(), "secure POST payload");
+  // A wrong CA is no better than none.
+  const other = makeTestPki();
+  try {
+    await get(url, { ca: other.caCert, retry: 0 });
+    assert.unreachable("a certificate from another CA was accepted");
+  } catch (error) {
+    assert.is((error as { reason: string }).reason, "tls");
+  } finally {
+    other.remove();
+  }
+});
+
+tlsTest("anynet get --ca FILE trusts the CA; without it the error names TLS", async () => {
+  const url = `https://localhost:${tlsServer!.addr.port}/`;
+  const trusted = await runCli(["get", url, "--ca", pki!.caCertFile]);
+  assert.is(trusted.code, 0, trusted.stderr);
+  assert.is(trusted.stdout, "secure GET ");
+  const untrusted = await runCli(["get", url, "--retries", "0"]);
+  assert.is(untrusted.code, 1);
+  assert.match(untrusted.stderr, /^anynet get: GET https:\/\/localhost:\d+\/ failed: TLS failed: .*\n$/);
+});
+
+tlsTest("with extra CAs, timeouts, redirects and maxBodyBytes still apply", async () => {
+  let release!: () => void;
+  const stalled = new Promise<void>((resolve) => (release = resolve));
+  const server = await serve((req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/stall") return stalled.then(() => new Response("late"));
+    if (path === "/hop") return new Response(null, { status: 302, headers: { location: "/big" } });
+    return new Response("z".repeat(10_000));
+  }, { port: 0, tls: { cert: pki!.cert, key: pki!.key } });
+  const url = `https://localhost:${server.addr.port}`;
+  try {
+    try {
+      await get(`${url}/stall`, { ca: pki!.caCert, timeout: 200, retry: 0 });
+      assert.unreachable();
+    } catch (error) {
+      assert.ok(isTimeoutError(error), String(error));
+    }
+    const hopped = await get(`${url}/hop`, { ca: pki!.caCert });
+    assert.is(hopped.redirects, 1);
+    assert.is((await hopped.text()).length, 10_000);
+    try {
+      await (await get(`${url}/big`, { ca: pki!.caCert, maxBodyBytes: 100 })).text();
+      assert.unreachable();
+    } catch (error) {
+      assert.ok(isBodyTooLargeError(error), String(error));
+    }
+  } finally {
+    release();
+    await server.close();
+  }
+});
+
+test.after(async () => {
+  await tlsServer?.close();
+  pki?.remove();
+});
+
+test.run();
