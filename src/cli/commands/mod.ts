@@ -6,8 +6,12 @@
  */
 import type { CommandSpec } from "../command.ts";
 import { infoCommand } from "./info.ts";
+import { pcapDecodeCommand } from "./pcap_decode.ts";
+import { pcapStatsCommand } from "./pcap_stats.ts";
 
 /** All commands. */
 export const commands: readonly CommandSpec[] = [
   infoCommand,
+  pcapDecodeCommand,
+  pcapStatsCommand,
 ];
