@@ -24,7 +24,7 @@ export interface CaptureEngine {
   rows(): number;
   status(): number;
   errorAt(): number;
-  /** The table (stride `capacity`) and the bytes `C_DATA` indexes into. */
+  /** The table (`NCOLS` integers per row) and the bytes `C_DATA` indexes into. */
   table(): Int32Array;
   bytes(): Uint8Array;
 }
@@ -162,7 +162,7 @@ export function decodeOneFrame(engine: Engine, frame: Uint8Array, len: number, l
     t[L.C_CAPLEN] = frame.length;
     t[L.C_LEN] = len;
     t[L.C_LINK] = link;
-    decodeFrameTs(frame, 0, frame.length, len, link, t, 1, 0, 0);
+    decodeFrameTs(frame, 0, frame.length, len, link, t, 0, 0);
     return { table: t, bytes: frame };
   }
   const w = wasmFrame ??= new WasmEngine(1);

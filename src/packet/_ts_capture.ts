@@ -96,17 +96,17 @@ export class TsCaptureDecoder {
   }
 
   private rowHiLo(b: Uint8Array, data: number, caplen: number, len: number, secHi: number, secLo: number, nsec: number, link: number, iface: number, flags: number): void {
-    const t = this.table, c = this.capacity, r = this.rows++;
-    t[L.C_N * c + r] = ++this.n;
-    t[L.C_DATA * c + r] = data;
-    t[L.C_CAPLEN * c + r] = caplen;
-    t[L.C_LEN * c + r] = len;
-    t[L.C_SECHI * c + r] = secHi;
-    t[L.C_SECLO * c + r] = secLo;
-    t[L.C_NSEC * c + r] = nsec;
-    t[L.C_LINK * c + r] = link;
-    t[L.C_IFACE * c + r] = iface;
-    decodeFrameTs(b, data, caplen, len, link, t, c, r, flags);
+    const t = this.table, base = this.rows++ * L.NCOLS;
+    t[base + L.C_N] = ++this.n;
+    t[base + L.C_DATA] = data;
+    t[base + L.C_CAPLEN] = caplen;
+    t[base + L.C_LEN] = len;
+    t[base + L.C_SECHI] = secHi;
+    t[base + L.C_SECLO] = secLo;
+    t[base + L.C_NSEC] = nsec;
+    t[base + L.C_LINK] = link;
+    t[base + L.C_IFACE] = iface;
+    decodeFrameTs(b, data, caplen, len, link, t, base / L.NCOLS, flags);
   }
 
   private pcap(b: Uint8Array, o: number, end: number, final: boolean): number {

@@ -12,8 +12,7 @@ import * as L from "./_layout.ts";
 let B: Uint8Array = new Uint8Array(0);
 let T: Int32Array = new Int32Array(0);
 let P = 0; // packet start in B
-let CAP = 0; // table capacity (column stride)
-let ROW = 0;
+let ROW = 0; // index of the row's first column
 let CL = 0; // captured length
 let OL = 0; // original length
 let FL = 0; // flags
@@ -25,7 +24,7 @@ function u32(o: number): number {
   return ((B[P + o] << 24) | (B[P + o + 1] << 16) | (B[P + o + 2] << 8) | B[P + o + 3]) >>> 0;
 }
 function put(col: number, v: number): void {
-  T[col * CAP + ROW] = v;
+  T[ROW + col] = v;
 }
 function fail(layer: number, code: number, off: number): void {
   FL |= L.F_ERROR;
@@ -57,10 +56,10 @@ function fold(s: number): number {
  */
 export function decodeFrameTs(
   b: Uint8Array, p: number, caplen: number, len: number, link: number,
-  t: Int32Array, cap: number, row: number, flags: number,
+  t: Int32Array, row: number, flags: number,
 ): void {
-  B = b; P = p; CL = caplen; OL = len; T = t; CAP = cap; ROW = row; FL = flags;
-  for (let c = L.C_VLANS; c < L.NCOLS; c++) t[c * cap + row] = 0;
+  B = b; P = p; CL = caplen; OL = len; T = t; ROW = row * L.NCOLS; FL = flags;
+  t.fill(0, ROW + L.C_VLANS, ROW + L.NCOLS);
   switch (link) {
     case 1: ethernet(); break;
     case 113:

@@ -15,9 +15,9 @@ import type { PacketRecord } from "./record.ts";
 export class PacketBatch {
   /** Number of packets. */
   readonly length: number;
-  /** @internal The table (structure of arrays, stride `capacity`). */
+  /** @internal The table (`NCOLS` 32-bit integers per row). */
   readonly _table: Int32Array;
-  /** @internal The column stride. */
+  /** @internal Rows the table can hold. */
   readonly _capacity: number;
   /** @internal The bytes that the table's data offsets index into. */
   readonly _bytes: Uint8Array;
@@ -45,7 +45,7 @@ export class PacketBatch {
     if (!Number.isInteger(index) || index < 0 || index >= this.length) {
       throw new RangeError(`Cannot get packet: index must be an integer from 0 to ${this.length - 1}: got ${index}`);
     }
-    return buildRecord(this._table, this._capacity, index, this._bytes, true);
+    return buildRecord(this._table, index, this._bytes, true);
   }
 
   /**
@@ -55,7 +55,7 @@ export class PacketBatch {
    * @returns The frame number.
    */
   frameNumber(index: number): number {
-    return this._table[L.C_N * this._capacity + index];
+    return this._table[index * L.NCOLS + L.C_N];
   }
 
   /** Every packet of the batch as objects, in order. */

@@ -175,23 +175,24 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
   let fileError: CaptureStats["fileError"];
   try {
     for await (const batch of openCapture(source, { engine: options.engine, signal: options.signal })) {
-      const t = batch._table, c = batch._capacity, b = batch._bytes, n = batch.length;
+      const t = batch._table, b = batch._bytes, n = batch.length;
       for (let r = 0; r < n; r++) {
-        const f = t[r];
-        const len = t[L.C_LEN * c + r] >>> 0;
+        const base = r * L.NCOLS;
+        const f = t[base];
+        const len = t[base + L.C_LEN] >>> 0;
         packets++;
         bytes += len;
-        captured += t[L.C_CAPLEN * c + r] >>> 0;
+        captured += t[base + L.C_CAPLEN] >>> 0;
         if (f & L.F_TS) {
-          const sec = t[L.C_SECHI * c + r] * 4294967296 + (t[L.C_SECLO * c + r] >>> 0);
-          const nsec = t[L.C_NSEC * c + r];
+          const sec = t[base + L.C_SECHI] * 4294967296 + (t[base + L.C_SECLO] >>> 0);
+          const nsec = t[base + L.C_NSEC];
           if (sec < firstSec || (sec === firstSec && nsec < firstNsec)) { firstSec = sec; firstNsec = nsec; }
           if (sec > lastSec || (sec === lastSec && nsec > lastNsec)) { lastSec = sec; lastNsec = nsec; }
         }
         if (f & L.F_ERROR) errors++;
         if (f & L.F_ETH) {
           counts[0]++;
-          if (t[L.C_VLANS * c + r] > 0) counts[1]++;
+          if (t[base + L.C_VLANS] > 0) counts[1]++;
         }
         if (f & L.F_ARP) counts[2]++;
         if (f & L.F_TCP) counts[5]++;
@@ -202,8 +203,8 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
         if (f & L.F_TLS) counts[10]++;
         if (f & L.F_HTTP) counts[11]++;
         if ((f & (L.F_IP4 | L.F_IP6)) === 0) continue;
-        const p = t[L.C_DATA * c + r];
-        const l3 = p + t[L.C_L3OFF * c + r];
+        const p = t[base + L.C_DATA];
+        const l3 = p + t[base + L.C_L3OFF];
         let alen: number, sa: number, da: number;
         key.fill(0);
         if (f & L.F_IP4) {
@@ -215,10 +216,10 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
           key[0] = 6;
           alen = 16; sa = l3 + 8; da = l3 + 24;
         }
-        key[1] = t[L.C_PROTO * c + r];
+        key[1] = t[base + L.C_PROTO];
         let sp = 0, dp = 0;
         if (f & (L.F_TCP | L.F_UDP)) {
-          const l4 = p + t[L.C_L4OFF * c + r];
+          const l4 = p + t[base + L.C_L4OFF];
           sp = (b[l4] << 8) | b[l4 + 1];
           dp = (b[l4 + 2] << 8) | b[l4 + 3];
         }

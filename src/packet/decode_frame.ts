@@ -47,5 +47,5 @@ export function decodeFrame(bytes: Uint8Array, linktype: number, options: Decode
     throw new RangeError(`Cannot decode frame: 'len' must be an integer from 0 to 4294967295: got ${len}`);
   }
   const { table, bytes: b } = decodeOneFrame(engine, bytes, len, linktype);
-  return buildRecord(table, 1, 0, b, false);
+  return buildRecord(table, 0, b, false);
 }

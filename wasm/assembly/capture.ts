@@ -72,12 +72,12 @@ function stop(code: i32, at: i32): i32 {
 
 /** Decodes the frame at the start of the input area into row 0 (for decodeFrame()). */
 export function decodeFrame(caplen: i32, len: u32, link: i32): void {
-  store<i32>(tableBase + (<usize>(C_N * capacity) << 2), 0);
-  store<i32>(tableBase + (<usize>(C_DATA * capacity) << 2), <i32>inputBase);
-  store<i32>(tableBase + (<usize>(C_CAPLEN * capacity) << 2), caplen);
-  store<i32>(tableBase + (<usize>(C_LEN * capacity) << 2), <i32>len);
-  store<i32>(tableBase + (<usize>(C_LINK * capacity) << 2), link);
-  decodeFrameAt(inputBase, caplen, len, link, tableBase, capacity, 0, 0);
+  memory.fill(tableBase, 0, <usize>(NCOLS << 2));
+  store<i32>(col(C_DATA, 0), <i32>inputBase);
+  store<i32>(col(C_CAPLEN, 0), caplen);
+  store<i32>(col(C_LEN, 0), <i32>len);
+  store<i32>(col(C_LINK, 0), link);
+  decodeFrameAt(inputBase, caplen, len, link, tableBase, 0, 0);
 }
 
 /** Decodes whole records of input `[start, end)`; returns the offset where it stopped. */
@@ -106,7 +106,7 @@ export function decode(start: i32, end: i32, final: i32): i32 {
 }
 
 @inline function col(c: i32, r: i32): usize {
-  return tableBase + (<usize>(c * capacity + r) << 2);
+  return tableBase + (<usize>(r * NCOLS + c) << 2);
 }
 
 function row(data: i32, caplen: i32, len: u32, secHi: i32, secLo: u32, nsec: i32, link: i32, iface: i32, flags: i32): void {
@@ -121,7 +121,7 @@ function row(data: i32, caplen: i32, len: u32, secHi: i32, secLo: u32, nsec: i32
   store<i32>(col(C_NSEC, r), nsec);
   store<i32>(col(C_LINK, r), link);
   store<i32>(col(C_IFACE, r), iface);
-  decodeFrameAt(inputBase + <usize>data, caplen, len, link, tableBase, capacity, r, flags);
+  decodeFrameAt(inputBase + <usize>data, caplen, len, link, tableBase, r, flags);
 }
 
 function pcap(o: i32, end: i32, final: bool): i32 {

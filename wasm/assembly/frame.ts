@@ -14,9 +14,7 @@ import {
   MAX_VLANS, NCOLS,
 } from "./layout";
 
-let T: usize = 0; // table base
-let CAP: i32 = 0;
-let ROW: i32 = 0;
+let T: usize = 0; // the row's first column
 let P: usize = 0; // packet start
 let CL: i32 = 0; // captured length
 let OL: u32 = 0; // original length
@@ -32,7 +30,7 @@ let FL: i32 = 0;
   return bswap<u32>(load<u32>(P + <usize>o));
 }
 @inline function put(col: i32, v: i32): void {
-  store<i32>(T + ((<usize>(col * CAP + ROW)) << 2), v);
+  store<i32>(T + (<usize>col << 2), v);
 }
 function fail(layer: i32, code: i32, off: i32): void {
   FL |= F_ERROR;
@@ -60,12 +58,12 @@ function sum16(o: i32, n: i32): u64 {
   return s;
 }
 
-/** Decodes the packet at `p` into row `row` of the table at `table` (stride `cap`). */
+/** Decodes the packet at `p` into row `row` of the table at `table`. */
 export function decodeFrameAt(
-  p: usize, caplen: i32, len: u32, link: i32, table: usize, cap: i32, row: i32, flags: i32,
+  p: usize, caplen: i32, len: u32, link: i32, table: usize, row: i32, flags: i32,
 ): void {
-  P = p; CL = caplen; OL = len; T = table; CAP = cap; ROW = row; FL = flags;
-  for (let c = C_VLANS; c < NCOLS; c++) put(c, 0);
+  P = p; CL = caplen; OL = len; T = table + (<usize>(row * NCOLS) << 2); FL = flags;
+  memory.fill(T + (<usize>C_VLANS << 2), 0, <usize>((NCOLS - C_VLANS) << 2));
   switch (link) {
     case 1: ethernet(); break;
     case 113: {
