@@ -75,12 +75,14 @@ class TsEngine implements CaptureEngine {
   }
 }
 
-class WasmEngine implements CaptureEngine {
+/** The WebAssembly engine: one instance (and memory) per capture. */
+export class WasmEngine implements CaptureEngine {
   readonly capacity: number;
   private readonly wasm: DecoderExports;
   private readonly inputPtr: number;
   private inputSize = 0;
   private memoryBuffer: ArrayBuffer | undefined;
+  private viewSize = -1;
   private tableView = new Int32Array(0);
   private bytesView = new Uint8Array(0);
   private inputView = new Uint8Array(0);
@@ -95,19 +97,16 @@ class WasmEngine implements CaptureEngine {
   // Views over WebAssembly memory are detached when it grows: rebuild them then.
   private refresh(): void {
     const buffer = this.wasm.memory.buffer;
-    if (buffer === this.memoryBuffer) return;
+    if (buffer === this.memoryBuffer && this.viewSize === this.inputSize) return;
     this.memoryBuffer = buffer;
+    this.viewSize = this.inputSize;
     this.tableView = new Int32Array(buffer, this.wasm.tablePtr(), L.NCOLS * this.capacity);
     this.bytesView = new Uint8Array(buffer);
-    this.inputSize = buffer.byteLength - this.inputPtr;
     this.inputView = new Uint8Array(buffer, this.inputPtr, this.inputSize);
   }
   ensureInput(size: number): void {
+    if (size > this.inputSize) this.inputSize = this.wasm.reserveInput(size);
     this.refresh();
-    if (size > this.inputSize) {
-      this.wasm.memory.grow(Math.ceil((size - this.inputSize) / 65536));
-      this.refresh();
-    }
   }
   input(): Uint8Array {
     this.refresh();
@@ -125,10 +124,6 @@ class WasmEngine implements CaptureEngine {
   errorAt(): number {
     return this.wasm.errorAt();
   }
-  /** Decodes the frame at the start of the input area into row 0. */
-  frame(caplen: number, len: number, link: number): void {
-    this.wasm.decodeFrame(caplen, len, link);
-  }
   table(): Int32Array {
     this.refresh();
     return this.tableView;
@@ -136,6 +131,23 @@ class WasmEngine implements CaptureEngine {
   bytes(): Uint8Array {
     this.refresh();
     return this.bytesView;
+  }
+  /** Decodes the frame at the start of the input area into row 0. */
+  frame(caplen: number, len: number, link: number): void {
+    this.wasm.decodeFrame(caplen, len, link);
+  }
+  /** Accumulates statistics in WebAssembly while decoding (see wasm/assembly/stats.ts). */
+  enableStats(): void {
+    this.wasm.enableStats();
+  }
+  /** The statistics counters and the flow table's entries. */
+  statsMemory(): { counters: BigInt64Array; flows: Uint8Array; flowCapacity: number } {
+    const buffer = this.wasm.memory.buffer;
+    return {
+      counters: new BigInt64Array(buffer, this.wasm.statsPtr(), 21),
+      flows: new Uint8Array(buffer, this.wasm.flowPtr(), this.wasm.flowCapacity() * 64),
+      flowCapacity: this.wasm.flowCapacity(),
+    };
   }
 }
 

@@ -22,6 +22,12 @@ export interface DecoderExports {
   rows(): number;
   status(): number;
   errorAt(): number;
+  reserveInput(size: number): number;
+  enableStats(): void;
+  statsPtr(): number;
+  flowPtr(): number;
+  flowCapacity(): number;
+  flowSize(): number;
 }
 
 let compiled: WebAssembly.Module | undefined;

@@ -5,10 +5,10 @@
  * @module
  */
 import * as L from "./_layout.ts";
-import type { Engine } from "./_engine.ts";
+import { checkEngine, type Engine, WasmEngine } from "./_engine.ts";
 import { ipv4Text, ipv6Text } from "./_format.ts";
 import { CaptureError } from "./capture_error.ts";
-import { type CaptureSource, openCapture } from "./open_capture.ts";
+import { type CaptureSource, checkSource, DEFAULT_BATCH, DEFAULT_CHUNK, drive, openCapture } from "./open_capture.ts";
 
 /** Packets containing each protocol. */
 export interface ProtocolCounts {
@@ -129,17 +129,51 @@ class FlowTable {
     }
   }
 
-  top(n: number): FlowStats[] {
-    const slots: number[] = [];
-    for (let s = 0; s < this.cap; s++) if (this.used[s]) slots.push(s);
-    slots.sort((x, y) => this.bytes[y] - this.bytes[x] || this.packets[y] - this.packets[x] || x - y);
-    return slots.slice(0, n).map((s) => {
-      const k = this.keys.subarray(s * KEY, s * KEY + KEY);
+  /** Calls `visit` for every flow: key bytes at `keys[offset, offset + 38)`. */
+  forEach(visit: (keys: Uint8Array, offset: number, packets: number, bytes: number) => void): void {
+    for (let s = 0; s < this.cap; s++) if (this.used[s]) visit(this.keys, s * KEY, this.packets[s], this.bytes[s]);
+  }
+}
+
+interface TopEntry {
+  key: Uint8Array;
+  packets: number;
+  bytes: number;
+}
+
+function compareKeys(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < KEY; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/** Keeps the `n` largest flows (bytes, then packets, then key order) from a stream of flows. */
+class TopFlows {
+  readonly entries: TopEntry[] = [];
+  constructor(private readonly n: number) {}
+  private before(x: TopEntry, y: TopEntry): boolean {
+    return x.bytes !== y.bytes ? x.bytes > y.bytes : x.packets !== y.packets ? x.packets > y.packets : compareKeys(x.key, y.key) < 0;
+  }
+  offer(keys: Uint8Array, offset: number, packets: number, bytes: number): void {
+    const last = this.entries[this.n - 1];
+    if (last && (bytes < last.bytes || (bytes === last.bytes && packets < last.packets))) return;
+    const entry = { key: keys.slice(offset, offset + KEY), packets, bytes };
+    if (last && !this.before(entry, last)) return;
+    let i = this.entries.length;
+    this.entries.push(entry);
+    while (i > 0 && this.before(entry, this.entries[i - 1])) {
+      this.entries[i] = this.entries[i - 1];
+      i--;
+    }
+    this.entries[i] = entry;
+    if (this.entries.length > this.n) this.entries.pop();
+  }
+  list(): FlowStats[] {
+    return this.entries.map(({ key: k, packets, bytes }) => {
       const end = (o: number) => {
         const port = (k[o + 16] << 8) | k[o + 17];
         return k[0] === 4 ? `${ipv4Text(k, o)}:${port}` : `[${ipv6Text(k, o)}]:${port}`;
       };
-      return { proto: k[1], a: end(2), b: end(20), packets: this.packets[s], bytes: this.bytes[s] };
+      return { proto: k[1], a: end(2), b: end(20), packets, bytes };
     });
   }
 }
@@ -167,85 +201,118 @@ function isoTime(sec: number, nsec: number): string {
  * ```
  */
 export async function captureStats(source: CaptureSource, options: CaptureStatsOptions = {}): Promise<CaptureStats> {
-  const counts = new Float64Array(12);
-  const flowTable = new FlowTable();
-  const key = flowTable.key;
-  let packets = 0, bytes = 0, captured = 0, errors = 0;
+  checkSource(source);
+  const engine = checkEngine(options.engine, "compute capture statistics");
+  // counts: packets, bytes, captured, errors, then the 12 protocols in ProtocolCounts order.
+  const counts = new Float64Array(16);
   let firstSec = Infinity, firstNsec = 0, lastSec = -Infinity, lastNsec = 0;
+  const top = new TopFlows(10);
+  let flows = 0;
   let fileError: CaptureStats["fileError"];
-  try {
-    for await (const batch of openCapture(source, { engine: options.engine, signal: options.signal })) {
-      const t = batch._table, b = batch._bytes, n = batch.length;
-      for (let r = 0; r < n; r++) {
-        const base = r * L.NCOLS;
-        const f = t[base];
-        const len = t[base + L.C_LEN] >>> 0;
-        packets++;
-        bytes += len;
-        captured += t[base + L.C_CAPLEN] >>> 0;
-        if (f & L.F_TS) {
-          const sec = t[base + L.C_SECHI] * 4294967296 + (t[base + L.C_SECLO] >>> 0);
-          const nsec = t[base + L.C_NSEC];
-          if (sec < firstSec || (sec === firstSec && nsec < firstNsec)) { firstSec = sec; firstNsec = nsec; }
-          if (sec > lastSec || (sec === lastSec && nsec > lastNsec)) { lastSec = sec; lastNsec = nsec; }
-        }
-        if (f & L.F_ERROR) errors++;
-        if (f & L.F_ETH) {
-          counts[0]++;
-          if (t[base + L.C_VLANS] > 0) counts[1]++;
-        }
-        if (f & L.F_ARP) counts[2]++;
-        if (f & L.F_TCP) counts[5]++;
-        else if (f & L.F_UDP) counts[6]++;
-        else if (f & L.F_ICMP) counts[7]++;
-        else if (f & L.F_ICMP6) counts[8]++;
-        if (f & L.F_DNS) counts[9]++;
-        if (f & L.F_TLS) counts[10]++;
-        if (f & L.F_HTTP) counts[11]++;
-        if ((f & (L.F_IP4 | L.F_IP6)) === 0) continue;
-        const p = t[base + L.C_DATA];
-        const l3 = p + t[base + L.C_L3OFF];
-        let alen: number, sa: number, da: number;
-        key.fill(0);
-        if (f & L.F_IP4) {
-          counts[3]++;
-          key[0] = 4;
-          alen = 4; sa = l3 + 12; da = l3 + 16;
-        } else {
-          counts[4]++;
-          key[0] = 6;
-          alen = 16; sa = l3 + 8; da = l3 + 24;
-        }
-        key[1] = t[base + L.C_PROTO];
-        let sp = 0, dp = 0;
-        if (f & (L.F_TCP | L.F_UDP)) {
-          const l4 = p + t[base + L.C_L4OFF];
-          sp = (b[l4] << 8) | b[l4 + 1];
-          dp = (b[l4 + 2] << 8) | b[l4 + 3];
-        }
-        // The lower (address, port) end first, so both directions are one flow.
-        let cmp = 0;
-        for (let i = 0; i < alen && cmp === 0; i++) cmp = b[sa + i] - b[da + i];
-        if (cmp === 0) cmp = sp - dp;
-        if (cmp > 0) { const x = sa; sa = da; da = x; const y = sp; sp = dp; dp = y; }
-        for (let i = 0; i < alen; i++) { key[2 + i] = b[sa + i]; key[20 + i] = b[da + i]; }
-        key[18] = sp >> 8; key[19] = sp & 255; key[36] = dp >> 8; key[37] = dp & 255;
-        flowTable.add(len);
-      }
-    }
-  } catch (e) {
+  const onError = (e: unknown) => {
     if (!(e instanceof CaptureError)) throw e;
-    errors++;
+    counts[3]++;
     fileError = { message: e.message, offset: e.offset };
+  };
+  if (engine === "wasm") {
+    // The WebAssembly engine counts while it decodes: no table walk in JavaScript.
+    const wasm = new WasmEngine(DEFAULT_BATCH);
+    wasm.enableStats();
+    try {
+      for await (const _rows of drive(wasm, source, DEFAULT_CHUNK, options.signal));
+    } catch (e) {
+      onError(e);
+    }
+    const { counters, flows: table, flowCapacity } = wasm.statsMemory();
+    for (let i = 0; i < 16; i++) counts[i] += Number(counters[i]);
+    if (counters[20] !== 0n) {
+      firstSec = Number(counters[16]); firstNsec = Number(counters[17]);
+      lastSec = Number(counters[18]); lastNsec = Number(counters[19]);
+    }
+    const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
+    for (let s = 0; s < flowCapacity; s++) {
+      const o = s * 64;
+      if (table[o] === 0) continue;
+      flows++;
+      top.offer(table, o, Number(view.getBigUint64(o + 40, true)), Number(view.getBigUint64(o + 48, true)));
+    }
+  } else {
+    const flowTable = new FlowTable();
+    const key = flowTable.key;
+    try {
+      for await (const batch of openCapture(source, { engine, signal: options.signal })) {
+        const t = batch._table, b = batch._bytes, n = batch.length;
+        for (let r = 0; r < n; r++) {
+          const base = r * L.NCOLS;
+          const f = t[base];
+          const len = t[base + L.C_LEN] >>> 0;
+          counts[0]++;
+          counts[1] += len;
+          counts[2] += t[base + L.C_CAPLEN] >>> 0;
+          if (f & L.F_TS) {
+            const sec = t[base + L.C_SECHI] * 4294967296 + (t[base + L.C_SECLO] >>> 0);
+            const nsec = t[base + L.C_NSEC];
+            if (sec < firstSec || (sec === firstSec && nsec < firstNsec)) { firstSec = sec; firstNsec = nsec; }
+            if (sec > lastSec || (sec === lastSec && nsec > lastNsec)) { lastSec = sec; lastNsec = nsec; }
+          }
+          if (f & L.F_ERROR) counts[3]++;
+          if (f & L.F_ETH) {
+            counts[4]++;
+            if (t[base + L.C_VLANS] > 0) counts[5]++;
+          }
+          if (f & L.F_ARP) counts[6]++;
+          if (f & L.F_TCP) counts[9]++;
+          else if (f & L.F_UDP) counts[10]++;
+          else if (f & L.F_ICMP) counts[11]++;
+          else if (f & L.F_ICMP6) counts[12]++;
+          if (f & L.F_DNS) counts[13]++;
+          if (f & L.F_TLS) counts[14]++;
+          if (f & L.F_HTTP) counts[15]++;
+          if ((f & (L.F_IP4 | L.F_IP6)) === 0) continue;
+          const p = t[base + L.C_DATA];
+          const l3 = p + t[base + L.C_L3OFF];
+          let alen: number, sa: number, da: number;
+          key.fill(0);
+          if (f & L.F_IP4) {
+            counts[7]++;
+            key[0] = 4;
+            alen = 4; sa = l3 + 12; da = l3 + 16;
+          } else {
+            counts[8]++;
+            key[0] = 6;
+            alen = 16; sa = l3 + 8; da = l3 + 24;
+          }
+          key[1] = t[base + L.C_PROTO];
+          let sp = 0, dp = 0;
+          if (f & (L.F_TCP | L.F_UDP)) {
+            const l4 = p + t[base + L.C_L4OFF];
+            sp = (b[l4] << 8) | b[l4 + 1];
+            dp = (b[l4 + 2] << 8) | b[l4 + 3];
+          }
+          // The lower (address, port) end first, so both directions are one flow.
+          let cmp = 0;
+          for (let i = 0; i < alen && cmp === 0; i++) cmp = b[sa + i] - b[da + i];
+          if (cmp === 0) cmp = sp - dp;
+          if (cmp > 0) { const x = sa; sa = da; da = x; const y = sp; sp = dp; dp = y; }
+          for (let i = 0; i < alen; i++) { key[2 + i] = b[sa + i]; key[20 + i] = b[da + i]; }
+          key[18] = sp >> 8; key[19] = sp & 255; key[36] = dp >> 8; key[37] = dp & 255;
+          flowTable.add(len);
+        }
+      }
+    } catch (e) {
+      onError(e);
+    }
+    flows = flowTable.size;
+    flowTable.forEach((k, o, packets, bytes) => top.offer(k, o, packets, bytes));
   }
   const names = ["ethernet", "vlan", "arp", "ipv4", "ipv6", "tcp", "udp", "icmp", "icmp6", "dns", "tls", "http"] as const;
   const protocols = {} as ProtocolCounts;
-  names.forEach((name, i) => (protocols[name] = counts[i]));
+  names.forEach((name, i) => (protocols[name] = counts[4 + i]));
   const stats: CaptureStats = {
-    packets, bytes, capturedBytes: captured,
+    packets: counts[0], bytes: counts[1], capturedBytes: counts[2],
     first: firstSec === Infinity ? null : isoTime(firstSec, firstNsec),
     last: lastSec === -Infinity ? null : isoTime(lastSec, lastNsec),
-    protocols, flows: flowTable.size, topFlows: flowTable.top(10), errors,
+    protocols, flows, topFlows: top.list(), errors: counts[3],
   };
   if (fileError) stats.fileError = fileError;
   return stats;

@@ -5,7 +5,7 @@
  */
 import { readFileChunks } from "../runtime/files.ts";
 import * as L from "./_layout.ts";
-import { checkEngine, createEngine, type Engine } from "./_engine.ts";
+import { type CaptureEngine, checkEngine, createEngine, type Engine } from "./_engine.ts";
 import { PacketBatch } from "./batch.ts";
 import { CaptureError } from "./capture_error.ts";
 
@@ -31,6 +31,9 @@ export interface OpenCaptureOptions {
 }
 
 const CHUNK = 1048576;
+/** Default chunk and batch sizes. */
+export const DEFAULT_CHUNK: number = CHUNK;
+export const DEFAULT_BATCH: number = 4096;
 
 async function* chunksOf(source: CaptureSource, chunkSize: number): AsyncGenerator<Uint8Array> {
   if (typeof source === "string") {
@@ -57,7 +60,8 @@ async function* chunksOf(source: CaptureSource, chunkSize: number): AsyncGenerat
   yield* source as AsyncIterable<Uint8Array>;
 }
 
-function checkSource(source: unknown): void {
+/** Checks a capture source's kind before any I/O. */
+export function checkSource(source: unknown): void {
   const ok = typeof source === "string" || source instanceof Uint8Array || source instanceof ArrayBuffer ||
     (source !== null && typeof source === "object" &&
       (typeof (source as ReadableStream).getReader === "function" || Symbol.asyncIterator in source ||
@@ -103,45 +107,59 @@ export function openCapture(source: CaptureSource, options: OpenCaptureOptions =
   const engineName = checkEngine(options.engine, "open capture");
   checkPositiveInt(options.batchSize, "batchSize", 1 << 20);
   checkPositiveInt(options.chunkSize, "chunkSize", 1 << 28);
-  const batchSize = options.batchSize ?? 4096;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const chunkSize = options.chunkSize ?? CHUNK;
   return {
     async *[Symbol.asyncIterator](): AsyncGenerator<PacketBatch> {
       const engine = createEngine(engineName, batchSize);
-      let carry = 0;
-      let fileOffset = 0;
-      let packets = 0;
-      const drain = function* (end: number, final: boolean): Generator<PacketBatch, number> {
-        let start = 0;
-        for (;;) {
-          const stop = engine.decode(start, end, final);
-          const rows = engine.rows();
-          if (rows > 0) {
-            packets += rows;
-            yield new PacketBatch(engine.table(), engine.capacity, engine.bytes(), rows);
-          }
-          if (engine.status() !== 0) {
-            throw new CaptureError(L.FILE_ERRORS[engine.status()], fileOffset + engine.errorAt(), packets);
-          }
-          if (rows < engine.capacity || stop === end) return stop;
-          start = stop;
-        }
-      };
-      for await (const chunk of chunksOf(source, chunkSize)) {
-        if (options.signal?.aborted) return;
-        for (let o = 0; o < chunk.length; o += chunkSize) {
-          const piece = chunk.subarray(o, o + chunkSize);
-          engine.ensureInput(carry + piece.length);
-          engine.input().set(piece, carry);
-          const end = carry + piece.length;
-          const stop = yield* drain(end, false);
-          engine.input().copyWithin(0, stop, end);
-          fileOffset += stop;
-          carry = end - stop;
-          if (options.signal?.aborted) return;
-        }
+      for await (const rows of drive(engine, source, chunkSize, options.signal)) {
+        yield new PacketBatch(engine.table(), engine.capacity, engine.bytes(), rows);
       }
-      yield* drain(carry, true);
     },
   };
+}
+
+/**
+ * Feeds a capture through an engine chunk by chunk, carrying a record split across
+ * chunks over to the next; yields the row count after each decode call that produced
+ * rows (the rows are valid until the next step).
+ * @throws {CaptureError} On file-level damage, after the rows before it.
+ */
+export async function* drive(
+  engine: CaptureEngine, source: CaptureSource, chunkSize: number, signal: AbortSignal | undefined,
+): AsyncGenerator<number> {
+  let carry = 0;
+  let fileOffset = 0;
+  let packets = 0;
+  const drain = function* (end: number, final: boolean): Generator<number, number> {
+    let start = 0;
+    for (;;) {
+      const stop = engine.decode(start, end, final);
+      const rows = engine.rows();
+      if (rows > 0) {
+        packets += rows;
+        yield rows;
+      }
+      if (engine.status() !== 0) {
+        throw new CaptureError(L.FILE_ERRORS[engine.status()], fileOffset + engine.errorAt(), packets);
+      }
+      if (rows < engine.capacity || stop === end) return stop;
+      start = stop;
+    }
+  };
+  for await (const chunk of chunksOf(source, chunkSize)) {
+    if (signal?.aborted) return;
+    for (let o = 0; o < chunk.length; o += chunkSize) {
+      const piece = chunk.subarray(o, o + chunkSize);
+      engine.ensureInput(carry + piece.length);
+      engine.input().set(piece, carry);
+      const end = carry + piece.length;
+      const stop = yield* drain(end, false);
+      engine.input().copyWithin(0, stop, end);
+      fileOffset += stop;
+      carry = end - stop;
+      if (signal?.aborted) return;
+    }
+  }
+  yield* drain(carry, true);
 }

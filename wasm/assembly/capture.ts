@@ -10,6 +10,7 @@ import {
   S_TOO_LARGE, S_TOO_MANY_IFACES, S_TRAILER_MISMATCH,
 } from "./layout";
 import { decodeFrameAt } from "./frame";
+import { accumulate, statsInit, statsMove } from "./stats";
 
 const FORMAT_NONE = 0;
 const FORMAT_PCAP = 1;
@@ -30,6 +31,8 @@ let nanos: bool = false;
 let pcapLink: i32 = 0;
 let frameNo: i32 = 0;
 let ifaceCount: i32 = 0;
+let inputSize: usize = 0;
+let statsOn: bool = false;
 
 /** Lays out memory for a table of `cap` rows. Call once, before anything else. */
 export function setup(cap: i32): void {
@@ -40,6 +43,8 @@ export function setup(cap: i32): void {
   const needed = (inputBase + 65535) >> 16;
   const have = <usize>memory.size();
   if (needed > have) memory.grow(<i32>(needed - have));
+  inputSize = 0;
+  statsOn = false;
   format = FORMAT_NONE;
   statusCode = 0;
   frameNo = 0;
@@ -47,6 +52,25 @@ export function setup(cap: i32): void {
 }
 
 export function tablePtr(): usize { return tableBase; }
+
+/** Turns on statistics: each decoded row is also added to the counts (stats.ts). */
+export function enableStats(): void {
+  statsOn = true;
+  statsInit(inputBase + inputSize);
+}
+
+/** Makes the input area at least `size` bytes (keeping its content); returns its size. */
+export function reserveInput(size: usize): usize {
+  if (size <= inputSize) return inputSize;
+  size = (size + 65535) & ~(<usize>65535);
+  const end = inputBase + size;
+  const pages = <i32>((end + 65535) >> 16);
+  const have = memory.size();
+  if (pages > have) memory.grow(pages - have);
+  inputSize = size;
+  if (statsOn) statsMove(inputBase + inputSize);
+  return inputSize;
+}
 export function inputPtr(): usize { return inputBase; }
 export function rows(): i32 { return rowCount; }
 export function status(): i32 { return statusCode; }
@@ -122,6 +146,7 @@ function row(data: i32, caplen: i32, len: u32, secHi: i32, secLo: u32, nsec: i32
   store<i32>(col(C_LINK, r), link);
   store<i32>(col(C_IFACE, r), iface);
   decodeFrameAt(inputBase + <usize>data, caplen, len, link, tableBase, r, flags);
+  if (statsOn) accumulate(col(0, r));
 }
 
 function pcap(o: i32, end: i32, final: bool): i32 {

@@ -7,7 +7,8 @@
  * packet table back from memory (see capture.ts for the layout).
  */
 export { internetChecksum } from "./checksum";
-export { decode, decodeFrame, errorAt, inputPtr, rows, setup, status, tablePtr } from "./capture";
+export { decode, decodeFrame, enableStats, errorAt, inputPtr, reserveInput, rows, setup, status, tablePtr } from "./capture";
+export { flowCapacity, flowPtr, flowSize, statsPtr } from "./stats";
 
 /** First byte of linear memory free for the host to use: after static data, 16-aligned. */
 export function scratchStart(): usize {
