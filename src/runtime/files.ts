@@ -13,9 +13,10 @@ export interface ReadFileChunksOptions {
 }
 
 /**
- * Reads a file from start to end in chunks. The same buffer is refilled for every
- * chunk, so memory stays constant however large the file: a consumer must copy or use
- * each chunk before asking for the next.
+ * Reads a file from start to end in chunks. Two buffers are refilled in turn (the next
+ * read runs while the consumer works on the current chunk), so memory stays constant
+ * however large the file: a consumer must copy or use each chunk before asking for the
+ * next.
  *
  * @param path The file.
  * @param options The chunk size.
@@ -32,14 +33,21 @@ export interface ReadFileChunksOptions {
 export async function* readFileChunks(path: string, options: ReadFileChunksOptions = {}): AsyncGenerator<Uint8Array> {
   const size = options.chunkSize ?? 1048576;
   const handle = await open(path, "r");
+  const buffers = [new Uint8Array(size), new Uint8Array(size)];
+  let which = 0;
+  let pending = handle.read(buffers[0], 0, size, null);
   try {
-    const buffer = new Uint8Array(size);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, size, null);
+      const { bytesRead } = await pending;
       if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
+      const current = buffers[which];
+      which ^= 1;
+      pending = handle.read(buffers[which], 0, size, null);
+      yield current.subarray(0, bytesRead);
     }
   } finally {
+    // A consumer that stops early leaves a read in flight: let it finish before closing.
+    await pending.catch(() => undefined);
     await handle.close();
   }
 }

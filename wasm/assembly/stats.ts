@@ -62,9 +62,14 @@ function ensureMemory(end: usize): void {
 @inline function bump(i: i32, v: u64): void { store<u64>(cnt(i), load<u64>(cnt(i)) + v); }
 
 function hashKey(k: usize): u32 {
-  let h: u32 = 0x811c9dc5;
-  for (let i = 0; i < KEY; i++) h = (h ^ <u32>load<u8>(k + <usize>i)) * 0x01000193;
-  return h;
+  // Multiply-xor over the key as five 64-bit words (the last one 6 bytes, padded with zero).
+  const m: u64 = 0x9e3779b97f4a7c15;
+  let h: u64 = load<u64>(k) * m;
+  h = (h ^ (h >> 29) ^ load<u64>(k, 8)) * m;
+  h = (h ^ (h >> 29) ^ load<u64>(k, 16)) * m;
+  h = (h ^ (h >> 29) ^ load<u64>(k, 24)) * m;
+  h = (h ^ (h >> 29) ^ (<u64>load<u32>(k, 32) | (<u64>load<u16>(k, 36) << 32))) * m;
+  return <u32>(h ^ (h >> 32));
 }
 
 function sameKey(a: usize, b: usize): bool {
@@ -131,17 +136,12 @@ export function accumulate(row: usize): void {
   if ((f & (F_IP4 | F_IP6)) == 0) return;
   const p = <usize>load<i32>(row + (<usize>C_DATA << 2));
   const l3 = p + <usize>load<i32>(row + (<usize>C_L3OFF << 2));
-  let alen: usize, sa: usize, da: usize;
-  memory.fill(key, 0, 40);
-  if (f & F_IP4) {
-    bump(7, 1);
-    store<u8>(key, 4);
-    alen = 4; sa = l3 + 12; da = l3 + 16;
-  } else {
-    bump(8, 1);
-    store<u8>(key, 6);
-    alen = 16; sa = l3 + 8; da = l3 + 24;
-  }
+  // key: version, protocol, lower end (address 16, port 2), other end (address 16, port 2).
+  store<u64>(key, 0);
+  store<u64>(key, 0, 8);
+  store<u64>(key, 0, 16);
+  store<u64>(key, 0, 24);
+  store<u64>(key, 0, 32);
   store<u8>(key, <u8>load<i32>(row + (<usize>C_PROTO << 2)), 1);
   let sp: i32 = 0, dp: i32 = 0;
   if (f & (F_TCP | F_UDP)) {
@@ -149,15 +149,33 @@ export function accumulate(row: usize): void {
     sp = <i32>bswap<u16>(load<u16>(l4));
     dp = <i32>bswap<u16>(load<u16>(l4, 2));
   }
-  let cmp: i32 = 0;
-  for (let i: usize = 0; i < alen && cmp == 0; i++) cmp = <i32>load<u8>(sa + i) - <i32>load<u8>(da + i);
-  if (cmp == 0) cmp = sp - dp;
-  if (cmp > 0) {
-    const x = sa; sa = da; da = x;
-    const y = sp; sp = dp; dp = y;
+  // The lower (address, port) end first, so both directions are one flow.
+  if (f & F_IP4) {
+    bump(7, 1);
+    store<u8>(key, 4);
+    let a = load<u32>(l3, 12), b = load<u32>(l3, 16);
+    const x = bswap<u32>(a), y = bswap<u32>(b);
+    if (x > y || (x == y && sp > dp)) {
+      const t = a; a = b; b = t;
+      const u = sp; sp = dp; dp = u;
+    }
+    store<u32>(key, a, 2);
+    store<u32>(key, b, 20);
+  } else {
+    bump(8, 1);
+    store<u8>(key, 6);
+    let a0 = load<u64>(l3, 8), a1 = load<u64>(l3, 16), b0 = load<u64>(l3, 24), b1 = load<u64>(l3, 32);
+    const x0 = bswap<u64>(a0), y0 = bswap<u64>(b0), x1 = bswap<u64>(a1), y1 = bswap<u64>(b1);
+    if (x0 > y0 || (x0 == y0 && (x1 > y1 || (x1 == y1 && sp > dp)))) {
+      let t = a0; a0 = b0; b0 = t;
+      t = a1; a1 = b1; b1 = t;
+      const u = sp; sp = dp; dp = u;
+    }
+    store<u64>(key, a0, 2);
+    store<u64>(key, a1, 10);
+    store<u64>(key, b0, 20);
+    store<u64>(key, b1, 28);
   }
-  memory.copy(key + 2, sa, alen);
-  memory.copy(key + 20, da, alen);
   store<u16>(key, bswap<u16>(<u16>sp), 18);
   store<u16>(key, bswap<u16>(<u16>dp), 36);
   let e = slot(key, flowBase, flowCap);
