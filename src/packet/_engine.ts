@@ -81,11 +81,11 @@ export class WasmEngine implements CaptureEngine {
   private readonly wasm: DecoderExports;
   private readonly inputPtr: number;
   private inputSize = 0;
-  private memoryBuffer: ArrayBuffer | undefined;
+  private memoryBuffer: ArrayBufferLike | undefined;
   private viewSize = -1;
-  private tableView = new Int32Array(0);
-  private bytesView = new Uint8Array(0);
-  private inputView = new Uint8Array(0);
+  private tableView: Int32Array = new Int32Array(0);
+  private bytesView: Uint8Array = new Uint8Array(0);
+  private inputView: Uint8Array = new Uint8Array(0);
 
   constructor(capacity: number) {
     this.capacity = capacity;

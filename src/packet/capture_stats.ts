@@ -63,6 +63,8 @@ export interface CaptureStatsOptions {
   engine?: Engine;
   /** Stops early when aborted (the statistics cover what was read). */
   signal?: AbortSignal;
+  /** Called after each chunk with the bytes read so far (WebAssembly engine). */
+  onProgress?: (bytesRead: number) => void;
 }
 
 const KEY = 38;
@@ -219,7 +221,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     const wasm = new WasmEngine(DEFAULT_BATCH);
     wasm.enableStats();
     try {
-      for await (const _rows of drive(wasm, source, DEFAULT_CHUNK, options.signal));
+      for await (const _rows of drive(wasm, source, DEFAULT_CHUNK, options.signal, options.onProgress));
     } catch (e) {
       onError(e);
     }

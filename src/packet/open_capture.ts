@@ -127,7 +127,9 @@ export function openCapture(source: CaptureSource, options: OpenCaptureOptions =
  */
 export async function* drive(
   engine: CaptureEngine, source: CaptureSource, chunkSize: number, signal: AbortSignal | undefined,
+  onProgress?: (bytesRead: number) => void,
 ): AsyncGenerator<number> {
+  let bytesRead = 0;
   let carry = 0;
   let fileOffset = 0;
   let packets = 0;
@@ -149,6 +151,8 @@ export async function* drive(
   };
   for await (const chunk of chunksOf(source, chunkSize)) {
     if (signal?.aborted) return;
+    bytesRead += chunk.length;
+    onProgress?.(bytesRead);
     for (let o = 0; o < chunk.length; o += chunkSize) {
       const piece = chunk.subarray(o, o + chunkSize);
       engine.ensureInput(carry + piece.length);

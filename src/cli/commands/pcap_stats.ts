@@ -37,11 +37,21 @@ export const pcapStatsCommand: CommandSpec = {
     const path = input.positionals[0];
     const size = await checkCaptureFile(path);
     const engine = input.flags.engine as "wasm" | "ts";
+    // A progress bar for large files, only on a terminal (never in pipes or logs).
     const progress = isTerminal("stderr") && size > 64 * 1024 * 1024;
-    if (progress) await io.err(`reading ${(size / 1048576).toFixed(0)} MiB…\r`);
+    let shown = -1;
+    const onProgress = progress
+      ? (bytes: number) => {
+        const percent = Math.min(100, Math.floor((bytes / size) * 100));
+        if (percent === shown) return;
+        shown = percent;
+        const bar = "#".repeat(Math.floor(percent / 4)).padEnd(25, ".");
+        void io.err(`\r[${bar}] ${percent}% of ${(size / 1048576).toFixed(0)} MiB`);
+      }
+      : undefined;
     let stats: CaptureStats;
     try {
-      stats = await captureStats(path, { engine, signal: io.signal });
+      stats = await captureStats(path, { engine, signal: io.signal, onProgress });
     } catch (error) {
       throw new CommandError(`cannot read capture '${path}': ${(error as Error).message}`, { cause: error });
     }
