@@ -1,5 +1,6 @@
 /**
- * Loads the embedded WebAssembly module once, on first use.
+ * Compiles the embedded WebAssembly module once, on first use. Each capture gets its own
+ * instance (and memory), so several captures can be decoded at the same time.
  *
  * The bytes are embedded as base64 (src/packet/_wasm_embedded.ts, written by
  * scripts/build.ts) so that no runtime needs a file path or `fetch` to load them.
@@ -13,9 +14,24 @@ export interface DecoderExports {
   memory: WebAssembly.Memory;
   scratchStart(): number;
   internetChecksum(ptr: number, len: number): number;
+  setup(capacity: number): void;
+  tablePtr(): number;
+  inputPtr(): number;
+  decode(start: number, end: number, final: number): number;
+  decodeFrame(caplen: number, len: number, link: number): void;
+  rows(): number;
+  status(): number;
+  errorAt(): number;
+  reserveInput(size: number): number;
+  enableStats(): void;
+  statsPtr(): number;
+  flowPtr(): number;
+  flowCapacity(): number;
+  flowSize(): number;
 }
 
-let instance: DecoderExports | undefined;
+let compiled: WebAssembly.Module | undefined;
+let shared: DecoderExports | undefined;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -24,11 +40,15 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** The instantiated module (compiled synchronously on first call, then cached). */
+/** The compiled module (compiled synchronously on first call, then cached). */
+export function wasmModule(): WebAssembly.Module {
+  return compiled ??= new WebAssembly.Module(decodeBase64(DECODER_WASM_BASE64));
+}
+
+/** A shared instance for one-shot calls (checksums). */
 export function wasmDecoder(): DecoderExports {
-  if (!instance) {
-    const module = new WebAssembly.Module(decodeBase64(DECODER_WASM_BASE64));
-    instance = new WebAssembly.Instance(module, {
+  if (!shared) {
+    shared = new WebAssembly.Instance(wasmModule(), {
       // A stub-runtime module imports `abort` only if some code path can trap; give it
       // one that reports instead of silently continuing.
       env: {
@@ -38,7 +58,7 @@ export function wasmDecoder(): DecoderExports {
       },
     }).exports as unknown as DecoderExports;
   }
-  return instance;
+  return shared;
 }
 
 /**

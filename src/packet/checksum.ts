@@ -1,7 +1,7 @@
+import type { Engine } from "./_engine.ts";
 import { copyIn, wasmDecoder } from "./_wasm.ts";
 
-/** Which decoder implementation to use. */
-export type Engine = "wasm" | "ts";
+export type { Engine } from "./_engine.ts";
 
 /** Options for {@linkcode internetChecksum}. */
 export interface ChecksumOptions {

@@ -1,7 +1,42 @@
 /**
- * Packet analysis: decoding of frames and capture files, in WebAssembly with a
- * TypeScript reference implementation beside it.
+ * Packet analysis: decoding of frames and capture files (pcap, pcapng), in WebAssembly
+ * with a TypeScript reference implementation beside it.
+ *
+ * @example Decode a capture
+ * ```ts
+ * import { openCapture } from "anynet/packet";
+ * for await (const batch of openCapture("capture.pcapng")) {
+ *   for (const packet of batch) console.log(packet.n, packet.ip?.src, packet.tcp?.dport);
+ * }
+ * ```
  *
  * @module
  */
 export { type ChecksumOptions, type Engine, internetChecksum } from "./checksum.ts";
+export { type CaptureSource, openCapture, type OpenCaptureOptions } from "./open_capture.ts";
+export { PacketBatch } from "./batch.ts";
+export { CaptureError } from "./capture_error.ts";
+export { decodeFrame, type DecodeFrameOptions } from "./decode_frame.ts";
+export {
+  captureStats,
+  type CaptureStats,
+  type CaptureStatsOptions,
+  type FlowStats,
+  type ProtocolCounts,
+} from "./capture_stats.ts";
+export { parseWebSocketFrameHeader, type WebSocketFrameHeader } from "./websocket.ts";
+export type {
+  ArpFields,
+  DnsFields,
+  EthernetFields,
+  HttpFields,
+  IcmpFields,
+  Ipv4Fields,
+  Ipv6Fields,
+  PacketError,
+  PacketRecord,
+  TcpFields,
+  TlsFields,
+  UdpFields,
+  VlanTag,
+} from "./record.ts";

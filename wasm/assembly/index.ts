@@ -3,10 +3,12 @@
  *
  * Built with `--runtime stub` (no garbage collector) and `-O3` by scripts/build.ts and
  * embedded in the packages as base64 (src/packet/_wasm_embedded.ts). Nothing here
- * allocates or throws: callers place input in linear memory after `scratchStart()` and
- * read results back from memory.
+ * allocates or throws: the host places capture bytes in the input area and reads the
+ * packet table back from memory (see capture.ts for the layout).
  */
 export { internetChecksum } from "./checksum";
+export { decode, decodeFrame, enableStats, errorAt, inputPtr, reserveInput, rows, setup, status, tablePtr } from "./capture";
+export { flowCapacity, flowPtr, flowSize, statsPtr } from "./stats";
 
 /** First byte of linear memory free for the host to use: after static data, 16-aligned. */
 export function scratchStart(): usize {

@@ -10,6 +10,8 @@ import { echoServerCommand } from "./echo_server.ts";
 import { infoCommand } from "./info.ts";
 import { deleteCommand, getCommand, patchCommand, postCommand, putCommand } from "./http_request.ts";
 import { netstatCommand } from "./netstat.ts";
+import { pcapDecodeCommand } from "./pcap_decode.ts";
+import { pcapStatsCommand } from "./pcap_stats.ts";
 import { serveApiCommand } from "./serve_api.ts";
 
 /** All commands. */
@@ -22,6 +24,8 @@ export const commands: readonly CommandSpec[] = [
   patchCommand,
   deleteCommand,
   serveApiCommand,
+  pcapDecodeCommand,
+  pcapStatsCommand,
   netstatCommand,
   infoCommand,
 ];

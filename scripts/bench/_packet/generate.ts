@@ -1,0 +1,93 @@
+/**
+ * Writes the benchmark capture: Ethernet frames of a realistic mix (TCP bulk data and
+ * ACKs, DNS, VLAN, IPv6, ICMP, ARP, a few TLS ClientHellos and HTTP requests), snaplen
+ * 256, pcap little-endian microseconds. Frames come from a pool of distinct packets
+ * (valid checksums, many flows) picked at random; the file is written in chunks.
+ *
+ * @module
+ */
+import { openSync, writeSync, closeSync } from "node:fs";
+import {
+  type Bytes, concat, dnsQuery, ethernet, ethernetVlan, httpRequest, icmpEcho, ipv4, ipv6, le32, mac, ip4, be16, rng,
+  tcp, tlsClientHello, udp,
+} from "../../../test/_helpers/packet_writer.ts";
+
+function pool(seed: number): Bytes[] {
+  const next = rng(seed);
+  const frames: Bytes[] = [];
+  const m1 = "00:1b:21:3a:4f:01", m2 = "3c:fd:fe:9e:11:02";
+  const host4 = () => `10.${next() % 4}.${next() % 256}.${1 + (next() % 250)}`;
+  const host6 = () => `2001:db8:${(next() % 16).toString(16)}::${(1 + (next() % 4000)).toString(16)}`;
+  const bulk = new Uint8Array(1448).map((_, i) => i * 7);
+  const add = (weight: number, make: () => Bytes) => {
+    for (let i = 0; i < weight; i++) frames.push(make());
+  };
+  add(450, () => {
+    const a = { v: 4 as const, src: host4(), dst: host4() };
+    return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 6, df: true, id: next() & 0xffff }, tcp({ sport: 443, dport: 1024 + (next() % 60000), seq: next(), ack: next(), flags: 0x10, options: [1, 1, 8, 10, ...le32(next()), ...le32(next())] }, bulk, a)));
+  });
+  add(250, () => {
+    const a = { v: 4 as const, src: host4(), dst: host4() };
+    return ethernet(m1, m2, 0x0800, ipv4({ ...a, proto: 6, df: true }, tcp({ sport: 1024 + (next() % 60000), dport: 443, seq: next(), ack: next(), flags: 0x10 }, new Uint8Array(0), a)));
+  });
+  add(100, () => {
+    const a = { v: 4 as const, src: host4(), dst: "10.0.0.53" };
+    const names = ["www.example.com", "api.example.net", "cdn.example.org", "mail.example.com"];
+    return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 17 }, udp(1024 + (next() % 60000), 53, dnsQuery(next() & 0xffff, names[next() % 4], next() % 2 ? 1 : 28), a)));
+  });
+  add(50, () => {
+    const a = { v: 4 as const, src: host4(), dst: host4() };
+    return ethernetVlan(m2, m1, 0x0800, ipv4({ ...a, proto: 17 }, udp(5000 + (next() % 100), 6000, new Uint8Array(200), a)), [{ tpid: 0x8100, id: 1 + (next() % 100) }]);
+  });
+  add(80, () => {
+    const a = { v: 6 as const, src: host6(), dst: host6() };
+    return ethernet(m2, m1, 0x86dd, ipv6({ ...a, next: 6 }, tcp({ sport: 443, dport: 1024 + (next() % 60000), seq: next(), flags: 0x18 }, bulk.subarray(0, 600), a)));
+  });
+  add(30, () => {
+    const a = { v: 4 as const, src: host4(), dst: host4() };
+    return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 1 }, icmpEcho(8, 0, new Uint8Array(56))));
+  });
+  add(20, () => ethernet("ff:ff:ff:ff:ff:ff", m1, 0x0806, concat(be16(1), be16(0x0800), [6, 4], be16(1), mac(m1), ip4(host4()), [0, 0, 0, 0, 0, 0], ip4(host4()))));
+  add(10, () => {
+    const a = { v: 4 as const, src: host4(), dst: host4() };
+    return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 6 }, tcp({ sport: 1024 + (next() % 60000), dport: 443 }, tlsClientHello(`host${next() % 50}.example.com`, ["h2", "http/1.1"]), a)));
+  });
+  add(10, () => {
+    const a = { v: 4 as const, src: host4(), dst: host4() };
+    return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 6 }, tcp({ sport: 1024 + (next() % 60000), dport: 80 }, httpRequest("GET", `/item/${next() % 1000}`, "shop.example.com"), a)));
+  });
+  return frames;
+}
+
+/** Writes a capture of `count` packets to `path`; returns its size in bytes. */
+export function writeBenchCapture(path: string, count: number, seed = 1): number {
+  const frames = pool(seed);
+  const next = rng(seed + 1);
+  const fd = openSync(path, "w");
+  const buffer = new Uint8Array(8 << 20);
+  const view = new DataView(buffer.buffer);
+  let o = 0, size = 0;
+  const header = concat(le32(0xa1b2c3d4), [2, 0, 4, 0], le32(0), le32(0), le32(256), le32(1));
+  buffer.set(header);
+  o = header.length;
+  let usec = 0;
+  for (let i = 0; i < count; i++) {
+    const f = frames[next() % frames.length];
+    const caplen = Math.min(f.length, 256);
+    if (o + 16 + caplen > buffer.length) {
+      writeSync(fd, buffer, 0, o);
+      size += o;
+      o = 0;
+    }
+    usec += 1 + (next() % 20);
+    view.setUint32(o, 1700000000 + Math.floor(usec / 1e6), true);
+    view.setUint32(o + 4, usec % 1e6, true);
+    view.setUint32(o + 8, caplen, true);
+    view.setUint32(o + 12, f.length, true);
+    buffer.set(f.subarray(0, caplen), o + 16);
+    o += 16 + caplen;
+  }
+  writeSync(fd, buffer, 0, o);
+  closeSync(fd);
+  return size + o;
+}

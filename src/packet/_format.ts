@@ -1,0 +1,67 @@
+/**
+ * Text forms of addresses and names, shared by both engines' record builder.
+ *
+ * @module
+ */
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Lowercase colon-separated MAC address of `b[o, o+6)`. */
+export function macText(b: Uint8Array, o: number): string {
+  return `${HEX[b[o]]}:${HEX[b[o + 1]]}:${HEX[b[o + 2]]}:${HEX[b[o + 3]]}:${HEX[b[o + 4]]}:${HEX[b[o + 5]]}`;
+}
+
+/** Dotted-quad IPv4 address of `b[o, o+4)`. */
+export function ipv4Text(b: Uint8Array, o: number): string {
+  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+}
+
+/** RFC 5952 text of the IPv6 address `b[o, o+16)`. */
+export function ipv6Text(b: Uint8Array, o: number): string {
+  const g: number[] = [];
+  for (let i = 0; i < 8; i++) g.push((b[o + 2 * i] << 8) | b[o + 2 * i + 1]);
+  // IPv4-mapped addresses keep the dotted quad (RFC 5952 section 5).
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `::ffff:${ipv4Text(b, o + 12)}`;
+  }
+  // The longest run of two or more zero groups becomes "::"; the first one on a tie.
+  let bestStart = -1, bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = (a: number, z: number) => g.slice(a, z).map((x) => x.toString(16)).join(":");
+  if (bestStart < 0) return hex(0, 8);
+  return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
+}
+
+/** Bytes as text: printable ASCII as is, anything else as `\DDD`. */
+export function asciiText(b: Uint8Array, o: number, n: number, escapeDot = false): string {
+  let s = "";
+  for (let i = o; i < o + n; i++) {
+    const c = b[i];
+    if (c < 0x21 || c > 0x7e || c === 0x5c || (escapeDot && c === 0x2e)) s += "\\" + String(c).padStart(3, "0");
+    else s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** The first question's name of the DNS message at `d`, already validated by the decoder. */
+export function dnsNameText(b: Uint8Array, d: number): string {
+  let q = d + 12;
+  const labels: string[] = [];
+  for (let guard = 0; guard < 512; guard++) {
+    const l = b[q];
+    if (l === 0) break;
+    if ((l & 0xc0) === 0xc0) {
+      q = d + (((l & 0x3f) << 8) | b[q + 1]);
+      continue;
+    }
+    labels.push(asciiText(b, q + 1, l, true));
+    q += 1 + l;
+  }
+  return labels.length === 0 ? "." : labels.join(".");
+}

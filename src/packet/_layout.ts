@@ -1,0 +1,162 @@
+/**
+ * The packet table: the fixed-width columns both decoders write, one row per packet.
+ *
+ * Fixed-width rows: column `c` of row `i` is the 32-bit integer at index
+ * `i * NCOLS + c`. (A structure of arrays was measured 2× slower: every packet then
+ * touches NCOLS pages.) wasm/assembly/layout.ts holds the same numbers; any change here
+ * must be made there too (test/packet/layout.test.ts compares the two).
+ *
+ * Offsets (`*_OFF`) count bytes from the start of the packet; `C_DATA` is where the
+ * packet starts in the input buffer. Presence is in the `C_FLAGS` bit set.
+ *
+ * @module
+ */
+
+export const C_FLAGS: number = 0;
+export const C_N: number = 1;
+export const C_DATA: number = 2;
+export const C_CAPLEN: number = 3;
+export const C_LEN: number = 4;
+export const C_SECHI: number = 5;
+export const C_SECLO: number = 6;
+export const C_NSEC: number = 7;
+export const C_LINK: number = 8;
+export const C_IFACE: number = 9;
+export const C_VLANS: number = 10;
+export const C_L3OFF: number = 11;
+export const C_PROTO: number = 12;
+export const C_L4OFF: number = 13;
+export const C_EXTCOUNT: number = 14;
+export const C_FRAG6: number = 15;
+export const C_PAYOFF: number = 16;
+export const C_PAYLEN: number = 17;
+export const C_MSS: number = 18;
+export const C_WSCALE: number = 19;
+export const C_TSVAL: number = 20;
+export const C_TSECR: number = 21;
+export const C_APPOFF: number = 22;
+export const C_QTYPE: number = 23;
+export const C_SNIOFF: number = 24;
+export const C_SNILEN: number = 25;
+export const C_ALPNOFF: number = 26;
+export const C_ALPNLEN: number = 27;
+export const C_METHODLEN: number = 28;
+export const C_URIOFF: number = 29;
+export const C_URILEN: number = 30;
+export const C_HOSTOFF: number = 31;
+export const C_HOSTLEN: number = 32;
+export const C_ERR: number = 33;
+export const C_ERROFF: number = 34;
+/** Number of columns. */
+export const NCOLS: number = 35;
+
+export const F_TS: number = 1 << 0;
+export const F_ETH: number = 1 << 1;
+export const F_ARP: number = 1 << 2;
+export const F_IP4: number = 1 << 3;
+export const F_IP6: number = 1 << 4;
+export const F_TCP: number = 1 << 5;
+export const F_UDP: number = 1 << 6;
+export const F_ICMP: number = 1 << 7;
+export const F_ICMP6: number = 1 << 8;
+export const F_DNS: number = 1 << 9;
+export const F_TLS: number = 1 << 10;
+export const F_HTTP: number = 1 << 11;
+export const F_IPCSUM_OK: number = 1 << 12;
+export const F_L4CSUM: number = 1 << 13;
+export const F_L4CSUM_OK: number = 1 << 14;
+export const F_MSS: number = 1 << 15;
+export const F_WSCALE: number = 1 << 16;
+export const F_SACKPERM: number = 1 << 17;
+export const F_TSOPT: number = 1 << 18;
+export const F_QNAME: number = 1 << 19;
+export const F_SNI: number = 1 << 20;
+export const F_ALPN: number = 1 << 21;
+export const F_HOST: number = 1 << 22;
+export const F_ERROR: number = 1 << 23;
+export const F_UNSUPPORTED: number = 1 << 24;
+export const F_ARPADDR: number = 1 << 25;
+export const F_FRAG6: number = 1 << 26;
+export const F_IFACE: number = 1 << 27;
+
+/** Error layers, as `C_ERR >> 8`. */
+export const LAYERS: readonly string[] = [
+  "capture", "link", "vlan", "arp", "ipv4", "ipv6", "icmp", "icmp6", "tcp", "udp", "dns", "tls", "http",
+];
+export const L_LINK: number = 1;
+export const L_VLAN: number = 2;
+export const L_ARP: number = 3;
+export const L_IPV4: number = 4;
+export const L_IPV6: number = 5;
+export const L_ICMP: number = 6;
+export const L_ICMP6: number = 7;
+export const L_TCP: number = 8;
+export const L_UDP: number = 9;
+export const L_DNS: number = 10;
+export const L_TLS: number = 11;
+export const L_HTTP: number = 12;
+
+/** Error codes, as `C_ERR & 0xff`. */
+export const CODES: readonly string[] = [
+  "none", "truncated", "bad-version", "bad-header-length", "bad-length", "bad-option",
+  "too-many-headers", "bad-pointer", "pointer-loop", "name-too-long", "bad-label",
+];
+export const E_TRUNCATED: number = 1;
+export const E_BAD_VERSION: number = 2;
+export const E_BAD_HLEN: number = 3;
+export const E_BAD_LENGTH: number = 4;
+export const E_BAD_OPTION: number = 5;
+export const E_TOO_MANY: number = 6;
+export const E_BAD_POINTER: number = 7;
+export const E_POINTER_LOOP: number = 8;
+export const E_NAME_TOO_LONG: number = 9;
+export const E_BAD_LABEL: number = 10;
+
+/** How many 802.1Q tags, IPv6 extension headers and DNS pointers are followed at most. */
+export const MAX_VLANS: number = 8;
+export const MAX_EXT: number = 8;
+export const MAX_JUMPS: number = 16;
+export const MAX_HTTP_METHOD: number = 20;
+
+/** File-level error codes (the decoder's status). */
+export const S_OK: number = 0;
+export const S_NEED_MORE: number = 1;
+export const FILE_ERRORS: readonly string[] = [
+  "", "",
+  "not a pcap or pcapng file",
+  "file ends in the middle of a record",
+  "record larger than 262144 bytes",
+  "block length is invalid",
+  "block length at the end of the block differs from the one at its start",
+  "packet refers to an interface that the section did not define",
+  "packet block is too short for its captured length",
+  "section header block has an unknown byte-order magic",
+  "too many interfaces in a section",
+];
+export const S_NOT_CAPTURE: number = 2;
+export const S_CUT_RECORD: number = 3;
+export const S_TOO_LARGE: number = 4;
+export const S_BAD_BLOCK_LEN: number = 5;
+export const S_TRAILER_MISMATCH: number = 6;
+export const S_BAD_IFACE: number = 7;
+export const S_SHORT_BLOCK: number = 8;
+export const S_BAD_BOM: number = 9;
+export const S_TOO_MANY_IFACES: number = 10;
+
+/** Largest pcap record and pcapng block accepted (the carry-over buffer holds one). */
+export const MAX_PCAP_RECORD: number = 262144;
+export const MAX_BLOCK: number = 16 * 1024 * 1024;
+export const MAX_IFACES: number = 1024;
+
+/** Link type names for the `link` field. */
+export function linkName(linktype: number, unsupported: boolean): string {
+  if (unsupported) return "unsupported";
+  switch (linktype) {
+    case 1: return "ethernet";
+    case 113: return "sll";
+    case 276: return "sll2";
+    case 0: return "null";
+    case 108: return "loop";
+    default: return "raw";
+  }
+}

@@ -1,0 +1,417 @@
+/**
+ * The TypeScript reference decoder, frame level: walks one packet's headers and writes
+ * one row of the packet table (see _layout.ts). wasm/assembly/frame.ts is the same
+ * algorithm in AssemblyScript; the two must produce identical rows.
+ *
+ * Module-level state instead of a context object keeps the hot path free of allocation.
+ *
+ * @module
+ */
+import * as L from "./_layout.ts";
+
+let B: Uint8Array = new Uint8Array(0);
+let T: Int32Array = new Int32Array(0);
+let P = 0; // packet start in B
+let ROW = 0; // index of the row's first column
+let CL = 0; // captured length
+let OL = 0; // original length
+let FL = 0; // flags
+
+function u16(o: number): number {
+  return (B[P + o] << 8) | B[P + o + 1];
+}
+function u32(o: number): number {
+  return ((B[P + o] << 24) | (B[P + o + 1] << 16) | (B[P + o + 2] << 8) | B[P + o + 3]) >>> 0;
+}
+function put(col: number, v: number): void {
+  T[ROW + col] = v;
+}
+function fail(layer: number, code: number, off: number): void {
+  FL |= L.F_ERROR;
+  put(L.C_ERR, (layer << 8) | code);
+  put(L.C_ERROFF, off);
+}
+/** App-layer data ran out: an error only when the packet was captured whole. */
+function appShort(layer: number, off: number): void {
+  if (CL >= OL) fail(layer, L.E_TRUNCATED, off);
+}
+
+/** Unfolded sum of big-endian 16-bit words of packet bytes [o, o+n). */
+function sum16(o: number, n: number): number {
+  let s = 0;
+  let i = P + o;
+  const end = i + n;
+  for (; i + 1 < end; i += 2) s += (B[i] << 8) | B[i + 1];
+  if (i < end) s += B[i] << 8;
+  return s;
+}
+function fold(s: number): number {
+  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 65536);
+  return s;
+}
+
+/**
+ * Decodes the packet at `b[p .. p+caplen)` into row `row` of table `t`. The capture
+ * layer has already written the row's N, DATA, CAPLEN, LEN, timestamp, LINK and IFACE.
+ */
+export function decodeFrameTs(
+  b: Uint8Array, p: number, caplen: number, len: number, link: number,
+  t: Int32Array, row: number, flags: number,
+): void {
+  B = b; P = p; CL = caplen; OL = len; T = t; ROW = row * L.NCOLS; FL = flags;
+  t.fill(0, ROW + L.C_VLANS, ROW + L.NCOLS);
+  switch (link) {
+    case 1: ethernet(); break;
+    case 113:
+      if (CL < 16) fail(L.L_LINK, L.E_TRUNCATED, 0);
+      else network(u16(14), 16);
+      break;
+    case 276:
+      if (CL < 20) fail(L.L_LINK, L.E_TRUNCATED, 0);
+      else network(u16(0), 20);
+      break;
+    case 0: {
+      if (CL < 4) { fail(L.L_LINK, L.E_TRUNCATED, 0); break; }
+      // DLT_NULL holds the AF value in the capturing host's byte order: a value with
+      // zero low half was written big-endian.
+      let af = (B[P] | (B[P + 1] << 8) | (B[P + 2] << 16) | (B[P + 3] << 24)) >>> 0;
+      if ((af & 0xffff) === 0) af = u32(0);
+      family(af);
+      break;
+    }
+    case 108:
+      if (CL < 4) fail(L.L_LINK, L.E_TRUNCATED, 0);
+      else family(u32(0));
+      break;
+    case 101: case 12: case 14: {
+      if (CL < 1) { fail(L.L_LINK, L.E_TRUNCATED, 0); break; }
+      const v = B[P] >> 4;
+      if (v === 4) ipv4(0);
+      else if (v === 6) ipv6(0);
+      else fail(L.L_LINK, L.E_BAD_VERSION, 0);
+      break;
+    }
+    case 228: ipv4(0); break;
+    case 229: ipv6(0); break;
+    default: FL |= L.F_UNSUPPORTED;
+  }
+  put(L.C_FLAGS, FL);
+}
+
+function family(af: number): void {
+  if (af === 2) ipv4(4);
+  else if (af === 24 || af === 28 || af === 30) ipv6(4);
+}
+
+function ethernet(): void {
+  if (CL < 14) { fail(L.L_LINK, L.E_TRUNCATED, 0); return; }
+  FL |= L.F_ETH;
+  let type = u16(12);
+  let o = 14;
+  let n = 0;
+  while (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+    if (n === L.MAX_VLANS) { fail(L.L_VLAN, L.E_TOO_MANY, o - 2); return; }
+    if (o + 4 > CL) { fail(L.L_VLAN, L.E_TRUNCATED, o - 2); return; }
+    n++;
+    put(L.C_VLANS, n);
+    type = u16(o + 2);
+    o += 4;
+  }
+  network(type, o);
+}
+
+function network(type: number, o: number): void {
+  if (type === 0x0800) ipv4(o);
+  else if (type === 0x86dd) ipv6(o);
+  else if (type === 0x0806) arp(o);
+}
+
+function arp(o: number): void {
+  put(L.C_L3OFF, o);
+  if (o + 8 > CL) { fail(L.L_ARP, L.E_TRUNCATED, o); return; }
+  FL |= L.F_ARP;
+  if (B[P + o + 4] === 6 && B[P + o + 5] === 4) {
+    if (o + 28 > CL) { fail(L.L_ARP, L.E_TRUNCATED, o + 8); return; }
+    FL |= L.F_ARPADDR;
+  }
+}
+
+function ipv4(o: number): void {
+  put(L.C_L3OFF, o);
+  if (o + 20 > CL) { fail(L.L_IPV4, L.E_TRUNCATED, o); return; }
+  const vhl = B[P + o];
+  if (vhl >> 4 !== 4) { fail(L.L_IPV4, L.E_BAD_VERSION, o); return; }
+  const hl = (vhl & 15) * 4;
+  if (hl < 20) { fail(L.L_IPV4, L.E_BAD_HLEN, o); return; }
+  if (o + hl > CL) { fail(L.L_IPV4, L.E_TRUNCATED, o); return; }
+  FL |= L.F_IP4;
+  if (fold(sum16(o, hl)) === 0xffff) FL |= L.F_IPCSUM_OK;
+  const proto = B[P + o + 9];
+  put(L.C_PROTO, proto);
+  const total = u16(o + 2);
+  if (total < hl || o + total > OL) { fail(L.L_IPV4, L.E_BAD_LENGTH, o + 2); return; }
+  const fo = u16(o + 6);
+  if ((fo & 0x1fff) !== 0) return;
+  const end = o + total;
+  const whole = (fo & 0x2000) === 0 && end <= CL;
+  // Pseudo-header: addresses and protocol; the transport adds the upper-layer length.
+  const pseudo = whole ? sum16(o + 12, 8) + proto : 0;
+  transport(proto, o + hl, end, whole, pseudo);
+}
+
+function ipv6(o: number): void {
+  put(L.C_L3OFF, o);
+  if (o + 40 > CL) { fail(L.L_IPV6, L.E_TRUNCATED, o); return; }
+  if (B[P + o] >> 4 !== 6) { fail(L.L_IPV6, L.E_BAD_VERSION, o); return; }
+  FL |= L.F_IP6;
+  const end = o + 40 + u16(o + 4);
+  let nh = B[P + o + 6];
+  put(L.C_PROTO, nh);
+  if (end > OL) { fail(L.L_IPV6, L.E_BAD_LENGTH, o + 4); return; }
+  let q = o + 40;
+  let n = 0;
+  let fragOff = 0;
+  let mf = 0;
+  while (nh === 0 || nh === 43 || nh === 44 || nh === 60 || nh === 51) {
+    if (n === L.MAX_EXT) { fail(L.L_IPV6, L.E_TOO_MANY, q); return; }
+    if (q + 8 > CL) { fail(L.L_IPV6, L.E_TRUNCATED, q); return; }
+    let hl: number;
+    if (nh === 44) {
+      FL |= L.F_FRAG6;
+      put(L.C_FRAG6, q);
+      const fo = u16(q + 2);
+      fragOff = fo & 0xfff8;
+      mf = fo & 1;
+      hl = 8;
+    } else if (nh === 51) {
+      hl = (B[P + q + 1] + 2) * 4;
+    } else {
+      hl = (B[P + q + 1] + 1) * 8;
+    }
+    if (q + hl > end) { fail(L.L_IPV6, L.E_BAD_LENGTH, q); return; }
+    nh = B[P + q];
+    q += hl;
+    n++;
+    put(L.C_EXTCOUNT, n);
+    put(L.C_PROTO, nh);
+  }
+  if (fragOff !== 0) return;
+  const whole = mf === 0 && end <= CL;
+  const pseudo = whole ? sum16(o + 8, 32) + nh : 0;
+  transport(nh, q, end, whole, pseudo);
+}
+
+function transport(proto: number, o: number, end: number, whole: boolean, pseudo: number): void {
+  put(L.C_L4OFF, o);
+  if (proto === 6) tcp(o, end, whole, pseudo);
+  else if (proto === 17) udp(o, end, whole, pseudo);
+  else if (proto === 1 || proto === 58) {
+    const layer = proto === 1 ? L.L_ICMP : L.L_ICMP6;
+    if (o + 4 > end) { fail(layer, L.E_BAD_LENGTH, o); return; }
+    if (o + 4 > CL) { fail(layer, L.E_TRUNCATED, o); return; }
+    FL |= proto === 1 ? L.F_ICMP : L.F_ICMP6;
+  }
+}
+
+function tcp(o: number, end: number, whole: boolean, pseudo: number): void {
+  if (o + 20 > end) { fail(L.L_TCP, L.E_BAD_LENGTH, o); return; }
+  if (o + 20 > CL) { fail(L.L_TCP, L.E_TRUNCATED, o); return; }
+  const hl = (B[P + o + 12] >> 4) * 4;
+  if (hl < 20 || o + hl > end) { fail(L.L_TCP, L.E_BAD_HLEN, o + 12); return; }
+  if (o + hl > CL) { fail(L.L_TCP, L.E_TRUNCATED, o); return; }
+  FL |= L.F_TCP;
+  const oe = o + hl;
+  let q = o + 20;
+  while (q < oe) {
+    const k = B[P + q];
+    if (k === 0) break;
+    if (k === 1) { q++; continue; }
+    if (q + 1 >= oe) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+    const l = B[P + q + 1];
+    if (l < 2 || q + l > oe) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+    if (k === 2) {
+      if (l !== 4) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+      FL |= L.F_MSS;
+      put(L.C_MSS, u16(q + 2));
+    } else if (k === 3) {
+      if (l !== 3) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+      FL |= L.F_WSCALE;
+      put(L.C_WSCALE, B[P + q + 2]);
+    } else if (k === 4) {
+      if (l !== 2) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+      FL |= L.F_SACKPERM;
+    } else if (k === 8) {
+      if (l !== 10) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+      FL |= L.F_TSOPT;
+      put(L.C_TSVAL, u32(q + 2) | 0);
+      put(L.C_TSECR, u32(q + 6) | 0);
+    }
+    q += l;
+  }
+  const capEnd = end < CL ? end : CL;
+  put(L.C_PAYOFF, oe);
+  put(L.C_PAYLEN, capEnd - oe);
+  if (whole) {
+    FL |= L.F_L4CSUM;
+    if (fold(pseudo + (end - o) + sum16(o, end - o)) === 0xffff) FL |= L.F_L4CSUM_OK;
+  }
+  if (capEnd > oe) {
+    if (!tls(oe, capEnd)) http(oe, capEnd);
+  }
+}
+
+function udp(o: number, end: number, whole: boolean, pseudo: number): void {
+  if (o + 8 > end) { fail(L.L_UDP, L.E_BAD_LENGTH, o); return; }
+  if (o + 8 > CL) { fail(L.L_UDP, L.E_TRUNCATED, o); return; }
+  FL |= L.F_UDP;
+  const ul = u16(o + 4);
+  if (ul < 8 || o + ul > end) { fail(L.L_UDP, L.E_BAD_LENGTH, o + 4); return; }
+  const ue = o + ul;
+  const capEnd = ue < CL ? ue : CL;
+  put(L.C_PAYOFF, o + 8);
+  put(L.C_PAYLEN, capEnd - (o + 8));
+  // An IPv4 UDP checksum of zero means "not computed" (RFC 768).
+  if (whole && !(FL & L.F_IP4 && u16(o + 6) === 0)) {
+    FL |= L.F_L4CSUM;
+    if (fold(pseudo + ul + sum16(o, ul)) === 0xffff) FL |= L.F_L4CSUM_OK;
+  }
+  if (u16(o) === 53 || u16(o + 2) === 53) dns(o + 8, capEnd, ue);
+}
+
+function dns(d: number, capEnd: number, msgEnd: number): void {
+  put(L.C_APPOFF, d);
+  if (d + 12 > capEnd) { appShort(L.L_DNS, d); return; }
+  FL |= L.F_DNS;
+  if (u16(d + 4) === 0) return;
+  let q = d + 12;
+  let jumps = 0;
+  let nameLen = 0;
+  let after = -1;
+  for (;;) {
+    if (q >= capEnd) { appShort(L.L_DNS, q); return; }
+    const l = B[P + q];
+    if (l === 0) { q++; break; }
+    if ((l & 0xc0) === 0xc0) {
+      if (q + 2 > capEnd) { appShort(L.L_DNS, q); return; }
+      const target = d + (((l & 0x3f) << 8) | B[P + q + 1]);
+      if (target >= msgEnd) { fail(L.L_DNS, L.E_BAD_POINTER, q); return; }
+      if (jumps === L.MAX_JUMPS) { fail(L.L_DNS, L.E_POINTER_LOOP, q); return; }
+      jumps++;
+      if (after < 0) after = q + 2;
+      q = target;
+      continue;
+    }
+    if ((l & 0xc0) !== 0) { fail(L.L_DNS, L.E_BAD_LABEL, q); return; }
+    nameLen += l + 1;
+    if (nameLen > 255) { fail(L.L_DNS, L.E_NAME_TOO_LONG, q); return; }
+    if (q + 1 + l > capEnd) { appShort(L.L_DNS, q); return; }
+    q += 1 + l;
+  }
+  if (after < 0) after = q;
+  if (after + 2 > capEnd) { appShort(L.L_DNS, after); return; }
+  FL |= L.F_QNAME;
+  put(L.C_QTYPE, u16(after));
+}
+
+/** A TLS ClientHello at the start of the payload; false when the payload is not one. */
+function tls(s: number, ce: number): boolean {
+  if (s + 6 > ce) return false;
+  if (B[P + s] !== 0x16 || B[P + s + 1] !== 3 || B[P + s + 2] > 4 || B[P + s + 5] !== 1) return false;
+  FL |= L.F_TLS;
+  put(L.C_APPOFF, s);
+  if (s + 9 > ce) { appShort(L.L_TLS, s + 5); return true; }
+  const recEnd = s + 5 + u16(s + 3);
+  const hEnd = s + 9 + ((B[P + s + 6] << 16) | u16(s + 7));
+  if (hEnd > recEnd) { fail(L.L_TLS, L.E_BAD_LENGTH, s + 6); return true; }
+  let q = s + 9 + 34;
+  if (q + 1 > ce) { appShort(L.L_TLS, q); return true; }
+  q += 1 + B[P + q];
+  if (q + 2 > ce) { appShort(L.L_TLS, q); return true; }
+  q += 2 + u16(q);
+  if (q + 1 > ce) { appShort(L.L_TLS, q); return true; }
+  q += 1 + B[P + q];
+  if (q + 2 > ce) { appShort(L.L_TLS, q); return true; }
+  const ee = q + 2 + u16(q);
+  if (ee > hEnd) { fail(L.L_TLS, L.E_BAD_LENGTH, q); return true; }
+  q += 2;
+  while (q + 4 <= ee) {
+    if (q + 4 > ce) { appShort(L.L_TLS, q); return true; }
+    const type = u16(q);
+    const l = u16(q + 2);
+    const x = q + 4;
+    if (x + l > ee) { fail(L.L_TLS, L.E_BAD_LENGTH, q + 2); return true; }
+    if (type === 0 || type === 16) {
+      if (x + l > ce) { appShort(L.L_TLS, q); return true; }
+      if (l < 2 || 2 + u16(x) > l) { fail(L.L_TLS, L.E_BAD_LENGTH, x); return true; }
+      const listEnd = x + 2 + u16(x);
+      let y = x + 2;
+      if (type === 0) {
+        while (y + 3 <= listEnd) {
+          const nl = u16(y + 1);
+          if (y + 3 + nl > listEnd) { fail(L.L_TLS, L.E_BAD_LENGTH, y + 1); return true; }
+          if (B[P + y] === 0 && (FL & L.F_SNI) === 0) {
+            FL |= L.F_SNI;
+            put(L.C_SNIOFF, y + 3);
+            put(L.C_SNILEN, nl);
+          }
+          y += 3 + nl;
+        }
+      } else {
+        while (y < listEnd) {
+          if (y + 1 + B[P + y] > listEnd) { fail(L.L_TLS, L.E_BAD_LENGTH, y); return true; }
+          y += 1 + B[P + y];
+        }
+        FL |= L.F_ALPN;
+        put(L.C_ALPNOFF, x + 2);
+        put(L.C_ALPNLEN, listEnd - (x + 2));
+      }
+    }
+    q = x + l;
+  }
+  return true;
+}
+
+function http(s: number, ce: number): void {
+  let m = 0;
+  while (s + m < ce && m <= L.MAX_HTTP_METHOD && B[P + s + m] >= 0x41 && B[P + s + m] <= 0x5a) m++;
+  if (m === 0 || m > L.MAX_HTTP_METHOD || s + m >= ce || B[P + s + m] !== 0x20) return;
+  const u = s + m + 1;
+  let k = u;
+  while (k < ce && B[P + k] !== 0x20 && B[P + k] !== 13 && B[P + k] !== 10) k++;
+  if (k === u || k >= ce || B[P + k] !== 0x20) return;
+  const v = k + 1;
+  if (v + 10 > ce) return;
+  // "HTTP/1." then a digit, then CRLF.
+  if (
+    B[P + v] !== 0x48 || B[P + v + 1] !== 0x54 || B[P + v + 2] !== 0x54 || B[P + v + 3] !== 0x50 ||
+    B[P + v + 4] !== 0x2f || B[P + v + 5] !== 0x31 || B[P + v + 6] !== 0x2e ||
+    B[P + v + 7] < 0x30 || B[P + v + 7] > 0x39 || B[P + v + 8] !== 13 || B[P + v + 9] !== 10
+  ) return;
+  FL |= L.F_HTTP;
+  put(L.C_APPOFF, s);
+  put(L.C_METHODLEN, m);
+  put(L.C_URIOFF, u);
+  put(L.C_URILEN, k - u);
+  let q = v + 10;
+  for (;;) {
+    let e = q;
+    while (e < ce && B[P + e] !== 10) e++;
+    if (e >= ce) return;
+    const le = e > q && B[P + e - 1] === 13 ? e - 1 : e;
+    if (le === q) return;
+    if (
+      le - q >= 5 && (B[P + q] | 0x20) === 0x68 && (B[P + q + 1] | 0x20) === 0x6f &&
+      (B[P + q + 2] | 0x20) === 0x73 && (B[P + q + 3] | 0x20) === 0x74 && B[P + q + 4] === 0x3a
+    ) {
+      let a = q + 5;
+      let z = le;
+      while (a < z && (B[P + a] === 0x20 || B[P + a] === 9)) a++;
+      while (z > a && (B[P + z - 1] === 0x20 || B[P + z - 1] === 9)) z--;
+      FL |= L.F_HOST;
+      put(L.C_HOSTOFF, a);
+      put(L.C_HOSTLEN, z - a);
+      return;
+    }
+    q = e + 1;
+  }
+}

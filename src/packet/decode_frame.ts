@@ -1,0 +1,51 @@
+/**
+ * Decodes a single frame (no capture file around it).
+ *
+ * @module
+ */
+import { checkEngine, decodeOneFrame, type Engine } from "./_engine.ts";
+import { buildRecord } from "./_record.ts";
+import type { PacketRecord } from "./record.ts";
+
+/** Options for {@linkcode decodeFrame}. */
+export interface DecodeFrameOptions {
+  /** The decoder implementation. @default {"wasm"} */
+  engine?: Engine;
+  /** The frame's original length on the wire. @default {bytes.length} */
+  len?: number;
+}
+
+/**
+ * Decodes one frame of a given link type into a record.
+ *
+ * @param bytes The frame, starting with its link-layer header.
+ * @param linktype The LINKTYPE_ number (1 Ethernet, 113 SLL, 276 SLL2, 0 NULL, 108 LOOP,
+ *   101/12/14 raw IP, 228 IPv4, 229 IPv6).
+ * @param options Engine and original length.
+ * @returns The decoded packet (without frame number or timestamp).
+ * @throws {TypeError} When `bytes` is not a Uint8Array or the engine is unknown.
+ * @throws {RangeError} When `linktype` or `len` is out of range.
+ * @example An ARP request
+ * ```ts
+ * import { decodeFrame } from "anynet/packet";
+ * const frame = new Uint8Array(42);
+ * frame.set([0x08, 0x06], 12);
+ * frame.set([0, 1, 8, 0, 6, 4, 0, 1], 14);
+ * console.assert(decodeFrame(frame, 1).arp?.op === 1);
+ * ```
+ */
+export function decodeFrame(bytes: Uint8Array, linktype: number, options: DecodeFrameOptions = {}): PacketRecord {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`Cannot decode frame: 'bytes' must be a Uint8Array: got ${bytes === null ? "null" : typeof bytes}`);
+  }
+  if (!Number.isInteger(linktype) || linktype < 0 || linktype > 0x03ffffff) {
+    throw new RangeError(`Cannot decode frame: 'linktype' must be an integer from 0 to 67108863: got ${linktype}`);
+  }
+  const engine = checkEngine(options.engine, "decode frame");
+  const len = options.len ?? bytes.length;
+  if (!Number.isInteger(len) || len < 0 || len > 0xffffffff) {
+    throw new RangeError(`Cannot decode frame: 'len' must be an integer from 0 to 4294967295: got ${len}`);
+  }
+  const { table, bytes: b } = decodeOneFrame(engine, bytes, len, linktype);
+  return buildRecord(table, 0, b, false);
+}
