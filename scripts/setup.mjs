@@ -5,7 +5,7 @@
 // Plain JavaScript on purpose: Node 20 cannot run TypeScript, and this script is what
 // makes the TypeScript runners (Deno, Bun) usable in the first place.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,11 +14,22 @@ const bin = (name) => join(root, "node_modules", ".bin", name);
 
 function works(name) {
   const run = spawnSync(bin(name), ["--version"], { encoding: "utf8" });
-  return run.status === 0;
+  return run.status === 0 && isNative(bin(name));
+}
+
+// The `deno` package's fallback bin is a Node script that starts the real binary as a
+// child. It runs, but signals sent to it never reach Deno: a server stopped with SIGTERM
+// keeps running. Only the native executable will do.
+function isNative(path) {
+  const fd = openSync(realpathSync(path), "r");
+  const head = Buffer.alloc(2);
+  readSync(fd, head, 0, 2, 0);
+  closeSync(fd);
+  return head.toString("latin1") !== "#!";
 }
 
 // npm 11 may skip a dependency's install script (allowScripts, --ignore-scripts); both
-// packages then leave a placeholder behind. Their own install scripts put the real
+// packages then leave a placeholder or a wrapper script behind. Their own install scripts put the real
 // binary in place from the platform package that npm already installed.
 const installers = { deno: "node_modules/deno/install.cjs", bun: "node_modules/bun/install.js" };
 for (const [name, installer] of Object.entries(installers)) {
