@@ -1,6 +1,7 @@
 /**
  * Network tools, each a library function and an `anynet` command: netstat (this
- * machine's sockets), and more as they land.
+ * machine's sockets), tcping (TCP connect times), a load-balancing proxy and an echo
+ * load generator.
  *
  * @module
  */
@@ -8,3 +9,15 @@ export { NotSupportedError } from "./errors.ts";
 export { formatEndpoint, netstat, type NetstatEntry, type NetstatOptions } from "./netstat.ts";
 export { parseProcNetTable, type SocketEntry, type SocketProtocol } from "./proc_net.ts";
 export { type CertificateOptions, type CertificateSet, createCertificates } from "./certificates.ts";
+export { parseHostPort, type ParseHostPortOptions } from "./host_port.ts";
+export { summarizeTcping, tcping, type TcpingOptions, type TcpingProbe, type TcpingSummary } from "./tcping.ts";
+export {
+  type Proxy,
+  type ProxyBackendStats,
+  type ProxyEvent,
+  type ProxyOptions,
+  type ProxyStats,
+  type ProxyStrategy,
+  startProxy,
+} from "./proxy.ts";
+export { echoLoad, type EchoLoadOptions, type EchoLoadResult } from "./echo_load.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 import type { CommandSpec } from "../command.ts";
+import { benchEchoCommand } from "./bench_echo.ts";
 import { echoCommand } from "./echo.ts";
 import { echoServerCommand } from "./echo_server.ts";
 import { infoCommand } from "./info.ts";
@@ -12,7 +13,9 @@ import { deleteCommand, getCommand, patchCommand, postCommand, putCommand } from
 import { netstatCommand } from "./netstat.ts";
 import { pcapDecodeCommand } from "./pcap_decode.ts";
 import { pcapStatsCommand } from "./pcap_stats.ts";
+import { proxyCommand } from "./proxy.ts";
 import { serveApiCommand } from "./serve_api.ts";
+import { tcpingCommand } from "./tcping.ts";
 
 /** All commands. */
 export const commands: readonly CommandSpec[] = [
@@ -27,5 +30,8 @@ export const commands: readonly CommandSpec[] = [
   pcapDecodeCommand,
   pcapStatsCommand,
   netstatCommand,
+  tcpingCommand,
+  proxyCommand,
+  benchEchoCommand,
   infoCommand,
 ];

@@ -1,0 +1,60 @@
+import { echoLoad, type EchoLoadResult } from "../../tools/echo_load.ts";
+import { CommandError, type CommandSpec, UsageError } from "../command.ts";
+
+const fixed = (value: number | null, digits: number): string => (value === null ? "-" : value.toFixed(digits));
+
+/** The human-readable report of a load run. */
+export function echoLoadText(r: EchoLoadResult): string {
+  return [
+    `echo load on ${r.target}: ${r.connections} connections, ${r.size}-byte messages, ${fixed(r.durationMs / 1000, 2)} s`,
+    `round trips: ${r.roundTrips} (${fixed(r.roundTripsPerSecond, 0)}/s)`,
+    `throughput:  ${fixed(r.megabytesPerSecond, 2)} MB/s echoed (${r.bytesEchoed} bytes)`,
+    `latency:     p50 ${fixed(r.latency.p50, 3)} ms, p99 ${fixed(r.latency.p99, 3)} ms, ` +
+    `min ${fixed(r.latency.min, 3)} ms, max ${fixed(r.latency.max, 3)} ms`,
+    `mismatches:  ${r.mismatches}`,
+    `failures:    ${r.failures}${r.firstFailure ? ` (first: ${r.firstFailure})` : ""}`,
+    `connections opened: ${r.connectionsOpened}`,
+  ].join("\n") + "\n";
+}
+
+/** `anynet bench echo`: the echo load generator. */
+export const benchEchoCommand: CommandSpec = {
+  name: "bench echo",
+  summary: "Load an echo server and check every echoed byte (round trips/s, MB/s, latency)",
+  description: "Keeps --connections connections busy for --duration seconds: each sends a --size-byte " +
+    "message, waits for the whole echo, checks every byte and sends the next. Reports round trips per second, " +
+    "megabytes echoed per second, p50/p99 latency, mismatches (echoes that differ from what was sent) and " +
+    "failures (refused, reset, timed out, closed early). Ctrl-C stops early and reports. Exits 1 when an echo " +
+    "mismatched or no round trip completed.",
+  flags: [
+    { name: "host", type: "string", default: "127.0.0.1", valueName: "HOST", description: "The echo server's host" },
+    { name: "port", type: "integer", min: 1, max: 65535, valueName: "PORT", description: "The echo server's port (required)" },
+    { name: "connections", short: "c", type: "integer", min: 1, max: 100000, default: 10, valueName: "N", description: "Connections at once" },
+    { name: "duration", short: "d", type: "number", min: 0.001, default: 5, valueName: "SECONDS", description: "How long to run" },
+    { name: "size", short: "s", type: "integer", min: 1, max: 16777216, default: 64, valueName: "BYTES", description: "Bytes per message" },
+    { name: "timeout", type: "number", min: 0.001, default: 5, valueName: "SECONDS", description: "Time limit of one connect or round trip" },
+    { name: "json", type: "boolean", description: "Print the figures as one JSON object" },
+  ],
+  examples: ["bench echo --port 65432", "bench echo --host 10.0.0.2 --port 7 --connections 50 --duration 10 --size 1024 --json"],
+  async run(input, io) {
+    const f = input.flags;
+    if (f.port === undefined) throw new UsageError("--port PORT is required", "bench echo");
+    let result: EchoLoadResult;
+    try {
+      result = await echoLoad({
+        hostname: f.host as string,
+        port: f.port as number,
+        connections: f.connections as number,
+        duration: (f.duration as number) * 1000,
+        size: f.size as number,
+        timeout: (f.timeout as number) * 1000,
+        signal: io.signal,
+      });
+    } catch (error) {
+      if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "bench echo");
+      throw new CommandError((error as Error).message);
+    }
+    await io.out(f.json ? JSON.stringify(result, null, 2) + "\n" : echoLoadText(result));
+    return result.mismatches > 0 || result.roundTrips === 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,108 @@
+import type { NetAddr } from "../../net/mod.ts";
+import { writeTextFile } from "../../runtime/write_text.ts";
+import { parseHostPort } from "../../tools/host_port.ts";
+import { type ProxyEvent, type ProxyStats, type ProxyStrategy, startProxy } from "../../tools/proxy.ts";
+import { CommandError, type CommandSpec, UsageError } from "../command.ts";
+import { describeNetFailure } from "./_net_messages.ts";
+
+function logLine(event: ProxyEvent): string {
+  switch (event.type) {
+    case "backend-down":
+      return `backend ${event.backend} is down: ${event.reason}`;
+    case "backend-up":
+      return `backend ${event.backend} is up`;
+    case "no-backend":
+      return `turned ${event.client} away: no backend reachable (${event.reason})`;
+    case "connection-error": {
+      const message = event.error instanceof Error ? event.error.message : String(event.error);
+      return `connection ${event.client} → ${event.backend || "?"} broke: ${message.split("\n")[0]}`;
+    }
+    case "accept-error":
+      return `accept failed: ${event.error instanceof Error ? event.error.message : String(event.error)}`;
+  }
+}
+
+/** The per-backend counts printed on exit. */
+export function proxyStatsText(stats: ProxyStats): string {
+  const width = Math.max(...stats.backends.map((b) => b.backend.length));
+  const lines = stats.backends.map((b) =>
+    `backend ${b.backend.padEnd(width)}  ${b.healthy ? "up  " : "down"}  ${b.connections} connections, ` +
+    `${b.connectFailures} refused, ${b.brokenConnections} broken, ${b.bytesUp} bytes up, ${b.bytesDown} bytes down`
+  );
+  lines.push(`total: ${stats.accepted} connections accepted, ${stats.rejected} turned away (no backend)`);
+  return lines.join("\n") + "\n";
+}
+
+function addressFlag(flag: string, text: string, allowPortZero: boolean): NetAddr {
+  try {
+    return parseHostPort(text, { allowPortZero });
+  } catch (error) {
+    throw new UsageError(`--${flag}: ${(error as Error).message}`, "proxy");
+  }
+}
+
+/** `anynet proxy`: a TCP load balancer. */
+export const proxyCommand: CommandSpec = {
+  name: "proxy",
+  summary: "Run a TCP load balancer in front of several backends, with health checks",
+  description: "Accepts TCP connections on --listen and joins each to one backend (round-robin, or the one " +
+    "with the fewest open connections). A backend that refuses is skipped and the connection tries the next " +
+    "one; background health checks (a TCP connect every --health-interval seconds) bring it back when it " +
+    "recovers. Bytes pass unchanged and in order, half-closes and resets are passed on, and a slow side slows " +
+    "the other instead of filling memory. Prints 'listening on HOST:PORT' on standard output when ready and " +
+    "logs backend state changes on standard error. SIGINT or SIGTERM drains: it stops accepting, lets open " +
+    "connections finish (for at most --drain-timeout seconds), prints per-backend counts and exits 0.",
+  flags: [
+    { name: "listen", type: "string", valueName: "HOST:PORT", description: "Address to listen on (port 0 picks a free one)" },
+    { name: "backend", type: "string", multiple: true, valueName: "HOST:PORT", description: "A backend server (give the flag once per backend)" },
+    { name: "strategy", type: "string", choices: ["round-robin", "least-connections"], default: "round-robin", description: "How to pick a backend" },
+    { name: "health-interval", type: "number", min: 0.01, default: 2, valueName: "SECONDS", description: "Seconds between health checks" },
+    { name: "connect-timeout", type: "number", min: 0.001, default: 3, valueName: "SECONDS", description: "Seconds a connection attempt to a backend may take" },
+    { name: "drain-timeout", type: "number", min: 0.001, default: 10, valueName: "SECONDS", description: "Seconds open connections may take to finish on shutdown" },
+    { name: "stats-json", type: "string", valueName: "FILE", description: "Also write the final counts to FILE as JSON" },
+  ],
+  examples: [
+    "proxy --listen 127.0.0.1:8080 --backend 127.0.0.1:9001 --backend 127.0.0.1:9002",
+    "proxy --listen 127.0.0.1:0 --backend 10.0.0.5:80 --backend 10.0.0.6:80 --strategy least-connections",
+    "proxy --listen [::1]:7000 --backend [::1]:7001 --health-interval 0.5 --stats-json stats.json",
+  ],
+  async run(input, io) {
+    const f = input.flags;
+    if (f.listen === undefined) throw new UsageError("--listen HOST:PORT is required", "proxy");
+    const backendTexts = (f.backend as string[] | undefined) ?? [];
+    if (backendTexts.length === 0) throw new UsageError("at least one --backend HOST:PORT is required", "proxy");
+    const listenAddr = addressFlag("listen", f.listen as string, true);
+    const backends = backendTexts.map((text) => addressFlag("backend", text, false));
+    const statsFile = f["stats-json"] as string | undefined;
+    let proxy;
+    try {
+      proxy = await startProxy({
+        hostname: listenAddr.hostname,
+        port: listenAddr.port,
+        backends,
+        strategy: f.strategy as ProxyStrategy,
+        healthInterval: (f["health-interval"] as number) * 1000,
+        connectTimeout: (f["connect-timeout"] as number) * 1000,
+        drainTimeout: (f["drain-timeout"] as number) * 1000,
+        signal: io.signal,
+        onEvent: (event) => void io.err(`proxy: ${logLine(event)}\n`),
+      });
+    } catch (error) {
+      if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "proxy");
+      throw new CommandError(`cannot listen: ${describeNetFailure(error, listenAddr.hostname, listenAddr.port)}`);
+    }
+    const listening = proxy.stats().listen;
+    await io.out(`listening on ${listening}\n`);
+    await io.err(`proxy: ${listening} → ${backends.length} backend(s), ${f.strategy}; stop with Ctrl-C\n`);
+    const stats = await proxy.finished;
+    await io.out(proxyStatsText(stats));
+    if (statsFile !== undefined) {
+      try {
+        await writeTextFile(statsFile, JSON.stringify(stats, null, 2) + "\n");
+      } catch (error) {
+        throw new CommandError(`cannot write --stats-json ${statsFile}: ${(error as Error).message}`);
+      }
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,358 @@
+import { type Connection, connect, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
+import { checkHostname, checkPort } from "../net/_validate.ts";
+import { abortableSleep, checkPositiveMs } from "./_timing.ts";
+import { parseHostPort } from "./host_port.ts";
+import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
+import { pipeConnections } from "./proxy_pipe.ts";
+
+export type { ProxyStrategy } from "./proxy_balancer.ts";
+
+/** Options of {@linkcode startProxy}. */
+export interface ProxyOptions {
+  /** Address to listen on. @default "127.0.0.1" */
+  hostname?: string;
+  /** Port to listen on; 0 picks a free one (read it from `proxy.addr`). */
+  port: number;
+  /** The servers to spread connections over: addresses, or `"HOST:PORT"` texts. At least one. */
+  backends: readonly (NetAddr | string)[];
+  /** How to pick a backend for a new connection. @default "round-robin" */
+  strategy?: ProxyStrategy;
+  /** Milliseconds between background health checks (a TCP connect to each backend). @default 2000 */
+  healthInterval?: number;
+  /** Milliseconds a connection attempt to a backend may take, for clients and health checks alike. @default 3000 */
+  connectTimeout?: number;
+  /** Milliseconds `close()` lets open connections finish before it resets them. @default 10000 */
+  drainTimeout?: number;
+  /** Drains and stops the proxy when aborted, as `close()` does. */
+  signal?: AbortSignal;
+  /** Called on backend state changes and connection failures (for logging). Exceptions it throws are ignored. */
+  onEvent?: (event: ProxyEvent) => void;
+}
+
+/** Something worth logging that happened in the proxy. */
+export type ProxyEvent =
+  | { type: "backend-down"; backend: string; reason: string }
+  | { type: "backend-up"; backend: string }
+  | { type: "no-backend"; client: string; reason: string }
+  | { type: "connection-error"; client: string; backend: string; error: unknown }
+  | { type: "accept-error"; error: unknown };
+
+/** Counters of one backend. */
+export interface ProxyBackendStats {
+  /** `HOST:PORT`. */
+  backend: string;
+  /** Whether the last health check or connection attempt reached it. */
+  healthy: boolean;
+  /** Client connections sent to it so far (including the open ones). */
+  connections: number;
+  /** Connections open through it now. */
+  active: number;
+  /** Connection attempts (for clients) it refused or did not answer in time. */
+  connectFailures: number;
+  /** Connections through it that ended in a reset or another failure rather than cleanly. */
+  brokenConnections: number;
+  /** Bytes sent from clients to it. */
+  bytesUp: number;
+  /** Bytes sent from it to clients. */
+  bytesDown: number;
+}
+
+/** Counters of the whole proxy. */
+export interface ProxyStats {
+  /** `HOST:PORT` listened on. */
+  listen: string;
+  /** The strategy in use. */
+  strategy: ProxyStrategy;
+  /** Client connections accepted. */
+  accepted: number;
+  /** Client connections open now. */
+  active: number;
+  /** Clients turned away because no backend could be reached. */
+  rejected: number;
+  /** Per backend, in the order given. */
+  backends: ProxyBackendStats[];
+}
+
+/** A running proxy. */
+export interface Proxy extends AsyncDisposable {
+  /** The address listened on, with the real port. */
+  readonly addr: NetAddr;
+  /** The counters now. */
+  stats(): ProxyStats;
+  /** Settles with the final counters once the proxy has stopped and every connection is finished. */
+  readonly finished: Promise<ProxyStats>;
+  /**
+   * Drains: stops accepting, lets open connections finish (up to `drainTimeout`, then
+   * resets them) and stops the health checks.
+   * @returns The `finished` promise.
+   */
+  close(): Promise<ProxyStats>;
+}
+
+interface Backend {
+  addr: NetAddr;
+  name: string;
+  healthy: boolean;
+  connections: number;
+  active: number;
+  connectFailures: number;
+  brokenConnections: number;
+  bytesUp: number;
+  bytesDown: number;
+}
+
+interface Session {
+  client: Connection;
+  backend?: Connection;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
+/**
+ * Starts a TCP load balancer: each accepted connection is joined to one of the backends,
+ * chosen round-robin or by fewest open connections among the healthy ones. A backend
+ * that refuses is marked down and the connection tries the next one (nothing has been
+ * read from the client yet, so nothing is lost); background health checks (a TCP
+ * connect) bring a backend back when it recovers.
+ *
+ * Bytes pass unchanged and in order; a half-close is passed on in both directions; a
+ * slow reader slows its writer (no unbounded buffering); a reset on one side resets
+ * the other.
+ *
+ * @param options Where to listen and the backends; see {@linkcode ProxyOptions}.
+ * @returns The running proxy.
+ * @throws {TypeError | RangeError} For bad options, before any I/O.
+ * @throws {NetError} When it cannot listen (`AddressInUseError` …).
+ * @example Balance two echo servers
+ * ```ts
+ * import { serveEcho, echo } from "anynet/echo";
+ * import { startProxy } from "anynet/tools";
+ * await using a = await serveEcho({ port: 0 });
+ * await using b = await serveEcho({ port: 0 });
+ * await using proxy = await startProxy({ port: 0, backends: [a.addr, b.addr] });
+ * console.assert(await echo("hi", { port: proxy.addr.port }) === "hi");
+ * console.log(proxy.stats().backends.map((s) => s.connections));
+ * ```
+ */
+export async function startProxy(options: ProxyOptions): Promise<Proxy> {
+  const action = "start proxy";
+  if (typeof options !== "object" || options === null) throw new TypeError(`Cannot ${action}: options must be an object`);
+  const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
+  const port = checkPort(action, options.port, 0);
+  const strategy = options.strategy ?? "round-robin";
+  if (strategy !== "round-robin" && strategy !== "least-connections") {
+    throw new TypeError(`Cannot ${action}: 'strategy' must be "round-robin" or "least-connections": got '${String(strategy)}'`);
+  }
+  const healthInterval = checkPositiveMs(action, "healthInterval", options.healthInterval ?? 2000);
+  const connectTimeout = checkPositiveMs(action, "connectTimeout", options.connectTimeout ?? 3000);
+  const drainTimeout = checkPositiveMs(action, "drainTimeout", options.drainTimeout ?? 10000);
+  if (!Array.isArray(options.backends) || options.backends.length === 0) {
+    throw new TypeError(`Cannot ${action}: 'backends' must be a non-empty array of addresses`);
+  }
+  const backends: Backend[] = options.backends.map((b, i) => {
+    let addr: NetAddr;
+    if (typeof b === "string") {
+      try {
+        addr = parseHostPort(b);
+      } catch (error) {
+        throw new TypeError(`Cannot ${action}: backends[${i}]: ${(error as Error).message}`);
+      }
+    } else {
+      if (typeof b !== "object" || b === null) throw new TypeError(`Cannot ${action}: backends[${i}] must be an address`);
+      addr = { hostname: checkHostname(action, b.hostname ?? "127.0.0.1"), port: checkPort(action, b.port, 1) };
+    }
+    const name = formatAddr(addr);
+    return { addr, name, healthy: true, connections: 0, active: 0, connectFailures: 0, brokenConnections: 0, bytesUp: 0, bytesDown: 0 };
+  });
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const emit = (event: ProxyEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // a logging callback must not take the proxy down
+    }
+  };
+
+  const listener: Listener = await listen({ hostname, port });
+  const listenName = formatAddr(listener.addr);
+  const balancer = new Balancer(backends, strategy);
+  const sessions = new Set<Session>();
+  const handlers = new Set<Promise<void>>();
+  const stopping = new AbortController();
+  let accepted = 0, rejected = 0;
+
+  const markDown = (backend: Backend, error: unknown) => {
+    if (!backend.healthy) return;
+    backend.healthy = false;
+    emit({ type: "backend-down", backend: backend.name, reason: reason(error) });
+  };
+  const markUp = (backend: Backend) => {
+    if (backend.healthy) return;
+    backend.healthy = true;
+    emit({ type: "backend-up", backend: backend.name });
+  };
+
+  const stats = (): ProxyStats => ({
+    listen: listenName,
+    strategy,
+    accepted,
+    active: sessions.size,
+    rejected,
+    backends: backends.map((b) => ({
+      backend: b.name,
+      healthy: b.healthy,
+      connections: b.connections,
+      active: b.active,
+      connectFailures: b.connectFailures,
+      brokenConnections: b.brokenConnections,
+      bytesUp: b.bytesUp,
+      bytesDown: b.bytesDown,
+    })),
+  });
+
+  async function handle(session: Session): Promise<void> {
+    const { client } = session;
+    const clientName = formatAddr(client.remoteAddr);
+    client.setNoDelay(true);
+    let chosen: Backend | undefined;
+    let lastError: unknown;
+    // Nothing is read from the client before a backend is connected, so trying the
+    // next backend after a refusal cannot lose or reorder a byte.
+    for (const backend of balancer.order()) {
+      try {
+        session.backend = await connect({ ...backend.addr, timeout: connectTimeout });
+        chosen = backend;
+        markUp(backend);
+        break;
+      } catch (error) {
+        lastError = error;
+        backend.connectFailures++;
+        if (error instanceof NetError) markDown(backend, error);
+        else throw error;
+      }
+    }
+    if (!chosen || !session.backend) {
+      rejected++;
+      emit({ type: "no-backend", client: clientName, reason: reason(lastError) });
+      client.reset();
+      return;
+    }
+    chosen.connections++;
+    chosen.active++;
+    session.backend.setNoDelay(true);
+    try {
+      const result = await pipeConnections(client, session.backend);
+      chosen.bytesUp += result.bytesUp;
+      chosen.bytesDown += result.bytesDown;
+      if (result.error !== undefined) {
+        chosen.brokenConnections++;
+        emit({ type: "connection-error", client: clientName, backend: chosen.name, error: result.error });
+      }
+    } finally {
+      chosen.active--;
+    }
+  }
+
+  const accepting = (async () => {
+    while (!stopping.signal.aborted) {
+      let client: Connection | null;
+      try {
+        client = await listener.accept();
+      } catch (error) {
+        // Out of file descriptors and the like: log, breathe, go on.
+        emit({ type: "accept-error", error });
+        await abortableSleep(100, stopping.signal);
+        continue;
+      }
+      if (!client) break;
+      if (stopping.signal.aborted) {
+        client.close();
+        break;
+      }
+      accepted++;
+      const session: Session = { client };
+      sessions.add(session);
+      const handler = handle(session).catch((error) => {
+        emit({ type: "connection-error", client: formatAddr(client.remoteAddr), backend: "", error });
+        client.reset();
+        session.backend?.reset();
+      }).finally(() => {
+        sessions.delete(session);
+        handlers.delete(handler);
+      });
+      handlers.add(handler);
+    }
+  })();
+
+  const checking = (async () => {
+    // The first round runs at once, so a backend that is down from the start is known
+    // before most clients arrive.
+    for (let round = 0; !stopping.signal.aborted; round++) {
+      if (round > 0) await abortableSleep(healthInterval, stopping.signal);
+      if (stopping.signal.aborted) break;
+      await Promise.all(backends.map(async (backend) => {
+        try {
+          const conn = await connect({ ...backend.addr, timeout: Math.min(connectTimeout, healthInterval), signal: stopping.signal });
+          conn.close();
+          markUp(backend);
+        } catch (error) {
+          if (!stopping.signal.aborted) markDown(backend, error);
+        }
+      }));
+    }
+  })();
+
+  const stopRequested = new Promise<void>((resolve) => stopping.signal.addEventListener("abort", () => resolve(), { once: true }));
+  const stop = () => {
+    if (stopping.signal.aborted) return;
+    stopping.abort();
+    listener.close();
+  };
+
+  const finished = (async () => {
+    await stopRequested;
+    await Promise.all([accepting, checking]);
+    const allDone = (async () => {
+      while (handlers.size > 0) await Promise.allSettled([...handlers]);
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const drained = await Promise.race([
+      allDone.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainTimeout))),
+    ]);
+    clearTimeout(timer);
+    if (!drained) {
+      for (const session of sessions) {
+        session.client.reset();
+        session.backend?.reset();
+      }
+    }
+    await allDone;
+    signal?.removeEventListener("abort", stop);
+    return stats();
+  })();
+
+  if (signal) {
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
+  }
+
+  return {
+    get addr() {
+      return listener.addr;
+    },
+    stats,
+    finished,
+    close() {
+      stop();
+      return finished;
+    },
+    async [Symbol.asyncDispose]() {
+      stop();
+      await finished;
+    },
+  };
+}
