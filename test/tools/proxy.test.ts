@@ -1,0 +1,430 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { connect, ConnectionRefusedError, type Connection, listen } from "anynet/net";
+import { type Proxy, type ProxyStats, type ProxyStrategy, startProxy } from "anynet/tools";
+import { runCli } from "../_helpers/cli.ts";
+import { echoExchange, type ExchangeOutcome } from "../_helpers/tools_clients.ts";
+import { firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
+import { startCli, waitForListening } from "../_helpers/net_process.ts";
+import { startTestEcho, type TestEcho } from "../_helpers/tools_servers.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Connections that carried data: health checks connect too, but send nothing. */
+const dataConnections = (server: TestEcho) => server.connections.filter((c) => c.bytes > 0).length;
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Runs `count` exact echo exchanges through the proxy, `parallel` at a time; fails on any that is not exact. */
+async function exchanges(port: number, count: number, parallel: number, seed: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < count) {
+      const i = next++;
+      const outcome = await echoExchange(port, { messages: 2, size: 1000, pauseMs: 0, seed: seed + i });
+      assert.ok(outcome.complete, `exchange ${i}: ${outcome.error}`);
+    }
+  }));
+}
+
+const backendCounts = (stats: ProxyStats) => stats.backends.map((b) => b.connections);
+
+test("startProxy() spreads 100 connections evenly over two echo backends (round-robin)", async () => {
+  const a = await startTestEcho(), b = await startTestEcho();
+  const proxy = await startProxy({ port: 0, backends: [`127.0.0.1:${a.port}`, { hostname: "127.0.0.1", port: b.port }], healthInterval: 500 });
+  try {
+    await exchanges(proxy.addr.port, 100, 10, 0);
+    const stats = proxy.stats();
+    assert.equal(backendCounts(stats), [50, 50]);
+    assert.is(stats.accepted, 100);
+    assert.is(stats.rejected, 0);
+    assert.equal(stats.backends.map((s) => [s.bytesUp, s.bytesDown]), [[100000, 100000], [100000, 100000]]);
+    assert.equal(stats.backends.map((s) => s.brokenConnections + s.connectFailures), [0, 0]);
+    await a.settled();
+    await b.settled();
+    assert.equal([dataConnections(a), dataConnections(b)], [50, 50]);
+    assert.equal([a.bytes(), b.bytes()], [100000, 100000]);
+  } finally {
+    const final = await proxy.close();
+    assert.is(final.active, 0);
+    await a.close();
+    await b.close();
+  }
+});
+
+test("startProxy() with least-connections sends new connections to the least busy backend", async () => {
+  const a = await startTestEcho(), b = await startTestEcho();
+  const proxy = await startProxy({ port: 0, backends: [{ hostname: "127.0.0.1", port: a.port }, { hostname: "127.0.0.1", port: b.port }], strategy: "least-connections", healthInterval: 500 });
+  const held: Connection[] = [];
+  try {
+    // Four long-lived connections: two on each backend.
+    for (let i = 0; i < 4; i++) {
+      const conn = await connect({ port: proxy.addr.port });
+      await conn.write("x");
+      assert.is((await conn.read())?.byteLength, 1);
+      held.push(conn);
+    }
+    assert.equal(proxy.stats().backends.map((s) => s.active), [2, 2]);
+    // Free backend A: close the two connections that went there (the 1st and 3rd).
+    held[0].close();
+    held[2].close();
+    await waitFor("backend A to be idle", () => proxy.stats().backends[0].active === 0);
+    // Round-robin would split the next two; least-connections sends both to A.
+    for (let i = 0; i < 2; i++) {
+      const conn = await connect({ port: proxy.addr.port });
+      await conn.write("y");
+      assert.is((await conn.read())?.byteLength, 1);
+      held.push(conn);
+    }
+    assert.equal(proxy.stats().backends.map((s) => s.active), [2, 2]);
+    assert.equal(backendCounts(proxy.stats()), [4, 2]);
+    for (const conn of held) conn.close();
+    await waitFor("all connections to end", () => proxy.stats().active === 0);
+    // With equal load it still spreads evenly.
+    await exchanges(proxy.addr.port, 100, 10, 500);
+    assert.equal(backendCounts(proxy.stats()), [54, 52]);
+  } finally {
+    for (const conn of held) conn.close();
+    await proxy.close();
+    await a.close();
+    await b.close();
+  }
+});
+
+/**
+ * The robustness contract, checked for each strategy:
+ * - no client ever receives a changed, reordered or extra byte (every byte that comes
+ *   back equals the byte sent at that position), killed backend or not;
+ * - a connection may break only if it was open through the killed backend when it died;
+ * - every connection opened after the kill completes exactly, even before a health
+ *   check has noticed (a refused backend is skipped at once);
+ * - once the backend is back and a health check has seen it, it gets connections again.
+ */
+for (const strategy of ["round-robin", "least-connections"] as ProxyStrategy[]) {
+  test(`startProxy() (${strategy}) keeps serving when a backend dies and uses it again once it is back`, async () => {
+    const a = await startTestEcho(), b = await startTestEcho();
+    const proxy: Proxy = await startProxy({
+      port: 0,
+      backends: [{ hostname: "127.0.0.1", port: a.port }, { hostname: "127.0.0.1", port: b.port }],
+      strategy,
+      healthInterval: 150,
+    });
+    try {
+      const outcomes: ExchangeOutcome[] = [];
+      let killedAt = Infinity;
+      let stop = false;
+      let seed = 1;
+      const clients = Array.from({ length: 6 }, async () => {
+        while (!stop) {
+          outcomes.push(await echoExchange(proxy.addr.port, { messages: 4, size: 2048, pauseMs: 15, seed: seed++ }));
+        }
+      });
+      await waitFor("traffic on both backends", () => dataConnections(a) >= 3 && dataConnections(b) >= 3);
+      const openOnB = proxy.stats().backends[1].active;
+      b.kill();
+      killedAt = Date.now();
+      await sleep(600);
+      stop = true;
+      await Promise.all(clients);
+
+      assert.ok(outcomes.every((o) => o.exactPrefix), "a client received changed bytes");
+      const broken = outcomes.filter((o) => !o.complete);
+      assert.ok(broken.length <= openOnB, `${broken.length} broken connections, but only ${openOnB} were open on the killed backend: ${broken.map((o) => o.error).join("; ")}`);
+      for (const o of broken) assert.ok(o.startedAt < killedAt, `a connection opened after the kill failed: ${o.error}`);
+      const after = outcomes.filter((o) => o.startedAt >= killedAt);
+      assert.ok(after.length >= 6, `only ${after.length} connections after the kill`);
+      assert.ok(after.every((o) => o.complete));
+      assert.is(proxy.stats().backends[1].healthy, false);
+      assert.is(proxy.stats().rejected, 0);
+
+      // Back on the same port: a health check brings it back.
+      const usedBefore = proxy.stats().backends[1].connections;
+      const dataBefore = dataConnections(b);
+      await b.restart();
+      await waitFor("the health check to see the backend again", () => proxy.stats().backends[1].healthy);
+      await exchanges(proxy.addr.port, 10, 1, 9000);
+      const usedAfter = proxy.stats().backends[1].connections - usedBefore;
+      if (strategy === "round-robin") assert.is(usedAfter, 5);
+      else assert.ok(usedAfter >= 5, `${usedAfter} of 10 went to the recovered backend`);
+      await b.settled();
+      assert.is(dataConnections(b) - dataBefore, usedAfter);
+    } finally {
+      await proxy.close();
+      await a.close();
+      await b.close();
+    }
+  });
+}
+
+test("startProxy() passes a half-close on in both directions and keeps large streams exact", async () => {
+  const echoBackend = await startTestEcho();
+  // A backend that speaks first, half-closes, then reads what the client sends. (The
+  // proxy's health checks connect to it too: they end without sending anything.)
+  const talker = await listen({ hostname: "127.0.0.1", port: 0 });
+  let heardResolve!: (text: string) => void;
+  const heard = new Promise<string>((resolve) => (heardResolve = resolve));
+  const talking = (async () => {
+    for await (const conn of talker) {
+      (async () => {
+        try {
+          await conn.write("greeting");
+          await conn.closeWrite();
+          const got = await readAll(conn);
+          if (got.byteLength > 0) heardResolve(new TextDecoder().decode(got));
+        } catch {
+          // a health check that was gone before the greeting
+        } finally {
+          conn.close();
+        }
+      })();
+    }
+  })();
+  const echoProxy = await startProxy({ port: 0, backends: [{ hostname: "127.0.0.1", port: echoBackend.port }] });
+  const talkProxy = await startProxy({ port: 0, backends: [talker.addr] });
+  try {
+    // Client FIN → backend: the echo server sees the end and answers it after the last byte.
+    const data = pattern(4 * 1024 * 1024, 7);
+    const conn = await connect({ port: echoProxy.addr.port });
+    const back = await roundTrip(conn, data);
+    conn.close();
+    assert.ok(sameBytes(back, data), firstDifference(back, data));
+
+    // Backend FIN → client, while the client → backend direction stays open.
+    const client = await connect({ port: talkProxy.addr.port });
+    assert.is(new TextDecoder().decode(await readAll(client)), "greeting");
+    await client.write("still talking after your FIN");
+    await client.closeWrite();
+    assert.is(await heard, "still talking after your FIN");
+    client.close();
+  } finally {
+    await echoProxy.close();
+    await talkProxy.close();
+    talker.close();
+    await echoBackend.close();
+  }
+});
+
+test("startProxy() passes a reset on: the other side's connection ends too", async () => {
+  const resetter = await listen({ hostname: "127.0.0.1", port: 0 });
+  // Backend sides that received data (not the health checks), with what they read first.
+  const backendSides: Connection[] = [];
+  const all: Connection[] = [];
+  const accepting = (async () => {
+    for await (const conn of resetter) {
+      all.push(conn);
+      conn.read().then((chunk) => chunk && backendSides.push(conn), () => {});
+    }
+  })();
+  const proxy = await startProxy({ port: 0, backends: [resetter.addr] });
+  try {
+    // Backend resets → the client's read ends (a reset, or an end where the runtime cannot reset).
+    const client = await connect({ port: proxy.addr.port });
+    await client.write("hello");
+    await waitFor("the backend connection", () => backendSides.length === 1);
+    backendSides[0].reset();
+    const ended = await client.read().then((chunk) => chunk === null ? "end" : "data", (e: Error) => e.name);
+    assert.ok(ended === "end" || ended === "ConnectionResetError", ended);
+    client.close();
+
+    // Client resets → the backend's read ends.
+    const client2 = await connect({ port: proxy.addr.port });
+    await client2.write("x");
+    await waitFor("the second backend connection", () => backendSides.length === 2);
+    client2.reset();
+    const ended2 = await backendSides[1].read().then((chunk) => chunk === null ? "end" : "data", (e: Error) => e.name);
+    assert.ok(ended2 === "end" || ended2 === "ConnectionResetError", ended2);
+    // Deno cannot send a reset (it closes): then the backend's side is only half-closed
+    // and stays open until the backend closes it.
+    backendSides[1].close();
+    await waitFor("the proxy to drop both sessions", () => proxy.stats().active === 0);
+  } finally {
+    for (const conn of all) conn.close();
+    await proxy.close();
+    resetter.close();
+    await accepting;
+  }
+});
+
+test("startProxy() does not buffer without bound when the backend does not read", async () => {
+  const sink = await listen({ hostname: "127.0.0.1", port: 0 });
+  let startReading!: () => void;
+  const go = new Promise<void>((resolve) => (startReading = resolve));
+  // Reads nothing until told; then the connection that carried data is the client's
+  // (the others are the proxy's health checks).
+  const readers: Promise<Uint8Array>[] = [];
+  const sinking = (async () => {
+    for await (const conn of sink) {
+      readers.push(go.then(() => readAll(conn)).catch(() => new Uint8Array(0)).finally(() => conn.close()));
+    }
+  })();
+  const received = async () => {
+    for (;;) {
+      const results = await Promise.all(readers);
+      const data = results.find((r) => r.byteLength > 0);
+      if (data) return data;
+      await sleep(20);
+    }
+  };
+  const proxy = await startProxy({ port: 0, backends: [sink.addr] });
+  try {
+    const total = 64 * 1024 * 1024;
+    const data = pattern(total, 3);
+    const client = await connect({ port: proxy.addr.port });
+    let written = 0;
+    const writing = (async () => {
+      for (let offset = 0; offset < total; offset += 256 * 1024) {
+        await client.write(data.subarray(offset, offset + 256 * 1024));
+        written = offset + 256 * 1024;
+      }
+      await client.closeWrite();
+    })();
+    await sleep(1500);
+    // Kernel buffers on the way hold some megabytes; an unbounded proxy would take it all.
+    assert.ok(written < 40 * 1024 * 1024, `the proxy took ${written} bytes that nobody read`);
+    startReading();
+    await writing;
+    const all = await received();
+    assert.ok(sameBytes(all, data), firstDifference(all, data));
+    client.close();
+  } finally {
+    await proxy.close();
+    sink.close();
+    await sinking;
+  }
+});
+
+test("startProxy() turns a client away when no backend answers, and rejects bad options", async () => {
+  const probe = await listen({ hostname: "127.0.0.1", port: 0 });
+  const deadPort = probe.addr.port;
+  probe.close();
+  const proxy = await startProxy({ port: 0, backends: [{ hostname: "127.0.0.1", port: deadPort }] });
+  try {
+    const client = await connect({ port: proxy.addr.port });
+    const ended = await client.read().then((chunk) => chunk === null ? "end" : "data", (e: Error) => e.name);
+    assert.ok(ended === "end" || ended === "ConnectionResetError", ended);
+    client.close();
+    await waitFor("the rejection to be counted", () => proxy.stats().rejected === 1);
+    assert.is(proxy.stats().backends[0].healthy, false);
+  } finally {
+    await proxy.close();
+  }
+  const bad = async (options: unknown, pattern: RegExp) => {
+    let error: unknown;
+    try {
+      await startProxy(options as never);
+    } catch (e) {
+      error = e;
+    }
+    assert.ok((error instanceof TypeError || error instanceof RangeError) && pattern.test(error.message), String(error));
+  };
+  await bad({ port: 0, backends: [] }, /'backends' must be a non-empty array/);
+  await bad({ port: 0, backends: ["::1:80"] }, /backends\[0\]: '::1:80' is not HOST:PORT/);
+  await bad({ port: 0, backends: ["127.0.0.1:80"], strategy: "random" }, /'strategy' must be/);
+  await bad({ port: 70000, backends: ["127.0.0.1:80"] }, /'port' must be an integer from 0 to 65535/);
+  await bad({ port: 0, backends: ["127.0.0.1:80"], healthInterval: 0 }, /'healthInterval'/);
+});
+
+test("startProxy() close() resets connections still open after drainTimeout", async () => {
+  const a = await startTestEcho();
+  const proxy = await startProxy({ port: 0, backends: [{ hostname: "127.0.0.1", port: a.port }], drainTimeout: 300 });
+  try {
+    const idle = await connect({ port: proxy.addr.port });
+    await idle.write("x");
+    assert.is((await idle.read())?.byteLength, 1);
+    const started = Date.now();
+    const final = await proxy.close();
+    assert.ok(Date.now() - started >= 250 && Date.now() - started < 5000, `${Date.now() - started} ms`);
+    assert.is(final.active, 0);
+    const ended = await idle.read().then((chunk) => chunk === null ? "end" : "data", (e: Error) => e.name);
+    assert.ok(ended === "end" || ended === "ConnectionResetError", ended);
+    idle.close();
+    await assertRefused(proxy.addr.port);
+  } finally {
+    await a.close();
+  }
+});
+
+async function assertRefused(port: number): Promise<void> {
+  let error: unknown;
+  try {
+    (await connect({ port, timeout: 3000 })).close();
+  } catch (e) {
+    error = e;
+  }
+  assert.instance(error, ConnectionRefusedError);
+}
+
+test("anynet proxy balances, drains on SIGTERM, and prints and writes the counts", async () => {
+  const a = await startTestEcho(), b = await startTestEcho();
+  const dir = mkdtempSync(join(tmpdir(), "anynet-proxy-"));
+  const statsFile = join(dir, "stats.json");
+  const proc = startCli([
+    "proxy", "--listen", "127.0.0.1:0", "--backend", `127.0.0.1:${a.port}`, "--backend", `127.0.0.1:${b.port}`,
+    "--health-interval", "0.2", "--stats-json", statsFile,
+  ]);
+  try {
+    const port = await waitForListening(proc);
+    await exchanges(port, 10, 2, 100);
+    // A connection in the middle of its exchange when SIGTERM comes: it must finish.
+    const late = await connect({ port });
+    const data = pattern(200000, 11);
+    const reading = readAll(late);
+    await late.write(data.subarray(0, 100000));
+    await waitFor("the late connection to reach its backend", () => a.bytes() + b.bytes() >= 10 * 2000 + 100000);
+    // process.kill, not child.kill: see net_process.ts on how Deno reports child.kill.
+    process.kill(proc.child.pid!, "SIGTERM");
+    await sleep(300);
+    await assertRefused(port);
+    await late.write(data.subarray(100000));
+    await late.closeWrite();
+    const back = await reading;
+    late.close();
+    assert.ok(sameBytes(back, data), firstDifference(back, data));
+    const { code } = await proc.exited;
+    assert.is(code, 0, proc.stderr());
+    const out = proc.stdout();
+    assert.match(out, new RegExp(`backend 127\\.0\\.0\\.1:${a.port} +up +6 connections, 0 refused, 0 broken, 210000 bytes up, 210000 bytes down`), out);
+    assert.match(out, new RegExp(`backend 127\\.0\\.0\\.1:${b.port} +up +5 connections, 0 refused, 0 broken`));
+    assert.match(out, /total: 11 connections accepted, 0 turned away/);
+    const stats = JSON.parse(readFileSync(statsFile, "utf8")) as ProxyStats;
+    assert.is(stats.accepted, 11);
+    assert.equal(backendCounts(stats), [6, 5]);
+    assert.equal(stats.backends.map((s) => s.bytesUp), [210000, 10000]);
+  } finally {
+    if (proc.child.exitCode === null) await proc.stop("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+    await a.close();
+    await b.close();
+  }
+});
+
+test("anynet proxy: usage errors exit 2, an address in use exits 1", async () => {
+  const missing = await runCli(["proxy", "--listen", "127.0.0.1:0"]);
+  assert.is(missing.code, 2);
+  assert.match(missing.stderr, /^anynet proxy: at least one --backend HOST:PORT is required\n/);
+  const badBackend = await runCli(["proxy", "--listen", "127.0.0.1:0", "--backend", "::1:80"]);
+  assert.is(badBackend.code, 2);
+  assert.match(badBackend.stderr, /^anynet proxy: --backend: '::1:80' is not HOST:PORT: write an IPv6 address in brackets/);
+  const badStrategy = await runCli(["proxy", "--listen", "127.0.0.1:0", "--backend", "127.0.0.1:1", "--strategy", "random"]);
+  assert.is(badStrategy.code, 2);
+  const busy = await listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const inUse = await runCli(["proxy", "--listen", `127.0.0.1:${busy.addr.port}`, "--backend", "127.0.0.1:1"]);
+    assert.is(inUse.code, 1);
+    assert.match(inUse.stderr, new RegExp(`^anynet proxy: cannot listen: 127\\.0\\.0\\.1:${busy.addr.port} is already in use\\n$`));
+  } finally {
+    busy.close();
+  }
+});
+
+test.run();
