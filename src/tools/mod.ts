@@ -12,10 +12,10 @@ export { type CertificateOptions, type CertificateSet, createCertificates } from
 export { parseHostPort, type ParseHostPortOptions } from "./host_port.ts";
 export { summarizeTcping, tcping, type TcpingOptions, type TcpingProbe, type TcpingSummary } from "./tcping.ts";
 export {
-  type Proxy,
   type ProxyBackendStats,
   type ProxyEvent,
   type ProxyOptions,
+  type ProxyServer,
   type ProxyStats,
   type ProxyStrategy,
   startProxy,

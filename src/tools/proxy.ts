@@ -74,7 +74,7 @@ export interface ProxyStats {
 }
 
 /** A running proxy. */
-export interface Proxy extends AsyncDisposable {
+export interface ProxyServer extends AsyncDisposable {
   /** The address listened on, with the real port. */
   readonly addr: NetAddr;
   /** The counters now. */
@@ -136,7 +136,7 @@ function reason(error: unknown): string {
  * console.log(proxy.stats().backends.map((s) => s.connections));
  * ```
  */
-export async function startProxy(options: ProxyOptions): Promise<Proxy> {
+export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const action = "start proxy";
   if (typeof options !== "object" || options === null) throw new TypeError(`Cannot ${action}: options must be an object`);
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");

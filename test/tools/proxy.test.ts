@@ -5,7 +5,7 @@ import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, ConnectionRefusedError, type Connection, listen } from "anynet/net";
-import { type Proxy, type ProxyStats, type ProxyStrategy, startProxy } from "anynet/tools";
+import { type ProxyServer, type ProxyStats, type ProxyStrategy, startProxy } from "anynet/tools";
 import { runCli } from "../_helpers/cli.ts";
 import { echoExchange, type ExchangeOutcome } from "../_helpers/tools_clients.ts";
 import { firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
@@ -113,7 +113,7 @@ test("startProxy() with least-connections sends new connections to the least bus
 for (const strategy of ["round-robin", "least-connections"] as ProxyStrategy[]) {
   test(`startProxy() (${strategy}) keeps serving when a backend dies and uses it again once it is back`, async () => {
     const a = await startTestEcho(), b = await startTestEcho();
-    const proxy: Proxy = await startProxy({
+    const proxy: ProxyServer = await startProxy({
       port: 0,
       backends: [{ hostname: "127.0.0.1", port: a.port }, { hostname: "127.0.0.1", port: b.port }],
       strategy,
