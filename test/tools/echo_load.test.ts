@@ -4,6 +4,7 @@ import { listen } from "anynet/net";
 import { echoLoad, type EchoLoadResult } from "anynet/tools";
 import { runCli } from "../_helpers/cli.ts";
 import { rejects } from "../_helpers/net_assert.ts";
+import { startCli } from "../_helpers/net_process.ts";
 import { startTestEcho } from "../_helpers/tools_servers.ts";
 
 async function closedPort(): Promise<number> {
@@ -140,5 +141,30 @@ test("anynet bench echo: exit 1 when nothing answers, 2 without --port", async (
   assert.is(usage.code, 2);
   assert.match(usage.stderr, /^anynet bench echo: --port PORT is required\n/);
 });
+
+test("anynet bench echo reports what it did so far on SIGINT", async () => {
+  const server = await startTestEcho();
+  try {
+    const proc = startCli(["bench", "echo", "--port", String(server.port), "-c", "2", "-d", "60", "--json"]);
+    await waitFor("traffic", () => server.bytes() > 0);
+    const { code } = await proc.stop("SIGINT");
+    assert.is(code, 0, proc.stderr());
+    const r = JSON.parse(proc.stdout()) as EchoLoadResult;
+    assert.ok(r.durationMs < 30000);
+    assert.ok(r.roundTrips > 0);
+    await server.settled();
+    assert.is(server.bytes(), r.roundTrips * 64);
+  } finally {
+    await server.close();
+  }
+});
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 test.run();

@@ -166,6 +166,29 @@ for (const strategy of ["round-robin", "least-connections"] as ProxyStrategy[]) 
   });
 }
 
+test("startProxy() retries a connection on the next backend when the chosen one refuses", async () => {
+  const a = await startTestEcho(), b = await startTestEcho();
+  // Health checks an hour apart: only the connection attempts themselves can notice.
+  const proxy = await startProxy({ port: 0, backends: [{ hostname: "127.0.0.1", port: b.port }, { hostname: "127.0.0.1", port: a.port }], healthInterval: 3600_000 });
+  try {
+    await b.settled();
+    await waitFor("the first health check", () => b.connections.length >= 1 && a.connections.length >= 1);
+    b.kill();
+    // Round-robin would pick the dead backend first: the client must not notice.
+    await exchanges(proxy.addr.port, 4, 1, 700);
+    const [dead, alive] = proxy.stats().backends;
+    assert.is(dead.healthy, false);
+    assert.is(dead.connectFailures, 1);
+    assert.is(dead.connections, 0);
+    assert.is(alive.connections, 4);
+    assert.is(proxy.stats().rejected, 0);
+  } finally {
+    await proxy.close();
+    await a.close();
+    await b.close();
+  }
+});
+
 test("startProxy() passes a half-close on in both directions and keeps large streams exact", async () => {
   const echoBackend = await startTestEcho();
   // A backend that speaks first, half-closes, then reads what the client sends. (The
