@@ -4,6 +4,8 @@ import { SocketClosedError } from "./errors.ts";
 import type { NetAddr } from "./types.ts";
 
 const encoder = new TextEncoder();
+const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED_NULL: Promise<null> = Promise.resolve(null);
 
 /**
  * A TCP (or TLS) connection, the same on Node, Deno and Bun. Made by
@@ -32,7 +34,10 @@ export class Connection implements AsyncDisposable {
   /** Wraps an adapter's socket. Not for direct use: call {@linkcode connect} or {@linkcode listen}. */
   constructor(socket: StreamSocket) {
     this.#socket = socket;
-    this.#name = `${formatAddr(socket.remoteAddr)}`;
+    this.#name = formatAddr(socket.remoteAddr);
+    const name = this.#name;
+    const actions = { read: `read from ${name}`, write: `write to ${name}`, closeWrite: `close the write side to ${name}` };
+    socket.mapErrors((error, op) => toNetError(error, actions[op]));
   }
 
   /** This end's address. */
@@ -62,14 +67,11 @@ export class Connection implements AsyncDisposable {
    *   this connection was closed.
    * @throws {NetError} `ConnectionResetError` when the peer reset the connection, `TlsError` …
    */
-  async read(): Promise<Uint8Array | null> {
-    if (this.#closed) return null;
-    try {
-      return await this.#socket.read();
-    } catch (error) {
-      if (this.#closed) return null;
-      throw toNetError(error, `read from ${this.#name}`);
-    }
+  read(): Promise<Uint8Array | null> {
+    // No async wrapper: the adapter already rejects with a NetError (see mapErrors),
+    // and an echo loop makes this call once per chunk.
+    if (this.#closed) return RESOLVED_NULL;
+    return this.#socket.read();
   }
 
   /**
@@ -79,25 +81,20 @@ export class Connection implements AsyncDisposable {
    *
    * @throws {NetError} `SocketClosedError` after `close()`, `ConnectionResetError` when the peer is gone.
    */
-  async write(data: Uint8Array | string): Promise<void> {
+  write(data: Uint8Array | string): Promise<void> {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    if (this.#closed) throw new SocketClosedError(`Cannot write to ${this.#name}: the connection is closed`);
-    if (bytes.byteLength === 0) return;
-    try {
-      await this.#socket.write(bytes);
-    } catch (error) {
-      throw toNetError(error, `write to ${this.#name}`);
+    if (this.#closed) return Promise.reject(new SocketClosedError(`Cannot write to ${this.#name}: the connection is closed`));
+    if (!(bytes instanceof Uint8Array)) {
+      return Promise.reject(new TypeError(`Cannot write to ${this.#name}: data must be a Uint8Array or a string`));
     }
+    if (bytes.byteLength === 0) return RESOLVED;
+    return this.#socket.write(bytes);
   }
 
   /** Half-closes: sends FIN once pending writes are out; reading goes on until the peer closes. */
-  async closeWrite(): Promise<void> {
-    if (this.#closed) return;
-    try {
-      await this.#socket.closeWrite();
-    } catch (error) {
-      throw toNetError(error, `close the write side to ${this.#name}`);
-    }
+  closeWrite(): Promise<void> {
+    if (this.#closed) return RESOLVED;
+    return this.#socket.closeWrite();
   }
 
   /** Closes both directions now. Pending and later reads give `null`. Safe to call twice. */

@@ -9,7 +9,7 @@
  */
 import { rootCertificates } from "node:tls";
 import { ChunkQueue } from "./_chunk_queue.ts";
-import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+import type { ErrorMapper, SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
 
 interface BunSocket {
   data: BunStreamSocket | undefined;
@@ -108,6 +108,7 @@ class BunStreamSocket implements StreamSocket {
   #closed = false;
   #failure: unknown;
   #finPending: (() => void) | undefined;
+  #map: ErrorMapper = (error) => error;
 
   constructor(socket: BunSocket) {
     this.#socket = socket;
@@ -137,12 +138,12 @@ class BunStreamSocket implements StreamSocket {
 
   onError(error: Error): void {
     this.#failure ??= error;
-    this.#queue.fail(error);
+    this.#queue.fail(this.#map(error, "read"));
     this.#failWrites(error);
   }
 
   #failWrites(error: unknown): void {
-    for (const write of this.#writes.splice(0)) write.reject(error);
+    for (const write of this.#writes.splice(0)) write.reject(this.#map(error, "write"));
     const fin = this.#finPending;
     this.#finPending = undefined;
     fin?.();
@@ -169,6 +170,10 @@ class BunStreamSocket implements StreamSocket {
     }
   }
 
+  mapErrors(map: ErrorMapper): void {
+    this.#map = map;
+  }
+
   alpnProtocol(): string | null {
     const protocol = this.#socket.alpnProtocol;
     return typeof protocol === "string" ? protocol : null;
@@ -179,13 +184,13 @@ class BunStreamSocket implements StreamSocket {
   }
 
   write(data: Uint8Array): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#closed) return Promise.reject(closedError());
+    if (this.#failure !== undefined) return Promise.reject(this.#map(this.#failure, "write"));
+    if (this.#closed) return Promise.reject(this.#map(closedError(), "write"));
     if (this.#writes.length === 0) {
       // The common case: the kernel takes it all at once, no promise machinery needed.
       const written = this.#socket.write(data);
-      if (written === data.byteLength) return Promise.resolve();
-      if (written < 0) return Promise.reject(this.#failure ?? closedError());
+      if (written === data.byteLength) return RESOLVED;
+      if (written < 0) return Promise.reject(this.#map(this.#failure ?? closedError(), "write"));
       return new Promise((resolve, reject) => this.#writes.push({ data, offset: written, resolve, reject }));
     }
     return new Promise((resolve, reject) => this.#writes.push({ data, offset: 0, resolve, reject }));
@@ -224,6 +229,8 @@ class BunStreamSocket implements StreamSocket {
     this.#socket.setKeepAlive(enable, Math.round(initialDelayMs / 1000));
   }
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 function closedError(): Error {
   return Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });

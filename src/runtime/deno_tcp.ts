@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+import type { ErrorMapper, SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
 
 interface DenoNetAddr {
   hostname: string;
@@ -65,6 +65,7 @@ class DenoStreamSocket implements StreamSocket {
   #alpn: string | null = null;
   #closed = false;
   #handshake: Promise<void> | undefined;
+  #map: ErrorMapper = (error) => error;
 
   constructor(conn: DenoConn, handshakeFirst: boolean) {
     this.#conn = conn;
@@ -88,25 +89,34 @@ class DenoStreamSocket implements StreamSocket {
     return this.#alpn;
   }
 
+  mapErrors(map: ErrorMapper): void {
+    this.#map = map;
+  }
+
   async read(): Promise<Uint8Array | null> {
     if (this.#closed) return null;
-    if (this.#handshake) await this.#handshake;
     let n: number | null;
     try {
+      if (this.#handshake) await this.#handshake;
       n = await this.#conn.read(this.#buffer);
     } catch (error) {
       if (this.#closed) return null;
-      throw error;
+      throw this.#map(error, "read");
     }
     if (n === null) return null;
     return this.#buffer.slice(0, n);
   }
 
   async write(data: Uint8Array): Promise<void> {
-    if (this.#handshake) await this.#handshake;
-    let offset = 0;
-    while (offset < data.byteLength) {
-      offset += await this.#conn.write(offset === 0 ? data : data.subarray(offset));
+    try {
+      if (this.#closed) throw Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
+      if (this.#handshake) await this.#handshake;
+      let offset = 0;
+      while (offset < data.byteLength) {
+        offset += await this.#conn.write(offset === 0 ? data : data.subarray(offset));
+      }
+    } catch (error) {
+      throw this.#map(error, "write");
     }
   }
 
@@ -116,7 +126,8 @@ class DenoStreamSocket implements StreamSocket {
       await this.#conn.closeWrite();
     } catch (error) {
       // Closing the write side twice, or after the peer reset, is not worth a failure.
-      if (!(error instanceof deno().errors.BadResource) && (error as { code?: string }).code !== "ENOTCONN") throw error;
+      if (error instanceof deno().errors.BadResource || (error as { code?: string }).code === "ENOTCONN") return;
+      throw this.#map(error, "closeWrite");
     }
   }
 

@@ -12,7 +12,7 @@ import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
 import { ChunkQueue } from "./_chunk_queue.ts";
-import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+import type { ErrorMapper, SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
 
 function addrOf(address: string | undefined, port: number | undefined): SocketAddr {
   return { hostname: address ?? "", port: port ?? 0 };
@@ -25,6 +25,7 @@ class NodeStreamSocket implements StreamSocket {
   readonly remoteAddr: SocketAddr;
   #closed = false;
   #failure: unknown;
+  #map: ErrorMapper = (error) => error;
 
   constructor(socket: net.Socket) {
     this.#socket = socket;
@@ -35,9 +36,13 @@ class NodeStreamSocket implements StreamSocket {
     socket.on("end", () => this.#queue.end());
     socket.on("error", (error) => {
       this.#failure = error;
-      this.#queue.fail(error);
+      this.#queue.fail(this.#map(error, "read"));
     });
     socket.on("close", () => this.#queue.end());
+  }
+
+  mapErrors(map: ErrorMapper): void {
+    this.#map = map;
   }
 
   alpnProtocol(): string | null {
@@ -50,15 +55,22 @@ class NodeStreamSocket implements StreamSocket {
   }
 
   write(data: Uint8Array): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#socket.destroyed || !this.#socket.writable) return Promise.reject(closedError());
+    if (this.#failure !== undefined) return Promise.reject(this.#map(this.#failure, "write"));
+    if (this.#socket.destroyed || !this.#socket.writable) return Promise.reject(this.#map(closedError(), "write"));
+    let settle: ((error: Error | null | undefined) => void) | undefined;
+    let early: { error: Error | null | undefined } | undefined;
+    this.#socket.write(data, (error) => (settle ? settle(error) : (early = { error })));
+    // Nothing left in Node's buffer: the kernel took it all during write(), so the
+    // caller may reuse the buffer now, without a promise per chunk.
+    if (early === undefined && this.#socket.writableLength === 0) return RESOLVED;
+    if (early !== undefined) return early.error ? Promise.reject(this.#map(this.#failure ?? early.error, "write")) : RESOLVED;
     return new Promise((resolve, reject) => {
-      this.#socket.write(data, (error) => (error ? reject(this.#failure ?? error) : resolve()));
+      settle = (error) => (error ? reject(this.#map(this.#failure ?? error, "write")) : resolve());
     });
   }
 
   closeWrite(): Promise<void> {
-    if (this.#socket.destroyed || this.#socket.writableEnded) return Promise.resolve();
+    if (this.#socket.destroyed || this.#socket.writableEnded) return RESOLVED;
     return new Promise((resolve) => this.#socket.end(() => resolve()));
   }
 
@@ -84,6 +96,8 @@ class NodeStreamSocket implements StreamSocket {
     this.#socket.setKeepAlive(enable, initialDelayMs);
   }
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 function closedError(): Error {
   return Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });

@@ -63,12 +63,21 @@ export interface TcpConnectRequest {
   signal: AbortSignal;
 }
 
+/** Turns a runtime's error into the error callers see; `op` says what failed. */
+export type ErrorMapper = (error: unknown, op: "read" | "write" | "closeWrite") => unknown;
+
 /** A connected stream socket (TCP or TLS over TCP). */
 export interface StreamSocket {
   readonly localAddr: SocketAddr;
   readonly remoteAddr: SocketAddr;
   /** The ALPN protocol agreed on, or `null` (plain TCP, or none agreed). */
   alpnProtocol(): string | null;
+  /**
+   * Sets how failures of read, write and closeWrite are reported: the adapter passes the
+   * runtime's error through `map` and rejects with the result. Set once, right after
+   * the socket is made, so the hot path needs no extra promise to translate errors.
+   */
+  mapErrors(map: ErrorMapper): void;
   /**
    * The next chunk the peer sent (owned by the caller), or `null` once the peer has
    * closed its side. While nobody reads, the adapter stops reading from the kernel
