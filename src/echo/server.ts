@@ -44,6 +44,8 @@ export interface EchoServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+const READ_BUFFER_SIZE = 64 * 1024;
+
 interface ConnectionState {
   conn: Connection;
   /** Bumped on every read and write: the idle sweep compares it between rounds. */
@@ -106,12 +108,22 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
   async function serve(state: ConnectionState): Promise<void> {
     const { conn } = state;
     let bytes = 0;
+    // Where the runtime reads into a caller's buffer (Deno), one buffer per connection,
+    // reused: a write settles only once the runtime is done with the bytes, so the next
+    // read may overwrite them. Elsewhere the runtime's own chunks are echoed as they are.
+    const buffer = conn.prefersReadInto ? new Uint8Array(READ_BUFFER_SIZE) : undefined;
     try {
       for (;;) {
         state.waitingForRead = true;
-        const chunk = await conn.read();
+        let chunk: Uint8Array | null;
+        if (buffer) {
+          const n = await conn.readInto(buffer);
+          chunk = n === null ? null : buffer.subarray(0, n);
+        } else {
+          chunk = await conn.read();
+        }
         state.waitingForRead = false;
-        if (!chunk) break;
+        if (chunk === null) break;
         state.progress++;
         await conn.write(chunk);
         state.progress++;

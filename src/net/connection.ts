@@ -55,6 +55,16 @@ export class Connection implements AsyncDisposable {
     return this.#socket.alpnProtocol();
   }
 
+  /**
+   * Whether {@linkcode Connection.readInto} is the faster way to read on this runtime:
+   * `true` on Deno (it reads straight into your buffer; `read()` must copy), `false` on
+   * Node and Bun (`read()` hands out the runtime's own chunks; `readInto()` copies).
+   * Both work everywhere; hot loops such as proxies may pick by it.
+   */
+  get prefersReadInto(): boolean {
+    return this.#socket.prefersReadInto;
+  }
+
   /** Whether `close()` was called. */
   get closed(): boolean {
     return this.#closed;
@@ -72,6 +82,22 @@ export class Connection implements AsyncDisposable {
     // and an echo loop makes this call once per chunk.
     if (this.#closed) return RESOLVED_NULL;
     return this.#socket.read();
+  }
+
+  /**
+   * Reads the next bytes into `buffer` (at its start), so that a loop can reuse one
+   * buffer instead of receiving a new chunk per read.
+   *
+   * @param buffer Where to put the bytes; at most its length is read.
+   * @returns How many bytes were placed, or `null` at the end of the stream.
+   * @throws {NetError} As {@linkcode Connection.read}.
+   */
+  readInto(buffer: Uint8Array): Promise<number | null> {
+    if (this.#closed) return RESOLVED_NULL;
+    if (!(buffer instanceof Uint8Array) || buffer.byteLength === 0) {
+      return Promise.reject(new TypeError(`Cannot read from ${this.#name}: the buffer must be a non-empty Uint8Array`));
+    }
+    return this.#socket.readInto(buffer);
   }
 
   /**

@@ -72,6 +72,13 @@ export class ChunkQueue {
     this.end();
   }
 
+  /** Puts back the unread rest of a chunk, to be read first. */
+  unshift(rest: Uint8Array): void {
+    if (this.#head > 0) this.#chunks[--this.#head] = rest;
+    else this.#chunks.unshift(rest);
+    this.#queuedBytes += rest.byteLength;
+  }
+
   /** The next chunk, `null` at the end, or the failure. */
   read(): Promise<Uint8Array | null> {
     if (this.#head < this.#chunks.length) {
@@ -103,3 +110,16 @@ export class ChunkQueue {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Copies the next chunk (or as much as fits) into `buffer`; the rest stays queued. */
+export async function readIntoFrom(queue: ChunkQueue, buffer: Uint8Array): Promise<number | null> {
+  const chunk = await queue.read();
+  if (chunk === null) return null;
+  if (chunk.byteLength <= buffer.byteLength) {
+    buffer.set(chunk);
+    return chunk.byteLength;
+  }
+  buffer.set(chunk.subarray(0, buffer.byteLength));
+  queue.unshift(chunk.subarray(buffer.byteLength));
+  return buffer.byteLength;
+}

@@ -8,7 +8,7 @@
  * @module
  */
 import { rootCertificates } from "node:tls";
-import { ChunkQueue } from "./_chunk_queue.ts";
+import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
 import type { ErrorMapper, SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
 
 interface BunSocket {
@@ -105,6 +105,7 @@ class BunStreamSocket implements StreamSocket {
   readonly #writes: PendingWrite[] = [];
   readonly localAddr: SocketAddr;
   readonly remoteAddr: SocketAddr;
+  readonly prefersReadInto = false;
   #closed = false;
   #failure: unknown;
   #finPending: (() => void) | undefined;
@@ -181,6 +182,10 @@ class BunStreamSocket implements StreamSocket {
 
   read(): Promise<Uint8Array | null> {
     return this.#queue.read();
+  }
+
+  readInto(buffer: Uint8Array): Promise<number | null> {
+    return readIntoFrom(this.#queue, buffer);
   }
 
   write(data: Uint8Array): Promise<void> {

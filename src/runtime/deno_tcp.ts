@@ -62,6 +62,7 @@ class DenoStreamSocket implements StreamSocket {
   readonly #buffer = new Uint8Array(READ_BUFFER_SIZE);
   readonly localAddr: SocketAddr;
   readonly remoteAddr: SocketAddr;
+  readonly prefersReadInto = true;
   #alpn: string | null = null;
   #closed = false;
   #handshake: Promise<void> | undefined;
@@ -105,6 +106,17 @@ class DenoStreamSocket implements StreamSocket {
     }
     if (n === null) return null;
     return this.#buffer.slice(0, n);
+  }
+
+  async readInto(buffer: Uint8Array): Promise<number | null> {
+    if (this.#closed) return null;
+    try {
+      if (this.#handshake) await this.#handshake;
+      return await this.#conn.read(buffer);
+    } catch (error) {
+      if (this.#closed) return null;
+      throw this.#map(error, "read");
+    }
   }
 
   async write(data: Uint8Array): Promise<void> {

@@ -11,7 +11,7 @@ import { lookup } from "node:dns/promises";
 import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
-import { ChunkQueue } from "./_chunk_queue.ts";
+import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
 import type { ErrorMapper, SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
 
 function addrOf(address: string | undefined, port: number | undefined): SocketAddr {
@@ -23,6 +23,7 @@ class NodeStreamSocket implements StreamSocket {
   readonly #queue: ChunkQueue;
   readonly localAddr: SocketAddr;
   readonly remoteAddr: SocketAddr;
+  readonly prefersReadInto = false;
   #closed = false;
   #failure: unknown;
   #map: ErrorMapper = (error) => error;
@@ -52,6 +53,10 @@ class NodeStreamSocket implements StreamSocket {
 
   read(): Promise<Uint8Array | null> {
     return this.#queue.read();
+  }
+
+  readInto(buffer: Uint8Array): Promise<number | null> {
+    return readIntoFrom(this.#queue, buffer);
   }
 
   write(data: Uint8Array): Promise<void> {

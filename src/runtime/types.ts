@@ -84,6 +84,18 @@ export interface StreamSocket {
    * after a bounded amount, so the peer feels TCP backpressure.
    */
   read(): Promise<Uint8Array | null>;
+  /**
+   * Like read(), but into the caller's buffer: the number of bytes placed at its
+   * start, or `null` at the end. Lets a loop reuse one buffer instead of allocating
+   * a chunk per read (Deno reads straight into it).
+   */
+  readInto(buffer: Uint8Array): Promise<number | null>;
+  /**
+   * Whether `readInto()` is the cheaper way to read: true where the runtime reads into
+   * a caller's buffer (Deno), false where `read()` hands out the chunks the runtime
+   * allocated anyway and `readInto()` would add a copy (Node, Bun).
+   */
+  readonly prefersReadInto: boolean;
   /** Settles once every byte of `data` has been handed to the operating system. */
   write(data: Uint8Array): Promise<void>;
   /** Sends FIN after the pending writes; reading goes on. */

@@ -138,6 +138,30 @@ test("write() and read() carry 16 MiB in order through an echo", async () => {
   assert.ok(sameBytes(back, data), firstDifference(back, data));
 });
 
+test("readInto() fills the caller's buffer, keeps the rest for the next read, and gives null at the end", async () => {
+  await using listener = await listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    const conn = (await listener.accept())!;
+    await conn.write(pattern(10_000, 4));
+    await conn.closeWrite();
+    await readAll(conn);
+    conn.close();
+  })();
+  await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  assert.type(conn.prefersReadInto, "boolean");
+  assert.is(conn.prefersReadInto, testRuntime === "deno");
+  const buffer = new Uint8Array(3000);
+  const got: number[] = [];
+  for (let n = await conn.readInto(buffer); n !== null; n = await conn.readInto(buffer)) {
+    assert.ok(n > 0 && n <= 3000);
+    got.push(...buffer.subarray(0, n));
+  }
+  assert.ok(sameBytes(new Uint8Array(got), pattern(10_000, 4)));
+  await conn.closeWrite();
+  await served;
+  await rejects(() => conn.readInto(new Uint8Array(0)), TypeError);
+});
+
 test("readable and writable web streams carry bytes both ways", async () => {
   await using listener = await echoListener();
   await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
