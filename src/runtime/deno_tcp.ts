@@ -48,6 +48,7 @@ interface DenoNamespace {
     options: { hostname: string; caCerts?: string[]; alpnProtocols?: string[] },
   ): Promise<DenoConn>;
   resolveDns?(query: string, type: "A" | "AAAA"): Promise<string[]>;
+  listenDatagram?: unknown;
   errors: { BadResource: new (...args: never[]) => Error; Interrupted: new (...args: never[]) => Error };
 }
 
@@ -211,6 +212,11 @@ class DenoStreamListener implements StreamListener {
 /** Opens a TCP or TLS listener with `Deno.listen` / `Deno.listenTls`. */
 export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener> {
   const { hostname, port, tls } = request;
+  // Deno.listen({ reusePort }) without --unstable-net ends the process instead of
+  // throwing; Deno.listenDatagram exists exactly when the flag is on.
+  if (request.reusePort && typeof deno().listenDatagram !== "function") {
+    return Promise.reject(Object.assign(new Error("reusePort on Deno needs the --unstable-net flag"), { code: "ERR_NOT_SUPPORTED" }));
+  }
   const reuse = request.reusePort ? { reusePort: true } : {};
   const listener = tls
     ? deno().listenTls({ hostname, port, cert: tls.cert, key: tls.key, alpnProtocols: tls.alpnProtocols, ...reuse })

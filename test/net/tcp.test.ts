@@ -1,7 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import process from "node:process";
 import {
   AddressInUseError,
+  AddressNotAvailableError,
+  formatAddr,
+  UnsupportedError,
   connect,
   ConnectionRefusedError,
   ConnectionResetError,
@@ -12,14 +16,14 @@ import {
   TimedOutError,
 } from "anynet/net";
 import { rejects } from "../_helpers/net_assert.ts";
-import { testRuntime } from "../_helpers/env.ts";
+import { announceSkip, testRuntime } from "../_helpers/env.ts";
 import { firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 
 const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null);
 
 /** A listener that echoes every connection until the peer half-closes. */
-async function echoListener() {
-  const listener = await listen({ hostname: "127.0.0.1", port: 0 });
+async function echoListener(hostname = "127.0.0.1") {
+  const listener = await listen({ hostname, port: 0 });
   (async () => {
     for await (const conn of listener) {
       (async () => {
@@ -245,6 +249,44 @@ test("setNoDelay() and setKeepAlive() work on an open connection", async () => {
   conn.setKeepAlive(true, 30000);
   await conn.write("still works");
   assert.is(text(await conn.read()), "still works");
+});
+
+test("listen() with reusePort shares a port where the runtime can, else rejects with UnsupportedError", async () => {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const g = globalThis as { Deno?: { listenDatagram?: unknown } };
+  const supported = testRuntime === "bun" ||
+    (testRuntime === "node" && (major! > 22 || (major === 22 && minor! >= 12))) ||
+    (testRuntime === "deno" && typeof g.Deno?.listenDatagram === "function");
+  if (supported) {
+    await using a = await listen({ port: 0, reusePort: true });
+    await using b = await listen({ port: a.addr.port, reusePort: true });
+    assert.is(b.addr.port, a.addr.port);
+  } else {
+    const error = await rejects(() => listen({ port: 0, reusePort: true }), UnsupportedError);
+    assert.is((error as UnsupportedError).code, "EUNSUPPORTED");
+  }
+});
+
+test("listen() and connect() work over IPv6 loopback, and formatAddr() brackets the address", async () => {
+  let listener;
+  try {
+    listener = await echoListener("::1");
+  } catch (error) {
+    if (error instanceof AddressNotAvailableError) {
+      announceSkip("no IPv6 loopback here");
+      return;
+    }
+    throw error;
+  }
+  try {
+    assert.is(listener.addr.hostname, "::1");
+    assert.is(formatAddr(listener.addr), `[::1]:${listener.addr.port}`);
+    await using conn = await connect({ hostname: "::1", port: listener.addr.port });
+    await conn.write("six");
+    assert.is(text(await conn.read()), "six");
+  } finally {
+    listener.close();
+  }
 });
 
 test("many connections at once are served independently", async () => {

@@ -41,6 +41,7 @@ export const echoServerCommand: CommandSpec = {
     { name: "max-connections", type: "integer", description: "Serve at most N clients at once; close the rest at once", min: 1, valueName: "N" },
     { name: "idle-timeout", type: "number", description: "Close a connection idle for this many seconds", min: 0.001, valueName: "SECONDS" },
     { name: "once", type: "boolean", description: "Serve one client (one datagram with --udp), then exit" },
+    { name: "quiet", type: "boolean", description: "Do not log connections on standard error (for load tests)" },
   ],
   examples: [
     "echo-server",
@@ -69,7 +70,7 @@ export const echoServerCommand: CommandSpec = {
     const tls = useTls
       ? { cert: await readPemFlag("cert", f.cert as string), key: await readPemFlag("key", f.key as string) }
       : undefined;
-    const log = (event: EchoEvent) => void io.err(logLine(event) + "\n");
+    const log = f.quiet === true ? undefined : (event: EchoEvent) => void io.err(logLine(event) + "\n");
     const maxClients = f.once === true ? 1 : undefined;
     let server;
     try {
@@ -91,9 +92,9 @@ export const echoServerCommand: CommandSpec = {
     }
     const kind = udp ? `UDP (${udpImplementation()})` : useTls ? "TLS" : "TCP";
     await io.out(`listening on ${describeAddr(server.addr)}\n`);
-    await io.err(`echo-server: ${kind} echo on ${describeAddr(server.addr)}; stop with Ctrl-C\n`);
+    if (f.quiet !== true) await io.err(`echo-server: ${kind} echo on ${describeAddr(server.addr)}; stop with Ctrl-C\n`);
     await server.finished;
-    if (io.signal.aborted) await io.err("echo-server: stopped\n");
+    if (io.signal.aborted && f.quiet !== true) await io.err("echo-server: stopped\n");
     return 0;
   },
 };
