@@ -56,11 +56,13 @@ function deno(): DenoNamespace {
   return (globalThis as unknown as { Deno: DenoNamespace }).Deno;
 }
 
-const READ_BUFFER_SIZE = 64 * 1024;
+/** The read buffer starts small (ten thousand idle connections must stay cheap) and doubles while reads fill it. */
+const MIN_READ_BUFFER = 4 * 1024;
+const MAX_READ_BUFFER = 64 * 1024;
 
 class DenoStreamSocket implements StreamSocket {
   readonly #conn: DenoConn;
-  readonly #buffer = new Uint8Array(READ_BUFFER_SIZE);
+  #buffer: Uint8Array | undefined;
   readonly localAddr: SocketAddr;
   readonly remoteAddr: SocketAddr;
   readonly prefersReadInto = true;
@@ -100,13 +102,16 @@ class DenoStreamSocket implements StreamSocket {
     let n: number | null;
     try {
       if (this.#handshake) await this.#handshake;
+      this.#buffer ??= new Uint8Array(MIN_READ_BUFFER);
       n = await this.#conn.read(this.#buffer);
     } catch (error) {
       if (this.#closed) return null;
       throw this.#map(error, "read");
     }
     if (n === null) return null;
-    return this.#buffer.slice(0, n);
+    const chunk = this.#buffer!.slice(0, n);
+    if (n === this.#buffer!.byteLength && n < MAX_READ_BUFFER) this.#buffer = new Uint8Array(n * 2);
+    return chunk;
   }
 
   async readInto(buffer: Uint8Array): Promise<number | null> {

@@ -284,6 +284,8 @@ test("listen() and connect() work over IPv6 loopback, and formatAddr() brackets 
     await using conn = await connect({ hostname: "::1", port: listener.addr.port });
     await conn.write("six");
     assert.is(text(await conn.read()), "six");
+    await using bracketed = await connect({ hostname: "[::1]", port: listener.addr.port });
+    assert.is(bracketed.remoteAddr.hostname, "::1");
   } finally {
     listener.close();
   }
