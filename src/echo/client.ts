@@ -1,4 +1,4 @@
-import { bindUdp, connect, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
+import { bindUdp, connect, lookupHost, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 
 const encoder = new TextEncoder();
@@ -152,11 +152,12 @@ export async function udpEcho(message: string | Uint8Array, options: UdpEchoOpti
   const action = "echo over UDP";
   const bytes = typeof message === "string" ? encoder.encode(message) : message;
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);
-  const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? DEFAULT_ECHO_PORT_VALUE;
   const limit = withTimeout(action, options.timeout ?? 5000, options.signal);
-  const local = hostname.includes(":") ? "::" : hostname.startsWith("127.") || hostname === "localhost" ? "127.0.0.1" : "0.0.0.0";
   try {
+    // Resolve first: the local socket must be of the server address's family.
+    const hostname = await raceAbort(lookupHost(options.hostname ?? "127.0.0.1"), limit.signal);
+    const local = hostname.includes(":") ? "::" : hostname.startsWith("127.") ? "127.0.0.1" : "0.0.0.0";
     await using socket = await bindUdp({ hostname: local, port: 0 });
     await socket.send(bytes, { hostname, port });
     const reply = await raceAbort((async () => {

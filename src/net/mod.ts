@@ -44,4 +44,4 @@ export type {
   TlsServerOptions,
   UdpMessage,
 } from "./types.ts";
-export { bindUdp, udpImplementation, UdpSocket } from "./udp.ts";
+export { bindUdp, lookupHost, udpImplementation, UdpSocket } from "./udp.ts";

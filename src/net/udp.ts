@@ -141,6 +141,30 @@ export async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> 
   return socket;
 }
 
+/**
+ * Resolves a host name to one IP address (IPv4 first), as `connect()` and
+ * `UdpSocket.send()` do; an IP address comes back unchanged.
+ *
+ * @param hostname A host name or IP address.
+ * @returns One IP address.
+ * @throws {TypeError} For an empty or malformed name.
+ * @throws {HostNotFoundError} When the name does not resolve.
+ * @example
+ * ```ts
+ * import { lookupHost } from "anynet/net";
+ * console.log(await lookupHost("localhost")); // "127.0.0.1"
+ * ```
+ */
+export async function lookupHost(hostname: string): Promise<string> {
+  const name = checkHostname("look up a host", hostname);
+  if (isIp(name)) return name;
+  try {
+    return await adapter.net.resolve(name);
+  } catch (error) {
+    throw toNetError(error, `look up ${name}`);
+  }
+}
+
 /** Which UDP implementation this runtime uses (`"node:dgram"`, `"Bun.udpSocket"` …). */
 export function udpImplementation(): string {
   return adapter.net.udpImplementation;

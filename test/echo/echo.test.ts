@@ -137,6 +137,7 @@ test("echo() rejects with ConnectionRefusedError when nobody listens, TimedOutEr
 test("serveUdpEcho() and udpEcho() echo datagrams of 1 byte to 60 KB", async () => {
   await using server = await serveUdpEcho({ port: 0 });
   assert.is(await udpEcho("ping", { port: server.addr.port }), "ping");
+  assert.is(await udpEcho("by name", { hostname: "localhost", port: server.addr.port }), "by name");
   for (const size of [1, 1400, 60000]) {
     const data = pattern(size, size);
     const back = await udpEcho(data, { port: server.addr.port });
