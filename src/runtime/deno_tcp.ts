@@ -70,6 +70,8 @@ class DenoStreamSocket implements StreamSocket {
   #closed = false;
   #handshake: Promise<void> | undefined;
   #map: ErrorMapper = (error) => error;
+  #lastWrite: Promise<void> = Promise.resolve();
+  #inFlight = 0;
 
   constructor(conn: DenoConn, handshakeFirst: boolean) {
     this.#conn = conn;
@@ -125,7 +127,19 @@ class DenoStreamSocket implements StreamSocket {
     }
   }
 
-  async write(data: Uint8Array): Promise<void> {
+  write(data: Uint8Array): Promise<void> {
+    // Deno writes may be partial: two writes in flight at once would interleave their
+    // pieces, so a write waits for the one before it. A writer that awaits each write
+    // never waits here, and pays no extra promise for it.
+    this.#inFlight++;
+    const run = this.#inFlight === 1
+      ? this.#writeAll(data)
+      : this.#lastWrite.then(() => this.#writeAll(data), () => this.#writeAll(data));
+    this.#lastWrite = run;
+    return run;
+  }
+
+  async #writeAll(data: Uint8Array): Promise<void> {
     try {
       if (this.#closed) throw Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
       if (this.#handshake) await this.#handshake;
@@ -135,10 +149,13 @@ class DenoStreamSocket implements StreamSocket {
       }
     } catch (error) {
       throw this.#map(error, "write");
+    } finally {
+      this.#inFlight--;
     }
   }
 
   async closeWrite(): Promise<void> {
+    if (this.#inFlight > 0) await this.#lastWrite.catch(() => {});
     if (this.#closed) return;
     try {
       await this.#conn.closeWrite();

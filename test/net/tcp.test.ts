@@ -166,6 +166,19 @@ test("readInto() fills the caller's buffer, keeps the rest for the next read, an
   await rejects(() => conn.readInto(new Uint8Array(0)), TypeError);
 });
 
+test("write() calls made without awaiting each other arrive whole and in order", async () => {
+  await using listener = await echoListener();
+  await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const parts = Array.from({ length: 16 }, (_, i) => pattern(512 * 1024, i + 100));
+  const reading = readAll(conn);
+  await Promise.all(parts.map((part) => conn.write(part)));
+  await conn.closeWrite();
+  const back = await reading;
+  const expected = new Uint8Array(parts.length * 512 * 1024);
+  parts.forEach((part, i) => expected.set(part, i * 512 * 1024));
+  assert.ok(sameBytes(back, expected), firstDifference(back, expected));
+});
+
 test("readable and writable web streams carry bytes both ways", async () => {
   await using listener = await echoListener();
   await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
