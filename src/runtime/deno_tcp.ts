@@ -72,6 +72,8 @@ class DenoStreamSocket implements StreamSocket {
   #map: ErrorMapper = (error) => error;
   #lastWrite: Promise<void> = Promise.resolve();
   #inFlight = 0;
+  #lastRead: Promise<unknown> = Promise.resolve();
+  #readsInFlight = 0;
 
   constructor(conn: DenoConn, handshakeFirst: boolean) {
     this.#conn = conn;
@@ -99,31 +101,55 @@ class DenoStreamSocket implements StreamSocket {
     this.#map = map;
   }
 
-  async read(): Promise<Uint8Array | null> {
-    if (this.#closed) return null;
-    let n: number | null;
+  // Reads run one after another: two Deno reads in flight at once would share the
+  // buffer and could hand out data in either order. A reader that awaits each read
+  // never waits, and pays no extra promise for it.
+  read(): Promise<Uint8Array | null> {
+    this.#readsInFlight++;
+    const run = this.#readsInFlight === 1
+      ? this.#readChunk()
+      : this.#lastRead.then(() => this.#readChunk(), () => this.#readChunk());
+    this.#lastRead = run;
+    return run;
+  }
+
+  readInto(buffer: Uint8Array): Promise<number | null> {
+    this.#readsInFlight++;
+    const run = this.#readsInFlight === 1
+      ? this.#readIntoBuffer(buffer)
+      : this.#lastRead.then(() => this.#readIntoBuffer(buffer), () => this.#readIntoBuffer(buffer));
+    this.#lastRead = run;
+    return run;
+  }
+
+  async #readChunk(): Promise<Uint8Array | null> {
     try {
+      if (this.#closed) return null;
       if (this.#handshake) await this.#handshake;
       this.#buffer ??= new Uint8Array(MIN_READ_BUFFER);
-      n = await this.#conn.read(this.#buffer);
+      const n = await this.#conn.read(this.#buffer);
+      if (n === null) return null;
+      const chunk = this.#buffer.slice(0, n);
+      if (n === this.#buffer.byteLength && n < MAX_READ_BUFFER) this.#buffer = new Uint8Array(n * 2);
+      return chunk;
     } catch (error) {
       if (this.#closed) return null;
       throw this.#map(error, "read");
+    } finally {
+      this.#readsInFlight--;
     }
-    if (n === null) return null;
-    const chunk = this.#buffer!.slice(0, n);
-    if (n === this.#buffer!.byteLength && n < MAX_READ_BUFFER) this.#buffer = new Uint8Array(n * 2);
-    return chunk;
   }
 
-  async readInto(buffer: Uint8Array): Promise<number | null> {
-    if (this.#closed) return null;
+  async #readIntoBuffer(buffer: Uint8Array): Promise<number | null> {
     try {
+      if (this.#closed) return null;
       if (this.#handshake) await this.#handshake;
       return await this.#conn.read(buffer);
     } catch (error) {
       if (this.#closed) return null;
       throw this.#map(error, "read");
+    } finally {
+      this.#readsInFlight--;
     }
   }
 

@@ -179,6 +179,30 @@ test("write() calls made without awaiting each other arrive whole and in order",
   assert.ok(sameBytes(back, expected), firstDifference(back, expected));
 });
 
+test("read() calls made without awaiting each other get the chunks in order", async () => {
+  await using listener = await echoListener();
+  await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const data = pattern(4 * 1024 * 1024, 77);
+  const writing = (async () => {
+    await conn.write(data);
+    await conn.closeWrite();
+  })();
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const batch = await Promise.all([conn.read(), conn.read(), conn.read(), conn.read()]);
+    for (const chunk of batch) if (chunk) chunks.push(chunk);
+    if (batch.includes(null)) break;
+  }
+  await writing;
+  const back = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    back.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  assert.ok(sameBytes(back, data), firstDifference(back, data));
+});
+
 test("readable and writable web streams carry bytes both ways", async () => {
   await using listener = await echoListener();
   await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
