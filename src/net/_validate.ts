@@ -35,7 +35,9 @@ export function checkTimeout(action: string, name: string, value: unknown): numb
 /** Checks a PEM text (certificate, key, CA). */
 export function checkPem(action: string, name: string, value: unknown): string {
   if (typeof value !== "string" || !value.includes("-----BEGIN ")) {
-    throw new TypeError(`Cannot ${action}: '${name}' must be PEM text (starting with -----BEGIN): got ${describe(value)}`);
+    throw new TypeError(
+      `Cannot ${action}: '${name}' must be PEM text (starting with -----BEGIN): got ${describe(value)}`,
+    );
   }
   return value;
 }

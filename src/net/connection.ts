@@ -36,7 +36,11 @@ export class Connection implements AsyncDisposable {
     this.#socket = socket;
     this.#name = formatAddr(socket.remoteAddr);
     const name = this.#name;
-    const actions = { read: `read from ${name}`, write: `write to ${name}`, closeWrite: `close the write side to ${name}` };
+    const actions = {
+      read: `read from ${name}`,
+      write: `write to ${name}`,
+      closeWrite: `close the write side to ${name}`,
+    };
     socket.mapErrors((error, op) => toNetError(error, actions[op]));
   }
 
@@ -109,7 +113,9 @@ export class Connection implements AsyncDisposable {
    */
   write(data: Uint8Array | string): Promise<void> {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    if (this.#closed) return Promise.reject(new SocketClosedError(`Cannot write to ${this.#name}: the connection is closed`));
+    if (this.#closed) {
+      return Promise.reject(new SocketClosedError(`Cannot write to ${this.#name}: the connection is closed`));
+    }
     if (!(bytes instanceof Uint8Array)) {
       return Promise.reject(new TypeError(`Cannot write to ${this.#name}: data must be a Uint8Array or a string`));
     }

@@ -48,7 +48,9 @@ export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
     const action = "send a datagram";
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     if (bytes.byteLength > MAX_DATAGRAM) {
-      throw new RangeError(`Cannot ${action}: the payload must be at most ${MAX_DATAGRAM} bytes: got ${bytes.byteLength}`);
+      throw new RangeError(
+        `Cannot ${action}: the payload must be at most ${MAX_DATAGRAM} bytes: got ${bytes.byteLength}`,
+      );
     }
     checkOptions(action, to);
     const hostname = checkHostname(action, to.hostname);

@@ -9,7 +9,14 @@
  */
 import { rootCertificates } from "node:tls";
 import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
-import type { ErrorMapper, SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+import type {
+  ErrorMapper,
+  SocketAddr,
+  StreamListener,
+  StreamSocket,
+  TcpConnectRequest,
+  TcpListenRequest,
+} from "./types.ts";
 
 interface BunSocket {
   data: BunStreamSocket | undefined;
@@ -326,10 +333,11 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
       action();
     };
     let raw: BunSocket | undefined;
-    const onAbort = () => settle(() => {
-      raw?.terminate();
-      reject(signal.reason);
-    });
+    const onAbort = () =>
+      settle(() => {
+        raw?.terminate();
+        reject(signal.reason);
+      });
     signal.addEventListener("abort", onAbort, { once: true });
     const base = handlers((socket) => {
       raw = socket;
@@ -341,7 +349,14 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
       connectError: (_socket, error) => settle(() => reject(error)),
       close: (socket, error) => {
         base.close(socket, error);
-        settle(() => reject(error ?? Object.assign(new Error("the peer closed the connection during the TLS handshake"), { code: "ECONNRESET" })));
+        settle(() =>
+          reject(
+            error ??
+              Object.assign(new Error("the peer closed the connection during the TLS handshake"), {
+                code: "ECONNRESET",
+              }),
+          )
+        );
       },
       error: (socket, error) => {
         base.error(socket, error);
@@ -357,7 +372,9 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
         } else {
           settle(() => {
             socket.terminate();
-            reject(authorizationError ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }));
+            reject(
+              authorizationError ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }),
+            );
           });
         }
       };

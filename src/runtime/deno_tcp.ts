@@ -7,7 +7,14 @@
  *
  * @module
  */
-import type { ErrorMapper, SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+import type {
+  ErrorMapper,
+  SocketAddr,
+  StreamListener,
+  StreamSocket,
+  TcpConnectRequest,
+  TcpListenRequest,
+} from "./types.ts";
 
 interface DenoNetAddr {
   hostname: string;
@@ -263,7 +270,9 @@ export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener
   // Deno.listen({ reusePort }) without --unstable-net ends the process instead of
   // throwing; Deno.listenDatagram exists exactly when the flag is on.
   if (request.reusePort && typeof deno().listenDatagram !== "function") {
-    return Promise.reject(Object.assign(new Error("reusePort on Deno needs the --unstable-net flag"), { code: "ERR_NOT_SUPPORTED" }));
+    return Promise.reject(
+      Object.assign(new Error("reusePort on Deno needs the --unstable-net flag"), { code: "ERR_NOT_SUPPORTED" }),
+    );
   }
   const reuse = request.reusePort ? { reusePort: true } : {};
   const listener = tls

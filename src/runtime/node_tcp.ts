@@ -12,7 +12,14 @@ import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
 import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
-import type { ErrorMapper, SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+import type {
+  ErrorMapper,
+  SocketAddr,
+  StreamListener,
+  StreamSocket,
+  TcpConnectRequest,
+  TcpListenRequest,
+} from "./types.ts";
 
 function addrOf(address: string | undefined, port: number | undefined): SocketAddr {
   return { hostname: address ?? "", port: port ?? 0 };
@@ -68,7 +75,9 @@ class NodeStreamSocket implements StreamSocket {
     // Nothing left in Node's buffer: the kernel took it all during write(), so the
     // caller may reuse the buffer now, without a promise per chunk.
     if (early === undefined && this.#socket.writableLength === 0) return RESOLVED;
-    if (early !== undefined) return early.error ? Promise.reject(this.#map(this.#failure ?? early.error, "write")) : RESOLVED;
+    if (early !== undefined) {
+      return early.error ? Promise.reject(this.#map(this.#failure ?? early.error, "write")) : RESOLVED;
+    }
     return new Promise((resolve, reject) => {
       settle = (error) => (error ? reject(this.#map(this.#failure ?? error, "write")) : resolve());
     });
@@ -164,6 +173,8 @@ export async function nodeListenTcp(request: TcpListenRequest): Promise<StreamLi
       code: "ERR_NOT_SUPPORTED",
     });
   }
+  // Assigned once the server listens; connections cannot arrive before that.
+  // deno-lint-ignore prefer-const
   let listener: NodeStreamListener | undefined;
   const onSocket = (socket: net.Socket) => listener?.deliver(socket);
   const server = request.tls

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { echo, EchoIncompleteError, type EchoEvent, serveEcho, serveUdpEcho, udpEcho } from "anynet/echo";
+import { echo, type EchoEvent, EchoIncompleteError, serveEcho, serveUdpEcho, udpEcho } from "anynet/echo";
 import { connect, ConnectionRefusedError, listen, TimedOutError } from "anynet/net";
 import { rejects } from "../_helpers/net_assert.ts";
 import { firstDifference, pattern, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
@@ -30,7 +30,9 @@ test("serveEcho() answers a half-close with all the echo, then FIN", async () =>
 
 test("serveEcho() serves a few hundred clients at once", async () => {
   await using server = await serveEcho({ port: 0 });
-  const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => echo(`client ${i}`, { port: server.addr.port, timeout: 30000 })));
+  const answers = await Promise.all(
+    Array.from({ length: 300 }, (_, i) => echo(`client ${i}`, { port: server.addr.port, timeout: 30000 })),
+  );
   assert.ok(answers.every((answer, i) => answer === `client ${i}`));
 });
 
@@ -51,7 +53,7 @@ test("serveEcho() with maxConnections closes the extra clients and keeps serving
   a.close();
   b.close();
   // Once a slot is free, a new client is served again.
-  for (let i = 0; ; i++) {
+  for (let i = 0;; i++) {
     try {
       assert.is(await echo("fourth", { port: server.addr.port }), "fourth");
       break;

@@ -4,16 +4,16 @@ import process from "node:process";
 import {
   AddressInUseError,
   AddressNotAvailableError,
-  formatAddr,
-  UnsupportedError,
   connect,
   ConnectionRefusedError,
   ConnectionResetError,
+  formatAddr,
   HostNotFoundError,
   listen,
   NetError,
   SocketClosedError,
   TimedOutError,
+  UnsupportedError,
 } from "anynet/net";
 import { rejects } from "../_helpers/net_assert.ts";
 import { announceSkip, testRuntime } from "../_helpers/env.ts";
@@ -54,16 +54,28 @@ test("listen() on port 0 reports the real port, and connect() reaches it", async
 });
 
 test("listen() and connect() reject bad arguments before any I/O", async () => {
-  await rejects(() => listen({ port: 70000 }), (e: Error) => e instanceof RangeError && /'port' must be an integer from 0 to 65535: got 70000/.test(e.message));
+  await rejects(
+    () => listen({ port: 70000 }),
+    (e: Error) => e instanceof RangeError && /'port' must be an integer from 0 to 65535: got 70000/.test(e.message),
+  );
   await rejects(() => listen({ port: -1 }), RangeError);
   await rejects(() => listen({ port: 1.5 }), RangeError);
   await rejects(() => listen({ port: "80" as unknown as number }), TypeError);
-  await rejects(() => listen({ hostname: "", port: 0 }), (e: Error) => e instanceof TypeError && /hostname/.test(e.message));
+  await rejects(
+    () => listen({ hostname: "", port: 0 }),
+    (e: Error) => e instanceof TypeError && /hostname/.test(e.message),
+  );
   await rejects(() => connect({ hostname: "", port: 80 }), TypeError);
   await rejects(() => connect({ hostname: "a b", port: 80 }), TypeError);
-  await rejects(() => connect({ port: 0 }), (e: Error) => e instanceof RangeError && /from 1 to 65535: got 0/.test(e.message));
+  await rejects(
+    () => connect({ port: 0 }),
+    (e: Error) => e instanceof RangeError && /from 1 to 65535: got 0/.test(e.message),
+  );
   await rejects(() => connect({ port: 70000 }), RangeError);
-  await rejects(() => connect({ port: 80, timeout: -5 }), (e: Error) => e instanceof RangeError && /'timeout'/.test(e.message));
+  await rejects(
+    () => connect({ port: 80, timeout: -5 }),
+    (e: Error) => e instanceof RangeError && /'timeout'/.test(e.message),
+  );
   await rejects(() => connect({ port: 80, tls: { caCerts: ["not pem"] } }), TypeError);
   await rejects(() => listen({ port: 0, tls: { cert: "", key: "" } }), TypeError);
   await rejects(() => listen(null as unknown as { port: number }), TypeError);
@@ -83,13 +95,19 @@ test("connect() to a closed port rejects with ConnectionRefusedError (code ECONN
 
 test("listen() on a port in use rejects with AddressInUseError (code EADDRINUSE)", async () => {
   await using first = await listen({ hostname: "127.0.0.1", port: 0 });
-  const error = await listen({ hostname: "127.0.0.1", port: first.addr.port }).then((l) => (l.close(), undefined), (e) => e);
+  const error = await listen({ hostname: "127.0.0.1", port: first.addr.port }).then(
+    (l) => (l.close(), undefined),
+    (e) => e,
+  );
   assert.instance(error, AddressInUseError);
   assert.is(error.code, "EADDRINUSE");
 });
 
 test("connect() to a name that does not resolve rejects with HostNotFoundError", async () => {
-  const error = await connect({ hostname: "no-such-host.invalid", port: 80, timeout: 10000 }).then(() => undefined, (e) => e);
+  const error = await connect({ hostname: "no-such-host.invalid", port: 80, timeout: 10000 }).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.instance(error, HostNotFoundError);
   assert.is(error.code, "ENOTFOUND");
 });
@@ -102,7 +120,10 @@ test("connect() with a timeout rejects with TimedOutError when the TLS handshake
     for await (const conn of listener) held.push(conn);
   })();
   const started = Date.now();
-  const error = await connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: true, timeout: 300 }).then(() => undefined, (e) => e);
+  const error = await connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: true, timeout: 300 }).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.instance(error, TimedOutError);
   assert.is(error.code, "ETIMEDOUT");
   assert.ok(Date.now() - started < 10000);

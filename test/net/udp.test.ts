@@ -1,6 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { AddressInUseError, bindUdp, HostNotFoundError, lookupHost, SocketClosedError, udpImplementation } from "anynet/net";
+import {
+  AddressInUseError,
+  bindUdp,
+  HostNotFoundError,
+  lookupHost,
+  SocketClosedError,
+  udpImplementation,
+} from "anynet/net";
 import { testRuntime } from "../_helpers/env.ts";
 import { rejects } from "../_helpers/net_assert.ts";
 import { pattern, sameBytes } from "../_helpers/net_bytes.ts";

@@ -33,13 +33,32 @@ export const echoServerCommand: CommandSpec = {
     "It binds to 127.0.0.1 unless told otherwise: all interfaces need an explicit --host 0.0.0.0 (or ::).",
   flags: [
     { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
-    { name: "port", type: "integer", description: "Port to listen on (0 picks a free one)", default: DEFAULT_ECHO_PORT, min: 0, max: 65535 },
+    {
+      name: "port",
+      type: "integer",
+      description: "Port to listen on (0 picks a free one)",
+      default: DEFAULT_ECHO_PORT,
+      min: 0,
+      max: 65535,
+    },
     { name: "udp", type: "boolean", description: "Echo UDP datagrams instead of TCP" },
     { name: "tls", type: "boolean", description: "Serve TLS (needs --cert and --key)" },
     { name: "cert", type: "string", description: "PEM certificate chain file for --tls", valueName: "FILE" },
     { name: "key", type: "string", description: "PEM private key file for --tls", valueName: "FILE" },
-    { name: "max-connections", type: "integer", description: "Serve at most N clients at once; close the rest at once", min: 1, valueName: "N" },
-    { name: "idle-timeout", type: "number", description: "Close a connection idle for this many seconds", min: 0.001, valueName: "SECONDS" },
+    {
+      name: "max-connections",
+      type: "integer",
+      description: "Serve at most N clients at once; close the rest at once",
+      min: 1,
+      valueName: "N",
+    },
+    {
+      name: "idle-timeout",
+      type: "number",
+      description: "Close a connection idle for this many seconds",
+      min: 0.001,
+      valueName: "SECONDS",
+    },
     { name: "once", type: "boolean", description: "Serve one client (one datagram with --udp), then exit" },
     { name: "quiet", type: "boolean", description: "Do not log connections on standard error (for load tests)" },
   ],
@@ -57,7 +76,9 @@ export const echoServerCommand: CommandSpec = {
     const port = f.port as number;
     const udp = f.udp === true;
     const useTls = f.tls === true;
-    if (udp && useTls) throw new UsageError("--udp and --tls cannot be combined (DTLS is not supported)", "echo-server");
+    if (udp && useTls) {
+      throw new UsageError("--udp and --tls cannot be combined (DTLS is not supported)", "echo-server");
+    }
     if (useTls && (f.cert === undefined || f.key === undefined)) {
       throw new UsageError("--tls needs both --cert FILE and --key FILE", "echo-server");
     }
