@@ -181,7 +181,9 @@ class DenoStreamSocket implements StreamSocket {
         offset += await this.#conn.write(offset === 0 ? data : data.subarray(offset));
       }
     } catch (error) {
-      throw this.#map(error, "write");
+      // A write cut short by our own close() fails as "closed", not as Deno's EINTR.
+      const closed = Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED", cause: error });
+      throw this.#map(this.#closed ? closed : error, "write");
     } finally {
       this.#inFlight--;
     }
