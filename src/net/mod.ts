@@ -35,6 +35,7 @@ export {
   UnsupportedError,
 } from "./errors.ts";
 export { listen, Listener } from "./listen.ts";
+export { pump, type PumpOptions } from "./pump.ts";
 export type {
   BindUdpOptions,
   ConnectOptions,
