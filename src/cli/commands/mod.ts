@@ -5,6 +5,7 @@
  * @module
  */
 import type { CommandSpec } from "../command.ts";
+import { demoCommand } from "./demo.ts";
 import { echoCommand } from "./echo.ts";
 import { echoServerCommand } from "./echo_server.ts";
 import { infoCommand } from "./info.ts";
@@ -27,5 +28,6 @@ export const commands: readonly CommandSpec[] = [
   pcapDecodeCommand,
   pcapStatsCommand,
   netstatCommand,
+  demoCommand,
   infoCommand,
 ];
