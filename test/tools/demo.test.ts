@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { connect } from "anynet/net";
+import { bindUdp, connect } from "anynet/net";
 import { openCapture, type PacketRecord } from "anynet/packet";
 import { DEMO_MESSAGE, DEMO_STEPS, type DemoResult, type DemoStep, runDemo } from "anynet/tools";
 import { runCli } from "../_helpers/cli.ts";
@@ -79,7 +79,11 @@ test("runDemo() captures the TCP and UDP exchanges with their real ports and pay
 });
 
 test("runDemo() closes every server it started", async () => {
-  for (const step of [result.steps[0], result.steps[2]]) {
+  // The UDP echo server's port is free again: it can be bound.
+  const udpPort = portIn(result.steps[1]);
+  const socket = await bindUdp({ hostname: "127.0.0.1", port: udpPort });
+  socket.close();
+  for (const step of [result.steps[0], result.steps[2], result.steps[3]]) {
     const port = portIn(step);
     let refused = false;
     try {
