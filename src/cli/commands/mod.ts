@@ -24,5 +24,6 @@ export const commands: readonly CommandEntry[] = [
   entry("pcap decode", async () => (await import("./pcap_decode.ts")).pcapDecodeCommand),
   entry("pcap stats", async () => (await import("./pcap_stats.ts")).pcapStatsCommand),
   entry("netstat", async () => (await import("./netstat.ts")).netstatCommand),
+  entry("demo", async () => (await import("./demo.ts")).demoCommand),
   entry("info", async () => (await import("./info.ts")).infoCommand),
 ];
