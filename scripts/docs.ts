@@ -8,11 +8,12 @@
  * @module
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { commandHelp, commands, programHelp } from "../src/cli/mod.ts";
+import { commandHelp, commands as entries, loadCommands, programHelp } from "../src/cli/mod.ts";
 import { fromRoot } from "./_run.ts";
 
 /** The reference as markdown. */
-export function cliReference(): string {
+export async function cliReference(): Promise<string> {
+  const commands = await loadCommands(entries);
   const parts = [
     "# CLI reference",
     "",
@@ -39,7 +40,7 @@ export function cliReference(): string {
 }
 
 const path = fromRoot("docs/cli.md");
-const text = cliReference();
+const text = await cliReference();
 if (Deno.args.includes("--check")) {
   let current = "";
   try {
@@ -52,5 +53,5 @@ if (Deno.args.includes("--check")) {
   console.error("docs/cli.md is current");
 } else {
   writeFileSync(path, text);
-  console.error(`wrote docs/cli.md (${commands.length} commands)`);
+  console.error(`wrote docs/cli.md (${entries.length} commands)`);
 }

@@ -84,6 +84,17 @@ export interface CommandSpec {
 }
 
 /**
+ * A command as the registry lists it: its name, and how to load the rest. Loading on
+ * demand keeps start-up fast: `anynet pcap stats` never loads the socket or HTTP code.
+ */
+export interface CommandEntry {
+  /** The words that select it (the same as the loaded spec's `name`). */
+  name: string;
+  /** Imports the command's module and returns its description. */
+  load(): Promise<CommandSpec>;
+}
+
+/**
  * Bad usage of the CLI: unknown command or flag, a missing or malformed value.
  * The CLI prints its message with a usage hint and exits with code 2.
  */

@@ -1,4 +1,4 @@
-import { CommandError, type CommandIO, type CommandSpec, UsageError } from "./command.ts";
+import { CommandError, type CommandEntry, type CommandIO, type CommandSpec, UsageError } from "./command.ts";
 import { parseArgs } from "./parse_args.ts";
 import { closest } from "./suggest.ts";
 import { commandHelp, programHelp } from "./usage.ts";
@@ -6,14 +6,14 @@ import { VERSION } from "../version.ts";
 
 /** Finds the command that `argv` names; the rest of `argv` is the command's own. */
 function findCommand(
-  commands: readonly CommandSpec[],
+  commands: readonly CommandEntry[],
   argv: readonly string[],
-): { command: CommandSpec; rest: readonly string[] } {
+): { entry: CommandEntry; rest: readonly string[] } {
   const [first, second] = argv;
   const pair = commands.find((c) => c.name === `${first} ${second}`);
-  if (pair) return { command: pair, rest: argv.slice(2) };
+  if (pair) return { entry: pair, rest: argv.slice(2) };
   const single = commands.find((c) => c.name === first);
-  if (single) return { command: single, rest: argv.slice(1) };
+  if (single) return { entry: single, rest: argv.slice(1) };
 
   const subcommands = commands.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.slice(first.length + 1));
   if (subcommands.length > 0) {
@@ -30,19 +30,24 @@ function findCommand(
   throw new UsageError(`unknown command '${first}'` + (hint ? `; did you mean '${hint}'?` : ""));
 }
 
+/** Loads every command's description (for the full help and the CLI reference). */
+export function loadCommands(commands: readonly CommandEntry[]): Promise<CommandSpec[]> {
+  return Promise.all(commands.map((entry) => entry.load()));
+}
+
 /**
  * Runs the CLI on `argv` (the arguments after the program name) and resolves to the
  * exit code: 0 on success, 1 when a command fails, 2 for usage errors. Never throws:
  * every failure becomes a one-line message on standard error.
  */
-export async function main(argv: readonly string[], io: CommandIO, commands: readonly CommandSpec[]): Promise<number> {
+export async function main(argv: readonly string[], io: CommandIO, commands: readonly CommandEntry[]): Promise<number> {
   const [first] = argv;
   if (first === undefined) {
-    await io.err(programHelp(commands));
+    await io.err(programHelp(await loadCommands(commands)));
     return 2;
   }
   if (first === "--help" || first === "-h" || (first === "help" && argv.length === 1)) {
-    await io.out(programHelp(commands));
+    await io.out(programHelp(await loadCommands(commands)));
     return 0;
   }
   if (first === "--version" || first === "-V" || first === "version") {
@@ -55,7 +60,7 @@ export async function main(argv: readonly string[], io: CommandIO, commands: rea
     if (first.startsWith("-")) throw new UsageError(`unknown flag '${first}'`);
     const helpFor = first === "help" ? argv.slice(1) : undefined;
     const found = findCommand(commands, helpFor ?? argv);
-    command = found.command;
+    command = await found.entry.load();
     if (helpFor) {
       await io.out(commandHelp(command));
       return 0;

@@ -6,6 +6,7 @@
  * @module
  */
 export {
+  type CommandEntry,
   CommandError,
   type CommandInput,
   type CommandIO,
@@ -17,6 +18,6 @@ export {
   UsageError,
 } from "./command.ts";
 export { commands } from "./commands/mod.ts";
-export { main } from "./main.ts";
+export { loadCommands, main } from "./main.ts";
 export { type ParsedArgs, parseArgs } from "./parse_args.ts";
 export { commandHelp, programHelp, synopsis } from "./usage.ts";

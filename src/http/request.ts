@@ -1,7 +1,7 @@
 import { Attempt } from "./_attempt.ts";
 import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
-import { RedirectError } from "./errors.ts";
+import { RedirectError, TimeoutError } from "./errors.ts";
 import { HttpResponse } from "./response.ts";
 import { type RetryOptions, retryDelay, retryPolicy } from "./retry.ts";
 
@@ -411,14 +411,22 @@ async function run(method: string, url: string | URL, options: RequestOptions): 
       attempt.finish();
       if (caught === error) throw error;
       error = attempt.mapError(caught, "send");
-      delay = retryDelay(policy, {
+      const failure = {
         retries: attemptNo,
         method: p.method,
         replayable: p.replayable || typeof p.body === "function",
         error,
         remaining: deadlineAt - Date.now(),
-      });
-      if (delay === undefined) throw error;
+      };
+      delay = retryDelay(policy, failure);
+      if (delay === undefined) {
+        // A failure the policy would retry, stopped only because no wait fits before the
+        // deadline: the deadline is the limit that fired, so say that (with the cause).
+        if (deadlineAt !== Infinity && retryDelay(policy, { ...failure, remaining: Infinity }) !== undefined) {
+          throw new TimeoutError({ kind: "deadline", ms: p.deadlineMs, method: p.method, url: attempt.url }, { cause: error });
+        }
+        throw error;
+      }
     }
     for (const hook of hooks?.beforeRetry ?? []) {
       await hook({

@@ -40,3 +40,16 @@ export type {
   UdpFields,
   VlanTag,
 } from "./record.ts";
+export { PcapWriter, type PcapRecord, writePcap, type WritePcapOptions } from "./pcap_writer.ts";
+export {
+  buildTcpConversation,
+  buildTcpFrame,
+  buildUdpFrame,
+  type FrameEndpoint,
+  type FrameOptions,
+  TCP_FLAGS,
+  type TcpConversationOptions,
+  type TcpFrameOptions,
+  type TcpMessage,
+  type UdpFrameOptions,
+} from "./build_frame.ts";

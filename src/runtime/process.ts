@@ -16,9 +16,14 @@ export function commandArgs(): string[] {
 /** The operating system (`"linux"`, `"darwin"`, `"win32"` …) and CPU architecture. */
 export const platform: { os: string; arch: string } = { os: process.platform, arch: process.arch };
 
-/** Reads an environment variable; `undefined` when unset. */
+/** Reads an environment variable; `undefined` when unset or not readable. */
 export function env(name: string): string | undefined {
-  return process.env[name];
+  try {
+    return process.env[name];
+  } catch {
+    // Deno without --allow-env throws here; an unreadable variable counts as unset.
+    return undefined;
+  }
 }
 
 /** Whether standard output (`"stdout"`) or standard error (`"stderr"`) is a terminal. */

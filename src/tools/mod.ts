@@ -1,7 +1,7 @@
 /**
  * Network tools, each a library function and an `anynet` command: netstat (this
  * machine's sockets), tcping (TCP connect times), a load-balancing proxy and an echo
- * load generator.
+ * load generator, and the `anynet demo` tour.
  *
  * @module
  */
@@ -9,6 +9,7 @@ export { NotSupportedError } from "./errors.ts";
 export { formatEndpoint, netstat, type NetstatEntry, type NetstatOptions } from "./netstat.ts";
 export { parseProcNetTable, type SocketEntry, type SocketProtocol } from "./proc_net.ts";
 export { type CertificateOptions, type CertificateSet, createCertificates } from "./certificates.ts";
+export { DEMO_MESSAGE, DEMO_STEPS, type DemoOptions, type DemoResult, type DemoStep, type DemoStepId, runDemo } from "./demo.ts";
 export { parseHostPort, type ParseHostPortOptions } from "./host_port.ts";
 export { summarizeTcping, tcping, type TcpingOptions, type TcpingProbe, type TcpingSummary } from "./tcping.ts";
 export {

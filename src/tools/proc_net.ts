@@ -1,4 +1,4 @@
-import { ipv4Text, ipv6Text } from "./_address_text.ts";
+import { ipv4Text, ipv6Text } from "../packet/_format.ts";
 
 /** The socket tables of Linux's `/proc/net`. */
 export type SocketProtocol = "tcp" | "tcp6" | "udp" | "udp6";
@@ -49,13 +49,13 @@ const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * The kernel prints each 32-bit word of an address as the host-order integer, in hex, so
  * on a little-endian machine the bytes of every word come out reversed.
  */
-function addressBytes(hex: string): number[] {
+function addressBytes(hex: string): Uint8Array {
   const bytes: number[] = [];
   for (let word = 0; word < hex.length; word += 8) {
     const part = [0, 2, 4, 6].map((i) => parseInt(hex.slice(word + i, word + i + 2), 16));
     bytes.push(...(littleEndianHost ? part.reverse() : part));
   }
-  return bytes;
+  return Uint8Array.from(bytes);
 }
 
 function endpoint(text: string, where: string): { address: string; port: number } {
@@ -65,7 +65,7 @@ function endpoint(text: string, where: string): { address: string; port: number 
     throw new SyntaxError(`Cannot parse ${where}: malformed address '${text}'`);
   }
   const bytes = addressBytes(hex);
-  return { address: bytes.length === 4 ? ipv4Text(bytes) : ipv6Text(bytes), port: parseInt(portHex, 16) };
+  return { address: bytes.length === 4 ? ipv4Text(bytes, 0) : ipv6Text(bytes, 0), port: parseInt(portHex, 16) };
 }
 
 /**

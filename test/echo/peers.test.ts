@@ -17,22 +17,25 @@ const others = (["node", "deno", "bun"] as CliRuntime[]).filter((r) => r !== tes
 for (const server of others) {
   const runnable = canRun(server);
   if (!runnable) announceSkip(`the CLI cannot start on ${server} here: the ${testRuntime}→${server} pair is skipped`);
-  (runnable ? test : test.skip)(`a ${testRuntime} client against a ${server} echo-server: TCP (1 byte to 4 MiB) and UDP`, async () => {
-    const tcp = await startEchoServer([], { runtime: server });
-    const udp = await startEchoServer(["--udp"], { runtime: server });
-    try {
-      for (const size of [1, 1000, 4 * 1024 * 1024]) {
-        const data = pattern(size, size + 1);
-        const back = await echo(data, { port: tcp.port, timeout: 30000 });
-        assert.ok(sameBytes(back, data), `${size} bytes: ${firstDifference(back, data)}`);
+  (runnable ? test : test.skip)(
+    `a ${testRuntime} client against a ${server} echo-server: TCP (1 byte to 4 MiB) and UDP`,
+    async () => {
+      const tcp = await startEchoServer([], { runtime: server });
+      const udp = await startEchoServer(["--udp"], { runtime: server });
+      try {
+        for (const size of [1, 1000, 4 * 1024 * 1024]) {
+          const data = pattern(size, size + 1);
+          const back = await echo(data, { port: tcp.port, timeout: 30000 });
+          assert.ok(sameBytes(back, data), `${size} bytes: ${firstDifference(back, data)}`);
+        }
+        assert.is(await echo(`from ${testRuntime}`, { port: tcp.port }), `from ${testRuntime}`);
+        assert.is(await udpEcho(`datagram from ${testRuntime}`, { port: udp.port }), `datagram from ${testRuntime}`);
+      } finally {
+        assert.is((await tcp.proc.stop()).code, 0, tcp.proc.stderr());
+        assert.is((await udp.proc.stop()).code, 0, udp.proc.stderr());
       }
-      assert.is(await echo(`from ${testRuntime}`, { port: tcp.port }), `from ${testRuntime}`);
-      assert.is(await udpEcho(`datagram from ${testRuntime}`, { port: udp.port }), `datagram from ${testRuntime}`);
-    } finally {
-      assert.is((await tcp.proc.stop()).code, 0, tcp.proc.stderr());
-      assert.is((await udp.proc.stop()).code, 0, udp.proc.stderr());
-    }
-  });
+    },
+  );
 }
 
 const hasPython = hasCommand("python3");
@@ -74,21 +77,24 @@ function python(args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-(hasPython ? test : test.skip)("a python3 socket client gets its bytes back over TCP (with half-close) and UDP", async () => {
-  const tcp = await startEchoServer();
-  const udp = await startEchoServer(["--udp"]);
-  try {
-    for (const size of ["5", "200000"]) {
-      const run = await python(["tcp", String(tcp.port), size]);
-      assert.is(run.stdout.trim(), "same", `${size} bytes over TCP: ${run.stdout}${run.stderr}`);
+(hasPython ? test : test.skip)(
+  "a python3 socket client gets its bytes back over TCP (with half-close) and UDP",
+  async () => {
+    const tcp = await startEchoServer();
+    const udp = await startEchoServer(["--udp"]);
+    try {
+      for (const size of ["5", "200000"]) {
+        const run = await python(["tcp", String(tcp.port), size]);
+        assert.is(run.stdout.trim(), "same", `${size} bytes over TCP: ${run.stdout}${run.stderr}`);
+      }
+      const run = await python(["udp", String(udp.port), "1200"]);
+      assert.is(run.stdout.trim(), "same", `UDP: ${run.stdout}${run.stderr}`);
+    } finally {
+      assert.is((await tcp.proc.stop()).code, 0);
+      assert.is((await udp.proc.stop()).code, 0);
     }
-    const run = await python(["udp", String(udp.port), "1200"]);
-    assert.is(run.stdout.trim(), "same", `UDP: ${run.stdout}${run.stderr}`);
-  } finally {
-    assert.is((await tcp.proc.stop()).code, 0);
-    assert.is((await udp.proc.stop()).code, 0);
-  }
-});
+  },
+);
 
 const openssl = hasOpenssl();
 if (!openssl) announceSkip("openssl is not installed: the openssl s_client peer test is skipped");
@@ -98,8 +104,17 @@ if (!openssl) announceSkip("openssl is not installed: the openssl s_client peer 
   const { proc, port } = await startEchoServer(["--tls", "--cert", pki.certPath, "--key", pki.keyPath]);
   try {
     const child = spawn("openssl", [
-      "s_client", "-connect", `127.0.0.1:${port}`, "-servername", "localhost", "-CAfile", pki.caPath,
-      "-verify_return_error", "-verify_hostname", "localhost", "-brief",
+      "s_client",
+      "-connect",
+      `127.0.0.1:${port}`,
+      "-servername",
+      "localhost",
+      "-CAfile",
+      pki.caPath,
+      "-verify_return_error",
+      "-verify_hostname",
+      "localhost",
+      "-brief",
     ], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "", stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
@@ -115,7 +130,13 @@ if (!openssl) announceSkip("openssl is not installed: the openssl s_client peer 
     assert.ok(stdout.includes("hello from openssl\n"), `stdout: ${stdout}\nstderr: ${stderr}`);
     assert.match(stderr, /Verification: OK/);
     // And a TLS client without the CA is refused by verification, not served.
-    const untrusted = spawnSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-verify_return_error", "-brief"], {
+    const untrusted = spawnSync("openssl", [
+      "s_client",
+      "-connect",
+      `127.0.0.1:${port}`,
+      "-verify_return_error",
+      "-brief",
+    ], {
       input: "x\n",
       encoding: "utf8",
       timeout: 20000,
@@ -127,21 +148,34 @@ if (!openssl) announceSkip("openssl is not installed: the openssl s_client peer 
   }
 });
 
-(openssl ? test : test.skip)("anynet echo --tls --ca verifies the server; without --ca it fails with one line", async () => {
-  const pki = makeTestPki();
-  const { proc, port } = await startEchoServer(["--tls", "--cert", pki.certPath, "--key", pki.keyPath]);
-  try {
-    const { runCli } = await import("../_helpers/cli.ts");
-    const ok = await runCli(["echo", "--tls", "--ca", pki.caPath, "--host", "localhost", "--port", String(port), "secret"]);
-    assert.is(ok.code, 0, ok.stderr);
-    assert.is(ok.stdout, "Sent: secret\nReceived: secret\n");
-    const refused = await runCli(["echo", "--tls", "--port", String(port), "secret"]);
-    assert.is(refused.code, 1);
-    assert.match(refused.stderr, new RegExp(`^anynet echo: TLS failure with 127\\.0\\.0\\.1:${port}: .+\\n$`));
-  } finally {
-    assert.is((await proc.stop()).code, 0, proc.stderr());
-    pki.cleanup();
-  }
-});
+(openssl ? test : test.skip)(
+  "anynet echo --tls --ca verifies the server; without --ca it fails with one line",
+  async () => {
+    const pki = makeTestPki();
+    const { proc, port } = await startEchoServer(["--tls", "--cert", pki.certPath, "--key", pki.keyPath]);
+    try {
+      const { runCli } = await import("../_helpers/cli.ts");
+      const ok = await runCli([
+        "echo",
+        "--tls",
+        "--ca",
+        pki.caPath,
+        "--host",
+        "localhost",
+        "--port",
+        String(port),
+        "secret",
+      ]);
+      assert.is(ok.code, 0, ok.stderr);
+      assert.is(ok.stdout, "Sent: secret\nReceived: secret\n");
+      const refused = await runCli(["echo", "--tls", "--port", String(port), "secret"]);
+      assert.is(refused.code, 1);
+      assert.match(refused.stderr, new RegExp(`^anynet echo: TLS failure with 127\\.0\\.0\\.1:${port}: .+\\n$`));
+    } finally {
+      assert.is((await proc.stop()).code, 0, proc.stderr());
+      pki.cleanup();
+    }
+  },
+);
 
 test.run();

@@ -234,6 +234,30 @@ test("timeout fires on a server that never answers; TimeoutError says which limi
   }
 });
 
+test("a deadline that leaves no room for the next wait ends the retries as a deadline TimeoutError", async () => {
+  const server = await rawServer(() => {});
+  try {
+    try {
+      // The first attempt times out after 100 ms; the next wait (2 s, no jitter) cannot fit
+      // before the 1 s deadline, so the deadline is what stops the request.
+      await get(server.url, {
+        timeout: 100,
+        deadline: 1000,
+        retry: { limit: 5, retryOnTimeout: true, backoffBase: 2000, jitter: false },
+      });
+      assert.unreachable();
+    } catch (error) {
+      assert.ok(isTimeoutError(error), String(error));
+      assert.is((error as { kind: string }).kind, "deadline");
+      assert.ok(isTimeoutError((error as Error).cause), "the last attempt's timeout is the cause");
+      assert.is(((error as Error).cause as { kind: string }).kind, "timeout");
+    }
+    assert.is(server.seen.length, 1, "no second attempt was made");
+  } finally {
+    await server.close();
+  }
+});
+
 test("timeout covers the body: a server that stalls mid-body times out", async () => {
   const server = await rawServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/plain" });

@@ -55,12 +55,21 @@ tlsTest("connect() with tls and the test CA reaches a TLS listener and echoes 2 
 tlsTest("connect() sends the serverName as SNI and checks the certificate against it", async () => {
   const { listener } = await tlsEcho();
   try {
-    const conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: { caCerts: [pki.caCert], serverName: "localhost" } });
+    const conn = await connect({
+      hostname: "127.0.0.1",
+      port: listener.addr.port,
+      tls: { caCerts: [pki.caCert], serverName: "localhost" },
+    });
     await conn.write("sni");
     assert.is(text(await conn.read()), "sni");
     conn.close();
     const error = await rejects(
-      () => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: { caCerts: [pki.caCert], serverName: "wrong.example" } }),
+      () =>
+        connect({
+          hostname: "127.0.0.1",
+          port: listener.addr.port,
+          tls: { caCerts: [pki.caCert], serverName: "wrong.example" },
+        }),
       TlsError,
     );
     assert.is((error as TlsError).code, "ETLS");
@@ -72,9 +81,15 @@ tlsTest("connect() sends the serverName as SNI and checks the certificate agains
 tlsTest("connect() rejects an untrusted certificate with TlsError (verification is on by default)", async () => {
   const { listener } = await tlsEcho();
   try {
-    const error = await rejects(() => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: true }), TlsError);
+    const error = await rejects(
+      () => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: true }),
+      TlsError,
+    );
     assert.ok((error as Error).cause !== undefined);
-    await rejects(() => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: { caCerts: [pki.otherCaCert] } }), TlsError);
+    await rejects(
+      () => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: { caCerts: [pki.otherCaCert] } }),
+      TlsError,
+    );
   } finally {
     listener.close();
   }
@@ -131,7 +146,10 @@ tlsTest("connect() with tls to a plain TCP server rejects with TlsError", async 
     }
   })();
   try {
-    await rejects(() => connect({ hostname: "127.0.0.1", port: plain.addr.port, tls: { caCerts: [pki.caCert] }, timeout: 10000 }), (e) => e instanceof TlsError || (e as { code?: string }).code === "ECONNRESET");
+    await rejects(
+      () => connect({ hostname: "127.0.0.1", port: plain.addr.port, tls: { caCerts: [pki.caCert] }, timeout: 10000 }),
+      (e) => e instanceof TlsError || (e as { code?: string }).code === "ECONNRESET",
+    );
   } finally {
     plain.close();
   }

@@ -1,6 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { AddressInUseError, bindUdp, SocketClosedError, udpImplementation } from "anynet/net";
+import {
+  AddressInUseError,
+  bindUdp,
+  HostNotFoundError,
+  lookupHost,
+  SocketClosedError,
+  udpImplementation,
+} from "anynet/net";
 import { testRuntime } from "../_helpers/env.ts";
 import { rejects } from "../_helpers/net_assert.ts";
 import { pattern, sameBytes } from "../_helpers/net_bytes.ts";
@@ -26,6 +33,14 @@ test("UdpSocket.send() resolves a host name such as localhost (Bun's UDP takes a
   await a.send("by name", { hostname: "localhost", port: b.addr.port });
   const got = (await b.receive())!;
   assert.is(new TextDecoder().decode(got.data), "by name");
+});
+
+test("lookupHost() resolves localhost to 127.0.0.1, passes addresses through, and rejects unknown names", async () => {
+  assert.is(await lookupHost("localhost"), "127.0.0.1");
+  assert.is(await lookupHost("::1"), "::1");
+  assert.is(await lookupHost("10.1.2.3"), "10.1.2.3");
+  await rejects(() => lookupHost("no-such-host.invalid"), HostNotFoundError);
+  await rejects(() => lookupHost(""), TypeError);
 });
 
 test("UdpSocket iteration yields datagrams in order sent and ends on close()", async () => {

@@ -86,7 +86,7 @@ test("openCapture() reads a ReadableStream and an async iterable", async () => {
 
 test("openCapture() rejects bad arguments before reading", () => {
   assert.throws(() => openCapture(42 as unknown as Uint8Array), (e: unknown) => e instanceof TypeError && /source must be/.test((e as Error).message));
-  assert.throws(() => openCapture(new Uint8Array(0), { engine: "gpu" as "ts" }), TypeError);
+  assert.throws(() => openCapture(new Uint8Array(0), { engine: "gpu" as "ts" }), (e: unknown) => e instanceof TypeError);
   assert.throws(() => openCapture(new Uint8Array(0), { batchSize: 0 }), (e: unknown) => e instanceof RangeError && /batchSize/.test((e as Error).message));
 });
 

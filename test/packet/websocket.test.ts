@@ -21,8 +21,8 @@ test("parseWebSocketFrameHeader() returns null until the header is complete", ()
 });
 
 test("parseWebSocketFrameHeader() rejects a 64-bit length with the top bit set", () => {
-  assert.throws(() => parseWebSocketFrameHeader(new Uint8Array([0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 0])), RangeError);
-  assert.throws(() => parseWebSocketFrameHeader("x" as unknown as Uint8Array), TypeError);
+  assert.throws(() => parseWebSocketFrameHeader(new Uint8Array([0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 0])), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => parseWebSocketFrameHeader("x" as unknown as Uint8Array), (e: unknown) => e instanceof TypeError);
 });
 
 test.run();

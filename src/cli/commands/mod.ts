@@ -1,37 +1,32 @@
 /**
  * Every command of the `anynet` CLI, in the order `anynet --help` lists them.
- * A new command is a file in this folder and one line here.
+ * A new command is a file in this folder and one line here. Each module is imported only
+ * when its command runs (or for the full help), so a command loads just what it uses.
  *
  * @module
  */
-import type { CommandSpec } from "../command.ts";
-import { benchEchoCommand } from "./bench_echo.ts";
-import { echoCommand } from "./echo.ts";
-import { echoServerCommand } from "./echo_server.ts";
-import { infoCommand } from "./info.ts";
-import { deleteCommand, getCommand, patchCommand, postCommand, putCommand } from "./http_request.ts";
-import { netstatCommand } from "./netstat.ts";
-import { pcapDecodeCommand } from "./pcap_decode.ts";
-import { pcapStatsCommand } from "./pcap_stats.ts";
-import { proxyCommand } from "./proxy.ts";
-import { serveApiCommand } from "./serve_api.ts";
-import { tcpingCommand } from "./tcping.ts";
+import type { CommandEntry, CommandSpec } from "../command.ts";
+
+function entry(name: string, load: () => Promise<CommandSpec>): CommandEntry {
+  return { name, load };
+}
 
 /** All commands. */
-export const commands: readonly CommandSpec[] = [
-  echoServerCommand,
-  echoCommand,
-  getCommand,
-  postCommand,
-  putCommand,
-  patchCommand,
-  deleteCommand,
-  serveApiCommand,
-  pcapDecodeCommand,
-  pcapStatsCommand,
-  netstatCommand,
-  tcpingCommand,
-  proxyCommand,
-  benchEchoCommand,
-  infoCommand,
+export const commands: readonly CommandEntry[] = [
+  entry("echo-server", async () => (await import("./echo_server.ts")).echoServerCommand),
+  entry("echo", async () => (await import("./echo.ts")).echoCommand),
+  entry("get", async () => (await import("./http_request.ts")).getCommand),
+  entry("post", async () => (await import("./http_request.ts")).postCommand),
+  entry("put", async () => (await import("./http_request.ts")).putCommand),
+  entry("patch", async () => (await import("./http_request.ts")).patchCommand),
+  entry("delete", async () => (await import("./http_request.ts")).deleteCommand),
+  entry("serve-api", async () => (await import("./serve_api.ts")).serveApiCommand),
+  entry("pcap decode", async () => (await import("./pcap_decode.ts")).pcapDecodeCommand),
+  entry("pcap stats", async () => (await import("./pcap_stats.ts")).pcapStatsCommand),
+  entry("netstat", async () => (await import("./netstat.ts")).netstatCommand),
+  entry("tcping", async () => (await import("./tcping.ts")).tcpingCommand),
+  entry("proxy", async () => (await import("./proxy.ts")).proxyCommand),
+  entry("bench echo", async () => (await import("./bench_echo.ts")).benchEchoCommand),
+  entry("demo", async () => (await import("./demo.ts")).demoCommand),
+  entry("info", async () => (await import("./info.ts")).infoCommand),
 ];
