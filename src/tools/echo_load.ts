@@ -1,4 +1,4 @@
-import { type Connection, connect, formatAddr, NetError, TimedOutError } from "../net/mod.ts";
+import { connect, type Connection, formatAddr, NetError, TimedOutError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
 import { LatencyHistogram } from "./_latency.ts";
 import { abortableSleep, checkPositiveMs } from "./_timing.ts";
@@ -63,7 +63,9 @@ async function readEcho(conn: Connection, expected: Uint8Array): Promise<boolean
   let same = true;
   while (offset < expected.byteLength) {
     const chunk = await conn.read();
-    if (!chunk) throw new RoundTripFailure(`the server closed the connection after ${offset} of ${expected.byteLength} bytes`);
+    if (!chunk) {
+      throw new RoundTripFailure(`the server closed the connection after ${offset} of ${expected.byteLength} bytes`);
+    }
     const take = Math.min(chunk.byteLength, expected.byteLength - offset);
     for (let i = 0; i < take; i++) {
       if (chunk[i] !== expected[offset + i]) {
@@ -110,12 +112,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onTimeout
  */
 export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult> {
   const action = "run echo load";
-  if (typeof options !== "object" || options === null) throw new TypeError(`Cannot ${action}: options must be an object`);
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot ${action}: options must be an object`);
+  }
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
   const port = checkPort(action, options.port, 1);
   const connections = options.connections ?? 10;
   if (!Number.isInteger(connections) || connections < 1 || connections > 100000) {
-    throw new RangeError(`Cannot ${action}: 'connections' must be an integer from 1 to 100000: got ${String(connections)}`);
+    throw new RangeError(
+      `Cannot ${action}: 'connections' must be an integer from 1 to 100000: got ${String(connections)}`,
+    );
   }
   const size = options.size ?? 64;
   if (!Number.isInteger(size) || size < 1 || size > MAX_SIZE) {
@@ -204,7 +210,13 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
     bytesSent,
     bytesEchoed: roundTrips * size,
     megabytesPerSecond: (roundTrips * size) / 1e6 / seconds,
-    latency: { min: latency.min, mean: latency.mean, p50: latency.percentile(50), p99: latency.percentile(99), max: latency.max },
+    latency: {
+      min: latency.min,
+      mean: latency.mean,
+      p50: latency.percentile(50),
+      p99: latency.percentile(99),
+      max: latency.max,
+    },
     mismatches,
     failures,
     connectionsOpened: opened,

@@ -36,13 +36,21 @@ export function parseHostPort(text: string, options: ParseHostPortOptions = {}):
     if (colon < 0) throw new TypeError(`'${text}' is not HOST:PORT: the port is missing`);
     host = text.slice(0, colon);
     portText = text.slice(colon + 1);
-    if (host.includes(":")) throw new TypeError(`'${text}' is not HOST:PORT: write an IPv6 address in brackets, as [${host}]:${portText}`);
+    if (host.includes(":")) {
+      throw new TypeError(`'${text}' is not HOST:PORT: write an IPv6 address in brackets, as [${host}]:${portText}`);
+    }
   }
   // deno-lint-ignore no-control-regex
-  if (host.length === 0 || /[\s\x00-\x1f\x7f/\[\]]/.test(host)) throw new TypeError(`'${text}' is not HOST:PORT: the host is missing or malformed`);
-  if (!/^\d{1,5}$/.test(portText)) throw new TypeError(`'${text}' is not HOST:PORT: '${portText}' is not a port number`);
+  if (host.length === 0 || /[\s\x00-\x1f\x7f/\[\]]/.test(host)) {
+    throw new TypeError(`'${text}' is not HOST:PORT: the host is missing or malformed`);
+  }
+  if (!/^\d{1,5}$/.test(portText)) {
+    throw new TypeError(`'${text}' is not HOST:PORT: '${portText}' is not a port number`);
+  }
   const port = Number(portText);
   const min = options.allowPortZero ? 0 : 1;
-  if (port < min || port > 65535) throw new RangeError(`'${text}' is not HOST:PORT: the port must be from ${min} to 65535: got ${port}`);
+  if (port < min || port > 65535) {
+    throw new RangeError(`'${text}' is not HOST:PORT: the port must be from ${min} to 65535: got ${port}`);
+  }
   return { hostname: host, port };
 }

@@ -1,4 +1,4 @@
-import { type Connection, connect, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
+import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
 import { abortableSleep, checkPositiveMs } from "./_timing.ts";
 import { parseHostPort } from "./host_port.ts";
@@ -138,12 +138,16 @@ function reason(error: unknown): string {
  */
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const action = "start proxy";
-  if (typeof options !== "object" || options === null) throw new TypeError(`Cannot ${action}: options must be an object`);
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot ${action}: options must be an object`);
+  }
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
   const port = checkPort(action, options.port, 0);
   const strategy = options.strategy ?? "round-robin";
   if (strategy !== "round-robin" && strategy !== "least-connections") {
-    throw new TypeError(`Cannot ${action}: 'strategy' must be "round-robin" or "least-connections": got '${String(strategy)}'`);
+    throw new TypeError(
+      `Cannot ${action}: 'strategy' must be "round-robin" or "least-connections": got '${String(strategy)}'`,
+    );
   }
   const healthInterval = checkPositiveMs(action, "healthInterval", options.healthInterval ?? 2000);
   const connectTimeout = checkPositiveMs(action, "connectTimeout", options.connectTimeout ?? 3000);
@@ -160,11 +164,23 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         throw new TypeError(`Cannot ${action}: backends[${i}]: ${(error as Error).message}`);
       }
     } else {
-      if (typeof b !== "object" || b === null) throw new TypeError(`Cannot ${action}: backends[${i}] must be an address`);
+      if (typeof b !== "object" || b === null) {
+        throw new TypeError(`Cannot ${action}: backends[${i}] must be an address`);
+      }
       addr = { hostname: checkHostname(action, b.hostname ?? "127.0.0.1"), port: checkPort(action, b.port, 1) };
     }
     const name = formatAddr(addr);
-    return { addr, name, healthy: true, connections: 0, active: 0, connectFailures: 0, brokenConnections: 0, bytesUp: 0, bytesDown: 0 };
+    return {
+      addr,
+      name,
+      healthy: true,
+      connections: 0,
+      active: 0,
+      connectFailures: 0,
+      brokenConnections: 0,
+      bytesUp: 0,
+      bytesDown: 0,
+    };
   });
   const signal = options.signal;
   signal?.throwIfAborted();
@@ -295,7 +311,11 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       if (stopping.signal.aborted) break;
       await Promise.all(backends.map(async (backend) => {
         try {
-          const conn = await connect({ ...backend.addr, timeout: Math.min(connectTimeout, healthInterval), signal: stopping.signal });
+          const conn = await connect({
+            ...backend.addr,
+            timeout: Math.min(connectTimeout, healthInterval),
+            signal: stopping.signal,
+          });
           conn.close();
           markUp(backend);
         } catch (error) {
@@ -305,7 +325,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     }
   })();
 
-  const stopRequested = new Promise<void>((resolve) => stopping.signal.addEventListener("abort", () => resolve(), { once: true }));
+  const stopRequested = new Promise<void>((resolve) =>
+    stopping.signal.addEventListener("abort", () => resolve(), { once: true })
+  );
   const stop = () => {
     if (stopping.signal.aborted) return;
     stopping.abort();

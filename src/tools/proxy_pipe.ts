@@ -1,13 +1,13 @@
 /**
- * Joins two connections: each direction is a read → write loop, so a chunk is read from
- * one side only once the other side took the previous one (no unbounded buffering; the
- * adapters stop reading from the kernel while nobody reads, so TCP backpressure reaches
- * the sender). An end of stream is passed on as a half-close; a failure on either side
+ * Joins two connections with `pump` in each direction: a chunk is read from one side
+ * only once the other side took the previous one (no unbounded buffering; the adapters
+ * stop reading from the kernel while nobody reads, so TCP backpressure reaches the
+ * sender), and an end of stream is passed on as a half-close. A failure on either side
  * resets the other, so a broken stream is never mistaken for a complete one.
  *
  * @module
  */
-import type { Connection } from "../net/mod.ts";
+import { type Connection, pump } from "../net/mod.ts";
 
 /** What went through a joined pair of connections. */
 export interface PipeResult {
@@ -30,21 +30,11 @@ export async function pipeConnections(client: Connection, backend: Connection): 
     client.reset();
     backend.reset();
   };
-  const copy = async (from: Connection, to: Connection, count: (n: number) => void) => {
-    try {
-      for (let chunk = await from.read(); chunk; chunk = await from.read()) {
-        await to.write(chunk);
-        count(chunk.byteLength);
-      }
-      // read() also gives null once this side was closed by a failure of the other direction.
-      if (!failed) await to.closeWrite();
-    } catch (error) {
-      fail(error);
-    }
-  };
+  // After a failure the other direction's read gives null (its connection was reset
+  // here) and pump's closeWrite on a closed connection does nothing.
   await Promise.all([
-    copy(client, backend, (n) => (result.bytesUp += n)),
-    copy(backend, client, (n) => (result.bytesDown += n)),
+    pump(client, backend, { onChunk: (n) => (result.bytesUp += n) }).catch(fail),
+    pump(backend, client, { onChunk: (n) => (result.bytesDown += n) }).catch(fail),
   ]);
   client.close();
   backend.close();

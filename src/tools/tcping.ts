@@ -67,7 +67,9 @@ export function summarizeTcping(target: string, probes: readonly TcpingProbe[]):
   const times = probes.filter((p) => p.ok).map((p) => p.timeMs);
   const n = times.length;
   const failedPercent = probes.length === 0 ? 0 : (100 * (probes.length - n)) / probes.length;
-  if (n === 0) return { target, probes: probes.length, ok: 0, failedPercent, minMs: null, avgMs: null, maxMs: null, mdevMs: null };
+  if (n === 0) {
+    return { target, probes: probes.length, ok: 0, failedPercent, minMs: null, avgMs: null, maxMs: null, mdevMs: null };
+  }
   const avg = times.reduce((a, b) => a + b, 0) / n;
   const meanSquare = times.reduce((a, b) => a + b * b, 0) / n;
   return {
@@ -102,7 +104,9 @@ export function summarizeTcping(target: string, probes: readonly TcpingProbe[]):
  */
 export function tcping(options: TcpingOptions): AsyncGenerator<TcpingProbe, TcpingSummary, void> {
   const action = "tcping";
-  if (typeof options !== "object" || options === null) throw new TypeError(`Cannot ${action}: options must be an object`);
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot ${action}: options must be an object`);
+  }
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
   const port = checkPort(action, options.port, 1);
   const count = options.count ?? 4;

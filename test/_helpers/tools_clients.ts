@@ -33,7 +33,9 @@ async function readUpTo(conn: Connection, want: number): Promise<Uint8Array> {
   while (offset < want) {
     const chunk = await conn.read();
     if (!chunk) break;
-    if (offset + chunk.byteLength > want) throw new ExtraBytesError(`the echo brought ${offset + chunk.byteLength - want} bytes too many`);
+    if (offset + chunk.byteLength > want) {
+      throw new ExtraBytesError(`the echo brought ${offset + chunk.byteLength - want} bytes too many`);
+    }
     out.set(chunk, offset);
     offset += chunk.byteLength;
   }
@@ -44,7 +46,10 @@ async function readUpTo(conn: Connection, want: number): Promise<Uint8Array> {
  * Connects to `port`, sends `messages` messages of `size` bytes one after the other
  * (waiting `pauseMs` between them), checks each echo, half-closes and expects the end.
  */
-export async function echoExchange(port: number, options: { messages: number; size: number; pauseMs: number; seed: number }): Promise<ExchangeOutcome> {
+export async function echoExchange(
+  port: number,
+  options: { messages: number; size: number; pauseMs: number; seed: number },
+): Promise<ExchangeOutcome> {
   const startedAt = Date.now();
   const outcome: ExchangeOutcome = { complete: false, exactPrefix: true, sent: 0, received: 0, startedAt };
   let conn: Connection | undefined;
@@ -66,7 +71,9 @@ export async function echoExchange(port: number, options: { messages: number; si
         }
       }
       if (!outcome.exactPrefix) throw new Error(`message ${i} came back changed`);
-      if (back.byteLength < message.byteLength) throw new Error(`message ${i}: the stream ended after ${back.byteLength} bytes`);
+      if (back.byteLength < message.byteLength) {
+        throw new Error(`message ${i}: the stream ended after ${back.byteLength} bytes`);
+      }
       if (options.pauseMs > 0) await new Promise((r) => setTimeout(r, options.pauseMs));
     }
     await conn.closeWrite();

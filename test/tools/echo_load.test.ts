@@ -98,7 +98,19 @@ test("echoLoad() rejects bad options before any I/O", async () => {
 test("anynet bench echo --json reports what the server saw; exit 0", async () => {
   const server = await startTestEcho();
   try {
-    const run = await runCli(["bench", "echo", "--port", String(server.port), "-c", "3", "-d", "0.5", "-s", "32", "--json"]);
+    const run = await runCli([
+      "bench",
+      "echo",
+      "--port",
+      String(server.port),
+      "-c",
+      "3",
+      "-d",
+      "0.5",
+      "-s",
+      "32",
+      "--json",
+    ]);
     assert.is(run.code, 0, run.stderr);
     const r = JSON.parse(run.stdout) as EchoLoadResult;
     await server.settled();
@@ -120,7 +132,10 @@ test("anynet bench echo prints a readable report and exits 1 on mismatches", asy
   try {
     const run = await runCli(["bench", "echo", "--port", String(server.port), "-c", "1", "-d", "0.3", "-s", "16"]);
     assert.is(run.code, 1, run.stderr);
-    assert.match(run.stdout, new RegExp(`^echo load on 127\\.0\\.0\\.1:${server.port}: 1 connections, 16-byte messages, `));
+    assert.match(
+      run.stdout,
+      new RegExp(`^echo load on 127\\.0\\.0\\.1:${server.port}: 1 connections, 16-byte messages, `),
+    );
     assert.match(run.stdout, /\nround trips: \d+ \(\d+\/s\)\n/);
     assert.match(run.stdout, /\nlatency: +p50 [\d.]+ ms, p99 [\d.]+ ms/);
     const mismatches = Number(/\nmismatches: +(\d+)/.exec(run.stdout)![1]);

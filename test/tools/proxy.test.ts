@@ -4,7 +4,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { connect, ConnectionRefusedError, type Connection, listen } from "anynet/net";
+import { connect, type Connection, ConnectionRefusedError, listen } from "anynet/net";
 import { type ProxyServer, type ProxyStats, type ProxyStrategy, startProxy } from "anynet/tools";
 import { runCli } from "../_helpers/cli.ts";
 import { echoExchange, type ExchangeOutcome } from "../_helpers/tools_clients.ts";
@@ -41,7 +41,11 @@ const backendCounts = (stats: ProxyStats) => stats.backends.map((b) => b.connect
 
 test("startProxy() spreads 100 connections evenly over two echo backends (round-robin)", async () => {
   const a = await startTestEcho(), b = await startTestEcho();
-  const proxy = await startProxy({ port: 0, backends: [`127.0.0.1:${a.port}`, { hostname: "127.0.0.1", port: b.port }], healthInterval: 500 });
+  const proxy = await startProxy({
+    port: 0,
+    backends: [`127.0.0.1:${a.port}`, { hostname: "127.0.0.1", port: b.port }],
+    healthInterval: 500,
+  });
   try {
     await exchanges(proxy.addr.port, 100, 10, 0);
     const stats = proxy.stats();
@@ -64,7 +68,12 @@ test("startProxy() spreads 100 connections evenly over two echo backends (round-
 
 test("startProxy() with least-connections sends new connections to the least busy backend", async () => {
   const a = await startTestEcho(), b = await startTestEcho();
-  const proxy = await startProxy({ port: 0, backends: [{ hostname: "127.0.0.1", port: a.port }, { hostname: "127.0.0.1", port: b.port }], strategy: "least-connections", healthInterval: 500 });
+  const proxy = await startProxy({
+    port: 0,
+    backends: [{ hostname: "127.0.0.1", port: a.port }, { hostname: "127.0.0.1", port: b.port }],
+    strategy: "least-connections",
+    healthInterval: 500,
+  });
   const held: Connection[] = [];
   try {
     // Four long-lived connections: two on each backend.
@@ -139,8 +148,15 @@ for (const strategy of ["round-robin", "least-connections"] as ProxyStrategy[]) 
 
       assert.ok(outcomes.every((o) => o.exactPrefix), "a client received changed bytes");
       const broken = outcomes.filter((o) => !o.complete);
-      assert.ok(broken.length <= openOnB, `${broken.length} broken connections, but only ${openOnB} were open on the killed backend: ${broken.map((o) => o.error).join("; ")}`);
-      for (const o of broken) assert.ok(o.startedAt < killedAt, `a connection opened after the kill failed: ${o.error}`);
+      assert.ok(
+        broken.length <= openOnB,
+        `${broken.length} broken connections, but only ${openOnB} were open on the killed backend: ${
+          broken.map((o) => o.error).join("; ")
+        }`,
+      );
+      for (const o of broken) {
+        assert.ok(o.startedAt < killedAt, `a connection opened after the kill failed: ${o.error}`);
+      }
       const after = outcomes.filter((o) => o.startedAt >= killedAt);
       assert.ok(after.length >= 6, `only ${after.length} connections after the kill`);
       assert.ok(after.every((o) => o.complete));
@@ -169,7 +185,11 @@ for (const strategy of ["round-robin", "least-connections"] as ProxyStrategy[]) 
 test("startProxy() retries a connection on the next backend when the chosen one refuses", async () => {
   const a = await startTestEcho(), b = await startTestEcho();
   // Health checks an hour apart: only the connection attempts themselves can notice.
-  const proxy = await startProxy({ port: 0, backends: [{ hostname: "127.0.0.1", port: b.port }, { hostname: "127.0.0.1", port: a.port }], healthInterval: 3600_000 });
+  const proxy = await startProxy({
+    port: 0,
+    backends: [{ hostname: "127.0.0.1", port: b.port }, { hostname: "127.0.0.1", port: a.port }],
+    healthInterval: 3600_000,
+  });
   try {
     await b.settled();
     await waitFor("the first health check", () => b.connections.length >= 1 && a.connections.length >= 1);
@@ -233,6 +253,7 @@ test("startProxy() passes a half-close on in both directions and keeps large str
     await echoProxy.close();
     await talkProxy.close();
     talker.close();
+    await talking;
     await echoBackend.close();
   }
 });
@@ -348,7 +369,10 @@ test("startProxy() turns a client away when no backend answers, and rejects bad 
     } catch (e) {
       error = e;
     }
-    assert.ok((error instanceof TypeError || error instanceof RangeError) && pattern.test(error.message), String(error));
+    assert.ok(
+      (error instanceof TypeError || error instanceof RangeError) && pattern.test(error.message),
+      String(error),
+    );
   };
   await bad({ port: 0, backends: [] }, /'backends' must be a non-empty array/);
   await bad({ port: 0, backends: ["::1:80"] }, /backends\[0\]: '::1:80' is not HOST:PORT/);
@@ -392,8 +416,17 @@ test("anynet proxy balances, drains on SIGTERM, and prints and writes the counts
   const dir = mkdtempSync(join(tmpdir(), "anynet-proxy-"));
   const statsFile = join(dir, "stats.json");
   const proc = startCli([
-    "proxy", "--listen", "127.0.0.1:0", "--backend", `127.0.0.1:${a.port}`, "--backend", `127.0.0.1:${b.port}`,
-    "--health-interval", "0.2", "--stats-json", statsFile,
+    "proxy",
+    "--listen",
+    "127.0.0.1:0",
+    "--backend",
+    `127.0.0.1:${a.port}`,
+    "--backend",
+    `127.0.0.1:${b.port}`,
+    "--health-interval",
+    "0.2",
+    "--stats-json",
+    statsFile,
   ]);
   try {
     const port = await waitForListening(proc);
@@ -416,7 +449,13 @@ test("anynet proxy balances, drains on SIGTERM, and prints and writes the counts
     const { code } = await proc.exited;
     assert.is(code, 0, proc.stderr());
     const out = proc.stdout();
-    assert.match(out, new RegExp(`backend 127\\.0\\.0\\.1:${a.port} +up +6 connections, 0 refused, 0 broken, 210000 bytes up, 210000 bytes down`), out);
+    assert.match(
+      out,
+      new RegExp(
+        `backend 127\\.0\\.0\\.1:${a.port} +up +6 connections, 0 refused, 0 broken, 210000 bytes up, 210000 bytes down`,
+      ),
+      out,
+    );
     assert.match(out, new RegExp(`backend 127\\.0\\.0\\.1:${b.port} +up +5 connections, 0 refused, 0 broken`));
     assert.match(out, /total: 11 connections accepted, 0 turned away/);
     const stats = JSON.parse(readFileSync(statsFile, "utf8")) as ProxyStats;
@@ -437,14 +476,28 @@ test("anynet proxy: usage errors exit 2, an address in use exits 1", async () =>
   assert.match(missing.stderr, /^anynet proxy: at least one --backend HOST:PORT is required\n/);
   const badBackend = await runCli(["proxy", "--listen", "127.0.0.1:0", "--backend", "::1:80"]);
   assert.is(badBackend.code, 2);
-  assert.match(badBackend.stderr, /^anynet proxy: --backend: '::1:80' is not HOST:PORT: write an IPv6 address in brackets/);
-  const badStrategy = await runCli(["proxy", "--listen", "127.0.0.1:0", "--backend", "127.0.0.1:1", "--strategy", "random"]);
+  assert.match(
+    badBackend.stderr,
+    /^anynet proxy: --backend: '::1:80' is not HOST:PORT: write an IPv6 address in brackets/,
+  );
+  const badStrategy = await runCli([
+    "proxy",
+    "--listen",
+    "127.0.0.1:0",
+    "--backend",
+    "127.0.0.1:1",
+    "--strategy",
+    "random",
+  ]);
   assert.is(badStrategy.code, 2);
   const busy = await listen({ hostname: "127.0.0.1", port: 0 });
   try {
     const inUse = await runCli(["proxy", "--listen", `127.0.0.1:${busy.addr.port}`, "--backend", "127.0.0.1:1"]);
     assert.is(inUse.code, 1);
-    assert.match(inUse.stderr, new RegExp(`^anynet proxy: cannot listen: 127\\.0\\.0\\.1:${busy.addr.port} is already in use\\n$`));
+    assert.match(
+      inUse.stderr,
+      new RegExp(`^anynet proxy: cannot listen: 127\\.0\\.0\\.1:${busy.addr.port} is already in use\\n$`),
+    );
   } finally {
     busy.close();
   }

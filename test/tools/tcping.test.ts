@@ -30,7 +30,9 @@ test.after(() => {
   listener.close();
 });
 
-async function collect(gen: AsyncGenerator<TcpingProbe, TcpingSummary, void>): Promise<{ probes: TcpingProbe[]; summary: TcpingSummary }> {
+async function collect(
+  gen: AsyncGenerator<TcpingProbe, TcpingSummary, void>,
+): Promise<{ probes: TcpingProbe[]; summary: TcpingSummary }> {
   const probes: TcpingProbe[] = [];
   for (;;) {
     const next = await gen.next();
@@ -65,7 +67,13 @@ test("tcping() reports a refused connection for each probe of a closed port", as
     assert.is(p.ok, false);
     assert.instance(p.error, ConnectionRefusedError);
   }
-  assert.equal([summary.probes, summary.ok, summary.failedPercent, summary.minMs, summary.mdevMs], [2, 0, 100, null, null]);
+  assert.equal([summary.probes, summary.ok, summary.failedPercent, summary.minMs, summary.mdevMs], [
+    2,
+    0,
+    100,
+    null,
+    null,
+  ]);
 });
 
 test("tcping() counts an address that does not answer as failed, within 'timeout'", async () => {
@@ -82,18 +90,23 @@ test("tcping() counts an address that does not answer as failed, within 'timeout
 test("tcping() stops when its signal aborts and summarizes the probes so far", async () => {
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 300);
-  const { probes, summary } = await collect(tcping({ port: openPort, count: Infinity, interval: 100, signal: controller.signal }));
+  const { probes, summary } = await collect(
+    tcping({ port: openPort, count: Infinity, interval: 100, signal: controller.signal }),
+  );
   assert.ok(probes.length >= 1 && probes.length <= 10, `${probes.length} probes`);
   assert.is(summary.probes, probes.length);
   assert.is(summary.ok, probes.length);
 });
 
 test("tcping() rejects bad options before any probe", () => {
-  assert.throws(() => tcping({ port: 0 }), (e: unknown) => e instanceof RangeError && /'port' must be an integer from 1 to 65535: got 0/.test(e.message));
+  assert.throws(
+    () => tcping({ port: 0 }),
+    (e: unknown) => e instanceof RangeError && /'port' must be an integer from 1 to 65535: got 0/.test(e.message),
+  );
   assert.throws(() => tcping({ port: 80, count: 0 }), /'count' must be a positive integer or Infinity: got 0/);
   assert.throws(() => tcping({ port: 80, interval: -1 }), /'interval' must be a positive number of milliseconds/);
   assert.throws(() => tcping({ port: 80, timeout: Number.NaN }), /'timeout'/);
-  assert.throws(() => tcping({ hostname: "a b", port: 80 }), TypeError);
+  assert.throws(() => tcping({ hostname: "a b", port: 80 }), (e: unknown) => e instanceof TypeError);
 });
 
 test("summarizeTcping() computes min/avg/max/mdev as ping does", () => {
@@ -115,7 +128,7 @@ test("parseHostPort() reads IPv4, names and bracketed IPv6, and says what is wro
   assert.equal(parseHostPort("[fe80::1%eth0]:22"), { hostname: "fe80::1%eth0", port: 22 });
   assert.equal(parseHostPort("localhost:0", { allowPortZero: true }), { hostname: "localhost", port: 0 });
   assert.throws(() => parseHostPort("localhost:0"), /the port must be from 1 to 65535: got 0/);
-  assert.throws(() => parseHostPort("host:70000"), RangeError);
+  assert.throws(() => parseHostPort("host:70000"), (e: unknown) => e instanceof RangeError);
   assert.throws(() => parseHostPort("::1:80"), /write an IPv6 address in brackets, as \[::1\]:80/);
   assert.throws(() => parseHostPort("host"), /the port is missing/);
   assert.throws(() => parseHostPort(":80"), /the host is missing/);
@@ -132,14 +145,20 @@ test("anynet tcping prints a line per probe and ping's summary; exit 0", async (
   assert.match(lines[1], new RegExp(`^connected to 127\\.0\\.0\\.1:${openPort}: seq=1 time=\\d+\\.\\d{3} ms$`));
   assert.match(lines[2], /: seq=2 time=\d+\.\d{3} ms$/);
   assert.is(lines[3], `--- 127.0.0.1:${openPort} tcping statistics ---`);
-  assert.match(lines[4], /^2 probes, 2 ok, 0% failed, min\/avg\/max\/mdev = \d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3} ms$/);
+  assert.match(
+    lines[4],
+    /^2 probes, 2 ok, 0% failed, min\/avg\/max\/mdev = \d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3} ms$/,
+  );
   assert.is(lines.length, 5);
 });
 
 test("anynet tcping exits 1 when every probe failed", async () => {
   const run = await runCli(["tcping", `127.0.0.1:${closedPort}`, "-c", "2", "-i", "0.05"]);
   assert.is(run.code, 1);
-  assert.match(run.stdout, new RegExp(`no connection to 127\\.0\\.0\\.1:${closedPort}: seq=1 connection refused after`));
+  assert.match(
+    run.stdout,
+    new RegExp(`no connection to 127\\.0\\.0\\.1:${closedPort}: seq=1 connection refused after`),
+  );
   assert.match(run.stdout, /\n2 probes, 0 ok, 100% failed\n$/);
 });
 
@@ -174,12 +193,17 @@ test("anynet tcping takes [::1]:PORT", async () => {
 test("anynet tcping prints the summary so far on SIGINT", async () => {
   const proc = startCli(["tcping", `127.0.0.1:${openPort}`, "--count", "0", "--interval", "0.1"]);
   const deadline = Date.now() + 30000;
-  while ((proc.stdout().match(/seq=/g) ?? []).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  while ((proc.stdout().match(/seq=/g) ?? []).length < 2 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
   const { code } = await proc.stop("SIGINT");
   assert.is(code, 0, proc.stderr());
   const probes = (proc.stdout().match(/seq=/g) ?? []).length;
   assert.ok(probes >= 2);
-  assert.match(proc.stdout(), new RegExp(`--- 127\\.0\\.0\\.1:${openPort} tcping statistics ---\\n${probes} probes, ${probes} ok, 0% failed, `));
+  assert.match(
+    proc.stdout(),
+    new RegExp(`--- 127\\.0\\.0\\.1:${openPort} tcping statistics ---\\n${probes} probes, ${probes} ok, 0% failed, `),
+  );
 });
 
 test.run();

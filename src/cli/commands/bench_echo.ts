@@ -6,7 +6,9 @@ const fixed = (value: number | null, digits: number): string => (value === null 
 /** The human-readable report of a load run. */
 export function echoLoadText(r: EchoLoadResult): string {
   return [
-    `echo load on ${r.target}: ${r.connections} connections, ${r.size}-byte messages, ${fixed(r.durationMs / 1000, 2)} s`,
+    `echo load on ${r.target}: ${r.connections} connections, ${r.size}-byte messages, ${
+      fixed(r.durationMs / 1000, 2)
+    } s`,
     `round trips: ${r.roundTrips} (${fixed(r.roundTripsPerSecond, 0)}/s)`,
     `throughput:  ${fixed(r.megabytesPerSecond, 2)} MB/s echoed (${r.bytesEchoed} bytes)`,
     `latency:     p50 ${fixed(r.latency.p50, 3)} ms, p99 ${fixed(r.latency.p99, 3)} ms, ` +
@@ -28,14 +30,57 @@ export const benchEchoCommand: CommandSpec = {
     "mismatched or no round trip completed.",
   flags: [
     { name: "host", type: "string", default: "127.0.0.1", valueName: "HOST", description: "The echo server's host" },
-    { name: "port", type: "integer", min: 1, max: 65535, valueName: "PORT", description: "The echo server's port (required)" },
-    { name: "connections", short: "c", type: "integer", min: 1, max: 100000, default: 10, valueName: "N", description: "Connections at once" },
-    { name: "duration", short: "d", type: "number", min: 0.001, default: 5, valueName: "SECONDS", description: "How long to run" },
-    { name: "size", short: "s", type: "integer", min: 1, max: 16777216, default: 64, valueName: "BYTES", description: "Bytes per message" },
-    { name: "timeout", type: "number", min: 0.001, default: 5, valueName: "SECONDS", description: "Time limit of one connect or round trip" },
+    {
+      name: "port",
+      type: "integer",
+      min: 1,
+      max: 65535,
+      valueName: "PORT",
+      description: "The echo server's port (required)",
+    },
+    {
+      name: "connections",
+      short: "c",
+      type: "integer",
+      min: 1,
+      max: 100000,
+      default: 10,
+      valueName: "N",
+      description: "Connections at once",
+    },
+    {
+      name: "duration",
+      short: "d",
+      type: "number",
+      min: 0.001,
+      default: 5,
+      valueName: "SECONDS",
+      description: "How long to run",
+    },
+    {
+      name: "size",
+      short: "s",
+      type: "integer",
+      min: 1,
+      max: 16777216,
+      default: 64,
+      valueName: "BYTES",
+      description: "Bytes per message",
+    },
+    {
+      name: "timeout",
+      type: "number",
+      min: 0.001,
+      default: 5,
+      valueName: "SECONDS",
+      description: "Time limit of one connect or round trip",
+    },
     { name: "json", type: "boolean", description: "Print the figures as one JSON object" },
   ],
-  examples: ["bench echo --port 65432", "bench echo --host 10.0.0.2 --port 7 --connections 50 --duration 10 --size 1024 --json"],
+  examples: [
+    "bench echo --port 65432",
+    "bench echo --host 10.0.0.2 --port 7 --connections 50 --duration 10 --size 1024 --json",
+  ],
   async run(input, io) {
     const f = input.flags;
     if (f.port === undefined) throw new UsageError("--port PORT is required", "bench echo");

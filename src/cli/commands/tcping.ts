@@ -1,6 +1,6 @@
 import { formatAddr } from "../../net/mod.ts";
 import { parseHostPort } from "../../tools/host_port.ts";
-import { type TcpingProbe, type TcpingSummary, tcping } from "../../tools/tcping.ts";
+import { tcping, type TcpingProbe, type TcpingSummary } from "../../tools/tcping.ts";
 import { type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure } from "./_net_messages.ts";
 
@@ -18,10 +18,14 @@ function probeLine(target: string, hostname: string, port: number, probe: Tcping
 
 /** ping's two summary lines. */
 export function tcpingSummaryText(summary: TcpingSummary): string {
-  const failed = Number.isInteger(summary.failedPercent) ? String(summary.failedPercent) : summary.failedPercent.toFixed(1);
+  const failed = Number.isInteger(summary.failedPercent)
+    ? String(summary.failedPercent)
+    : summary.failedPercent.toFixed(1);
   let line = `${summary.probes} probes, ${summary.ok} ok, ${failed}% failed`;
   if (summary.ok > 0) {
-    line += `, min/avg/max/mdev = ${ms(summary.minMs!)}/${ms(summary.avgMs!)}/${ms(summary.maxMs!)}/${ms(summary.mdevMs!)} ms`;
+    line += `, min/avg/max/mdev = ${ms(summary.minMs!)}/${ms(summary.avgMs!)}/${ms(summary.maxMs!)}/${
+      ms(summary.mdevMs!)
+    } ms`;
   }
   return `--- ${summary.target} tcping statistics ---\n${line}\n`;
 }
@@ -36,9 +40,33 @@ export const tcpingCommand: CommandSpec = {
     "Write an IPv6 address in brackets: [::1]:80.",
   positionals: [{ name: "HOST:PORT", description: "The service to probe, such as 127.0.0.1:80 or [::1]:443" }],
   flags: [
-    { name: "count", short: "c", type: "integer", description: "Number of probes (0: until interrupted)", default: 4, min: 0, valueName: "N" },
-    { name: "interval", short: "i", type: "number", description: "Seconds between probes", default: 1, min: 0.001, valueName: "SECONDS" },
-    { name: "timeout", short: "t", type: "number", description: "Seconds a probe waits for the connection", default: 2, min: 0.001, valueName: "SECONDS" },
+    {
+      name: "count",
+      short: "c",
+      type: "integer",
+      description: "Number of probes (0: until interrupted)",
+      default: 4,
+      min: 0,
+      valueName: "N",
+    },
+    {
+      name: "interval",
+      short: "i",
+      type: "number",
+      description: "Seconds between probes",
+      default: 1,
+      min: 0.001,
+      valueName: "SECONDS",
+    },
+    {
+      name: "timeout",
+      short: "t",
+      type: "number",
+      description: "Seconds a probe waits for the connection",
+      default: 2,
+      min: 0.001,
+      valueName: "SECONDS",
+    },
   ],
   examples: ["tcping 127.0.0.1:65432", "tcping example.com:443 --count 10 --interval 0.5", "tcping [::1]:80 -c 0"],
   async run(input, io) {
