@@ -4,12 +4,13 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { serveEcho } from "anynet/echo";
 import { connect, type Connection, ConnectionRefusedError, listen } from "anynet/net";
-import { type ProxyServer, type ProxyStats, type ProxyStrategy, startProxy } from "anynet/tools";
+import { echoLoad, type ProxyServer, type ProxyStats, type ProxyStrategy, startProxy } from "anynet/tools";
 import { runCli } from "../_helpers/cli.ts";
 import { echoExchange, type ExchangeOutcome } from "../_helpers/tools_clients.ts";
 import { firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
-import { startCli, waitForListening } from "../_helpers/net_process.ts";
+import { startCli, startEchoServer, waitForListening } from "../_helpers/net_process.ts";
 import { startTestEcho, type TestEcho } from "../_helpers/tools_servers.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -209,8 +210,44 @@ test("startProxy() retries a connection on the next backend when the chosen one 
   }
 });
 
+test("startProxy() in front of echo-server processes: one SIGKILLed mid-load, then restarted on its port", async () => {
+  const a = await startEchoServer(), b = await startEchoServer();
+  const proxy = await startProxy({
+    port: 0,
+    backends: [{ hostname: "127.0.0.1", port: a.port }, { hostname: "127.0.0.1", port: b.port }],
+    healthInterval: 150,
+  });
+  let restarted: Awaited<ReturnType<typeof startEchoServer>> | undefined;
+  try {
+    const load = echoLoad({ port: proxy.addr.port, connections: 4, duration: 1500, size: 512 });
+    await sleep(500);
+    const openOnB = proxy.stats().backends[1].active;
+    b.proc.child.kill("SIGKILL");
+    await b.proc.exited;
+    const aBefore = proxy.stats().backends[0].connections;
+    const r = await load;
+    // Connections through the dead process may break; no echo may come back wrong.
+    assert.is(r.mismatches, 0);
+    assert.ok(r.failures <= openOnB, `${r.failures} failures, ${openOnB} connections were on the killed backend`);
+    assert.ok(r.roundTrips > 0);
+    assert.is(proxy.stats().backends[1].healthy, false);
+    assert.ok(proxy.stats().backends[0].connections - aBefore >= r.failures, "broken clients reconnected to the live backend");
+
+    restarted = { proc: startCli(["echo-server", "--port", String(b.port)]), port: b.port };
+    await waitForListening(restarted.proc);
+    await waitFor("the health check to see the backend again", () => proxy.stats().backends[1].healthy);
+    const before = proxy.stats().backends[1].connections;
+    await exchanges(proxy.addr.port, 4, 1, 3000);
+    assert.is(proxy.stats().backends[1].connections - before, 2);
+  } finally {
+    await proxy.close();
+    await a.proc.stop();
+    await restarted?.proc.stop();
+  }
+});
+
 test("startProxy() passes a half-close on in both directions and keeps large streams exact", async () => {
-  const echoBackend = await startTestEcho();
+  const echoBackend = await serveEcho({ port: 0 });
   // A backend that speaks first, half-closes, then reads what the client sends. (The
   // proxy's health checks connect to it too: they end without sending anything.)
   const talker = await listen({ hostname: "127.0.0.1", port: 0 });
@@ -232,7 +269,7 @@ test("startProxy() passes a half-close on in both directions and keeps large str
       })();
     }
   })();
-  const echoProxy = await startProxy({ port: 0, backends: [{ hostname: "127.0.0.1", port: echoBackend.port }] });
+  const echoProxy = await startProxy({ port: 0, backends: [echoBackend.addr] });
   const talkProxy = await startProxy({ port: 0, backends: [talker.addr] });
   try {
     // Client FIN → backend: the echo server sees the end and answers it after the last byte.
