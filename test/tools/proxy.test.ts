@@ -222,13 +222,18 @@ test("startProxy() in front of echo-server processes: one SIGKILLed mid-load, th
     const load = echoLoad({ port: proxy.addr.port, connections: 4, duration: 1500, size: 512 });
     await sleep(500);
     const openOnB = proxy.stats().backends[1].active;
+    // Counted before the kill: a broken client may reconnect before the exit is seen.
+    const aBefore = proxy.stats().backends[0].connections;
     b.proc.child.kill("SIGKILL");
     await b.proc.exited;
-    const aBefore = proxy.stats().backends[0].connections;
     const r = await load;
     // Connections through the dead process may break; no echo may come back wrong.
     assert.is(r.mismatches, 0);
-    assert.ok(r.failures <= openOnB, `${r.failures} failures, ${openOnB} connections were on the killed backend`);
+    // Only connections through the killed backend may break: those open on it at the kill,
+    // and any the proxy handed it while the process was dying (its socket still accepted).
+    const everOnB = proxy.stats().backends[1].connections;
+    assert.ok(openOnB >= 1, "the load had connections on the backend that was killed");
+    assert.ok(r.failures <= everOnB, `${r.failures} failures, ${everOnB} connections ever went to the killed backend`);
     assert.ok(r.roundTrips > 0);
     assert.is(proxy.stats().backends[1].healthy, false);
     assert.ok(proxy.stats().backends[0].connections - aBefore >= r.failures, "broken clients reconnected to the live backend");
