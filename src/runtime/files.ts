@@ -1,10 +1,21 @@
 /**
- * Files as streams of chunks. `node:fs` behaves the same on Node, Deno and Bun for
- * this, so one implementation serves all three runtimes.
+ * Files: whole text files (certificates, keys, stats output) and files as streams of
+ * chunks (captures). `node:fs` behaves the same on Node, Deno and Bun for this, so one
+ * implementation serves all three runtimes.
  *
  * @module
  */
-import { open, stat } from "node:fs/promises";
+import { open, readFile, stat, writeFile } from "node:fs/promises";
+
+/** Reads a whole file as UTF-8 text (PEM certificates and keys, say). */
+export function readTextFile(path: string): Promise<string> {
+  return readFile(path, "utf8");
+}
+
+/** Writes `text` to a file as UTF-8, replacing what was there. */
+export function writeTextFile(path: string, text: string): Promise<void> {
+  return writeFile(path, text, "utf8");
+}
 
 /** Options for {@linkcode readFileChunks}. */
 export interface ReadFileChunksOptions {

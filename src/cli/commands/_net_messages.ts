@@ -1,6 +1,6 @@
 import { formatAddr, NetError } from "../../net/mod.ts";
 import { CommandError } from "../command.ts";
-import { readTextFile } from "../../runtime/read_text.ts";
+import { readTextFile } from "../../runtime/files.ts";
 
 /** One line for a network failure, the same wording on every runtime. */
 export function describeNetFailure(error: unknown, host: string, port: number): string {

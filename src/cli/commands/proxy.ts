@@ -1,5 +1,5 @@
 import type { NetAddr } from "../../net/mod.ts";
-import { writeTextFile } from "../../runtime/write_text.ts";
+import { writeTextFile } from "../../runtime/files.ts";
 import { parseHostPort } from "../../tools/host_port.ts";
 import { type ProxyEvent, type ProxyStats, type ProxyStrategy, startProxy } from "../../tools/proxy.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
