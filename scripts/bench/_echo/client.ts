@@ -54,6 +54,12 @@ export interface LoadResult {
   failures: number;
   connectFailures: number;
   stalled: boolean;
+  /** CPU use of the server over the measured time, in percent of one core (-1: unknown). */
+  serverCpuPercent: number;
+  /** CPU use of the load client itself, in percent of one core (-1: unknown). */
+  clientCpuPercent: number;
+  /** User time of every other program on the machine, in percent of one core (-1: unknown). */
+  otherUserCpuPercent: number;
 }
 
 /** What the load client reports for a hold run (see load_client.c). */
@@ -110,6 +116,8 @@ async function runClient(
 /** Options of one load run. */
 export interface LoadOptions {
   port: number;
+  /** The server's PID, for its CPU use and that of other programs. */
+  pid: number;
   connections: number;
   size: number;
   /** Seconds measured. */
@@ -129,6 +137,7 @@ export async function runLoad(clientPath: string, options: LoadOptions): Promise
     "--duration", String(options.duration),
     "--warmup", String(options.warmup),
     "--timeout", "10",
+    "--pid", String(options.pid),
   ];
   return await runClient(clientPath, args, options.core, options.duration + options.warmup + 30) as LoadResult;
 }
@@ -155,4 +164,22 @@ export async function runHold(clientPath: string, options: HoldOptions): Promise
     "--timeout", "20",
   ];
   return await runClient(clientPath, args, options.core, options.settle + 120) as HoldResult;
+}
+
+/** User CPU time (user + nice) of all cores, and all CPU time, in ticks, from /proc/stat. */
+function cpuTicks(): { user: number; total: number } {
+  const fields = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return { user: fields[0] + fields[1], total: fields.reduce((sum, value) => sum + value, 0) };
+}
+
+/**
+ * How busy the machine is with user code over an interval, in percent of one core. The servers
+ * wait idle between runs, so this is other programs: on a shared machine, a neighbour's test run.
+ */
+export async function userCpuPercent(intervalMs = 500): Promise<number> {
+  const before = cpuTicks();
+  await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  const after = cpuTicks();
+  const total = after.total - before.total;
+  return total > 0 ? ((after.user - before.user) / total) * navigator.hardwareConcurrency * 100 : 0;
 }

@@ -10,6 +10,11 @@
  *
  *   load_client --port P [--host 127.0.0.1] --connections N --size BYTES
  *               [--duration SECONDS | --count ROUND_TRIPS] [--warmup SECONDS] [--timeout SECONDS]
+ *               [--pid SERVER_PID]
+ *
+ * With --pid it also reports CPU use over the measured time, in percent of one core: the server's,
+ * its own, and the user time of every other program on the machine (otherUserCpuPercent), which
+ * tells a run disturbed by a neighbour on a shared machine. -1 means unknown.
  *
  * Hold mode: opens N connections (at most --window connecting or waiting for their echo at a
  * time), pings each once, keeps them all open and idle for --settle seconds, and reads the server's
@@ -129,6 +134,47 @@ static void parse_options(int argc, char **argv) {
     opt.connections = opt.hold;
     if (!opt.pid) fail_usage("--hold needs --pid (the server whose memory to read)", NULL);
   }
+}
+
+/* User time (user + nice) of all CPUs since boot, in clock ticks, from /proc/stat; -1 if unreadable. */
+static long long all_user_ticks(void) {
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f) return -1;
+  long long user = -1, nice = 0;
+  if (fscanf(f, "cpu %lld %lld", &user, &nice) != 2) user = -1;
+  fclose(f);
+  return user < 0 ? -1 : user + nice;
+}
+
+/* User and system time of a process (all its threads) in clock ticks, from /proc/PID/stat. */
+static int task_ticks(int pid, long long *user, long long *system) {
+  char path[64], text[1024];
+  if (pid) snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  else snprintf(path, sizeof path, "/proc/self/stat");
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = 0;
+  char *after_name = strrchr(text, ')'); /* the command name may contain spaces */
+  if (!after_name) return -1;
+  /* fields after the name: state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15) */
+  if (sscanf(after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", user, system) != 2) return -1;
+  return 0;
+}
+
+/* CPU use while measuring: the server's, the client's own, and the user time of everything else. */
+struct cpu_sample {
+  long long all_user, server_user, server_system, self_user, self_system;
+  int ok;
+};
+
+static struct cpu_sample sample_cpu(void) {
+  struct cpu_sample s = {0};
+  s.all_user = all_user_ticks();
+  s.ok = s.all_user >= 0 && task_ticks(0, &s.self_user, &s.self_system) == 0 &&
+         (!opt.pid || task_ticks(opt.pid, &s.server_user, &s.server_system) == 0);
+  return s;
 }
 
 /* VmRSS of a process in KiB, or -1. */
@@ -367,6 +413,7 @@ int main(int argc, char **argv) {
   uint64_t start = now_ns();
   last_progress_ns = start;
   uint64_t measure_from = 0, measure_until = 0, settle_until = 0, measured_ns = 0;
+  struct cpu_sample cpu_start = {0};
   int stalled = 0;
   unsigned window = opt.hold ? opt.window : opt.connections;
   counting = opt.hold ? 1 : 0;
@@ -393,6 +440,7 @@ int main(int argc, char **argv) {
       counting = 1;
       counted_round_trips = 0;
       measure_from = now;
+      cpu_start = sample_cpu();
       measure_until = opt.count ? 0 : now + (uint64_t)(opt.duration * 1e9);
     } else if (counting && ((measure_until && now >= measure_until) || (opt.count && counted_round_trips >= opt.count))) {
       measured_ns = now - measure_from;
@@ -439,16 +487,32 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  struct cpu_sample cpu_end = sample_cpu();
   qsort(latencies, latency_count, sizeof *latencies, compare_u32);
   double seconds = measured_ns / 1e9;
+  /* Percent of one core over the measured time; -1 when unknown. */
+  double tick_percent = seconds > 0 ? 100.0 / ((double)sysconf(_SC_CLK_TCK) * seconds) : 0;
+  int cpu_known = cpu_start.ok && cpu_end.ok && seconds > 0;
+  double server_cpu = cpu_known && opt.pid
+                          ? ((cpu_end.server_user - cpu_start.server_user) + (cpu_end.server_system - cpu_start.server_system)) * tick_percent
+                          : -1;
+  double client_cpu =
+      cpu_known ? ((cpu_end.self_user - cpu_start.self_user) + (cpu_end.self_system - cpu_start.self_system)) * tick_percent : -1;
+  /* User time nobody in this benchmark spent: other programs on the machine disturbing the run. */
+  double other_cpu = cpu_known && opt.pid
+                         ? ((cpu_end.all_user - cpu_start.all_user) - (cpu_end.server_user - cpu_start.server_user) -
+                            (cpu_end.self_user - cpu_start.self_user)) * tick_percent
+                         : -1;
+  if (other_cpu < 0 && other_cpu != -1) other_cpu = 0; /* tick rounding */
   double per_second = seconds > 0 ? counted_round_trips / seconds : 0;
   printf("{\"mode\":\"load\",\"connections\":%u,\"size\":%zu,\"warmupSeconds\":%g,\"seconds\":%.3f,"
          "\"roundTrips\":%llu,\"roundTripsPerSecond\":%.1f,\"megabytesPerSecond\":%.2f,"
          "\"p50Microseconds\":%.1f,\"p99Microseconds\":%.1f,\"mismatches\":%llu,\"failures\":%llu,"
-         "\"connectFailures\":%llu,\"stalled\":%s}\n",
+         "\"connectFailures\":%llu,\"stalled\":%s,\"serverCpuPercent\":%.0f,\"clientCpuPercent\":%.0f,"
+         "\"otherUserCpuPercent\":%.0f}\n",
          opt.connections, opt.size, opt.warmup, seconds, (unsigned long long)counted_round_trips, per_second,
          per_second * (double)opt.size / 1e6, percentile_us(0.50), percentile_us(0.99),
          (unsigned long long)mismatches, (unsigned long long)failures, (unsigned long long)connect_failures,
-         stalled ? "true" : "false");
+         stalled ? "true" : "false", server_cpu, client_cpu, other_cpu);
   return 0;
 }
