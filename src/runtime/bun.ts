@@ -1,6 +1,16 @@
+import { bunBindUdp } from "./bun_udp.ts";
+import { bunConnectTcp, bunListenTcp } from "./bun_tcp.ts";
+import { nodeResolve } from "./node_tcp.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
-/** The Bun adapter. */
+/** The Bun adapter: `Bun.listen`, `Bun.connect` and `Bun.udpSocket`. */
 export const bunAdapter: RuntimeAdapter = {
   runtime: "bun",
+  net: {
+    listenTcp: bunListenTcp,
+    connectTcp: bunConnectTcp,
+    bindUdp: bunBindUdp,
+    resolve: nodeResolve,
+    udpImplementation: "Bun.udpSocket",
+  },
 };

@@ -1,6 +1,20 @@
+import { denoConnectTcp, denoListenTcp } from "./deno_tcp.ts";
+import { nodeResolve } from "./node_tcp.ts";
+import { dgramBind } from "./node_udp.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
-/** The Deno adapter. */
+/**
+ * The Deno adapter: `Deno.listen`, `Deno.connect`, `Deno.listenTls`, `Deno.startTls`
+ * for streams; `node:dgram` for UDP, because `Deno.listenDatagram` still needs
+ * `--unstable-net` while `node:dgram` works with `--allow-net` alone.
+ */
 export const denoAdapter: RuntimeAdapter = {
   runtime: "deno",
+  net: {
+    listenTcp: denoListenTcp,
+    connectTcp: denoConnectTcp,
+    bindUdp: dgramBind,
+    resolve: nodeResolve,
+    udpImplementation: "node:dgram (Deno.listenDatagram needs --unstable-net)",
+  },
 };

@@ -12,7 +12,7 @@ import { detectRuntime } from "./detect.ts";
 import { nodeAdapter } from "./node.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
-export type { RuntimeAdapter } from "./types.ts";
+export type * from "./types.ts";
 export { detectRuntime, type RuntimeInfo, type RuntimeName } from "./detect.ts";
 
 const adapters: Record<RuntimeAdapter["runtime"], RuntimeAdapter> = {

@@ -1,6 +1,15 @@
+import { dgramBind } from "./node_udp.ts";
+import { nodeConnectTcp, nodeListenTcp, nodeResolve } from "./node_tcp.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
-/** The Node.js adapter. */
+/** The Node.js adapter: `node:net`, `node:tls` and `node:dgram`. */
 export const nodeAdapter: RuntimeAdapter = {
   runtime: "node",
+  net: {
+    listenTcp: nodeListenTcp,
+    connectTcp: nodeConnectTcp,
+    bindUdp: dgramBind,
+    resolve: nodeResolve,
+    udpImplementation: "node:dgram",
+  },
 };

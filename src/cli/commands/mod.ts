@@ -5,9 +5,13 @@
  * @module
  */
 import type { CommandSpec } from "../command.ts";
+import { echoCommand } from "./echo.ts";
+import { echoServerCommand } from "./echo_server.ts";
 import { infoCommand } from "./info.ts";
 
 /** All commands. */
 export const commands: readonly CommandSpec[] = [
   infoCommand,
+  echoServerCommand,
+  echoCommand,
 ];

@@ -1,0 +1,47 @@
+import { formatAddr, NetError } from "../../net/mod.ts";
+import { CommandError } from "../command.ts";
+import { readTextFile } from "../../runtime/read_text.ts";
+
+/** One line for a network failure, the same wording on every runtime. */
+export function describeNetFailure(error: unknown, host: string, port: number): string {
+  const target = formatAddr({ hostname: host, port });
+  if (!(error instanceof NetError)) return error instanceof Error ? error.message : String(error);
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return `connection refused by ${target} (is the server running?)`;
+    case "ETIMEDOUT":
+      return `no answer from ${target} in time`;
+    case "ECONNRESET":
+      return `${target} closed or reset the connection: ${firstLine(error.message)}`;
+    case "ENOTFOUND":
+      return `cannot resolve host '${host}'`;
+    case "EADDRINUSE":
+      return `${target} is already in use`;
+    case "EADDRNOTAVAIL":
+      return `${host} is not an address of this machine`;
+    case "EACCES":
+      return `permission denied for ${target}`;
+    case "ETLS":
+      return `TLS failure with ${target}: ${firstLine(error.message)}`;
+    default:
+      return firstLine(error.message);
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0]!.replace(/^Cannot [^:]+: /, "");
+}
+
+/** Reads a PEM file named by a flag; a one-line CommandError when it cannot. */
+export async function readPemFlag(flag: string, path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readTextFile(path);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+    throw new CommandError(`cannot read --${flag} ${path}: ${why}`);
+  }
+  if (!text.includes("-----BEGIN ")) throw new CommandError(`--${flag} ${path} is not a PEM file (no -----BEGIN line)`);
+  return text;
+}

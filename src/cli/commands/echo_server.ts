@@ -1,0 +1,99 @@
+import { DEFAULT_ECHO_PORT, describeAddr, type EchoEvent, serveEcho, serveUdpEcho } from "../../echo/mod.ts";
+import { formatAddr, udpImplementation } from "../../net/mod.ts";
+import { CommandError, type CommandSpec, UsageError } from "../command.ts";
+import { describeNetFailure, readPemFlag } from "./_net_messages.ts";
+
+function logLine(event: EchoEvent): string {
+  const who = formatAddr(event.remoteAddr);
+  switch (event.type) {
+    case "open":
+      return `connection from ${who}`;
+    case "close":
+      return `closed ${who} (${event.bytes} bytes echoed)`;
+    case "error": {
+      const message = event.error instanceof Error ? event.error.message : String(event.error);
+      return `error on ${who} after ${event.bytes} bytes: ${message.split("\n")[0]}`;
+    }
+    case "idle":
+      return `closed ${who}: idle timeout`;
+    case "refuse":
+      return `refused ${who}: ${event.reason}`;
+    case "datagram":
+      return `datagram from ${who} (${event.bytes} bytes echoed)`;
+  }
+}
+
+/** `anynet echo-server`: the TCP, TLS or UDP echo server. */
+export const echoServerCommand: CommandSpec = {
+  name: "echo-server",
+  summary: "Run an echo server (TCP, TLS or UDP) that serves many clients at once",
+  description: "Echoes every byte back to its sender. Prints 'listening on HOST:PORT' on standard output " +
+    "once it accepts (the real port with --port 0) and logs connections on standard error. SIGINT or " +
+    "SIGTERM stops it gracefully: it stops accepting, finishes echoing what it has received and exits 0. " +
+    "It binds to 127.0.0.1 unless told otherwise: all interfaces need an explicit --host 0.0.0.0 (or ::).",
+  flags: [
+    { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
+    { name: "port", type: "integer", description: "Port to listen on (0 picks a free one)", default: DEFAULT_ECHO_PORT, min: 0, max: 65535 },
+    { name: "udp", type: "boolean", description: "Echo UDP datagrams instead of TCP" },
+    { name: "tls", type: "boolean", description: "Serve TLS (needs --cert and --key)" },
+    { name: "cert", type: "string", description: "PEM certificate chain file for --tls", valueName: "FILE" },
+    { name: "key", type: "string", description: "PEM private key file for --tls", valueName: "FILE" },
+    { name: "max-connections", type: "integer", description: "Serve at most N clients at once; close the rest at once", min: 1, valueName: "N" },
+    { name: "idle-timeout", type: "number", description: "Close a connection idle for this many seconds", min: 0.001, valueName: "SECONDS" },
+    { name: "once", type: "boolean", description: "Serve one client (one datagram with --udp), then exit" },
+  ],
+  examples: [
+    "echo-server",
+    "echo-server --port 0",
+    "echo-server --udp --port 9999",
+    "echo-server --tls --cert cert.pem --key key.pem --port 8443",
+    "echo-server --host 0.0.0.0 --max-connections 1000 --idle-timeout 30",
+    "echo-server --once",
+  ],
+  async run(input, io) {
+    const f = input.flags;
+    const host = f.host as string;
+    const port = f.port as number;
+    const udp = f.udp === true;
+    const useTls = f.tls === true;
+    if (udp && useTls) throw new UsageError("--udp and --tls cannot be combined (DTLS is not supported)", "echo-server");
+    if (useTls && (f.cert === undefined || f.key === undefined)) {
+      throw new UsageError("--tls needs both --cert FILE and --key FILE", "echo-server");
+    }
+    if (!useTls && (f.cert !== undefined || f.key !== undefined)) {
+      throw new UsageError("--cert and --key only apply with --tls", "echo-server");
+    }
+    if (udp && (f["max-connections"] !== undefined || f["idle-timeout"] !== undefined)) {
+      throw new UsageError("--max-connections and --idle-timeout apply to TCP only, not --udp", "echo-server");
+    }
+    const tls = useTls
+      ? { cert: await readPemFlag("cert", f.cert as string), key: await readPemFlag("key", f.key as string) }
+      : undefined;
+    const log = (event: EchoEvent) => void io.err(logLine(event) + "\n");
+    const maxClients = f.once === true ? 1 : undefined;
+    let server;
+    try {
+      server = udp
+        ? await serveUdpEcho({ hostname: host, port, maxClients, signal: io.signal, onEvent: log })
+        : await serveEcho({
+          hostname: host,
+          port,
+          tls,
+          maxConnections: f["max-connections"] as number | undefined,
+          idleTimeout: f["idle-timeout"] === undefined ? undefined : (f["idle-timeout"] as number) * 1000,
+          maxClients,
+          signal: io.signal,
+          onEvent: log,
+        });
+    } catch (error) {
+      if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "echo-server");
+      throw new CommandError(`cannot listen: ${describeNetFailure(error, host, port)}`);
+    }
+    const kind = udp ? `UDP (${udpImplementation()})` : useTls ? "TLS" : "TCP";
+    await io.out(`listening on ${describeAddr(server.addr)}\n`);
+    await io.err(`echo-server: ${kind} echo on ${describeAddr(server.addr)}; stop with Ctrl-C\n`);
+    await server.finished;
+    if (io.signal.aborted) await io.err("echo-server: stopped\n");
+    return 0;
+  },
+};

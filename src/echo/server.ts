@@ -1,0 +1,218 @@
+import { type Connection, formatAddr, listen, type Listener, type NetAddr, type TlsServerOptions } from "../net/mod.ts";
+import { checkEchoOptions } from "./_options.ts";
+import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
+import type { EchoEvent } from "./events.ts";
+
+/** The classic echo port. */
+export const DEFAULT_ECHO_PORT: number = DEFAULT_ECHO_PORT_VALUE;
+
+/** Options of {@linkcode serveEcho}. */
+export interface ServeEchoOptions {
+  /** Address to listen on; all interfaces only when asked for (`"0.0.0.0"`, `"::"`). @default "127.0.0.1" */
+  hostname?: string;
+  /** Port; 0 picks a free one. @default 65432 */
+  port?: number;
+  /** Serve TLS with this PEM certificate and key. @default plain TCP */
+  tls?: TlsServerOptions;
+  /** Connections served at once; more are closed as soon as they are accepted. @default no limit */
+  maxConnections?: number;
+  /** Close a connection after this many milliseconds without progress in either direction. @default no limit */
+  idleTimeout?: number;
+  /** Serve this many connections, then stop accepting and finish (1 for the classic one-shot server). @default no limit */
+  maxClients?: number;
+  /** How long `close()` waits for connections to finish before closing them. @default 5000 */
+  gracePeriod?: number;
+  /** Stops the server gracefully when aborted. */
+  signal?: AbortSignal;
+  /** Called for each connection event (for logging). Exceptions it throws are ignored. */
+  onEvent?: (event: EchoEvent) => void;
+}
+
+/** A running echo server. */
+export interface EchoServer extends AsyncDisposable {
+  /** The address listened on, with the real port. */
+  readonly addr: NetAddr;
+  /** Connections being served now. */
+  readonly activeConnections: number;
+  /** Settles when the server has stopped and every connection is finished. */
+  readonly finished: Promise<void>;
+  /**
+   * Stops gracefully: stops accepting, lets each connection finish echoing what it has
+   * read, then closes it; connections still busy after `gracePeriod` are closed.
+   * @returns The `finished` promise.
+   */
+  close(): Promise<void>;
+}
+
+interface ConnectionState {
+  conn: Connection;
+  /** Bumped on every read and write: the idle sweep compares it between rounds. */
+  progress: number;
+  seenProgress: number;
+  idleSince: number;
+  waitingForRead: boolean;
+}
+
+/**
+ * Starts a TCP (or TLS) echo server that serves many clients at once: every byte a
+ * client sends comes back in order; a client's FIN is answered with FIN after the last
+ * echoed byte. A client that does not read is not read from either (backpressure), so
+ * memory stays bounded; a misbehaving client never disturbs the others.
+ *
+ * @param options Where and how to serve; see {@linkcode ServeEchoOptions}.
+ * @returns The running server.
+ * @throws {TypeError | RangeError} For bad options, before any I/O.
+ * @throws {NetError} `AddressInUseError`, `PermissionDeniedError` …
+ * @example Serve on a free port and stop
+ * ```ts
+ * import { echo, serveEcho } from "anynet/echo";
+ * await using server = await serveEcho({ port: 0 });
+ * console.assert(await echo("hi", { port: server.addr.port }) === "hi");
+ * ```
+ */
+export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoServer> {
+  const o = checkEchoOptions("serve echo", options);
+  const idleTimeout = o.idleTimeout;
+  const onEvent = options.onEvent;
+  const emit = (event: EchoEvent) => {
+    if (!onEvent) return;
+    try {
+      onEvent(event);
+    } catch {
+      // a logging callback must not take the server down
+    }
+  };
+  const listener: Listener = await listen({ hostname: o.hostname, port: o.port, tls: options.tls });
+  const active = new Set<ConnectionState>();
+  const handlers = new Set<Promise<void>>();
+  let stopping = false;
+  let served = 0;
+  let stopResolve!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (stopResolve = resolve));
+
+  const sweep = idleTimeout === undefined ? undefined : setInterval(() => {
+    const now = Date.now();
+    for (const state of active) {
+      if (state.progress !== state.seenProgress) {
+        state.seenProgress = state.progress;
+        state.idleSince = now;
+      } else if (now - state.idleSince >= idleTimeout) {
+        emit({ type: "idle", remoteAddr: state.conn.remoteAddr });
+        state.conn.close();
+      }
+    }
+  }, Math.max(20, Math.min(1000, idleTimeout / 4)));
+
+  async function serve(state: ConnectionState): Promise<void> {
+    const { conn } = state;
+    let bytes = 0;
+    try {
+      for (;;) {
+        state.waitingForRead = true;
+        const chunk = await conn.read();
+        state.waitingForRead = false;
+        if (!chunk) break;
+        state.progress++;
+        await conn.write(chunk);
+        state.progress++;
+        bytes += chunk.byteLength;
+        if (stopping) break;
+      }
+      state.waitingForRead = false;
+      if (!conn.closed) await conn.closeWrite();
+      emit({ type: "close", remoteAddr: conn.remoteAddr, bytes });
+    } catch (error) {
+      emit({ type: "error", remoteAddr: conn.remoteAddr, bytes, error });
+    } finally {
+      conn.close();
+      active.delete(state);
+    }
+  }
+
+  function stop(): void {
+    if (stopping) return;
+    stopping = true;
+    listener.close();
+    // Connections waiting for a read have echoed all they read: close them now.
+    for (const state of active) if (state.waitingForRead) state.conn.close();
+    stopResolve();
+  }
+
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      if (stopping) {
+        conn.close();
+        break;
+      }
+      if (o.maxConnections !== undefined && active.size >= o.maxConnections) {
+        emit({ type: "refuse", remoteAddr: conn.remoteAddr, reason: `more than ${o.maxConnections} connections` });
+        conn.close();
+        continue;
+      }
+      served++;
+      const state: ConnectionState = {
+        conn,
+        progress: 0,
+        seenProgress: 0,
+        idleSince: Date.now(),
+        waitingForRead: false,
+      };
+      active.add(state);
+      emit({ type: "open", remoteAddr: conn.remoteAddr });
+      const handler = serve(state);
+      handlers.add(handler);
+      handler.finally(() => handlers.delete(handler));
+      if (o.maxClients !== undefined && served >= o.maxClients) {
+        listener.close();
+        break;
+      }
+    }
+  })();
+
+  const finished = (async () => {
+    await accepting;
+    // After the last client (maxClients) or a stop: wait for the connections,
+    // and close those still busy once the grace period is over.
+    const allDone = (async () => {
+      while (handlers.size > 0) await Promise.allSettled([...handlers]);
+    })();
+    if (!stopping) await Promise.race([allDone, stopRequested]);
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, o.gracePeriod)));
+    await Promise.race([allDone, grace]);
+    clearTimeout(graceTimer);
+    for (const state of active) state.conn.close();
+    await allDone;
+    if (sweep !== undefined) clearInterval(sweep);
+    listener.close();
+  })();
+
+  if (o.signal) {
+    if (o.signal.aborted) stop();
+    else o.signal.addEventListener("abort", stop, { once: true });
+  }
+  finished.finally(() => o.signal?.removeEventListener("abort", stop));
+
+  return {
+    get addr() {
+      return listener.addr;
+    },
+    get activeConnections() {
+      return active.size;
+    },
+    finished,
+    close() {
+      stop();
+      return finished;
+    },
+    [Symbol.asyncDispose]() {
+      stop();
+      return finished;
+    },
+  };
+}
+
+/** `HOST:PORT` of a server, for the `listening on` line. */
+export function describeAddr(addr: NetAddr): string {
+  return formatAddr(addr);
+}

@@ -1,0 +1,80 @@
+import { bindUdp, type NetAddr, type UdpSocket } from "../net/mod.ts";
+import { checkEchoOptions } from "./_options.ts";
+import type { EchoEvent } from "./events.ts";
+
+/** Options of {@linkcode serveUdpEcho}. */
+export interface ServeUdpEchoOptions {
+  /** Address to bind; all interfaces only when asked for. @default "127.0.0.1" */
+  hostname?: string;
+  /** Port; 0 picks a free one. @default 65432 */
+  port?: number;
+  /** Echo this many datagrams, then stop (1 for a one-shot server). @default no limit */
+  maxClients?: number;
+  /** Stops the server when aborted. */
+  signal?: AbortSignal;
+  /** Called for each echoed datagram (for logging). */
+  onEvent?: (event: EchoEvent) => void;
+}
+
+/** A running UDP echo server. */
+export interface UdpEchoServer extends AsyncDisposable {
+  /** The bound address, with the real port. */
+  readonly addr: NetAddr;
+  /** Settles when the server has stopped. */
+  readonly finished: Promise<void>;
+  /** Stops the server. @returns The `finished` promise. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a UDP echo server: each datagram goes back to its sender unchanged.
+ * On Deno it uses `node:dgram`, so it needs no `--unstable-net`.
+ *
+ * @param options Where to bind; see {@linkcode ServeUdpEchoOptions}.
+ * @returns The running server.
+ * @throws {TypeError | RangeError} For bad options, before any I/O.
+ * @throws {NetError} `AddressInUseError` …
+ * @example Echo a datagram
+ * ```ts
+ * import { serveUdpEcho, udpEcho } from "anynet/echo";
+ * await using server = await serveUdpEcho({ port: 0 });
+ * console.assert(await udpEcho("ping", { port: server.addr.port }) === "ping");
+ * ```
+ */
+export async function serveUdpEcho(options: ServeUdpEchoOptions = {}): Promise<UdpEchoServer> {
+  const o = checkEchoOptions("serve UDP echo", options);
+  const socket: UdpSocket = await bindUdp({ hostname: o.hostname, port: o.port });
+  const stop = () => socket.close();
+  const finished = (async () => {
+    let count = 0;
+    for await (const { data, addr } of socket) {
+      try {
+        await socket.send(data, addr);
+        options.onEvent?.({ type: "datagram", remoteAddr: addr, bytes: data.byteLength });
+      } catch {
+        // one unreachable sender must not stop the server
+      }
+      if (o.maxClients !== undefined && ++count >= o.maxClients) break;
+    }
+    socket.close();
+    o.signal?.removeEventListener("abort", stop);
+  })();
+  if (o.signal) {
+    if (o.signal.aborted) stop();
+    else o.signal.addEventListener("abort", stop, { once: true });
+  }
+  return {
+    get addr() {
+      return socket.addr;
+    },
+    finished,
+    close() {
+      stop();
+      return finished;
+    },
+    [Symbol.asyncDispose]() {
+      stop();
+      return finished;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { adapter } from "../runtime/mod.ts";
+import type { StreamSocket, TlsClientConfig } from "../runtime/types.ts";
+import { toNetError } from "./_classify.ts";
+import { checkHostname, checkOptions, checkPem, checkPort, checkSignal, checkStringList, checkTimeout } from "./_validate.ts";
+import { Connection, formatAddr } from "./connection.ts";
+import { TimedOutError } from "./errors.ts";
+import type { ConnectOptions } from "./types.ts";
+
+function tlsConfig(action: string, tls: unknown, hostname: string): TlsClientConfig | undefined {
+  if (tls === undefined || tls === false) return undefined;
+  const t = tls === true ? {} : checkOptions(action, tls);
+  const caCerts = t.caCerts === undefined ? [] : checkStringList(action, "tls.caCerts", t.caCerts)!;
+  caCerts.forEach((pem, i) => checkPem(action, `tls.caCerts[${i}]`, pem));
+  return {
+    caCerts,
+    serverName: t.serverName === undefined ? hostname : checkHostname(action, t.serverName),
+    alpnProtocols: checkStringList(action, "tls.alpnProtocols", t.alpnProtocols),
+  };
+}
+
+/**
+ * Opens a TCP connection, or a TLS one with `tls` (certificate and hostname verified).
+ *
+ * @param options Where to connect; see {@linkcode ConnectOptions}.
+ * @returns The connection, with the TLS handshake done.
+ * @throws {TypeError | RangeError} For bad options, before any I/O.
+ * @throws {NetError} `ConnectionRefusedError`, `TimedOutError` (after `timeout`),
+ *   `HostNotFoundError`, `TlsError` …; an abort rejects with the signal's reason.
+ * @example Connect with a time limit
+ * ```ts
+ * import { connect, TimedOutError } from "anynet/net";
+ * try {
+ *   await using conn = await connect({ hostname: "example.com", port: 443, tls: true, timeout: 5000 });
+ *   console.log(conn.remoteAddr);
+ * } catch (error) {
+ *   if (error instanceof TimedOutError) console.log("too slow");
+ * }
+ * ```
+ */
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  const action = "connect";
+  const o = checkOptions(action, options);
+  const hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
+  const port = checkPort(action, o.port, 1);
+  const timeout = o.timeout === undefined ? undefined : checkTimeout(action, "timeout", o.timeout);
+  const signal = checkSignal(action, o.signal);
+  const tls = tlsConfig(action, o.tls, hostname);
+  signal?.throwIfAborted();
+
+  const target = formatAddr({ hostname, port });
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal!.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const timer = timeout === undefined ? undefined : setTimeout(() => {
+    controller.abort(new TimedOutError(`Cannot connect to ${target}: no ${tls ? "TLS session" : "connection"} within ${timeout} ms`));
+  }, timeout);
+  const attempt = adapter.net.connectTcp({ hostname, port, tls, signal: controller.signal });
+  // Not every runtime's connect can be aborted (Deno's DNS lookup, say): stop waiting
+  // on the abort, and close a connection that still turns up later.
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+  });
+  try {
+    const socket: StreamSocket = await Promise.race([attempt, aborted]);
+    return new Connection(socket);
+  } catch (error) {
+    attempt.then((late) => late.close(), () => {});
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw toNetError(error, `connect to ${target}`);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,147 @@
+import { adapter } from "../runtime/mod.ts";
+import type { DatagramSocket } from "../runtime/types.ts";
+import { toNetError } from "./_classify.ts";
+import { checkHostname, checkOptions, checkPort, checkSignal } from "./_validate.ts";
+import { formatAddr } from "./connection.ts";
+import { SocketClosedError } from "./errors.ts";
+import type { BindUdpOptions, NetAddr, UdpMessage } from "./types.ts";
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const encoder = new TextEncoder();
+
+function isIp(hostname: string): boolean {
+  return IPV4.test(hostname) || hostname.includes(":");
+}
+
+/** The largest UDP payload over IPv4. */
+const MAX_DATAGRAM = 65507;
+
+/**
+ * A bound UDP socket: `send()` datagrams, and iterate over the ones received.
+ * Iteration ends when the socket is closed.
+ */
+export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
+  readonly #socket: DatagramSocket;
+  readonly #resolved = new Map<string, string>();
+  #closed = false;
+
+  /** Wraps an adapter's socket. Not for direct use: call {@linkcode bindUdp}. */
+  constructor(socket: DatagramSocket) {
+    this.#socket = socket;
+  }
+
+  /** The bound address, with the real port when 0 was asked for. */
+  get addr(): NetAddr {
+    return { ...this.#socket.addr };
+  }
+
+  /**
+   * Sends one datagram. Settles once the operating system took it (UDP gives no
+   * delivery guarantee beyond that); a full send buffer makes it wait.
+   *
+   * @param data The payload (a string is sent as UTF-8), at most 65507 bytes.
+   * @param to The destination; a host name is resolved (and remembered).
+   * @throws {RangeError | TypeError} For a bad destination or an oversized payload.
+   * @throws {NetError} `SocketClosedError` after close, `HostNotFoundError` …
+   */
+  async send(data: Uint8Array | string, to: NetAddr): Promise<void> {
+    const action = "send a datagram";
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    if (bytes.byteLength > MAX_DATAGRAM) {
+      throw new RangeError(`Cannot ${action}: the payload must be at most ${MAX_DATAGRAM} bytes: got ${bytes.byteLength}`);
+    }
+    checkOptions(action, to);
+    const hostname = checkHostname(action, to.hostname);
+    const port = checkPort(action, to.port, 1);
+    if (this.#closed) throw new SocketClosedError(`Cannot ${action}: the socket is closed`);
+    try {
+      await this.#socket.send(bytes, { hostname: await this.#address(hostname), port });
+    } catch (error) {
+      throw toNetError(error, `send a datagram to ${formatAddr({ hostname, port })}`);
+    }
+  }
+
+  async #address(hostname: string): Promise<string> {
+    if (isIp(hostname)) return hostname;
+    let address = this.#resolved.get(hostname);
+    if (!address) {
+      // Bun's UDP takes IP addresses only: resolve once here, on every runtime alike.
+      address = await adapter.net.resolve(hostname);
+      this.#resolved.set(hostname, address);
+    }
+    return address;
+  }
+
+  /**
+   * Waits for the next datagram.
+   * @returns The datagram, or `null` once the socket is closed.
+   */
+  receive(): Promise<UdpMessage | null> {
+    if (this.#closed) return Promise.resolve(null);
+    return this.#socket.receive();
+  }
+
+  /** Closes the socket; iteration ends. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<UdpMessage> {
+    for (;;) {
+      const message = await this.receive();
+      if (!message) return;
+      yield message;
+    }
+  }
+
+  /** Closes the socket (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Binds a UDP socket. On Deno this uses `node:dgram`, which needs no `--unstable-net`.
+ *
+ * @param options Where to bind; see {@linkcode BindUdpOptions}.
+ * @returns The bound socket.
+ * @throws {TypeError | RangeError} For bad options, before any I/O.
+ * @throws {NetError} `AddressInUseError`, `PermissionDeniedError` …
+ * @example Send a datagram and wait for the answer
+ * ```ts
+ * import { bindUdp } from "anynet/net";
+ * await using socket = await bindUdp({ hostname: "127.0.0.1", port: 0 });
+ * await socket.send("ping", { hostname: "127.0.0.1", port: 65432 });
+ * const reply = await socket.receive();
+ * console.log(reply?.data.length);
+ * ```
+ */
+export async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
+  const action = "bind a UDP socket";
+  const o = checkOptions(action, options);
+  let hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
+  const port = checkPort(action, o.port ?? 0, 0);
+  const signal = checkSignal(action, o.signal);
+  signal?.throwIfAborted();
+  let raw: DatagramSocket;
+  try {
+    if (!isIp(hostname)) hostname = await adapter.net.resolve(hostname);
+    raw = await adapter.net.bindUdp({ hostname, port });
+  } catch (error) {
+    throw toNetError(error, `bind a UDP socket to ${formatAddr({ hostname, port })}`);
+  }
+  const socket = new UdpSocket(raw);
+  if (signal) {
+    if (signal.aborted) socket.close();
+    else signal.addEventListener("abort", () => socket.close(), { once: true });
+  }
+  return socket;
+}
+
+/** Which UDP implementation this runtime uses (`"node:dgram"`, `"Bun.udpSocket"` …). */
+export function udpImplementation(): string {
+  return adapter.net.udpImplementation;
+}

@@ -1,0 +1,360 @@
+/**
+ * TCP and TLS on Bun (`Bun.listen`, `Bun.connect`).
+ *
+ * Bun's `socket.write()` does not buffer: it returns how many bytes the kernel took
+ * (a 16 MiB write may take 4 MB, the next none). The rest waits here and is sent from
+ * the `drain` handler; `write()` settles once every byte is out.
+ *
+ * @module
+ */
+import { rootCertificates } from "node:tls";
+import { ChunkQueue } from "./_chunk_queue.ts";
+import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+
+interface BunSocket {
+  data: BunStreamSocket | undefined;
+  write(data: Uint8Array, byteOffset?: number, byteLength?: number): number;
+  end(): void;
+  shutdown(halfClose?: boolean): void;
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+  setNoDelay(noDelay?: boolean): boolean;
+  setKeepAlive(enable?: boolean, initialDelay?: number): boolean;
+  readonly readyState: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly alpnProtocol: string | false | null;
+}
+
+interface BunHandlers {
+  open(socket: BunSocket): void;
+  data(socket: BunSocket, data: Uint8Array): void;
+  drain(socket: BunSocket): void;
+  end(socket: BunSocket): void;
+  close(socket: BunSocket, error?: Error): void;
+  error(socket: BunSocket, error: Error): void;
+  handshake?(socket: BunSocket, success: boolean, authorizationError: Error | null): void;
+  connectError?(socket: BunSocket, error: Error): void;
+}
+
+interface BunTlsOptions {
+  cert?: string;
+  key?: string;
+  ca?: string[];
+  serverName?: string;
+  rejectUnauthorized?: boolean;
+  ALPNProtocols?: string[];
+}
+
+interface BunListener {
+  readonly hostname: string;
+  readonly port: number;
+  stop(closeActiveConnections?: boolean): void;
+}
+
+interface BunNamespace {
+  listen(options: {
+    hostname: string;
+    port: number;
+    tls?: BunTlsOptions;
+    reusePort?: boolean;
+    allowHalfOpen: boolean;
+    socket: BunHandlers;
+  }): BunListener;
+  connect(options: {
+    hostname: string;
+    port: number;
+    tls?: BunTlsOptions;
+    allowHalfOpen: boolean;
+    socket: BunHandlers;
+  }): Promise<BunSocket>;
+}
+
+function bun(): BunNamespace {
+  return (globalThis as unknown as { Bun: BunNamespace }).Bun;
+}
+
+interface PendingWrite {
+  data: Uint8Array;
+  offset: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** One Bun socket seen through the pull-based StreamSocket contract. */
+class BunStreamSocket implements StreamSocket {
+  readonly #socket: BunSocket;
+  readonly #queue: ChunkQueue;
+  readonly #writes: PendingWrite[] = [];
+  readonly localAddr: SocketAddr;
+  readonly remoteAddr: SocketAddr;
+  #closed = false;
+  #failure: unknown;
+  #finPending: (() => void) | undefined;
+
+  constructor(socket: BunSocket) {
+    this.#socket = socket;
+    this.localAddr = { hostname: socket.localAddress, port: socket.localPort };
+    this.remoteAddr = { hostname: socket.remoteAddress, port: socket.remotePort };
+    this.#queue = new ChunkQueue(() => socket.pause(), () => socket.resume());
+  }
+
+  onData(data: Uint8Array): void {
+    this.#queue.push(data);
+  }
+
+  onEnd(): void {
+    this.#queue.end();
+  }
+
+  onDrain(): void {
+    this.#flush();
+  }
+
+  onClose(error?: Error): void {
+    this.#closed = true;
+    if (error) this.onError(error);
+    this.#queue.end();
+    this.#failWrites(this.#failure ?? closedError());
+  }
+
+  onError(error: Error): void {
+    this.#failure ??= error;
+    this.#queue.fail(error);
+    this.#failWrites(error);
+  }
+
+  #failWrites(error: unknown): void {
+    for (const write of this.#writes.splice(0)) write.reject(error);
+    const fin = this.#finPending;
+    this.#finPending = undefined;
+    fin?.();
+  }
+
+  #flush(): void {
+    while (this.#writes.length > 0) {
+      const write = this.#writes[0]!;
+      const written = this.#socket.write(write.data, write.offset, write.data.byteLength - write.offset);
+      if (written < 0) {
+        this.#failWrites(this.#failure ?? closedError());
+        return;
+      }
+      write.offset += written;
+      if (write.offset < write.data.byteLength) return; // the kernel is full: wait for drain
+      this.#writes.shift();
+      write.resolve();
+    }
+    const fin = this.#finPending;
+    if (fin) {
+      this.#finPending = undefined;
+      this.#socket.shutdown();
+      fin();
+    }
+  }
+
+  alpnProtocol(): string | null {
+    const protocol = this.#socket.alpnProtocol;
+    return typeof protocol === "string" ? protocol : null;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.#queue.read();
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(closedError());
+    if (this.#writes.length === 0) {
+      // The common case: the kernel takes it all at once, no promise machinery needed.
+      const written = this.#socket.write(data);
+      if (written === data.byteLength) return Promise.resolve();
+      if (written < 0) return Promise.reject(this.#failure ?? closedError());
+      return new Promise((resolve, reject) => this.#writes.push({ data, offset: written, resolve, reject }));
+    }
+    return new Promise((resolve, reject) => this.#writes.push({ data, offset: 0, resolve, reject }));
+  }
+
+  closeWrite(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#writes.length === 0) {
+      this.#socket.shutdown();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => (this.#finPending = resolve));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.discard();
+    this.#failWrites(closedError());
+    this.#socket.end();
+  }
+
+  reset(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.discard();
+    this.#failWrites(closedError());
+    this.#socket.terminate();
+  }
+
+  setNoDelay(noDelay: boolean): void {
+    this.#socket.setNoDelay(noDelay);
+  }
+
+  setKeepAlive(enable: boolean, initialDelayMs: number): void {
+    this.#socket.setKeepAlive(enable, Math.round(initialDelayMs / 1000));
+  }
+}
+
+function closedError(): Error {
+  return Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
+}
+
+function handlers(onOpen: (socket: BunSocket) => void): BunHandlers {
+  return {
+    open: onOpen,
+    data: (socket, data) => socket.data?.onData(data),
+    drain: (socket) => socket.data?.onDrain(),
+    end: (socket) => socket.data?.onEnd(),
+    close: (socket, error) => socket.data?.onClose(error),
+    error: (socket, error) => socket.data?.onError(error),
+  };
+}
+
+class BunStreamListener implements StreamListener {
+  readonly #pending: BunStreamSocket[] = [];
+  #listener: BunListener | undefined;
+  #waiter: ((socket: StreamSocket | null) => void) | undefined;
+  #closed = false;
+  addr: SocketAddr = { hostname: "", port: 0 };
+
+  attach(listener: BunListener): void {
+    this.#listener = listener;
+    this.addr = { hostname: listener.hostname, port: listener.port };
+  }
+
+  deliver(socket: BunSocket): void {
+    const wrapped = new BunStreamSocket(socket);
+    socket.data = wrapped;
+    if (this.#closed) {
+      wrapped.close();
+      return;
+    }
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    if (waiter) waiter(wrapped);
+    else this.#pending.push(wrapped);
+  }
+
+  accept(): Promise<StreamSocket | null> {
+    const next = this.#pending.shift();
+    if (next) return Promise.resolve(next);
+    if (this.#closed) return Promise.resolve(null);
+    return new Promise((resolve) => (this.#waiter = resolve));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // stop(false): stop accepting, leave the accepted connections to their owners.
+    this.#listener?.stop(false);
+    for (const socket of this.#pending.splice(0)) socket.close();
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.(null);
+  }
+}
+
+/** Opens a TCP or TLS listener with `Bun.listen`. */
+export function bunListenTcp(request: TcpListenRequest): Promise<StreamListener> {
+  const listener = new BunStreamListener();
+  const tls = request.tls
+    ? { cert: request.tls.cert, key: request.tls.key, ALPNProtocols: request.tls.alpnProtocols }
+    : undefined;
+  const options = {
+    hostname: request.hostname,
+    port: request.port,
+    allowHalfOpen: true,
+    socket: handlers((socket) => listener.deliver(socket)),
+    ...(tls ? { tls } : {}),
+    ...(request.reusePort ? { reusePort: true } : {}),
+  };
+  listener.attach(bun().listen(options));
+  return Promise.resolve(listener);
+}
+
+/** Opens a TCP or TLS connection with `Bun.connect`; TLS verification stays on. */
+export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket> {
+  const { signal, tls } = request;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      action();
+    };
+    let raw: BunSocket | undefined;
+    const onAbort = () => settle(() => {
+      raw?.terminate();
+      reject(signal.reason);
+    });
+    signal.addEventListener("abort", onAbort, { once: true });
+    const base = handlers((socket) => {
+      raw = socket;
+      socket.data = new BunStreamSocket(socket);
+      if (!tls) settle(() => resolve(socket.data!));
+    });
+    const socketHandlers: BunHandlers = {
+      ...base,
+      connectError: (_socket, error) => settle(() => reject(error)),
+      close: (socket, error) => {
+        base.close(socket, error);
+        settle(() => reject(error ?? Object.assign(new Error("the peer closed the connection during the TLS handshake"), { code: "ECONNRESET" })));
+      },
+      error: (socket, error) => {
+        base.error(socket, error);
+        settle(() => reject(error));
+      },
+    };
+    if (tls) {
+      socketHandlers.handshake = (socket, success, authorizationError) => {
+        raw = socket;
+        if (!socket.data) socket.data = new BunStreamSocket(socket);
+        if (success && !authorizationError) {
+          settle(() => resolve(socket.data!));
+        } else {
+          settle(() => {
+            socket.terminate();
+            reject(authorizationError ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }));
+          });
+        }
+      };
+    }
+    bun().connect({
+      hostname: request.hostname,
+      port: request.port,
+      allowHalfOpen: true,
+      socket: socketHandlers,
+      ...(tls
+        ? {
+          tls: {
+            // `ca` replaces the built-in roots: keep them and add the caller's.
+            ca: tls.caCerts.length > 0 ? [...rootCertificates, ...tls.caCerts] : undefined,
+            serverName: tls.serverName,
+            rejectUnauthorized: true,
+            ALPNProtocols: tls.alpnProtocols,
+          },
+        }
+        : {}),
+    }).then((socket) => {
+      raw = socket;
+      if (settled && signal.aborted) socket.terminate();
+    }, (error) => settle(() => reject(error)));
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * UDP on Bun (`Bun.udpSocket`). Bun takes IP addresses only, so names are resolved
+ * before they get here; `send()` returning false means the kernel is full: wait for
+ * `drain` and try again.
+ *
+ * @module
+ */
+import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "./types.ts";
+
+interface BunUdpSocket {
+  readonly address: { address: string; port: number };
+  send(data: Uint8Array, port: number, address: string): boolean;
+  close(): void;
+}
+
+interface BunUdpNamespace {
+  udpSocket(options: {
+    hostname: string;
+    port: number;
+    socket: {
+      data(socket: BunUdpSocket, data: Uint8Array, port: number, address: string): void;
+      drain(socket: BunUdpSocket): void;
+      error?(socket: BunUdpSocket, error: Error): void;
+    };
+  }): Promise<BunUdpSocket>;
+}
+
+/** Datagrams waiting to be received before new ones are dropped (UDP may drop anyway). */
+const MAX_QUEUED = 4096;
+
+class BunDatagramSocket implements DatagramSocket {
+  #socket: BunUdpSocket | undefined;
+  readonly #queue: Datagram[] = [];
+  readonly #drainWaiters: (() => void)[] = [];
+  #waiter: ((datagram: Datagram | null) => void) | undefined;
+  #closed = false;
+  addr: SocketAddr = { hostname: "", port: 0 };
+
+  attach(socket: BunUdpSocket): void {
+    this.#socket = socket;
+    this.addr = { hostname: socket.address.address, port: socket.address.port };
+  }
+
+  onData(data: Uint8Array, port: number, address: string): void {
+    const datagram = { data, addr: { hostname: address, port } };
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    if (waiter) waiter(datagram);
+    else if (this.#queue.length < MAX_QUEUED) this.#queue.push(datagram);
+  }
+
+  onDrain(): void {
+    for (const wake of this.#drainWaiters.splice(0)) wake();
+  }
+
+  async send(data: Uint8Array, to: SocketAddr): Promise<void> {
+    for (;;) {
+      if (this.#closed || !this.#socket) {
+        throw Object.assign(new Error("the socket is closed"), { code: "ERR_SOCKET_DGRAM_NOT_RUNNING" });
+      }
+      if (this.#socket.send(data, to.port, to.hostname)) return;
+      await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    }
+  }
+
+  receive(): Promise<Datagram | null> {
+    const next = this.#queue.shift();
+    if (next) return Promise.resolve(next);
+    if (this.#closed) return Promise.resolve(null);
+    return new Promise((resolve) => (this.#waiter = resolve));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket?.close();
+    this.onDrain();
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.(null);
+  }
+}
+
+/** Binds a UDP socket with `Bun.udpSocket`. */
+export async function bunBindUdp(request: UdpBindRequest): Promise<DatagramSocket> {
+  const wrapped = new BunDatagramSocket();
+  const socket = await (globalThis as unknown as { Bun: BunUdpNamespace }).Bun.udpSocket({
+    hostname: request.hostname,
+    port: request.port,
+    socket: {
+      data: (_socket, data, port, address) => wrapped.onData(data, port, address),
+      drain: () => wrapped.onDrain(),
+      error: () => {},
+    },
+  });
+  wrapped.attach(socket);
+  return wrapped;
+}

@@ -1,0 +1,114 @@
+/**
+ * Long-running CLI processes for network tests: start `anynet echo-server --port 0` on
+ * any runtime, wait for its `listening on HOST:PORT` line, stop it with a signal.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
+import { devBin, root, testRuntime } from "./env.ts";
+
+/** A runtime the CLI can run on. */
+export type CliRuntime = "node" | "deno" | "bun";
+
+/** The command and leading arguments that start the CLI on `runtime` (any of the three, not only the one under test). */
+export function cliCommandFor(runtime: CliRuntime): [string, string[]] {
+  switch (runtime) {
+    case "node":
+      return [testRuntime === "node" ? process.execPath : "node", [join(root, "dist", "cli.js")]];
+    case "deno":
+      return [devBin("deno"), ["run", "-A", "--no-lock", join(root, "src", "cli.ts")]];
+    case "bun":
+      return [devBin("bun"), [join(root, "src", "cli.ts")]];
+  }
+}
+
+/** A running CLI process. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  /** Everything printed on standard output so far. */
+  stdout(): string;
+  /** Everything printed on standard error so far. */
+  stderr(): string;
+  /** Resolves to the exit code (or the signal's name) once the process ends. */
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  /** Sends `signal` and waits for the exit (SIGKILL after `timeoutMs`). */
+  stop(signal?: "SIGINT" | "SIGTERM", timeoutMs?: number): Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** Options of {@linkcode startCli}. */
+export interface StartCliOptions {
+  /** Which runtime runs the CLI. @default the runtime under test */
+  runtime?: CliRuntime;
+}
+
+/** Starts the CLI and returns at once. */
+export function startCli(args: string[], options: StartCliOptions = {}): CliProcess {
+  const [command, prefix] = cliCommandFor(options.runtime ?? testRuntime);
+  const child = spawn(command, [...prefix, ...args], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "", err = "";
+  child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
+  child.stderr!.setEncoding("utf8").on("data", (s: string) => (err += s));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal }));
+    child.on("error", () => resolve({ code: null, signal: "spawn error" }));
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async stop(signal = "SIGTERM", timeoutMs = 15000) {
+      // process.kill rather than child.kill: Deno's child_process reports a child that
+      // was sent a signal with child.kill() as killed by it, even when it exited 0.
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/** Waits until the process prints `listening on HOST:PORT`; returns the port. Rejects if it exits or takes too long. */
+export async function waitForListening(proc: CliProcess, timeoutMs = 30000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let ended = false;
+  proc.exited.then(() => (ended = true));
+  for (;;) {
+    const match = /listening on (?:\[[^\]]+\]|[^\s:]+):(\d+)/.exec(proc.stdout());
+    if (match) return Number(match[1]);
+    if (ended || Date.now() > deadline) {
+      if (!ended) proc.child.kill("SIGKILL");
+      throw new Error(`the server did not print 'listening on' (${ended ? "it exited" : "timeout"})\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Starts `anynet echo-server --port 0 …` and waits until it listens. */
+export async function startEchoServer(
+  args: string[] = [],
+  options: StartCliOptions = {},
+): Promise<{ proc: CliProcess; port: number }> {
+  const proc = startCli(["echo-server", "--port", "0", ...args], options);
+  const port = await waitForListening(proc);
+  return { proc, port };
+}
+
+/** Whether an outside command exists (`openssl`, `python3`). */
+export function hasCommand(name: string, versionArg = "--version"): boolean {
+  const run = spawnSync(name, [versionArg], { stdio: "ignore" });
+  return run.status === 0;
+}
+
+/** Whether the CLI can run on `runtime` here (Node needs the built dist/cli.js). */
+export function canRun(runtime: CliRuntime): boolean {
+  const [command, prefix] = cliCommandFor(runtime);
+  return spawnSync(command, [...prefix, "--version"], { stdio: "ignore", timeout: 30000 }).status === 0;
+}
