@@ -144,6 +144,25 @@ function tables(
       rows,
     };
   });
+  const cpu = (s: LoadSummary | undefined) => formatNumber(s?.serverCpuMicrosecondsPerRoundTrip, 1);
+  const cpuRows = runtimes.map((runtime) => {
+    const r = results[runtime]!;
+    return [
+      runtime,
+      cpu(r.anynet.small),
+      cpu(r.native.small),
+      formatRatio(r.ratio.smallCpu),
+      cpu(r.anynet.large),
+      cpu(r.native.large),
+      formatRatio(r.ratio.largeCpu),
+    ];
+  });
+  cpuRows.push(["C epoll", "", cpu(c.small), "", "", cpu(c.large), ""]);
+  out.push({
+    title: "Server CPU time per round trip, µs (user + system; lower is better, and less disturbed by other programs than throughput)",
+    headers: ["runtime", "64 B anynet", "64 B native", "anynet/native", "64 KiB anynet", "64 KiB native", "anynet/native"],
+    rows: cpuRows,
+  });
   if (hold > 0) {
     const rows = runtimes.map((runtime) => {
       const r = results[runtime]!;

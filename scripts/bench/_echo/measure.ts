@@ -41,6 +41,11 @@ export interface LoadSummary {
   median: number;
   p50Microseconds: number;
   p99Microseconds: number;
+  /**
+   * Median CPU time (user + system) the server spent per round trip, in microseconds: the cost
+   * of one echo, which outside load disturbs much less than throughput. NaN when unknown.
+   */
+  serverCpuMicrosecondsPerRoundTrip: number;
 }
 
 /** Everything measured for one server. */
@@ -59,9 +64,10 @@ export interface RuntimeResults {
   /**
    * anynet/native of each figure. For a load it is the median over rounds of the ratio of the two
    * runs of a round (they ran back to back, under the same outside load); for memory, of bytes
-   * per idle connection (lower is better).
+   * per idle connection; for `smallCpu` and `largeCpu`, of the server's CPU time per round trip
+   * (lower is better for both).
    */
-  ratio: { small?: number; large?: number; memory?: number };
+  ratio: { small?: number; large?: number; memory?: number; smallCpu?: number; largeCpu?: number };
   /**
    * For each load, the median over rounds of: the C server's figure / the faster of anynet and
    * native in that round. Above 1 means the load client could drive more than the runtime servers
@@ -107,6 +113,11 @@ function check(bench: Bench, what: string, result: LoadResult | HoldResult): voi
   if (issues.length) bench.problems.push(`${what}: ${issues.join(", ")}`);
 }
 
+/** Server CPU microseconds per round trip of one run; NaN when unknown. */
+function cpuPerRoundTrip(run: LoadResult): number {
+  return run.serverCpuPercent >= 0 && run.roundTripsPerSecond > 0 ? (run.serverCpuPercent * 1e4) / run.roundTripsPerSecond : NaN;
+}
+
 /** The medians of some runs of one load; undefined when there are none. */
 export function summarize(scenario: Scenario, runs: Run[]): LoadSummary | undefined {
   if (runs.length === 0) return undefined;
@@ -115,6 +126,7 @@ export function summarize(scenario: Scenario, runs: Run[]): LoadSummary | undefi
     median: median(runs.map((run) => run[scenario.metric])),
     p50Microseconds: median(runs.map((run) => run.p50Microseconds)),
     p99Microseconds: median(runs.map((run) => run.p99Microseconds)),
+    serverCpuMicrosecondsPerRoundTrip: median(runs.map(cpuPerRoundTrip)),
   };
 }
 
@@ -282,6 +294,7 @@ export async function measureRuntime(
     cRuns[scenario.name].push(...(c ?? []));
     const metric = scenario.metric;
     results.ratio[scenario.name] = perRound([a, n], ([x, y]) => x[metric] / y[metric]);
+    results.ratio[`${scenario.name}Cpu`] = perRound([a, n], ([x, y]) => cpuPerRoundTrip(x) / cpuPerRoundTrip(y));
     // The faster runtime server of the round; if anynet is missing, the native one alone.
     results.cOverFastest[scenario.name] = a
       ? perRound([c, a, n], ([x, y, z]) => x[metric] / Math.max(y[metric], z[metric]))
