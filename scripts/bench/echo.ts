@@ -25,7 +25,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileCPrograms } from "./_echo/client.ts";
+import { compileCPrograms, killClients } from "./_echo/client.ts";
 import {
   type Bench,
   clientCore,
@@ -33,7 +33,6 @@ import {
   measureHold,
   measureRuntime,
   attemptsPerRun,
-  quietLimit,
   type Run,
   type RuntimeResults,
   type Scenario,
@@ -45,7 +44,7 @@ import {
 } from "./_echo/measure.ts";
 import { EchoBenchUsageError, parseOptions, usageText } from "./_echo/options.ts";
 import { formatKiB, formatNumber, formatRatio, renderMarkdown, renderText, type Table } from "./_echo/report.ts";
-import { cServer, type Runtime } from "./_echo/servers.ts";
+import { cServer, type Runtime, stopAllServers } from "./_echo/servers.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -203,6 +202,17 @@ try {
 }
 
 const bench: Bench = { options, client: programs.client, problems: [], disturbed: [], log };
+const tempDir = programs.dir;
+// Ctrl-C or a kill must not leave servers running or the compiled programs behind.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    log(`${signal}: stopping the servers`);
+    killClients();
+    await stopAllServers();
+    await Deno.remove(tempDir, { recursive: true }).catch(() => {});
+    Deno.exit(130);
+  });
+}
 const results: Partial<Record<Runtime, RuntimeResults>> = {};
 const c: ServerResults = {};
 try {
@@ -260,14 +270,16 @@ if (options.json) {
     `Each figure is the median of ${options.rounds} run(s) of ${options.duration} s after ${options.warmup} s of warmup. ` +
       `Runs are interleaved (anynet, native, C; then C, native, anynet; …); anynet/native is the median of the ratios within each round.` +
       (options.pin ? ` Servers pinned to core ${serverCore}, the load client to core ${clientCore} (taskset).` : ""),
-    `A run during which other programs used over ${quietLimit}% of a core is repeated (up to ${attemptsPerRun} attempts).`,
+    options.noiseLimit < 200
+      ? `A run during which other programs used over ${options.noiseLimit}% of a core is repeated (up to ${attemptsPerRun} attempts).`
+      : "Runs are not repeated when other programs are busy (--noise-limit 200).",
     `Target: anynet/native ≥ ${target} on every runtime.`,
   ];
   const body = tables(options.runtimes, options.hold, results, c);
   const notes = [...clientCheck.lines];
   if (bench.disturbed.length) {
     notes.push(
-      `${bench.disturbed.length} run(s) were disturbed by other programs in all ${attemptsPerRun} attempts (over ${quietLimit}% of a core): ` +
+      `${bench.disturbed.length} run(s) were disturbed by other programs in all ${attemptsPerRun} attempts (over ${options.noiseLimit}% of a core): ` +
         bench.disturbed.join("; "),
     );
   }

@@ -90,6 +90,20 @@ export function launcher(core: number | undefined): string[] {
   return ["bash", "-c", 'ulimit -n "$(ulimit -Hn)" && exec "$@"', "bash", ...pin];
 }
 
+/** Load clients running now, so that an interrupted run can kill them. */
+const clients = new Set<Deno.ChildProcess>();
+
+/** Kills every load client still running (for an interrupted run). */
+export function killClients(): void {
+  for (const child of clients) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 async function runClient(
   clientPath: string,
   args: string[],
@@ -102,8 +116,9 @@ async function runClient(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  clients.add(child);
   const timer = setTimeout(() => child.kill("SIGKILL"), limitSeconds * 1000);
-  const output = await child.output();
+  const output = await child.output().finally(() => clients.delete(child));
   clearTimeout(timer);
   const stdout = new TextDecoder().decode(output.stdout).trim();
   if (!output.success || !stdout.startsWith("{")) {

@@ -83,17 +83,16 @@ export interface Bench {
   client: string;
   /** Problems found so far (failures, mismatches, crashes): the run exits 1 if there are any. */
   problems: string[];
-  /** Runs kept although other programs used more CPU than `quietLimit` during all attempts. */
+  /** Runs kept although other programs used more CPU than `--noise-limit` allows in every attempt. */
   disturbed: string[];
   log(message: string): void;
 }
 
 /**
- * The machine counts as quiet when other programs' user time stays under this percent of one
- * core. Above it, a run waits (up to `quietWaitSeconds`) and a disturbed run is repeated (up to
- * `attemptsPerRun` in all).
+ * The machine counts as quiet when other programs' user time stays under `--noise-limit` percent
+ * of one core. Above it, a run waits (up to `quietWaitSeconds`) and a disturbed run is repeated
+ * (up to `attemptsPerRun` in all).
  */
-export const quietLimit = 25;
 const quietWaitSeconds = 30;
 export const attemptsPerRun = 3;
 
@@ -172,6 +171,8 @@ async function measureLoads(bench: Bench, runtime: Runtime, servers: RunningServ
 
 /** Waits until other programs leave the machine quiet, or `quietWaitSeconds` have passed. */
 async function waitForQuiet(bench: Bench): Promise<void> {
+  const quietLimit = bench.options.noiseLimit;
+  if (quietLimit >= 200) return;
   const started = Date.now();
   let busy = await userCpuPercent();
   if (busy <= quietLimit) return;
@@ -182,7 +183,7 @@ async function waitForQuiet(bench: Bench): Promise<void> {
 
 /**
  * One load run against a server on a quiet machine: if other programs used more than
- * `quietLimit` of a core during the run, it is run again (up to `attemptsPerRun` in all), and the
+ * `--noise-limit` percent of a core during the run, it is run again (up to `attemptsPerRun` in all), and the
  * least disturbed attempt is kept.
  */
 async function runQuietly(bench: Bench, what: string, server: RunningServer, scenario: Scenario): Promise<[LoadResult, number]> {
@@ -199,7 +200,7 @@ async function runQuietly(bench: Bench, what: string, server: RunningServer, sce
       warmup: options.warmup,
       core: options.pin ? clientCore : undefined,
     });
-    if (result.otherUserCpuPercent <= quietLimit) return [result, attempt];
+    if (result.otherUserCpuPercent <= options.noiseLimit || options.noiseLimit >= 200) return [result, attempt];
     if (!best || result.otherUserCpuPercent < best.otherUserCpuPercent) best = result;
     bench.log(
       `${what}: disturbed (other programs used ${result.otherUserCpuPercent}% of a core)` +

@@ -19,6 +19,12 @@ export interface EchoBenchOptions {
   hold: number;
   /** Seconds the held connections stay idle before memory is read. @default 2 */
   settle: number;
+  /**
+   * A run during which other programs used more user CPU than this percent of one core is run
+   * again, and each run waits for the machine to be this quiet first; 200 (two cores) turns it off.
+   * @default 25
+   */
+  noiseLimit: number;
   /** Pin servers to core 0 and the load client to core 1. @default true */
   pin: boolean;
   /** Print JSON instead of tables. @default false */
@@ -35,6 +41,9 @@ export const usageText: string = `Usage: npm run bench -- echo [options]
   --rounds N         runs per server and load, interleaved; figures are medians (default 3)
   --hold N           idle connections for the memory figure, 0 to skip (default 10000)
   --settle SECONDS   idle time before the memory is read (default 2)
+  --noise-limit PCT  repeat a run (up to 3 attempts) during which other programs used more than
+                     PCT% of a core, and wait up to 30 s for such a quiet machine before each
+                     run (default 25; 200 turns it off)
   --quick            a short smoke run: --duration 1 --warmup 0.3 --rounds 1 --hold 1000 --settle 0.5
   --no-pin           do not pin servers to core 0 and the load client to core 1
   --json             print the results as JSON instead of tables
@@ -60,6 +69,7 @@ export function parseOptions(args: string[]): EchoBenchOptions | "help" {
     rounds: 3,
     hold: 10000,
     settle: 2,
+    noiseLimit: 25,
     pin: true,
     json: false,
     markdown: false,
@@ -108,6 +118,9 @@ export function parseOptions(args: string[]): EchoBenchOptions | "help" {
         break;
       case "--settle":
         options.settle = number(flag, args[++i], 0, 600, false);
+        break;
+      case "--noise-limit":
+        options.noiseLimit = number(flag, args[++i], 0, 10000, false);
         break;
       case "--quick":
         quick = true;

@@ -67,6 +67,14 @@ export function cServer(path: string): ServerSpec {
   return { kind: "c", runtime: "c", command: [path, "--host", "127.0.0.1"] };
 }
 
+/** Servers started and not yet stopped, so that an interrupted run can stop them. */
+const running = new Set<RunningServer>();
+
+/** Stops every server still running (for an interrupted run). */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop()));
+}
+
 /** A started server. */
 export interface RunningServer {
   spec: ServerSpec;
@@ -152,7 +160,18 @@ export async function startServer(spec: ServerSpec, core: number | undefined, ti
     const detail = (err.text || out.text).trim().split("\n").filter((line) => line.trim()).slice(0, 3).join(" | ");
     throw new Error(`${describe(spec)} ${why}${detail ? `: ${detail}` : ""}`);
   }
-  return { spec, port: outcome.port, pid: child.pid, stderr: () => err.text, stop };
+  const server: RunningServer = {
+    spec,
+    port: outcome.port,
+    pid: child.pid,
+    stderr: () => err.text,
+    stop: async () => {
+      running.delete(server);
+      await stop();
+    },
+  };
+  running.add(server);
+  return server;
 }
 
 /** A short name for a server, such as "anynet on deno" or "C epoll". */
