@@ -18,7 +18,7 @@
  *
  * Usage: npm run bench -- echo [--runtime node,deno,bun] [--duration SECONDS] [--warmup SECONDS]
  *          [--rounds N] [--hold CONNECTIONS] [--settle SECONDS] [--quick] [--no-pin]
- *          [--json | --markdown]
+ *          [--noise-limit PERCENT] [--json | --markdown] [--render REPORT.json]
  *
  * @module
  */
@@ -42,7 +42,7 @@ import {
   summarize,
   tryStart,
 } from "./_echo/measure.ts";
-import { EchoBenchUsageError, parseOptions, usageText } from "./_echo/options.ts";
+import { type EchoBenchOptions, EchoBenchUsageError, parseOptions, usageText } from "./_echo/options.ts";
 import { formatKiB, formatNumber, formatRatio, renderMarkdown, renderText, type Table } from "./_echo/report.ts";
 import { cServer, type Runtime, stopAllServers } from "./_echo/servers.ts";
 
@@ -177,6 +177,53 @@ function tables(
   return out;
 }
 
+/** Everything one run measured: what `--json` prints and `--render` reads. */
+interface EchoBenchReport {
+  command: string;
+  date: string;
+  machine: ReturnType<typeof machine>;
+  settings: EchoBenchOptions & { pinned: false | { servers: number; client: number } };
+  target: number;
+  scenarios: readonly Scenario[];
+  c: ServerResults;
+  runtimes: Partial<Record<Runtime, RuntimeResults>>;
+  clientCheck: { ok: boolean; lowestCOverFastest: ReturnType<typeof checkClient>["worst"] };
+  problems: string[];
+  disturbed: string[];
+}
+
+/** Prints a report as aligned text or Markdown. */
+function printReport(report: EchoBenchReport, markdown: boolean): void {
+  const { settings, machine: m } = report;
+  const header = [
+    `Echo benchmark, ${report.date.slice(0, 16).replace("T", " ")} UTC: \`${report.command}\``,
+    `Machine: ${m.cores} cores (${m.cpu}), Linux ${m.kernel}; node ${m.versions.node}, deno ${m.versions.deno}, bun ${m.versions.bun}.`,
+    `Each figure is the median of ${settings.rounds} run(s) of ${settings.duration} s after ${settings.warmup} s of warmup. ` +
+      `Runs are interleaved (anynet, native, C; then C, native, anynet; …); anynet/native is the median of the ratios within each round.` +
+      (settings.pinned ? ` Servers pinned to core ${settings.pinned.servers}, the load client to core ${settings.pinned.client} (taskset).` : ""),
+    settings.noiseLimit < 200
+      ? `A run during which other programs used over ${settings.noiseLimit}% of a core is repeated (up to ${attemptsPerRun} attempts).`
+      : "Runs are not repeated when other programs are busy (--noise-limit 200).",
+    `Target: anynet/native ≥ ${report.target} on every runtime.`,
+  ];
+  const body = tables(settings.runtimes, settings.hold, report.runtimes, report.c);
+  const notes = [...checkClient(report.runtimes).lines];
+  if (report.disturbed.length) {
+    notes.push(
+      `${report.disturbed.length} run(s) were disturbed by other programs in all ${attemptsPerRun} attempts ` +
+        `(over ${settings.noiseLimit}% of a core): ${report.disturbed.join("; ")}`,
+    );
+  }
+  for (const runtime of settings.runtimes) {
+    const error = report.runtimes[runtime]?.anynet.error;
+    if (error) notes.push(`anynet on ${runtime} was not measured: ${error}`);
+  }
+  if (report.problems.length) notes.push(`Problems: ${report.problems.join("; ")}`);
+  body[body.length - 1].notes = notes;
+  const render = markdown ? renderMarkdown : renderText;
+  console.log(`${header.join(markdown ? "\n\n" : "\n")}\n\n${render(body)}`);
+}
+
 let parsed;
 try {
   parsed = parseOptions(Deno.args);
@@ -190,6 +237,19 @@ if (parsed === "help") {
   Deno.exit(0);
 }
 const options = parsed;
+if (options.render) {
+  let report: EchoBenchReport;
+  try {
+    // `npm run` prints its own banner on stdout before the report unless run with --silent.
+    const text = Deno.readTextFileSync(options.render);
+    report = JSON.parse(text.slice(Math.max(0, text.search(/^\{/m))));
+  } catch (error) {
+    log(`cannot read the report ${options.render}: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+  printReport(report, options.markdown);
+  Deno.exit(0);
+}
 const started = new Date();
 if (options.runtimes.includes("node")) warnIfDistStale();
 log("compiling the C echo server and load client (gcc -O2)");
@@ -243,54 +303,21 @@ try {
 }
 
 const clientCheck = checkClient(results);
-const command = ["npm run bench -- echo", ...Deno.args].join(" ");
-const m = machine();
-if (options.json) {
-  console.log(JSON.stringify(
-    {
-      command,
-      date: started.toISOString(),
-      machine: m,
-      settings: { ...options, pinned: options.pin ? { servers: serverCore, client: clientCore } : false },
-      target,
-      scenarios,
-      c,
-      runtimes: results,
-      clientCheck: { ok: clientCheck.ok, lowestCOverFastest: clientCheck.worst },
-      problems: bench.problems,
-      disturbed: bench.disturbed,
-    },
-    null,
-    2,
-  ));
-} else {
-  const header = [
-    `Echo benchmark, ${started.toISOString().slice(0, 16).replace("T", " ")} UTC: \`${command}\``,
-    `Machine: ${m.cores} cores (${m.cpu}), Linux ${m.kernel}; node ${m.versions.node}, deno ${m.versions.deno}, bun ${m.versions.bun}.`,
-    `Each figure is the median of ${options.rounds} run(s) of ${options.duration} s after ${options.warmup} s of warmup. ` +
-      `Runs are interleaved (anynet, native, C; then C, native, anynet; …); anynet/native is the median of the ratios within each round.` +
-      (options.pin ? ` Servers pinned to core ${serverCore}, the load client to core ${clientCore} (taskset).` : ""),
-    options.noiseLimit < 200
-      ? `A run during which other programs used over ${options.noiseLimit}% of a core is repeated (up to ${attemptsPerRun} attempts).`
-      : "Runs are not repeated when other programs are busy (--noise-limit 200).",
-    `Target: anynet/native ≥ ${target} on every runtime.`,
-  ];
-  const body = tables(options.runtimes, options.hold, results, c);
-  const notes = [...clientCheck.lines];
-  if (bench.disturbed.length) {
-    notes.push(
-      `${bench.disturbed.length} run(s) were disturbed by other programs in all ${attemptsPerRun} attempts (over ${options.noiseLimit}% of a core): ` +
-        bench.disturbed.join("; "),
-    );
-  }
-  for (const runtime of options.runtimes) {
-    const error = results[runtime]?.anynet.error;
-    if (error) notes.push(`anynet on ${runtime} was not measured: ${error}`);
-  }
-  body[body.length - 1].notes = notes;
-  const render = options.markdown ? renderMarkdown : renderText;
-  console.log(`${header.join(options.markdown ? "\n\n" : "\n")}\n\n${render(body)}`);
-}
+const report: EchoBenchReport = {
+  command: ["npm run bench -- echo", ...Deno.args].join(" "),
+  date: started.toISOString(),
+  machine: machine(),
+  settings: { ...options, pinned: options.pin ? { servers: serverCore, client: clientCore } : false },
+  target,
+  scenarios,
+  c,
+  runtimes: results,
+  clientCheck: { ok: clientCheck.ok, lowestCOverFastest: clientCheck.worst },
+  problems: bench.problems,
+  disturbed: bench.disturbed,
+};
+if (options.json) console.log(JSON.stringify(report, null, 2));
+else printReport(report, options.markdown);
 if (bench.problems.length) {
   log(`${bench.problems.length} problem(s):`);
   for (const problem of bench.problems) console.error(`  - ${problem}`);

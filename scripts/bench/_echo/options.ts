@@ -31,6 +31,8 @@ export interface EchoBenchOptions {
   json: boolean;
   /** Print the tables as Markdown. @default false */
   markdown: boolean;
+  /** Measure nothing: print the tables of this saved `--json` report. @default undefined */
+  render?: string;
 }
 
 /** The usage text. */
@@ -47,7 +49,8 @@ export const usageText: string = `Usage: npm run bench -- echo [options]
   --quick            a short smoke run: --duration 1 --warmup 0.3 --rounds 1 --hold 1000 --settle 0.5
   --no-pin           do not pin servers to core 0 and the load client to core 1
   --json             print the results as JSON instead of tables
-  --markdown         print the tables as Markdown (for docs/benchmarks.md)`;
+  --markdown         print the tables as Markdown (for docs/benchmarks.md)
+  --render FILE      measure nothing; print the tables of a report saved with --json`;
 
 /** A misuse of the command line; the message says which flag and value. */
 export class EchoBenchUsageError extends Error {
@@ -134,6 +137,12 @@ export function parseOptions(args: string[]): EchoBenchOptions | "help" {
       case "--markdown":
         options.markdown = true;
         break;
+      case "--render": {
+        const file = args[++i];
+        if (file === undefined || file.startsWith("-")) throw new EchoBenchUsageError("--render needs the file of a --json report");
+        options.render = file;
+        break;
+      }
       case "--help":
       case "-h":
         return "help";
@@ -150,6 +159,7 @@ export function parseOptions(args: string[]): EchoBenchOptions | "help" {
     if (!given.has("--settle")) options.settle = 0.5;
   }
   if (options.json && options.markdown) throw new EchoBenchUsageError("--json and --markdown cannot be combined");
+  if (options.json && options.render) throw new EchoBenchUsageError("--json and --render cannot be combined");
   if (options.runtimes.length === 0) options.runtimes = [...runtimes];
   return options;
 }
