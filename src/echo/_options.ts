@@ -30,7 +30,9 @@ function positiveNumber(action: string, name: string, value: unknown): number | 
 /** Checks what the echo servers add to the socket options (the rest is checked by listen/bindUdp). */
 export function checkEchoOptions(action: string, options: unknown): CheckedEchoOptions {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action}: options must be an object: got ${options === null ? "null" : typeof options}`);
+    throw new TypeError(
+      `Cannot ${action}: options must be an object: got ${options === null ? "null" : typeof options}`,
+    );
   }
   const o = options as Record<string, unknown>;
   if (o.signal !== undefined && (typeof o.signal !== "object" || o.signal === null || !("aborted" in o.signal))) {

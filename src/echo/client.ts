@@ -1,4 +1,4 @@
-import { bindUdp, connect, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
+import { bindUdp, connect, lookupHost, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 
 const encoder = new TextEncoder();
@@ -41,12 +41,21 @@ export class EchoIncompleteError extends NetError {
   }
 }
 
-function withTimeout(action: string, timeout: unknown, signal: AbortSignal | undefined): { signal: AbortSignal; done(): void } {
+function withTimeout(
+  action: string,
+  timeout: unknown,
+  signal: AbortSignal | undefined,
+): { signal: AbortSignal; done(): void } {
   if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
-    throw new RangeError(`Cannot ${action}: 'timeout' must be a positive number of milliseconds: got ${String(timeout)}`);
+    throw new RangeError(
+      `Cannot ${action}: 'timeout' must be a positive number of milliseconds: got ${String(timeout)}`,
+    );
   }
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TimedOutError(`Cannot ${action}: no answer within ${timeout} ms`)), timeout);
+  const timer = setTimeout(
+    () => controller.abort(new TimedOutError(`Cannot ${action}: no answer within ${timeout} ms`)),
+    timeout,
+  );
   const onAbort = () => controller.abort(signal!.reason);
   if (signal?.aborted) onAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -89,7 +98,9 @@ export function echo(message: Uint8Array, options?: EchoOptions): Promise<Uint8A
 export async function echo(message: string | Uint8Array, options: EchoOptions = {}): Promise<string | Uint8Array> {
   const action = "echo";
   const bytes = typeof message === "string" ? encoder.encode(message) : message;
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);
+  }
   const limit = withTimeout(action, options.timeout ?? 10000, options.signal);
   try {
     const conn = await connect({
@@ -148,23 +159,32 @@ export async function echo(message: string | Uint8Array, options: EchoOptions = 
  */
 export function udpEcho(message: string, options?: UdpEchoOptions): Promise<string>;
 export function udpEcho(message: Uint8Array, options?: UdpEchoOptions): Promise<Uint8Array>;
-export async function udpEcho(message: string | Uint8Array, options: UdpEchoOptions = {}): Promise<string | Uint8Array> {
+export async function udpEcho(
+  message: string | Uint8Array,
+  options: UdpEchoOptions = {},
+): Promise<string | Uint8Array> {
   const action = "echo over UDP";
   const bytes = typeof message === "string" ? encoder.encode(message) : message;
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);
-  const hostname = options.hostname ?? "127.0.0.1";
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);
+  }
   const port = options.port ?? DEFAULT_ECHO_PORT_VALUE;
   const limit = withTimeout(action, options.timeout ?? 5000, options.signal);
-  const local = hostname.includes(":") ? "::" : hostname.startsWith("127.") || hostname === "localhost" ? "127.0.0.1" : "0.0.0.0";
   try {
+    // Resolve first: the local socket must be of the server address's family.
+    const hostname = await raceAbort(lookupHost(options.hostname ?? "127.0.0.1"), limit.signal);
+    const local = hostname.includes(":") ? "::" : hostname.startsWith("127.") ? "127.0.0.1" : "0.0.0.0";
     await using socket = await bindUdp({ hostname: local, port: 0 });
     await socket.send(bytes, { hostname, port });
-    const reply = await raceAbort((async () => {
-      for await (const datagram of socket) {
-        if (datagram.addr.port === port) return datagram.data;
-      }
-      throw new TimedOutError(`Cannot ${action}: the socket closed before an answer came`);
-    })(), limit.signal);
+    const reply = await raceAbort(
+      (async () => {
+        for await (const datagram of socket) {
+          if (datagram.addr.port === port) return datagram.data;
+        }
+        throw new TimedOutError(`Cannot ${action}: the socket closed before an answer came`);
+      })(),
+      limit.signal,
+    );
     return typeof message === "string" ? decoder.decode(reply) : reply;
   } finally {
     limit.done();

@@ -44,6 +44,10 @@ export interface EchoServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** Per-connection buffers start small, so that thousands of idle clients stay cheap, and double while reads fill them. */
+const MIN_BUFFER = 4 * 1024;
+const MAX_BUFFER = 64 * 1024;
+
 interface ConnectionState {
   conn: Connection;
   /** Bumped on every read and write: the idle sweep compares it between rounds. */
@@ -106,16 +110,33 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
   async function serve(state: ConnectionState): Promise<void> {
     const { conn } = state;
     let bytes = 0;
+    // Where the runtime reads into a caller's buffer (Deno), one buffer per connection,
+    // reused: a write settles only once the runtime is done with the bytes, so the next
+    // read may overwrite them. Elsewhere the runtime's own chunks are echoed as they are.
+    let buffer = conn.prefersReadInto ? new Uint8Array(MIN_BUFFER) : undefined;
     try {
+      let grow = false;
       for (;;) {
         state.waitingForRead = true;
-        const chunk = await conn.read();
+        let chunk: Uint8Array | null;
+        if (buffer) {
+          const n = await conn.readInto(buffer);
+          chunk = n === null ? null : buffer.subarray(0, n);
+          // Grow for the next read, after this chunk is written (the write still uses it).
+          if (n === buffer.byteLength && n < MAX_BUFFER) grow = true;
+        } else {
+          chunk = await conn.read();
+        }
         state.waitingForRead = false;
-        if (!chunk) break;
+        if (chunk === null) break;
         state.progress++;
         await conn.write(chunk);
         state.progress++;
         bytes += chunk.byteLength;
+        if (grow) {
+          buffer = new Uint8Array(buffer!.byteLength * 2);
+          grow = false;
+        }
         if (stopping) break;
       }
       state.waitingForRead = false;

@@ -19,6 +19,8 @@ export function checkHostname(action: string, hostname: unknown): string {
   if (hostname.length === 0 || hostname.length > 253 || /[\s\x00-\x1f\x7f/]/.test(hostname)) {
     throw new TypeError(`Cannot ${action}: 'hostname' must be a host name or IP address: got '${hostname}'`);
   }
+  // "[::1]" as in URLs and `host:port` strings: the brackets are not part of the address.
+  if (hostname.startsWith("[") && hostname.endsWith("]") && hostname.includes(":")) return hostname.slice(1, -1);
   return hostname;
 }
 
@@ -33,7 +35,9 @@ export function checkTimeout(action: string, name: string, value: unknown): numb
 /** Checks a PEM text (certificate, key, CA). */
 export function checkPem(action: string, name: string, value: unknown): string {
   if (typeof value !== "string" || !value.includes("-----BEGIN ")) {
-    throw new TypeError(`Cannot ${action}: '${name}' must be PEM text (starting with -----BEGIN): got ${describe(value)}`);
+    throw new TypeError(
+      `Cannot ${action}: '${name}' must be PEM text (starting with -----BEGIN): got ${describe(value)}`,
+    );
   }
   return value;
 }

@@ -1,7 +1,15 @@
 import { adapter } from "../runtime/mod.ts";
 import type { StreamSocket, TlsClientConfig } from "../runtime/types.ts";
 import { toNetError } from "./_classify.ts";
-import { checkHostname, checkOptions, checkPem, checkPort, checkSignal, checkStringList, checkTimeout } from "./_validate.ts";
+import {
+  checkHostname,
+  checkOptions,
+  checkPem,
+  checkPort,
+  checkSignal,
+  checkStringList,
+  checkTimeout,
+} from "./_validate.ts";
 import { Connection, formatAddr } from "./connection.ts";
 import { TimedOutError } from "./errors.ts";
 import type { ConnectOptions } from "./types.ts";
@@ -52,7 +60,9 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const onAbort = () => controller.abort(signal!.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   const timer = timeout === undefined ? undefined : setTimeout(() => {
-    controller.abort(new TimedOutError(`Cannot connect to ${target}: no ${tls ? "TLS session" : "connection"} within ${timeout} ms`));
+    controller.abort(
+      new TimedOutError(`Cannot connect to ${target}: no ${tls ? "TLS session" : "connection"} within ${timeout} ms`),
+    );
   }, timeout);
   const attempt = adapter.net.connectTcp({ hostname, port, tls, signal: controller.signal });
   // Not every runtime's connect can be aborted (Deno's DNS lookup, say): stop waiting

@@ -4,6 +4,8 @@ import { SocketClosedError } from "./errors.ts";
 import type { NetAddr } from "./types.ts";
 
 const encoder = new TextEncoder();
+const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED_NULL: Promise<null> = Promise.resolve(null);
 
 /**
  * A TCP (or TLS) connection, the same on Node, Deno and Bun. Made by
@@ -32,7 +34,14 @@ export class Connection implements AsyncDisposable {
   /** Wraps an adapter's socket. Not for direct use: call {@linkcode connect} or {@linkcode listen}. */
   constructor(socket: StreamSocket) {
     this.#socket = socket;
-    this.#name = `${formatAddr(socket.remoteAddr)}`;
+    this.#name = formatAddr(socket.remoteAddr);
+    const name = this.#name;
+    const actions = {
+      read: `read from ${name}`,
+      write: `write to ${name}`,
+      closeWrite: `close the write side to ${name}`,
+    };
+    socket.mapErrors((error, op) => toNetError(error, actions[op]));
   }
 
   /** This end's address. */
@@ -50,6 +59,16 @@ export class Connection implements AsyncDisposable {
     return this.#socket.alpnProtocol();
   }
 
+  /**
+   * Whether {@linkcode Connection.readInto} is the faster way to read on this runtime:
+   * `true` on Deno (it reads straight into your buffer; `read()` must copy), `false` on
+   * Node and Bun (`read()` hands out the runtime's own chunks; `readInto()` copies).
+   * Both work everywhere; hot loops such as proxies may pick by it.
+   */
+  get prefersReadInto(): boolean {
+    return this.#socket.prefersReadInto;
+  }
+
   /** Whether `close()` was called. */
   get closed(): boolean {
     return this.#closed;
@@ -62,14 +81,27 @@ export class Connection implements AsyncDisposable {
    *   this connection was closed.
    * @throws {NetError} `ConnectionResetError` when the peer reset the connection, `TlsError` …
    */
-  async read(): Promise<Uint8Array | null> {
-    if (this.#closed) return null;
-    try {
-      return await this.#socket.read();
-    } catch (error) {
-      if (this.#closed) return null;
-      throw toNetError(error, `read from ${this.#name}`);
+  read(): Promise<Uint8Array | null> {
+    // No async wrapper: the adapter already rejects with a NetError (see mapErrors),
+    // and an echo loop makes this call once per chunk.
+    if (this.#closed) return RESOLVED_NULL;
+    return this.#socket.read();
+  }
+
+  /**
+   * Reads the next bytes into `buffer` (at its start), so that a loop can reuse one
+   * buffer instead of receiving a new chunk per read.
+   *
+   * @param buffer Where to put the bytes; at most its length is read.
+   * @returns How many bytes were placed, or `null` at the end of the stream.
+   * @throws {NetError} As {@linkcode Connection.read}.
+   */
+  readInto(buffer: Uint8Array): Promise<number | null> {
+    if (this.#closed) return RESOLVED_NULL;
+    if (!(buffer instanceof Uint8Array) || buffer.byteLength === 0) {
+      return Promise.reject(new TypeError(`Cannot read from ${this.#name}: the buffer must be a non-empty Uint8Array`));
     }
+    return this.#socket.readInto(buffer);
   }
 
   /**
@@ -79,25 +111,22 @@ export class Connection implements AsyncDisposable {
    *
    * @throws {NetError} `SocketClosedError` after `close()`, `ConnectionResetError` when the peer is gone.
    */
-  async write(data: Uint8Array | string): Promise<void> {
+  write(data: Uint8Array | string): Promise<void> {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    if (this.#closed) throw new SocketClosedError(`Cannot write to ${this.#name}: the connection is closed`);
-    if (bytes.byteLength === 0) return;
-    try {
-      await this.#socket.write(bytes);
-    } catch (error) {
-      throw toNetError(error, `write to ${this.#name}`);
+    if (this.#closed) {
+      return Promise.reject(new SocketClosedError(`Cannot write to ${this.#name}: the connection is closed`));
     }
+    if (!(bytes instanceof Uint8Array)) {
+      return Promise.reject(new TypeError(`Cannot write to ${this.#name}: data must be a Uint8Array or a string`));
+    }
+    if (bytes.byteLength === 0) return RESOLVED;
+    return this.#socket.write(bytes);
   }
 
   /** Half-closes: sends FIN once pending writes are out; reading goes on until the peer closes. */
-  async closeWrite(): Promise<void> {
-    if (this.#closed) return;
-    try {
-      await this.#socket.closeWrite();
-    } catch (error) {
-      throw toNetError(error, `close the write side to ${this.#name}`);
-    }
+  closeWrite(): Promise<void> {
+    if (this.#closed) return RESOLVED;
+    return this.#socket.closeWrite();
   }
 
   /** Closes both directions now. Pending and later reads give `null`. Safe to call twice. */

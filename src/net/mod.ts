@@ -35,6 +35,7 @@ export {
   UnsupportedError,
 } from "./errors.ts";
 export { listen, Listener } from "./listen.ts";
+export { pump, type PumpOptions } from "./pump.ts";
 export type {
   BindUdpOptions,
   ConnectOptions,
@@ -44,4 +45,4 @@ export type {
   TlsServerOptions,
   UdpMessage,
 } from "./types.ts";
-export { bindUdp, udpImplementation, UdpSocket } from "./udp.ts";
+export { bindUdp, lookupHost, udpImplementation, UdpSocket } from "./udp.ts";

@@ -48,7 +48,9 @@ export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
     const action = "send a datagram";
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     if (bytes.byteLength > MAX_DATAGRAM) {
-      throw new RangeError(`Cannot ${action}: the payload must be at most ${MAX_DATAGRAM} bytes: got ${bytes.byteLength}`);
+      throw new RangeError(
+        `Cannot ${action}: the payload must be at most ${MAX_DATAGRAM} bytes: got ${bytes.byteLength}`,
+      );
     }
     checkOptions(action, to);
     const hostname = checkHostname(action, to.hostname);
@@ -139,6 +141,30 @@ export async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> 
     else signal.addEventListener("abort", () => socket.close(), { once: true });
   }
   return socket;
+}
+
+/**
+ * Resolves a host name to one IP address (IPv4 first), as `connect()` and
+ * `UdpSocket.send()` do; an IP address comes back unchanged.
+ *
+ * @param hostname A host name or IP address.
+ * @returns One IP address.
+ * @throws {TypeError} For an empty or malformed name.
+ * @throws {HostNotFoundError} When the name does not resolve.
+ * @example
+ * ```ts
+ * import { lookupHost } from "anynet/net";
+ * console.log(await lookupHost("localhost")); // "127.0.0.1"
+ * ```
+ */
+export async function lookupHost(hostname: string): Promise<string> {
+  const name = checkHostname("look up a host", hostname);
+  if (isIp(name)) return name;
+  try {
+    return await adapter.net.resolve(name);
+  } catch (error) {
+    throw toNetError(error, `look up ${name}`);
+  }
 }
 
 /** Which UDP implementation this runtime uses (`"node:dgram"`, `"Bun.udpSocket"` …). */

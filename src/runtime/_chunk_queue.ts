@@ -17,7 +17,8 @@ export class ChunkQueue {
   #queuedBytes = 0;
   #done = false;
   #error: unknown = undefined;
-  #waiter: { resolve: (chunk: Uint8Array | null) => void; reject: (error: unknown) => void } | undefined;
+  /** Readers waiting for data, first come first served (usually none or one). */
+  #waiters: { resolve: (chunk: Uint8Array | null) => void; reject: (error: unknown) => void }[] = [];
   #paused = false;
   readonly #pause: () => void;
   readonly #resume: () => void;
@@ -30,9 +31,8 @@ export class ChunkQueue {
   /** A chunk arrived from the peer. */
   push(chunk: Uint8Array): void {
     if (this.#done) return;
-    const waiter = this.#waiter;
+    const waiter = this.#waiters.shift();
     if (waiter) {
-      this.#waiter = undefined;
       waiter.resolve(chunk);
       return;
     }
@@ -48,9 +48,7 @@ export class ChunkQueue {
   end(): void {
     if (this.#done) return;
     this.#done = true;
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.resolve(null);
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve(null);
   }
 
   /** The socket failed: readers get what was received, then the error. */
@@ -58,9 +56,7 @@ export class ChunkQueue {
     if (this.#done) return;
     this.#error = error;
     this.#done = true;
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.reject(error);
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
   }
 
   /** Forgets queued chunks: used by close(), after which nothing more is read. */
@@ -70,6 +66,13 @@ export class ChunkQueue {
     this.#queuedBytes = 0;
     this.#error = undefined;
     this.end();
+  }
+
+  /** Puts back the unread rest of a chunk, to be read first. */
+  unshift(rest: Uint8Array): void {
+    if (this.#head > 0) this.#chunks[--this.#head] = rest;
+    else this.#chunks.unshift(rest);
+    this.#queuedBytes += rest.byteLength;
   }
 
   /** The next chunk, `null` at the end, or the failure. */
@@ -91,15 +94,27 @@ export class ChunkQueue {
     if (this.#done) {
       return this.#error === undefined ? Promise.resolve(null) : Promise.reject(this.#error);
     }
-    if (this.#waiter) return Promise.reject(new Error("read() called again before the previous read settled"));
     if (this.#paused) {
       this.#paused = false;
       this.#resume();
     }
     return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
+      this.#waiters.push({ resolve, reject });
     });
   }
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Copies the next chunk (or as much as fits) into `buffer`; the rest stays queued. */
+export async function readIntoFrom(queue: ChunkQueue, buffer: Uint8Array): Promise<number | null> {
+  const chunk = await queue.read();
+  if (chunk === null) return null;
+  if (chunk.byteLength <= buffer.byteLength) {
+    buffer.set(chunk);
+    return chunk.byteLength;
+  }
+  buffer.set(chunk.subarray(0, buffer.byteLength));
+  queue.unshift(chunk.subarray(buffer.byteLength));
+  return buffer.byteLength;
+}

@@ -8,8 +8,15 @@
  * @module
  */
 import { rootCertificates } from "node:tls";
-import { ChunkQueue } from "./_chunk_queue.ts";
-import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
+import type {
+  ErrorMapper,
+  SocketAddr,
+  StreamListener,
+  StreamSocket,
+  TcpConnectRequest,
+  TcpListenRequest,
+} from "./types.ts";
 
 interface BunSocket {
   data: BunStreamSocket | undefined;
@@ -46,7 +53,7 @@ interface BunTlsOptions {
   ca?: string[];
   serverName?: string;
   rejectUnauthorized?: boolean;
-  ALPNProtocols?: string[];
+  ALPNProtocols?: Uint8Array;
 }
 
 interface BunListener {
@@ -73,6 +80,20 @@ interface BunNamespace {
   }): Promise<BunSocket>;
 }
 
+/** ALPN protocols in the TLS wire format (each name after its length byte): Bun takes no array. */
+function alpnWire(protocols: string[] | undefined): Uint8Array | undefined {
+  if (!protocols || protocols.length === 0) return undefined;
+  const names = protocols.map((name) => new TextEncoder().encode(name));
+  const wire = new Uint8Array(names.reduce((n, name) => n + 1 + name.byteLength, 0));
+  let offset = 0;
+  for (const name of names) {
+    wire[offset++] = name.byteLength;
+    wire.set(name, offset);
+    offset += name.byteLength;
+  }
+  return wire;
+}
+
 function bun(): BunNamespace {
   return (globalThis as unknown as { Bun: BunNamespace }).Bun;
 }
@@ -91,9 +112,11 @@ class BunStreamSocket implements StreamSocket {
   readonly #writes: PendingWrite[] = [];
   readonly localAddr: SocketAddr;
   readonly remoteAddr: SocketAddr;
+  readonly prefersReadInto = false;
   #closed = false;
   #failure: unknown;
   #finPending: (() => void) | undefined;
+  #map: ErrorMapper = (error) => error;
 
   constructor(socket: BunSocket) {
     this.#socket = socket;
@@ -123,12 +146,12 @@ class BunStreamSocket implements StreamSocket {
 
   onError(error: Error): void {
     this.#failure ??= error;
-    this.#queue.fail(error);
+    this.#queue.fail(this.#map(error, "read"));
     this.#failWrites(error);
   }
 
   #failWrites(error: unknown): void {
-    for (const write of this.#writes.splice(0)) write.reject(error);
+    for (const write of this.#writes.splice(0)) write.reject(this.#map(error, "write"));
     const fin = this.#finPending;
     this.#finPending = undefined;
     fin?.();
@@ -155,6 +178,10 @@ class BunStreamSocket implements StreamSocket {
     }
   }
 
+  mapErrors(map: ErrorMapper): void {
+    this.#map = map;
+  }
+
   alpnProtocol(): string | null {
     const protocol = this.#socket.alpnProtocol;
     return typeof protocol === "string" ? protocol : null;
@@ -164,14 +191,18 @@ class BunStreamSocket implements StreamSocket {
     return this.#queue.read();
   }
 
+  readInto(buffer: Uint8Array): Promise<number | null> {
+    return readIntoFrom(this.#queue, buffer);
+  }
+
   write(data: Uint8Array): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#closed) return Promise.reject(closedError());
+    if (this.#failure !== undefined) return Promise.reject(this.#map(this.#failure, "write"));
+    if (this.#closed) return Promise.reject(this.#map(closedError(), "write"));
     if (this.#writes.length === 0) {
       // The common case: the kernel takes it all at once, no promise machinery needed.
       const written = this.#socket.write(data);
-      if (written === data.byteLength) return Promise.resolve();
-      if (written < 0) return Promise.reject(this.#failure ?? closedError());
+      if (written === data.byteLength) return RESOLVED;
+      if (written < 0) return Promise.reject(this.#map(this.#failure ?? closedError(), "write"));
       return new Promise((resolve, reject) => this.#writes.push({ data, offset: written, resolve, reject }));
     }
     return new Promise((resolve, reject) => this.#writes.push({ data, offset: 0, resolve, reject }));
@@ -210,6 +241,8 @@ class BunStreamSocket implements StreamSocket {
     this.#socket.setKeepAlive(enable, Math.round(initialDelayMs / 1000));
   }
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 function closedError(): Error {
   return Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
@@ -274,7 +307,7 @@ class BunStreamListener implements StreamListener {
 export function bunListenTcp(request: TcpListenRequest): Promise<StreamListener> {
   const listener = new BunStreamListener();
   const tls = request.tls
-    ? { cert: request.tls.cert, key: request.tls.key, ALPNProtocols: request.tls.alpnProtocols }
+    ? { cert: request.tls.cert, key: request.tls.key, ALPNProtocols: alpnWire(request.tls.alpnProtocols) }
     : undefined;
   const options = {
     hostname: request.hostname,
@@ -300,10 +333,11 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
       action();
     };
     let raw: BunSocket | undefined;
-    const onAbort = () => settle(() => {
-      raw?.terminate();
-      reject(signal.reason);
-    });
+    const onAbort = () =>
+      settle(() => {
+        raw?.terminate();
+        reject(signal.reason);
+      });
     signal.addEventListener("abort", onAbort, { once: true });
     const base = handlers((socket) => {
       raw = socket;
@@ -315,7 +349,14 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
       connectError: (_socket, error) => settle(() => reject(error)),
       close: (socket, error) => {
         base.close(socket, error);
-        settle(() => reject(error ?? Object.assign(new Error("the peer closed the connection during the TLS handshake"), { code: "ECONNRESET" })));
+        settle(() =>
+          reject(
+            error ??
+              Object.assign(new Error("the peer closed the connection during the TLS handshake"), {
+                code: "ECONNRESET",
+              }),
+          )
+        );
       },
       error: (socket, error) => {
         base.error(socket, error);
@@ -331,7 +372,9 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
         } else {
           settle(() => {
             socket.terminate();
-            reject(authorizationError ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }));
+            reject(
+              authorizationError ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }),
+            );
           });
         }
       };
@@ -348,7 +391,7 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
             ca: tls.caCerts.length > 0 ? [...rootCertificates, ...tls.caCerts] : undefined,
             serverName: tls.serverName,
             rejectUnauthorized: true,
-            ALPNProtocols: tls.alpnProtocols,
+            ALPNProtocols: alpnWire(tls.alpnProtocols),
           },
         }
         : {}),

@@ -1,6 +1,6 @@
 import { denoConnectTcp, denoListenTcp } from "./deno_tcp.ts";
 import { nodeResolve } from "./node_tcp.ts";
-import { dgramBind } from "./node_udp.ts";
+import { denoBindUdp } from "./deno_udp.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
 /**
@@ -13,7 +13,7 @@ export const denoAdapter: RuntimeAdapter = {
   net: {
     listenTcp: denoListenTcp,
     connectTcp: denoConnectTcp,
-    bindUdp: dgramBind,
+    bindUdp: denoBindUdp,
     resolve: nodeResolve,
     udpImplementation: "node:dgram (Deno.listenDatagram needs --unstable-net)",
   },

@@ -7,7 +7,14 @@
  *
  * @module
  */
-import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+import type {
+  ErrorMapper,
+  SocketAddr,
+  StreamListener,
+  StreamSocket,
+  TcpConnectRequest,
+  TcpListenRequest,
+} from "./types.ts";
 
 interface DenoNetAddr {
   hostname: string;
@@ -48,6 +55,7 @@ interface DenoNamespace {
     options: { hostname: string; caCerts?: string[]; alpnProtocols?: string[] },
   ): Promise<DenoConn>;
   resolveDns?(query: string, type: "A" | "AAAA"): Promise<string[]>;
+  listenDatagram?: unknown;
   errors: { BadResource: new (...args: never[]) => Error; Interrupted: new (...args: never[]) => Error };
 }
 
@@ -55,16 +63,24 @@ function deno(): DenoNamespace {
   return (globalThis as unknown as { Deno: DenoNamespace }).Deno;
 }
 
-const READ_BUFFER_SIZE = 64 * 1024;
+/** The read buffer starts small (ten thousand idle connections must stay cheap) and doubles while reads fill it. */
+const MIN_READ_BUFFER = 4 * 1024;
+const MAX_READ_BUFFER = 64 * 1024;
 
 class DenoStreamSocket implements StreamSocket {
   readonly #conn: DenoConn;
-  readonly #buffer = new Uint8Array(READ_BUFFER_SIZE);
+  #buffer: Uint8Array | undefined;
   readonly localAddr: SocketAddr;
   readonly remoteAddr: SocketAddr;
+  readonly prefersReadInto = true;
   #alpn: string | null = null;
   #closed = false;
   #handshake: Promise<void> | undefined;
+  #map: ErrorMapper = (error) => error;
+  #lastWrite: Promise<void> = Promise.resolve();
+  #inFlight = 0;
+  #lastRead: Promise<unknown> = Promise.resolve();
+  #readsInFlight = 0;
 
   constructor(conn: DenoConn, handshakeFirst: boolean) {
     this.#conn = conn;
@@ -88,35 +104,100 @@ class DenoStreamSocket implements StreamSocket {
     return this.#alpn;
   }
 
-  async read(): Promise<Uint8Array | null> {
-    if (this.#closed) return null;
-    if (this.#handshake) await this.#handshake;
-    let n: number | null;
-    try {
-      n = await this.#conn.read(this.#buffer);
-    } catch (error) {
-      if (this.#closed) return null;
-      throw error;
-    }
-    if (n === null) return null;
-    return this.#buffer.slice(0, n);
+  mapErrors(map: ErrorMapper): void {
+    this.#map = map;
   }
 
-  async write(data: Uint8Array): Promise<void> {
-    if (this.#handshake) await this.#handshake;
-    let offset = 0;
-    while (offset < data.byteLength) {
-      offset += await this.#conn.write(offset === 0 ? data : data.subarray(offset));
+  // Reads run one after another: two Deno reads in flight at once would share the
+  // buffer and could hand out data in either order. A reader that awaits each read
+  // never waits, and pays no extra promise for it.
+  read(): Promise<Uint8Array | null> {
+    this.#readsInFlight++;
+    const run = this.#readsInFlight === 1
+      ? this.#readChunk()
+      : this.#lastRead.then(() => this.#readChunk(), () => this.#readChunk());
+    this.#lastRead = run;
+    return run;
+  }
+
+  readInto(buffer: Uint8Array): Promise<number | null> {
+    this.#readsInFlight++;
+    const run = this.#readsInFlight === 1
+      ? this.#readIntoBuffer(buffer)
+      : this.#lastRead.then(() => this.#readIntoBuffer(buffer), () => this.#readIntoBuffer(buffer));
+    this.#lastRead = run;
+    return run;
+  }
+
+  async #readChunk(): Promise<Uint8Array | null> {
+    try {
+      if (this.#closed) return null;
+      if (this.#handshake) await this.#handshake;
+      this.#buffer ??= new Uint8Array(MIN_READ_BUFFER);
+      const n = await this.#conn.read(this.#buffer);
+      if (n === null) return null;
+      const chunk = this.#buffer.slice(0, n);
+      if (n === this.#buffer.byteLength && n < MAX_READ_BUFFER) this.#buffer = new Uint8Array(n * 2);
+      return chunk;
+    } catch (error) {
+      if (this.#closed) return null;
+      throw this.#map(error, "read");
+    } finally {
+      this.#readsInFlight--;
+    }
+  }
+
+  async #readIntoBuffer(buffer: Uint8Array): Promise<number | null> {
+    try {
+      if (this.#closed) return null;
+      if (this.#handshake) await this.#handshake;
+      return await this.#conn.read(buffer);
+    } catch (error) {
+      if (this.#closed) return null;
+      throw this.#map(error, "read");
+    } finally {
+      this.#readsInFlight--;
+    }
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    // Deno writes may be partial: two writes in flight at once would interleave their
+    // pieces, so a write waits for the one before it. A writer that awaits each write
+    // never waits here, and pays no extra promise for it.
+    this.#inFlight++;
+    const run = this.#inFlight === 1
+      ? this.#writeAll(data)
+      : this.#lastWrite.then(() => this.#writeAll(data), () => this.#writeAll(data));
+    this.#lastWrite = run;
+    return run;
+  }
+
+  async #writeAll(data: Uint8Array): Promise<void> {
+    try {
+      if (this.#closed) throw Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
+      if (this.#handshake) await this.#handshake;
+      let offset = 0;
+      while (offset < data.byteLength) {
+        offset += await this.#conn.write(offset === 0 ? data : data.subarray(offset));
+      }
+    } catch (error) {
+      // A write cut short by our own close() fails as "closed", not as Deno's EINTR.
+      const closed = Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED", cause: error });
+      throw this.#map(this.#closed ? closed : error, "write");
+    } finally {
+      this.#inFlight--;
     }
   }
 
   async closeWrite(): Promise<void> {
+    if (this.#inFlight > 0) await this.#lastWrite.catch(() => {});
     if (this.#closed) return;
     try {
       await this.#conn.closeWrite();
     } catch (error) {
       // Closing the write side twice, or after the peer reset, is not worth a failure.
-      if (!(error instanceof deno().errors.BadResource) && (error as { code?: string }).code !== "ENOTCONN") throw error;
+      if (error instanceof deno().errors.BadResource || (error as { code?: string }).code === "ENOTCONN") return;
+      throw this.#map(error, "closeWrite");
     }
   }
 
@@ -188,6 +269,13 @@ class DenoStreamListener implements StreamListener {
 /** Opens a TCP or TLS listener with `Deno.listen` / `Deno.listenTls`. */
 export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener> {
   const { hostname, port, tls } = request;
+  // Deno.listen({ reusePort }) without --unstable-net ends the process instead of
+  // throwing; Deno.listenDatagram exists exactly when the flag is on.
+  if (request.reusePort && typeof deno().listenDatagram !== "function") {
+    return Promise.reject(
+      Object.assign(new Error("reusePort on Deno needs the --unstable-net flag"), { code: "ERR_NOT_SUPPORTED" }),
+    );
+  }
   const reuse = request.reusePort ? { reusePort: true } : {};
   const listener = tls
     ? deno().listenTls({ hostname, port, cert: tls.cert, key: tls.key, alpnProtocols: tls.alpnProtocols, ...reuse })

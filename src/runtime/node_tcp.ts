@@ -11,8 +11,15 @@ import { lookup } from "node:dns/promises";
 import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
-import { ChunkQueue } from "./_chunk_queue.ts";
-import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "./types.ts";
+import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
+import type {
+  ErrorMapper,
+  SocketAddr,
+  StreamListener,
+  StreamSocket,
+  TcpConnectRequest,
+  TcpListenRequest,
+} from "./types.ts";
 
 function addrOf(address: string | undefined, port: number | undefined): SocketAddr {
   return { hostname: address ?? "", port: port ?? 0 };
@@ -23,8 +30,10 @@ class NodeStreamSocket implements StreamSocket {
   readonly #queue: ChunkQueue;
   readonly localAddr: SocketAddr;
   readonly remoteAddr: SocketAddr;
+  readonly prefersReadInto = false;
   #closed = false;
   #failure: unknown;
+  #map: ErrorMapper = (error) => error;
 
   constructor(socket: net.Socket) {
     this.#socket = socket;
@@ -35,9 +44,13 @@ class NodeStreamSocket implements StreamSocket {
     socket.on("end", () => this.#queue.end());
     socket.on("error", (error) => {
       this.#failure = error;
-      this.#queue.fail(error);
+      this.#queue.fail(this.#map(error, "read"));
     });
     socket.on("close", () => this.#queue.end());
+  }
+
+  mapErrors(map: ErrorMapper): void {
+    this.#map = map;
   }
 
   alpnProtocol(): string | null {
@@ -49,16 +62,29 @@ class NodeStreamSocket implements StreamSocket {
     return this.#queue.read();
   }
 
+  readInto(buffer: Uint8Array): Promise<number | null> {
+    return readIntoFrom(this.#queue, buffer);
+  }
+
   write(data: Uint8Array): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#socket.destroyed || !this.#socket.writable) return Promise.reject(closedError());
+    if (this.#failure !== undefined) return Promise.reject(this.#map(this.#failure, "write"));
+    if (this.#socket.destroyed || !this.#socket.writable) return Promise.reject(this.#map(closedError(), "write"));
+    let settle: ((error: Error | null | undefined) => void) | undefined;
+    let early: { error: Error | null | undefined } | undefined;
+    this.#socket.write(data, (error) => (settle ? settle(error) : (early = { error })));
+    // Nothing left in Node's buffer: the kernel took it all during write(), so the
+    // caller may reuse the buffer now, without a promise per chunk.
+    if (early === undefined && this.#socket.writableLength === 0) return RESOLVED;
+    if (early !== undefined) {
+      return early.error ? Promise.reject(this.#map(this.#failure ?? early.error, "write")) : RESOLVED;
+    }
     return new Promise((resolve, reject) => {
-      this.#socket.write(data, (error) => (error ? reject(this.#failure ?? error) : resolve()));
+      settle = (error) => (error ? reject(this.#map(this.#failure ?? error, "write")) : resolve());
     });
   }
 
   closeWrite(): Promise<void> {
-    if (this.#socket.destroyed || this.#socket.writableEnded) return Promise.resolve();
+    if (this.#socket.destroyed || this.#socket.writableEnded) return RESOLVED;
     return new Promise((resolve) => this.#socket.end(() => resolve()));
   }
 
@@ -84,6 +110,8 @@ class NodeStreamSocket implements StreamSocket {
     this.#socket.setKeepAlive(enable, initialDelayMs);
   }
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 function closedError(): Error {
   return Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
@@ -145,6 +173,8 @@ export async function nodeListenTcp(request: TcpListenRequest): Promise<StreamLi
       code: "ERR_NOT_SUPPORTED",
     });
   }
+  // Assigned once the server listens; connections cannot arrive before that.
+  // deno-lint-ignore prefer-const
   let listener: NodeStreamListener | undefined;
   const onSocket = (socket: net.Socket) => listener?.deliver(socket);
   const server = request.tls
@@ -215,8 +245,14 @@ export function nodeConnectTcp(request: TcpConnectRequest): Promise<StreamSocket
   });
 }
 
-/** Resolves a name to one address with the system resolver. */
+/**
+ * Resolves a name to one address with the system resolver, IPv4 first: resolvers
+ * differ in the order they give (`localhost` is `::1` first on some), and an IPv4
+ * answer works with the IPv4 sockets most callers bind.
+ */
 export async function nodeResolve(hostname: string): Promise<string> {
-  const { address } = await lookup(hostname);
-  return address;
+  const addresses = await lookup(hostname, { all: true });
+  const chosen = addresses.find((a) => a.family === 4) ?? addresses[0];
+  if (!chosen) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
+  return chosen.address;
 }

@@ -63,6 +63,9 @@ export interface TcpConnectRequest {
   signal: AbortSignal;
 }
 
+/** Turns a runtime's error into the error callers see; `op` says what failed. */
+export type ErrorMapper = (error: unknown, op: "read" | "write" | "closeWrite") => unknown;
+
 /** A connected stream socket (TCP or TLS over TCP). */
 export interface StreamSocket {
   readonly localAddr: SocketAddr;
@@ -70,11 +73,29 @@ export interface StreamSocket {
   /** The ALPN protocol agreed on, or `null` (plain TCP, or none agreed). */
   alpnProtocol(): string | null;
   /**
+   * Sets how failures of read, write and closeWrite are reported: the adapter passes the
+   * runtime's error through `map` and rejects with the result. Set once, right after
+   * the socket is made, so the hot path needs no extra promise to translate errors.
+   */
+  mapErrors(map: ErrorMapper): void;
+  /**
    * The next chunk the peer sent (owned by the caller), or `null` once the peer has
    * closed its side. While nobody reads, the adapter stops reading from the kernel
    * after a bounded amount, so the peer feels TCP backpressure.
    */
   read(): Promise<Uint8Array | null>;
+  /**
+   * Like read(), but into the caller's buffer: the number of bytes placed at its
+   * start, or `null` at the end. Lets a loop reuse one buffer instead of allocating
+   * a chunk per read (Deno reads straight into it).
+   */
+  readInto(buffer: Uint8Array): Promise<number | null>;
+  /**
+   * Whether `readInto()` is the cheaper way to read: true where the runtime reads into
+   * a caller's buffer (Deno), false where `read()` hands out the chunks the runtime
+   * allocated anyway and `readInto()` would add a copy (Node, Bun).
+   */
+  readonly prefersReadInto: boolean;
   /** Settles once every byte of `data` has been handed to the operating system. */
   write(data: Uint8Array): Promise<void>;
   /** Sends FIN after the pending writes; reading goes on. */

@@ -21,7 +21,10 @@ export async function rejects(fn: () => Promise<unknown>, check?: ErrorCheck, me
     const passes = /^[A-Z]/.test(check.name) && check.prototype
       ? error instanceof (check as new (...args: never[]) => unknown)
       : (check as (error: unknown) => boolean)(error);
-    assert.ok(passes, message ?? `unexpected rejection: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    assert.ok(
+      passes,
+      message ?? `unexpected rejection: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
   }
   return error;
 }

@@ -37,7 +37,11 @@ export async function readAll(conn: Connection): Promise<Uint8Array> {
 }
 
 /** Writes `data` in chunks of `chunkSize`, then half-closes, while `readAll` runs; returns what came back. */
-export async function roundTrip(conn: Connection, data: Uint8Array, chunkSize: number = 64 * 1024): Promise<Uint8Array> {
+export async function roundTrip(
+  conn: Connection,
+  data: Uint8Array,
+  chunkSize: number = 64 * 1024,
+): Promise<Uint8Array> {
   const reading = readAll(conn);
   for (let offset = 0; offset < data.byteLength; offset += chunkSize) {
     await conn.write(data.subarray(offset, Math.min(offset + chunkSize, data.byteLength)));
@@ -56,6 +60,8 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** Where two byte arrays first differ, for an assertion message. */
 export function firstDifference(a: Uint8Array, b: Uint8Array): string {
   const n = Math.min(a.byteLength, b.byteLength);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return `first difference at byte ${i} (lengths ${a.byteLength}, ${b.byteLength})`;
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) return `first difference at byte ${i} (lengths ${a.byteLength}, ${b.byteLength})`;
+  }
   return `lengths ${a.byteLength} and ${b.byteLength}`;
 }

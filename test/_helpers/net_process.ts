@@ -66,7 +66,9 @@ export function startCli(args: string[], options: StartCliOptions = {}): CliProc
     async stop(signal = "SIGTERM", timeoutMs = 15000) {
       // process.kill rather than child.kill: Deno's child_process reports a child that
       // was sent a signal with child.kill() as killed by it, even when it exited 0.
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, signal);
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        process.kill(child.pid, signal);
+      }
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       const result = await exited;
       clearTimeout(timer);
@@ -85,7 +87,11 @@ export async function waitForListening(proc: CliProcess, timeoutMs = 30000): Pro
     if (match) return Number(match[1]);
     if (ended || Date.now() > deadline) {
       if (!ended) proc.child.kill("SIGKILL");
-      throw new Error(`the server did not print 'listening on' (${ended ? "it exited" : "timeout"})\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`);
+      throw new Error(
+        `the server did not print 'listening on' (${
+          ended ? "it exited" : "timeout"
+        })\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -1,7 +1,10 @@
+import { join } from "node:path";
+import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, listen } from "anynet/net";
 import { runCli } from "../_helpers/cli.ts";
+import { devBin, root, testRuntime } from "../_helpers/env.ts";
 import { readAll } from "../_helpers/net_bytes.ts";
 import { startCli, startEchoServer, waitForListening } from "../_helpers/net_process.ts";
 
@@ -33,6 +36,14 @@ test("anynet echo-server stops gracefully on SIGINT: a connected client gets its
   // And it is really gone.
   const after = await runCli(["echo", "--port", String(port), "x"]);
   assert.is(after.code, 1);
+});
+
+test("anynet echo-server --quiet logs nothing on stderr", async () => {
+  const { proc, port } = await startEchoServer(["--quiet"]);
+  const run = await runCli(["echo", "--port", String(port), "shh"]);
+  assert.is(run.code, 0, run.stderr);
+  assert.is((await proc.stop()).code, 0);
+  assert.is(proc.stderr(), "");
 });
 
 test("anynet echo-server --once serves one client and exits 0 by itself", async () => {
@@ -74,15 +85,17 @@ test("anynet echo to a server that never answers times out with exit code 1", as
 });
 
 test("anynet echo-server rejects bad usage with exit code 2", async () => {
-  for (const args of [
-    ["echo-server", "--port", "70000"],
-    ["echo-server", "--tls"],
-    ["echo-server", "--cert", "x.pem"],
-    ["echo-server", "--udp", "--tls", "--cert", "a", "--key", "b"],
-    ["echo-server", "--max-connections", "0"],
-    ["echo", "--port", "0", "x"],
-    ["echo"],
-  ]) {
+  for (
+    const args of [
+      ["echo-server", "--port", "70000"],
+      ["echo-server", "--tls"],
+      ["echo-server", "--cert", "x.pem"],
+      ["echo-server", "--udp", "--tls", "--cert", "a", "--key", "b"],
+      ["echo-server", "--max-connections", "0"],
+      ["echo", "--port", "0", "x"],
+      ["echo"],
+    ]
+  ) {
     const run = await runCli(args);
     assert.is(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
     assert.match(run.stderr, /^anynet echo(-server)?: .+\nRun 'anynet echo(-server)? --help' for usage\.\n$/);
@@ -97,7 +110,16 @@ test("anynet echo-server on a port in use fails with one line and exit code 1", 
 });
 
 test("anynet echo-server --tls with a missing certificate file fails with one line", async () => {
-  const run = await runCli(["echo-server", "--port", "0", "--tls", "--cert", "/no/such/cert.pem", "--key", "/no/such/key.pem"]);
+  const run = await runCli([
+    "echo-server",
+    "--port",
+    "0",
+    "--tls",
+    "--cert",
+    "/no/such/cert.pem",
+    "--key",
+    "/no/such/key.pem",
+  ]);
   assert.is(run.code, 1);
   assert.is(run.stderr, "anynet echo-server: cannot read --cert /no/such/cert.pem: no such file\n");
 });
@@ -119,5 +141,35 @@ test("anynet echo-server --max-connections and --idle-timeout", async () => {
   assert.match(proc.stderr(), /refused 127\.0\.0\.1:\d+: more than 1 connections/);
   assert.match(proc.stderr(), /idle timeout/);
 });
+
+(testRuntime === "deno" ? test : test.skip)(
+  "on Deno without --allow-net, the commands fail with one line about the permission",
+  async () => {
+    const { spawnSync } = await import("node:child_process");
+    for (
+      const args of [["echo-server", "--port", "0"], ["echo-server", "--udp", "--port", "0"], [
+        "echo",
+        "--port",
+        "5000",
+        "x",
+      ], ["echo", "--udp", "--port", "5000", "x"]]
+    ) {
+      const run = spawnSync(devBin("deno"), [
+        "run",
+        "--no-lock",
+        "--allow-read",
+        "--allow-env",
+        join(root, "src", "cli.ts"),
+        ...args,
+      ], {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+        timeout: 30000,
+      });
+      assert.is(run.status, 1, `${args.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, /^anynet echo(-server)?: (cannot listen: )?permission denied for 127\.0\.0\.1:\d+\n$/);
+    }
+  },
+);
 
 test.run();

@@ -1,25 +1,29 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import process from "node:process";
 import {
   AddressInUseError,
+  AddressNotAvailableError,
   connect,
   ConnectionRefusedError,
   ConnectionResetError,
+  formatAddr,
   HostNotFoundError,
   listen,
   NetError,
   SocketClosedError,
   TimedOutError,
+  UnsupportedError,
 } from "anynet/net";
 import { rejects } from "../_helpers/net_assert.ts";
-import { testRuntime } from "../_helpers/env.ts";
+import { announceSkip, testRuntime } from "../_helpers/env.ts";
 import { firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 
 const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null);
 
 /** A listener that echoes every connection until the peer half-closes. */
-async function echoListener() {
-  const listener = await listen({ hostname: "127.0.0.1", port: 0 });
+async function echoListener(hostname = "127.0.0.1") {
+  const listener = await listen({ hostname, port: 0 });
   (async () => {
     for await (const conn of listener) {
       (async () => {
@@ -50,16 +54,28 @@ test("listen() on port 0 reports the real port, and connect() reaches it", async
 });
 
 test("listen() and connect() reject bad arguments before any I/O", async () => {
-  await rejects(() => listen({ port: 70000 }), (e: Error) => e instanceof RangeError && /'port' must be an integer from 0 to 65535: got 70000/.test(e.message));
+  await rejects(
+    () => listen({ port: 70000 }),
+    (e: Error) => e instanceof RangeError && /'port' must be an integer from 0 to 65535: got 70000/.test(e.message),
+  );
   await rejects(() => listen({ port: -1 }), RangeError);
   await rejects(() => listen({ port: 1.5 }), RangeError);
   await rejects(() => listen({ port: "80" as unknown as number }), TypeError);
-  await rejects(() => listen({ hostname: "", port: 0 }), (e: Error) => e instanceof TypeError && /hostname/.test(e.message));
+  await rejects(
+    () => listen({ hostname: "", port: 0 }),
+    (e: Error) => e instanceof TypeError && /hostname/.test(e.message),
+  );
   await rejects(() => connect({ hostname: "", port: 80 }), TypeError);
   await rejects(() => connect({ hostname: "a b", port: 80 }), TypeError);
-  await rejects(() => connect({ port: 0 }), (e: Error) => e instanceof RangeError && /from 1 to 65535: got 0/.test(e.message));
+  await rejects(
+    () => connect({ port: 0 }),
+    (e: Error) => e instanceof RangeError && /from 1 to 65535: got 0/.test(e.message),
+  );
   await rejects(() => connect({ port: 70000 }), RangeError);
-  await rejects(() => connect({ port: 80, timeout: -5 }), (e: Error) => e instanceof RangeError && /'timeout'/.test(e.message));
+  await rejects(
+    () => connect({ port: 80, timeout: -5 }),
+    (e: Error) => e instanceof RangeError && /'timeout'/.test(e.message),
+  );
   await rejects(() => connect({ port: 80, tls: { caCerts: ["not pem"] } }), TypeError);
   await rejects(() => listen({ port: 0, tls: { cert: "", key: "" } }), TypeError);
   await rejects(() => listen(null as unknown as { port: number }), TypeError);
@@ -79,13 +95,19 @@ test("connect() to a closed port rejects with ConnectionRefusedError (code ECONN
 
 test("listen() on a port in use rejects with AddressInUseError (code EADDRINUSE)", async () => {
   await using first = await listen({ hostname: "127.0.0.1", port: 0 });
-  const error = await listen({ hostname: "127.0.0.1", port: first.addr.port }).then((l) => (l.close(), undefined), (e) => e);
+  const error = await listen({ hostname: "127.0.0.1", port: first.addr.port }).then(
+    (l) => (l.close(), undefined),
+    (e) => e,
+  );
   assert.instance(error, AddressInUseError);
   assert.is(error.code, "EADDRINUSE");
 });
 
 test("connect() to a name that does not resolve rejects with HostNotFoundError", async () => {
-  const error = await connect({ hostname: "no-such-host.invalid", port: 80, timeout: 10000 }).then(() => undefined, (e) => e);
+  const error = await connect({ hostname: "no-such-host.invalid", port: 80, timeout: 10000 }).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.instance(error, HostNotFoundError);
   assert.is(error.code, "ENOTFOUND");
 });
@@ -98,7 +120,10 @@ test("connect() with a timeout rejects with TimedOutError when the TLS handshake
     for await (const conn of listener) held.push(conn);
   })();
   const started = Date.now();
-  const error = await connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: true, timeout: 300 }).then(() => undefined, (e) => e);
+  const error = await connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: true, timeout: 300 }).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.instance(error, TimedOutError);
   assert.is(error.code, "ETIMEDOUT");
   assert.ok(Date.now() - started < 10000);
@@ -135,6 +160,67 @@ test("write() and read() carry 16 MiB in order through an echo", async () => {
   await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
   const data = pattern(16 * 1024 * 1024);
   const back = await roundTrip(conn, data, 1024 * 1024);
+  assert.ok(sameBytes(back, data), firstDifference(back, data));
+});
+
+test("readInto() fills the caller's buffer, keeps the rest for the next read, and gives null at the end", async () => {
+  await using listener = await listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    const conn = (await listener.accept())!;
+    await conn.write(pattern(10_000, 4));
+    await conn.closeWrite();
+    await readAll(conn);
+    conn.close();
+  })();
+  await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  assert.type(conn.prefersReadInto, "boolean");
+  assert.is(conn.prefersReadInto, testRuntime === "deno");
+  const buffer = new Uint8Array(3000);
+  const got: number[] = [];
+  for (let n = await conn.readInto(buffer); n !== null; n = await conn.readInto(buffer)) {
+    assert.ok(n > 0 && n <= 3000);
+    got.push(...buffer.subarray(0, n));
+  }
+  assert.ok(sameBytes(new Uint8Array(got), pattern(10_000, 4)));
+  await conn.closeWrite();
+  await served;
+  await rejects(() => conn.readInto(new Uint8Array(0)), TypeError);
+});
+
+test("write() calls made without awaiting each other arrive whole and in order", async () => {
+  await using listener = await echoListener();
+  await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const parts = Array.from({ length: 16 }, (_, i) => pattern(512 * 1024, i + 100));
+  const reading = readAll(conn);
+  await Promise.all(parts.map((part) => conn.write(part)));
+  await conn.closeWrite();
+  const back = await reading;
+  const expected = new Uint8Array(parts.length * 512 * 1024);
+  parts.forEach((part, i) => expected.set(part, i * 512 * 1024));
+  assert.ok(sameBytes(back, expected), firstDifference(back, expected));
+});
+
+test("read() calls made without awaiting each other get the chunks in order", async () => {
+  await using listener = await echoListener();
+  await using conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const data = pattern(4 * 1024 * 1024, 77);
+  const writing = (async () => {
+    await conn.write(data);
+    await conn.closeWrite();
+  })();
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const batch = await Promise.all([conn.read(), conn.read(), conn.read(), conn.read()]);
+    for (const chunk of batch) if (chunk) chunks.push(chunk);
+    if (batch.includes(null)) break;
+  }
+  await writing;
+  const back = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    back.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
   assert.ok(sameBytes(back, data), firstDifference(back, data));
 });
 
@@ -221,6 +307,46 @@ test("setNoDelay() and setKeepAlive() work on an open connection", async () => {
   conn.setKeepAlive(true, 30000);
   await conn.write("still works");
   assert.is(text(await conn.read()), "still works");
+});
+
+test("listen() with reusePort shares a port where the runtime can, else rejects with UnsupportedError", async () => {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const g = globalThis as { Deno?: { listenDatagram?: unknown } };
+  const supported = testRuntime === "bun" ||
+    (testRuntime === "node" && (major! > 22 || (major === 22 && minor! >= 12))) ||
+    (testRuntime === "deno" && typeof g.Deno?.listenDatagram === "function");
+  if (supported) {
+    await using a = await listen({ port: 0, reusePort: true });
+    await using b = await listen({ port: a.addr.port, reusePort: true });
+    assert.is(b.addr.port, a.addr.port);
+  } else {
+    const error = await rejects(() => listen({ port: 0, reusePort: true }), UnsupportedError);
+    assert.is((error as UnsupportedError).code, "EUNSUPPORTED");
+  }
+});
+
+test("listen() and connect() work over IPv6 loopback, and formatAddr() brackets the address", async () => {
+  let listener;
+  try {
+    listener = await echoListener("::1");
+  } catch (error) {
+    if (error instanceof AddressNotAvailableError) {
+      announceSkip("no IPv6 loopback here");
+      return;
+    }
+    throw error;
+  }
+  try {
+    assert.is(listener.addr.hostname, "::1");
+    assert.is(formatAddr(listener.addr), `[::1]:${listener.addr.port}`);
+    await using conn = await connect({ hostname: "::1", port: listener.addr.port });
+    await conn.write("six");
+    assert.is(text(await conn.read()), "six");
+    await using bracketed = await connect({ hostname: "[::1]", port: listener.addr.port });
+    assert.is(bracketed.remoteAddr.hostname, "::1");
+  } finally {
+    listener.close();
+  }
 });
 
 test("many connections at once are served independently", async () => {

@@ -39,7 +39,13 @@ export async function readPemFlag(flag: string, path: string): Promise<string> {
     text = await readTextFile(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+    const why = code === "ENOENT"
+      ? "no such file"
+      : code === "EACCES"
+      ? "permission denied"
+      : code === "EISDIR"
+      ? "it is a directory"
+      : (error as Error).message;
     throw new CommandError(`cannot read --${flag} ${path}: ${why}`);
   }
   if (!text.includes("-----BEGIN ")) throw new CommandError(`--${flag} ${path} is not a PEM file (no -----BEGIN line)`);

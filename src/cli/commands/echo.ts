@@ -15,8 +15,21 @@ export const echoCommand: CommandSpec = {
     { name: "port", type: "integer", description: "The server's port", default: DEFAULT_ECHO_PORT, min: 1, max: 65535 },
     { name: "udp", type: "boolean", description: "Send one UDP datagram instead of using TCP" },
     { name: "tls", type: "boolean", description: "Connect over TLS" },
-    { name: "ca", type: "string", description: "Extra PEM CA certificate file to trust (with --tls)", valueName: "FILE", multiple: true },
-    { name: "timeout", type: "number", description: "Seconds to wait for the answer", default: 10, min: 0.001, valueName: "SECONDS" },
+    {
+      name: "ca",
+      type: "string",
+      description: "Extra PEM CA certificate file to trust (with --tls)",
+      valueName: "FILE",
+      multiple: true,
+    },
+    {
+      name: "timeout",
+      type: "number",
+      description: "Seconds to wait for the answer",
+      default: 10,
+      min: 0.001,
+      valueName: "SECONDS",
+    },
   ],
   examples: ["echo hello", "echo --port 9999 --udp ping", "echo --tls --ca ca.pem --host localhost --port 8443 secret"],
   async run(input, io) {
@@ -34,7 +47,13 @@ export const echoCommand: CommandSpec = {
     try {
       received = f.udp === true
         ? await udpEcho(message, { hostname: host, port, timeout, signal: io.signal })
-        : await echo(message, { hostname: host, port, tls: f.tls === true ? { caCerts } : undefined, timeout, signal: io.signal });
+        : await echo(message, {
+          hostname: host,
+          port,
+          tls: f.tls === true ? { caCerts } : undefined,
+          timeout,
+          signal: io.signal,
+        });
     } catch (error) {
       if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "echo");
       throw new CommandError(describeNetFailure(error, host, port));

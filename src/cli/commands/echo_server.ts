@@ -33,14 +33,34 @@ export const echoServerCommand: CommandSpec = {
     "It binds to 127.0.0.1 unless told otherwise: all interfaces need an explicit --host 0.0.0.0 (or ::).",
   flags: [
     { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
-    { name: "port", type: "integer", description: "Port to listen on (0 picks a free one)", default: DEFAULT_ECHO_PORT, min: 0, max: 65535 },
+    {
+      name: "port",
+      type: "integer",
+      description: "Port to listen on (0 picks a free one)",
+      default: DEFAULT_ECHO_PORT,
+      min: 0,
+      max: 65535,
+    },
     { name: "udp", type: "boolean", description: "Echo UDP datagrams instead of TCP" },
     { name: "tls", type: "boolean", description: "Serve TLS (needs --cert and --key)" },
     { name: "cert", type: "string", description: "PEM certificate chain file for --tls", valueName: "FILE" },
     { name: "key", type: "string", description: "PEM private key file for --tls", valueName: "FILE" },
-    { name: "max-connections", type: "integer", description: "Serve at most N clients at once; close the rest at once", min: 1, valueName: "N" },
-    { name: "idle-timeout", type: "number", description: "Close a connection idle for this many seconds", min: 0.001, valueName: "SECONDS" },
+    {
+      name: "max-connections",
+      type: "integer",
+      description: "Serve at most N clients at once; close the rest at once",
+      min: 1,
+      valueName: "N",
+    },
+    {
+      name: "idle-timeout",
+      type: "number",
+      description: "Close a connection idle for this many seconds",
+      min: 0.001,
+      valueName: "SECONDS",
+    },
     { name: "once", type: "boolean", description: "Serve one client (one datagram with --udp), then exit" },
+    { name: "quiet", type: "boolean", description: "Do not log connections on standard error (for load tests)" },
   ],
   examples: [
     "echo-server",
@@ -56,7 +76,9 @@ export const echoServerCommand: CommandSpec = {
     const port = f.port as number;
     const udp = f.udp === true;
     const useTls = f.tls === true;
-    if (udp && useTls) throw new UsageError("--udp and --tls cannot be combined (DTLS is not supported)", "echo-server");
+    if (udp && useTls) {
+      throw new UsageError("--udp and --tls cannot be combined (DTLS is not supported)", "echo-server");
+    }
     if (useTls && (f.cert === undefined || f.key === undefined)) {
       throw new UsageError("--tls needs both --cert FILE and --key FILE", "echo-server");
     }
@@ -69,7 +91,7 @@ export const echoServerCommand: CommandSpec = {
     const tls = useTls
       ? { cert: await readPemFlag("cert", f.cert as string), key: await readPemFlag("key", f.key as string) }
       : undefined;
-    const log = (event: EchoEvent) => void io.err(logLine(event) + "\n");
+    const log = f.quiet === true ? undefined : (event: EchoEvent) => void io.err(logLine(event) + "\n");
     const maxClients = f.once === true ? 1 : undefined;
     let server;
     try {
@@ -91,9 +113,9 @@ export const echoServerCommand: CommandSpec = {
     }
     const kind = udp ? `UDP (${udpImplementation()})` : useTls ? "TLS" : "TCP";
     await io.out(`listening on ${describeAddr(server.addr)}\n`);
-    await io.err(`echo-server: ${kind} echo on ${describeAddr(server.addr)}; stop with Ctrl-C\n`);
+    if (f.quiet !== true) await io.err(`echo-server: ${kind} echo on ${describeAddr(server.addr)}; stop with Ctrl-C\n`);
     await server.finished;
-    if (io.signal.aborted) await io.err("echo-server: stopped\n");
+    if (io.signal.aborted && f.quiet !== true) await io.err("echo-server: stopped\n");
     return 0;
   },
 };

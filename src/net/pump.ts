@@ -1,0 +1,62 @@
+import type { Connection } from "./connection.ts";
+
+/** Options of {@linkcode pump}. */
+export interface PumpOptions {
+  /** Half-close `to` once `from` has ended, passing the end of stream along. @default true */
+  closeWrite?: boolean;
+  /** Called after each chunk has been written to `to`, with its size in bytes (progress, idle checks). */
+  onChunk?: (bytes: number) => void;
+}
+
+const MIN_BUFFER = 4 * 1024;
+const MAX_BUFFER = 64 * 1024;
+
+/**
+ * Copies bytes from one connection to another until `from` ends: the building block of
+ * proxies (`pump(a, b)` and `pump(b, a)` at once) and of an echo (`pump(conn, conn)`).
+ * Each chunk is written before the next is read, so a slow `to` slows the reading of
+ * `from` (backpressure) and memory stays bounded. On Deno it reads into one reused
+ * buffer; on Node and Bun it passes the runtime's own chunks on without copying.
+ *
+ * @param from Where the bytes come from.
+ * @param to Where they go.
+ * @param options See {@linkcode PumpOptions}.
+ * @returns How many bytes were copied.
+ * @throws {NetError} A failure of either connection (`ConnectionResetError` …).
+ * @example A one-connection TCP proxy
+ * ```ts
+ * import { connect, listen, pump } from "anynet/net";
+ * await using listener = await listen({ port: 0 });
+ * for await (const client of listener) {
+ *   const upstream = await connect({ hostname: "127.0.0.1", port: 65432 });
+ *   await Promise.all([pump(client, upstream), pump(upstream, client)]);
+ *   client.close();
+ *   upstream.close();
+ *   break;
+ * }
+ * ```
+ */
+export async function pump(from: Connection, to: Connection, options: PumpOptions = {}): Promise<number> {
+  const { onChunk } = options;
+  let total = 0;
+  let buffer = from.prefersReadInto ? new Uint8Array(MIN_BUFFER) : undefined;
+  for (;;) {
+    let chunk: Uint8Array | null;
+    let grow = false;
+    if (buffer) {
+      const n = await from.readInto(buffer);
+      chunk = n === null ? null : buffer.subarray(0, n);
+      grow = n === buffer.byteLength && n < MAX_BUFFER;
+    } else {
+      chunk = await from.read();
+    }
+    if (chunk === null) break;
+    // The write settles once the runtime is done with the bytes: the buffer may then be reused.
+    await to.write(chunk);
+    total += chunk.byteLength;
+    onChunk?.(chunk.byteLength);
+    if (grow) buffer = new Uint8Array(buffer!.byteLength * 2);
+  }
+  if (options.closeWrite !== false) await to.closeWrite();
+  return total;
+}

@@ -1,0 +1,158 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { connect, type Connection, listen, type Listener, TlsError } from "anynet/net";
+import { announceSkip } from "../_helpers/env.ts";
+import { rejects } from "../_helpers/net_assert.ts";
+import { firstDifference, pattern, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
+import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/net_tls.ts";
+
+const available = hasOpenssl();
+if (!available) announceSkip("openssl is not installed: TLS tests skipped");
+const tlsTest = available ? test : test.skip;
+let pki: TestPki;
+
+test.before(() => {
+  if (available) pki = makeTestPki();
+});
+test.after(() => pki?.cleanup());
+
+const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null);
+
+/** A TLS echo listener; connection failures are collected instead of thrown. */
+async function tlsEcho(alpnProtocols?: string[]): Promise<{ listener: Listener; failures: unknown[] }> {
+  const listener = await listen({ port: 0, tls: { cert: pki.cert, key: pki.key, alpnProtocols } });
+  const failures: unknown[] = [];
+  (async () => {
+    for await (const conn of listener) {
+      (async () => {
+        try {
+          for (let chunk = await conn.read(); chunk; chunk = await conn.read()) await conn.write(chunk);
+          await conn.closeWrite();
+        } catch (error) {
+          failures.push(error);
+        } finally {
+          conn.close();
+        }
+      })();
+    }
+  })();
+  return { listener, failures };
+}
+
+tlsTest("connect() with tls and the test CA reaches a TLS listener and echoes 2 MiB", async () => {
+  const { listener } = await tlsEcho();
+  try {
+    const conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: { caCerts: [pki.caCert] } });
+    const data = pattern(2 * 1024 * 1024, 9);
+    const back = await roundTrip(conn, data);
+    conn.close();
+    assert.ok(sameBytes(back, data), firstDifference(back, data));
+  } finally {
+    listener.close();
+  }
+});
+
+tlsTest("connect() sends the serverName as SNI and checks the certificate against it", async () => {
+  const { listener } = await tlsEcho();
+  try {
+    const conn = await connect({
+      hostname: "127.0.0.1",
+      port: listener.addr.port,
+      tls: { caCerts: [pki.caCert], serverName: "localhost" },
+    });
+    await conn.write("sni");
+    assert.is(text(await conn.read()), "sni");
+    conn.close();
+    const error = await rejects(
+      () =>
+        connect({
+          hostname: "127.0.0.1",
+          port: listener.addr.port,
+          tls: { caCerts: [pki.caCert], serverName: "wrong.example" },
+        }),
+      TlsError,
+    );
+    assert.is((error as TlsError).code, "ETLS");
+  } finally {
+    listener.close();
+  }
+});
+
+tlsTest("connect() rejects an untrusted certificate with TlsError (verification is on by default)", async () => {
+  const { listener } = await tlsEcho();
+  try {
+    const error = await rejects(
+      () => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: true }),
+      TlsError,
+    );
+    assert.ok((error as Error).cause !== undefined);
+    await rejects(
+      () => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: { caCerts: [pki.otherCaCert] } }),
+      TlsError,
+    );
+  } finally {
+    listener.close();
+  }
+});
+
+tlsTest("ALPN: the protocol both sides offer is agreed", async () => {
+  const { listener } = await tlsEcho(["echo/1", "http/1.1"]);
+  try {
+    const conn: Connection = await connect({
+      hostname: "localhost",
+      port: listener.addr.port,
+      tls: { caCerts: [pki.caCert], alpnProtocols: ["echo/1"] },
+    });
+    assert.is(conn.alpnProtocol, "echo/1");
+    await conn.write("alpn");
+    assert.is(text(await conn.read()), "alpn");
+    conn.close();
+  } finally {
+    listener.close();
+  }
+});
+
+tlsTest("plain text sent to a TLS listener fails that connection only", async () => {
+  const { listener } = await tlsEcho();
+  try {
+    const plain = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
+    await plain.write("GET / HTTP/1.0\r\n\r\n");
+    // The server answers with a TLS alert or just closes; either way the stream ends.
+    const end = await (async () => {
+      try {
+        while (await plain.read());
+        return "end";
+      } catch {
+        return "error";
+      }
+    })();
+    assert.ok(end === "end" || end === "error");
+    plain.close();
+    const conn = await connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: { caCerts: [pki.caCert] } });
+    await conn.write("still serving");
+    assert.is(text(await conn.read()), "still serving");
+    conn.close();
+  } finally {
+    listener.close();
+  }
+});
+
+tlsTest("connect() with tls to a plain TCP server rejects with TlsError", async () => {
+  const plain = await listen({ port: 0 });
+  (async () => {
+    for await (const conn of plain) {
+      await conn.write("SSH-2.0-not-tls\r\n").catch(() => {});
+      conn.close();
+    }
+  })();
+  try {
+    await rejects(
+      () => connect({ hostname: "127.0.0.1", port: plain.addr.port, tls: { caCerts: [pki.caCert] }, timeout: 10000 }),
+      (e) => e instanceof TlsError || (e as { code?: string }).code === "ECONNRESET",
+    );
+  } finally {
+    plain.close();
+  }
+});
+
+test.run();
