@@ -75,5 +75,8 @@ export async function* readFileChunks(path: string, options: ReadFileChunksOptio
  * ```
  */
 export async function fileSize(path: string): Promise<number> {
-  return (await stat(path)).size;
+  const info = await stat(path);
+  // stat() succeeds on a directory; reading it fails later, mid-output. Say it now.
+  if (info.isDirectory()) throw Object.assign(new Error(`'${path}' is a directory`), { code: "EISDIR" });
+  return info.size;
 }

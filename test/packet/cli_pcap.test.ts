@@ -74,6 +74,10 @@ test("anynet pcap stats and decode fail clearly on missing and non-capture files
   const missing = await runCli(["pcap", "stats", join(dir, "nope.pcap")]);
   assert.is(missing.code, 1);
   assert.match(missing.stderr, /cannot read capture '.*nope\.pcap': no such file/);
+  const folder = await runCli(["pcap", "decode", dir]);
+  assert.is(folder.code, 1);
+  assert.is(folder.stdout, "");
+  assert.match(folder.stderr, /^anynet pcap decode: cannot read capture '.*': is a directory\n$/);
   const text = join(dir, "text.pcap");
   writeFileSync(text, concat(new TextEncoder().encode("just some text here")));
   const bad = await runCli(["pcap", "decode", text]);
