@@ -106,19 +106,28 @@ try {
   }
   console.log(`pcap stats --json (whole process): node ${node.ms.toFixed(0)} ms, C loop ${c.ms.toFixed(0)} ms (${(node.ms / c.ms).toFixed(2)}× the C time; target ≤ 3×)`);
 
-  const peakRss = (path: string) => {
-    const r = spawnSync("/usr/bin/time", ["-f", "%M", "node", fromRoot("dist/cli.js"), "pcap", "stats", "--json", path], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`pcap stats failed: ${r.stderr}`);
+  // Peak RSS of the whole process, on each runtime (streaming keeps it flat).
+  const runtimes: Record<string, string[]> = {
+    node: ["node", fromRoot("dist/cli.js")],
+    deno: [fromRoot("node_modules/.bin/deno"), "run", "-A", "--no-lock", fromRoot("src/cli.ts")],
+    bun: [fromRoot("node_modules/.bin/bun"), fromRoot("src/cli.ts")],
+  };
+  const peakRss = (path: string, runtime: string) => {
+    const r = spawnSync("/usr/bin/time", ["-f", "%M", ...runtimes[runtime], "pcap", "stats", "--json", path], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`pcap stats on ${runtime} failed: ${r.stderr}`);
     return Number(r.stderr.trim().split("\n").pop()) / 1024;
   };
-  const rss1 = peakRss(file);
+  const rss1: Record<string, number> = {};
+  for (const runtime of Object.keys(runtimes)) rss1[runtime] = peakRss(file, runtime);
   rmSync(file);
   const big = join(dir, "big.pcap");
   t = performance.now();
   const bigSize = writeBenchCapture(big, BIG, 2);
   console.log(`big capture: ${BIG.toLocaleString("en")} packets, ${(bigSize / 1048576).toFixed(0)} MiB (written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
-  const rss10 = peakRss(big);
-  console.log(`peak RSS of pcap stats (node): ${rss1.toFixed(0)} MiB for ${N.toLocaleString("en")} packets, ${rss10.toFixed(0)} MiB for ${BIG.toLocaleString("en")} (${(rss10 / rss1).toFixed(2)}×)`);
+  for (const runtime of Object.keys(runtimes)) {
+    const rss10 = peakRss(big, runtime);
+    console.log(`peak RSS of pcap stats (${runtime}): ${rss1[runtime].toFixed(0)} MiB for ${N.toLocaleString("en")} packets, ${rss10.toFixed(0)} MiB for ${BIG.toLocaleString("en")} (${(rss10 / rss1[runtime]).toFixed(2)}×)`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
