@@ -70,7 +70,17 @@ export function decodeFrameAt(
   p: usize, caplen: i32, len: u32, link: i32, table: usize, row: i32, flags: i32,
 ): void {
   P = p; CL = caplen; OL = len; T = table + (<usize>(row * NCOLS) << 2); FL = flags;
-  memory.fill(T + (<usize>C_VLANS << 2), 0, <usize>((NCOLS - C_VLANS) << 2));
+  // Clear the layer columns (C_VLANS to NCOLS: 25 columns, 100 bytes) with SIMD stores:
+  // V8 runs memory.fill as a call, which made the whole decode 20% slower.
+  const z = i32x4.splat(0);
+  const c = T + (<usize>C_VLANS << 2);
+  v128.store(c, z);
+  v128.store(c, z, 16);
+  v128.store(c, z, 32);
+  v128.store(c, z, 48);
+  v128.store(c, z, 64);
+  v128.store(c, z, 80);
+  store<i32>(c, 0, 96);
   switch (link) {
     case 1: ethernet(); break;
     case 113: {
