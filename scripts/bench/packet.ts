@@ -41,24 +41,35 @@ try {
   console.log(`capture: ${N.toLocaleString("en")} packets, ${(size / 1048576).toFixed(1)} MiB (written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
 
   const bytes = readFileSync(file);
-  // (a) The batch decode itself: the capture already in the engine's input buffer, one
-  // decode call per batch of 4096 rows (what the WebAssembly hot path does).
+  // (a) The batch decode itself: 4 MiB chunks are copied into the engine's input buffer
+  // (not timed, as a file read would put them there), then only the decode calls that turn
+  // each chunk into batches of 4096 rows are timed.
   const decodeOnly = (engine: "wasm" | "ts") => {
+    const CHUNK = 4 << 20;
     let best = Infinity;
     for (let run = 0; run < 5; run++) {
-      // A fresh decoder per run (it reads the file header again); filling it is not timed.
       const e = createEngine(engine, 4096);
-      e.ensureInput(bytes.length);
-      e.input().set(bytes);
-      const start = performance.now();
-      let at = 0, n = 0;
-      for (;;) {
-        at = e.decode(at, bytes.length, true);
-        if (e.rows() === 0) break;
-        n += e.rows();
+      let carry = 0, n = 0, timed = 0;
+      for (let o = 0; o <= bytes.length; o += CHUNK) {
+        const piece = bytes.subarray(o, o + CHUNK);
+        e.ensureInput(carry + piece.length);
+        e.input().set(piece, carry);
+        const end = carry + piece.length;
+        const final = o + CHUNK >= bytes.length;
+        const start = performance.now();
+        let at = 0;
+        for (;;) {
+          at = e.decode(at, end, final);
+          n += e.rows();
+          if (e.rows() < 4096) break;
+        }
+        timed += performance.now() - start;
+        e.input().copyWithin(0, at, end);
+        carry = end - at;
+        if (final) break;
       }
-      best = Math.min(best, performance.now() - start);
-      if (n !== N) throw new Error(`decoded ${n} packets, expected ${N}`);
+      if (n !== N || e.status() !== 0) throw new Error(`decoded ${n} packets (status ${e.status()}), expected ${N}`);
+      best = Math.min(best, timed);
     }
     return N / (best / 1000);
   };
@@ -76,7 +87,7 @@ try {
   };
   const wasmPps = decodeOnly("wasm");
   const tsPps = decodeOnly("ts");
-  console.log(`batch decode (input in memory, best of 5): wasm ${(wasmPps / 1e6).toFixed(1)} Mpps, ts ${(tsPps / 1e6).toFixed(1)} Mpps (wasm/ts ${(wasmPps / tsPps).toFixed(2)}×; target wasm ≥ 20 Mpps)`);
+  console.log(`batch decode (decode calls on 4 MiB chunks in memory, best of 5): wasm ${(wasmPps / 1e6).toFixed(1)} Mpps, ts ${(tsPps / 1e6).toFixed(1)} Mpps (wasm/ts ${(wasmPps / tsPps).toFixed(2)}×; target wasm ≥ 20 Mpps)`);
   const wasmOpen = await openRate("wasm");
   const tsOpen = await openRate("ts");
   console.log(`openCapture end to end (bytes → batches, best of 3): wasm ${(wasmOpen / 1e6).toFixed(1)} Mpps, ts ${(tsOpen / 1e6).toFixed(1)} Mpps`);
