@@ -24,13 +24,13 @@ export interface OpenCaptureOptions {
   engine?: Engine;
   /** Most packets in one batch (the table stays in cache when small). @default {4096} */
   batchSize?: number;
-  /** Bytes fed to the decoder at a time. @default {1048576} */
+  /** Bytes fed to the decoder at a time. @default {4194304} */
   chunkSize?: number;
   /** Stops the iteration early (no error) when aborted. */
   signal?: AbortSignal;
 }
 
-const CHUNK = 1048576;
+const CHUNK = 4194304;
 /** Default chunk and batch sizes. */
 export const DEFAULT_CHUNK: number = CHUNK;
 export const DEFAULT_BATCH: number = 4096;
