@@ -13,9 +13,9 @@ function tcpFlags(f: number): string {
   return s === "A" ? "." : s.replace("A", ".");
 }
 
-function endpoint(addr: string, port: number | undefined, v6: boolean): string {
-  if (port === undefined) return addr;
-  return v6 ? `${addr}.${port}` : `${addr}.${port}`;
+// tcpdump's form for both versions: address, dot, port.
+function endpoint(addr: string, port: number | undefined): string {
+  return port === undefined ? addr : `${addr}.${port}`;
 }
 
 /** The text line for a packet. */
@@ -30,7 +30,7 @@ export function packetLine(r: PacketRecord): string {
   } else if (r.ip) {
     const v6 = r.ip.v === 6;
     const l4 = r.tcp ?? r.udp;
-    parts.push(`${v6 ? "IP6" : "IP"} ${endpoint(r.ip.src, l4?.sport, v6)} > ${endpoint(r.ip.dst, l4?.dport, v6)}:`);
+    parts.push(`${v6 ? "IP6" : "IP"} ${endpoint(r.ip.src, l4?.sport)} > ${endpoint(r.ip.dst, l4?.dport)}:`);
     if (r.tcp) {
       const t = r.tcp;
       parts.push(`TCP [${tcpFlags(t.flags)}] seq ${t.seq} ack ${t.ack} win ${t.win} len ${t.payload}`);

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { readFileChunks } from "../runtime/files.ts";
+import { openFileReader } from "../runtime/files.ts";
 import * as L from "./_layout.ts";
 import { type CaptureEngine, checkEngine, createEngine, type Engine } from "./_engine.ts";
 import { PacketBatch } from "./batch.ts";
@@ -24,22 +24,18 @@ export interface OpenCaptureOptions {
   engine?: Engine;
   /** Most packets in one batch (the table stays in cache when small). @default {4096} */
   batchSize?: number;
-  /** Bytes fed to the decoder at a time. @default {1048576} */
+  /** Bytes fed to the decoder at a time. @default {4194304} */
   chunkSize?: number;
   /** Stops the iteration early (no error) when aborted. */
   signal?: AbortSignal;
 }
 
-const CHUNK = 1048576;
+const CHUNK = 4194304;
 /** Default chunk and batch sizes. */
 export const DEFAULT_CHUNK: number = CHUNK;
 export const DEFAULT_BATCH: number = 4096;
 
-async function* chunksOf(source: CaptureSource, chunkSize: number): AsyncGenerator<Uint8Array> {
-  if (typeof source === "string") {
-    yield* readFileChunks(source, { chunkSize });
-    return;
-  }
+async function* chunksOf(source: Exclude<CaptureSource, string>, chunkSize: number): AsyncGenerator<Uint8Array> {
   if (source instanceof ArrayBuffer) source = new Uint8Array(source);
   if (source instanceof Uint8Array) {
     for (let o = 0; o < source.length; o += chunkSize) yield source.subarray(o, o + chunkSize);
@@ -149,6 +145,30 @@ export async function* drive(
       start = stop;
     }
   };
+  if (typeof source === "string") {
+    // A file is read straight into the engine's input buffer: no copy through a chunk.
+    const reader = await openFileReader(source);
+    try {
+      for (;;) {
+        if (signal?.aborted) return;
+        engine.ensureInput(carry + chunkSize);
+        const n = await reader.read(engine.input(), carry, chunkSize);
+        if (n === 0) break;
+        bytesRead += n;
+        onProgress?.(bytesRead);
+        const end = carry + n;
+        const stop = yield* drain(end, false);
+        engine.input().copyWithin(0, stop, end);
+        fileOffset += stop;
+        carry = end - stop;
+      }
+    } finally {
+      await reader.close();
+    }
+    if (signal?.aborted) return;
+    yield* drain(carry, true);
+    return;
+  }
   for await (const chunk of chunksOf(source, chunkSize)) {
     if (signal?.aborted) return;
     bytesRead += chunk.length;

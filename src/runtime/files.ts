@@ -80,3 +80,41 @@ export async function fileSize(path: string): Promise<number> {
   if (info.isDirectory()) throw Object.assign(new Error(`'${path}' is a directory`), { code: "EISDIR" });
   return info.size;
 }
+
+/** A file open for reading into caller-provided memory. */
+export interface FileReader {
+  /**
+   * Reads the next bytes of the file into `into[offset, offset + length)`.
+   * @returns How many bytes were read; 0 at the end of the file.
+   */
+  read(into: Uint8Array, offset: number, length: number): Promise<number>;
+  /** Closes the file. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a file for sequential reads straight into the caller's memory (such as a
+ * WebAssembly input buffer), saving the copy that chunks of {@linkcode readFileChunks}
+ * would need.
+ *
+ * @param path The file.
+ * @returns The reader.
+ * @throws {Error} When the file cannot be opened.
+ * @example
+ * ```ts
+ * import { openFileReader } from "./files.ts";
+ * const reader = await openFileReader("deno.json");
+ * const buffer = new Uint8Array(16);
+ * console.assert((await reader.read(buffer, 0, 16)) > 0);
+ * await reader.close();
+ * ```
+ */
+export async function openFileReader(path: string): Promise<FileReader> {
+  const handle = await open(path, "r");
+  return {
+    async read(into: Uint8Array, offset: number, length: number): Promise<number> {
+      return (await handle.read(into, offset, length, null)).bytesRead;
+    },
+    close: () => handle.close(),
+  };
+}

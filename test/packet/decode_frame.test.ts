@@ -84,6 +84,15 @@ test("decodeFrame() walks IPv6 extension headers and the fragment header", () =>
   const later = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 44, ext: [new Uint8Array([17, 0, ...be16(1480), 0, 0, 0, 1])] }, text("more data"))));
   assert.is(later.udp, undefined);
   assert.is(later.ip?.v === 6 && later.ip.frag?.offset, 1480);
+  // Routing (43, length in 8-byte units) then AH (51, length in 4-byte units minus 2).
+  const routing = new Uint8Array([51, 0, 0, 0, 0, 0, 0, 0]);
+  const ah = new Uint8Array(24);
+  ah[0] = 6;
+  ah[1] = 4;
+  const viaAh = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 43, ext: [routing, ah] }, tcp({ sport: 7, dport: 8 }, text("x"), a6))));
+  assert.equal(viaAh.ip?.v === 6 ? [viaAh.ip.ext, viaAh.ip.proto] : [], [[43, 51], 6]);
+  assert.is(viaAh.tcp?.sport, 7);
+  assert.is(viaAh.tcp?.payload, 1);
   const many = Array.from({ length: 9 }, () => new Uint8Array([60, 0, 1, 4, 0, 0, 0, 0]));
   const loop = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 60, ext: many }, new Uint8Array(8))));
   assert.equal(loop.error, { layer: "ipv6", code: "too-many-headers", offset: 14 + 40 + 64 });

@@ -20,6 +20,8 @@ test("the AssemblyScript layout constants equal the TypeScript ones", () => {
   assert.ok(ts.size > 80, `found only ${ts.size} TypeScript constants`);
   assert.equal([...as.keys()].sort(), [...ts.keys()].sort());
   for (const [name, value] of ts) assert.is(as.get(name), value, name);
+  // wasm/assembly/frame.ts clears the layer columns with stores sized for exactly this.
+  assert.is(ts.get("NCOLS")! - ts.get("C_VLANS")!, 25, "update the column clear in wasm/assembly/frame.ts");
 });
 
 test.run();

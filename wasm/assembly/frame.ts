@@ -48,17 +48,28 @@ function appShort(layer: i32, off: i32): void {
   if (<u32>CL >= OL) fail(layer, E_TRUNCATED, off);
 }
 
+/**
+ * Unfolded one's complement sum of packet bytes [o, o+n) taken as little-endian 16-bit
+ * words. The sum is byte-order independent (RFC 1071 section 2(B)): folded, it is the
+ * byte swap of the big-endian sum, so a correct checksum gives 0xffff either way, and
+ * 32- and 64-bit loads add two or four words at a time. Values added to it (protocol,
+ * lengths) must be byte-swapped with `sw16`.
+ */
 function sum16(o: i32, n: i32): u64 {
   let s: u64 = 0;
   let p = P + <usize>o;
   const end = p + <usize>n;
   for (; p + 8 <= end; p += 8) {
-    const v = bswap<u64>(load<u64>(p));
-    s += (v >> 48) + ((v >> 32) & 0xffff) + ((v >> 16) & 0xffff) + (v & 0xffff);
+    const v = load<u64>(p);
+    s += (v & 0xffffffff) + (v >> 32);
   }
-  for (; p + 1 < end; p += 2) s += <u64>bswap<u16>(load<u16>(p));
-  if (p < end) s += <u64>load<u8>(p) << 8;
+  if (p + 4 <= end) { s += <u64>load<u32>(p); p += 4; }
+  if (p + 2 <= end) { s += <u64>load<u16>(p); p += 2; }
+  if (p < end) s += <u64>load<u8>(p);
   return s;
+}
+@inline function sw16(v: i32): u64 {
+  return <u64>bswap<u16>(<u16>v);
 }
 @inline function fold(s: u64): u64 {
   while (s > 0xffff) s = (s & 0xffff) + (s >> 16);
@@ -70,7 +81,17 @@ export function decodeFrameAt(
   p: usize, caplen: i32, len: u32, link: i32, table: usize, row: i32, flags: i32,
 ): void {
   P = p; CL = caplen; OL = len; T = table + (<usize>(row * NCOLS) << 2); FL = flags;
-  memory.fill(T + (<usize>C_VLANS << 2), 0, <usize>((NCOLS - C_VLANS) << 2));
+  // Clear the layer columns (C_VLANS to NCOLS: 25 columns, 100 bytes) with SIMD stores:
+  // V8 runs memory.fill as a call, which made the whole decode 20% slower.
+  const z = i32x4.splat(0);
+  const c = T + (<usize>C_VLANS << 2);
+  v128.store(c, z);
+  v128.store(c, z, 16);
+  v128.store(c, z, 32);
+  v128.store(c, z, 48);
+  v128.store(c, z, 64);
+  v128.store(c, z, 80);
+  store<i32>(c, 0, 96);
   switch (link) {
     case 1: ethernet(); break;
     case 113: {
@@ -166,7 +187,7 @@ function ipv4(o: i32): void {
   if ((fo & 0x1fff) != 0) return;
   const end = o + total;
   const whole = verify && (fo & 0x2000) == 0 && end <= CL;
-  const pseudo: u64 = whole ? sum16(o + 12, 8) + <u64>proto : 0;
+  const pseudo: u64 = whole ? sum16(o + 12, 8) + sw16(proto) : 0;
   transport(proto, o + hl, end, whole, pseudo);
 }
 
@@ -208,7 +229,7 @@ function ipv6(o: i32): void {
   }
   if (fragOff != 0) return;
   const whole = verify && mf == 0 && end <= CL;
-  const pseudo: u64 = whole ? sum16(o + 8, 32) + <u64>nh : 0;
+  const pseudo: u64 = whole ? sum16(o + 8, 32) + sw16(nh) : 0;
   transport(nh, q, end, whole, pseudo);
 }
 
@@ -264,7 +285,7 @@ function tcp(o: i32, end: i32, whole: bool, pseudo: u64): void {
   put(C_PAYLEN, capEnd - oe);
   if (whole) {
     FL |= F_L4CSUM;
-    if (fold(pseudo + <u64>(end - o) + sum16(o, end - o)) == 0xffff) FL |= F_L4CSUM_OK;
+    if (fold(pseudo + sw16(end - o) + sum16(o, end - o)) == 0xffff) FL |= F_L4CSUM_OK;
   }
   if (capEnd > oe) {
     if (!tls(oe, capEnd)) http(oe, capEnd);
@@ -283,7 +304,7 @@ function udp(o: i32, end: i32, whole: bool, pseudo: u64): void {
   put(C_PAYLEN, capEnd - (o + 8));
   if (whole && !((FL & F_IP4) != 0 && g16(o + 6) == 0)) {
     FL |= F_L4CSUM;
-    if (fold(pseudo + <u64>ul + sum16(o, ul)) == 0xffff) FL |= F_L4CSUM_OK;
+    if (fold(pseudo + sw16(ul) + sum16(o, ul)) == 0xffff) FL |= F_L4CSUM_OK;
   }
   if (g16(o) == 53 || g16(o + 2) == 53) dns(o + 8, capEnd, ue);
 }

@@ -1,6 +1,4 @@
 import { CommandError, type CommandSpec } from "../command.ts";
-import { CaptureError, openCapture } from "../../packet/mod.ts";
-import { packetLine } from "../../packet/_text.ts";
 import { checkCaptureFile } from "./_pcap_source.ts";
 
 /** `anynet pcap decode FILE`: one line (or one JSON object) per packet. */
@@ -22,6 +20,9 @@ export const pcapDecodeCommand: CommandSpec = {
   async run(input, io) {
     const path = input.positionals[0];
     await checkCaptureFile(path);
+    // Loaded on use, so other commands do not pay for the decoder at startup.
+    const { CaptureError, openCapture } = await import("../../packet/mod.ts");
+    const { packetLine } = await import("../../packet/_text.ts");
     const json = input.flags.json === true;
     const limit = (input.flags.limit as number | undefined) ?? Infinity;
     const engine = input.flags.engine as "wasm" | "ts";

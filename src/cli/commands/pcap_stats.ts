@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../command.ts";
 import { CommandError } from "../command.ts";
-import { captureStats, type CaptureStats } from "../../packet/mod.ts";
+import type { CaptureStats } from "../../packet/mod.ts";
 import { isTerminal } from "../../runtime/process.ts";
 import { checkCaptureFile } from "./_pcap_source.ts";
 
@@ -36,6 +36,8 @@ export const pcapStatsCommand: CommandSpec = {
   async run(input, io) {
     const path = input.positionals[0];
     const size = await checkCaptureFile(path);
+    // Loaded on use, so other commands do not pay for the decoder at startup.
+    const { captureStats } = await import("../../packet/mod.ts");
     const engine = input.flags.engine as "wasm" | "ts";
     // A progress bar for large files, only on a terminal (never in pipes or logs).
     const progress = isTerminal("stderr") && size > 64 * 1024 * 1024;
