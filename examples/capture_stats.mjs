@@ -20,7 +20,11 @@ try {
       if (shown++ >= 5) break;
       const l4 = packet.tcp ?? packet.udp;
       const proto = packet.tcp ? "TCP" : packet.udp ? "UDP" : packet.ip ? `proto ${packet.ip.proto}` : packet.link;
-      console.log(`#${packet.n} ${packet.ip?.src ?? "?"}:${l4?.sport ?? "-"} > ${packet.ip?.dst ?? "?"}:${l4?.dport ?? "-"} ${proto} ${packet.len} bytes`);
+      console.log(
+        `#${packet.n} ${packet.ip?.src ?? "?"}:${l4?.sport ?? "-"} > ${packet.ip?.dst ?? "?"}:${
+          l4?.dport ?? "-"
+        } ${proto} ${packet.len} bytes`,
+      );
     }
     if (shown >= 5) break;
   }
@@ -30,7 +34,9 @@ try {
   const protocols = Object.entries(stats.protocols).filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`);
   console.log(`protocols: ${protocols.join(", ")}`);
   console.log(`flows: ${stats.flows}`);
-  for (const flow of stats.topFlows) console.log(`  ${flow.a} <-> ${flow.b} (protocol ${flow.proto}): ${flow.packets} packets, ${flow.bytes} bytes`);
+  for (const flow of stats.topFlows) {
+    console.log(`  ${flow.a} <-> ${flow.b} (protocol ${flow.proto}): ${flow.packets} packets, ${flow.bytes} bytes`);
+  }
   if (stats.errors > 0) console.log(`packets with errors: ${stats.errors}`);
 } catch (error) {
   console.error(`capture_stats: ${file}: ${error.message}`);

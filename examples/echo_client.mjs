@@ -20,7 +20,9 @@ try {
   await conn.closeWrite(); // "that is all": the server answers our FIN with its own
   let received = "";
   const decoder = new TextDecoder();
-  for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) received += decoder.decode(chunk, { stream: true });
+  for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
+    received += decoder.decode(chunk, { stream: true });
+  }
   received += decoder.decode();
   console.log(`Sent: ${message}`);
   console.log(`Received: ${received}`);

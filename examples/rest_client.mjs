@@ -16,7 +16,10 @@ const options = {
   timeout: 5000, // per attempt, until the body has been read
   retry: { limit: 3, backoffBase: 200 }, // 408, 429, 5xx and network errors on GET; up to 3 retries
   hooks: {
-    beforeRetry: [({ error, retry, limit, delay }) => console.log(`retry ${retry} of ${limit} in ${Math.round(delay)} ms: ${error.message}`)],
+    beforeRetry: [
+      ({ error, retry, limit, delay }) =>
+        console.log(`retry ${retry} of ${limit} in ${Math.round(delay)} ms: ${error.message}`),
+    ],
   },
 };
 

@@ -16,7 +16,12 @@ const server = await serveEcho({ hostname: "127.0.0.1", port: 0, tls: { cert, ke
 console.log(`TLS echo server listening on ${describeAddr(server.addr)}`);
 try {
   // Verification is always on: the client would refuse a certificate its CAs did not sign.
-  const received = await echo(message, { hostname: "127.0.0.1", port: server.addr.port, tls: { caCerts: [caCert] }, timeout: 5000 });
+  const received = await echo(message, {
+    hostname: "127.0.0.1",
+    port: server.addr.port,
+    tls: { caCerts: [caCert] },
+    timeout: 5000,
+  });
   console.log(`Sent: ${message}`);
   console.log(`Received: ${received}`);
   process.exitCode = received === message ? 0 : 1;

@@ -38,7 +38,9 @@ async function check(file: Uint8Array, label: string, seed: number): Promise<num
   }
   if (result.difference) {
     writeFileSync(`fuzz-failure-${seed}.pcapng`, file);
-    console.error(`\nfuzz: ${label} seed ${seed}: engines differ at ${result.difference}\n(capture written to fuzz-failure-${seed}.pcapng)`);
+    console.error(
+      `\nfuzz: ${label} seed ${seed}: engines differ at ${result.difference}\n(capture written to fuzz-failure-${seed}.pcapng)`,
+    );
     Deno.exit(1);
   }
   return result.packets;
@@ -49,7 +51,9 @@ let done = 0;
 for (let seed = seed0; done < frames; seed++) {
   done += await check(fuzzCapture(seed, Math.min(PER, frames - done)), "frames", seed);
   const s = (performance.now() - start) / 1000;
-  Deno.stdout.writeSync(new TextEncoder().encode(`\rfuzz: ${done.toLocaleString("en")} frames identical (${s.toFixed(0)} s)`));
+  Deno.stdout.writeSync(
+    new TextEncoder().encode(`\rfuzz: ${done.toLocaleString("en")} frames identical (${s.toFixed(0)} s)`),
+  );
 }
 console.log();
 const bases = [pcap(sampleFrames().map((data) => ({ data }))), fuzzCapture(seed0 + 7777, 200)];
@@ -59,4 +63,10 @@ for (let i = 0; i < files; i++) {
   packets += await check(mutateFile(bases[i % 2], seed), "damaged file", seed);
   if (i % 100 === 99) Deno.stdout.writeSync(new TextEncoder().encode(`\rfuzz: ${i + 1} damaged files identical`));
 }
-console.log(`\nfuzz: ${done.toLocaleString("en")} frames and ${files} damaged files (${packets} packets): both engines identical, no trap, in ${((performance.now() - start) / 1000).toFixed(0)} s`);
+console.log(
+  `\nfuzz: ${
+    done.toLocaleString("en")
+  } frames and ${files} damaged files (${packets} packets): both engines identical, no trap, in ${
+    ((performance.now() - start) / 1000).toFixed(0)
+  } s`,
+);

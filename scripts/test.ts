@@ -34,7 +34,9 @@ interface Options {
 
 function usage(message: string): never {
   console.error(`test: ${message}`);
-  console.error("Usage: npm test -- [--runtime node,deno,bun] [--jobs N] [--timeout SECONDS] [--no-build] [--verbose] [FILTER ...]");
+  console.error(
+    "Usage: npm test -- [--runtime node,deno,bun] [--jobs N] [--timeout SECONDS] [--no-build] [--verbose] [FILTER ...]",
+  );
   Deno.exit(2);
 }
 
@@ -150,7 +152,9 @@ function runFile(runtime: Runtime, file: string, timeoutSeconds: number): Promis
 }
 
 const options = parseOptions(Deno.args);
-const tests = findTests(fromRoot("test")).filter((f) => options.filters.length === 0 || options.filters.some((x) => f.includes(x)));
+const tests = findTests(fromRoot("test")).filter((f) =>
+  options.filters.length === 0 || options.filters.some((x) => f.includes(x))
+);
 if (tests.length === 0) usage(`no test file matches ${options.filters.join(", ")}`);
 
 if (options.build) {

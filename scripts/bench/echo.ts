@@ -27,12 +27,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileCPrograms, killClients } from "./_echo/client.ts";
 import {
+  attemptsPerRun,
   type Bench,
   clientCore,
   type LoadSummary,
   measureHold,
   measureRuntime,
-  attemptsPerRun,
   type Run,
   type RuntimeResults,
   type Scenario,
@@ -103,12 +103,16 @@ function checkClient(results: Partial<Record<Runtime, RuntimeResults>>) {
   for (const scenario of scenarios) {
     for (const [runtime, r] of Object.entries(results) as [Runtime, RuntimeResults][]) {
       const factor = r.cOverFastest[scenario.name] ?? NaN;
-      if (!worst[scenario.name] || !(factor >= worst[scenario.name]!.factor)) worst[scenario.name] = { factor, runtime };
+      if (!worst[scenario.name] || !(factor >= worst[scenario.name]!.factor)) {
+        worst[scenario.name] = { factor, runtime };
+      }
     }
     const w = worst[scenario.name];
     if (w) {
       lines.push(
-        `Load client check, ${formatNumber(scenario.size)} B × ${scenario.connections}: within the same rounds, the C epoll server ` +
+        `Load client check, ${
+          formatNumber(scenario.size)
+        } B × ${scenario.connections}: within the same rounds, the C epoll server ` +
           `ran ${formatRatio(w.factor)}× the faster runtime server at least (lowest on ${w.runtime}).`,
       );
     }
@@ -128,12 +132,20 @@ function tables(
   results: Partial<Record<Runtime, RuntimeResults>>,
   c: ServerResults,
 ): Table[] {
-  const latency = (s: LoadSummary | undefined) => s ? `${formatNumber(s.p50Microseconds)} / ${formatNumber(s.p99Microseconds)}` : "n/a";
+  const latency = (s: LoadSummary | undefined) =>
+    s ? `${formatNumber(s.p50Microseconds)} / ${formatNumber(s.p99Microseconds)}` : "n/a";
   const out: Table[] = scenarios.map((scenario) => {
     const rows = runtimes.map((runtime) => {
       const r = results[runtime]!;
       const a = r.anynet[scenario.name], n = r.native[scenario.name];
-      return [runtime, formatNumber(a?.median), formatNumber(n?.median), formatRatio(r.ratio[scenario.name]), latency(a), latency(n)];
+      return [
+        runtime,
+        formatNumber(a?.median),
+        formatNumber(n?.median),
+        formatRatio(r.ratio[scenario.name]),
+        latency(a),
+        latency(n),
+      ];
     });
     rows.push(["C epoll", "", formatNumber(c[scenario.name]?.median), "", "", latency(c[scenario.name])]);
     const label = scenario.name === "small" ? "Round trips per second" : "MB/s (echoed payload, 10^6 bytes/s)";
@@ -158,18 +170,34 @@ function tables(
   });
   cpuRows.push(["C epoll", "", cpu(c.small), "", "", cpu(c.large), ""]);
   out.push({
-    title: "Server CPU time per round trip, µs (user + system; lower is better, and less disturbed by other programs than throughput)",
-    headers: ["runtime", "64 B anynet", "64 B native", "anynet/native", "64 KiB anynet", "64 KiB native", "anynet/native"],
+    title:
+      "Server CPU time per round trip, µs (user + system; lower is better, and less disturbed by other programs than throughput)",
+    headers: [
+      "runtime",
+      "64 B anynet",
+      "64 B native",
+      "anynet/native",
+      "64 KiB anynet",
+      "64 KiB native",
+      "anynet/native",
+    ],
     rows: cpuRows,
   });
   if (hold > 0) {
     const rows = runtimes.map((runtime) => {
       const r = results[runtime]!;
-      return [runtime, formatKiB(r.anynet.hold?.bytesPerConnection), formatKiB(r.native.hold?.bytesPerConnection), formatRatio(r.ratio.memory)];
+      return [
+        runtime,
+        formatKiB(r.anynet.hold?.bytesPerConnection),
+        formatKiB(r.native.hold?.bytesPerConnection),
+        formatRatio(r.ratio.memory),
+      ];
     });
     rows.push(["C epoll", "", formatKiB(c.hold?.bytesPerConnection), ""]);
     out.push({
-      title: `Memory per idle connection: growth of the server's RSS over ${formatNumber(hold)} connections, each answered to one ping, / ${formatNumber(hold)}`,
+      title: `Memory per idle connection: growth of the server's RSS over ${
+        formatNumber(hold)
+      } connections, each answered to one ping, / ${formatNumber(hold)}`,
       headers: ["runtime", "anynet", "native", "anynet/native"],
       rows,
     });
@@ -199,8 +227,10 @@ function printReport(report: EchoBenchReport, markdown: boolean): void {
     `Echo benchmark, ${report.date.slice(0, 16).replace("T", " ")} UTC: \`${report.command}\``,
     `Machine: ${m.cores} cores (${m.cpu}), Linux ${m.kernel}; node ${m.versions.node}, deno ${m.versions.deno}, bun ${m.versions.bun}.`,
     `Each figure is the median of ${settings.rounds} run(s) of ${settings.duration} s after ${settings.warmup} s of warmup. ` +
-      `Runs are interleaved (anynet, native, C; then C, native, anynet; …); anynet/native is the median of the ratios within each round.` +
-      (settings.pinned ? ` Servers pinned to core ${settings.pinned.servers}, the load client to core ${settings.pinned.client} (taskset).` : ""),
+    `Runs are interleaved (anynet, native, C; then C, native, anynet; …); anynet/native is the median of the ratios within each round.` +
+    (settings.pinned
+      ? ` Servers pinned to core ${settings.pinned.servers}, the load client to core ${settings.pinned.client} (taskset).`
+      : ""),
     settings.noiseLimit < 200
       ? `A run during which other programs used over ${settings.noiseLimit}% of a core is repeated (up to ${attemptsPerRun} attempts).`
       : "Runs are not repeated when other programs are busy (--noise-limit 200).",
@@ -290,7 +320,12 @@ try {
   try {
     for (const runtime of options.runtimes) {
       log(`measuring ${runtime}`);
-      results[runtime] = await measureRuntime(bench, runtime, typeof cRunning === "string" ? undefined : cRunning, cRuns);
+      results[runtime] = await measureRuntime(
+        bench,
+        runtime,
+        typeof cRunning === "string" ? undefined : cRunning,
+        cRuns,
+      );
     }
   } finally {
     if (typeof cRunning !== "string") await cRunning.stop();

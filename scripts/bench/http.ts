@@ -71,8 +71,11 @@ try {
     }
     const { fetchRps, fetchTimeoutRps, getRps } = JSON.parse(result.stdout.trim().split("\n").pop()!);
     const ratio = getRps / fetchRps;
-    const line = `${name.padEnd(8)} ${fetchRps.toFixed(0).padStart(11)}   ${fetchTimeoutRps.toFixed(0).padStart(19)}   ` +
-      `${getRps.toFixed(0).padStart(11)}   ${ratio.toFixed(3).padStart(11)}   ${(getRps / fetchTimeoutRps).toFixed(3).padStart(21)}` +
+    const line =
+      `${name.padEnd(8)} ${fetchRps.toFixed(0).padStart(11)}   ${fetchTimeoutRps.toFixed(0).padStart(19)}   ` +
+      `${getRps.toFixed(0).padStart(11)}   ${ratio.toFixed(3).padStart(11)}   ${
+        (getRps / fetchTimeoutRps).toFixed(3).padStart(21)
+      }` +
       (ratio >= 0.95 ? "" : "   (get()/fetch below 0.95)");
     console.log(line);
     results.push(line);

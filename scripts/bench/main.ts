@@ -25,5 +25,7 @@ if (!available.includes(name)) {
   console.error(`bench: unknown benchmark '${name}' (available: ${available.join(", ") || "none"})`);
   Deno.exit(2);
 }
-const run = spawnSync(bin("deno"), ["run", "-A", fromRoot("scripts/bench", `${name}.ts`), ...rest], { stdio: "inherit" });
+const run = spawnSync(bin("deno"), ["run", "-A", fromRoot("scripts/bench", `${name}.ts`), ...rest], {
+  stdio: "inherit",
+});
 Deno.exit(run.status ?? 1);

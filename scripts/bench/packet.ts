@@ -38,7 +38,11 @@ try {
   const file = join(dir, "bench.pcap");
   let t = performance.now();
   const size = writeBenchCapture(file, N);
-  console.log(`capture: ${N.toLocaleString("en")} packets, ${(size / 1048576).toFixed(1)} MiB (written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  console.log(
+    `capture: ${N.toLocaleString("en")} packets, ${(size / 1048576).toFixed(1)} MiB (written in ${
+      ((performance.now() - t) / 1000).toFixed(1)
+    } s)`,
+  );
 
   const bytes = readFileSync(file);
   // (a) The batch decode itself: 4 MiB chunks are copied into the engine's input buffer
@@ -87,10 +91,18 @@ try {
   };
   const wasmPps = decodeOnly("wasm");
   const tsPps = decodeOnly("ts");
-  console.log(`batch decode (decode calls on 4 MiB chunks in memory, best of 5): wasm ${(wasmPps / 1e6).toFixed(1)} Mpps, ts ${(tsPps / 1e6).toFixed(1)} Mpps (wasm/ts ${(wasmPps / tsPps).toFixed(2)}×; target wasm ≥ 20 Mpps)`);
+  console.log(
+    `batch decode (decode calls on 4 MiB chunks in memory, best of 5): wasm ${(wasmPps / 1e6).toFixed(1)} Mpps, ts ${
+      (tsPps / 1e6).toFixed(1)
+    } Mpps (wasm/ts ${(wasmPps / tsPps).toFixed(2)}×; target wasm ≥ 20 Mpps)`,
+  );
   const wasmOpen = await openRate("wasm");
   const tsOpen = await openRate("ts");
-  console.log(`openCapture end to end (bytes → batches, best of 3): wasm ${(wasmOpen / 1e6).toFixed(1)} Mpps, ts ${(tsOpen / 1e6).toFixed(1)} Mpps`);
+  console.log(
+    `openCapture end to end (bytes → batches, best of 3): wasm ${(wasmOpen / 1e6).toFixed(1)} Mpps, ts ${
+      (tsOpen / 1e6).toFixed(1)
+    } Mpps`,
+  );
 
   const cBin = join(dir, "stats_c");
   const cc = spawnSync("gcc", ["-O2", "-o", cBin, fromRoot("scripts/bench/_packet/stats.c")], { encoding: "utf8" });
@@ -115,7 +127,11 @@ try {
   for (const [p, n] of Object.entries(theirs.protocols)) {
     if (ours.protocols[p] !== n) console.log(`  warning: protocol ${p} differs: anynet ${ours.protocols[p]}, C ${n}`);
   }
-  console.log(`pcap stats --json (whole process, best of 5): node ${node.ms.toFixed(0)} ms, C loop ${c.ms.toFixed(0)} ms (${(node.ms / c.ms).toFixed(2)}× the C time; target ≤ 3×)`);
+  console.log(
+    `pcap stats --json (whole process, best of 5): node ${node.ms.toFixed(0)} ms, C loop ${c.ms.toFixed(0)} ms (${
+      (node.ms / c.ms).toFixed(2)
+    }× the C time; target ≤ 3×)`,
+  );
 
   // Peak RSS of the whole process, on each runtime (streaming keeps it flat).
   const runtimes: Record<string, string[]> = {
@@ -124,7 +140,9 @@ try {
     bun: [fromRoot("node_modules/.bin/bun"), fromRoot("src/cli.ts")],
   };
   const peakRss = (path: string, runtime: string) => {
-    const r = spawnSync("/usr/bin/time", ["-f", "%M", ...runtimes[runtime], "pcap", "stats", "--json", path], { encoding: "utf8" });
+    const r = spawnSync("/usr/bin/time", ["-f", "%M", ...runtimes[runtime], "pcap", "stats", "--json", path], {
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`pcap stats on ${runtime} failed: ${r.stderr}`);
     return Number(r.stderr.trim().split("\n").pop()) / 1024;
   };
@@ -134,10 +152,18 @@ try {
   const big = join(dir, "big.pcap");
   t = performance.now();
   const bigSize = writeBenchCapture(big, BIG, 2);
-  console.log(`big capture: ${BIG.toLocaleString("en")} packets, ${(bigSize / 1048576).toFixed(0)} MiB (written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  console.log(
+    `big capture: ${BIG.toLocaleString("en")} packets, ${(bigSize / 1048576).toFixed(0)} MiB (written in ${
+      ((performance.now() - t) / 1000).toFixed(1)
+    } s)`,
+  );
   for (const runtime of Object.keys(runtimes)) {
     const rss10 = peakRss(big, runtime);
-    console.log(`peak RSS of pcap stats (${runtime}): ${rss1[runtime].toFixed(0)} MiB for ${N.toLocaleString("en")} packets, ${rss10.toFixed(0)} MiB for ${BIG.toLocaleString("en")} (${(rss10 / rss1[runtime]).toFixed(2)}×)`);
+    console.log(
+      `peak RSS of pcap stats (${runtime}): ${rss1[runtime].toFixed(0)} MiB for ${N.toLocaleString("en")} packets, ${
+        rss10.toFixed(0)
+      } MiB for ${BIG.toLocaleString("en")} (${(rss10 / rss1[runtime]).toFixed(2)}×)`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

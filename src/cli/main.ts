@@ -1,4 +1,4 @@
-import { CommandError, type CommandEntry, type CommandIO, type CommandSpec, UsageError } from "./command.ts";
+import { type CommandEntry, CommandError, type CommandIO, type CommandSpec, UsageError } from "./command.ts";
 import { parseArgs } from "./parse_args.ts";
 import { closest } from "./suggest.ts";
 import { commandHelp, programHelp } from "./usage.ts";
@@ -22,7 +22,8 @@ function findCommand(
     }
     const hint = closest(second, subcommands);
     throw new UsageError(
-      `unknown subcommand '${first} ${second}'` + (hint ? `; did you mean '${first} ${hint}'?` : `; expected one of ${subcommands.join(", ")}`),
+      `unknown subcommand '${first} ${second}'` +
+        (hint ? `; did you mean '${first} ${hint}'?` : `; expected one of ${subcommands.join(", ")}`),
     );
   }
   const names = [...new Set(commands.map((c) => c.name.split(" ")[0]))];

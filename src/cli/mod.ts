@@ -19,5 +19,5 @@ export {
 } from "./command.ts";
 export { commands } from "./commands/mod.ts";
 export { loadCommands, main } from "./main.ts";
-export { type ParsedArgs, parseArgs } from "./parse_args.ts";
+export { parseArgs, type ParsedArgs } from "./parse_args.ts";
 export { commandHelp, programHelp, synopsis } from "./usage.ts";

@@ -106,7 +106,10 @@ export function parseArgs(command: CommandSpec, argv: readonly string[]): Parsed
     let raw = inline;
     if (raw === undefined) {
       if (i + 1 >= argv.length) {
-        throw new UsageError(`${describeFlag(flag)} needs a value (${flag.valueName ?? flag.name.toUpperCase()})`, command.name);
+        throw new UsageError(
+          `${describeFlag(flag)} needs a value (${flag.valueName ?? flag.name.toUpperCase()})`,
+          command.name,
+        );
       }
       raw = argv[++i];
     }

@@ -50,7 +50,8 @@ const rules: { reason: NetworkErrorReason; label: string; codes: RegExp; text: R
     reason: "reset",
     label: "connection reset or closed by the server",
     codes: /ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED|ConnectionClosed|ERR_STREAM_PREMATURE_CLOSE/i,
-    text: /reset|closed before message completed|other side closed|socket hang up|connection closed|unexpected eof|incomplete message|premature close|aborted/i,
+    text:
+      /reset|closed before message completed|other side closed|socket hang up|connection closed|unexpected eof|incomplete message|premature close|aborted/i,
   },
 ];
 
@@ -70,7 +71,11 @@ export function classifyNetworkError(error: unknown, fallback: NetworkErrorReaso
   for (const rule of rules) {
     if (codes.some((c) => rule.codes.test(c)) || rule.text.test(text)) {
       const code = codes.find((c) => rule.codes.test(c));
-      return { reason: rule.reason, detail: `${rule.label}: ${innermost(messages)}` + (code && !innermost(messages).includes(code) ? ` (${code})` : "") };
+      return {
+        reason: rule.reason,
+        detail: `${rule.label}: ${innermost(messages)}` +
+          (code && !innermost(messages).includes(code) ? ` (${code})` : ""),
+      };
     }
   }
   const label = fallback === "body" ? "the response body broke off" : "network error";

@@ -34,9 +34,9 @@ export {
   backoffDelay,
   IDEMPOTENT_METHODS,
   RETRY_STATUS_CODES,
+  retryDelay,
   type RetryOptions,
   type RetryPolicy,
-  retryDelay,
   retryPolicy,
 } from "./retry.ts";
 export {

@@ -3,7 +3,7 @@ import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
 import { HttpResponse } from "./response.ts";
-import { type RetryOptions, retryDelay, retryPolicy } from "./retry.ts";
+import { retryDelay, type RetryOptions, retryPolicy } from "./retry.ts";
 
 /** Credentials for a request. They are sent to the request's origin only: a redirect elsewhere drops them. */
 export type Auth =
@@ -100,10 +100,89 @@ const DEFAULT_POLICY = retryPolicy(undefined);
 // Deno refuse them with a bare TypeError after the request has started; Bun does not
 // refuse them at all. Checking here gives the same early, clear answer everywhere.
 const BLOCKED_PORTS = new Set([
-  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109,
-  110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530,
-  531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190,
-  5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+  0,
+  1,
+  7,
+  9,
+  11,
+  13,
+  15,
+  17,
+  19,
+  20,
+  21,
+  22,
+  23,
+  25,
+  37,
+  42,
+  43,
+  53,
+  69,
+  77,
+  79,
+  87,
+  95,
+  101,
+  102,
+  103,
+  104,
+  109,
+  110,
+  111,
+  113,
+  115,
+  117,
+  119,
+  123,
+  135,
+  137,
+  139,
+  143,
+  161,
+  179,
+  389,
+  427,
+  465,
+  512,
+  513,
+  514,
+  515,
+  526,
+  530,
+  531,
+  532,
+  540,
+  548,
+  554,
+  556,
+  563,
+  587,
+  601,
+  636,
+  989,
+  990,
+  993,
+  995,
+  1719,
+  1720,
+  1723,
+  2049,
+  3659,
+  4045,
+  4190,
+  5060,
+  5061,
+  6000,
+  6566,
+  6665,
+  6666,
+  6667,
+  6668,
+  6669,
+  6679,
+  6697,
+  10080,
 ]);
 
 function isBlockedPort(url: URL): boolean {
@@ -252,7 +331,11 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
     if (!sensitive.includes(name)) sensitive = [...sensitive, name];
   }
   const timeout = options.timeout;
-  const timeoutMs = timeout === undefined ? 10_000 : timeout === false || timeout === Infinity ? Infinity : checkMs("timeout", timeout);
+  const timeoutMs = timeout === undefined
+    ? 10_000
+    : timeout === false || timeout === Infinity
+    ? Infinity
+    : checkMs("timeout", timeout);
   const deadlineMs = options.deadline === undefined ? Infinity : checkMs("deadline", options.deadline);
   const ca = options.ca;
   let caCerts: string[] | undefined;
@@ -329,14 +412,18 @@ async function send(
     if (next.protocol !== "http:" && next.protocol !== "https:") {
       throw new RedirectError({ method, url: current, detail: `redirect to a non-HTTP URL '${next.href}'` });
     }
-    if (isBlockedPort(next)) throw new RedirectError({ method, url: current, detail: `redirect to ${blockedPortMessage(next)}` });
+    if (isBlockedPort(next)) {
+      throw new RedirectError({ method, url: current, detail: `redirect to ${blockedPortMessage(next)}` });
+    }
     // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
     if ((status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
       method = "GET";
       body = undefined;
       if (headers !== undefined) {
         headers = new Headers(headers);
-        for (const name of ["content-type", "content-length", "content-encoding", "transfer-encoding"]) headers.delete(name);
+        for (const name of ["content-type", "content-length", "content-encoding", "transfer-encoding"]) {
+          headers.delete(name);
+        }
       }
     } else if (body !== undefined && isStream(body)) {
       if (typeof p.body !== "function") {
@@ -393,7 +480,7 @@ async function run(method: string, url: string | URL, options: RequestOptions): 
     let delay: number | undefined;
     try {
       const response = await send(p, attempt, href, headers);
-      if (hooks?.afterResponse) for (const hook of hooks.afterResponse) await hook(response, attemptNo);
+      if (hooks?.afterResponse) { for (const hook of hooks.afterResponse) await hook(response, attemptNo); }
       if (response.status < 400) return response;
       delay = retryDelay(policy, {
         retries: attemptNo,
@@ -423,7 +510,9 @@ async function run(method: string, url: string | URL, options: RequestOptions): 
         // A failure the policy would retry, stopped only because no wait fits before the
         // deadline: the deadline is the limit that fired, so say that (with the cause).
         if (deadlineAt !== Infinity && retryDelay(policy, { ...failure, remaining: Infinity }) !== undefined) {
-          throw new TimeoutError({ kind: "deadline", ms: p.deadlineMs, method: p.method, url: attempt.url }, { cause: error });
+          throw new TimeoutError({ kind: "deadline", ms: p.deadlineMs, method: p.method, url: attempt.url }, {
+            cause: error,
+          });
         }
         throw error;
       }

@@ -75,7 +75,9 @@ export class HttpResponse {
   }
 
   #claim(action: string): void {
-    if (this.#used) throw new TypeError(`Cannot ${action}: the response body of ${this.method} ${this.url} was already used`);
+    if (this.#used) {
+      throw new TypeError(`Cannot ${action}: the response body of ${this.method} ${this.url} was already used`);
+    }
     this.#used = true;
   }
 

@@ -36,8 +36,26 @@ export interface RestApiOptions {
 
 const NAMES = ["Ada", "Brian", "Chidi", "Dana", "Emeka", "Fatima", "Goran", "Hana", "Ivo", "Jun"];
 const WORDS = [
-  "network", "packet", "socket", "retry", "timeout", "stream", "buffer", "header", "router", "latency",
-  "bandwidth", "protocol", "server", "client", "handshake", "checksum", "payload", "frame", "window", "queue",
+  "network",
+  "packet",
+  "socket",
+  "retry",
+  "timeout",
+  "stream",
+  "buffer",
+  "header",
+  "router",
+  "latency",
+  "bandwidth",
+  "protocol",
+  "server",
+  "client",
+  "handshake",
+  "checksum",
+  "payload",
+  "frame",
+  "window",
+  "queue",
 ];
 
 function words(seed: number, count: number): string {
@@ -50,7 +68,12 @@ function seed(): { users: Map<number, ApiUser>; posts: Map<number, ApiPost>; com
   const users = new Map<number, ApiUser>();
   NAMES.forEach((name, i) => {
     const id = i + 1;
-    users.set(id, { id, name: `${name} Example`, username: name.toLowerCase(), email: `${name.toLowerCase()}@example.net` });
+    users.set(id, {
+      id,
+      name: `${name} Example`,
+      username: name.toLowerCase(),
+      email: `${name.toLowerCase()}@example.net`,
+    });
   });
   const posts = new Map<number, ApiPost>();
   const comments: ApiComment[] = [];
@@ -59,7 +82,13 @@ function seed(): { users: Map<number, ApiUser>; posts: Map<number, ApiPost>; com
     for (let c = 1; c <= 5; c++) {
       const commentId = (id - 1) * 5 + c;
       const author = NAMES[(commentId * 3) % NAMES.length].toLowerCase();
-      comments.push({ postId: id, id: commentId, name: words(commentId + 2000, 3), email: `${author}@example.org`, body: words(commentId + 3000, 8) });
+      comments.push({
+        postId: id,
+        id: commentId,
+        name: words(commentId + 2000, 3),
+        email: `${author}@example.org`,
+        body: words(commentId + 3000, 8),
+      });
     }
   }
   return { users, posts, comments };
@@ -67,7 +96,12 @@ function seed(): { users: Map<number, ApiUser>; posts: Map<number, ApiPost>; com
 
 /** A 4xx answer from the API: JSON `{ "error": message, "field"?: name }`. */
 class ApiFailure extends Error {
-  constructor(readonly status: number, message: string, readonly field?: string, readonly headers?: Record<string, string>) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    readonly headers?: Record<string, string>,
+  ) {
     super(message);
   }
 }
@@ -164,9 +198,14 @@ export function createRestApi(options: RestApiOptions = {}): Handler {
       const key = request.headers.get("x-api-key");
       const bearer = /^Bearer (.+)$/i.exec(auth)?.[1];
       if (!((bearer !== undefined && sameText(bearer, apiKey)) || (key !== null && sameText(key, apiKey)))) {
-        throw new ApiFailure(401, "missing or wrong API key (send 'Authorization: Bearer KEY' or 'X-API-Key: KEY')", undefined, {
-          "www-authenticate": 'Bearer realm="anynet"',
-        });
+        throw new ApiFailure(
+          401,
+          "missing or wrong API key (send 'Authorization: Bearer KEY' or 'X-API-Key: KEY')",
+          undefined,
+          {
+            "www-authenticate": 'Bearer realm="anynet"',
+          },
+        );
       }
     }
     const declared = request.headers.get("content-length");
@@ -175,7 +214,9 @@ export function createRestApi(options: RestApiOptions = {}): Handler {
     const parts = url.pathname.split("/").filter(Boolean);
     const method = request.method;
     const allow = (allowed: string) => {
-      throw new ApiFailure(405, `${method} is not allowed on ${url.pathname} (allowed: ${allowed})`, undefined, { allow: allowed });
+      throw new ApiFailure(405, `${method} is not allowed on ${url.pathname} (allowed: ${allowed})`, undefined, {
+        allow: allowed,
+      });
     };
 
     if (parts.length === 0) {
@@ -237,7 +278,11 @@ export function createRestApi(options: RestApiOptions = {}): Handler {
       return await route(request);
     } catch (error) {
       if (error instanceof ApiFailure) {
-        return json(error.status, error.field ? { error: error.message, field: error.field } : { error: error.message }, error.headers);
+        return json(
+          error.status,
+          error.field ? { error: error.message, field: error.field } : { error: error.message },
+          error.headers,
+        );
       }
       if (isBodyTooLargeError(error) || isBodyTooLargeError((error as { cause?: unknown })?.cause)) {
         return json(413, { error: `the body is over the server's limit` });

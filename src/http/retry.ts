@@ -42,7 +42,9 @@ function checkNumber(name: string, value: number | undefined, fallback: number, 
   if (value === undefined) return fallback;
   if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (integer && !Number.isInteger(value))) {
     throw new RangeError(
-      `Cannot retry: 'retry.${name}' must be ${integer ? "an integer" : "a number"} of at least 0: got ${String(value)}`,
+      `Cannot retry: 'retry.${name}' must be ${integer ? "an integer" : "a number"} of at least 0: got ${
+        String(value)
+      }`,
     );
   }
   return value;

@@ -89,7 +89,9 @@ function causedByTooLarge(error: unknown): boolean {
  * ```
  */
 export async function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
-  if (typeof handler !== "function") throw new TypeError(`Cannot serve: 'handler' must be a function: got ${typeof handler}`);
+  if (typeof handler !== "function") {
+    throw new TypeError(`Cannot serve: 'handler' must be a function: got ${typeof handler}`);
+  }
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -89,7 +89,8 @@ export class WasmEngine implements CaptureEngine {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.wasm = new WebAssembly.Instance(wasmModule(), { env: { abort: wasmAbort } }).exports as unknown as DecoderExports;
+    this.wasm = new WebAssembly.Instance(wasmModule(), { env: { abort: wasmAbort } })
+      .exports as unknown as DecoderExports;
     this.wasm.setup(capacity);
     this.inputPtr = this.wasm.inputPtr();
     this.refresh();
@@ -167,7 +168,12 @@ let wasmFrame: WasmEngine | undefined;
  * Decodes one frame into row 0 of a one-row table.
  * @returns The table, the bytes its offsets index into.
  */
-export function decodeOneFrame(engine: Engine, frame: Uint8Array, len: number, link: number): { table: Int32Array; bytes: Uint8Array } {
+export function decodeOneFrame(
+  engine: Engine,
+  frame: Uint8Array,
+  len: number,
+  link: number,
+): { table: Int32Array; bytes: Uint8Array } {
   if (engine === "ts") {
     const t = tsFrameTable ??= new Int32Array(L.NCOLS);
     t.fill(0);

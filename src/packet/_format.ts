@@ -27,10 +27,16 @@ export function ipv6Text(b: Uint8Array, o: number): string {
   // The longest run of two or more zero groups becomes "::"; the first one on a tie.
   let bestStart = -1, bestLen = 0;
   for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = (a: number, z: number) => g.slice(a, z).map((x) => x.toString(16)).join(":");

@@ -81,7 +81,19 @@ export const F_IFACE: number = 1 << 27;
 
 /** Error layers, as `C_ERR >> 8`. */
 export const LAYERS: readonly string[] = [
-  "capture", "link", "vlan", "arp", "ipv4", "ipv6", "icmp", "icmp6", "tcp", "udp", "dns", "tls", "http",
+  "capture",
+  "link",
+  "vlan",
+  "arp",
+  "ipv4",
+  "ipv6",
+  "icmp",
+  "icmp6",
+  "tcp",
+  "udp",
+  "dns",
+  "tls",
+  "http",
 ];
 export const L_LINK: number = 1;
 export const L_VLAN: number = 2;
@@ -98,8 +110,17 @@ export const L_HTTP: number = 12;
 
 /** Error codes, as `C_ERR & 0xff`. */
 export const CODES: readonly string[] = [
-  "none", "truncated", "bad-version", "bad-header-length", "bad-length", "bad-option",
-  "too-many-headers", "bad-pointer", "pointer-loop", "name-too-long", "bad-label",
+  "none",
+  "truncated",
+  "bad-version",
+  "bad-header-length",
+  "bad-length",
+  "bad-option",
+  "too-many-headers",
+  "bad-pointer",
+  "pointer-loop",
+  "name-too-long",
+  "bad-label",
 ];
 export const E_TRUNCATED: number = 1;
 export const E_BAD_VERSION: number = 2;
@@ -122,7 +143,8 @@ export const MAX_HTTP_METHOD: number = 20;
 export const S_OK: number = 0;
 export const S_NEED_MORE: number = 1;
 export const FILE_ERRORS: readonly string[] = [
-  "", "",
+  "",
+  "",
   "not a pcap or pcapng file",
   "file ends in the middle of a record",
   "record larger than 262144 bytes",
@@ -152,11 +174,17 @@ export const MAX_IFACES: number = 1024;
 export function linkName(linktype: number, unsupported: boolean): string {
   if (unsupported) return "unsupported";
   switch (linktype) {
-    case 1: return "ethernet";
-    case 113: return "sll";
-    case 276: return "sll2";
-    case 0: return "null";
-    case 108: return "loop";
-    default: return "raw";
+    case 1:
+      return "ethernet";
+    case 113:
+      return "sll";
+    case 276:
+      return "sll2";
+    case 0:
+      return "null";
+    case 108:
+      return "loop";
+    default:
+      return "raw";
   }
 }

@@ -51,9 +51,18 @@ export function buildRecord(t: Int32Array, r: number, b: Uint8Array, withN: bool
   } else if (f & L.F_IP4) {
     const fo = u16(l3 + 6);
     rec.ip = {
-      v: 4, src: ipv4Text(b, p + l3 + 12), dst: ipv4Text(b, p + l3 + 16), proto: u8(l3 + 9), ttl: u8(l3 + 8),
-      len: u16(l3 + 2), id: u16(l3 + 4), tos: u8(l3 + 1), hlen: (u8(l3) & 15) * 4,
-      df: (fo & 0x4000) !== 0, mf: (fo & 0x2000) !== 0, fragOffset: (fo & 0x1fff) * 8,
+      v: 4,
+      src: ipv4Text(b, p + l3 + 12),
+      dst: ipv4Text(b, p + l3 + 16),
+      proto: u8(l3 + 9),
+      ttl: u8(l3 + 8),
+      len: u16(l3 + 2),
+      id: u16(l3 + 4),
+      tos: u8(l3 + 1),
+      hlen: (u8(l3) & 15) * 4,
+      df: (fo & 0x4000) !== 0,
+      mf: (fo & 0x2000) !== 0,
+      fragOffset: (fo & 0x1fff) * 8,
       checksumOk: (f & L.F_IPCSUM_OK) !== 0,
     };
   } else if (f & L.F_IP6) {
@@ -67,8 +76,14 @@ export function buildRecord(t: Int32Array, r: number, b: Uint8Array, withN: bool
       q += hl;
     }
     rec.ip = {
-      v: 6, src: ipv6Text(b, p + l3 + 8), dst: ipv6Text(b, p + l3 + 24), proto: col(L.C_PROTO), hlim: u8(l3 + 7),
-      len: u16(l3 + 4), flow: u32(l3) & 0xfffff, ext,
+      v: 6,
+      src: ipv6Text(b, p + l3 + 8),
+      dst: ipv6Text(b, p + l3 + 24),
+      proto: col(L.C_PROTO),
+      hlim: u8(l3 + 7),
+      len: u16(l3 + 4),
+      flow: u32(l3) & 0xfffff,
+      ext,
     };
     if (f & L.F_FRAG6) {
       const fh = col(L.C_FRAG6);
@@ -78,8 +93,14 @@ export function buildRecord(t: Int32Array, r: number, b: Uint8Array, withN: bool
   const l4 = col(L.C_L4OFF);
   if (f & L.F_TCP) {
     const tcp: TcpFields = {
-      sport: u16(l4), dport: u16(l4 + 2), seq: u32(l4 + 4), ack: u32(l4 + 8), flags: u8(l4 + 13),
-      win: u16(l4 + 14), urp: u16(l4 + 18), hlen: (u8(l4 + 12) >> 4) * 4,
+      sport: u16(l4),
+      dport: u16(l4 + 2),
+      seq: u32(l4 + 4),
+      ack: u32(l4 + 8),
+      flags: u8(l4 + 13),
+      win: u16(l4 + 14),
+      urp: u16(l4 + 18),
+      hlen: (u8(l4 + 12) >> 4) * 4,
     } as TcpFields;
     if (f & L.F_L4CSUM) tcp.checksumOk = (f & L.F_L4CSUM_OK) !== 0;
     if (f & L.F_MSS) tcp.mss = col(L.C_MSS);
@@ -105,8 +126,14 @@ export function buildRecord(t: Int32Array, r: number, b: Uint8Array, withN: bool
   if (f & L.F_DNS) {
     const w = u16(app + 2);
     rec.dns = {
-      id: u16(app), qr: (w & 0x8000) !== 0, opcode: (w >> 11) & 15, rcode: w & 15,
-      qdcount: u16(app + 4), ancount: u16(app + 6), nscount: u16(app + 8), arcount: u16(app + 10),
+      id: u16(app),
+      qr: (w & 0x8000) !== 0,
+      opcode: (w >> 11) & 15,
+      rcode: w & 15,
+      qdcount: u16(app + 4),
+      ancount: u16(app + 6),
+      nscount: u16(app + 8),
+      arcount: u16(app + 10),
     };
     if (f & L.F_QNAME) {
       rec.dns.qname = dnsNameText(b, p + app);

@@ -26,7 +26,13 @@ export function packetLine(r: PacketRecord): string {
     parts.push("unsupported link type");
   } else if (r.arp) {
     const a = r.arp;
-    parts.push(a.op === 1 ? `ARP who-has ${a.tpa ?? "?"} tell ${a.spa ?? "?"}` : a.op === 2 ? `ARP reply ${a.spa ?? "?"} is-at ${a.sha ?? "?"}` : `ARP op ${a.op}`);
+    parts.push(
+      a.op === 1
+        ? `ARP who-has ${a.tpa ?? "?"} tell ${a.spa ?? "?"}`
+        : a.op === 2
+        ? `ARP reply ${a.spa ?? "?"} is-at ${a.sha ?? "?"}`
+        : `ARP op ${a.op}`,
+    );
   } else if (r.ip) {
     const v6 = r.ip.v === 6;
     const l4 = r.tcp ?? r.udp;
@@ -43,14 +49,30 @@ export function packetLine(r: PacketRecord): string {
     } else {
       parts.push(`proto ${r.ip.proto}`);
     }
-    if (r.ip.v === 4 && (r.ip.mf || r.ip.fragOffset > 0)) parts.push(`frag ${r.ip.id}@${r.ip.fragOffset}${r.ip.mf ? "+" : ""}`);
+    if (r.ip.v === 4 && (r.ip.mf || r.ip.fragOffset > 0)) {
+      parts.push(`frag ${r.ip.id}@${r.ip.fragOffset}${r.ip.mf ? "+" : ""}`);
+    }
     if (r.ip.v === 6 && r.ip.frag) parts.push(`frag ${r.ip.frag.id}@${r.ip.frag.offset}${r.ip.frag.mf ? "+" : ""}`);
     if (r.dns) {
       const d = r.dns;
-      parts.push(`DNS ${d.qr ? "response" : "query"} id ${d.id}${d.qname !== undefined ? ` ${d.qname} type ${d.qtype}` : ""}`);
+      parts.push(
+        `DNS ${d.qr ? "response" : "query"} id ${d.id}${d.qname !== undefined ? ` ${d.qname} type ${d.qtype}` : ""}`,
+      );
     }
-    if (r.tls) parts.push(`TLS ClientHello${r.tls.sni !== undefined ? ` sni ${r.tls.sni}` : ""}${r.tls.alpn ? ` alpn ${r.tls.alpn.join(",")}` : ""}`);
-    if (r.http) parts.push(`HTTP ${r.http.method} ${r.http.uri} ${r.http.version}${r.http.host !== undefined ? ` host ${r.http.host}` : ""}`);
+    if (r.tls) {
+      parts.push(
+        `TLS ClientHello${r.tls.sni !== undefined ? ` sni ${r.tls.sni}` : ""}${
+          r.tls.alpn ? ` alpn ${r.tls.alpn.join(",")}` : ""
+        }`,
+      );
+    }
+    if (r.http) {
+      parts.push(
+        `HTTP ${r.http.method} ${r.http.uri} ${r.http.version}${
+          r.http.host !== undefined ? ` host ${r.http.host}` : ""
+        }`,
+      );
+    }
   } else if (r.eth) {
     parts.push(`${r.eth.src} > ${r.eth.dst} ethertype 0x${r.eth.type.toString(16).padStart(4, "0")}`);
   } else {

@@ -91,11 +91,32 @@ export class TsCaptureDecoder {
     return this.format === FORMAT_PCAP ? this.pcap(b, o, end, final) : this.pcapng(b, o, end, final);
   }
 
-  private row(b: Uint8Array, data: number, caplen: number, len: number, sec: number, nsec: number, link: number, iface: number, flags: number): void {
+  private row(
+    b: Uint8Array,
+    data: number,
+    caplen: number,
+    len: number,
+    sec: number,
+    nsec: number,
+    link: number,
+    iface: number,
+    flags: number,
+  ): void {
     this.rowHiLo(b, data, caplen, len, Math.floor(sec / 4294967296), sec >>> 0, nsec, link, iface, flags);
   }
 
-  private rowHiLo(b: Uint8Array, data: number, caplen: number, len: number, secHi: number, secLo: number, nsec: number, link: number, iface: number, flags: number): void {
+  private rowHiLo(
+    b: Uint8Array,
+    data: number,
+    caplen: number,
+    len: number,
+    secHi: number,
+    secLo: number,
+    nsec: number,
+    link: number,
+    iface: number,
+    flags: number,
+  ): void {
     const t = this.table, base = this.rows++ * L.NCOLS;
     t[base + L.C_N] = ++this.n;
     t[base + L.C_DATA] = data;
@@ -195,7 +216,16 @@ export class TsCaptureDecoder {
     return f;
   }
 
-  private packet(b: Uint8Array, data: number, caplen: number, len: number, hi: number, lo: number, f: Iface, id: number): void {
+  private packet(
+    b: Uint8Array,
+    data: number,
+    caplen: number,
+    len: number,
+    hi: number,
+    lo: number,
+    f: Iface,
+    id: number,
+  ): void {
     // The common units (10^-6 and 10^-9, no offset) in exact double arithmetic; others in
     // 64-bit integers, as the WebAssembly decoder does them.
     if (!f.binary && (f.res === 6 || f.res === 9) && f.offset === 0n) {

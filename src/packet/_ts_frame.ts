@@ -55,13 +55,27 @@ function fold(s: number): number {
  * layer has already written the row's N, DATA, CAPLEN, LEN, timestamp, LINK and IFACE.
  */
 export function decodeFrameTs(
-  b: Uint8Array, p: number, caplen: number, len: number, link: number,
-  t: Int32Array, row: number, flags: number,
+  b: Uint8Array,
+  p: number,
+  caplen: number,
+  len: number,
+  link: number,
+  t: Int32Array,
+  row: number,
+  flags: number,
 ): void {
-  B = b; P = p; CL = caplen; OL = len; T = t; ROW = row * L.NCOLS; FL = flags;
+  B = b;
+  P = p;
+  CL = caplen;
+  OL = len;
+  T = t;
+  ROW = row * L.NCOLS;
+  FL = flags;
   t.fill(0, ROW + L.C_VLANS, ROW + L.NCOLS);
   switch (link) {
-    case 1: ethernet(); break;
+    case 1:
+      ethernet();
+      break;
     case 113:
       if (CL < 16) fail(L.L_LINK, L.E_TRUNCATED, 0);
       else network(u16(14), 16);
@@ -71,7 +85,10 @@ export function decodeFrameTs(
       else network(u16(0), 20);
       break;
     case 0: {
-      if (CL < 4) { fail(L.L_LINK, L.E_TRUNCATED, 0); break; }
+      if (CL < 4) {
+        fail(L.L_LINK, L.E_TRUNCATED, 0);
+        break;
+      }
       // DLT_NULL holds the AF value in the capturing host's byte order: a value with
       // zero low half was written big-endian.
       let af = (B[P] | (B[P + 1] << 8) | (B[P + 2] << 16) | (B[P + 3] << 24)) >>> 0;
@@ -83,17 +100,27 @@ export function decodeFrameTs(
       if (CL < 4) fail(L.L_LINK, L.E_TRUNCATED, 0);
       else family(u32(0));
       break;
-    case 101: case 12: case 14: {
-      if (CL < 1) { fail(L.L_LINK, L.E_TRUNCATED, 0); break; }
+    case 101:
+    case 12:
+    case 14: {
+      if (CL < 1) {
+        fail(L.L_LINK, L.E_TRUNCATED, 0);
+        break;
+      }
       const v = B[P] >> 4;
       if (v === 4) ipv4(0);
       else if (v === 6) ipv6(0);
       else fail(L.L_LINK, L.E_BAD_VERSION, 0);
       break;
     }
-    case 228: ipv4(0); break;
-    case 229: ipv6(0); break;
-    default: FL |= L.F_UNSUPPORTED;
+    case 228:
+      ipv4(0);
+      break;
+    case 229:
+      ipv6(0);
+      break;
+    default:
+      FL |= L.F_UNSUPPORTED;
   }
   put(L.C_FLAGS, FL);
 }
@@ -104,14 +131,23 @@ function family(af: number): void {
 }
 
 function ethernet(): void {
-  if (CL < 14) { fail(L.L_LINK, L.E_TRUNCATED, 0); return; }
+  if (CL < 14) {
+    fail(L.L_LINK, L.E_TRUNCATED, 0);
+    return;
+  }
   FL |= L.F_ETH;
   let type = u16(12);
   let o = 14;
   let n = 0;
   while (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
-    if (n === L.MAX_VLANS) { fail(L.L_VLAN, L.E_TOO_MANY, o - 2); return; }
-    if (o + 4 > CL) { fail(L.L_VLAN, L.E_TRUNCATED, o - 2); return; }
+    if (n === L.MAX_VLANS) {
+      fail(L.L_VLAN, L.E_TOO_MANY, o - 2);
+      return;
+    }
+    if (o + 4 > CL) {
+      fail(L.L_VLAN, L.E_TRUNCATED, o - 2);
+      return;
+    }
     n++;
     put(L.C_VLANS, n);
     type = u16(o + 2);
@@ -128,28 +164,49 @@ function network(type: number, o: number): void {
 
 function arp(o: number): void {
   put(L.C_L3OFF, o);
-  if (o + 8 > CL) { fail(L.L_ARP, L.E_TRUNCATED, o); return; }
+  if (o + 8 > CL) {
+    fail(L.L_ARP, L.E_TRUNCATED, o);
+    return;
+  }
   FL |= L.F_ARP;
   if (B[P + o + 4] === 6 && B[P + o + 5] === 4) {
-    if (o + 28 > CL) { fail(L.L_ARP, L.E_TRUNCATED, o + 8); return; }
+    if (o + 28 > CL) {
+      fail(L.L_ARP, L.E_TRUNCATED, o + 8);
+      return;
+    }
     FL |= L.F_ARPADDR;
   }
 }
 
 function ipv4(o: number): void {
   put(L.C_L3OFF, o);
-  if (o + 20 > CL) { fail(L.L_IPV4, L.E_TRUNCATED, o); return; }
+  if (o + 20 > CL) {
+    fail(L.L_IPV4, L.E_TRUNCATED, o);
+    return;
+  }
   const vhl = B[P + o];
-  if (vhl >> 4 !== 4) { fail(L.L_IPV4, L.E_BAD_VERSION, o); return; }
+  if (vhl >> 4 !== 4) {
+    fail(L.L_IPV4, L.E_BAD_VERSION, o);
+    return;
+  }
   const hl = (vhl & 15) * 4;
-  if (hl < 20) { fail(L.L_IPV4, L.E_BAD_HLEN, o); return; }
-  if (o + hl > CL) { fail(L.L_IPV4, L.E_TRUNCATED, o); return; }
+  if (hl < 20) {
+    fail(L.L_IPV4, L.E_BAD_HLEN, o);
+    return;
+  }
+  if (o + hl > CL) {
+    fail(L.L_IPV4, L.E_TRUNCATED, o);
+    return;
+  }
   FL |= L.F_IP4;
   if (fold(sum16(o, hl)) === 0xffff) FL |= L.F_IPCSUM_OK;
   const proto = B[P + o + 9];
   put(L.C_PROTO, proto);
   const total = u16(o + 2);
-  if (total < hl || o + total > OL) { fail(L.L_IPV4, L.E_BAD_LENGTH, o + 2); return; }
+  if (total < hl || o + total > OL) {
+    fail(L.L_IPV4, L.E_BAD_LENGTH, o + 2);
+    return;
+  }
   const fo = u16(o + 6);
   if ((fo & 0x1fff) !== 0) return;
   const end = o + total;
@@ -161,20 +218,35 @@ function ipv4(o: number): void {
 
 function ipv6(o: number): void {
   put(L.C_L3OFF, o);
-  if (o + 40 > CL) { fail(L.L_IPV6, L.E_TRUNCATED, o); return; }
-  if (B[P + o] >> 4 !== 6) { fail(L.L_IPV6, L.E_BAD_VERSION, o); return; }
+  if (o + 40 > CL) {
+    fail(L.L_IPV6, L.E_TRUNCATED, o);
+    return;
+  }
+  if (B[P + o] >> 4 !== 6) {
+    fail(L.L_IPV6, L.E_BAD_VERSION, o);
+    return;
+  }
   FL |= L.F_IP6;
   const end = o + 40 + u16(o + 4);
   let nh = B[P + o + 6];
   put(L.C_PROTO, nh);
-  if (end > OL) { fail(L.L_IPV6, L.E_BAD_LENGTH, o + 4); return; }
+  if (end > OL) {
+    fail(L.L_IPV6, L.E_BAD_LENGTH, o + 4);
+    return;
+  }
   let q = o + 40;
   let n = 0;
   let fragOff = 0;
   let mf = 0;
   while (nh === 0 || nh === 43 || nh === 44 || nh === 60 || nh === 51) {
-    if (n === L.MAX_EXT) { fail(L.L_IPV6, L.E_TOO_MANY, q); return; }
-    if (q + 8 > CL) { fail(L.L_IPV6, L.E_TRUNCATED, q); return; }
+    if (n === L.MAX_EXT) {
+      fail(L.L_IPV6, L.E_TOO_MANY, q);
+      return;
+    }
+    if (q + 8 > CL) {
+      fail(L.L_IPV6, L.E_TRUNCATED, q);
+      return;
+    }
     let hl: number;
     if (nh === 44) {
       FL |= L.F_FRAG6;
@@ -188,7 +260,10 @@ function ipv6(o: number): void {
     } else {
       hl = (B[P + q + 1] + 1) * 8;
     }
-    if (q + hl > end) { fail(L.L_IPV6, L.E_BAD_LENGTH, q); return; }
+    if (q + hl > end) {
+      fail(L.L_IPV6, L.E_BAD_LENGTH, q);
+      return;
+    }
     nh = B[P + q];
     q += hl;
     n++;
@@ -207,41 +282,80 @@ function transport(proto: number, o: number, end: number, whole: boolean, pseudo
   else if (proto === 17) udp(o, end, whole, pseudo);
   else if (proto === 1 || proto === 58) {
     const layer = proto === 1 ? L.L_ICMP : L.L_ICMP6;
-    if (o + 4 > end) { fail(layer, L.E_BAD_LENGTH, o); return; }
-    if (o + 4 > CL) { fail(layer, L.E_TRUNCATED, o); return; }
+    if (o + 4 > end) {
+      fail(layer, L.E_BAD_LENGTH, o);
+      return;
+    }
+    if (o + 4 > CL) {
+      fail(layer, L.E_TRUNCATED, o);
+      return;
+    }
     FL |= proto === 1 ? L.F_ICMP : L.F_ICMP6;
   }
 }
 
 function tcp(o: number, end: number, whole: boolean, pseudo: number): void {
-  if (o + 20 > end) { fail(L.L_TCP, L.E_BAD_LENGTH, o); return; }
-  if (o + 20 > CL) { fail(L.L_TCP, L.E_TRUNCATED, o); return; }
+  if (o + 20 > end) {
+    fail(L.L_TCP, L.E_BAD_LENGTH, o);
+    return;
+  }
+  if (o + 20 > CL) {
+    fail(L.L_TCP, L.E_TRUNCATED, o);
+    return;
+  }
   const hl = (B[P + o + 12] >> 4) * 4;
-  if (hl < 20 || o + hl > end) { fail(L.L_TCP, L.E_BAD_HLEN, o + 12); return; }
-  if (o + hl > CL) { fail(L.L_TCP, L.E_TRUNCATED, o); return; }
+  if (hl < 20 || o + hl > end) {
+    fail(L.L_TCP, L.E_BAD_HLEN, o + 12);
+    return;
+  }
+  if (o + hl > CL) {
+    fail(L.L_TCP, L.E_TRUNCATED, o);
+    return;
+  }
   FL |= L.F_TCP;
   const oe = o + hl;
   let q = o + 20;
   while (q < oe) {
     const k = B[P + q];
     if (k === 0) break;
-    if (k === 1) { q++; continue; }
-    if (q + 1 >= oe) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+    if (k === 1) {
+      q++;
+      continue;
+    }
+    if (q + 1 >= oe) {
+      fail(L.L_TCP, L.E_BAD_OPTION, q);
+      return;
+    }
     const l = B[P + q + 1];
-    if (l < 2 || q + l > oe) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+    if (l < 2 || q + l > oe) {
+      fail(L.L_TCP, L.E_BAD_OPTION, q);
+      return;
+    }
     if (k === 2) {
-      if (l !== 4) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+      if (l !== 4) {
+        fail(L.L_TCP, L.E_BAD_OPTION, q);
+        return;
+      }
       FL |= L.F_MSS;
       put(L.C_MSS, u16(q + 2));
     } else if (k === 3) {
-      if (l !== 3) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+      if (l !== 3) {
+        fail(L.L_TCP, L.E_BAD_OPTION, q);
+        return;
+      }
       FL |= L.F_WSCALE;
       put(L.C_WSCALE, B[P + q + 2]);
     } else if (k === 4) {
-      if (l !== 2) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+      if (l !== 2) {
+        fail(L.L_TCP, L.E_BAD_OPTION, q);
+        return;
+      }
       FL |= L.F_SACKPERM;
     } else if (k === 8) {
-      if (l !== 10) { fail(L.L_TCP, L.E_BAD_OPTION, q); return; }
+      if (l !== 10) {
+        fail(L.L_TCP, L.E_BAD_OPTION, q);
+        return;
+      }
       FL |= L.F_TSOPT;
       put(L.C_TSVAL, u32(q + 2) | 0);
       put(L.C_TSECR, u32(q + 6) | 0);
@@ -261,11 +375,20 @@ function tcp(o: number, end: number, whole: boolean, pseudo: number): void {
 }
 
 function udp(o: number, end: number, whole: boolean, pseudo: number): void {
-  if (o + 8 > end) { fail(L.L_UDP, L.E_BAD_LENGTH, o); return; }
-  if (o + 8 > CL) { fail(L.L_UDP, L.E_TRUNCATED, o); return; }
+  if (o + 8 > end) {
+    fail(L.L_UDP, L.E_BAD_LENGTH, o);
+    return;
+  }
+  if (o + 8 > CL) {
+    fail(L.L_UDP, L.E_TRUNCATED, o);
+    return;
+  }
   FL |= L.F_UDP;
   const ul = u16(o + 4);
-  if (ul < 8 || o + ul > end) { fail(L.L_UDP, L.E_BAD_LENGTH, o + 4); return; }
+  if (ul < 8 || o + ul > end) {
+    fail(L.L_UDP, L.E_BAD_LENGTH, o + 4);
+    return;
+  }
   const ue = o + ul;
   const capEnd = ue < CL ? ue : CL;
   put(L.C_PAYOFF, o + 8);
@@ -280,7 +403,10 @@ function udp(o: number, end: number, whole: boolean, pseudo: number): void {
 
 function dns(d: number, capEnd: number, msgEnd: number): void {
   put(L.C_APPOFF, d);
-  if (d + 12 > capEnd) { appShort(L.L_DNS, d); return; }
+  if (d + 12 > capEnd) {
+    appShort(L.L_DNS, d);
+    return;
+  }
   FL |= L.F_DNS;
   if (u16(d + 4) === 0) return;
   let q = d + 12;
@@ -288,27 +414,54 @@ function dns(d: number, capEnd: number, msgEnd: number): void {
   let nameLen = 0;
   let after = -1;
   for (;;) {
-    if (q >= capEnd) { appShort(L.L_DNS, q); return; }
+    if (q >= capEnd) {
+      appShort(L.L_DNS, q);
+      return;
+    }
     const l = B[P + q];
-    if (l === 0) { q++; break; }
+    if (l === 0) {
+      q++;
+      break;
+    }
     if ((l & 0xc0) === 0xc0) {
-      if (q + 2 > capEnd) { appShort(L.L_DNS, q); return; }
+      if (q + 2 > capEnd) {
+        appShort(L.L_DNS, q);
+        return;
+      }
       const target = d + (((l & 0x3f) << 8) | B[P + q + 1]);
-      if (target >= msgEnd) { fail(L.L_DNS, L.E_BAD_POINTER, q); return; }
-      if (jumps === L.MAX_JUMPS) { fail(L.L_DNS, L.E_POINTER_LOOP, q); return; }
+      if (target >= msgEnd) {
+        fail(L.L_DNS, L.E_BAD_POINTER, q);
+        return;
+      }
+      if (jumps === L.MAX_JUMPS) {
+        fail(L.L_DNS, L.E_POINTER_LOOP, q);
+        return;
+      }
       jumps++;
       if (after < 0) after = q + 2;
       q = target;
       continue;
     }
-    if ((l & 0xc0) !== 0) { fail(L.L_DNS, L.E_BAD_LABEL, q); return; }
+    if ((l & 0xc0) !== 0) {
+      fail(L.L_DNS, L.E_BAD_LABEL, q);
+      return;
+    }
     nameLen += l + 1;
-    if (nameLen > 255) { fail(L.L_DNS, L.E_NAME_TOO_LONG, q); return; }
-    if (q + 1 + l > capEnd) { appShort(L.L_DNS, q); return; }
+    if (nameLen > 255) {
+      fail(L.L_DNS, L.E_NAME_TOO_LONG, q);
+      return;
+    }
+    if (q + 1 + l > capEnd) {
+      appShort(L.L_DNS, q);
+      return;
+    }
     q += 1 + l;
   }
   if (after < 0) after = q;
-  if (after + 2 > capEnd) { appShort(L.L_DNS, after); return; }
+  if (after + 2 > capEnd) {
+    appShort(L.L_DNS, after);
+    return;
+  }
   FL |= L.F_QNAME;
   put(L.C_QTYPE, u16(after));
 }
@@ -319,36 +472,72 @@ function tls(s: number, ce: number): boolean {
   if (B[P + s] !== 0x16 || B[P + s + 1] !== 3 || B[P + s + 2] > 4 || B[P + s + 5] !== 1) return false;
   FL |= L.F_TLS;
   put(L.C_APPOFF, s);
-  if (s + 9 > ce) { appShort(L.L_TLS, s + 5); return true; }
+  if (s + 9 > ce) {
+    appShort(L.L_TLS, s + 5);
+    return true;
+  }
   const recEnd = s + 5 + u16(s + 3);
   const hEnd = s + 9 + ((B[P + s + 6] << 16) | u16(s + 7));
-  if (hEnd > recEnd) { fail(L.L_TLS, L.E_BAD_LENGTH, s + 6); return true; }
+  if (hEnd > recEnd) {
+    fail(L.L_TLS, L.E_BAD_LENGTH, s + 6);
+    return true;
+  }
   let q = s + 9 + 34;
-  if (q + 1 > ce) { appShort(L.L_TLS, q); return true; }
+  if (q + 1 > ce) {
+    appShort(L.L_TLS, q);
+    return true;
+  }
   q += 1 + B[P + q];
-  if (q + 2 > ce) { appShort(L.L_TLS, q); return true; }
+  if (q + 2 > ce) {
+    appShort(L.L_TLS, q);
+    return true;
+  }
   q += 2 + u16(q);
-  if (q + 1 > ce) { appShort(L.L_TLS, q); return true; }
+  if (q + 1 > ce) {
+    appShort(L.L_TLS, q);
+    return true;
+  }
   q += 1 + B[P + q];
-  if (q + 2 > ce) { appShort(L.L_TLS, q); return true; }
+  if (q + 2 > ce) {
+    appShort(L.L_TLS, q);
+    return true;
+  }
   const ee = q + 2 + u16(q);
-  if (ee > hEnd) { fail(L.L_TLS, L.E_BAD_LENGTH, q); return true; }
+  if (ee > hEnd) {
+    fail(L.L_TLS, L.E_BAD_LENGTH, q);
+    return true;
+  }
   q += 2;
   while (q + 4 <= ee) {
-    if (q + 4 > ce) { appShort(L.L_TLS, q); return true; }
+    if (q + 4 > ce) {
+      appShort(L.L_TLS, q);
+      return true;
+    }
     const type = u16(q);
     const l = u16(q + 2);
     const x = q + 4;
-    if (x + l > ee) { fail(L.L_TLS, L.E_BAD_LENGTH, q + 2); return true; }
+    if (x + l > ee) {
+      fail(L.L_TLS, L.E_BAD_LENGTH, q + 2);
+      return true;
+    }
     if (type === 0 || type === 16) {
-      if (x + l > ce) { appShort(L.L_TLS, q); return true; }
-      if (l < 2 || 2 + u16(x) > l) { fail(L.L_TLS, L.E_BAD_LENGTH, x); return true; }
+      if (x + l > ce) {
+        appShort(L.L_TLS, q);
+        return true;
+      }
+      if (l < 2 || 2 + u16(x) > l) {
+        fail(L.L_TLS, L.E_BAD_LENGTH, x);
+        return true;
+      }
       const listEnd = x + 2 + u16(x);
       let y = x + 2;
       if (type === 0) {
         while (y + 3 <= listEnd) {
           const nl = u16(y + 1);
-          if (y + 3 + nl > listEnd) { fail(L.L_TLS, L.E_BAD_LENGTH, y + 1); return true; }
+          if (y + 3 + nl > listEnd) {
+            fail(L.L_TLS, L.E_BAD_LENGTH, y + 1);
+            return true;
+          }
           if (B[P + y] === 0 && (FL & L.F_SNI) === 0) {
             FL |= L.F_SNI;
             put(L.C_SNIOFF, y + 3);
@@ -358,7 +547,10 @@ function tls(s: number, ce: number): boolean {
         }
       } else {
         while (y < listEnd) {
-          if (y + 1 + B[P + y] > listEnd) { fail(L.L_TLS, L.E_BAD_LENGTH, y); return true; }
+          if (y + 1 + B[P + y] > listEnd) {
+            fail(L.L_TLS, L.E_BAD_LENGTH, y);
+            return true;
+          }
           y += 1 + B[P + y];
         }
         FL |= L.F_ALPN;

@@ -51,14 +51,16 @@ export interface TcpFrameOptions extends FrameOptions {
 }
 
 /** TCP flag bits (RFC 9293 §3.1). */
-export const TCP_FLAGS: Readonly<{ FIN: 1; SYN: 2; RST: 4; PSH: 8; ACK: 16; URG: 32 }> = Object.freeze({
-  FIN: 1,
-  SYN: 2,
-  RST: 4,
-  PSH: 8,
-  ACK: 16,
-  URG: 32,
-} as const);
+export const TCP_FLAGS: Readonly<{ FIN: 1; SYN: 2; RST: 4; PSH: 8; ACK: 16; URG: 32 }> = Object.freeze(
+  {
+    FIN: 1,
+    SYN: 2,
+    RST: 4,
+    PSH: 8,
+    ACK: 16,
+    URG: 32,
+  } as const,
+);
 
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
@@ -229,7 +231,9 @@ function frame(o: FrameOptions, ip: Addresses, proto: number, segment: Uint8Arra
 export function buildUdpFrame(options: UdpFrameOptions): Uint8Array {
   const ip = addresses(options);
   const payload = payloadOf(options);
-  if (payload.length > 0xffff - 8) throw new RangeError(`Cannot build frame: a UDP payload holds at most 65527 bytes: got ${payload.length}`);
+  if (payload.length > 0xffff - 8) {
+    throw new RangeError(`Cannot build frame: a UDP payload holds at most 65527 bytes: got ${payload.length}`);
+  }
   const segment = new Uint8Array(8 + payload.length);
   const view = new DataView(segment.buffer);
   view.setUint16(0, options.src.port);
@@ -268,7 +272,9 @@ export function buildTcpFrame(options: TcpFrameOptions): Uint8Array {
   const window = checkUint("window", options.window ?? 65535, 0xffff);
   const tcpOptions = options.options ?? new Uint8Array(0);
   if (!(tcpOptions instanceof Uint8Array)) fail(`'options' must be a Uint8Array: got ${typeof tcpOptions}`);
-  if (tcpOptions.length > 40) throw new RangeError(`Cannot build frame: TCP options take at most 40 bytes: got ${tcpOptions.length}`);
+  if (tcpOptions.length > 40) {
+    throw new RangeError(`Cannot build frame: TCP options take at most 40 bytes: got ${tcpOptions.length}`);
+  }
   const headerLen = 20 + Math.ceil(tcpOptions.length / 4) * 4;
   const segment = new Uint8Array(headerLen + payload.length);
   const view = new DataView(segment.buffer);
@@ -331,13 +337,23 @@ export interface TcpConversationOptions {
  * ```
  */
 export function buildTcpConversation(options: TcpConversationOptions): Uint8Array[] {
-  if (typeof options !== "object" || options === null) fail(`options must be an object: got ${options === null ? "null" : typeof options}`);
+  if (typeof options !== "object" || options === null) {
+    fail(`options must be an object: got ${options === null ? "null" : typeof options}`);
+  }
   const mss = checkUint("mss", options.mss ?? 65495, 65495);
   if (mss < 1) throw new RangeError(`Cannot build frame: 'mss' must be an integer from 1 to 65495: got ${mss}`);
   const random = () => crypto.getRandomValues(new Uint32Array(1))[0];
   const ends = {
-    client: { addr: options.client, seq: checkUint("clientIsn", options.clientIsn ?? random(), 0xffffffff), ipId: random() & 0xffff },
-    server: { addr: options.server, seq: checkUint("serverIsn", options.serverIsn ?? random(), 0xffffffff), ipId: random() & 0xffff },
+    client: {
+      addr: options.client,
+      seq: checkUint("clientIsn", options.clientIsn ?? random(), 0xffffffff),
+      ipId: random() & 0xffff,
+    },
+    server: {
+      addr: options.server,
+      seq: checkUint("serverIsn", options.serverIsn ?? random(), 0xffffffff),
+      ipId: random() & 0xffff,
+    },
   };
   type Side = keyof typeof ends;
   const other = (side: Side): Side => (side === "client" ? "server" : "client");
@@ -369,14 +385,18 @@ export function buildTcpConversation(options: TcpConversationOptions): Uint8Arra
     if (typeof message !== "object" || message === null || (message.from !== "client" && message.from !== "server")) {
       fail(`messages[${i}] must be { from: "client" | "server", data }: got ${JSON.stringify(message)}`);
     }
-    if (!(message.data instanceof Uint8Array)) fail(`messages[${i}].data must be a Uint8Array: got ${typeof message.data}`);
+    if (!(message.data instanceof Uint8Array)) {
+      fail(`messages[${i}].data must be a Uint8Array: got ${typeof message.data}`);
+    }
     for (let offset = 0; offset < message.data.length; offset += mss) {
       send(message.from, PSH | ACK, message.data.subarray(offset, offset + mss));
     }
     if (message.data.length > 0) send(other(message.from), ACK);
   }
   const closer: Side = options.closedBy ?? "client";
-  if (closer !== "client" && closer !== "server") fail(`'closedBy' must be "client" or "server": got ${JSON.stringify(closer)}`);
+  if (closer !== "client" && closer !== "server") {
+    fail(`'closedBy' must be "client" or "server": got ${JSON.stringify(closer)}`);
+  }
   send(closer, FIN | ACK);
   send(other(closer), FIN | ACK);
   send(closer, ACK);

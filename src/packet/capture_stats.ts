@@ -92,7 +92,12 @@ class FlowTable {
       if (!this.used[s]) return s;
       const base = s * KEY;
       let same = true;
-      for (let i = 0; i < KEY; i++) if (this.keys[base + i] !== k[o + i]) { same = false; break; }
+      for (let i = 0; i < KEY; i++) {
+        if (this.keys[base + i] !== k[o + i]) {
+          same = false;
+          break;
+        }
+      }
       if (same) return s;
       s = (s + 1) & mask;
     }
@@ -153,7 +158,11 @@ class TopFlows {
   readonly entries: TopEntry[] = [];
   constructor(private readonly n: number) {}
   private before(x: TopEntry, y: TopEntry): boolean {
-    return x.bytes !== y.bytes ? x.bytes > y.bytes : x.packets !== y.packets ? x.packets > y.packets : compareKeys(x.key, y.key) < 0;
+    return x.bytes !== y.bytes
+      ? x.bytes > y.bytes
+      : x.packets !== y.packets
+      ? x.packets > y.packets
+      : compareKeys(x.key, y.key) < 0;
   }
   offer(keys: Uint8Array, offset: number, packets: number, bytes: number): void {
     const last = this.entries[this.n - 1];
@@ -228,8 +237,10 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     const { counters, flows: table, flowCapacity } = wasm.statsMemory();
     for (let i = 0; i < 16; i++) counts[i] += Number(counters[i]);
     if (counters[20] !== 0n) {
-      firstSec = Number(counters[16]); firstNsec = Number(counters[17]);
-      lastSec = Number(counters[18]); lastNsec = Number(counters[19]);
+      firstSec = Number(counters[16]);
+      firstNsec = Number(counters[17]);
+      lastSec = Number(counters[18]);
+      lastNsec = Number(counters[19]);
     }
     const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
     for (let s = 0; s < flowCapacity; s++) {
@@ -254,8 +265,14 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
           if (f & L.F_TS) {
             const sec = t[base + L.C_SECHI] * 4294967296 + (t[base + L.C_SECLO] >>> 0);
             const nsec = t[base + L.C_NSEC];
-            if (sec < firstSec || (sec === firstSec && nsec < firstNsec)) { firstSec = sec; firstNsec = nsec; }
-            if (sec > lastSec || (sec === lastSec && nsec > lastNsec)) { lastSec = sec; lastNsec = nsec; }
+            if (sec < firstSec || (sec === firstSec && nsec < firstNsec)) {
+              firstSec = sec;
+              firstNsec = nsec;
+            }
+            if (sec > lastSec || (sec === lastSec && nsec > lastNsec)) {
+              lastSec = sec;
+              lastNsec = nsec;
+            }
           }
           if (f & L.F_ERROR) counts[3]++;
           if (f & L.F_ETH) {
@@ -278,11 +295,15 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
           if (f & L.F_IP4) {
             counts[7]++;
             key[0] = 4;
-            alen = 4; sa = l3 + 12; da = l3 + 16;
+            alen = 4;
+            sa = l3 + 12;
+            da = l3 + 16;
           } else {
             counts[8]++;
             key[0] = 6;
-            alen = 16; sa = l3 + 8; da = l3 + 24;
+            alen = 16;
+            sa = l3 + 8;
+            da = l3 + 24;
           }
           key[1] = t[base + L.C_PROTO];
           let sp = 0, dp = 0;
@@ -295,9 +316,22 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
           let cmp = 0;
           for (let i = 0; i < alen && cmp === 0; i++) cmp = b[sa + i] - b[da + i];
           if (cmp === 0) cmp = sp - dp;
-          if (cmp > 0) { const x = sa; sa = da; da = x; const y = sp; sp = dp; dp = y; }
-          for (let i = 0; i < alen; i++) { key[2 + i] = b[sa + i]; key[20 + i] = b[da + i]; }
-          key[18] = sp >> 8; key[19] = sp & 255; key[36] = dp >> 8; key[37] = dp & 255;
+          if (cmp > 0) {
+            const x = sa;
+            sa = da;
+            da = x;
+            const y = sp;
+            sp = dp;
+            dp = y;
+          }
+          for (let i = 0; i < alen; i++) {
+            key[2 + i] = b[sa + i];
+            key[20 + i] = b[da + i];
+          }
+          key[18] = sp >> 8;
+          key[19] = sp & 255;
+          key[36] = dp >> 8;
+          key[37] = dp & 255;
           flowTable.add(len);
         }
       }
@@ -307,14 +341,32 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     flows = flowTable.size;
     flowTable.forEach((k, o, packets, bytes) => top.offer(k, o, packets, bytes));
   }
-  const names = ["ethernet", "vlan", "arp", "ipv4", "ipv6", "tcp", "udp", "icmp", "icmp6", "dns", "tls", "http"] as const;
+  const names = [
+    "ethernet",
+    "vlan",
+    "arp",
+    "ipv4",
+    "ipv6",
+    "tcp",
+    "udp",
+    "icmp",
+    "icmp6",
+    "dns",
+    "tls",
+    "http",
+  ] as const;
   const protocols = {} as ProtocolCounts;
   names.forEach((name, i) => (protocols[name] = counts[4 + i]));
   const stats: CaptureStats = {
-    packets: counts[0], bytes: counts[1], capturedBytes: counts[2],
+    packets: counts[0],
+    bytes: counts[1],
+    capturedBytes: counts[2],
     first: firstSec === Infinity ? null : isoTime(firstSec, firstNsec),
     last: lastSec === -Infinity ? null : isoTime(lastSec, lastNsec),
-    protocols, flows, topFlows: top.list(), errors: counts[3],
+    protocols,
+    flows,
+    topFlows: top.list(),
+    errors: counts[3],
   };
   if (fileError) stats.fileError = fileError;
   return stats;

@@ -35,7 +35,9 @@ function checksumTs(bytes: Uint8Array): number {
 export function internetChecksum(bytes: Uint8Array, options: ChecksumOptions = {}): number {
   const engine = options.engine ?? "wasm";
   if (engine === "ts") return checksumTs(bytes);
-  if (engine !== "wasm") throw new TypeError(`Cannot compute checksum: unknown engine '${engine}' (expected 'wasm' or 'ts')`);
+  if (engine !== "wasm") {
+    throw new TypeError(`Cannot compute checksum: unknown engine '${engine}' (expected 'wasm' or 'ts')`);
+  }
   const wasm = wasmDecoder();
   return wasm.internetChecksum(copyIn(bytes), bytes.length);
 }

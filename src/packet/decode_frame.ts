@@ -36,7 +36,9 @@ export interface DecodeFrameOptions {
  */
 export function decodeFrame(bytes: Uint8Array, linktype: number, options: DecodeFrameOptions = {}): PacketRecord {
   if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`Cannot decode frame: 'bytes' must be a Uint8Array: got ${bytes === null ? "null" : typeof bytes}`);
+    throw new TypeError(
+      `Cannot decode frame: 'bytes' must be a Uint8Array: got ${bytes === null ? "null" : typeof bytes}`,
+    );
   }
   if (!Number.isInteger(linktype) || linktype < 0 || linktype > 0x03ffffff) {
     throw new RangeError(`Cannot decode frame: 'linktype' must be an integer from 0 to 67108863: got ${linktype}`);

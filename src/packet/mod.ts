@@ -18,8 +18,8 @@ export { PacketBatch } from "./batch.ts";
 export { CaptureError } from "./capture_error.ts";
 export { decodeFrame, type DecodeFrameOptions } from "./decode_frame.ts";
 export {
-  captureStats,
   type CaptureStats,
+  captureStats,
   type CaptureStatsOptions,
   type FlowStats,
   type ProtocolCounts,
@@ -40,7 +40,7 @@ export type {
   UdpFields,
   VlanTag,
 } from "./record.ts";
-export { PcapWriter, type PcapRecord, writePcap, type WritePcapOptions } from "./pcap_writer.ts";
+export { type PcapRecord, PcapWriter, writePcap, type WritePcapOptions } from "./pcap_writer.ts";
 export {
   buildTcpConversation,
   buildTcpFrame,

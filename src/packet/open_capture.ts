@@ -122,7 +122,10 @@ export function openCapture(source: CaptureSource, options: OpenCaptureOptions =
  * @throws {CaptureError} On file-level damage, after the rows before it.
  */
 export async function* drive(
-  engine: CaptureEngine, source: CaptureSource, chunkSize: number, signal: AbortSignal | undefined,
+  engine: CaptureEngine,
+  source: CaptureSource,
+  chunkSize: number,
+  signal: AbortSignal | undefined,
   onProgress?: (bytesRead: number) => void,
 ): AsyncGenerator<number> {
   let bytesRead = 0;

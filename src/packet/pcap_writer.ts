@@ -65,7 +65,9 @@ export class PcapWriter {
    */
   constructor(options: WritePcapOptions = {}) {
     if (typeof options !== "object" || options === null) {
-      throw new TypeError(`Cannot write pcap: options must be an object: got ${options === null ? "null" : typeof options}`);
+      throw new TypeError(
+        `Cannot write pcap: options must be an object: got ${options === null ? "null" : typeof options}`,
+      );
     }
     this.#linkType = checkInteger("linkType", options.linkType ?? 1, 0, 0xffff);
     this.#snaplen = checkInteger("snaplen", options.snaplen ?? MAX_SNAPLEN, 1, MAX_SNAPLEN);
@@ -89,10 +91,14 @@ export class PcapWriter {
    */
   add(data: Uint8Array, time = 0, originalLength: number = data?.length): this {
     if (!(data instanceof Uint8Array)) {
-      throw new TypeError(`Cannot write pcap: a packet must be a Uint8Array: got ${data === null ? "null" : typeof data}`);
+      throw new TypeError(
+        `Cannot write pcap: a packet must be a Uint8Array: got ${data === null ? "null" : typeof data}`,
+      );
     }
     if (typeof time !== "number" || !Number.isFinite(time) || time < 0 || time >= 2 ** 32 * 1000) {
-      throw new RangeError(`Cannot write pcap: 'time' must be milliseconds from 0 to 2^32 seconds: got ${String(time)}`);
+      throw new RangeError(
+        `Cannot write pcap: 'time' must be milliseconds from 0 to 2^32 seconds: got ${String(time)}`,
+      );
     }
     checkInteger("originalLength", originalLength, data.length, 0xffffffff);
     const caplen = Math.min(data.length, this.#snaplen);
@@ -159,11 +165,15 @@ export class PcapWriter {
 export function writePcap(records: Iterable<PcapRecord>, options: WritePcapOptions = {}): Uint8Array {
   const writer = new PcapWriter(options);
   if (records === null || typeof records !== "object" || !(Symbol.iterator in records)) {
-    throw new TypeError(`Cannot write pcap: 'records' must be an iterable of packets: got ${records === null ? "null" : typeof records}`);
+    throw new TypeError(
+      `Cannot write pcap: 'records' must be an iterable of packets: got ${records === null ? "null" : typeof records}`,
+    );
   }
   for (const record of records) {
     if (record === null || typeof record !== "object") {
-      throw new TypeError(`Cannot write pcap: a record must be an object with 'data': got ${record === null ? "null" : typeof record}`);
+      throw new TypeError(
+        `Cannot write pcap: a record must be an object with 'data': got ${record === null ? "null" : typeof record}`,
+      );
     }
     writer.add(record.data, record.time ?? 0, record.originalLength ?? record.data?.length);
   }

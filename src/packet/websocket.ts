@@ -51,7 +51,9 @@ export function parseWebSocketFrameHeader(bytes: Uint8Array): WebSocketFrameHead
   } else if (length === 127) {
     if (bytes.length < 10) return null;
     if (bytes[2] & 0x80) {
-      throw new RangeError("Cannot parse WebSocket frame header: the 64-bit payload length has its most significant bit set");
+      throw new RangeError(
+        "Cannot parse WebSocket frame header: the 64-bit payload length has its most significant bit set",
+      );
     }
     const hi = ((bytes[2] << 24) | (bytes[3] << 16) | (bytes[4] << 8) | bytes[5]) >>> 0;
     const lo = ((bytes[6] << 24) | (bytes[7] << 16) | (bytes[8] << 8) | bytes[9]) >>> 0;

@@ -102,7 +102,9 @@ function serialNumber(): Uint8Array {
 }
 
 async function signCertificate(tbs: Uint8Array, issuerKey: CryptoKey): Promise<Uint8Array> {
-  const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, issuerKey, tbs as BufferSource));
+  const raw = new Uint8Array(
+    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, issuerKey, tbs as BufferSource),
+  );
   return sequence(tbs, ECDSA_WITH_SHA256, bitString(derSignature(raw)));
 }
 
@@ -130,7 +132,9 @@ export async function createCertificates(options: CertificateOptions = {}): Prom
   const hostnames = options.hostnames ?? ["localhost", "127.0.0.1", "::1"];
   const days = options.days ?? 1;
   if (hostnames.length === 0 || hostnames.some((h) => typeof h !== "string" || h.trim() === "")) {
-    throw new TypeError(`Cannot create certificates: 'hostnames' must be non-empty strings: got ${JSON.stringify(hostnames)}`);
+    throw new TypeError(
+      `Cannot create certificates: 'hostnames' must be non-empty strings: got ${JSON.stringify(hostnames)}`,
+    );
   }
   if (!(typeof days === "number" && days > 0 && Number.isFinite(days))) {
     throw new TypeError(`Cannot create certificates: 'days' must be a positive number: got ${days}`);
@@ -153,10 +157,13 @@ export async function createCertificates(options: CertificateOptions = {}): Prom
     validity,
     caName,
     caSpki,
-    explicit(3, sequence(
-      extension("2.5.29.19", true, sequence(boolean(true))), // basicConstraints: cA
-      extension("2.5.29.15", true, tlv(0x03, Uint8Array.of(1, 0x06))), // keyUsage: keyCertSign, cRLSign
-    )),
+    explicit(
+      3,
+      sequence(
+        extension("2.5.29.19", true, sequence(boolean(true))), // basicConstraints: cA
+        extension("2.5.29.15", true, tlv(0x03, Uint8Array.of(1, 0x06))), // keyUsage: keyCertSign, cRLSign
+      ),
+    ),
   );
 
   const altNames = hostnames.map((host) => {
@@ -171,12 +178,15 @@ export async function createCertificates(options: CertificateOptions = {}): Prom
     validity,
     name(hostnames[0]),
     leafSpki,
-    explicit(3, sequence(
-      extension("2.5.29.19", true, sequence()), // basicConstraints: not a CA
-      extension("2.5.29.15", true, tlv(0x03, Uint8Array.of(7, 0x80))), // keyUsage: digitalSignature
-      extension("2.5.29.37", false, sequence(oid("1.3.6.1.5.5.7.3.1"), oid("1.3.6.1.5.5.7.3.2"))), // serverAuth, clientAuth
-      extension("2.5.29.17", false, sequence(...altNames)), // subjectAltName
-    )),
+    explicit(
+      3,
+      sequence(
+        extension("2.5.29.19", true, sequence()), // basicConstraints: not a CA
+        extension("2.5.29.15", true, tlv(0x03, Uint8Array.of(7, 0x80))), // keyUsage: digitalSignature
+        extension("2.5.29.37", false, sequence(oid("1.3.6.1.5.5.7.3.1"), oid("1.3.6.1.5.5.7.3.2"))), // serverAuth, clientAuth
+        extension("2.5.29.17", false, sequence(...altNames)), // subjectAltName
+      ),
+    ),
   );
 
   const caCert = await signCertificate(caTbs, ca.privateKey);

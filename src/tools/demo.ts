@@ -126,7 +126,10 @@ function firstLine(error: unknown): string {
 async function bounded(work: unknown, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([Promise.resolve(work).catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    await Promise.race([
+      Promise.resolve(work).catch(() => {}),
+      new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -193,11 +196,15 @@ async function runStep(
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot run the demo: options must be an object: got ${options === null ? "null" : typeof options}`);
+    throw new TypeError(
+      `Cannot run the demo: options must be an object: got ${options === null ? "null" : typeof options}`,
+    );
   }
   const limit = options.stepTimeout ?? 5000;
   if (typeof limit !== "number" || !Number.isFinite(limit) || limit <= 0) {
-    throw new RangeError(`Cannot run the demo: 'stepTimeout' must be a positive number of milliseconds: got ${String(limit)}`);
+    throw new RangeError(
+      `Cannot run the demo: 'stepTimeout' must be a positive number of milliseconds: got ${String(limit)}`,
+    );
   }
   const message = DEMO_MESSAGE;
   const messageBytes = encoder.encode(message).length;
@@ -242,9 +249,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       if (reply !== message) throw new Error(`sent ${quote(message)} but got back ${quote(reply)}`);
       if (clients[0]) udpExchange = { client: clients[0], server: server.addr, start, end: Date.now() };
       return {
-        summary: `sent ${quote(message)} in one datagram to ${formatAddr(server.addr)} and got the same datagram back (${
-          duration(ms)
-        })`,
+        summary: `sent ${quote(message)} in one datagram to ${
+          formatAddr(server.addr)
+        } and got the same datagram back (${duration(ms)})`,
       };
     },
 
@@ -255,12 +262,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const server = await serveEcho({ hostname: HOST, port: 0, gracePeriod: 500, tls: { cert, key }, signal });
       defer(() => server.close());
       const t1 = performance.now();
-      const reply = await echo(message, { hostname: HOST, port: server.addr.port, tls: { caCerts: [caCert] }, timeout: limit, signal });
+      const reply = await echo(message, {
+        hostname: HOST,
+        port: server.addr.port,
+        tls: { caCerts: [caCert] },
+        timeout: limit,
+        signal,
+      });
       const ms = performance.now() - t1;
       if (reply !== message) throw new Error(`sent ${quote(message)} but got back ${quote(reply)}`);
       return {
         summary: `made a throwaway CA and server certificate for ${HOST} (ECDSA P-256, ${duration(made)}), ` +
-          `sent ${quote(message)} over TLS to ${formatAddr(server.addr)} and got it back, the certificate verified (${duration(ms)})`,
+          `sent ${quote(message)} over TLS to ${formatAddr(server.addr)} and got it back, the certificate verified (${
+            duration(ms)
+          })`,
       };
     },
 
@@ -287,17 +302,30 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         hooks: {
           beforeRetry: [({ error, retry, delay }) => {
             const what = isHttpError(error) ? `${error.status} ${error.statusText}` : firstLine(error);
-            retries.push(`attempt ${retry}: ${what}${retry === 1 && isHttpError(error) && error.status === 503 ? " (staged by the demo)" : ""}, retried after ${Math.round(delay)} ms`);
+            retries.push(
+              `attempt ${retry}: ${what}${
+                retry === 1 && isHttpError(error) && error.status === 503 ? " (staged by the demo)" : ""
+              }, retried after ${Math.round(delay)} ms`,
+            );
           }],
         },
       });
       const post = await response.json() as { id?: unknown; title?: unknown };
       const ms = performance.now() - t0;
-      if (post.id !== 1 || typeof post.title !== "string") throw new Error(`GET ${url} answered ${JSON.stringify(post)}, not post 1`);
-      const how = retries.length === 0 ? "no retry needed" : `${retries.length} ${retries.length === 1 ? "retry" : "retries"}`;
+      if (post.id !== 1 || typeof post.title !== "string") {
+        throw new Error(`GET ${url} answered ${JSON.stringify(post)}, not post 1`);
+      }
+      const how = retries.length === 0
+        ? "no retry needed"
+        : `${retries.length} ${retries.length === 1 ? "retry" : "retries"}`;
       return {
-        summary: `served the REST API on ${server.url} and fetched GET /posts/1: ${response.status} ${response.statusText || "OK"}, ` +
-          `post 1 ${quote(post.title)} (${duration(ms)}, ${perAttempt / 1000} s limit per attempt, up to 2 retries: ${how})`,
+        summary:
+          `served the REST API on ${server.url} and fetched GET /posts/1: ${response.status} ${
+            response.statusText || "OK"
+          }, ` +
+          `post 1 ${quote(post.title)} (${duration(ms)}, ${
+            perAttempt / 1000
+          } s limit per attempt, up to 2 retries: ${how})`,
         details: retries,
       };
     },
@@ -311,11 +339,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         frames.forEach((data, i) => records.push({ data, time: exchange.start + i * step }));
       };
       if (tcpExchange) {
-        spread(buildTcpConversation({
-          client: tcpExchange.client,
-          server: tcpExchange.server,
-          messages: [{ from: "client", data: payload }, { from: "server", data: payload }],
-        }), tcpExchange);
+        spread(
+          buildTcpConversation({
+            client: tcpExchange.client,
+            server: tcpExchange.server,
+            messages: [{ from: "client", data: payload }, { from: "server", data: payload }],
+          }),
+          tcpExchange,
+        );
       }
       if (udpExchange) {
         spread([
@@ -326,9 +357,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const file = writePcap(records);
       const decoded: PacketRecord[] = [];
       for await (const batch of openCapture(file, { signal })) decoded.push(...batch);
-      if (decoded.length !== records.length) throw new Error(`wrote ${records.length} packets but decoded ${decoded.length}`);
-      const bad = decoded.filter((r) => r.error || (r.ip?.v === 4 && !r.ip.checksumOk) || (r.tcp ?? r.udp)?.checksumOk !== true);
-      if (bad.length > 0) throw new Error(`${bad.length} of ${decoded.length} packets decoded with an error or a wrong checksum`);
+      if (decoded.length !== records.length) {
+        throw new Error(`wrote ${records.length} packets but decoded ${decoded.length}`);
+      }
+      const bad = decoded.filter((r) =>
+        r.error || (r.ip?.v === 4 && !r.ip.checksumOk) || (r.tcp ?? r.udp)?.checksumOk !== true
+      );
+      if (bad.length > 0) {
+        throw new Error(`${bad.length} of ${decoded.length} packets decoded with an error or a wrong checksum`);
+      }
       capture = file;
       const steps = [tcpExchange && "TCP", udpExchange && "UDP"].filter(Boolean).join(" and ");
       // Times relative to the first packet read better than seconds since 1970.
@@ -354,8 +391,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const top = stats.topFlows[0];
       const name = (proto: number) => (proto === 6 ? "TCP" : proto === 17 ? "UDP" : `protocol ${proto}`);
       return {
-        summary: `${stats.packets} packets, ${stats.bytes} bytes, ${stats.flows} flows (IPv4 ${p.ipv4}, TCP ${p.tcp}, UDP ${p.udp})` +
-          (top ? `; largest flow ${name(top.proto)} ${top.a} <-> ${top.b}: ${top.packets} packets, ${top.bytes} bytes` : ""),
+        summary:
+          `${stats.packets} packets, ${stats.bytes} bytes, ${stats.flows} flows (IPv4 ${p.ipv4}, TCP ${p.tcp}, UDP ${p.udp})` +
+          (top
+            ? `; largest flow ${name(top.proto)} ${top.a} <-> ${top.b}: ${top.packets} packets, ${top.bytes} bytes`
+            : ""),
       };
     },
   };
@@ -366,7 +406,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const outcome = options.signal?.aborted
       ? { ok: false, summary: "not run: interrupted", details: [] }
       : await runStep(run[id], limit, options.signal);
-    const step: DemoStep = { index: i + 1, total: DEMO_STEPS.length, id, title, ...outcome, ms: performance.now() - t0 };
+    const step: DemoStep = {
+      index: i + 1,
+      total: DEMO_STEPS.length,
+      id,
+      title,
+      ...outcome,
+      ms: performance.now() - t0,
+    };
     steps.push(step);
     try {
       options.onStep?.(step);

@@ -9,7 +9,15 @@ export { NotSupportedError } from "./errors.ts";
 export { formatEndpoint, netstat, type NetstatEntry, type NetstatOptions } from "./netstat.ts";
 export { parseProcNetTable, type SocketEntry, type SocketProtocol } from "./proc_net.ts";
 export { type CertificateOptions, type CertificateSet, createCertificates } from "./certificates.ts";
-export { DEMO_MESSAGE, DEMO_STEPS, type DemoOptions, type DemoResult, type DemoStep, type DemoStepId, runDemo } from "./demo.ts";
+export {
+  DEMO_MESSAGE,
+  DEMO_STEPS,
+  type DemoOptions,
+  type DemoResult,
+  type DemoStep,
+  type DemoStepId,
+  runDemo,
+} from "./demo.ts";
 export { parseHostPort, type ParseHostPortOptions } from "./host_port.ts";
 export { summarizeTcping, tcping, type TcpingOptions, type TcpingProbe, type TcpingSummary } from "./tcping.ts";
 export {

@@ -60,8 +60,10 @@ function addressBytes(hex: string): Uint8Array {
 
 function endpoint(text: string, where: string): { address: string; port: number } {
   const [hex, portHex] = text.split(":");
-  if (!portHex || !/^[0-9A-Fa-f]+$/.test(hex) || !/^[0-9A-Fa-f]{1,4}$/.test(portHex) ||
-    (hex.length !== 8 && hex.length !== 32)) {
+  if (
+    !portHex || !/^[0-9A-Fa-f]+$/.test(hex) || !/^[0-9A-Fa-f]{1,4}$/.test(portHex) ||
+    (hex.length !== 8 && hex.length !== 32)
+  ) {
     throw new SyntaxError(`Cannot parse ${where}: malformed address '${text}'`);
   }
   const bytes = addressBytes(hex);
@@ -102,7 +104,8 @@ export function parseProcNetTable(text: string, protocol: SocketProtocol): Socke
     const [tx, rx] = fields[4].split(":").map((h) => parseInt(h, 16));
     const isUdp = protocol.startsWith("udp");
     // UDP reuses the TCP state numbers: 7 (CLOSE) is an unconnected socket, 1 a connected one.
-    const state = isUdp ? (stateCode === 0x07 ? "UNCONN" : stateCode === 0x01 ? "ESTAB" : `STATE-${stateCode}`)
+    const state = isUdp
+      ? (stateCode === 0x07 ? "UNCONN" : stateCode === 0x01 ? "ESTAB" : `STATE-${stateCode}`)
       : TCP_STATES[stateCode] ?? `STATE-${stateCode}`;
     entries.push({
       protocol,

@@ -54,7 +54,11 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     const timeoutMs = options.timeoutMs ?? 30000;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`anynet ${args.join(" ")} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `anynet ${args.join(" ")} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);

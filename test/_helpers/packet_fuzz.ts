@@ -40,8 +40,9 @@ export function fuzzCapture(seed: number, count: number): Bytes {
         const v6 = base[0] >> 4 === 6;
         if (link === 1) prefix = [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, v6 ? 0x86 : 0x08, v6 ? 0xdd : 0x00];
         else if (link === 113) prefix = [0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, v6 ? 0x86 : 0x08, v6 ? 0xdd : 0];
-        else if (link === 276) prefix = [v6 ? 0x86 : 0x08, v6 ? 0xdd : 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0];
-        else if (link === 0) prefix = v6 ? [30, 0, 0, 0] : [0, 0, 0, 2];
+        else if (link === 276) {
+          prefix = [v6 ? 0x86 : 0x08, v6 ? 0xdd : 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0];
+        } else if (link === 0) prefix = v6 ? [30, 0, 0, 0] : [0, 0, 0, 2];
         else if (link === 108) prefix = v6 ? [0, 0, 0, 24] : [0, 0, 0, 2];
       }
       frame = concat(prefix, base);
@@ -69,7 +70,10 @@ export function mutateFile(file: Bytes, seed: number): Bytes {
 }
 
 /** Decodes `file` with both engines; returns the packet count, or a description of the first difference. */
-export async function compareEngines(file: Bytes, chunkSize?: number): Promise<{ packets: number; difference?: string }> {
+export async function compareEngines(
+  file: Bytes,
+  chunkSize?: number,
+): Promise<{ packets: number; difference?: string }> {
   const run = async (engine: "wasm" | "ts") => {
     const lines: string[] = [];
     let error = "";
@@ -87,7 +91,9 @@ export async function compareEngines(file: Bytes, chunkSize?: number): Promise<{
   const t = await run("ts");
   const n = Math.max(w.lines.length, t.lines.length);
   for (let i = 0; i < n; i++) {
-    if (w.lines[i] !== t.lines[i]) return { packets: n, difference: `record ${i + 1}:\n  wasm ${w.lines[i]}\n  ts   ${t.lines[i]}` };
+    if (w.lines[i] !== t.lines[i]) {
+      return { packets: n, difference: `record ${i + 1}:\n  wasm ${w.lines[i]}\n  ts   ${t.lines[i]}` };
+    }
   }
   if (w.error !== t.error) return { packets: n, difference: `file error: wasm '${w.error}', ts '${t.error}'` };
   return { packets: n };

@@ -50,7 +50,13 @@ export function ethernet(dst: string, src: string, type: number, payload: Bytes)
   return concat(mac(dst), mac(src), be16(type), payload);
 }
 /** Ethernet with the first tag's TPID in the type position. */
-export function ethernetVlan(dst: string, src: string, type: number, payload: Bytes, vlans: { tpid: number; id: number; pcp?: number }[]): Bytes {
+export function ethernetVlan(
+  dst: string,
+  src: string,
+  type: number,
+  payload: Bytes,
+  vlans: { tpid: number; id: number; pcp?: number }[],
+): Bytes {
   const parts: number[] = [...mac(dst), ...mac(src)];
   for (const v of vlans) parts.push(...be16(v.tpid), ...be16(((v.pcp ?? 0) << 13) | v.id));
   parts.push(...be16(type));
@@ -75,9 +81,18 @@ export function ipv4(o: Ipv4Options, payload: Bytes): Bytes {
   const opts = o.options ?? [];
   const hl = 20 + opts.length;
   const h = [
-    0x40 | (hl / 4), o.tos ?? 0, ...be16(o.totalLength ?? hl + payload.length), ...be16(o.id ?? 1),
-    ...be16((o.df ? 0x4000 : 0) | (o.mf ? 0x2000 : 0) | ((o.fragOffset ?? 0) / 8)), o.ttl ?? 64, o.proto, 0, 0,
-    ...ip4(o.src ?? "10.0.0.1"), ...ip4(o.dst ?? "10.0.0.2"), ...opts,
+    0x40 | (hl / 4),
+    o.tos ?? 0,
+    ...be16(o.totalLength ?? hl + payload.length),
+    ...be16(o.id ?? 1),
+    ...be16((o.df ? 0x4000 : 0) | (o.mf ? 0x2000 : 0) | ((o.fragOffset ?? 0) / 8)),
+    o.ttl ?? 64,
+    o.proto,
+    0,
+    0,
+    ...ip4(o.src ?? "10.0.0.1"),
+    ...ip4(o.dst ?? "10.0.0.2"),
+    ...opts,
   ];
   const c = checksum(h) ^ (o.badChecksum ? 1 : 0);
   h[10] = c >> 8;
@@ -97,8 +112,12 @@ export interface Ipv6Options {
 export function ipv6(o: Ipv6Options, payload: Bytes): Bytes {
   const ext = concat(...(o.ext ?? []));
   const h = [
-    ...be32((6 << 28) | (o.flow ?? 0)), ...be16(ext.length + payload.length), o.next, o.hlim ?? 64,
-    ...ip6(o.src ?? "2001:db8::1"), ...ip6(o.dst ?? "2001:db8::2"),
+    ...be32((6 << 28) | (o.flow ?? 0)),
+    ...be16(ext.length + payload.length),
+    o.next,
+    o.hlim ?? 64,
+    ...ip6(o.src ?? "2001:db8::1"),
+    ...ip6(o.dst ?? "2001:db8::2"),
   ];
   return concat(h, ext, payload);
 }
@@ -125,8 +144,17 @@ export function tcp(o: TcpOptions, payload: Bytes, ip: { v: 4 | 6; src: string; 
   const opts = o.options ?? [];
   const hl = 20 + opts.length;
   const h = [
-    ...be16(o.sport), ...be16(o.dport), ...be32(o.seq ?? 1000), ...be32(o.ack ?? 0), (hl / 4) << 4, o.flags ?? 0x18,
-    ...be16(o.win ?? 65535), 0, 0, ...be16(o.urp ?? 0), ...opts,
+    ...be16(o.sport),
+    ...be16(o.dport),
+    ...be32(o.seq ?? 1000),
+    ...be32(o.ack ?? 0),
+    (hl / 4) << 4,
+    o.flags ?? 0x18,
+    ...be16(o.win ?? 65535),
+    0,
+    0,
+    ...be16(o.urp ?? 0),
+    ...opts,
   ];
   const seg = concat(h, payload);
   const c = checksum(concat(pseudo(ip, 6, seg.length), seg)) ^ (o.badChecksum ? 1 : 0);
@@ -135,7 +163,13 @@ export function tcp(o: TcpOptions, payload: Bytes, ip: { v: 4 | 6; src: string; 
   return seg;
 }
 
-export function udp(sport: number, dport: number, payload: Bytes, ip: { v: 4 | 6; src: string; dst: string }, opts: { noChecksum?: boolean; badChecksum?: boolean } = {}): Bytes {
+export function udp(
+  sport: number,
+  dport: number,
+  payload: Bytes,
+  ip: { v: 4 | 6; src: string; dst: string },
+  opts: { noChecksum?: boolean; badChecksum?: boolean } = {},
+): Bytes {
   const seg = concat(be16(sport), be16(dport), be16(8 + payload.length), [0, 0], payload);
   if (!opts.noChecksum) {
     let c = checksum(concat(pseudo(ip, 17, seg.length), seg)) ^ (opts.badChecksum ? 1 : 0);
@@ -175,7 +209,19 @@ export function tlsClientHello(sni?: string, alpn?: string[]): Bytes {
   }
   exts.push(...be16(0x002b), ...be16(3), 2, 3, 4); // supported_versions
   const body = [
-    3, 3, ...new Array(32).fill(7), 0, ...be16(4), 0x13, 0x01, 0x13, 0x02, 1, 0, ...be16(exts.length), ...exts,
+    3,
+    3,
+    ...new Array(32).fill(7),
+    0,
+    ...be16(4),
+    0x13,
+    0x01,
+    0x13,
+    0x02,
+    1,
+    0,
+    ...be16(exts.length),
+    ...exts,
   ];
   const hs = [1, (body.length >> 16) & 255, ...be16(body.length & 0xffff), ...body];
   return concat([0x16, 3, 1, ...be16(hs.length)], hs);
@@ -207,7 +253,13 @@ export function pcap(packets: CapturedPacket[], o: PcapOptions = {}): Bytes {
   const w32 = le ? le32 : be32;
   const snap = o.snaplen ?? 262144;
   const parts: (Bytes | number[])[] = [
-    w32(o.nanos ? 0xa1b23c4d : 0xa1b2c3d4), w16(2), w16(4), w32(0), w32(0), w32(snap), w32(o.linktype ?? 1),
+    w32(o.nanos ? 0xa1b23c4d : 0xa1b2c3d4),
+    w16(2),
+    w16(4),
+    w32(0),
+    w32(0),
+    w32(snap),
+    w32(o.linktype ?? 1),
   ];
   for (const p of packets) {
     const data = p.data.subarray(0, Math.min(p.data.length, snap));
@@ -268,7 +320,10 @@ export function pcapng(sections: PcapngSection[]): Bytes {
         block(6, concat(w32(b.iface), w32(hi), w32(lo), w32(b.data.length), w32(b.len ?? b.data.length), b.data));
       } else if (b.kind === "pb") {
         const hi = Number(b.ts >> 32n), lo = Number(b.ts & 0xffffffffn);
-        block(2, concat(w16(b.iface), w16(0), w32(hi), w32(lo), w32(b.data.length), w32(b.len ?? b.data.length), b.data));
+        block(
+          2,
+          concat(w16(b.iface), w16(0), w32(hi), w32(lo), w32(b.data.length), w32(b.len ?? b.data.length), b.data),
+        );
       } else if (b.kind === "spb") {
         block(3, concat(w32(b.len ?? b.data.length), b.data));
       } else {
@@ -298,16 +353,80 @@ export function sampleFrames(): Bytes[] {
   const a6 = { v: 6 as const, src: "2001:db8::10", dst: "2001:db8:0:1::53" };
   const m1 = "00:11:22:33:44:55", m2 = "66:77:88:99:aa:bb";
   const frames: Bytes[] = [];
-  const syn = tcp({ sport: 40000, dport: 443, flags: 0x02, seq: 0xfffffff0, options: [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7] }, new Uint8Array(0), a4);
+  const syn = tcp(
+    {
+      sport: 40000,
+      dport: 443,
+      flags: 0x02,
+      seq: 0xfffffff0,
+      options: [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7],
+    },
+    new Uint8Array(0),
+    a4,
+  );
   frames.push(ethernet(m2, m1, 0x0800, ipv4({ ...a4, proto: 6, df: true }, syn)));
-  frames.push(ethernet(m2, m1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 40000, dport: 443 }, tlsClientHello("example.com", ["h2", "http/1.1"]), a4))));
-  frames.push(ethernet(m2, m1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 40001, dport: 80 }, httpRequest("GET", "/index.html?q=1", "example.org"), a4))));
-  frames.push(ethernet(m2, m1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(5353, 53, dnsQuery(0x1234, "www.example.com", 1), a4))));
-  frames.push(ethernet(m2, m1, 0x86dd, ipv6({ ...a6, next: 17 }, udp(5353, 53, dnsQuery(7, "ipv6.example.net", 28), a6))));
+  frames.push(
+    ethernet(
+      m2,
+      m1,
+      0x0800,
+      ipv4(
+        { ...a4, proto: 6 },
+        tcp({ sport: 40000, dport: 443 }, tlsClientHello("example.com", ["h2", "http/1.1"]), a4),
+      ),
+    ),
+  );
+  frames.push(
+    ethernet(
+      m2,
+      m1,
+      0x0800,
+      ipv4(
+        { ...a4, proto: 6 },
+        tcp({ sport: 40001, dport: 80 }, httpRequest("GET", "/index.html?q=1", "example.org"), a4),
+      ),
+    ),
+  );
+  frames.push(
+    ethernet(m2, m1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(5353, 53, dnsQuery(0x1234, "www.example.com", 1), a4))),
+  );
+  frames.push(
+    ethernet(m2, m1, 0x86dd, ipv6({ ...a6, next: 17 }, udp(5353, 53, dnsQuery(7, "ipv6.example.net", 28), a6))),
+  );
   frames.push(ethernet(m2, m1, 0x0800, ipv4({ ...a4, proto: 1 }, icmpEcho(8, 0))));
   frames.push(ethernet(m2, m1, 0x86dd, ipv6({ ...a6, next: 58 }, icmpEcho(128, 0))));
-  frames.push(ethernet("ff:ff:ff:ff:ff:ff", m1, 0x0806, concat(be16(1), be16(0x0800), [6, 4], be16(1), mac(m1), ip4("192.168.1.10"), [0, 0, 0, 0, 0, 0], ip4("192.168.1.1"))));
-  frames.push(ethernetVlan(m2, m1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(1234, 5678, text("hello"), a4)), [{ tpid: 0x8100, id: 100, pcp: 5 }]));
-  frames.push(ethernetVlan(m2, m1, 0x86dd, ipv6({ ...a6, next: 6 }, tcp({ sport: 1, dport: 2, flags: 0x10 }, new Uint8Array(0), a6)), [{ tpid: 0x88a8, id: 10 }, { tpid: 0x8100, id: 20 }]));
+  frames.push(
+    ethernet(
+      "ff:ff:ff:ff:ff:ff",
+      m1,
+      0x0806,
+      concat(
+        be16(1),
+        be16(0x0800),
+        [6, 4],
+        be16(1),
+        mac(m1),
+        ip4("192.168.1.10"),
+        [0, 0, 0, 0, 0, 0],
+        ip4("192.168.1.1"),
+      ),
+    ),
+  );
+  frames.push(
+    ethernetVlan(m2, m1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(1234, 5678, text("hello"), a4)), [{
+      tpid: 0x8100,
+      id: 100,
+      pcp: 5,
+    }]),
+  );
+  frames.push(
+    ethernetVlan(
+      m2,
+      m1,
+      0x86dd,
+      ipv6({ ...a6, next: 6 }, tcp({ sport: 1, dport: 2, flags: 0x10 }, new Uint8Array(0), a6)),
+      [{ tpid: 0x88a8, id: 10 }, { tpid: 0x8100, id: 20 }],
+    ),
+  );
   return frames;
 }

@@ -18,7 +18,9 @@ export function headerCommands(file: string): Record<"node" | "bun" | "deno", st
   const text = readFileSync(join(examplesDir, file), "utf8");
   const header = text.slice(0, text.search(/^import /m));
   const find = (runtime: string) => {
-    const line = header.split("\n").find((l) => new RegExp(`^//\\s+${runtime} .*examples/${file.replace(".", "\\.")}\\b`).test(l));
+    const line = header.split("\n").find((l) =>
+      new RegExp(`^//\\s+${runtime} .*examples/${file.replace(".", "\\.")}\\b`).test(l)
+    );
     if (!line) return undefined;
     const words = line.replace(/^\/\/\s+/, "").split(/\s+/);
     return words.slice(0, words.indexOf(`examples/${file}`));
@@ -61,7 +63,11 @@ export function runExample(file: string, args: string[] = [], timeoutMs = 30000)
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`examples/${file} ${args.join(" ")} did not finish within ${timeoutMs} ms\n${out.stdout()}${out.stderr()}`));
+      reject(
+        new Error(
+          `examples/${file} ${args.join(" ")} did not finish within ${timeoutMs} ms\n${out.stdout()}${out.stderr()}`,
+        ),
+      );
     }, timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);
@@ -112,7 +118,9 @@ export function startServerExample(file: string, args: string[] = [], timeoutMs 
         async stop() {
           // process.kill, not child.kill: Deno's child_process reports a child it sent a
           // signal with child.kill() as killed by it, even when the child exited 0.
-          if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
+          if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+            process.kill(child.pid, "SIGTERM");
+          }
           const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
           const code = await exited;
           clearTimeout(killer);

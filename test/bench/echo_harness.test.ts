@@ -89,7 +89,16 @@ maybe("load_client checks every echoed byte from the C echo server, across parti
   try {
     for (const size of [1, 64, 200000]) {
       const result = await runClient([
-        "--port", String(server.port), "--connections", "4", "--size", String(size), "--count", "200", "--warmup", "0",
+        "--port",
+        String(server.port),
+        "--connections",
+        "4",
+        "--size",
+        String(size),
+        "--count",
+        "200",
+        "--warmup",
+        "0",
       ]);
       assert.is(result.mode, "load");
       assert.ok((result.roundTrips as number) >= 200, `size ${size}: ${JSON.stringify(result)}`);
@@ -114,7 +123,18 @@ maybe("load_client reports a single flipped byte as a mismatch", async () => {
   });
   try {
     const result = await runClient([
-      "--port", String(portOf(server)), "--connections", "1", "--size", "64", "--count", "20", "--warmup", "0", "--timeout", "2",
+      "--port",
+      String(portOf(server)),
+      "--connections",
+      "1",
+      "--size",
+      "64",
+      "--count",
+      "20",
+      "--warmup",
+      "0",
+      "--timeout",
+      "2",
     ]);
     assert.is(result.mismatches, 1, JSON.stringify(result));
     assert.is(result.failures, 1, "the corrupted connection is given up");
@@ -130,7 +150,18 @@ maybe("load_client reports a server that closes mid-echo as a failure, not a han
   });
   try {
     const result = await runClient([
-      "--port", String(portOf(server)), "--connections", "2", "--size", "64", "--duration", "1", "--warmup", "0", "--timeout", "2",
+      "--port",
+      String(portOf(server)),
+      "--connections",
+      "2",
+      "--size",
+      "64",
+      "--duration",
+      "1",
+      "--warmup",
+      "0",
+      "--timeout",
+      "2",
     ]);
     assert.is(result.failures, 2, JSON.stringify(result));
     assert.is(result.roundTrips, 0);
@@ -142,7 +173,16 @@ maybe("load_client reports a server that closes mid-echo as a failure, not a han
 maybe("load_client --hold pings and holds every connection and reads the server's memory", async () => {
   const server = await startCServer();
   try {
-    const result = await runClient(["--port", String(server.port), "--hold", "200", "--pid", String(server.pid), "--settle", "0.2"]);
+    const result = await runClient([
+      "--port",
+      String(server.port),
+      "--hold",
+      "200",
+      "--pid",
+      String(server.pid),
+      "--settle",
+      "0.2",
+    ]);
     assert.is(result.mode, "hold");
     assert.is(result.held, 200, JSON.stringify(result));
     assert.is(result.failures, 0);

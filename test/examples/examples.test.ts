@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { captureStats, writePcap, buildUdpFrame } from "anynet/packet";
+import { buildUdpFrame, captureStats, writePcap } from "anynet/packet";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +19,10 @@ test("every example gives the exact node, bun and deno run command in its first 
     assert.equal(commands.bun, ["bun"], `${file}: bun line`);
     const deno = commands.deno;
     assert.ok(deno && deno[0] === "deno" && deno[1] === "run", `${file}: deno run line`);
-    assert.ok(deno!.slice(2).every((flag) => /^--allow-(net|read|write|env|sys)(=\S+)?$/.test(flag)), `${file}: ${deno!.join(" ")}`);
+    assert.ok(
+      deno!.slice(2).every((flag) => /^--allow-(net|read|write|env|sys)(=\S+)?$/.test(flag)),
+      `${file}: ${deno!.join(" ")}`,
+    );
     assert.not.ok(deno!.includes("-A") || deno!.includes("--allow-all"), `${file} asks for every permission`);
   }
 });
@@ -68,7 +71,9 @@ test("echo_server.mjs serves one client at a time: the next waits until the firs
 test("echo_client.mjs echoes through echo_server_async.mjs, three clients at once", async () => {
   const server = await startServerExample("echo_server_async.mjs", ["0"]);
   try {
-    const results = await Promise.all([1, 2, 3].map((n) => runExample("echo_client.mjs", [String(server.port), "127.0.0.1", `client ${n}`])));
+    const results = await Promise.all(
+      [1, 2, 3].map((n) => runExample("echo_client.mjs", [String(server.port), "127.0.0.1", `client ${n}`])),
+    );
     results.forEach((r, i) => {
       assert.is(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`^Received: client ${i + 1}$`, "m"));
@@ -143,14 +148,21 @@ test("capture_stats.mjs sums up the shipped capture and one given on the command
   try {
     const file = join(dir, "three.pcap");
     const frames = [1, 2, 3].map((n) =>
-      buildUdpFrame({ src: { hostname: "10.0.0.1", port: 5000 + n }, dst: { hostname: "10.0.0.2", port: 53 }, payload: new Uint8Array(n) })
+      buildUdpFrame({
+        src: { hostname: "10.0.0.1", port: 5000 + n },
+        dst: { hostname: "10.0.0.2", port: 53 },
+        payload: new Uint8Array(n),
+      })
     );
     const bytes = writePcap(frames.map((data, i) => ({ data, time: 1700000000000 + i })));
     writeFileSync(file, bytes);
     const expected = await captureStats(bytes);
     const r = await runExample("capture_stats.mjs", [file]);
     assert.is(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^packets: 3, bytes: ${expected.bytes}, from 2023-11-14T22:13:20.000000000Z`, "m"));
+    assert.match(
+      r.stdout,
+      new RegExp(`^packets: 3, bytes: ${expected.bytes}, from 2023-11-14T22:13:20.000000000Z`, "m"),
+    );
     assert.match(r.stdout, /^flows: 3$/m);
     const missing = await runExample("capture_stats.mjs", [join(dir, "none.pcap")]);
     assert.is(missing.code, 1);

@@ -12,10 +12,24 @@ test("anynet serve-api prints its address; get/post/put/delete work against it; 
     assert.is(got.code, 0, got.stderr);
     assert.is(JSON.parse(got.stdout).id, 1);
     assert.match(got.stdout, /^\{\n  "userId": 1,/); // pretty-printed
-    const posted = await runCli(["post", `${api.url}/posts`, "-H", "Authorization: Bearer k", "--data", '{"userId":1,"title":"t","body":"b"}']);
+    const posted = await runCli([
+      "post",
+      `${api.url}/posts`,
+      "-H",
+      "Authorization: Bearer k",
+      "--data",
+      '{"userId":1,"title":"t","body":"b"}',
+    ]);
     assert.is(posted.code, 0, posted.stderr);
     const id = JSON.parse(posted.stdout).id;
-    const putted = await runCli(["put", `${api.url}/posts/${id}`, "--api-key", "k", "--data", '{"userId":1,"title":"T","body":"B"}']);
+    const putted = await runCli([
+      "put",
+      `${api.url}/posts/${id}`,
+      "--api-key",
+      "k",
+      "--data",
+      '{"userId":1,"title":"T","body":"B"}',
+    ]);
     assert.is(JSON.parse(putted.stdout).title, "T");
     const deleted = await runCli(["delete", `${api.url}/posts/${id}`, "--api-key", "k"]);
     assert.is(deleted.code, 0, deleted.stderr);
@@ -26,7 +40,14 @@ test("anynet serve-api prints its address; get/post/put/delete work against it; 
     const unauthorised = await runCli(["get", `${api.url}/posts/1`]);
     assert.is(unauthorised.code, 1);
     assert.match(unauthorised.stderr, /HTTP 401/);
-    const invalid = await runCli(["post", `${api.url}/posts`, "--api-key", "k", "--data", '{"userId":"x","title":"t","body":"b"}']);
+    const invalid = await runCli([
+      "post",
+      `${api.url}/posts`,
+      "--api-key",
+      "k",
+      "--data",
+      '{"userId":"x","title":"t","body":"b"}',
+    ]);
     assert.is(invalid.code, 1);
     assert.match(invalid.stderr, /HTTP 400 .*userId/);
   } finally {
@@ -52,7 +73,10 @@ test("anynet get reports retries on stderr and fails in one line", async () => {
     assert.is(lines.length, 3, run.stderr);
     assert.match(lines[0], /^anynet get: retry 1\/2 in 0 ms after: .*HTTP 503/);
     assert.match(lines[1], /^anynet get: retry 2\/2 in 0 ms after/);
-    assert.match(lines[2], /^anynet get: HTTP 503 Service Unavailable from GET http:\/\/127\.0\.0\.1:\d+\/: try later$/);
+    assert.match(
+      lines[2],
+      /^anynet get: HTTP 503 Service Unavailable from GET http:\/\/127\.0\.0\.1:\d+\/: try later$/,
+    );
     assert.is(server.seen.length, 3);
   } finally {
     await server.close();

@@ -15,28 +15,43 @@ import {
 import { closedPort, quickRetry, rawServer, withServe } from "../_helpers/http_servers.ts";
 
 test("get() returns status, headers and JSON from serve()", async () => {
-  await withServe((req) => Response.json({ path: new URL(req.url).pathname, q: new URL(req.url).searchParams.get("a") }), async (server) => {
-    const response = await get(`${server.url}/hello`, { searchParams: { a: 1, b: undefined } });
-    assert.is(response.status, 200);
-    assert.match(response.headers.get("content-type") ?? "", /application\/json/);
-    assert.equal(await response.json(), { path: "/hello", q: "1" });
-  });
+  await withServe(
+    (req) => Response.json({ path: new URL(req.url).pathname, q: new URL(req.url).searchParams.get("a") }),
+    async (server) => {
+      const response = await get(`${server.url}/hello`, { searchParams: { a: 1, b: undefined } });
+      assert.is(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /application\/json/);
+      assert.equal(await response.json(), { path: "/hello", q: "1" });
+    },
+  );
 });
 
 test("request() sends json bodies and auth headers; baseUrl joins paths", async () => {
-  await withServe(async (req) => Response.json({
-    method: req.method,
-    path: new URL(req.url).pathname,
-    type: req.headers.get("content-type"),
-    auth: req.headers.get("authorization"),
-    key: req.headers.get("x-token"),
-    body: req.method === "GET" ? null : await req.json(),
-  }), async (server) => {
-    const a = await (await post("posts", { baseUrl: `${server.url}/api`, json: { x: 1 }, auth: { bearer: "t0k" } })).json();
-    assert.equal(a, { method: "POST", path: "/api/posts", type: "application/json", auth: "Bearer t0k", key: null, body: { x: 1 } });
-    const b = await (await get(`${server.url}/`, { auth: { basic: { username: "ann", password: "pässword" } } })).json() as { auth: string };
+  await withServe(async (req) =>
+    Response.json({
+      method: req.method,
+      path: new URL(req.url).pathname,
+      type: req.headers.get("content-type"),
+      auth: req.headers.get("authorization"),
+      key: req.headers.get("x-token"),
+      body: req.method === "GET" ? null : await req.json(),
+    }), async (server) => {
+    const a = await (await post("posts", { baseUrl: `${server.url}/api`, json: { x: 1 }, auth: { bearer: "t0k" } }))
+      .json();
+    assert.equal(a, {
+      method: "POST",
+      path: "/api/posts",
+      type: "application/json",
+      auth: "Bearer t0k",
+      key: null,
+      body: { x: 1 },
+    });
+    const b = await (await get(`${server.url}/`, { auth: { basic: { username: "ann", password: "pässword" } } }))
+      .json() as { auth: string };
     assert.is(b.auth, "Basic " + btoa(String.fromCharCode(...new TextEncoder().encode("ann:pässword"))));
-    const c = await (await get(`${server.url}/`, { auth: { apiKey: "k1", header: "X-Token" } })).json() as { key: string };
+    const c = await (await get(`${server.url}/`, { auth: { apiKey: "k1", header: "X-Token" } })).json() as {
+      key: string;
+    };
     assert.is(c.key, "k1");
   });
 });
@@ -101,7 +116,9 @@ test("a 503 is retried with backoff; Retry-After in seconds is honoured", async 
     const retries: string[] = [];
     const response = await get(server.url, {
       retry: quickRetry,
-      hooks: { beforeRetry: [(c) => void retries.push(`${c.retry}/${c.limit} ${c.delay} ${(c.error as HttpError).status}`)] },
+      hooks: {
+        beforeRetry: [(c) => void retries.push(`${c.retry}/${c.limit} ${c.delay} ${(c.error as HttpError).status}`)],
+      },
     });
     assert.is(await response.text(), "finally");
     assert.equal(retries, ["1/2 5 503", "2/2 0 503"]);
@@ -116,7 +133,10 @@ test("Retry-After as an HTTP date is honoured, and one past maxRetryAfter is not
   }, async (server) => {
     const delays: number[] = [];
     try {
-      await get(server.url, { retry: { ...quickRetry, limit: 1 }, hooks: { beforeRetry: [(c) => void delays.push(c.delay)] } });
+      await get(server.url, {
+        retry: { ...quickRetry, limit: 1 },
+        hooks: { beforeRetry: [(c) => void delays.push(c.delay)] },
+      });
       assert.unreachable();
     } catch (error) {
       assert.ok(isHttpError(error));
@@ -136,17 +156,20 @@ test("Retry-After as an HTTP date is honoured, and one past maxRetryAfter is not
 
 test("Retry-After past the deadline is not waited for", async () => {
   let calls = 0;
-  await withServe(() => (calls++, new Response("later", { status: 429, headers: { "retry-after": "5" } })), async (server) => {
-    const started = Date.now();
-    try {
-      await get(server.url, { deadline: 1000 });
-      assert.unreachable();
-    } catch (error) {
-      assert.is((error as HttpError).status, 429);
-    }
-    assert.is(calls, 1);
-    assert.ok(Date.now() - started < 900);
-  });
+  await withServe(
+    () => (calls++, new Response("later", { status: 429, headers: { "retry-after": "5" } })),
+    async (server) => {
+      const started = Date.now();
+      try {
+        await get(server.url, { deadline: 1000 });
+        assert.unreachable();
+      } catch (error) {
+        assert.is((error as HttpError).status, 429);
+      }
+      assert.is(calls, 1);
+      assert.ok(Date.now() - started < 900);
+    },
+  );
 });
 
 test("POST is not retried by default; it is when asked", async () => {
@@ -178,7 +201,10 @@ test("a refused connection is a NetworkError with reason 'refused', retried", as
   const port = await closedPort();
   const retries: number[] = [];
   try {
-    await get(`http://127.0.0.1:${port}/`, { retry: quickRetry, hooks: { beforeRetry: [(c) => void retries.push(c.retry)] } });
+    await get(`http://127.0.0.1:${port}/`, {
+      retry: quickRetry,
+      hooks: { beforeRetry: [(c) => void retries.push(c.retry)] },
+    });
     assert.unreachable();
   } catch (error) {
     assert.ok(isNetworkError(error), String(error));
@@ -359,7 +385,10 @@ test("303 turns POST into GET; 307 keeps method and body", async () => {
     return Response.json({ method: req.method, body: await req.text() });
   }, async (server) => {
     assert.equal(await (await post(`${server.url}/see-other`, { body: "data" })).json(), { method: "GET", body: "" });
-    assert.equal(await (await post(`${server.url}/temporary`, { body: "data" })).json(), { method: "POST", body: "data" });
+    assert.equal(await (await post(`${server.url}/temporary`, { body: "data" })).json(), {
+      method: "POST",
+      body: "data",
+    });
   });
 });
 

@@ -33,12 +33,21 @@ test("the guards reject look-alikes and non-errors", () => {
 
 test("errors carry their cause and a message that names method and URL", () => {
   const cause = new Error("ECONNRESET");
-  const network = new NetworkError({ reason: "reset", detail: "connection reset", method: "GET", url: "http://h/p" }, { cause });
+  const network = new NetworkError({ reason: "reset", detail: "connection reset", method: "GET", url: "http://h/p" }, {
+    cause,
+  });
   assert.is(network.cause, cause);
   assert.is(network.message, "GET http://h/p failed: connection reset");
   const timeout = new TimeoutError({ kind: "timeout", ms: 1500, method: "PUT", url: "http://h/p" });
   assert.is(timeout.message, "PUT http://h/p timed out after 1500 ms (per-attempt 'timeout')");
-  const http = new HttpError({ status: 418, statusText: "I'm a teapot", method: "GET", url: "http://h/", headers: new Headers(), bodyPreview: "short\\nand stout" });
+  const http = new HttpError({
+    status: 418,
+    statusText: "I'm a teapot",
+    method: "GET",
+    url: "http://h/",
+    headers: new Headers(),
+    bodyPreview: "short\\nand stout",
+  });
   assert.match(http.message, /^GET http:\/\/h\/ failed: HTTP 418 I'm a teapot: short/);
 });
 

@@ -54,7 +54,11 @@ pyTest("get() reads a file from python -m http.server, and a 404 from it is an H
 });
 
 pyTest("status handling and JSON against python", async () => {
-  assert.equal(await (await post(`${fixture!.url}/json`, { body: "abc" })).json(), { hello: "python", method: "POST", body: "abc" });
+  assert.equal(await (await post(`${fixture!.url}/json`, { body: "abc" })).json(), {
+    hello: "python",
+    method: "POST",
+    body: "abc",
+  });
   for (const status of [400, 401, 403, 500]) {
     try {
       await get(`${fixture!.url}/status/${status}`, { retry: 0 });
@@ -110,7 +114,11 @@ pyTest("timeouts against python: never answering, stalling mid-body, and the dea
     assert.ok(isTimeoutError(error), String(error));
   }
   try {
-    await get(`${fixture!.url}/hang`, { timeout: 150, deadline: 400, retry: { ...quickRetry, retryOnTimeout: true, limit: 10 } });
+    await get(`${fixture!.url}/hang`, {
+      timeout: 150,
+      deadline: 400,
+      retry: { ...quickRetry, retryOnTimeout: true, limit: 10 },
+    });
     assert.unreachable();
   } catch (error) {
     assert.ok(isTimeoutError(error), String(error));
@@ -133,10 +141,15 @@ pyTest("credentials are dropped on python's redirect to another origin (127.0.0.
   const port = new URL(fixture!.url).port;
   const to = encodeURIComponent(`http://localhost:${port}/headers`);
   const headers = { authorization: "Bearer s", cookie: "a=b", "proxy-authorization": "Basic eDp5", "x-trace": "t1" };
-  const away = await (await get(`${fixture!.url}/away?to=${to}`, { headers, auth: { apiKey: "k", header: "X-Key" } })).json() as Record<string, string>;
-  for (const name of ["authorization", "cookie", "proxy-authorization", "x-key"]) assert.is(away[name], undefined, name);
+  const away = await (await get(`${fixture!.url}/away?to=${to}`, { headers, auth: { apiKey: "k", header: "X-Key" } }))
+    .json() as Record<string, string>;
+  for (const name of ["authorization", "cookie", "proxy-authorization", "x-key"]) {
+    assert.is(away[name], undefined, name);
+  }
   assert.is(away["x-trace"], "t1");
-  const home = await (await get(`${fixture!.url}/away?to=/headers`, { headers, auth: { apiKey: "k", header: "X-Key" } })).json() as Record<string, string>;
+  const home =
+    await (await get(`${fixture!.url}/away?to=/headers`, { headers, auth: { apiKey: "k", header: "X-Key" } }))
+      .json() as Record<string, string>;
   assert.is(home.authorization, "Bearer s");
   assert.is(home["x-key"], "k");
 });

@@ -26,7 +26,9 @@ test("createRestApi() serves posts, comments and users as JSON", async () => {
   const user = await (await get(`${server.url}/users/3`)).json() as { id: number; email: string };
   assert.is(user.id, 3);
   assert.match(user.email, /@/);
-  const byUser = await (await get(`${server.url}/posts`, { searchParams: { userId: 2 } })).json() as { userId: number }[];
+  const byUser = await (await get(`${server.url}/posts`, { searchParams: { userId: 2 } })).json() as {
+    userId: number;
+  }[];
   assert.is(byUser.length, 10);
   assert.ok(byUser.every((p) => p.userId === 2));
 });
@@ -37,10 +39,16 @@ test("createRestApi() creates, replaces, patches and deletes posts", async () =>
   const { id } = await created.json() as { id: number };
   assert.ok(id > 100);
   assert.equal(await (await put(`${server.url}/posts/${id}`, { json: { userId: 2, title: "T", body: "B" } })).json(), {
-    userId: 2, id, title: "T", body: "B",
+    userId: 2,
+    id,
+    title: "T",
+    body: "B",
   });
   assert.equal(await (await patch(`${server.url}/posts/${id}`, { json: { title: "P" } })).json(), {
-    userId: 2, id, title: "P", body: "B",
+    userId: 2,
+    id,
+    title: "P",
+    body: "B",
   });
   assert.is((await del(`${server.url}/posts/${id}`).then(async (r) => (await r.text(), r))).status, 200);
   assert.is((await get(`${server.url}/posts/${id}`, noThrow).then(async (r) => (await r.text(), r))).status, 404);
@@ -52,7 +60,11 @@ test("createRestApi() answers 400 naming the field, and for malformed JSON", asy
   assert.equal(await wrongType.json(), { error: "'title' must be a string: got 42", field: "title" });
   const missing = await post(`${server.url}/posts`, { ...noThrow, json: { title: "t", body: "b" } });
   assert.equal((await missing.json() as { field: string }).field, "userId");
-  const malformed = await post(`${server.url}/posts`, { ...noThrow, body: "{oops", headers: { "content-type": "application/json" } });
+  const malformed = await post(`${server.url}/posts`, {
+    ...noThrow,
+    body: "{oops",
+    headers: { "content-type": "application/json" },
+  });
   assert.is(malformed.status, 400);
   assert.match((await malformed.json() as { error: string }).error, /malformed JSON body/);
 });
@@ -88,8 +100,14 @@ test("createRestApi({ apiKey }) needs Bearer or X-API-Key", async () => {
   const wrong = await get(`${keyed.url}/posts/1`, { ...noThrow, auth: { bearer: "nope" } });
   assert.is(wrong.status, 401);
   await wrong.text();
-  assert.is((await get(`${keyed.url}/posts/1`, { auth: { bearer: "s3cret" } }).then(async (r) => (await r.text(), r))).status, 200);
-  assert.is((await get(`${keyed.url}/posts/1`, { auth: { apiKey: "s3cret" } }).then(async (r) => (await r.text(), r))).status, 200);
+  assert.is(
+    (await get(`${keyed.url}/posts/1`, { auth: { bearer: "s3cret" } }).then(async (r) => (await r.text(), r))).status,
+    200,
+  );
+  assert.is(
+    (await get(`${keyed.url}/posts/1`, { auth: { apiKey: "s3cret" } }).then(async (r) => (await r.text(), r))).status,
+    200,
+  );
 });
 
 test("serve() turns a handler error into 500 and close() is graceful", async () => {
@@ -115,7 +133,11 @@ test("serve() closes when its signal aborts, and onError shapes handler failures
   const controller = new AbortController();
   const s = await serve(() => {
     throw new Error("broken");
-  }, { port: 0, signal: controller.signal, onError: (error) => new Response(`sorry: ${(error as Error).message}`, { status: 503 }) });
+  }, {
+    port: 0,
+    signal: controller.signal,
+    onError: (error) => new Response(`sorry: ${(error as Error).message}`, { status: 503 }),
+  });
   const response = await get(s.url, { ...noThrow });
   assert.is(response.status, 503);
   assert.is(await response.text(), "sorry: broken");
@@ -138,7 +160,10 @@ test("serve() keeps its own host when the request target looks like another host
         socket.write("GET //evil.example/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
       });
       let data = "";
-      socket.setEncoding("utf8").on("data", (chunk: string) => (data += chunk)).on("end", () => resolve(data)).on("error", reject);
+      socket.setEncoding("utf8").on("data", (chunk: string) => (data += chunk)).on("end", () => resolve(data)).on(
+        "error",
+        reject,
+      );
     });
     assert.match(answer, /^HTTP\/1\.1 200/);
     assert.not.match(answer, /evil\.example /);

@@ -8,7 +8,8 @@ const response = (status: number, retryAfter?: string) => ({
   headers: new Headers(retryAfter === undefined ? {} : { "retry-after": retryAfter }),
 });
 const base = { retries: 0, method: "GET", replayable: true, remaining: Infinity, error: undefined };
-const network = (reason: "refused" | "tls") => new NetworkError({ reason, detail: reason, method: "GET", url: "http://x/" });
+const network = (reason: "refused" | "tls") =>
+  new NetworkError({ reason, detail: reason, method: "GET", url: "http://x/" });
 
 test("backoffDelay() doubles from 300 ms and caps at 30 s; full jitter stays within the step", () => {
   assert.equal([0, 1, 2, 3, 6, 7, 20].map((n) => backoffDelay(fixed, n)), [300, 600, 1200, 2400, 19200, 30000, 30000]);
@@ -34,8 +35,12 @@ test("retryDelay() walks the ladder: limit, method, replayable body, status", ()
   assert.is(retryDelay(fixed, { ...base, method: "POST", response: response(503) }), undefined);
   assert.is(retryDelay(fixed, { ...base, method: "PATCH", response: response(503) }), undefined);
   assert.is(retryDelay(fixed, { ...base, replayable: false, response: response(503) }), undefined);
-  for (const status of [400, 401, 404, 501]) assert.is(retryDelay(fixed, { ...base, response: response(status) }), undefined, String(status));
-  for (const status of [408, 429, 500, 502, 504]) assert.is(retryDelay(fixed, { ...base, response: response(status) }), 300, String(status));
+  for (const status of [400, 401, 404, 501]) {
+    assert.is(retryDelay(fixed, { ...base, response: response(status) }), undefined, String(status));
+  }
+  for (const status of [408, 429, 500, 502, 504]) {
+    assert.is(retryDelay(fixed, { ...base, response: response(status) }), 300, String(status));
+  }
 });
 
 test("retryDelay() honours Retry-After seconds and dates, ignores malformed ones, respects caps", () => {
@@ -44,7 +49,9 @@ test("retryDelay() honours Retry-After seconds and dates, ignores malformed ones
   const fromDate = retryDelay(fixed, { ...base, response: response(503, date) })!;
   assert.ok(fromDate > 2000 && fromDate <= 4000, String(fromDate));
   assert.is(retryDelay(fixed, { ...base, response: response(503, new Date(Date.now() - 60_000).toUTCString()) }), 0);
-  for (const bad of ["soon", "-5", "1.5", ""]) assert.is(retryDelay(fixed, { ...base, response: response(503, bad) }), 300, bad);
+  for (const bad of ["soon", "-5", "1.5", ""]) {
+    assert.is(retryDelay(fixed, { ...base, response: response(503, bad) }), 300, bad);
+  }
   assert.is(retryDelay(fixed, { ...base, response: response(503, "120") }), undefined); // over maxRetryAfter (60 s)
   assert.is(retryDelay(fixed, { ...base, remaining: 5000, response: response(503, "6") }), undefined); // past the deadline
   assert.is(retryDelay(fixed, { ...base, remaining: 200, response: response(503) }), undefined); // backoff past the deadline
@@ -59,7 +66,14 @@ test("retryDelay() retries network errors but not TLS failures; timeouts only wh
   assert.is(retryDelay(retryPolicy({ jitter: false, retryOnTimeout: true }), { ...base, error: timeout }), 300);
   assert.is(retryDelay(retryPolicy({ jitter: false, retryOnTimeout: true }), { ...base, error: deadline }), undefined);
   assert.is(retryDelay(fixed, { ...base, error: new Error("something else") }), undefined);
-  const http = new HttpError({ status: 503, statusText: "", method: "GET", url: "http://x/", headers: new Headers(), bodyPreview: "" });
+  const http = new HttpError({
+    status: 503,
+    statusText: "",
+    method: "GET",
+    url: "http://x/",
+    headers: new Headers(),
+    bodyPreview: "",
+  });
   assert.is(retryDelay(fixed, { ...base, error: http }), undefined); // a status is judged by its response, not the error
 });
 

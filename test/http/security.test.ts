@@ -32,9 +32,13 @@ test("a redirect to another origin drops Authorization, Cookie, Proxy-Authorizat
     return path === "/echo" ? echoHeaders(req) : new Response(null, { status: 302, headers: { location } });
   }, { port: 0 });
   try {
-    const away = await (await get(`${redirector.url}/away`, { headers: { ...secrets, "x-other": "kept" }, auth: { apiKey: "k" } })).json();
+    const away =
+      await (await get(`${redirector.url}/away`, { headers: { ...secrets, "x-other": "kept" }, auth: { apiKey: "k" } }))
+        .json();
     assert.equal(away, { authorization: null, cookie: null, proxyAuthorization: null, apiKey: null, other: "kept" });
-    const bearer = await (await get(`${redirector.url}/away`, { auth: { bearer: "t" } })).json() as { authorization: string | null };
+    const bearer = await (await get(`${redirector.url}/away`, { auth: { bearer: "t" } })).json() as {
+      authorization: string | null;
+    };
     assert.is(bearer.authorization, null);
     const home = await (await get(`${redirector.url}/home`, { headers: { ...secrets }, auth: { apiKey: "k" } })).json();
     assert.equal(home, {
@@ -58,10 +62,13 @@ let tlsServer: HttpServer | undefined;
 
 tlsTest("a certificate from an unknown CA is rejected as a TLS NetworkError; giving its CA makes it work", async () => {
   pki = makeTestPki();
-  tlsServer = await serve(async (req) => new Response(`secure ${req.method} ${req.method === "POST" ? await req.text() : ""}`), {
-    port: 0,
-    tls: { cert: pki.cert, key: pki.key },
-  });
+  tlsServer = await serve(
+    async (req) => new Response(`secure ${req.method} ${req.method === "POST" ? await req.text() : ""}`),
+    {
+      port: 0,
+      tls: { cert: pki.cert, key: pki.key },
+    },
+  );
   const url = `https://localhost:${tlsServer.addr.port}/`;
   try {
     await get(url, { retry: 0 });

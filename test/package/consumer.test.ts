@@ -16,7 +16,9 @@ let project = "";
 
 function sh(command: string, args: string[], cwd: string) {
   const run = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  if (run.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
+  if (run.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
+  }
   return run.stdout;
 }
 

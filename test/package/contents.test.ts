@@ -15,7 +15,9 @@ test("npm pack lists only the built modules, declarations, package.json, README 
   assert.ok(files.includes("LICENSE"));
   assert.ok(files.includes("cli.js"));
   assert.ok(files.includes("mod.d.ts"));
-  const unexpected = files.filter((f) => !/\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "LICENSE"].includes(f));
+  const unexpected = files.filter((f) =>
+    !/\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "LICENSE"].includes(f)
+  );
   assert.equal(unexpected, [], "no sources, tests, maps or build leftovers");
   assert.not.ok(files.some((f) => f.startsWith("test/") || f.endsWith(".test.js")));
 });

@@ -9,7 +9,10 @@ const frames = sampleFrames();
 for (const nanos of [false, true]) {
   for (const littleEndian of [false, true]) {
     test(`openCapture() reads pcap (${nanos ? "ns" : "µs"}, ${littleEndian ? "little" : "big"}-endian)`, async () => {
-      const file = pcap(frames.map((data, i) => ({ data, sec: 1700000000 + i, frac: 999 + i })), { nanos, littleEndian });
+      const file = pcap(frames.map((data, i) => ({ data, sec: 1700000000 + i, frac: 999 + i })), {
+        nanos,
+        littleEndian,
+      });
       const { records, error } = await decodeBoth(file);
       assert.is(error, undefined);
       assert.is(records.length, frames.length);
@@ -85,9 +88,18 @@ test("openCapture() reads a ReadableStream and an async iterable", async () => {
 });
 
 test("openCapture() rejects bad arguments before reading", () => {
-  assert.throws(() => openCapture(42 as unknown as Uint8Array), (e: unknown) => e instanceof TypeError && /source must be/.test((e as Error).message));
-  assert.throws(() => openCapture(new Uint8Array(0), { engine: "gpu" as "ts" }), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => openCapture(new Uint8Array(0), { batchSize: 0 }), (e: unknown) => e instanceof RangeError && /batchSize/.test((e as Error).message));
+  assert.throws(
+    () => openCapture(42 as unknown as Uint8Array),
+    (e: unknown) => e instanceof TypeError && /source must be/.test((e as Error).message),
+  );
+  assert.throws(
+    () => openCapture(new Uint8Array(0), { engine: "gpu" as "ts" }),
+    (e: unknown) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => openCapture(new Uint8Array(0), { batchSize: 0 }),
+    (e: unknown) => e instanceof RangeError && /batchSize/.test((e as Error).message),
+  );
 });
 
 test("openCapture() reads pcapng: sections with either byte order, interfaces per section", async () => {
@@ -114,7 +126,12 @@ test("openCapture() reads pcapng: sections with either byte order, interfaces pe
   const { records, error } = await decodeBoth(file);
   assert.is(error, undefined);
   assert.is(records.length, 5);
-  assert.equal([records[0].sec, records[0].nsec, records[0].iface, records[0].link], [1700000000, 123456000, 0, "ethernet"]);
+  assert.equal([records[0].sec, records[0].nsec, records[0].iface, records[0].link], [
+    1700000000,
+    123456000,
+    0,
+    "ethernet",
+  ]);
   assert.equal([records[1].sec, records[1].nsec, records[1].iface, records[1].link], [1700000000, 123456789, 1, "raw"]);
   assert.is(records[1].dns?.qname, "www.example.com");
   assert.equal([records[2].sec, records[2].nsec, records[2].link, records[2].ip?.v], [105, 500000000, "raw", 6]);
@@ -126,7 +143,10 @@ test("openCapture() reads pcapng: sections with either byte order, interfaces pe
 });
 
 test("openCapture() reports pcapng damage: bad block length, mismatched trailer, unknown interface", async () => {
-  const good = pcapng([{ interfaces: [{ linktype: 1 }], blocks: [{ kind: "epb", iface: 0, ts: 0n, data: frames[0] }] }]);
+  const good = pcapng([{
+    interfaces: [{ linktype: 1 }],
+    blocks: [{ kind: "epb", iface: 0, ts: 0n, data: frames[0] }],
+  }]);
   const badLen = good.slice();
   const epbAt = 28 + 20;
   badLen.set(le32(13), epbAt + 4);

@@ -27,7 +27,14 @@ test("captureStats() counts thousands of flows (the flow tables grow) the same i
   const packets = [];
   for (let i = 0; i < 6000; i++) {
     const a = { v: 4 as const, src: `10.0.${(i >> 8) & 255}.${i & 255}`, dst: "10.9.9.9" };
-    packets.push({ data: ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, ipv4({ ...a, proto: 17 }, udp(1000 + (i % 7), 53, new Uint8Array(i % 50), a))) });
+    packets.push({
+      data: ethernet(
+        "02:00:00:00:00:02",
+        "02:00:00:00:00:01",
+        0x0800,
+        ipv4({ ...a, proto: 17 }, udp(1000 + (i % 7), 53, new Uint8Array(i % 50), a)),
+      ),
+    });
   }
   const s = await both(pcap(packets));
   assert.is(s.flows, 6000);
@@ -38,7 +45,10 @@ test("captureStats() counts thousands of flows (the flow tables grow) the same i
 test("captureStats() keeps its flows when a large block makes the input area grow", async () => {
   const frames = sampleFrames();
   const epbs = frames.map((data, i) => ({ kind: "epb" as const, iface: 0, ts: BigInt(i), data }));
-  const file = pcapng([{ interfaces: [{ linktype: 1 }], blocks: [...epbs, { kind: "raw", type: 0x40, body: new Uint8Array(3 << 20) }, ...epbs] }]);
+  const file = pcapng([{
+    interfaces: [{ linktype: 1 }],
+    blocks: [...epbs, { kind: "raw", type: 0x40, body: new Uint8Array(3 << 20) }, ...epbs],
+  }]);
   const s = await both(file);
   assert.is(s.packets, 20);
   assert.is(s.flows, 8);
@@ -63,7 +73,10 @@ test("captureStats() reports file damage with the counts before it", async () =>
 
 test("captureStats() rejects bad arguments before reading", async () => {
   await captureStats(5 as unknown as Uint8Array).then(() => assert.unreachable(), (e) => assert.instance(e, TypeError));
-  await captureStats(new Uint8Array(0), { engine: "x" as "ts" }).then(() => assert.unreachable(), (e) => assert.instance(e, TypeError));
+  await captureStats(new Uint8Array(0), { engine: "x" as "ts" }).then(
+    () => assert.unreachable(),
+    (e) => assert.instance(e, TypeError),
+  );
 });
 
 test.run();

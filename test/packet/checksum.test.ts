@@ -4,7 +4,26 @@ import { internetChecksum } from "anynet/packet";
 
 // An IPv4 header (127.0.0.1 → 127.0.0.1, ICMP, TTL 64) with its checksum field zeroed.
 const ipv4Header = new Uint8Array([
-  0x45, 0x00, 0x00, 0x54, 0x00, 0x00, 0x40, 0x00, 0x40, 0x01, 0x00, 0x00, 127, 0, 0, 1, 127, 0, 0, 1,
+  0x45,
+  0x00,
+  0x00,
+  0x54,
+  0x00,
+  0x00,
+  0x40,
+  0x00,
+  0x40,
+  0x01,
+  0x00,
+  0x00,
+  127,
+  0,
+  0,
+  1,
+  127,
+  0,
+  0,
+  1,
 ]);
 
 test("internetChecksum() computes an IPv4 header checksum in WebAssembly", () => {

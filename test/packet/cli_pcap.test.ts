@@ -14,8 +14,19 @@ const cut = join(dir, "cut.pcap");
 const whole = pcap(frames.slice(0, 4).map((data) => ({ data })));
 writeFileSync(cut, whole.subarray(0, whole.length - 5));
 const malformed = join(dir, "malformed.pcapng");
-const badFrame = ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, ipv4({ proto: 17, totalLength: 900 }, udp(1, 2, new Uint8Array(3), { v: 4, src: "10.0.0.1", dst: "10.0.0.2" })));
-writeFileSync(malformed, pcapng([{ interfaces: [{ linktype: 1 }], blocks: [{ kind: "epb", iface: 0, ts: 5n, data: badFrame }, { kind: "epb", iface: 0, ts: 6n, data: frames[0] }] }]));
+const badFrame = ethernet(
+  "02:00:00:00:00:02",
+  "02:00:00:00:00:01",
+  0x0800,
+  ipv4({ proto: 17, totalLength: 900 }, udp(1, 2, new Uint8Array(3), { v: 4, src: "10.0.0.1", dst: "10.0.0.2" })),
+);
+writeFileSync(
+  malformed,
+  pcapng([{
+    interfaces: [{ linktype: 1 }],
+    blocks: [{ kind: "epb", iface: 0, ts: 5n, data: badFrame }, { kind: "epb", iface: 0, ts: 6n, data: frames[0] }],
+  }]),
+);
 
 test("anynet pcap decode --json prints one object per packet in file order", async () => {
   const run = await runCli(["pcap", "decode", good, "--json"]);
@@ -62,9 +73,28 @@ test("anynet pcap stats --json prints the counts", async () => {
   assert.is(s.packets, frames.length);
   assert.is(s.bytes, frames.reduce((n, f) => n + f.length, 0));
   assert.is(s.capturedBytes, s.bytes);
-  assert.equal(s.protocols, { ethernet: 10, vlan: 2, arp: 1, ipv4: 6, ipv6: 3, tcp: 4, udp: 3, icmp: 1, icmp6: 1, dns: 2, tls: 1, http: 1 });
+  assert.equal(s.protocols, {
+    ethernet: 10,
+    vlan: 2,
+    arp: 1,
+    ipv4: 6,
+    ipv6: 3,
+    tcp: 4,
+    udp: 3,
+    icmp: 1,
+    icmp6: 1,
+    dns: 2,
+    tls: 1,
+    http: 1,
+  });
   assert.is(s.flows, 8);
-  assert.equal(s.topFlows[0], { proto: 6, a: "93.184.216.34:443", b: "192.168.1.10:40000", packets: 2, bytes: frames[0].length + frames[1].length });
+  assert.equal(s.topFlows[0], {
+    proto: 6,
+    a: "93.184.216.34:443",
+    b: "192.168.1.10:40000",
+    packets: 2,
+    bytes: frames[0].length + frames[1].length,
+  });
   assert.is(s.first, "2023-11-14T22:13:20.000000000Z");
   assert.is(s.last, "2023-11-14T22:13:20.000009000Z");
   assert.is(s.errors, 0);

@@ -54,7 +54,9 @@ if (!present) {
       // tshark refuses to open a file whose link type it does not know (0 frames); anynet
       // reads it and reports each frame as an unsupported link type, as specified.
       else if (expected.get(file) === 0 && w.unsupported === w.frames && !w.error) explained++;
-      else mismatches.push(`${file}: anynet ${w.frames}, tshark ${expected.get(file)}${w.error ? ` (${w.error})` : ""}`);
+      else {mismatches.push(
+          `${file}: anynet ${w.frames}, tshark ${expected.get(file)}${w.error ? ` (${w.error})` : ""}`,
+        );}
     }
     console.log(
       `corpus: ${match} of ${files.length} files match tshark's frame count; ${explained} more are link types ` +

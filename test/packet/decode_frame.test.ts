@@ -2,8 +2,25 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeFrame, type PacketRecord } from "anynet/packet";
 import {
-  be16, be32, concat, dnsName, dnsQuery, ethernet, ethernetVlan, httpRequest, icmpEcho, ip4, ipv4, ipv6, le32,
-  mac, sampleFrames, tcp, text, tlsClientHello, udp,
+  be16,
+  be32,
+  concat,
+  dnsName,
+  dnsQuery,
+  ethernet,
+  ethernetVlan,
+  httpRequest,
+  icmpEcho,
+  ip4,
+  ipv4,
+  ipv6,
+  le32,
+  mac,
+  sampleFrames,
+  tcp,
+  text,
+  tlsClientHello,
+  udp,
 } from "../_helpers/packet_writer.ts";
 
 const a4 = { v: 4 as const, src: "10.1.2.3", dst: "10.4.5.6" };
@@ -26,8 +43,25 @@ test("decodeFrame() decodes every sample protocol identically in both engines", 
   assert.equal([records[0].tcp?.tsval, records[0].tcp?.tsecr], [1, 0]);
   assert.equal(records[1].tls, { sni: "example.com", alpn: ["h2", "http/1.1"] });
   assert.equal(records[2].http, { method: "GET", uri: "/index.html?q=1", version: "HTTP/1.1", host: "example.org" });
-  assert.equal(records[3].dns, { id: 0x1234, qr: false, opcode: 0, rcode: 0, qdcount: 1, ancount: 0, nscount: 0, arcount: 0, qname: "www.example.com", qtype: 1 });
-  assert.equal(records[7].arp, { op: 1, sha: "00:11:22:33:44:55", spa: "192.168.1.10", tha: "00:00:00:00:00:00", tpa: "192.168.1.1" });
+  assert.equal(records[3].dns, {
+    id: 0x1234,
+    qr: false,
+    opcode: 0,
+    rcode: 0,
+    qdcount: 1,
+    ancount: 0,
+    nscount: 0,
+    arcount: 0,
+    qname: "www.example.com",
+    qtype: 1,
+  });
+  assert.equal(records[7].arp, {
+    op: 1,
+    sha: "00:11:22:33:44:55",
+    spa: "192.168.1.10",
+    tha: "00:00:00:00:00:00",
+    tpa: "192.168.1.1",
+  });
   assert.equal(records[9].vlan, [{ id: 10, pcp: 0, tpid: 0x88a8 }, { id: 20, pcp: 0, tpid: 0x8100 }]);
   assert.is(records[9].eth?.type, 0x88a8);
   for (const r of records) assert.is(r.error, undefined, JSON.stringify(r));
@@ -35,8 +69,29 @@ test("decodeFrame() decodes every sample protocol identically in both engines", 
 
 test("decodeFrame() gives the IPv4 header fields and checks the header checksum", () => {
   const seg = udp(1, 2, text("x"), a4);
-  const ok = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17, ttl: 7, id: 0xbeef, tos: 0x10, df: true, options: [1, 1, 1, 0] }, seg)));
-  assert.equal(ok.ip, { v: 4, src: "10.1.2.3", dst: "10.4.5.6", proto: 17, ttl: 7, len: 24 + seg.length, id: 0xbeef, tos: 0x10, hlen: 24, df: true, mf: false, fragOffset: 0, checksumOk: true });
+  const ok = both(
+    ethernet(
+      M2,
+      M1,
+      0x0800,
+      ipv4({ ...a4, proto: 17, ttl: 7, id: 0xbeef, tos: 0x10, df: true, options: [1, 1, 1, 0] }, seg),
+    ),
+  );
+  assert.equal(ok.ip, {
+    v: 4,
+    src: "10.1.2.3",
+    dst: "10.4.5.6",
+    proto: 17,
+    ttl: 7,
+    len: 24 + seg.length,
+    id: 0xbeef,
+    tos: 0x10,
+    hlen: 24,
+    df: true,
+    mf: false,
+    fragOffset: 0,
+    checksumOk: true,
+  });
   assert.equal(ok.eth, { src: M1, dst: M2, type: 0x0800 });
   const bad = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17, badChecksum: true }, seg)));
   assert.is((bad.ip as { checksumOk: boolean }).checksumOk, false);
@@ -46,13 +101,24 @@ test("decodeFrame() gives the IPv4 header fields and checks the header checksum"
 test("decodeFrame() verifies TCP and UDP checksums over IPv4 and IPv6 pseudo-headers", () => {
   const t4 = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 1, dport: 2 }, text("data"), a4))));
   assert.is(t4.tcp?.checksumOk, true);
-  const t4bad = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 1, dport: 2, badChecksum: true }, text("data"), a4))));
+  const t4bad = both(
+    ethernet(
+      M2,
+      M1,
+      0x0800,
+      ipv4({ ...a4, proto: 6 }, tcp({ sport: 1, dport: 2, badChecksum: true }, text("data"), a4)),
+    ),
+  );
   assert.is(t4bad.tcp?.checksumOk, false);
   const u6 = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 17 }, udp(7, 9, text("odd"), a6))));
   assert.is(u6.udp?.checksumOk, true);
-  const u6bad = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 17 }, udp(7, 9, text("odd"), a6, { badChecksum: true }))));
+  const u6bad = both(
+    ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 17 }, udp(7, 9, text("odd"), a6, { badChecksum: true }))),
+  );
   assert.is(u6bad.udp?.checksumOk, false);
-  const none = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(7, 9, text("z"), a4, { noChecksum: true }))));
+  const none = both(
+    ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(7, 9, text("z"), a4, { noChecksum: true }))),
+  );
   assert.is(none.udp?.checksumOk, undefined, "IPv4 UDP checksum 0 means not computed");
   assert.equal(u6.ip && u6.ip.v === 6 ? [u6.ip.src, u6.ip.dst] : [], ["fe80::1", "2001:db8::2"]);
 });
@@ -72,7 +138,9 @@ test("decodeFrame() walks IPv6 extension headers and the fragment header", () =>
   const hbh = new Uint8Array([60, 0, 1, 4, 0, 0, 0, 0]);
   const dst = new Uint8Array([44, 0, 1, 4, 0, 0, 0, 0]);
   const frag = new Uint8Array([17, 0, ...be16(0 | 1), ...be32(0xabcdef01)]);
-  const r = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 0, ext: [hbh, dst, frag], flow: 0x12345 }, udp(1, 2, text("x"), a6))));
+  const r = both(
+    ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 0, ext: [hbh, dst, frag], flow: 0x12345 }, udp(1, 2, text("x"), a6))),
+  );
   assert.ok(r.ip?.v === 6);
   if (r.ip?.v !== 6) return;
   assert.equal(r.ip.ext, [0, 60, 44]);
@@ -81,7 +149,14 @@ test("decodeFrame() walks IPv6 extension headers and the fragment header", () =>
   assert.is(r.ip.flow, 0x12345);
   assert.is(r.udp?.sport, 1);
   assert.is(r.udp?.checksumOk, undefined);
-  const later = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 44, ext: [new Uint8Array([17, 0, ...be16(1480), 0, 0, 0, 1])] }, text("more data"))));
+  const later = both(
+    ethernet(
+      M2,
+      M1,
+      0x86dd,
+      ipv6({ ...a6, next: 44, ext: [new Uint8Array([17, 0, ...be16(1480), 0, 0, 0, 1])] }, text("more data")),
+    ),
+  );
   assert.is(later.udp, undefined);
   assert.is(later.ip?.v === 6 && later.ip.frag?.offset, 1480);
   // Routing (43, length in 8-byte units) then AH (51, length in 4-byte units minus 2).
@@ -89,7 +164,9 @@ test("decodeFrame() walks IPv6 extension headers and the fragment header", () =>
   const ah = new Uint8Array(24);
   ah[0] = 6;
   ah[1] = 4;
-  const viaAh = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 43, ext: [routing, ah] }, tcp({ sport: 7, dport: 8 }, text("x"), a6))));
+  const viaAh = both(
+    ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 43, ext: [routing, ah] }, tcp({ sport: 7, dport: 8 }, text("x"), a6))),
+  );
   assert.equal(viaAh.ip?.v === 6 ? [viaAh.ip.ext, viaAh.ip.proto] : [], [[43, 51], 6]);
   assert.is(viaAh.tcp?.sport, 7);
   assert.is(viaAh.tcp?.payload, 1);
@@ -128,10 +205,19 @@ test("decodeFrame() reports malformed packets with layer, code and offset and ke
   const badHl = ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, new Uint8Array(20)));
   badHl[14] = 0x43;
   assert.equal(both(badHl).error, { layer: "ipv4", code: "bad-header-length", offset: 14 });
-  const badTotal = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17, totalLength: 500 }, udp(1, 2, text("x"), a4))));
+  const badTotal = both(
+    ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17, totalLength: 500 }, udp(1, 2, text("x"), a4))),
+  );
   assert.equal(badTotal.error, { layer: "ipv4", code: "bad-length", offset: 16 });
   assert.ok(badTotal.ip);
-  const badOpt = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 1, dport: 2, options: [2, 3, 0, 0] }, text(""), a4))));
+  const badOpt = both(
+    ethernet(
+      M2,
+      M1,
+      0x0800,
+      ipv4({ ...a4, proto: 6 }, tcp({ sport: 1, dport: 2, options: [2, 3, 0, 0] }, text(""), a4)),
+    ),
+  );
   assert.equal(badOpt.error, { layer: "tcp", code: "bad-option", offset: 34 + 20 });
   assert.is(badOpt.tcp?.sport, 1);
   const badUdp = ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(1, 2, text("abc"), a4)));
@@ -140,7 +226,11 @@ test("decodeFrame() reports malformed packets with layer, code and offset and ke
   const vlanCut = both(concat(mac(M2), mac(M1), be16(0x8100), [0]));
   assert.equal(vlanCut.error, { layer: "vlan", code: "truncated", offset: 12 });
   assert.equal(both(new Uint8Array(5)).error, { layer: "link", code: "truncated", offset: 0 });
-  assert.equal(both(ethernet(M2, M1, 0x0806, new Uint8Array(4))).error, { layer: "arp", code: "truncated", offset: 14 });
+  assert.equal(both(ethernet(M2, M1, 0x0806, new Uint8Array(4))).error, {
+    layer: "arp",
+    code: "truncated",
+    offset: 14,
+  });
 });
 
 test("decodeFrame() follows DNS compression pointers with loop protection", () => {
@@ -148,13 +238,29 @@ test("decodeFrame() follows DNS compression pointers with loop protection", () =
   const r = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 999, loop, a4))));
   assert.equal(r.error, { layer: "dns", code: "pointer-loop", offset: 42 + 12 });
   assert.is(r.dns?.id, 1);
-  const fwd = concat(be16(2), be16(0x8180), be16(1), be16(1), be16(0), be16(0), [3, ...text("www"), 0xc0, 22, 0, 1, 0, 1], dnsName("example.org"));
+  const fwd = concat(be16(2), be16(0x8180), be16(1), be16(1), be16(0), be16(0), [
+    3,
+    ...text("www"),
+    0xc0,
+    22,
+    0,
+    1,
+    0,
+    1,
+  ], dnsName("example.org"));
   const ok = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 999, fwd, a4))));
   assert.equal([ok.dns?.qname, ok.dns?.qtype, ok.dns?.qr, ok.dns?.rcode], ["www.example.org", 1, true, 0]);
   const out = concat(be16(3), be16(0), be16(1), be16(0), be16(0), be16(0), [0xc0, 200], [0, 1]);
-  assert.equal(both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 1, out, a4)))).error, { layer: "dns", code: "bad-pointer", offset: 54 });
+  assert.equal(both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 1, out, a4)))).error, {
+    layer: "dns",
+    code: "bad-pointer",
+    offset: 54,
+  });
   const label = concat(be16(3), be16(0), be16(1), be16(0), be16(0), be16(0), [0x40, 0, 0, 1]);
-  assert.equal(both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 1, label, a4)))).error?.code, "bad-label");
+  assert.equal(
+    both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 1, label, a4)))).error?.code,
+    "bad-label",
+  );
   const root = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(1, 53, dnsQuery(4, ".", 2), a4))));
   assert.is(root.dns?.qname, ".");
   const cut = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(1, 53, new Uint8Array(6), a4))));
@@ -162,11 +268,27 @@ test("decodeFrame() follows DNS compression pointers with loop protection", () =
 });
 
 test("decodeFrame() finds TLS SNI/ALPN and HTTP request lines, and ignores other payloads", () => {
-  const hello = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 6 }, tcp({ sport: 5, dport: 443 }, tlsClientHello(undefined, ["h3"]), a6))));
+  const hello = both(
+    ethernet(
+      M2,
+      M1,
+      0x86dd,
+      ipv6({ ...a6, next: 6 }, tcp({ sport: 5, dport: 443 }, tlsClientHello(undefined, ["h3"]), a6)),
+    ),
+  );
   assert.equal(hello.tls, { alpn: ["h3"] });
-  const post = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 5, dport: 80 }, httpRequest("POST", "/api", undefined), a4))));
+  const post = both(
+    ethernet(
+      M2,
+      M1,
+      0x0800,
+      ipv4({ ...a4, proto: 6 }, tcp({ sport: 5, dport: 80 }, httpRequest("POST", "/api", undefined), a4)),
+    ),
+  );
   assert.equal(post.http, { method: "POST", uri: "/api", version: "HTTP/1.1" });
-  const notHttp = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 5, dport: 80 }, text("HELLO there\r\n"), a4))));
+  const notHttp = both(
+    ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 5, dport: 80 }, text("HELLO there\r\n"), a4))),
+  );
   assert.is(notHttp.http, undefined);
   assert.is(notHttp.error, undefined);
   const ch = tlsClientHello("a.example", ["h2"]);
@@ -180,7 +302,14 @@ test("decodeFrame() finds TLS SNI/ALPN and HTTP request lines, and ignores other
 });
 
 test("decodeFrame() keeps IPv4-mapped IPv6 and RFC 5952 forms", () => {
-  const r = both(ethernet(M2, M1, 0x86dd, ipv6({ src: "::ffff:c000:201", dst: "2001:db8:0:0:1:0:0:1", next: 59 }, new Uint8Array(0))));
+  const r = both(
+    ethernet(
+      M2,
+      M1,
+      0x86dd,
+      ipv6({ src: "::ffff:c000:201", dst: "2001:db8:0:0:1:0:0:1", next: 59 }, new Uint8Array(0)),
+    ),
+  );
   assert.equal(r.ip?.v === 6 ? [r.ip.src, r.ip.dst] : [], ["::ffff:192.0.2.1", "2001:db8::1:0:0:1"]);
   const z = both(ethernet(M2, M1, 0x86dd, ipv6({ src: "::", dst: "1:0:0:2:0:0:0:3", next: 59 }, new Uint8Array(0))));
   assert.equal(z.ip?.v === 6 ? [z.ip.src, z.ip.dst] : [], ["::", "1:0:0:2::3"]);
@@ -188,8 +317,14 @@ test("decodeFrame() keeps IPv4-mapped IPv6 and RFC 5952 forms", () => {
 
 test("decodeFrame() rejects bad arguments", () => {
   assert.throws(() => decodeFrame([1, 2] as unknown as Uint8Array, 1), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => decodeFrame(new Uint8Array(1), -1), (e: unknown) => e instanceof RangeError && /linktype/.test((e as Error).message));
-  assert.throws(() => decodeFrame(new Uint8Array(1), 1, { engine: "x" as "ts" }), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => decodeFrame(new Uint8Array(1), -1),
+    (e: unknown) => e instanceof RangeError && /linktype/.test((e as Error).message),
+  );
+  assert.throws(
+    () => decodeFrame(new Uint8Array(1), 1, { engine: "x" as "ts" }),
+    (e: unknown) => e instanceof TypeError,
+  );
   assert.equal(ip4("1.2.3.4"), [1, 2, 3, 4]);
 });
 

@@ -28,7 +28,11 @@ async function decodeBoth(file: Uint8Array): Promise<PacketRecord[]> {
 
 test("writePcap() writes packets that openCapture() reads back with their times and lengths", async () => {
   const a = new Uint8Array(60).fill(1), b = new Uint8Array(100).fill(2);
-  const file = writePcap([{ data: a, time: 1700000000123.456 }, { data: b, time: 1700000001999.9996, originalLength: 1500 }]);
+  const file = writePcap([{ data: a, time: 1700000000123.456 }, {
+    data: b,
+    time: 1700000001999.9996,
+    originalLength: 1500,
+  }]);
   assert.is(file.length, 24 + 16 + 60 + 16 + 100);
   const records = await decodeBoth(file);
   assert.is(records.length, 2);
@@ -56,7 +60,10 @@ test("PcapWriter cuts packets to the snaplen, keeps the original length and writ
 });
 
 test("PcapWriter and writePcap() reject bad packets and options before writing", () => {
-  assert.throws(() => new PcapWriter({ snaplen: 0 }), (e: Error) => e instanceof RangeError && /'snaplen'.*got 0/.test(e.message));
+  assert.throws(
+    () => new PcapWriter({ snaplen: 0 }),
+    (e: Error) => e instanceof RangeError && /'snaplen'.*got 0/.test(e.message),
+  );
   assert.throws(() => new PcapWriter({ linkType: -1 }), (e: Error) => e instanceof RangeError);
   const writer = new PcapWriter();
   assert.throws(() => writer.add("x" as unknown as Uint8Array), (e: Error) => e instanceof TypeError);
@@ -85,7 +92,13 @@ test("buildUdpFrame() builds IPv4 and IPv6 datagrams whose checksums both engine
     }
     assert.equal([...frame.subarray(frame.length - payload.length)], [...payload]);
   }
-  assert.is(decodeFrame(buildUdpFrame({ src: { hostname: "::1", port: 1 }, dst: { hostname: "2001:db8::ffff:10.0.0.1", port: 2 } }), 1).ip?.dst, "2001:db8::ffff:a00:1");
+  assert.is(
+    decodeFrame(
+      buildUdpFrame({ src: { hostname: "::1", port: 1 }, dst: { hostname: "2001:db8::ffff:10.0.0.1", port: 2 } }),
+      1,
+    ).ip?.dst,
+    "2001:db8::ffff:a00:1",
+  );
 });
 
 test("buildTcpFrame() writes flags, numbers and options that decode as given", () => {
@@ -118,13 +131,28 @@ test("buildTcpFrame() writes flags, numbers and options that decode as given", (
 
 test("frame builders reject bad addresses and numbers with messages naming them", () => {
   const ends = { src: { hostname: "127.0.0.1", port: 1 }, dst: { hostname: "127.0.0.1", port: 2 } };
-  assert.throws(() => buildUdpFrame({ ...ends, src: { hostname: "localhost", port: 1 } }), (e: Error) => e instanceof TypeError && /'src.hostname'.*localhost/.test(e.message));
-  assert.throws(() => buildUdpFrame({ ...ends, dst: { hostname: "::1", port: 2 } }), (e: Error) => /both be IPv4 or both IPv6/.test(e.message));
-  assert.throws(() => buildUdpFrame({ ...ends, src: { hostname: "127.0.0.1", port: 70000 } }), (e: Error) => e instanceof RangeError && /'src.port'.*70000/.test(e.message));
+  assert.throws(
+    () => buildUdpFrame({ ...ends, src: { hostname: "localhost", port: 1 } }),
+    (e: Error) => e instanceof TypeError && /'src.hostname'.*localhost/.test(e.message),
+  );
+  assert.throws(
+    () => buildUdpFrame({ ...ends, dst: { hostname: "::1", port: 2 } }),
+    (e: Error) => /both be IPv4 or both IPv6/.test(e.message),
+  );
+  assert.throws(
+    () => buildUdpFrame({ ...ends, src: { hostname: "127.0.0.1", port: 70000 } }),
+    (e: Error) => e instanceof RangeError && /'src.port'.*70000/.test(e.message),
+  );
   assert.throws(() => buildTcpFrame({ ...ends, seq: -1, flags: 0 }), (e: Error) => /'seq'/.test(e.message));
-  assert.throws(() => buildTcpFrame({ ...ends, seq: 0, flags: 0, options: new Uint8Array(41) }), (e: Error) => e instanceof RangeError);
+  assert.throws(
+    () => buildTcpFrame({ ...ends, seq: 0, flags: 0, options: new Uint8Array(41) }),
+    (e: Error) => e instanceof RangeError,
+  );
   assert.throws(() => buildUdpFrame({ ...ends, srcMac: "nope" }), (e: Error) => /'srcMac'/.test(e.message));
-  assert.throws(() => buildUdpFrame({ ...ends, payload: new Uint8Array(65528) }), (e: Error) => e instanceof RangeError);
+  assert.throws(
+    () => buildUdpFrame({ ...ends, payload: new Uint8Array(65528) }),
+    (e: Error) => e instanceof RangeError,
+  );
 });
 
 test("buildTcpConversation() writes a handshake, data both ways and a close whose numbers follow", async () => {
@@ -140,8 +168,30 @@ test("buildTcpConversation() writes a handshake, data both ways and a close whos
   const file = writePcap(frames.map((data, i) => ({ data, time: 1700000000000 + i })));
   const records = await decodeBoth(file);
   const { SYN, ACK, PSH, FIN } = TCP_FLAGS;
-  assert.equal(records.map((r) => r.tcp?.flags), [SYN, SYN | ACK, ACK, PSH | ACK, ACK, PSH | ACK, ACK, FIN | ACK, FIN | ACK, ACK]);
-  assert.equal(records.map((r) => r.tcp?.sport), [50000, 65432, 50000, 50000, 65432, 65432, 50000, 50000, 65432, 50000]);
+  assert.equal(records.map((r) => r.tcp?.flags), [
+    SYN,
+    SYN | ACK,
+    ACK,
+    PSH | ACK,
+    ACK,
+    PSH | ACK,
+    ACK,
+    FIN | ACK,
+    FIN | ACK,
+    ACK,
+  ]);
+  assert.equal(records.map((r) => r.tcp?.sport), [
+    50000,
+    65432,
+    50000,
+    50000,
+    65432,
+    65432,
+    50000,
+    50000,
+    65432,
+    50000,
+  ]);
   assert.equal(records.map((r) => r.tcp?.payload), [0, 0, 0, 21, 0, 21, 0, 0, 0, 0]);
   assert.ok(records.every((r) => r.tcp?.checksumOk === true && r.ip?.v === 4 && r.ip.checksumOk && !r.error));
   // Sequence numbers wrap around 2^32 and every ACK acknowledges what the peer sent.
@@ -155,7 +205,10 @@ test("buildTcpConversation() writes a handshake, data both ways and a close whos
   assert.is(stats.packets, 10);
   assert.is(stats.flows, 1);
   assert.is(stats.errors, 0);
-  assert.equal(stats.topFlows[0].a < stats.topFlows[0].b ? stats.topFlows[0].a : stats.topFlows[0].b, "127.0.0.1:50000");
+  assert.equal(
+    stats.topFlows[0].a < stats.topFlows[0].b ? stats.topFlows[0].a : stats.topFlows[0].b,
+    "127.0.0.1:50000",
+  );
 });
 
 test("buildTcpConversation() splits a message larger than the MSS and lets the server close first", () => {
@@ -170,7 +223,15 @@ test("buildTcpConversation() splits a message larger than the MSS and lets the s
   assert.equal(records.slice(3, 6).map((r) => r.tcp?.payload), [1000, 1000, 500]);
   assert.is(records[7].tcp?.sport, 7, "the server's FIN comes first");
   assert.ok(records.every((r) => r.ip?.v === 6 && r.tcp?.checksumOk === true));
-  assert.throws(() => buildTcpConversation({ client: { hostname: "::1", port: 1 }, server: { hostname: "::1", port: 2 }, messages: [{ from: "x" as "client", data: new Uint8Array(1) }] }), /messages\[0\]/);
+  assert.throws(
+    () =>
+      buildTcpConversation({
+        client: { hostname: "::1", port: 1 },
+        server: { hostname: "::1", port: 2 },
+        messages: [{ from: "x" as "client", data: new Uint8Array(1) }],
+      }),
+    /messages\[0\]/,
+  );
 });
 
 test.run();

@@ -63,10 +63,25 @@ function normalise(v: string): string {
 
 function compare(path: string, records: PacketRecord[]): string[] {
   const args = [
-    "-r", path, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,",
-    "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FALSE",
+    "-r",
+    path,
+    "-T",
+    "fields",
+    "-E",
+    "separator=/t",
+    "-E",
+    "occurrence=a",
+    "-E",
+    "aggregator=,",
+    "-o",
+    "ip.defragment:FALSE",
+    "-o",
+    "ipv6.defragment:FALSE",
+    "-o",
+    "tcp.desegment_tcp_streams:FALSE",
     // Repeated test segments would otherwise count as retransmissions, whose payload tshark skips.
-    "-o", "tcp.analyze_sequence_numbers:FALSE",
+    "-o",
+    "tcp.analyze_sequence_numbers:FALSE",
     // Checksums are anynet's own; tshark's verdicts depend on preferences, so only fields are compared.
     ...FIELDS.flatMap(([f]) => ["-e", f]),
   ];
@@ -103,13 +118,21 @@ if (!hasTshark) {
   test("anynet's fields equal tshark's on a pcapng with several link types and resolutions", async () => {
     const frames = sampleFrames();
     const path = join(dir, "sample.pcapng");
-    writeFileSync(path, pcapng([{
-      interfaces: [{ linktype: 1, tsresol: 9 }, { linktype: 101 }, { linktype: 113 }],
-      blocks: frames.flatMap((data, i) => [
-        { kind: "epb" as const, iface: 0, ts: 1700000000123456789n + BigInt(i), data },
-        { kind: "epb" as const, iface: 1, ts: 1700000000000000n, data: data.subarray(data[12] === 0x08 && data[13] === 0 ? 14 : 14) },
-      ]).filter((b) => b.iface === 0 || (b.data[0] >> 4 === 4)),
-    }]));
+    writeFileSync(
+      path,
+      pcapng([{
+        interfaces: [{ linktype: 1, tsresol: 9 }, { linktype: 101 }, { linktype: 113 }],
+        blocks: frames.flatMap((data, i) => [
+          { kind: "epb" as const, iface: 0, ts: 1700000000123456789n + BigInt(i), data },
+          {
+            kind: "epb" as const,
+            iface: 1,
+            ts: 1700000000000000n,
+            data: data.subarray(data[12] === 0x08 && data[13] === 0 ? 14 : 14),
+          },
+        ]).filter((b) => b.iface === 0 || (b.data[0] >> 4 === 4)),
+      }]),
+    );
     const { records } = await decodeAll(path, "ts");
     assert.equal(compare(path, records), []);
   });

@@ -10,7 +10,11 @@ test("detectRuntime() names the runtime running the tests", () => {
 
 test("detectRuntime() reports the runtime's own version", () => {
   const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
-  const expected = testRuntime === "deno" ? g.Deno!.version.deno : testRuntime === "bun" ? g.Bun!.version : process.versions.node;
+  const expected = testRuntime === "deno"
+    ? g.Deno!.version.deno
+    : testRuntime === "bun"
+    ? g.Bun!.version
+    : process.versions.node;
   assert.is(detectRuntime().version, expected);
   assert.match(detectRuntime().version, /^\d+\.\d+\.\d+/);
 });

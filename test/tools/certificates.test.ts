@@ -71,9 +71,12 @@ withOpenssl("openssl verifies the chain and reads the names and key usage", () =
     writeFileSync(join(dir, "ca.pem"), certs.caCert);
     writeFileSync(join(dir, "cert.pem"), certs.cert);
     writeFileSync(join(dir, "key.pem"), certs.key);
-    const verify = spawnSync("openssl", ["verify", "-CAfile", join(dir, "ca.pem"), join(dir, "cert.pem")], { encoding: "utf8" });
+    const verify = spawnSync("openssl", ["verify", "-CAfile", join(dir, "ca.pem"), join(dir, "cert.pem")], {
+      encoding: "utf8",
+    });
     assert.is(verify.status, 0, verify.stderr);
-    const text = spawnSync("openssl", ["x509", "-in", join(dir, "cert.pem"), "-noout", "-text"], { encoding: "utf8" }).stdout;
+    const text =
+      spawnSync("openssl", ["x509", "-in", join(dir, "cert.pem"), "-noout", "-text"], { encoding: "utf8" }).stdout;
     assert.match(text, /DNS:localhost, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1/);
     assert.match(text, /CA:FALSE/);
     assert.match(text, /TLS Web Server Authentication/);
@@ -90,7 +93,8 @@ withOpenssl("createCertificates() names IPv6 and custom hosts", async () => {
   const dir = mkdtempSync(join(tmpdir(), "anynet-certs-"));
   try {
     writeFileSync(join(dir, "cert.pem"), custom.cert);
-    const text = spawnSync("openssl", ["x509", "-in", join(dir, "cert.pem"), "-noout", "-text"], { encoding: "utf8" }).stdout;
+    const text =
+      spawnSync("openssl", ["x509", "-in", join(dir, "cert.pem"), "-noout", "-text"], { encoding: "utf8" }).stdout;
     assert.match(text, /DNS:api\.test, IP Address:2001:DB8:0:0:0:0:0:7/i);
     assert.match(text, /Subject: CN ?= ?api\.test/);
   } finally {
@@ -99,11 +103,13 @@ withOpenssl("createCertificates() names IPv6 and custom hosts", async () => {
 });
 
 test("createCertificates() rejects empty hostnames and bad lifetimes before any work", async () => {
-  for (const [options, pattern] of [
-    [{ hostnames: [] }, /'hostnames' must be non-empty strings: got \[\]/],
-    [{ hostnames: [""] }, /'hostnames' must be non-empty strings/],
-    [{ days: 0 }, /'days' must be a positive number: got 0/],
-  ] as const) {
+  for (
+    const [options, pattern] of [
+      [{ hostnames: [] }, /'hostnames' must be non-empty strings: got \[\]/],
+      [{ hostnames: [""] }, /'hostnames' must be non-empty strings/],
+      [{ days: 0 }, /'days' must be a positive number: got 0/],
+    ] as const
+  ) {
     try {
       await createCertificates(options);
       assert.unreachable();

@@ -102,8 +102,20 @@ withTshark("runDemo()'s capture reads in tshark with every TCP and UDP checksum 
     const file = join(dir, "demo.pcap");
     writeFileSync(file, result.capture!);
     const out = spawnSync("tshark", [
-      "-r", file, "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-      "-T", "fields", "-e", "frame.protocols", "-e", "tcp.checksum.status", "-e", "udp.checksum.status",
+      "-r",
+      file,
+      "-o",
+      "tcp.check_checksum:TRUE",
+      "-o",
+      "udp.check_checksum:TRUE",
+      "-T",
+      "fields",
+      "-e",
+      "frame.protocols",
+      "-e",
+      "tcp.checksum.status",
+      "-e",
+      "udp.checksum.status",
     ], { encoding: "utf8" });
     assert.is(out.status, 0, out.stderr);
     const lines = out.stdout.trim().split("\n");
@@ -127,7 +139,10 @@ test("runDemo() fails a step that runs out of time with the reason, and runs the
   assert.not.ok(tls.ok);
   assert.is(tls.summary, "did not finish within 1 ms");
   for (const step of slow.steps) {
-    assert.ok(step.ok || /^did not finish within 1 ms$|^nothing to capture|^no capture to sum up/.test(step.summary), step.summary);
+    assert.ok(
+      step.ok || /^did not finish within 1 ms$|^nothing to capture|^no capture to sum up/.test(step.summary),
+      step.summary,
+    );
   }
   assert.is(slow.passed, slow.steps.filter((s) => s.ok).length);
 });

@@ -65,7 +65,10 @@ test("parseProcNetTable() names UDP states as ss does", () => {
 });
 
 test("parseProcNetTable() rejects a malformed line, naming the line", () => {
-  assert.throws(() => parseProcNetTable(HEADER + "   0: nonsense\n", "tcp"), /\/proc\/net\/tcp line 2: expected at least 10 fields/);
+  assert.throws(
+    () => parseProcNetTable(HEADER + "   0: nonsense\n", "tcp"),
+    /\/proc\/net\/tcp line 2: expected at least 10 fields/,
+  );
   assert.throws(
     () => parseProcNetTable(HEADER + "   0: 0100007F:ZZZZ 00000000:0000 0A 0:0 0:0 0 0 0 1 1\n", "tcp"),
     /malformed address '0100007F:ZZZZ'/,
@@ -137,7 +140,10 @@ linuxOnly("anynet netstat -tl prints a table with the test's socket", async () =
   const run = await runCli(["netstat", "-tl"]);
   assert.is(run.code, 0, run.stderr);
   assert.match(run.stdout, /^Proto\s+State\s+Recv-Q\s+Send-Q\s+Local Address:Port\s+Peer Address:Port\s+Process\n/);
-  assert.match(run.stdout, new RegExp(`tcp\\s+LISTEN\\s+\\d+\\s+\\d+\\s+127\\.0\\.0\\.1:${port}\\s+0\\.0\\.0\\.0:\\*\\s+${process.pid}/`));
+  assert.match(
+    run.stdout,
+    new RegExp(`tcp\\s+LISTEN\\s+\\d+\\s+\\d+\\s+127\\.0\\.0\\.1:${port}\\s+0\\.0\\.0\\.0:\\*\\s+${process.pid}/`),
+  );
 });
 
 test("anynet netstat without /proc/net is a one-line error and exit 1", async () => {

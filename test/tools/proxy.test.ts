@@ -236,7 +236,10 @@ test("startProxy() in front of echo-server processes: one SIGKILLed mid-load, th
     assert.ok(r.failures <= everOnB, `${r.failures} failures, ${everOnB} connections ever went to the killed backend`);
     assert.ok(r.roundTrips > 0);
     assert.is(proxy.stats().backends[1].healthy, false);
-    assert.ok(proxy.stats().backends[0].connections - aBefore >= r.failures, "broken clients reconnected to the live backend");
+    assert.ok(
+      proxy.stats().backends[0].connections - aBefore >= r.failures,
+      "broken clients reconnected to the live backend",
+    );
 
     restarted = { proc: startCli(["echo-server", "--port", String(b.port)]), port: b.port };
     await waitForListening(restarted.proc);

@@ -146,13 +146,20 @@ export interface LoadOptions {
 /** Runs the load client against 127.0.0.1:PORT and returns its figures. */
 export async function runLoad(clientPath: string, options: LoadOptions): Promise<LoadResult> {
   const args = [
-    "--port", String(options.port),
-    "--connections", String(options.connections),
-    "--size", String(options.size),
-    "--duration", String(options.duration),
-    "--warmup", String(options.warmup),
-    "--timeout", "10",
-    "--pid", String(options.pid),
+    "--port",
+    String(options.port),
+    "--connections",
+    String(options.connections),
+    "--size",
+    String(options.size),
+    "--duration",
+    String(options.duration),
+    "--warmup",
+    String(options.warmup),
+    "--timeout",
+    "10",
+    "--pid",
+    String(options.pid),
   ];
   return await runClient(clientPath, args, options.core, options.duration + options.warmup + 30) as LoadResult;
 }
@@ -171,12 +178,18 @@ export interface HoldOptions {
 /** Opens, pings once and holds many connections to 127.0.0.1:PORT; returns the server's memory figures. */
 export async function runHold(clientPath: string, options: HoldOptions): Promise<HoldResult> {
   const args = [
-    "--port", String(options.port),
-    "--hold", String(options.connections),
-    "--pid", String(options.pid),
-    "--size", "16",
-    "--settle", String(options.settle),
-    "--timeout", "20",
+    "--port",
+    String(options.port),
+    "--hold",
+    String(options.connections),
+    "--pid",
+    String(options.pid),
+    "--size",
+    "16",
+    "--settle",
+    String(options.settle),
+    "--timeout",
+    "20",
   ];
   return await runClient(clientPath, args, options.core, options.settle + 120) as HoldResult;
 }

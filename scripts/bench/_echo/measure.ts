@@ -6,7 +6,15 @@
  */
 import { type HoldResult, type LoadResult, runHold, runLoad, userCpuPercent } from "./client.ts";
 import type { EchoBenchOptions } from "./options.ts";
-import { anynetServer, describe, nativeServer, type Runtime, type RunningServer, type ServerSpec, startServer } from "./servers.ts";
+import {
+  anynetServer,
+  describe,
+  nativeServer,
+  type RunningServer,
+  type Runtime,
+  type ServerSpec,
+  startServer,
+} from "./servers.ts";
 import { median } from "./stats.ts";
 
 /** One load of the benchmark. */
@@ -108,13 +116,17 @@ function check(bench: Bench, what: string, result: LoadResult | HoldResult): voi
   if (result.failures) issues.push(`${result.failures} failed connections`);
   if (result.connectFailures) issues.push(`${result.connectFailures} failed connects`);
   if (result.stalled) issues.push("stalled (no progress for the client's timeout)");
-  if (result.mode === "hold" && result.held < result.connections) issues.push(`held ${result.held} of ${result.connections}`);
+  if (result.mode === "hold" && result.held < result.connections) {
+    issues.push(`held ${result.held} of ${result.connections}`);
+  }
   if (issues.length) bench.problems.push(`${what}: ${issues.join(", ")}`);
 }
 
 /** Server CPU microseconds per round trip of one run; NaN when unknown. */
 function cpuPerRoundTrip(run: LoadResult): number {
-  return run.serverCpuPercent >= 0 && run.roundTripsPerSecond > 0 ? (run.serverCpuPercent * 1e4) / run.roundTripsPerSecond : NaN;
+  return run.serverCpuPercent >= 0 && run.roundTripsPerSecond > 0
+    ? (run.serverCpuPercent * 1e4) / run.roundTripsPerSecond
+    : NaN;
 }
 
 /** The medians of some runs of one load; undefined when there are none. */
@@ -176,7 +188,9 @@ async function waitForQuiet(bench: Bench): Promise<void> {
   const started = Date.now();
   let busy = await userCpuPercent();
   if (busy <= quietLimit) return;
-  bench.log(`other programs use ${busy.toFixed(0)}% of a core: waiting up to ${quietWaitSeconds} s for a quiet machine`);
+  bench.log(
+    `other programs use ${busy.toFixed(0)}% of a core: waiting up to ${quietWaitSeconds} s for a quiet machine`,
+  );
   while (busy > quietLimit && Date.now() - started < quietWaitSeconds * 1000) busy = await userCpuPercent(1000);
   if (busy > quietLimit) bench.log(`still ${busy.toFixed(0)}% busy: measuring anyway`);
 }
@@ -186,7 +200,12 @@ async function waitForQuiet(bench: Bench): Promise<void> {
  * `--noise-limit` percent of a core during the run, it is run again (up to `attemptsPerRun` in all), and the
  * least disturbed attempt is kept.
  */
-async function runQuietly(bench: Bench, what: string, server: RunningServer, scenario: Scenario): Promise<[LoadResult, number]> {
+async function runQuietly(
+  bench: Bench,
+  what: string,
+  server: RunningServer,
+  scenario: Scenario,
+): Promise<[LoadResult, number]> {
   const { options } = bench;
   let best: LoadResult | undefined;
   for (let attempt = 1; attempt <= attemptsPerRun; attempt++) {
@@ -230,7 +249,9 @@ export async function measureHold(bench: Bench, spec: ServerSpec): Promise<HoldR
       core: bench.options.pin ? clientCore : undefined,
     });
     check(bench, what, result);
-    bench.log(`${what}: ${(result.bytesPerConnection / 1024).toFixed(1)} KiB per idle connection (${result.held} held)`);
+    bench.log(
+      `${what}: ${(result.bytesPerConnection / 1024).toFixed(1)} KiB per idle connection (${result.held} held)`,
+    );
     return result;
   } catch (error) {
     bench.problems.push(`${what}: ${(error as Error).message}`);
@@ -287,9 +308,12 @@ export async function measureRuntime(
   } finally {
     await Promise.all(mine.map((server) => server.stop()));
   }
-  const runsOf = (server: string | RunningServer | undefined) => typeof server === "object" ? runs.get(server) : undefined;
+  const runsOf = (server: string | RunningServer | undefined) =>
+    typeof server === "object" ? runs.get(server) : undefined;
   for (const scenario of scenarios) {
-    const a = runsOf(anynet)?.[scenario.name], n = runsOf(native)?.[scenario.name], c = runsOf(cServer)?.[scenario.name];
+    const a = runsOf(anynet)?.[scenario.name],
+      n = runsOf(native)?.[scenario.name],
+      c = runsOf(cServer)?.[scenario.name];
     results.anynet[scenario.name] = summarize(scenario, a ?? []);
     results.native[scenario.name] = summarize(scenario, n ?? []);
     cRuns[scenario.name].push(...(c ?? []));
@@ -302,7 +326,9 @@ export async function measureRuntime(
       : perRound([c, n], ([x, z]) => x[metric] / z[metric]);
   }
   if (bench.options.hold > 0) {
-    if (!results.anynet.error) results.anynet.hold = await measureHold(bench, anynetServer(runtime, anynetHoldArgs(bench.options.hold)));
+    if (!results.anynet.error) {
+      results.anynet.hold = await measureHold(bench, anynetServer(runtime, anynetHoldArgs(bench.options.hold)));
+    }
     if (!results.native.error) results.native.hold = await measureHold(bench, nativeServer(runtime));
     const bytes = (server: ServerResults) => server.hold?.bytesPerConnection ?? NaN;
     results.ratio.memory = bytes(results.anynet) / bytes(results.native);

@@ -139,7 +139,9 @@ export function parseOptions(args: string[]): EchoBenchOptions | "help" {
         break;
       case "--render": {
         const file = args[++i];
-        if (file === undefined || file.startsWith("-")) throw new EchoBenchUsageError("--render needs the file of a --json report");
+        if (file === undefined || file.startsWith("-")) {
+          throw new EchoBenchUsageError("--render needs the file of a --json report");
+        }
         options.render = file;
         break;
       }

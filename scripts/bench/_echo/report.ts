@@ -33,7 +33,8 @@ export function renderMarkdown(tables: Table[]): string {
     const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
     const rule = `|${table.headers.map((_, column) => (column === 0 ? " --- " : " ---: ")).join("|")}|`;
     const notes = (table.notes ?? []).map((note) => `\n${note}`).join("\n");
-    return [`**${table.title}**`, "", row(table.headers), rule, ...table.rows.map(row)].join("\n") + (notes ? `\n${notes}` : "");
+    return [`**${table.title}**`, "", row(table.headers), rule, ...table.rows.map(row)].join("\n") +
+      (notes ? `\n${notes}` : "");
   });
   return blocks.join("\n\n") + "\n";
 }

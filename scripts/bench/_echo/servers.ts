@@ -53,7 +53,11 @@ function runOn(runtime: Runtime, program: string): string[] {
  */
 export function anynetServer(runtime: Runtime, extraArgs: string[] = []): ServerSpec {
   const cli = runtime === "node" ? join(root, "dist", "cli.js") : join(root, "src", "cli.ts");
-  return { kind: "anynet", runtime, command: [...runOn(runtime, cli), "echo-server", "--host", "127.0.0.1", ...extraArgs] };
+  return {
+    kind: "anynet",
+    runtime,
+    command: [...runOn(runtime, cli), "echo-server", "--host", "127.0.0.1", ...extraArgs],
+  };
 }
 
 /** The smallest native echo server of a runtime (native_node.mjs, native_deno.ts, native_bun.ts). */
@@ -108,7 +112,11 @@ function drain(stream: ReadableStream<Uint8Array>, tail: { text: string }, onTex
  * @returns the running server
  * @throws Error if it exits or stays silent, with its stderr
  */
-export async function startServer(spec: ServerSpec, core: number | undefined, timeoutSeconds = 30): Promise<RunningServer> {
+export async function startServer(
+  spec: ServerSpec,
+  core: number | undefined,
+  timeoutSeconds = 30,
+): Promise<RunningServer> {
   const [command, ...prefix] = launcher(core);
   const child = new Deno.Command(command, {
     args: [...prefix, ...spec.command, "--port", "0"],
@@ -131,7 +139,9 @@ export async function startServer(spec: ServerSpec, core: number | undefined, ti
   const outcome = await Promise.race([
     listening.then((port) => ({ port })),
     child.status.then((status) => ({ exited: status.code })),
-    new Promise<{ timedOut: true }>((resolve) => (timer = setTimeout(() => resolve({ timedOut: true }), timeoutSeconds * 1000))),
+    new Promise<{ timedOut: true }>((
+      resolve,
+    ) => (timer = setTimeout(() => resolve({ timedOut: true }), timeoutSeconds * 1000))),
   ]);
   clearTimeout(timer);
   let stopped = false;
@@ -156,7 +166,9 @@ export async function startServer(spec: ServerSpec, core: number | undefined, ti
   };
   if (!("port" in outcome)) {
     await stop();
-    const why = "exited" in outcome ? `exited with code ${outcome.exited}` : `printed no 'listening on' line in ${timeoutSeconds} s`;
+    const why = "exited" in outcome
+      ? `exited with code ${outcome.exited}`
+      : `printed no 'listening on' line in ${timeoutSeconds} s`;
     const detail = (err.text || out.text).trim().split("\n").filter((line) => line.trim()).slice(0, 3).join(" | ");
     throw new Error(`${describe(spec)} ${why}${detail ? `: ${detail}` : ""}`);
   }

@@ -6,10 +6,25 @@
  *
  * @module
  */
-import { openSync, writeSync, closeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import {
-  type Bytes, concat, dnsQuery, ethernet, ethernetVlan, httpRequest, icmpEcho, ipv4, ipv6, le32, mac, ip4, be16, rng,
-  tcp, tlsClientHello, udp,
+  be16,
+  type Bytes,
+  concat,
+  dnsQuery,
+  ethernet,
+  ethernetVlan,
+  httpRequest,
+  icmpEcho,
+  ip4,
+  ipv4,
+  ipv6,
+  le32,
+  mac,
+  rng,
+  tcp,
+  tlsClientHello,
+  udp,
 } from "../../../test/_helpers/packet_writer.ts";
 
 function pool(seed: number): Bytes[] {
@@ -24,37 +39,123 @@ function pool(seed: number): Bytes[] {
   };
   add(450, () => {
     const a = { v: 4 as const, src: host4(), dst: host4() };
-    return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 6, df: true, id: next() & 0xffff }, tcp({ sport: 443, dport: 1024 + (next() % 60000), seq: next(), ack: next(), flags: 0x10, options: [1, 1, 8, 10, ...le32(next()), ...le32(next())] }, bulk, a)));
+    return ethernet(
+      m2,
+      m1,
+      0x0800,
+      ipv4(
+        { ...a, proto: 6, df: true, id: next() & 0xffff },
+        tcp(
+          {
+            sport: 443,
+            dport: 1024 + (next() % 60000),
+            seq: next(),
+            ack: next(),
+            flags: 0x10,
+            options: [1, 1, 8, 10, ...le32(next()), ...le32(next())],
+          },
+          bulk,
+          a,
+        ),
+      ),
+    );
   });
   add(250, () => {
     const a = { v: 4 as const, src: host4(), dst: host4() };
-    return ethernet(m1, m2, 0x0800, ipv4({ ...a, proto: 6, df: true }, tcp({ sport: 1024 + (next() % 60000), dport: 443, seq: next(), ack: next(), flags: 0x10 }, new Uint8Array(0), a)));
+    return ethernet(
+      m1,
+      m2,
+      0x0800,
+      ipv4(
+        { ...a, proto: 6, df: true },
+        tcp(
+          { sport: 1024 + (next() % 60000), dport: 443, seq: next(), ack: next(), flags: 0x10 },
+          new Uint8Array(0),
+          a,
+        ),
+      ),
+    );
   });
   add(100, () => {
     const a = { v: 4 as const, src: host4(), dst: "10.0.0.53" };
     const names = ["www.example.com", "api.example.net", "cdn.example.org", "mail.example.com"];
-    return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 17 }, udp(1024 + (next() % 60000), 53, dnsQuery(next() & 0xffff, names[next() % 4], next() % 2 ? 1 : 28), a)));
+    return ethernet(
+      m2,
+      m1,
+      0x0800,
+      ipv4(
+        { ...a, proto: 17 },
+        udp(1024 + (next() % 60000), 53, dnsQuery(next() & 0xffff, names[next() % 4], next() % 2 ? 1 : 28), a),
+      ),
+    );
   });
   add(50, () => {
     const a = { v: 4 as const, src: host4(), dst: host4() };
-    return ethernetVlan(m2, m1, 0x0800, ipv4({ ...a, proto: 17 }, udp(5000 + (next() % 100), 6000, new Uint8Array(200), a)), [{ tpid: 0x8100, id: 1 + (next() % 100) }]);
+    return ethernetVlan(
+      m2,
+      m1,
+      0x0800,
+      ipv4({ ...a, proto: 17 }, udp(5000 + (next() % 100), 6000, new Uint8Array(200), a)),
+      [{ tpid: 0x8100, id: 1 + (next() % 100) }],
+    );
   });
   add(80, () => {
     const a = { v: 6 as const, src: host6(), dst: host6() };
-    return ethernet(m2, m1, 0x86dd, ipv6({ ...a, next: 6 }, tcp({ sport: 443, dport: 1024 + (next() % 60000), seq: next(), flags: 0x18 }, bulk.subarray(0, 600), a)));
+    return ethernet(
+      m2,
+      m1,
+      0x86dd,
+      ipv6(
+        { ...a, next: 6 },
+        tcp({ sport: 443, dport: 1024 + (next() % 60000), seq: next(), flags: 0x18 }, bulk.subarray(0, 600), a),
+      ),
+    );
   });
   add(30, () => {
     const a = { v: 4 as const, src: host4(), dst: host4() };
     return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 1 }, icmpEcho(8, 0, new Uint8Array(56))));
   });
-  add(20, () => ethernet("ff:ff:ff:ff:ff:ff", m1, 0x0806, concat(be16(1), be16(0x0800), [6, 4], be16(1), mac(m1), ip4(host4()), [0, 0, 0, 0, 0, 0], ip4(host4()))));
+  add(
+    20,
+    () =>
+      ethernet(
+        "ff:ff:ff:ff:ff:ff",
+        m1,
+        0x0806,
+        concat(be16(1), be16(0x0800), [6, 4], be16(1), mac(m1), ip4(host4()), [0, 0, 0, 0, 0, 0], ip4(host4())),
+      ),
+  );
   add(10, () => {
     const a = { v: 4 as const, src: host4(), dst: host4() };
-    return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 6 }, tcp({ sport: 1024 + (next() % 60000), dport: 443 }, tlsClientHello(`host${next() % 50}.example.com`, ["h2", "http/1.1"]), a)));
+    return ethernet(
+      m2,
+      m1,
+      0x0800,
+      ipv4(
+        { ...a, proto: 6 },
+        tcp(
+          { sport: 1024 + (next() % 60000), dport: 443 },
+          tlsClientHello(`host${next() % 50}.example.com`, ["h2", "http/1.1"]),
+          a,
+        ),
+      ),
+    );
   });
   add(10, () => {
     const a = { v: 4 as const, src: host4(), dst: host4() };
-    return ethernet(m2, m1, 0x0800, ipv4({ ...a, proto: 6 }, tcp({ sport: 1024 + (next() % 60000), dport: 80 }, httpRequest("GET", `/item/${next() % 1000}`, "shop.example.com"), a)));
+    return ethernet(
+      m2,
+      m1,
+      0x0800,
+      ipv4(
+        { ...a, proto: 6 },
+        tcp(
+          { sport: 1024 + (next() % 60000), dport: 80 },
+          httpRequest("GET", `/item/${next() % 1000}`, "shop.example.com"),
+          a,
+        ),
+      ),
+    );
   });
   return frames;
 }

@@ -13,7 +13,13 @@ export async function checkCaptureFile(path: string): Promise<number> {
     return await fileSize(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : (error as Error).message;
+    const why = code === "ENOENT"
+      ? "no such file"
+      : code === "EACCES"
+      ? "permission denied"
+      : code === "EISDIR"
+      ? "is a directory"
+      : (error as Error).message;
     throw new CommandError(`cannot read capture '${path}': ${why}`, { cause: error });
   }
 }

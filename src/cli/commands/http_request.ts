@@ -6,10 +6,36 @@ import { readTextFile } from "../../runtime/http/files.ts";
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 const commonFlags: FlagSpec[] = [
-  { name: "json", type: "boolean", description: "Ask for JSON (Accept: application/json) and fail unless the body is JSON" },
-  { name: "timeout", type: "number", description: "Seconds per attempt, until the body is read", default: 10, min: 0.001, valueName: "S" },
-  { name: "retries", type: "integer", description: "Retries on network errors and 408/429/5xx (idempotent methods)", default: 2, min: 0, max: 20, valueName: "N" },
-  { name: "header", short: "H", type: "string", multiple: true, description: "Add a request header", valueName: "'Name: value'" },
+  {
+    name: "json",
+    type: "boolean",
+    description: "Ask for JSON (Accept: application/json) and fail unless the body is JSON",
+  },
+  {
+    name: "timeout",
+    type: "number",
+    description: "Seconds per attempt, until the body is read",
+    default: 10,
+    min: 0.001,
+    valueName: "S",
+  },
+  {
+    name: "retries",
+    type: "integer",
+    description: "Retries on network errors and 408/429/5xx (idempotent methods)",
+    default: 2,
+    min: 0,
+    max: 20,
+    valueName: "N",
+  },
+  {
+    name: "header",
+    short: "H",
+    type: "string",
+    multiple: true,
+    description: "Add a request header",
+    valueName: "'Name: value'",
+  },
   { name: "api-key", type: "string", description: "Send X-API-Key: KEY", valueName: "KEY" },
   { name: "ca", type: "string", description: "Also trust the CA certificate(s) in this PEM file", valueName: "FILE" },
 ];
@@ -42,7 +68,12 @@ function isJsonType(type: string | null): boolean {
   return type !== null && /^application\/([\w.+-]*\+)?json\b/i.test(type.trim());
 }
 
-async function run(command: string, method: Method, input: Parameters<CommandSpec["run"]>[0], io: CommandIO): Promise<number> {
+async function run(
+  command: string,
+  method: Method,
+  input: Parameters<CommandSpec["run"]>[0],
+  io: CommandIO,
+): Promise<number> {
   const url = input.positionals[0];
   const flags = input.flags;
   const wantJson = flags.json === true;
@@ -67,7 +98,9 @@ async function run(command: string, method: Method, input: Parameters<CommandSpe
     } catch (error) {
       throw new CommandError(`cannot read --ca file '${caFile}': ${(error as Error).message}`);
     }
-    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw new CommandError(`--ca file '${caFile}' holds no PEM certificate`);
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
+      throw new CommandError(`--ca file '${caFile}' holds no PEM certificate`);
+    }
   }
   try {
     const response = await request(url, {
@@ -81,7 +114,12 @@ async function run(command: string, method: Method, input: Parameters<CommandSpe
       signal: io.signal,
       hooks: {
         beforeRetry: [
-          (c) => io.err(`anynet ${command}: retry ${c.retry}/${c.limit} in ${c.delay} ms after: ${oneLine(c.error.message, 200)}\n`),
+          (c) =>
+            io.err(
+              `anynet ${command}: retry ${c.retry}/${c.limit} in ${c.delay} ms after: ${
+                oneLine(c.error.message, 200)
+              }\n`,
+            ),
         ],
       },
     });
@@ -94,7 +132,9 @@ async function run(command: string, method: Method, input: Parameters<CommandSpe
         value = JSON.parse(text);
       } catch {
         if (wantJson) {
-          throw new CommandError(`${method} ${response.url}: the body is not JSON (Content-Type: ${type ?? "none"}): '${oneLine(text, 60)}'`);
+          throw new CommandError(
+            `${method} ${response.url}: the body is not JSON (Content-Type: ${type ?? "none"}): '${oneLine(text, 60)}'`,
+          );
         }
         await io.out(text);
         return 0;
@@ -117,7 +157,9 @@ async function run(command: string, method: Method, input: Parameters<CommandSpe
     if (isHttpError(error)) {
       const reason = error.statusText ? `${error.status} ${error.statusText}` : String(error.status);
       const preview = oneLine(error.bodyPreview, 200);
-      throw new CommandError(`HTTP ${reason} from ${error.method} ${error.url}` + (preview ? `: ${preview}` : ""), { cause: error });
+      throw new CommandError(`HTTP ${reason} from ${error.method} ${error.url}` + (preview ? `: ${preview}` : ""), {
+        cause: error,
+      });
     }
     if (isTimeoutError(error) || isNetworkError(error) || isRedirectError(error)) {
       throw new CommandError(oneLine(error.message, 400), { cause: error });
@@ -145,11 +187,17 @@ function spec(name: string, method: Method, summary: string, withData: boolean, 
 }
 
 /** `anynet get URL`. */
-export const getCommand: CommandSpec = spec("get", "GET", "Fetch a URL and print the body (JSON pretty-printed)", false, [
-  "get http://127.0.0.1:3000/posts/1",
-  "get http://127.0.0.1:3000/users/1 --json --timeout 2 --retries 0",
-  "get http://127.0.0.1:3000/posts -H 'Accept: application/json' --api-key s3cret",
-]);
+export const getCommand: CommandSpec = spec(
+  "get",
+  "GET",
+  "Fetch a URL and print the body (JSON pretty-printed)",
+  false,
+  [
+    "get http://127.0.0.1:3000/posts/1",
+    "get http://127.0.0.1:3000/users/1 --json --timeout 2 --retries 0",
+    "get http://127.0.0.1:3000/posts -H 'Accept: application/json' --api-key s3cret",
+  ],
+);
 
 /** `anynet post URL --data JSON`. */
 export const postCommand: CommandSpec = spec("post", "POST", "POST JSON to a URL and print the answer", true, [

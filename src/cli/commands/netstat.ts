@@ -11,7 +11,12 @@ export const netstatCommand: CommandSpec = {
   flags: [
     { name: "tcp", short: "t", type: "boolean", description: "TCP sockets (both TCP and UDP when neither is given)" },
     { name: "udp", short: "u", type: "boolean", description: "UDP sockets" },
-    { name: "listening", short: "l", type: "boolean", description: "Only listening sockets (TCP LISTEN, unconnected UDP)" },
+    {
+      name: "listening",
+      short: "l",
+      type: "boolean",
+      description: "Only listening sockets (TCP LISTEN, unconnected UDP)",
+    },
     { name: "json", type: "boolean", description: "Print a JSON array of socket objects" },
     { name: "proc-root", type: "string", valueName: "DIR", description: "Where procfs is mounted", default: "/proc" },
   ],

@@ -5,8 +5,7 @@ import { checkCaptureFile } from "./_pcap_source.ts";
 export const pcapDecodeCommand: CommandSpec = {
   name: "pcap decode",
   summary: "Decode a pcap or pcapng capture, one line or JSON object per packet",
-  description:
-    "Reads the capture as a stream (any size, constant memory) and prints one line per packet like " +
+  description: "Reads the capture as a stream (any size, constant memory) and prints one line per packet like " +
     "`tcpdump -n`, or with --json one JSON object per line (NDJSON) with the decoded layers. A malformed " +
     "packet carries an `error` and does not stop the decode; a file damaged at the file level prints every " +
     "packet before the damage, then the error, and exits 1.",

@@ -14,7 +14,9 @@ function summary(s: CaptureStats): string {
     `protocols`,
     ...Object.entries(s.protocols).filter(([, n]) => n > 0).map(([p, n]) => `  ${p.padEnd(12)} ${n}`),
     `flows          ${s.flows}`,
-    ...s.topFlows.map((f) => `  ${String(f.proto).padStart(3)} ${f.a} <-> ${f.b}  ${f.packets} packets, ${f.bytes} bytes`),
+    ...s.topFlows.map((f) =>
+      `  ${String(f.proto).padStart(3)} ${f.a} <-> ${f.b}  ${f.packets} packets, ${f.bytes} bytes`
+    ),
   ];
   return lines.join("\n") + "\n";
 }
@@ -23,8 +25,7 @@ function summary(s: CaptureStats): string {
 export const pcapStatsCommand: CommandSpec = {
   name: "pcap stats",
   summary: "Count packets, bytes, protocols and conversations of a capture",
-  description:
-    "Like capinfos with Wireshark's protocol hierarchy and conversations: packets, bytes, first and last " +
+  description: "Like capinfos with Wireshark's protocol hierarchy and conversations: packets, bytes, first and last " +
     "timestamp, packets per protocol, distinct flows and the ten largest. Streams the file in constant " +
     "memory. A file damaged at the file level prints the statistics up to the damage and exits 1.",
   positionals: [{ name: "FILE", description: "The pcap or pcapng file" }],

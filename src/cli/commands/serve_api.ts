@@ -12,7 +12,14 @@ export const serveApiCommand: CommandSpec = {
     "'Authorization: Bearer KEY' or 'X-API-Key: KEY' get 401. Runs until Ctrl-C.",
   flags: [
     { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
-    { name: "port", type: "integer", description: "Port to listen on (0 picks a free one)", default: 3000, min: 0, max: 65535 },
+    {
+      name: "port",
+      type: "integer",
+      description: "Port to listen on (0 picks a free one)",
+      default: 3000,
+      min: 0,
+      max: 65535,
+    },
     { name: "api-key", type: "string", description: "Require this API key", valueName: "KEY" },
     {
       name: "max-body-bytes",
@@ -47,9 +54,12 @@ export const serveApiCommand: CommandSpec = {
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";
       const message = error instanceof Error ? error.message : String(error);
-      throw new CommandError(`cannot listen on ${hostname}:${port}: ${code && !message.includes(code) ? `${code}: ` : ""}${message}`, {
-        cause: error,
-      });
+      throw new CommandError(
+        `cannot listen on ${hostname}:${port}: ${code && !message.includes(code) ? `${code}: ` : ""}${message}`,
+        {
+          cause: error,
+        },
+      );
     }
     await io.out(`listening on ${server.url}\n`);
     await new Promise<void>((resolve) => {

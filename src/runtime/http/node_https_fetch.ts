@@ -18,7 +18,10 @@ export async function nodeHttpsFetch(url: string, init: RequestInit, caCerts: re
   // A Request normalises the body (string, bytes, Blob, URLSearchParams, stream) into one
   // byte stream and sets its Content-Type, exactly as fetch would.
   const hasBody = init.body !== undefined && init.body !== null;
-  const request = new Request(url, { ...init, ...(hasBody ? { duplex: "half" } : {}), redirect: "manual" } as RequestInit);
+  const request = new Request(
+    url,
+    { ...init, ...(hasBody ? { duplex: "half" } : {}), redirect: "manual" } as RequestInit,
+  );
   const signal = init.signal ?? undefined;
   signal?.throwIfAborted();
   const target = new URL(url);
@@ -55,12 +58,17 @@ export async function nodeHttpsFetch(url: string, init: RequestInit, caCerts: re
         body = Readable.toWeb(incoming) as ReadableStream<Uint8Array>;
       }
       incoming.on("close", () => signal?.removeEventListener("abort", onAbort));
-      const response = new Response(body, { status, statusText: incoming.statusMessage ?? "", headers: responseHeaders });
+      const response = new Response(body, {
+        status,
+        statusText: incoming.statusMessage ?? "",
+        headers: responseHeaders,
+      });
       Object.defineProperty(response, "url", { value: url });
       resolve(response);
     });
     if (request.body) {
-      Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).on("error", (e) => outgoing.destroy(e)).pipe(outgoing);
+      Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).on("error", (e) => outgoing.destroy(e))
+        .pipe(outgoing);
     } else {
       outgoing.end();
     }

@@ -33,7 +33,8 @@ export const serveDeno: ServeAdapter = async (handler: AdapterHandler, options: 
       // Deno.serve prints "Listening on …" unless onListen is given.
       onListen: () => listening(),
     },
-    (request, info) => handler(request, { remoteAddr: { hostname: info.remoteAddr.hostname, port: info.remoteAddr.port } }),
+    (request, info) =>
+      handler(request, { remoteAddr: { hostname: info.remoteAddr.hostname, port: info.remoteAddr.port } }),
   );
   await ready;
   let closing: Promise<void> | undefined;
