@@ -9,7 +9,9 @@
  */
 import { rootCertificates } from "node:tls";
 import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
+import { NativeEcho } from "./_native_echo.ts";
 import type {
+  EchoSession,
   ErrorMapper,
   SocketAddr,
   StreamListener,
@@ -103,7 +105,11 @@ interface PendingWrite {
   offset: number;
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** The rest of an echoed chunk (see `echo()`): nobody waits for it. */
+  echo?: true;
 }
+
+const noop = (): void => {};
 
 /** One Bun socket seen through the pull-based StreamSocket contract. */
 class BunStreamSocket implements StreamSocket {
@@ -116,6 +122,7 @@ class BunStreamSocket implements StreamSocket {
   #closed = false;
   #failure: unknown;
   #finPending: (() => void) | undefined;
+  #shutDown = false;
   #map: ErrorMapper = (error) => error;
 
   constructor(socket: BunSocket) {
@@ -126,11 +133,13 @@ class BunStreamSocket implements StreamSocket {
   }
 
   onData(data: Uint8Array): void {
-    this.#queue.push(data);
+    if (this.#echo) this.#echoChunk(data);
+    else this.#queue.push(data);
   }
 
   onEnd(): void {
     this.#queue.end();
+    this.#echo?.finish();
   }
 
   onDrain(): void {
@@ -141,13 +150,45 @@ class BunStreamSocket implements StreamSocket {
     this.#closed = true;
     if (error) this.onError(error);
     this.#queue.end();
+    this.#echo?.finish();
     this.#failWrites(this.#failure ?? closedError());
   }
 
   onError(error: Error): void {
     this.#failure ??= error;
-    this.#queue.fail(this.#map(error, "read"));
+    const mapped = this.#map(error, "read");
+    this.#queue.fail(mapped);
+    this.#echo?.fail(mapped);
     this.#failWrites(error);
+  }
+
+  #echo: NativeEcho | undefined;
+
+  echo(onProgress: (echoedBytes: number) => void): EchoSession {
+    const echo = new NativeEcho(onProgress, () => this.#socket.pause());
+    const { chunks, ended, error } = this.#queue.takeAll();
+    this.#echo = echo;
+    for (const chunk of chunks) this.#echoChunk(chunk);
+    if (error !== undefined) echo.fail(error);
+    else if (ended || this.#closed) echo.finish();
+    return echo;
+  }
+
+  /** Writes a chunk back from the data handler; what the kernel does not take waits for drain, with reading paused. */
+  #echoChunk(data: Uint8Array): void {
+    const echo = this.#echo!;
+    // A chunk already on its way when stop() paused the socket is still echoed.
+    if (this.#closed || this.#finPending || this.#shutDown) return;
+    echo.onProgress(data.byteLength);
+    let written = 0;
+    if (this.#writes.length === 0) {
+      written = this.#socket.write(data);
+      if (written === data.byteLength) return;
+      if (written < 0) return; // closed under us: the close handler settles the echo
+    }
+    // Bun may reuse the buffer it passed to the data handler: keep a copy of the rest.
+    this.#writes.push({ data: data.slice(written), offset: 0, resolve: noop, reject: noop, echo: true });
+    this.#socket.pause();
   }
 
   #failWrites(error: unknown): void {
@@ -170,9 +211,12 @@ class BunStreamSocket implements StreamSocket {
       this.#writes.shift();
       write.resolve();
     }
+    const echo = this.#echo;
+    if (echo && !echo.stopped && !echo.finished && !this.#closed) this.#socket.resume();
     const fin = this.#finPending;
     if (fin) {
       this.#finPending = undefined;
+      this.#shutDown = true;
       this.#socket.shutdown();
       fin();
     }
@@ -211,6 +255,7 @@ class BunStreamSocket implements StreamSocket {
   closeWrite(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#writes.length === 0) {
+      this.#shutDown = true;
       this.#socket.shutdown();
       return Promise.resolve();
     }
@@ -221,6 +266,7 @@ class BunStreamSocket implements StreamSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.discard();
+    this.#echo?.finish();
     this.#failWrites(closedError());
     this.#socket.end();
   }
@@ -229,6 +275,7 @@ class BunStreamSocket implements StreamSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.discard();
+    this.#echo?.finish();
     this.#failWrites(closedError());
     this.#socket.terminate();
   }
