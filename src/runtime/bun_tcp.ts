@@ -105,11 +105,12 @@ interface PendingWrite {
   offset: number;
   resolve: () => void;
   reject: (error: unknown) => void;
-  /** The rest of an echoed chunk (see `echo()`): nobody waits for it. */
-  echo?: true;
 }
 
 const noop = (): void => {};
+
+/** A native echo stops reading once this many echoed bytes wait for the peer to read them. */
+const ECHO_HIGH_WATER_MARK = 256 * 1024;
 
 /** One Bun socket seen through the pull-based StreamSocket contract. */
 class BunStreamSocket implements StreamSocket {
@@ -180,16 +181,31 @@ class BunStreamSocket implements StreamSocket {
     // A chunk already on its way when stop() paused the socket is still echoed.
     if (this.#closed || this.#finPending || this.#shutDown) return;
     echo.onProgress(data.byteLength);
-    let written = 0;
+    let taken = 0;
     if (this.#writes.length === 0) {
-      written = this.#socket.write(data);
-      if (written === data.byteLength) return;
-      if (written < 0) return; // closed under us: the close handler settles the echo
+      taken = this.#socket.write(data);
+      if (taken === data.byteLength) return;
+      if (taken < 0) return; // closed under us: the close handler settles the echo
     }
     // Bun may reuse the buffer it passed to the data handler: keep a copy of the rest.
-    this.#writes.push({ data: data.slice(written), offset: 0, resolve: noop, reject: noop, echo: true });
-    this.#socket.pause();
+    const rest = data.slice(taken);
+    this.#echoPending += rest.byteLength;
+    const written = (): void => {
+      this.#echoPending -= rest.byteLength;
+    };
+    this.#writes.push({ data: rest, offset: 0, resolve: written, reject: noop });
+    // Pausing and resuming costs Bun a system call each: only once enough waits (a peer
+    // that does not read), so a big message cut short by a full kernel buffer costs none.
+    if (!this.#echoPaused && this.#echoPending >= ECHO_HIGH_WATER_MARK) {
+      this.#echoPaused = true;
+      this.#socket.pause();
+    }
   }
+
+  /** Bytes of echoed chunks still waiting for drain. */
+  #echoPending = 0;
+  #echoPaused = false;
+
 
   #failWrites(error: unknown): void {
     for (const write of this.#writes.splice(0)) write.reject(this.#map(error, "write"));
@@ -212,7 +228,10 @@ class BunStreamSocket implements StreamSocket {
       write.resolve();
     }
     const echo = this.#echo;
-    if (echo && !echo.stopped && !echo.finished && !this.#closed) this.#socket.resume();
+    if (echo && this.#echoPaused && !echo.stopped && !echo.finished && !this.#closed) {
+      this.#echoPaused = false;
+      this.#socket.resume();
+    }
     const fin = this.#finPending;
     if (fin) {
       this.#finPending = undefined;
