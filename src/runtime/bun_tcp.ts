@@ -206,7 +206,6 @@ class BunStreamSocket implements StreamSocket {
   #echoPending = 0;
   #echoPaused = false;
 
-
   #failWrites(error: unknown): void {
     for (const write of this.#writes.splice(0)) write.reject(this.#map(error, "write"));
     const fin = this.#finPending;

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Connection, connect, listen } from "anynet/net";
+import { connect, type Connection, listen } from "anynet/net";
 import { firstDifference, pattern, readAll, sameBytes } from "../_helpers/net_bytes.ts";
 
 /** Listens, connects, and gives both ends. */
