@@ -146,8 +146,9 @@ export class Connection implements AsyncDisposable {
    * promise per chunk; elsewhere a read/write loop over one reused buffer. A peer that
    * does not read is not read from either (backpressure). Do not call `read()` while it runs.
    *
-   * @param onProgress Called when bytes arrive and when bytes were written back, with
-   *   the number written back (0 when only bytes arrived); for accounting and idle timeouts.
+   * @param onProgress Called with the size of each chunk as it is handed back for sending
+   *   (the read/write loop also calls it with 0 when a chunk arrives); for accounting and
+   *   idle timeouts.
    * @returns The running echo: `done`, and `stop()` to end it gracefully.
    * @example An echo server's connection handler
    * ```ts

@@ -103,7 +103,8 @@ export interface StreamSocket {
    * events (no promise per chunk). Reading stops while echoed bytes wait for the peer
    * to read them, so memory stays bounded. Bytes already waiting for `read()` are
    * echoed first. Adapters without it get the read/write loop of `Connection.echoBack()`.
-   * Not combined with `read()` on the same socket.
+   * Not combined with `read()` on the same socket. `onProgress` gets each chunk's size
+   * as it is handed back for sending.
    */
   echo?(onProgress: (echoedBytes: number) => void): EchoSession;
   /** Sends FIN after the pending writes; reading goes on. */
