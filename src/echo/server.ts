@@ -44,17 +44,14 @@ export interface EchoServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Per-connection buffers start small, so that thousands of idle clients stay cheap, and double while reads fill them. */
-const MIN_BUFFER = 4 * 1024;
-const MAX_BUFFER = 64 * 1024;
-
 interface ConnectionState {
   conn: Connection;
-  /** Bumped on every read and write: the idle sweep compares it between rounds. */
+  /** Bumped whenever bytes arrive or go back: the idle sweep compares it between rounds. */
   progress: number;
   seenProgress: number;
   idleSince: number;
-  waitingForRead: boolean;
+  /** Ends the echo gracefully (set once it runs). */
+  stopEcho: (() => void) | undefined;
 }
 
 /**
@@ -110,36 +107,16 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
   async function serve(state: ConnectionState): Promise<void> {
     const { conn } = state;
     let bytes = 0;
-    // Where the runtime reads into a caller's buffer (Deno), one buffer per connection,
-    // reused: a write settles only once the runtime is done with the bytes, so the next
-    // read may overwrite them. Elsewhere the runtime's own chunks are echoed as they are.
-    let buffer = conn.prefersReadInto ? new Uint8Array(MIN_BUFFER) : undefined;
     try {
-      let grow = false;
-      for (;;) {
-        state.waitingForRead = true;
-        let chunk: Uint8Array | null;
-        if (buffer) {
-          const n = await conn.readInto(buffer);
-          chunk = n === null ? null : buffer.subarray(0, n);
-          // Grow for the next read, after this chunk is written (the write still uses it).
-          if (n === buffer.byteLength && n < MAX_BUFFER) grow = true;
-        } else {
-          chunk = await conn.read();
-        }
-        state.waitingForRead = false;
-        if (chunk === null) break;
+      // echoBack() sends the bytes back from the runtime's own events where it can
+      // (Node, Bun), so an echo costs no promise per chunk; see docs/benchmarks.md.
+      const echo = conn.echoBack((echoed) => {
         state.progress++;
-        await conn.write(chunk);
-        state.progress++;
-        bytes += chunk.byteLength;
-        if (grow) {
-          buffer = new Uint8Array(buffer!.byteLength * 2);
-          grow = false;
-        }
-        if (stopping) break;
-      }
-      state.waitingForRead = false;
+        bytes += echoed;
+      });
+      state.stopEcho = echo.stop;
+      if (stopping) echo.stop();
+      await echo.done;
       if (!conn.closed) await conn.closeWrite();
       emit({ type: "close", remoteAddr: conn.remoteAddr, bytes });
     } catch (error) {
@@ -154,8 +131,8 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
     if (stopping) return;
     stopping = true;
     listener.close();
-    // Connections waiting for a read have echoed all they read: close them now.
-    for (const state of active) if (state.waitingForRead) state.conn.close();
+    // Each connection stops reading and finishes once it has echoed what it read.
+    for (const state of active) state.stopEcho?.();
     stopResolve();
   }
 
@@ -176,7 +153,7 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
         progress: 0,
         seenProgress: 0,
         idleSince: Date.now(),
-        waitingForRead: false,
+        stopEcho: undefined,
       };
       active.add(state);
       emit({ type: "open", remoteAddr: conn.remoteAddr });

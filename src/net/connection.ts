@@ -1,4 +1,4 @@
-import type { StreamSocket } from "../runtime/types.ts";
+import type { EchoSession, StreamSocket } from "../runtime/types.ts";
 import { toNetError } from "./_classify.ts";
 import { SocketClosedError } from "./errors.ts";
 import type { NetAddr } from "./types.ts";
@@ -6,6 +6,23 @@ import type { NetAddr } from "./types.ts";
 const encoder = new TextEncoder();
 const RESOLVED: Promise<void> = Promise.resolve();
 const RESOLVED_NULL: Promise<null> = Promise.resolve(null);
+
+/** The portable echo loop reads into one buffer per connection that starts small (idle connections stay cheap) and doubles while reads fill it. */
+const MIN_ECHO_BUFFER = 4 * 1024;
+const MAX_ECHO_BUFFER = 64 * 1024;
+
+/** A running {@linkcode Connection.echoBack}. */
+export interface ConnectionEcho {
+  /**
+   * Settles once the peer has half-closed and everything it sent was written back, once
+   * `stop()` took effect, or once the connection was closed. Rejects with a
+   * {@linkcode NetError} when the connection fails. The connection stays open (call
+   * `closeWrite()` and `close()` after).
+   */
+  readonly done: Promise<void>;
+  /** Stops reading; `done` settles once what was read has been written back. */
+  stop(): void;
+}
 
 /**
  * A TCP (or TLS) connection, the same on Node, Deno and Bun. Made by
@@ -121,6 +138,70 @@ export class Connection implements AsyncDisposable {
     }
     if (bytes.byteLength === 0) return RESOLVED;
     return this.#socket.write(bytes);
+  }
+
+  /**
+   * Sends everything the peer sends back to it, until the peer half-closes. Where the
+   * runtime allows (Node, Bun) the bytes go back from the socket's own events, without a
+   * promise per chunk; elsewhere a read/write loop over one reused buffer. A peer that
+   * does not read is not read from either (backpressure). Do not call `read()` while it runs.
+   *
+   * @param onProgress Called with the size of each chunk as it is handed back for sending
+   *   (the read/write loop also calls it with 0 when a chunk arrives); for accounting and
+   *   idle timeouts.
+   * @returns The running echo: `done`, and `stop()` to end it gracefully.
+   * @example An echo server's connection handler
+   * ```ts
+   * import { listen } from "anynet/net";
+   * const listener = await listen({ port: 0 });
+   * for await (const conn of listener) {
+   *   conn.echoBack().done.then(() => conn.closeWrite()).catch(() => {}).finally(() => conn.close());
+   * }
+   * ```
+   */
+  echoBack(onProgress: (echoedBytes: number) => void = () => {}): ConnectionEcho {
+    if (this.#closed) return { done: RESOLVED, stop: () => {} };
+    if (this.#socket.echo) return this.#socket.echo(onProgress);
+    return this.#echoLoop(onProgress);
+  }
+
+  #echoLoop(onProgress: (echoedBytes: number) => void): EchoSession {
+    let stopping = false;
+    let waitingForRead = false;
+    const run = async () => {
+      // Where the runtime reads into a caller's buffer (Deno), one buffer per connection,
+      // reused: a write settles only once the runtime is done with the bytes, so the
+      // next read may overwrite them. Elsewhere the runtime's own chunks go back as they are.
+      let buffer = this.prefersReadInto ? new Uint8Array(MIN_ECHO_BUFFER) : undefined;
+      while (!stopping) {
+        waitingForRead = true;
+        let chunk: Uint8Array | null;
+        let grow = false;
+        if (buffer) {
+          const n = await this.readInto(buffer);
+          chunk = n === null ? null : buffer.subarray(0, n);
+          // Grow for the next read, after this chunk is written (the write still uses it).
+          grow = n === buffer.byteLength && n < MAX_ECHO_BUFFER;
+        } else {
+          chunk = await this.read();
+        }
+        waitingForRead = false;
+        if (chunk === null) return;
+        onProgress(0);
+        await this.write(chunk);
+        onProgress(chunk.byteLength);
+        if (grow) buffer = new Uint8Array(buffer!.byteLength * 2);
+      }
+    };
+    return {
+      done: run(),
+      stop: () => {
+        if (stopping) return;
+        stopping = true;
+        // A pending read cannot be taken back; everything read so far was written back.
+        if (waitingForRead) this.close();
+      },
+    };
   }
 
   /** Half-closes: sends FIN once pending writes are out; reading goes on until the peer closes. */

@@ -17,7 +17,7 @@
  * @module
  */
 export { connect } from "./connect.ts";
-export { Connection, formatAddr } from "./connection.ts";
+export { Connection, type ConnectionEcho, formatAddr } from "./connection.ts";
 export {
   AddressInUseError,
   AddressNotAvailableError,

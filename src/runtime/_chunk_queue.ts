@@ -75,6 +75,23 @@ export class ChunkQueue {
     this.#queuedBytes += rest.byteLength;
   }
 
+  /**
+   * Hands every queued chunk to a caller that takes over reading from the socket's
+   * events (a native echo), with whether the stream has ended or failed; resumes the
+   * socket if the queue had paused it. The queue stays empty afterwards.
+   */
+  takeAll(): { chunks: Uint8Array[]; ended: boolean; error: unknown } {
+    const chunks = this.#chunks.slice(this.#head);
+    this.#chunks = [];
+    this.#head = 0;
+    this.#queuedBytes = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      if (!this.#done) this.#resume();
+    }
+    return { chunks, ended: this.#done, error: this.#error };
+  }
+
   /** The next chunk, `null` at the end, or the failure. */
   read(): Promise<Uint8Array | null> {
     if (this.#head < this.#chunks.length) {

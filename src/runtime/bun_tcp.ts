@@ -9,7 +9,9 @@
  */
 import { rootCertificates } from "node:tls";
 import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
+import { NativeEcho } from "./_native_echo.ts";
 import type {
+  EchoSession,
   ErrorMapper,
   SocketAddr,
   StreamListener,
@@ -105,6 +107,11 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
+const noop = (): void => {};
+
+/** A native echo stops reading once this many echoed bytes wait for the peer to read them. */
+const ECHO_HIGH_WATER_MARK = 256 * 1024;
+
 /** One Bun socket seen through the pull-based StreamSocket contract. */
 class BunStreamSocket implements StreamSocket {
   readonly #socket: BunSocket;
@@ -116,6 +123,7 @@ class BunStreamSocket implements StreamSocket {
   #closed = false;
   #failure: unknown;
   #finPending: (() => void) | undefined;
+  #shutDown = false;
   #map: ErrorMapper = (error) => error;
 
   constructor(socket: BunSocket) {
@@ -126,11 +134,13 @@ class BunStreamSocket implements StreamSocket {
   }
 
   onData(data: Uint8Array): void {
-    this.#queue.push(data);
+    if (this.#echo) this.#echoChunk(data);
+    else this.#queue.push(data);
   }
 
   onEnd(): void {
     this.#queue.end();
+    this.#echo?.finish();
   }
 
   onDrain(): void {
@@ -141,14 +151,60 @@ class BunStreamSocket implements StreamSocket {
     this.#closed = true;
     if (error) this.onError(error);
     this.#queue.end();
+    this.#echo?.finish();
     this.#failWrites(this.#failure ?? closedError());
   }
 
   onError(error: Error): void {
     this.#failure ??= error;
-    this.#queue.fail(this.#map(error, "read"));
+    const mapped = this.#map(error, "read");
+    this.#queue.fail(mapped);
+    this.#echo?.fail(mapped);
     this.#failWrites(error);
   }
+
+  #echo: NativeEcho | undefined;
+
+  echo(onProgress: (echoedBytes: number) => void): EchoSession {
+    const echo = new NativeEcho(onProgress, () => this.#socket.pause());
+    const { chunks, ended, error } = this.#queue.takeAll();
+    this.#echo = echo;
+    for (const chunk of chunks) this.#echoChunk(chunk);
+    if (error !== undefined) echo.fail(error);
+    else if (ended || this.#closed) echo.finish();
+    return echo;
+  }
+
+  /** Writes a chunk back from the data handler; what the kernel does not take waits for drain, with reading paused. */
+  #echoChunk(data: Uint8Array): void {
+    const echo = this.#echo!;
+    // A chunk already on its way when stop() paused the socket is still echoed.
+    if (this.#closed || this.#finPending || this.#shutDown) return;
+    echo.onProgress(data.byteLength);
+    let taken = 0;
+    if (this.#writes.length === 0) {
+      taken = this.#socket.write(data);
+      if (taken === data.byteLength) return;
+      if (taken < 0) return; // closed under us: the close handler settles the echo
+    }
+    // Bun may reuse the buffer it passed to the data handler: keep a copy of the rest.
+    const rest = data.slice(taken);
+    this.#echoPending += rest.byteLength;
+    const written = (): void => {
+      this.#echoPending -= rest.byteLength;
+    };
+    this.#writes.push({ data: rest, offset: 0, resolve: written, reject: noop });
+    // Pausing and resuming costs Bun a system call each: only once enough waits (a peer
+    // that does not read), so a big message cut short by a full kernel buffer costs none.
+    if (!this.#echoPaused && this.#echoPending >= ECHO_HIGH_WATER_MARK) {
+      this.#echoPaused = true;
+      this.#socket.pause();
+    }
+  }
+
+  /** Bytes of echoed chunks still waiting for drain. */
+  #echoPending = 0;
+  #echoPaused = false;
 
   #failWrites(error: unknown): void {
     for (const write of this.#writes.splice(0)) write.reject(this.#map(error, "write"));
@@ -170,9 +226,15 @@ class BunStreamSocket implements StreamSocket {
       this.#writes.shift();
       write.resolve();
     }
+    const echo = this.#echo;
+    if (echo && this.#echoPaused && !echo.stopped && !echo.finished && !this.#closed) {
+      this.#echoPaused = false;
+      this.#socket.resume();
+    }
     const fin = this.#finPending;
     if (fin) {
       this.#finPending = undefined;
+      this.#shutDown = true;
       this.#socket.shutdown();
       fin();
     }
@@ -211,6 +273,7 @@ class BunStreamSocket implements StreamSocket {
   closeWrite(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#writes.length === 0) {
+      this.#shutDown = true;
       this.#socket.shutdown();
       return Promise.resolve();
     }
@@ -221,6 +284,7 @@ class BunStreamSocket implements StreamSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.discard();
+    this.#echo?.finish();
     this.#failWrites(closedError());
     this.#socket.end();
   }
@@ -229,6 +293,7 @@ class BunStreamSocket implements StreamSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.discard();
+    this.#echo?.finish();
     this.#failWrites(closedError());
     this.#socket.terminate();
   }

@@ -12,7 +12,9 @@ import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
 import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
+import { NativeEcho } from "./_native_echo.ts";
 import type {
+  EchoSession,
   ErrorMapper,
   SocketAddr,
   StreamListener,
@@ -40,13 +42,48 @@ class NodeStreamSocket implements StreamSocket {
     this.localAddr = addrOf(socket.localAddress, socket.localPort);
     this.remoteAddr = addrOf(socket.remoteAddress, socket.remotePort);
     this.#queue = new ChunkQueue(() => socket.pause(), () => socket.resume());
-    socket.on("data", (chunk: Uint8Array) => this.#queue.push(chunk));
-    socket.on("end", () => this.#queue.end());
+    socket.on("data", (chunk: Uint8Array) => this.#echo ? this.#echoChunk(chunk) : this.#queue.push(chunk));
+    socket.on("end", () => {
+      this.#queue.end();
+      this.#echo?.finish();
+    });
     socket.on("error", (error) => {
       this.#failure = error;
-      this.#queue.fail(this.#map(error, "read"));
+      const mapped = this.#map(error, "read");
+      this.#queue.fail(mapped);
+      this.#echo?.fail(mapped);
     });
-    socket.on("close", () => this.#queue.end());
+    socket.on("close", () => {
+      this.#queue.end();
+      this.#echo?.finish();
+    });
+  }
+
+  #echo: NativeEcho | undefined;
+
+  echo(onProgress: (echoedBytes: number) => void): EchoSession {
+    const socket = this.#socket;
+    const echo = new NativeEcho(onProgress, () => socket.pause());
+    const { chunks, ended, error } = this.#queue.takeAll();
+    this.#echo = echo;
+    // Node buffers what the kernel does not take; reading pauses while more than its
+    // high-water mark waits, as socket.pipe(socket) does, and resumes on drain.
+    socket.on("drain", () => {
+      if (!echo.stopped && !echo.finished) socket.resume();
+    });
+    for (const chunk of chunks) this.#echoChunk(chunk);
+    if (error !== undefined) echo.fail(error);
+    else if (ended || this.#closed) echo.finish();
+    return echo;
+  }
+
+  #echoChunk(chunk: Uint8Array): void {
+    const echo = this.#echo!;
+    // A chunk already on its way when stop() paused the socket is still echoed.
+    if (this.#closed || this.#socket.writableEnded) return;
+    const taken = this.#socket.write(chunk);
+    echo.onProgress(chunk.byteLength);
+    if (!taken) this.#socket.pause();
   }
 
   mapErrors(map: ErrorMapper): void {
@@ -92,6 +129,7 @@ class NodeStreamSocket implements StreamSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.discard();
+    this.#echo?.finish();
     this.#socket.destroy();
   }
 
@@ -99,6 +137,7 @@ class NodeStreamSocket implements StreamSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.discard();
+    this.#echo?.finish();
     this.#socket.resetAndDestroy();
   }
 

@@ -98,6 +98,15 @@ export interface StreamSocket {
   readonly prefersReadInto: boolean;
   /** Settles once every byte of `data` has been handed to the operating system. */
   write(data: Uint8Array): Promise<void>;
+  /**
+   * Optional: sends everything the peer sends straight back, from the runtime's own
+   * events (no promise per chunk). Reading stops while echoed bytes wait for the peer
+   * to read them, so memory stays bounded. Bytes already waiting for `read()` are
+   * echoed first. Adapters without it get the read/write loop of `Connection.echoBack()`.
+   * Not combined with `read()` on the same socket. `onProgress` gets each chunk's size
+   * as it is handed back for sending.
+   */
+  echo?(onProgress: (echoedBytes: number) => void): EchoSession;
   /** Sends FIN after the pending writes; reading goes on. */
   closeWrite(): Promise<void>;
   /** Closes both directions at once; pending reads settle with `null`. Idempotent. */
@@ -106,6 +115,19 @@ export interface StreamSocket {
   reset(): void;
   setNoDelay(noDelay: boolean): void;
   setKeepAlive(enable: boolean, initialDelayMs: number): void;
+}
+
+/** A running echo of a connection's bytes back to its peer (see `StreamSocket.echo`). */
+export interface EchoSession {
+  /**
+   * Settles once the peer has half-closed and every byte read was handed back to the
+   * runtime for sending, once `stop()` took effect, or once the socket was closed;
+   * rejects (with the mapped error) when the socket fails. It does not close or
+   * half-close the socket.
+   */
+  readonly done: Promise<void>;
+  /** Stops reading; `done` settles once what was read has been handed back for sending. */
+  stop(): void;
 }
 
 /** A listening stream socket. */
