@@ -102,6 +102,7 @@ interface FileResult {
 
 // uvu prints "Total: N / Passed: N / Skipped: N" when a file's tests have run.
 function summarize(output: string, exitCode: number | null, timedOut: boolean) {
+  // deno-lint-ignore no-control-regex
   const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
   const number = (label: string) => {
     const all = [...plain.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "gm"))];

@@ -11,7 +11,7 @@ test("anynet serve-api prints its address; get/post/put/delete work against it; 
     const got = await runCli(["get", `${api.url}/posts/1`, "--api-key", "k", "--json"]);
     assert.is(got.code, 0, got.stderr);
     assert.is(JSON.parse(got.stdout).id, 1);
-    assert.match(got.stdout, /^\{\n  "userId": 1,/); // pretty-printed
+    assert.match(got.stdout, /^\{\n {2}"userId": 1,/); // pretty-printed
     const posted = await runCli([
       "post",
       `${api.url}/posts`,

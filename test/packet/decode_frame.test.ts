@@ -8,7 +8,6 @@ import {
   dnsName,
   dnsQuery,
   ethernet,
-  ethernetVlan,
   httpRequest,
   icmpEcho,
   ip4,
