@@ -6,6 +6,7 @@
  * @module
  */
 import { internetChecksum } from "./checksum.ts";
+import { ipv4Bytes, ipv6Bytes } from "./_format.ts";
 
 /** An IP address (IPv4 dotted or IPv6 text) and a port. */
 export interface FrameEndpoint {
@@ -69,43 +70,6 @@ const PROTO_UDP = 17;
 
 function fail(message: string): never {
   throw new TypeError(`Cannot build frame: ${message}`);
-}
-
-function ipv4Bytes(text: string): Uint8Array | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  return Uint8Array.from(parts.map(Number));
-}
-
-function ipv6Bytes(text: string): Uint8Array | undefined {
-  if (!text.includes(":") || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const words = (half: string): number[] | undefined => {
-    if (half === "") return [];
-    const out: number[] = [];
-    const groups = half.split(":");
-    for (let i = 0; i < groups.length; i++) {
-      const group = groups[i];
-      const v4 = i === groups.length - 1 && group.includes(".") ? ipv4Bytes(group) : undefined;
-      if (v4) out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-      else if (/^[0-9a-fA-F]{1,4}$/.test(group)) out.push(parseInt(group, 16));
-      else return undefined;
-    }
-    return out;
-  };
-  const head = words(halves[0]);
-  const tail = halves.length === 2 ? words(halves[1]) : [];
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const all = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
-  const bytes = new Uint8Array(16);
-  all.forEach((w, i) => {
-    bytes[2 * i] = w >> 8;
-    bytes[2 * i + 1] = w & 0xff;
-  });
-  return bytes;
 }
 
 function macBytes(name: string, text: string): Uint8Array {

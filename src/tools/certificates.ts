@@ -12,6 +12,7 @@ import {
   unsignedInteger,
   utf8String,
 } from "./_der.ts";
+import { ipv4Bytes, ipv6Bytes } from "../packet/_format.ts";
 
 /** Options for {@linkcode createCertificates}. */
 export interface CertificateOptions {
@@ -45,40 +46,6 @@ function base64(bytes: Uint8Array): string {
 function pem(label: string, der: Uint8Array): string {
   const lines = base64(der).match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
-}
-
-function ipv4Bytes(text: string): Uint8Array | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  return Uint8Array.from(parts.map(Number));
-}
-
-function ipv6Bytes(text: string): Uint8Array | undefined {
-  if (!text.includes(":") || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (half: string) => (half === "" ? [] : half.split(":"));
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  const words: number[] = [];
-  const push = (list: string[]) => {
-    for (const group of list) {
-      const v4 = group.includes(".") ? ipv4Bytes(group) : undefined;
-      if (v4) words.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-      else if (/^[0-9a-fA-F]{1,4}$/.test(group)) words.push(parseInt(group, 16));
-      else return false;
-    }
-    return true;
-  };
-  if (!push(head)) return undefined;
-  const headCount = words.length;
-  if (!push(tail)) return undefined;
-  const missing = 8 - words.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  words.splice(headCount, 0, ...new Array(halves.length === 2 ? missing : 0).fill(0));
-  const bytes = new Uint8Array(16);
-  words.forEach((w, i) => [bytes[2 * i], bytes[2 * i + 1]] = [w >> 8, w & 0xff]);
-  return bytes;
 }
 
 function name(commonName: string): Uint8Array {

@@ -10,7 +10,7 @@ import { connect } from "anynet/net";
 import { announceSkip } from "../_helpers/env.ts";
 import { firstDifference, pattern, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 import { type CliProcess, startEchoServer } from "../_helpers/net_process.ts";
-import { hasOpenssl, makeTestPki } from "../_helpers/net_tls.ts";
+import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -10,7 +10,7 @@ import { echo, udpEcho } from "anynet/echo";
 import { announceSkip, testRuntime } from "../_helpers/env.ts";
 import { firstDifference, pattern, sameBytes } from "../_helpers/net_bytes.ts";
 import { canRun, type CliRuntime, hasCommand, startEchoServer } from "../_helpers/net_process.ts";
-import { hasOpenssl, makeTestPki } from "../_helpers/net_tls.ts";
+import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 
 const others = (["node", "deno", "bun"] as CliRuntime[]).filter((r) => r !== testRuntime);
 

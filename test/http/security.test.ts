@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { get, type HttpServer, isBodyTooLargeError, isNetworkError, isTimeoutError, post, serve } from "anynet/http";
 import { announceSkip } from "../_helpers/env.ts";
 import { runCli } from "../_helpers/cli.ts";
-import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/http_tls.ts";
+import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/tls_pki.ts";
 
 const secrets = {
   authorization: "Bearer top-secret",
@@ -83,20 +83,17 @@ tlsTest("a certificate from an unknown CA is rejected as a TLS NetworkError; giv
   const posted = await post(url, { ca: pki.caCert, body: "payload" });
   assert.is(await posted.text(), "secure POST payload");
   // A wrong CA is no better than none.
-  const other = makeTestPki();
   try {
-    await get(url, { ca: other.caCert, retry: 0 });
+    await get(url, { ca: pki!.otherCaCert, retry: 0 });
     assert.unreachable("a certificate from another CA was accepted");
   } catch (error) {
     assert.is((error as { reason: string }).reason, "tls");
-  } finally {
-    other.remove();
   }
 });
 
 tlsTest("anynet get --ca FILE trusts the CA; without it the error names TLS", async () => {
   const url = `https://localhost:${tlsServer!.addr.port}/`;
-  const trusted = await runCli(["get", url, "--ca", pki!.caCertFile]);
+  const trusted = await runCli(["get", url, "--ca", pki!.caPath]);
   assert.is(trusted.code, 0, trusted.stderr);
   assert.is(trusted.stdout, "secure GET ");
   const untrusted = await runCli(["get", url, "--retries", "0"]);
@@ -138,7 +135,7 @@ tlsTest("with extra CAs, timeouts, redirects and maxBodyBytes still apply", asyn
 
 test.after(async () => {
   await tlsServer?.close();
-  pki?.remove();
+  pki?.cleanup();
 });
 
 test.run();

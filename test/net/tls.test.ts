@@ -4,7 +4,7 @@ import { connect, type Connection, listen, type Listener, TlsError } from "anyne
 import { announceSkip } from "../_helpers/env.ts";
 import { rejects } from "../_helpers/net_assert.ts";
 import { firstDifference, pattern, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
-import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/net_tls.ts";
+import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/tls_pki.ts";
 
 const available = hasOpenssl();
 if (!available) announceSkip("openssl is not installed: TLS tests skipped");
