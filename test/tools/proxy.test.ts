@@ -236,10 +236,11 @@ test("startProxy() in front of echo-server processes: one SIGKILLed mid-load, th
     assert.ok(r.failures <= everOnB, `${r.failures} failures, ${everOnB} connections ever went to the killed backend`);
     assert.ok(r.roundTrips > 0);
     assert.is(proxy.stats().backends[1].healthy, false);
-    assert.ok(
-      proxy.stats().backends[0].connections - aBefore >= r.failures,
-      "broken clients reconnected to the live backend",
-    );
+    // A broken client reconnects and the proxy sends it to the live backend. Not one new
+    // connection per failure: a client can break twice (handed once more to the dying
+    // backend before it is marked down), or break just before the load's deadline.
+    const aNew = proxy.stats().backends[0].connections - aBefore;
+    assert.ok(r.failures === 0 || aNew >= 1, `broken clients came back through the live backend (${aNew} new)`);
 
     restarted = { proc: startCli(["echo-server", "--port", String(b.port)]), port: b.port };
     await waitForListening(restarted.proc);
