@@ -19,6 +19,7 @@ import type {
   TcpConnectRequest,
   TcpListenRequest,
 } from "./types.ts";
+import { Handoff } from "./_handoff.ts";
 
 interface BunSocket {
   data: BunStreamSocket | undefined;
@@ -325,9 +326,8 @@ function handlers(onOpen: (socket: BunSocket) => void): BunHandlers {
 }
 
 class BunStreamListener implements StreamListener {
-  readonly #pending: BunStreamSocket[] = [];
+  readonly #pending = new Handoff<BunStreamSocket>();
   #listener: BunListener | undefined;
-  #waiter: ((socket: StreamSocket | null) => void) | undefined;
   #closed = false;
   addr: SocketAddr = { hostname: "", port: 0 };
 
@@ -343,17 +343,11 @@ class BunStreamListener implements StreamListener {
       wrapped.close();
       return;
     }
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    if (waiter) waiter(wrapped);
-    else this.#pending.push(wrapped);
+    this.#pending.put(wrapped);
   }
 
   accept(): Promise<StreamSocket | null> {
-    const next = this.#pending.shift();
-    if (next) return Promise.resolve(next);
-    if (this.#closed) return Promise.resolve(null);
-    return new Promise((resolve) => (this.#waiter = resolve));
+    return this.#pending.take();
   }
 
   close(): void {
@@ -361,10 +355,8 @@ class BunStreamListener implements StreamListener {
     this.#closed = true;
     // stop(false): stop accepting, leave the accepted connections to their owners.
     this.#listener?.stop(false);
-    for (const socket of this.#pending.splice(0)) socket.close();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.(null);
+    for (const socket of this.#pending.drain()) socket.close();
+    this.#pending.end();
   }
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "./types.ts";
+import { Handoff } from "./_handoff.ts";
 
 interface BunUdpSocket {
   readonly address: { address: string; port: number };
@@ -30,9 +31,8 @@ const MAX_QUEUED = 4096;
 
 class BunDatagramSocket implements DatagramSocket {
   #socket: BunUdpSocket | undefined;
-  readonly #queue: Datagram[] = [];
+  readonly #queue = new Handoff<Datagram>(MAX_QUEUED);
   readonly #drainWaiters: (() => void)[] = [];
-  #waiter: ((datagram: Datagram | null) => void) | undefined;
   #closed = false;
   addr: SocketAddr = { hostname: "", port: 0 };
 
@@ -42,11 +42,7 @@ class BunDatagramSocket implements DatagramSocket {
   }
 
   onData(data: Uint8Array, port: number, address: string): void {
-    const datagram = { data, addr: { hostname: address, port } };
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    if (waiter) waiter(datagram);
-    else if (this.#queue.length < MAX_QUEUED) this.#queue.push(datagram);
+    this.#queue.put({ data, addr: { hostname: address, port } });
   }
 
   onDrain(): void {
@@ -64,10 +60,7 @@ class BunDatagramSocket implements DatagramSocket {
   }
 
   receive(): Promise<Datagram | null> {
-    const next = this.#queue.shift();
-    if (next) return Promise.resolve(next);
-    if (this.#closed) return Promise.resolve(null);
-    return new Promise((resolve) => (this.#waiter = resolve));
+    return this.#queue.take();
   }
 
   close(): void {
@@ -75,9 +68,7 @@ class BunDatagramSocket implements DatagramSocket {
     this.#closed = true;
     this.#socket?.close();
     this.onDrain();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.(null);
+    this.#queue.end();
   }
 }
 

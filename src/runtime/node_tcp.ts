@@ -22,6 +22,7 @@ import type {
   TcpConnectRequest,
   TcpListenRequest,
 } from "./types.ts";
+import { Handoff } from "./_handoff.ts";
 
 function addrOf(address: string | undefined, port: number | undefined): SocketAddr {
   return { hostname: address ?? "", port: port ?? 0 };
@@ -158,8 +159,7 @@ function closedError(): Error {
 
 class NodeStreamListener implements StreamListener {
   readonly #server: net.Server;
-  readonly #pending: net.Socket[] = [];
-  #waiter: ((socket: net.Socket | null) => void) | undefined;
+  readonly #pending = new Handoff<net.Socket>();
   #closed = false;
   readonly addr: SocketAddr;
 
@@ -176,15 +176,11 @@ class NodeStreamListener implements StreamListener {
     // Errors before the first read are reported through read(); until then a listener
     // must exist, or Node would throw the error out of the event loop.
     socket.on("error", () => {});
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    if (waiter) waiter(socket);
-    else this.#pending.push(socket);
+    this.#pending.put(socket);
   }
 
   async accept(): Promise<StreamSocket | null> {
-    const socket = this.#pending.shift() ??
-      (this.#closed ? null : await new Promise<net.Socket | null>((resolve) => (this.#waiter = resolve)));
+    const socket = await this.#pending.take();
     return socket ? new NodeStreamSocket(socket) : null;
   }
 
@@ -192,10 +188,8 @@ class NodeStreamListener implements StreamListener {
     if (this.#closed) return;
     this.#closed = true;
     this.#server.close();
-    for (const socket of this.#pending.splice(0)) socket.destroy();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.(null);
+    for (const socket of this.#pending.drain()) socket.destroy();
+    this.#pending.end();
   }
 }
 

@@ -8,14 +8,14 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "./types.ts";
+import { Handoff } from "./_handoff.ts";
 
 /** Datagrams waiting to be received before new ones are dropped (UDP may drop anyway). */
 const MAX_QUEUED = 4096;
 
 class DgramSocket implements DatagramSocket {
   readonly #socket: dgram.Socket;
-  readonly #queue: Datagram[] = [];
-  #waiter: ((datagram: Datagram | null) => void) | undefined;
+  readonly #queue = new Handoff<Datagram>(MAX_QUEUED);
   #closed = false;
   readonly addr: SocketAddr;
 
@@ -24,11 +24,7 @@ class DgramSocket implements DatagramSocket {
     const address = socket.address();
     this.addr = { hostname: address.address, port: address.port };
     socket.on("message", (data: Uint8Array, rinfo: dgram.RemoteInfo) => {
-      const datagram = { data, addr: { hostname: rinfo.address, port: rinfo.port } };
-      const waiter = this.#waiter;
-      this.#waiter = undefined;
-      if (waiter) waiter(datagram);
-      else if (this.#queue.length < MAX_QUEUED) this.#queue.push(datagram);
+      this.#queue.put({ data, addr: { hostname: rinfo.address, port: rinfo.port } });
     });
     socket.on("error", () => {});
   }
@@ -44,19 +40,14 @@ class DgramSocket implements DatagramSocket {
   }
 
   receive(): Promise<Datagram | null> {
-    const next = this.#queue.shift();
-    if (next) return Promise.resolve(next);
-    if (this.#closed) return Promise.resolve(null);
-    return new Promise((resolve) => (this.#waiter = resolve));
+    return this.#queue.take();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#socket.close();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.(null);
+    this.#queue.end();
   }
 }
 
