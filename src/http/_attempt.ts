@@ -1,6 +1,6 @@
 import { classifyNetworkError } from "./_classify.ts";
 import { NetworkError, TimeoutError, type TimeoutKind } from "./errors.ts";
-import { joinSlot, leaveSlot, type Slot, type SlotMember } from "./_timers.ts";
+import { joinSlot, type Slot, type SlotMember, unwatchSlot, watchSlot } from "./_timers.ts";
 
 /**
  * One attempt's lifetime: a timer for whichever of `timeout` and the remaining `deadline`
@@ -8,6 +8,10 @@ import { joinSlot, leaveSlot, type Slot, type SlotMember } from "./_timers.ts";
  * link to the caller's signal. The timer keeps running until the body has been read (or
  * cancelled), so a server that stalls mid-body is caught as surely as one that never
  * answers.
+ *
+ * Without a caller's signal the attempt uses its slot's shared signal as it is and needs
+ * no cleanup; with one, it gets its own controller that both the caller and the slot
+ * abort, and `finish()` unhooks it from both.
  */
 export class Attempt implements SlotMember {
   readonly method: string;
@@ -39,7 +43,7 @@ export class Attempt implements SlotMember {
     if (limit !== Infinity) {
       this.#kind = timeoutMs <= remaining ? "timeout" : "deadline";
       this.#limitMs = this.#kind === "timeout" ? timeoutMs : deadlineMs;
-      this.#slot = joinSlot(Math.max(0, limit), this);
+      this.#slot = joinSlot(Math.max(0, limit));
     }
     if (callerSignal) {
       // The caller's signal is the caller's: this attempt gets its own controller that
@@ -48,6 +52,7 @@ export class Attempt implements SlotMember {
       this.#callerSignal = callerSignal;
       this.#onCallerAbort = () => own.abort(callerSignal.reason);
       callerSignal.addEventListener("abort", this.#onCallerAbort, { once: true });
+      if (this.#slot) watchSlot(this.#slot, this);
       this.signal = own.signal;
     } else {
       this.signal = this.#slot?.controller.signal;
@@ -70,12 +75,12 @@ export class Attempt implements SlotMember {
     this.#own?.abort(error);
   }
 
-  /** Leaves the timer and unhooks the caller's signal; safe to call more than once. */
+  /** Unhooks the caller's signal and the slot (when there is a caller's signal); safe to call more than once. */
   finish(): void {
-    if (this.#finished) return;
+    if (this.#finished || this.#own === undefined) return;
     this.#finished = true;
-    if (this.#slot) leaveSlot(this.#slot, this);
-    if (this.#onCallerAbort) this.#callerSignal!.removeEventListener("abort", this.#onCallerAbort);
+    if (this.#slot) unwatchSlot(this.#slot, this);
+    this.#callerSignal!.removeEventListener("abort", this.#onCallerAbort!);
   }
 
   /**
@@ -86,7 +91,8 @@ export class Attempt implements SlotMember {
    */
   mapError(error: unknown, phase: "send" | "body"): unknown {
     if (this.#failure !== undefined) return this.#failure;
-    if (this.#timedOut) return this.timeoutError();
+    // Without its own controller the attempt was never told: its slot firing is the sign.
+    if (this.#timedOut || this.#slot?.fired) return this.timeoutError();
     if (this.#own?.signal.aborted) return this.#own.signal.reason;
     const name = (error as { name?: unknown } | null)?.name;
     if (

@@ -360,40 +360,80 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
   };
 }
 
-/** Sends one attempt, following redirects by hand so that credentials never leave their origin. */
-async function send(
+/** One fetch of one hop; a synchronous throw (a body factory, an odd fetch) becomes a rejection. */
+function fetchHop(
   p: Plan,
   attempt: Attempt,
-  href: string,
+  url: string,
+  method: string,
   headers: Headers | undefined,
+  body: BodyInit | undefined,
+): Promise<Response> {
+  attempt.url = url;
+  // Each runtime handles credentials on cross-origin redirects differently (none of
+  // them drops a custom API-key header), so redirects are followed here, where the
+  // rule is the same everywhere. Only the keys in use are set: every key of `init`
+  // costs the runtime's Request constructor something.
+  const init: RequestInit & { duplex?: "half" } = { redirect: "manual" };
+  if (method !== "GET") init.method = method;
+  if (attempt.signal !== undefined) init.signal = attempt.signal;
+  if (headers !== undefined) init.headers = headers;
+  if (body !== undefined) {
+    init.body = body;
+    if (isStream(body)) init.duplex = "half";
+  }
+  try {
+    return p.caCerts ? fetchWithCa(url, init, p.caCerts) : fetch(url, init);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function isFollowable(raw: Response): boolean {
+  const status = raw.status;
+  return status >= 301 && status <= 308 && REDIRECTS.has(status) && raw.headers.has("location");
+}
+
+/**
+ * Sends one attempt and resolves to its final response. The common case, a response
+ * that is not a redirect, takes one `then` and no async frame.
+ */
+function send(p: Plan, attempt: Attempt, href: string, headers: Headers | undefined): Promise<HttpResponse> {
+  let body: BodyInit | undefined;
+  try {
+    body = typeof p.body === "function" ? p.body() : p.body;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return fetchHop(p, attempt, href, p.method, headers, body).then(
+    (raw) => isFollowable(raw) ? follow(p, attempt, raw, headers, body) : new HttpResponse(raw, attempt, 0, p.maxBodyBytes),
+    (error) => {
+      throw attempt.mapError(error, "send");
+    },
+  );
+}
+
+/** Follows redirects by hand from `raw`, so that credentials never leave their origin. */
+async function follow(
+  p: Plan,
+  attempt: Attempt,
+  raw: Response,
+  headers: Headers | undefined,
+  body: BodyInit | undefined,
 ): Promise<HttpResponse> {
   let method = p.method;
-  let body = typeof p.body === "function" ? p.body() : p.body;
-  let current = href;
+  let current = attempt.url;
   for (let redirects = 0;; redirects++) {
-    attempt.url = current;
-    // Each runtime handles credentials on cross-origin redirects differently (none of
-    // them drops a custom API-key header), so redirects are followed here, where the
-    // rule is the same everywhere.
-    const init: RequestInit & { duplex?: "half" } = { method, redirect: "manual" };
-    if (attempt.signal !== undefined) init.signal = attempt.signal;
-    if (headers !== undefined) init.headers = headers;
-    if (body !== undefined) {
-      init.body = body;
-      if (isStream(body)) init.duplex = "half";
-    }
-    let raw: Response;
-    try {
-      raw = p.caCerts ? await fetchWithCa(current, init, p.caCerts) : await fetch(current, init);
-    } catch (error) {
-      throw attempt.mapError(error, "send");
+    if (redirects > 0) {
+      try {
+        raw = await fetchHop(p, attempt, current, method, headers, body);
+      } catch (error) {
+        throw attempt.mapError(error, "send");
+      }
+      if (!isFollowable(raw)) return new HttpResponse(raw, attempt, redirects, p.maxBodyBytes);
     }
     const status = raw.status;
-    if (status < 301 || status > 308 || !REDIRECTS.has(status)) {
-      return new HttpResponse(raw, attempt, redirects, p.maxBodyBytes);
-    }
-    const location = raw.headers.get("location");
-    if (location === null) return new HttpResponse(raw, attempt, redirects, p.maxBodyBytes);
+    const location = raw.headers.get("location")!;
     await raw.body?.cancel().catch(() => {});
     if (redirects >= p.maxRedirects) {
       throw new RedirectError({
@@ -450,38 +490,99 @@ function checkMethod(raw: unknown): string {
   return STANDARD_METHODS.has(upper) ? upper : raw;
 }
 
-async function run(method: string, url: string | URL, options: RequestOptions): Promise<HttpResponse> {
+/** What one call of request() carries from attempt to attempt. */
+interface Run {
+  p: Plan;
+  policy: ReturnType<typeof retryPolicy>;
+  signal: AbortSignal | undefined;
+  throwHttpErrors: boolean;
+  hooks: Hooks | undefined;
+  deadlineAt: number;
+}
+
+/** How the first attempt ended, when it was sent before the retry loop started. */
+interface FirstOutcome {
+  attempt: Attempt;
+  response?: HttpResponse;
+  failed?: boolean;
+  error?: unknown;
+}
+
+function start(method: string, url: string | URL, options: RequestOptions): Run {
   const p = plan(url, method, options);
-  const policy = options.retry === undefined ? DEFAULT_POLICY : retryPolicy(options.retry);
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) fail("'signal' must be an AbortSignal");
-  const throwHttpErrors = options.throwHttpErrors ?? true;
-  const hooks = options.hooks;
-  const deadlineAt = p.deadlineMs === Infinity ? Infinity : Date.now() + p.deadlineMs;
+  return {
+    p,
+    policy: options.retry === undefined ? DEFAULT_POLICY : retryPolicy(options.retry),
+    signal,
+    throwHttpErrors: options.throwHttpErrors ?? true,
+    hooks: options.hooks,
+    deadlineAt: p.deadlineMs === Infinity ? Infinity : Date.now() + p.deadlineMs,
+  };
+}
+
+function run(method: string, url: string | URL, options: RequestOptions): Promise<HttpResponse> {
+  let r: Run;
+  try {
+    r = start(method, url, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (r.hooks?.beforeRequest?.length || r.signal?.aborted) return attempts(r, undefined);
+  // The first attempt goes out at once; the retry loop (an async function) is entered
+  // only when that attempt did not simply succeed.
+  const p = r.p;
+  const attempt = new Attempt(p.method, p.href, r.signal, p.timeoutMs, r.deadlineAt, p.deadlineMs);
+  return send(p, attempt, p.href, p.headers).then(
+    (response) => response.status < 400 && !r.hooks?.afterResponse ? response : attempts(r, { attempt, response }),
+    (error) => attempts(r, { attempt, failed: true, error }),
+  );
+}
+
+/** The retry loop: judges each attempt's outcome, waits, and tries again while the policy allows. */
+async function attempts(r: Run, first: FirstOutcome | undefined): Promise<HttpResponse> {
+  const { p, policy, signal, throwHttpErrors, hooks, deadlineAt } = r;
   for (let attemptNo = 0;; attemptNo++) {
-    signal?.throwIfAborted();
-    let href = p.href;
-    let headers = p.headers;
-    if (hooks?.beforeRequest?.length) {
-      // Hooks get copies to edit; without hooks the plan's own headers are used as they
-      // are (send() copies them before it changes them).
-      const context: BeforeRequestContext = {
-        url: new URL(href),
-        method: p.method,
-        headers: new Headers(headers),
-        attempt: attemptNo,
-      };
-      for (const hook of hooks.beforeRequest) await hook(context);
-      href = context.url.href;
-      headers = context.headers;
+    let attempt: Attempt;
+    let response: HttpResponse | undefined;
+    let failed = false;
+    let failure: unknown;
+    if (attemptNo === 0 && first !== undefined) {
+      ({ attempt, response } = first);
+      failed = first.failed === true;
+      failure = first.error;
+    } else {
+      signal?.throwIfAborted();
+      let href = p.href;
+      let headers = p.headers;
+      if (hooks?.beforeRequest?.length) {
+        // Hooks get copies to edit; without hooks the plan's own headers are used as they
+        // are (follow() copies them before it changes them).
+        const context: BeforeRequestContext = {
+          url: new URL(href),
+          method: p.method,
+          headers: new Headers(headers),
+          attempt: attemptNo,
+        };
+        for (const hook of hooks.beforeRequest) await hook(context);
+        href = context.url.href;
+        headers = context.headers;
+      }
+      attempt = new Attempt(p.method, href, signal, p.timeoutMs, deadlineAt, p.deadlineMs);
+      try {
+        response = await send(p, attempt, href, headers);
+      } catch (caught) {
+        failed = true;
+        failure = caught;
+      }
     }
-    const attempt = new Attempt(p.method, href, signal, p.timeoutMs, deadlineAt, p.deadlineMs);
     let error: unknown;
     let delay: number | undefined;
     try {
-      const response = await send(p, attempt, href, headers);
-      if (hooks?.afterResponse) { for (const hook of hooks.afterResponse) await hook(response, attemptNo); }
-      if (response.status < 400) return response;
+      if (failed) throw failure;
+      if (hooks?.afterResponse) { for (const hook of hooks.afterResponse) await hook(response!, attemptNo); }
+      if (response!.status < 400) return response!;
       delay = retryDelay(policy, {
         retries: attemptNo,
         method: p.method,
@@ -490,26 +591,26 @@ async function run(method: string, url: string | URL, options: RequestOptions): 
         response,
         remaining: deadlineAt - Date.now(),
       });
-      if (delay === undefined && !throwHttpErrors) return response;
+      if (delay === undefined && !throwHttpErrors) return response!;
       // Either raised now or handed to beforeRetry: the error keeps the start of the body.
-      error = await response.toHttpError();
+      error = await response!.toHttpError();
       if (delay === undefined) throw error;
     } catch (caught) {
       attempt.finish();
       if (caught === error) throw error;
       error = attempt.mapError(caught, "send");
-      const failure = {
+      const failureInfo = {
         retries: attemptNo,
         method: p.method,
         replayable: p.replayable || typeof p.body === "function",
         error,
         remaining: deadlineAt - Date.now(),
       };
-      delay = retryDelay(policy, failure);
+      delay = retryDelay(policy, failureInfo);
       if (delay === undefined) {
         // A failure the policy would retry, stopped only because no wait fits before the
         // deadline: the deadline is the limit that fired, so say that (with the cause).
-        if (deadlineAt !== Infinity && retryDelay(policy, { ...failure, remaining: Infinity }) !== undefined) {
+        if (deadlineAt !== Infinity && retryDelay(policy, { ...failureInfo, remaining: Infinity }) !== undefined) {
           throw new TimeoutError({ kind: "deadline", ms: p.deadlineMs, method: p.method, url: attempt.url }, {
             cause: error,
           });

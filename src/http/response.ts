@@ -146,7 +146,11 @@ export class HttpResponse {
    * @throws {NetworkError} When the body breaks off.
    */
   bytes(): Promise<Uint8Array> {
-    this.#claim("read bytes()");
+    try {
+      this.#claim("read bytes()");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#readAll();
   }
 
@@ -158,19 +162,28 @@ export class HttpResponse {
    * @throws {BodyTooLargeError} When the body passes `maxBodyBytes`.
    * @throws {NetworkError} When the body breaks off.
    */
-  async text(): Promise<string> {
-    this.#claim("read text()");
-    if (this.#maxBodyBytes === undefined) {
-      // The runtime's own text() is the fast path when nothing needs counting.
-      try {
-        return await this.raw.text();
-      } catch (error) {
-        throw this.#attempt.mapError(error, "body");
-      } finally {
-        this.#attempt.finish();
-      }
+  text(): Promise<string> {
+    try {
+      this.#claim("read text()");
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return new TextDecoder().decode(await this.#readAll());
+    if (this.#maxBodyBytes === undefined) {
+      // The runtime's own text() is the fast path when nothing needs counting; one
+      // `then` instead of an async frame keeps the per-request cost down.
+      const attempt = this.#attempt;
+      return this.raw.text().then(
+        (text) => {
+          attempt.finish();
+          return text;
+        },
+        (error) => {
+          attempt.finish();
+          throw attempt.mapError(error, "body");
+        },
+      );
+    }
+    return this.#readAll().then((bytes) => new TextDecoder().decode(bytes));
   }
 
   /**
@@ -191,19 +204,20 @@ export class HttpResponse {
    * });
    * ```
    */
-  async json<T = unknown>(validate?: JsonValidator<T>): Promise<T> {
-    const text = await this.text();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      const start = text.slice(0, 60).replace(/\s+/g, " ");
-      throw new SyntaxError(
-        `${this.method} ${this.url}: the response body is not valid JSON (${(error as Error).message}): '${start}'`,
-        { cause: error },
-      );
-    }
-    return validate ? validate(value) : (value as T);
+  json<T = unknown>(validate?: JsonValidator<T>): Promise<T> {
+    return this.text().then((text) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        const start = text.slice(0, 60).replace(/\s+/g, " ");
+        throw new SyntaxError(
+          `${this.method} ${this.url}: the response body is not valid JSON (${(error as Error).message}): '${start}'`,
+          { cause: error },
+        );
+      }
+      return validate ? validate(value) : (value as T);
+    });
   }
 
   /**
