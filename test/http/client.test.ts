@@ -12,6 +12,10 @@ import {
   post,
   request,
 } from "anynet/http";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
+import { root, testRuntime } from "../_helpers/env.ts";
 import { closedPort, quickRetry, rawServer, withServe } from "../_helpers/http_servers.ts";
 
 test("get() returns status, headers and JSON from serve()", async () => {
@@ -489,6 +493,27 @@ test("head() and a 204 have no body; serve() keeps repeated Set-Cookie headers",
     const full = await get(server.url);
     assert.equal(full.headers.getSetCookie(), ["a=1", "b=2"]);
     assert.is(await full.text(), "some body");
+  });
+});
+
+test("a finished client exits at once: a long timeout's timer does not hold the process", async () => {
+  await withServe(() => new Response("fine"), async (server) => {
+    const script = join(root, "test", "http", "fixtures_exit_after_get.mjs");
+    const args = testRuntime === "deno" ? ["run", "-A", script, `${server.url}/`] : [script, `${server.url}/`];
+    const started = Date.now();
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
+    const code = await new Promise<number | null>((resolve) => {
+      // Far below the request's 60 s timeout, far above a runtime's start-up.
+      const guard = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      child.on("exit", (c) => {
+        clearTimeout(guard);
+        resolve(c);
+      });
+    });
+    assert.is(code, 0, `the client should exit by itself with 0 (got ${code} after ${Date.now() - started} ms)`);
+    assert.is(out.trim(), "fine");
   });
 });
 
