@@ -1,26 +1,55 @@
 // The client side of the HTTP benchmark, run once per runtime (node, deno, bun) against
-// the same server: raw fetch and anynet's get(), same concurrency, alternating rounds so
-// that drift on a shared machine hits both alike. Prints one JSON line.
+// the same server. Five clients take turns in batches:
+//   fetch          raw fetch, the baseline;
+//   fetch again    the same code a second time: its ratio to the first shows how far two
+//                  identical clients drift apart on this machine (the noise floor);
+//   fetch+timeout  fetch with AbortSignal.timeout(), what a careful engineer writes by hand;
+//   fetch+options  fetch given what get() gives it: redirect "manual" (anynet follows
+//                  redirects itself, to keep credentials on their origin) and an abort
+//                  signal shared by the requests that start within the same 25 ms, as
+//                  anynet's timeouts share them; the rest of get()'s cost is anynet's own;
+//   get()          anynet's client with its defaults (10 s timeout, retries, manual redirects).
 //
-// A third client, fetch with AbortSignal.timeout(), shows what a timeout alone costs.
+// Every round runs each client for one batch, in a fresh random order, after a full
+// garbage collection where the runtime allows one: otherwise the garbage one client
+// leaves behind is collected during the next client's batch, and a fixed order would
+// charge it to the same neighbour every time. Prints one JSON line with each client's
+// per-batch requests/s.
 //
-// Usage: <runtime> _http_client.mjs URL REQUESTS CONCURRENCY ROUNDS
+// Usage: <runtime> _http_client.mjs URL BATCH ROUNDS CONCURRENCY
 // It imports "anynet/http" by name: Node gets the built dist/, Bun and Deno the sources.
 import { get } from "anynet/http";
 
-const [url, requests, concurrency, rounds] = [
-  (globalThis.Deno ? Deno.args : process.argv.slice(2))[0],
-  ...(globalThis.Deno ? Deno.args : process.argv.slice(2)).slice(1).map(Number),
-];
+const argv = globalThis.Deno ? Deno.args : process.argv.slice(2);
+const [url, batch, rounds, concurrency] = [argv[0], ...argv.slice(1).map(Number)];
 
 const viaFetch = async () => {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`status ${response.status}`);
   await response.text();
 };
-// What a careful engineer writes by hand: fetch with a per-request timeout.
+const viaFetchAgain = async () => {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`status ${response.status}`);
+  await response.text();
+};
 const viaFetchTimeout = async () => {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`status ${response.status}`);
+  await response.text();
+};
+let slotStart = -Infinity;
+let slotController;
+const sharedSignal = () => {
+  const now = performance.now();
+  if (now - slotStart >= 25) {
+    slotStart = now;
+    slotController = new AbortController();
+  }
+  return slotController.signal;
+};
+const viaFetchOptions = async () => {
+  const response = await fetch(url, { redirect: "manual", signal: sharedSignal() });
   if (!response.ok) throw new Error(`status ${response.status}`);
   await response.text();
 };
@@ -28,7 +57,18 @@ const viaGet = async () => {
   const response = await get(url);
   await response.text();
 };
+const clients = {
+  fetch: viaFetch,
+  fetchAgain: viaFetchAgain,
+  fetchTimeout: viaFetchTimeout,
+  fetchOptions: viaFetchOptions,
+  get: viaGet,
+};
 
+const collectGarbage = globalThis.gc ?? (globalThis.Bun ? () => globalThis.Bun.gc(true) : undefined);
+if (!collectGarbage) console.error("bench http: no way to collect garbage between batches here");
+
+/** Requests per second of `one` over `count` requests at the set concurrency. */
 async function measure(one, count) {
   let next = 0;
   const started = performance.now();
@@ -39,26 +79,24 @@ async function measure(one, count) {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return performance.now() - started;
+  return count / ((performance.now() - started) / 1000);
 }
 
 // Warm up every path (JIT, connection pool).
-await measure(viaFetch, Math.min(1000, requests));
-await measure(viaFetchTimeout, Math.min(1000, requests));
-await measure(viaGet, Math.min(1000, requests));
+for (const one of Object.values(clients)) await measure(one, Math.min(2000, batch * 2));
 
-// Many short batches in rotating order: a shared, noisy machine drifts over seconds, and
-// fine interleaving spreads that drift evenly over the clients.
-const batch = Math.min(500, requests);
-const batches = Math.ceil((requests * rounds) / batch);
-const clients = [["fetch", viaFetch], ["fetchTimeout", viaFetchTimeout], ["get", viaGet]];
-const ms = { fetch: 0, fetchTimeout: 0, get: 0 };
-for (let i = 0; i < batches; i++) {
-  for (let j = 0; j < clients.length; j++) {
-    const [name, one] = clients[(i + j) % clients.length];
-    ms[name] += await measure(one, batch);
+const rps = Object.fromEntries(Object.keys(clients).map((name) => [name, []]));
+for (let round = 0; round < rounds; round++) {
+  const order = Object.keys(clients);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  for (const name of order) {
+    collectGarbage?.();
+    // A moment for the runtime's own threads to settle after the collection.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    rps[name].push(await measure(clients[name], batch));
   }
 }
-const total = batch * batches;
-const rps = (name) => (total / ms[name]) * 1000;
-console.log(JSON.stringify({ fetchRps: rps("fetch"), fetchTimeoutRps: rps("fetchTimeout"), getRps: rps("get") }));
+console.log(JSON.stringify(rps));

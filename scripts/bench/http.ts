@@ -1,14 +1,26 @@
 /**
- * HTTP client benchmark (`npm run bench -- http [--requests N] [--concurrency C] [--rounds R]`):
+ * HTTP client benchmark (`npm run bench -- http [--batch N] [--rounds R] [--concurrency C]`):
  * requests per second of anynet's `get()` against raw `fetch` on Node, Deno and Bun, each
  * against the same local server (anynet's serve() on Deno, in its own process) with the
- * same concurrency, in one run. Prints the ratio get()/fetch per runtime (the target is
- * at least 0.95), and get() against fetch with `AbortSignal.timeout()`, since any
- * per-request timeout costs fetch itself something on Node and Bun.
+ * same concurrency, in one run. The target is get()/fetch ≥ 0.95 on every runtime.
+ *
+ * Method: on a machine with two or more cores the server is pinned to the first core and
+ * the client to the second (taskset), so that the two never compete for one core and the
+ * client's own cost decides its speed. Each client process runs four clients in rounds of
+ * one batch each, in random order, with a garbage collection before every batch (see
+ * _http_client.mjs). Reported per runtime:
+ * - get()/fetch: total requests over total time, the figure the target is about;
+ * - its median over the rounds' batch-by-batch ratios, with the quartiles;
+ * - "fetch again"/fetch: the same ratio for two identical fetch clients, which is how much
+ *   this machine's noise alone moves a ratio;
+ * - get()/(fetch + AbortSignal.timeout()): against fetch with a hand-written timeout;
+ * - (fetch + options)/fetch: fetch given the options get() gives it (redirect "manual" and a
+ *   shared abort signal), the part of the gap that is the runtime's price for them.
  *
  * @module
  */
 import { spawn, spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { bin, fromRoot, root, run } from "../_run.ts";
 
 function flag(name: string, fallback: number, max: number): number {
@@ -22,17 +34,19 @@ function flag(name: string, fallback: number, max: number): number {
   return value;
 }
 
-const requests = flag("requests", 4000, 100_000);
+const batch = flag("batch", 1000, 100_000);
+const rounds = flag("rounds", 40, 1000);
 const concurrency = flag("concurrency", 16, 256);
-const rounds = flag("rounds", 4, 20);
 
 // Node runs the built package.
 run(bin("deno"), ["run", "-A", fromRoot("scripts/build.ts")], "build");
 
-const server = spawn(bin("deno"), ["run", "-A", fromRoot("scripts/bench/_http_server.ts")], {
-  cwd: root,
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const pin = availableParallelism() >= 2 && spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+const onCore = (core: number, command: string, args: string[]): [string, string[]] =>
+  pin ? ["taskset", ["-c", String(core), command, ...args]] : [command, args];
+
+const [serverCommand, serverArgs] = onCore(0, bin("deno"), ["run", "-A", fromRoot("scripts/bench/_http_server.ts")]);
+const server = spawn(serverCommand, serverArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
 const port = await new Promise<number>((resolve, reject) => {
   let out = "";
   const timer = setTimeout(() => reject(new Error("the benchmark server did not start")), 20_000);
@@ -48,37 +62,47 @@ const port = await new Promise<number>((resolve, reject) => {
 const url = `http://127.0.0.1:${port}/`;
 const client = fromRoot("scripts/bench/_http_client.mjs");
 const runtimes: [string, string, string[]][] = [
-  ["node", "node", [client]],
-  ["deno", bin("deno"), ["run", "-A", client]],
+  ["node", "node", ["--expose-gc", client]],
+  ["deno", bin("deno"), ["run", "-A", "--v8-flags=--expose-gc", client]],
   ["bun", bin("bun"), [client]],
 ];
 
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+const quantile = (values: number[], q: number) => sorted(values)[Math.round((values.length - 1) * q)];
+// Requests over time across all batches (each batch has the same number of requests).
+const overall = (values: number[]) => values.length / values.reduce((sum, rps) => sum + 1 / rps, 0);
+
 console.log(
-  `http: ${requests} requests × ${rounds} rounds per client, concurrency ${concurrency}, server: anynet serve() on Deno (${url})`,
+  `http: ${rounds} rounds × ${batch} requests per client, concurrency ${concurrency}, ` +
+    `server: anynet serve() on Deno (${url})` +
+    (pin ? ", server on core 0, clients on core 1" : ", not pinned (taskset or a second core missing)"),
 );
-console.log("runtime  fetch req/s   fetch+timeout req/s   get() req/s   get()/fetch   get()/(fetch+timeout)");
-const results: string[] = [];
+console.log(
+  "runtime  fetch req/s  get() req/s  get()/fetch  median [q1, q3] of batches  fetch again/fetch  " +
+    "get()/(fetch+timeout)  (fetch+options)/fetch",
+);
 try {
   for (const [name, command, args] of runtimes) {
-    const result = spawnSync(command, [...args, url, String(requests), String(concurrency), String(rounds)], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 300_000,
-    });
+    const [c, a] = onCore(1, command, [...args, url, String(batch), String(rounds), String(concurrency)]);
+    const result = spawnSync(c, a, { cwd: root, encoding: "utf8", timeout: 900_000 });
     if (result.status !== 0) {
       console.log(`${name.padEnd(8)} failed: ${(result.stderr || result.error?.message || "").trim().split("\n")[0]}`);
       continue;
     }
-    const { fetchRps, fetchTimeoutRps, getRps } = JSON.parse(result.stdout.trim().split("\n").pop()!);
-    const ratio = getRps / fetchRps;
-    const line =
-      `${name.padEnd(8)} ${fetchRps.toFixed(0).padStart(11)}   ${fetchTimeoutRps.toFixed(0).padStart(19)}   ` +
-      `${getRps.toFixed(0).padStart(11)}   ${ratio.toFixed(3).padStart(11)}   ${
-        (getRps / fetchTimeoutRps).toFixed(3).padStart(21)
-      }` +
-      (ratio >= 0.95 ? "" : "   (get()/fetch below 0.95)");
-    console.log(line);
-    results.push(line);
+    const rps: Record<string, number[]> = JSON.parse(result.stdout.trim().split("\n").pop()!);
+    const ratios = rps.get.map((value, i) => value / rps.fetch[i]);
+    const ratio = overall(rps.get) / overall(rps.fetch);
+    const spread = `${quantile(ratios, 0.5).toFixed(3)} [${quantile(ratios, 0.25).toFixed(3)}, ${
+      quantile(ratios, 0.75).toFixed(3)
+    }]`;
+    console.log(
+      `${name.padEnd(8)} ${overall(rps.fetch).toFixed(0).padStart(11)}  ${overall(rps.get).toFixed(0).padStart(11)}  ` +
+        `${ratio.toFixed(3).padStart(11)}  ${spread.padEnd(26)}  ` +
+        `${(overall(rps.fetchAgain) / overall(rps.fetch)).toFixed(3).padStart(17)}  ` +
+        `${(overall(rps.get) / overall(rps.fetchTimeout)).toFixed(3).padStart(21)}  ` +
+        `${(overall(rps.fetchOptions) / overall(rps.fetch)).toFixed(3).padStart(21)}` +
+        (ratio >= 0.95 ? "" : "   (get()/fetch below 0.95)"),
+    );
   }
 } finally {
   server.kill("SIGTERM");

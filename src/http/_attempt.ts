@@ -38,7 +38,7 @@ export class Attempt implements SlotMember {
   ) {
     this.method = method;
     this.url = url;
-    const remaining = deadlineAt - Date.now();
+    const remaining = deadlineAt === Infinity ? Infinity : deadlineAt - Date.now();
     const limit = Math.min(timeoutMs, remaining);
     if (limit !== Infinity) {
       this.#kind = timeoutMs <= remaining ? "timeout" : "deadline";

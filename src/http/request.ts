@@ -389,15 +389,11 @@ function fetchHop(
   }
 }
 
-function isFollowable(raw: Response): boolean {
-  const status = raw.status;
+function isFollowable(raw: Response, status: number): boolean {
   return status >= 301 && status <= 308 && REDIRECTS.has(status) && raw.headers.has("location");
 }
 
-/**
- * Sends one attempt and resolves to its final response. The common case, a response
- * that is not a redirect, takes one `then` and no async frame.
- */
+/** Sends one attempt and resolves to its final response (redirects followed). */
 function send(p: Plan, attempt: Attempt, href: string, headers: Headers | undefined): Promise<HttpResponse> {
   let body: BodyInit | undefined;
   try {
@@ -406,7 +402,12 @@ function send(p: Plan, attempt: Attempt, href: string, headers: Headers | undefi
     return Promise.reject(error);
   }
   return fetchHop(p, attempt, href, p.method, headers, body).then(
-    (raw) => isFollowable(raw) ? follow(p, attempt, raw, headers, body) : new HttpResponse(raw, attempt, 0, p.maxBodyBytes),
+    (raw) => {
+      const status = raw.status;
+      return isFollowable(raw, status)
+        ? follow(p, attempt, raw, headers, body)
+        : new HttpResponse(raw, attempt, 0, p.maxBodyBytes, status);
+    },
     (error) => {
       throw attempt.mapError(error, "send");
     },
@@ -430,7 +431,7 @@ async function follow(
       } catch (error) {
         throw attempt.mapError(error, "send");
       }
-      if (!isFollowable(raw)) return new HttpResponse(raw, attempt, redirects, p.maxBodyBytes);
+      if (!isFollowable(raw, raw.status)) return new HttpResponse(raw, attempt, redirects, p.maxBodyBytes);
     }
     const status = raw.status;
     const location = raw.headers.get("location")!;
@@ -524,20 +525,31 @@ function start(method: string, url: string | URL, options: RequestOptions): Run 
 
 function run(method: string, url: string | URL, options: RequestOptions): Promise<HttpResponse> {
   let r: Run;
+  let body: BodyInit | undefined;
   try {
     r = start(method, url, options);
+    body = typeof r.p.body === "function" ? r.p.body() : r.p.body;
   } catch (error) {
     return Promise.reject(error);
   }
   if (r.hooks?.beforeRequest?.length || r.signal?.aborted) return attempts(r, undefined);
-  // The first attempt goes out at once; the retry loop (an async function) is entered
-  // only when that attempt did not simply succeed.
+  // The first attempt goes out at once, and a plain success costs one `then`: the
+  // retry loop (an async function) is entered only when that attempt did not simply
+  // succeed, and redirects are followed only when there is one.
   const p = r.p;
   const attempt = new Attempt(p.method, p.href, r.signal, p.timeoutMs, r.deadlineAt, p.deadlineMs);
-  return send(p, attempt, p.href, p.headers).then(
-    (response) => response.status < 400 && !r.hooks?.afterResponse ? response : attempts(r, { attempt, response }),
-    (error) => attempts(r, { attempt, failed: true, error }),
-  );
+  const retryLoop = (error: unknown) => attempts(r, { attempt, failed: true, error });
+  return fetchHop(p, attempt, p.href, p.method, p.headers, body).then((raw) => {
+    const status = raw.status;
+    if (isFollowable(raw, status)) {
+      return follow(p, attempt, raw, p.headers, body).then((response) => judgeFirst(r, attempt, response), retryLoop);
+    }
+    return judgeFirst(r, attempt, new HttpResponse(raw, attempt, 0, p.maxBodyBytes, status));
+  }, retryLoop);
+}
+
+function judgeFirst(r: Run, attempt: Attempt, response: HttpResponse): HttpResponse | Promise<HttpResponse> {
+  return response.status < 400 && !r.hooks?.afterResponse ? response : attempts(r, { attempt, response });
 }
 
 /** The retry loop: judges each attempt's outcome, waits, and tries again while the policy allows. */

@@ -31,14 +31,24 @@ export class HttpResponse {
   readonly url: string;
   /** How many redirects were followed. */
   readonly redirects: number;
+  /** The status code. */
+  readonly status: number;
   #attempt: Attempt;
   #maxBodyBytes: number | undefined;
   #used = false;
   #stream: ReadableStream<Uint8Array> | null | undefined;
 
   /** @internal Made by `request()`. */
-  constructor(raw: Response, attempt: Attempt, redirects: number, maxBodyBytes: number | undefined) {
+  constructor(
+    raw: Response,
+    attempt: Attempt,
+    redirects: number,
+    maxBodyBytes: number | undefined,
+    status: number = raw.status,
+  ) {
     this.raw = raw;
+    // Kept as a field: `raw.status` is a native getter, which costs a call on every read.
+    this.status = status;
     this.method = attempt.method;
     this.url = attempt.url;
     this.redirects = redirects;
@@ -46,12 +56,9 @@ export class HttpResponse {
     this.#maxBodyBytes = maxBodyBytes;
     // Reading `raw.body` here would make Deno and Bun build a stream for every body and
     // lose their fast text()/arrayBuffer() paths, so decide from the status and method.
-    if (NULL_BODY_STATUS.has(raw.status) || attempt.method === "HEAD") attempt.finish();
-  }
-
-  /** The status code. */
-  get status(): number {
-    return this.raw.status;
+    if (status === 204 || status === 304 || attempt.method === "HEAD" || NULL_BODY_STATUS.has(status)) {
+      attempt.finish();
+    }
   }
 
   /** The status text (may be empty; HTTP/2 has none). */
@@ -61,7 +68,7 @@ export class HttpResponse {
 
   /** Whether the status is 2xx. */
   get ok(): boolean {
-    return this.raw.ok;
+    return this.status >= 200 && this.status <= 299;
   }
 
   /** The response headers. */
