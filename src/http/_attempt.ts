@@ -1,6 +1,12 @@
 import { classifyNetworkError } from "./_classify.ts";
 import { NetworkError, TimeoutError, type TimeoutKind } from "./errors.ts";
 import { joinSlot, type Slot, type SlotMember, unwatchSlot, watchSlot } from "./_timers.ts";
+import {
+  abortHookDispatcher,
+  abortHookProven,
+  type AbortRequest,
+  type Dispatcher,
+} from "../runtime/http/node_abort_hook.ts";
 
 /**
  * One attempt's lifetime: a timer for whichever of `timeout` and the remaining `deadline`
@@ -11,13 +17,22 @@ import { joinSlot, type Slot, type SlotMember, unwatchSlot, watchSlot } from "./
  *
  * Without a caller's signal the attempt uses its slot's shared signal as it is and needs
  * no cleanup; with one, it gets its own controller that both the caller and the slot
- * abort, and `finish()` unhooks it from both.
+ * abort, and `finish()` unhooks it from both. On Node, where any signal costs fetch
+ * several percent, an attempt without a caller's signal passes no signal at all: it
+ * aborts through the request's own abort function (../runtime/http/node_abort_hook.ts),
+ * and `guard()` rejects at the limit a request still connecting, before undici hands
+ * that function over.
  */
 export class Attempt implements SlotMember {
   readonly method: string;
   url: string;
   /** The signal for fetch and body reads; `undefined` when nothing can abort the attempt. */
   readonly signal: AbortSignal | undefined;
+  /** On Node: the per-request dispatcher that hands over the abort function. */
+  readonly dispatcher: Dispatcher | undefined;
+  #abortRequest: AbortRequest | undefined;
+  #rejectPending: ((reason: unknown) => void) | undefined;
+  #watching = false;
   #own: AbortController | undefined;
   #slot: Slot | undefined;
   #kind: TimeoutKind = "timeout";
@@ -52,17 +67,59 @@ export class Attempt implements SlotMember {
       this.#callerSignal = callerSignal;
       this.#onCallerAbort = () => own.abort(callerSignal.reason);
       callerSignal.addEventListener("abort", this.#onCallerAbort, { once: true });
-      if (this.#slot) watchSlot(this.#slot, this);
+      this.#watch();
       this.signal = own.signal;
-    } else {
-      this.signal = this.#slot?.controller.signal;
+      return;
     }
+    this.signal = this.#slot?.controller.signal;
+    if (this.#slot) {
+      this.dispatcher = abortHookDispatcher((abort) => this.#abortable(abort));
+      if (this.dispatcher) {
+        this.#watch();
+        // Until a dispatch has shown the hook works, the signal stays as well.
+        if (abortHookProven()) this.signal = undefined;
+      }
+    }
+  }
+
+  /** The signal to give a fetch that cannot use the dispatcher: this attempt's, or the timer's. */
+  get timerSignal(): AbortSignal | undefined {
+    return this.signal ?? this.#slot?.controller.signal;
+  }
+
+  #watch(): void {
+    if (this.#slot === undefined) return;
+    watchSlot(this.#slot, this);
+    this.#watching = true;
+  }
+
+  #abortable(abort: AbortRequest): void {
+    // Handed over after the time ran out (the request was still connecting): abort now.
+    if (this.#timedOut) abort(this.timeoutError());
+    else this.#abortRequest = abort;
+  }
+
+  /**
+   * The fetch promise as the caller should see it: when the attempt aborts through the
+   * request's own abort function, a request that is still connecting cannot be aborted
+   * yet, so the returned promise rejects at the limit by itself.
+   */
+  guard(pending: Promise<Response>): Promise<Response> {
+    if (this.signal !== undefined || this.dispatcher === undefined) return pending;
+    if (this.#timedOut) return Promise.reject(this.timeoutError());
+    return new Promise((resolve, reject) => {
+      this.#rejectPending = reject;
+      pending.then(resolve, reject);
+    });
   }
 
   /** Called by the shared timer when this attempt's time is up. */
   onTimeout(): void {
     this.#timedOut = true;
-    this.#own?.abort(this.timeoutError());
+    const error = this.timeoutError();
+    this.#own?.abort(error);
+    this.#abortRequest?.(error);
+    this.#rejectPending?.(error);
   }
 
   timeoutError(): TimeoutError {
@@ -73,14 +130,15 @@ export class Attempt implements SlotMember {
   abortWith(error: unknown): void {
     this.#failure ??= error;
     this.#own?.abort(error);
+    this.#abortRequest?.(error as Error);
   }
 
-  /** Unhooks the caller's signal and the slot (when there is a caller's signal); safe to call more than once. */
+  /** Unhooks the caller's signal and the slot (when they were hooked); safe to call more than once. */
   finish(): void {
-    if (this.#finished || this.#own === undefined) return;
+    if (this.#finished) return;
     this.#finished = true;
-    if (this.#slot) unwatchSlot(this.#slot, this);
-    this.#callerSignal!.removeEventListener("abort", this.#onCallerAbort!);
+    if (this.#watching) unwatchSlot(this.#slot!, this);
+    if (this.#onCallerAbort) this.#callerSignal!.removeEventListener("abort", this.#onCallerAbort);
   }
 
   /**

@@ -374,16 +374,23 @@ function fetchHop(
   // them drops a custom API-key header), so redirects are followed here, where the
   // rule is the same everywhere. Only the keys in use are set: every key of `init`
   // costs the runtime's Request constructor something.
-  const init: RequestInit & { duplex?: "half" } = { redirect: "manual" };
+  const init: RequestInit & { duplex?: "half"; dispatcher?: unknown } = { redirect: "manual" };
   if (method !== "GET") init.method = method;
-  if (attempt.signal !== undefined) init.signal = attempt.signal;
   if (headers !== undefined) init.headers = headers;
   if (body !== undefined) {
     init.body = body;
     if (isStream(body)) init.duplex = "half";
   }
   try {
-    return p.caCerts ? fetchWithCa(url, init, p.caCerts) : fetch(url, init);
+    if (p.caCerts) {
+      // The CA-aware fetch takes no dispatcher: it always gets the timer's signal.
+      const signal = attempt.timerSignal;
+      if (signal !== undefined) init.signal = signal;
+      return fetchWithCa(url, init, p.caCerts);
+    }
+    if (attempt.signal !== undefined) init.signal = attempt.signal;
+    if (attempt.dispatcher !== undefined) init.dispatcher = attempt.dispatcher;
+    return attempt.guard(fetch(url, init));
   } catch (error) {
     return Promise.reject(error);
   }

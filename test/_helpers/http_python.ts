@@ -59,3 +59,18 @@ export function startPythonFixture(): Promise<PythonServer> {
 export function startPythonStatic(dir: string): Promise<PythonServer> {
   return start(["-m", "http.server", "--bind", "127.0.0.1", "0"], dir, /port (\d+)/);
 }
+
+/**
+ * Starts a python3 socket that listens with a backlog of 0 and never accepts: once a
+ * connection or two wait in its queue, the kernel drops further SYNs, so a new
+ * connection hangs while connecting.
+ */
+export function startPythonNoAccept(): Promise<PythonServer> {
+  const script = "import socket, time\n" +
+    "s = socket.socket()\n" +
+    "s.bind(('127.0.0.1', 0))\n" +
+    "s.listen(0)\n" +
+    "print('port', s.getsockname()[1], flush=True)\n" +
+    "time.sleep(120)\n";
+  return start(["-c", script], root, /^port (\d+)$/m);
+}

@@ -13,6 +13,7 @@ import {
   request,
 } from "anynet/http";
 import { spawn } from "node:child_process";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { root, testRuntime } from "../_helpers/env.ts";
@@ -242,6 +243,18 @@ test("a connection reset is a NetworkError with reason 'reset'", async () => {
   }
 });
 
+/** Resolves when `socket` has closed, or fails the test after `ms`. */
+function closedWithin(socket: Socket, ms: number): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the connection was still open ${ms} ms after the timeout`)), ms);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 test("timeout fires on a server that never answers; TimeoutError says which limit", async () => {
   const server = await rawServer(() => {});
   try {
@@ -255,6 +268,8 @@ test("timeout fires on a server that never answers; TimeoutError says which limi
       assert.match((error as Error).message, /timed out after 150 ms/);
     }
     assert.ok(Date.now() - started < 3000);
+    // The request is aborted, not abandoned: its connection is closed.
+    await closedWithin(server.seen[0].socket, 2000);
     // Timeouts are not retried unless asked.
     assert.is(server.seen.length, 1);
     await get(server.url, { timeout: 100, retry: { ...quickRetry, retryOnTimeout: true, limit: 1 } }).catch(() => {});
@@ -302,6 +317,7 @@ test("timeout covers the body: a server that stalls mid-body times out", async (
     } catch (error) {
       assert.ok(isTimeoutError(error), String(error));
     }
+    await closedWithin(server.seen[0].socket, 2000);
   } finally {
     await server.close();
   }

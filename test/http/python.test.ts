@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -14,7 +15,13 @@ import {
   request,
 } from "anynet/http";
 import { announceSkip } from "../_helpers/env.ts";
-import { hasPython, type PythonServer, startPythonFixture, startPythonStatic } from "../_helpers/http_python.ts";
+import {
+  hasPython,
+  type PythonServer,
+  startPythonFixture,
+  startPythonNoAccept,
+  startPythonStatic,
+} from "../_helpers/http_python.ts";
 import { quickRetry } from "../_helpers/http_servers.ts";
 
 const python = hasPython();
@@ -168,6 +175,30 @@ pyTest("HEAD against python has no body", async () => {
   const response = await request(`${fixture!.url}/json`, { method: "HEAD" });
   assert.is(response.status, 200);
   assert.is((await response.bytes()).byteLength, 0);
+});
+
+pyTest("a timeout fires at its limit while the connection is still being made (full backlog)", async () => {
+  const server = await startPythonNoAccept();
+  const port = Number(new URL(server.url).port);
+  const fillers: Socket[] = [];
+  try {
+    // Warm up the client first: on Node the first request sets up fetch's dispatcher.
+    await (await get(`${fixture!.url}/status/200`)).text();
+    for (let i = 0; i < 4; i++) fillers.push(connect(port, "127.0.0.1").on("error", () => {}));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    try {
+      await get(`${server.url}/`, { timeout: 300, retry: 0 });
+      assert.unreachable();
+    } catch (error) {
+      assert.ok(isTimeoutError(error), String(error));
+    }
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 2000, `the 300 ms timeout fired after ${elapsed} ms`);
+  } finally {
+    for (const socket of fillers) socket.destroy();
+    await server.stop();
+  }
 });
 
 test.run();
