@@ -10,11 +10,13 @@
 //                  anynet's timeouts share them; the rest of get()'s cost is anynet's own;
 //   get()          anynet's client with its defaults (10 s timeout, retries, manual redirects).
 //
-// Every round runs each client for one batch, in a fresh random order, after a full
-// garbage collection where the runtime allows one: otherwise the garbage one client
-// leaves behind is collected during the next client's batch, and a fixed order would
-// charge it to the same neighbour every time. Prints one JSON line with each client's
-// per-batch requests/s.
+// Every round runs each client for one batch, in a fresh random order. The garbage one
+// client leaves behind is collected during whichever batch comes next; with a fixed
+// order it would be charged to the same neighbour every time, with a random one it
+// spreads over all clients alike. (A full collection before each batch would remove it,
+// but it also throws away the JIT's work on code that only one client runs, which
+// charges get() for a warm-up that a program calling it all the time never pays.)
+// Prints one JSON line with each client's per-batch requests/s.
 //
 // Usage: <runtime> _http_client.mjs URL BATCH ROUNDS CONCURRENCY
 // It imports "anynet/http" by name: Node gets the built dist/, Bun and Deno the sources.
@@ -65,9 +67,6 @@ const clients = {
   get: viaGet,
 };
 
-const collectGarbage = globalThis.gc ?? (globalThis.Bun ? () => globalThis.Bun.gc(true) : undefined);
-if (!collectGarbage) console.error("bench http: no way to collect garbage between batches here");
-
 /** Requests per second of `one` over `count` requests at the set concurrency. */
 async function measure(one, count) {
   let next = 0;
@@ -92,11 +91,6 @@ for (let round = 0; round < rounds; round++) {
     const j = Math.floor(Math.random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
-  for (const name of order) {
-    collectGarbage?.();
-    // A moment for the runtime's own threads to settle after the collection.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    rps[name].push(await measure(clients[name], batch));
-  }
+  for (const name of order) rps[name].push(await measure(clients[name], batch));
 }
 console.log(JSON.stringify(rps));

@@ -6,9 +6,9 @@
  *
  * Method: on a machine with two or more cores the server is pinned to the first core and
  * the client to the second (taskset), so that the two never compete for one core and the
- * client's own cost decides its speed. Each client process runs four clients in rounds of
- * one batch each, in random order, with a garbage collection before every batch (see
- * _http_client.mjs). Reported per runtime:
+ * client's own cost decides its speed. Each client process runs five clients in rounds of
+ * one batch each, in a random order every round (see _http_client.mjs). Reported per
+ * runtime:
  * - get()/fetch: total requests over total time, the figure the target is about;
  * - its median over the rounds' batch-by-batch ratios, with the quartiles;
  * - "fetch again"/fetch: the same ratio for two identical fetch clients, which is how much
@@ -62,8 +62,8 @@ const port = await new Promise<number>((resolve, reject) => {
 const url = `http://127.0.0.1:${port}/`;
 const client = fromRoot("scripts/bench/_http_client.mjs");
 const runtimes: [string, string, string[]][] = [
-  ["node", "node", ["--expose-gc", client]],
-  ["deno", bin("deno"), ["run", "-A", "--v8-flags=--expose-gc", client]],
+  ["node", "node", [client]],
+  ["deno", bin("deno"), ["run", "-A", client]],
   ["bun", bin("bun"), [client]],
 ];
 
