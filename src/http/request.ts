@@ -95,6 +95,8 @@ export interface RequestOptions {
 }
 
 const DEFAULT_POLICY = retryPolicy(undefined);
+/** The options of a call that gave none. */
+const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 // The Fetch standard's "bad ports" (https://fetch.spec.whatwg.org/#port-blocking). Node and
 // Deno refuse them with a bare TypeError after the request has started; Bun does not
@@ -516,7 +518,25 @@ interface FirstOutcome {
   error?: unknown;
 }
 
+// What a call without options derives is the same every time for the same method and
+// URL (a Run is never changed once made): kept, so that `get(url)` checks the URL once,
+// not on every call. Bounded like the URL cache above.
+const plainRuns = new Map<string, Map<string, Run>>();
+
 function start(method: string, url: string | URL, options: RequestOptions): Run {
+  if (options !== NO_OPTIONS || typeof url !== "string") return derive(method, url, options);
+  let byUrl = plainRuns.get(method);
+  if (byUrl === undefined) plainRuns.set(method, byUrl = new Map());
+  let r = byUrl.get(url);
+  if (r === undefined) {
+    r = derive(method, url, options);
+    if (byUrl.size >= 256) byUrl.clear();
+    byUrl.set(url, r);
+  }
+  return r;
+}
+
+function derive(method: string, url: string | URL, options: RequestOptions): Run {
   const p = plan(url, method, options);
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) fail("'signal' must be an AbortSignal");
@@ -675,15 +695,13 @@ async function attempts(r: Run, first: FirstOutcome | undefined): Promise<HttpRe
  * console.log(response.status, await response.json());
  * ```
  */
-export function request(url: string | URL, options: RequestOptions = {}): Promise<HttpResponse> {
+export function request(url: string | URL, options: RequestOptions = NO_OPTIONS): Promise<HttpResponse> {
   try {
     return run(checkMethod(options?.method), url, options);
   } catch (error) {
     return Promise.reject(error);
   }
 }
-
-const NO_OPTIONS: RequestOptions = {};
 
 type MethodOptions = Omit<RequestOptions, "method">;
 
