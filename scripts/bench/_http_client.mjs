@@ -16,14 +16,17 @@
 // spreads over all clients alike. (A full collection before each batch would remove it,
 // but it also throws away the JIT's work on code that only one client runs, which
 // charges get() for a warm-up that a program calling it all the time never pays.)
-// Prints one JSON line with each client's per-batch requests/s.
+// A batch is as many requests as raw fetch makes in BATCH_MS on this runtime (measured
+// in the warm-up), so that every runtime's batches last about as long: short ones are
+// at the mercy of the machine's hiccups. Prints one JSON line with each client's
+// per-batch requests/s and the batch size.
 //
-// Usage: <runtime> _http_client.mjs URL BATCH ROUNDS CONCURRENCY
+// Usage: <runtime> _http_client.mjs URL BATCH_MS ROUNDS CONCURRENCY
 // It imports "anynet/http" by name: Node gets the built dist/, Bun and Deno the sources.
 import { get } from "anynet/http";
 
 const argv = globalThis.Deno ? Deno.args : process.argv.slice(2);
-const [url, batch, rounds, concurrency] = [argv[0], ...argv.slice(1).map(Number)];
+const [url, batchMs, rounds, concurrency] = [argv[0], ...argv.slice(1).map(Number)];
 
 const viaFetch = async () => {
   const response = await fetch(url);
@@ -81,8 +84,9 @@ async function measure(one, count) {
   return count / ((performance.now() - started) / 1000);
 }
 
-// Warm up every path (JIT, connection pool).
-for (const one of Object.values(clients)) await measure(one, Math.min(2000, batch * 2));
+// Warm up every path (JIT, connection pool), then size the batches.
+for (const one of Object.values(clients)) await measure(one, 2000);
+const batch = Math.max(500, Math.round((await measure(viaFetch, 2000)) * batchMs / 1000));
 
 const rps = Object.fromEntries(Object.keys(clients).map((name) => [name, []]));
 for (let round = 0; round < rounds; round++) {
@@ -93,4 +97,4 @@ for (let round = 0; round < rounds; round++) {
   }
   for (const name of order) rps[name].push(await measure(clients[name], batch));
 }
-console.log(JSON.stringify(rps));
+console.log(JSON.stringify({ batch, rps }));

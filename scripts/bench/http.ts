@@ -1,5 +1,5 @@
 /**
- * HTTP client benchmark (`npm run bench -- http [--batch N] [--rounds R] [--concurrency C]`):
+ * HTTP client benchmark (`npm run bench -- http [--batch-ms MS] [--rounds R] [--concurrency C]`):
  * requests per second of anynet's `get()` against raw `fetch` on Node, Deno and Bun, each
  * against the same local server (anynet's serve() on Deno, in its own process) with the
  * same concurrency, in one run. The target is get()/fetch ≥ 0.95 on every runtime.
@@ -7,7 +7,8 @@
  * Method: on a machine with two or more cores the server is pinned to the first core and
  * the client to the second (taskset), so that the two never compete for one core and the
  * client's own cost decides its speed. Each client process runs five clients in rounds of
- * one batch each, in a random order every round (see _http_client.mjs). Reported per
+ * one batch each (about MS milliseconds of requests, 250 by default), in a random order
+ * every round (see _http_client.mjs). Reported per
  * runtime:
  * - get()/fetch: total requests over total time, the figure the target is about;
  * - its median over the rounds' batch-by-batch ratios, with the quartiles;
@@ -34,7 +35,7 @@ function flag(name: string, fallback: number, max: number): number {
   return value;
 }
 
-const batch = flag("batch", 1000, 100_000);
+const batchMs = flag("batch-ms", 250, 10_000);
 const rounds = flag("rounds", 40, 1000);
 const concurrency = flag("concurrency", 16, 256);
 
@@ -73,7 +74,7 @@ const quantile = (values: number[], q: number) => sorted(values)[Math.round((val
 const overall = (values: number[]) => values.length / values.reduce((sum, rps) => sum + 1 / rps, 0);
 
 console.log(
-  `http: ${rounds} rounds × ${batch} requests per client, concurrency ${concurrency}, ` +
+  `http: ${rounds} rounds of ${batchMs} ms batches per client, concurrency ${concurrency}, ` +
     `server: anynet serve() on Deno (${url})` +
     (pin ? ", server on core 0, clients on core 1" : ", not pinned (taskset or a second core missing)"),
 );
@@ -83,13 +84,15 @@ console.log(
 );
 try {
   for (const [name, command, args] of runtimes) {
-    const [c, a] = onCore(1, command, [...args, url, String(batch), String(rounds), String(concurrency)]);
+    const [c, a] = onCore(1, command, [...args, url, String(batchMs), String(rounds), String(concurrency)]);
     const result = spawnSync(c, a, { cwd: root, encoding: "utf8", timeout: 900_000 });
     if (result.status !== 0) {
       console.log(`${name.padEnd(8)} failed: ${(result.stderr || result.error?.message || "").trim().split("\n")[0]}`);
       continue;
     }
-    const rps: Record<string, number[]> = JSON.parse(result.stdout.trim().split("\n").pop()!);
+    const { batch, rps }: { batch: number; rps: Record<string, number[]> } = JSON.parse(
+      result.stdout.trim().split("\n").pop()!,
+    );
     const ratios = rps.get.map((value, i) => value / rps.fetch[i]);
     const ratio = overall(rps.get) / overall(rps.fetch);
     const spread = `${quantile(ratios, 0.5).toFixed(3)} [${quantile(ratios, 0.25).toFixed(3)}, ${
@@ -101,7 +104,7 @@ try {
         `${(overall(rps.fetchAgain) / overall(rps.fetch)).toFixed(3).padStart(17)}  ` +
         `${(overall(rps.get) / overall(rps.fetchTimeout)).toFixed(3).padStart(21)}  ` +
         `${(overall(rps.fetchOptions) / overall(rps.fetch)).toFixed(3).padStart(21)}` +
-        (ratio >= 0.95 ? "" : "   (get()/fetch below 0.95)"),
+        `  batch ${batch}` + (ratio >= 0.95 ? "" : "   (get()/fetch below 0.95)"),
     );
   }
 } finally {
