@@ -352,6 +352,7 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
     method,
     headers,
     body,
+    // A factory makes a fresh body for every attempt, so only a bare stream cannot be resent.
     replayable: body === undefined || typeof body === "string" || !isStream(body),
     sensitive,
     timeoutMs,
@@ -398,25 +399,39 @@ function fetchHop(
   }
 }
 
+/** The body for one attempt: the plan's own, or a fresh one from its factory. */
+function freshBody(p: Plan): BodyInit | undefined {
+  return typeof p.body === "function" ? p.body() : p.body;
+}
+
 function isFollowable(raw: Response, status: number): boolean {
   return status >= 301 && status <= 308 && REDIRECTS.has(status) && raw.headers.has("location");
+}
+
+/** The response to an attempt's first hop, or the redirects followed from it. */
+function settle(
+  p: Plan,
+  attempt: Attempt,
+  raw: Response,
+  headers: Headers | undefined,
+  body: BodyInit | undefined,
+): HttpResponse | Promise<HttpResponse> {
+  const status = raw.status;
+  return isFollowable(raw, status)
+    ? follow(p, attempt, raw, headers, body)
+    : new HttpResponse(raw, attempt, 0, p.maxBodyBytes, status);
 }
 
 /** Sends one attempt and resolves to its final response (redirects followed). */
 function send(p: Plan, attempt: Attempt, href: string, headers: Headers | undefined): Promise<HttpResponse> {
   let body: BodyInit | undefined;
   try {
-    body = typeof p.body === "function" ? p.body() : p.body;
+    body = freshBody(p);
   } catch (error) {
     return Promise.reject(error);
   }
   return fetchHop(p, attempt, href, p.method, headers, body).then(
-    (raw) => {
-      const status = raw.status;
-      return isFollowable(raw, status)
-        ? follow(p, attempt, raw, headers, body)
-        : new HttpResponse(raw, attempt, 0, p.maxBodyBytes, status);
-    },
+    (raw) => settle(p, attempt, raw, headers, body),
     (error) => {
       throw attempt.mapError(error, "send");
     },
@@ -555,7 +570,7 @@ function run(method: string, url: string | URL, options: RequestOptions): Promis
   let body: BodyInit | undefined;
   try {
     r = start(method, url, options);
-    body = typeof r.p.body === "function" ? r.p.body() : r.p.body;
+    body = freshBody(r.p);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -567,11 +582,10 @@ function run(method: string, url: string | URL, options: RequestOptions): Promis
   const attempt = new Attempt(p.method, p.href, r.signal, p.timeoutMs, r.deadlineAt, p.deadlineMs);
   const retryLoop = (error: unknown) => attempts(r, { attempt, failed: true, error });
   return fetchHop(p, attempt, p.href, p.method, p.headers, body).then((raw) => {
-    const status = raw.status;
-    if (isFollowable(raw, status)) {
-      return follow(p, attempt, raw, p.headers, body).then((response) => judgeFirst(r, attempt, response), retryLoop);
-    }
-    return judgeFirst(r, attempt, new HttpResponse(raw, attempt, 0, p.maxBodyBytes, status));
+    const response = settle(p, attempt, raw, p.headers, body);
+    return response instanceof HttpResponse
+      ? judgeFirst(r, attempt, response)
+      : response.then((followed) => judgeFirst(r, attempt, followed), retryLoop);
   }, retryLoop);
 }
 
@@ -625,7 +639,7 @@ async function attempts(r: Run, first: FirstOutcome | undefined): Promise<HttpRe
       delay = retryDelay(policy, {
         retries: attemptNo,
         method: p.method,
-        replayable: p.replayable || typeof p.body === "function",
+        replayable: p.replayable,
         error: undefined,
         response,
         remaining: deadlineAt - Date.now(),
@@ -641,7 +655,7 @@ async function attempts(r: Run, first: FirstOutcome | undefined): Promise<HttpRe
       const failureInfo = {
         retries: attemptNo,
         method: p.method,
-        replayable: p.replayable || typeof p.body === "function",
+        replayable: p.replayable,
         error,
         remaining: deadlineAt - Date.now(),
       };
