@@ -1,4 +1,5 @@
 import type { Attempt } from "./_attempt.ts";
+import { concatBytes } from "../_bytes.ts";
 import { BodyTooLargeError, ERROR_BODY_PREVIEW_CHARS, HttpError } from "./errors.ts";
 
 // Statuses whose response has no body (the Fetch standard's "null body status").
@@ -126,14 +127,7 @@ export class HttpResponse {
         }
         chunks.push(value);
       }
-      if (chunks.length === 1) return chunks[0];
-      const all = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        all.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      return all;
+      return concatBytes(chunks);
     } catch (error) {
       if (error instanceof BodyTooLargeError) this.#attempt.abortWith(error);
       // Cancelling closes the connection, so a too-large body stops arriving.

@@ -12,6 +12,20 @@ export function readTextFile(path: string): Promise<string> {
   return readFile(path, "utf8");
 }
 
+/** What went wrong with a file, in a few words for a one-line message ("no such file"). */
+export function fileErrorReason(error: unknown): string {
+  switch ((error as { code?: string } | null)?.code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    default:
+      return (error as Error).message;
+  }
+}
+
 /** Writes `text` to a file as UTF-8, replacing what was there. */
 export function writeTextFile(path: string, text: string): Promise<void> {
   return writeFile(path, text, "utf8");

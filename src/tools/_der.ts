@@ -4,16 +4,7 @@
  *
  * @module
  */
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+import { concatBytes as concat } from "../_bytes.ts";
 
 function length(n: number): Uint8Array {
   if (n < 0x80) return Uint8Array.of(n);

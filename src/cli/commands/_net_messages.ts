@@ -1,6 +1,6 @@
 import { formatAddr, NetError } from "../../net/mod.ts";
 import { CommandError } from "../command.ts";
-import { readTextFile } from "../../runtime/files.ts";
+import { fileErrorReason, readTextFile } from "../../runtime/files.ts";
 
 /** One line for a network failure, the same wording on every runtime. */
 export function describeNetFailure(error: unknown, host: string, port: number): string {
@@ -38,15 +38,7 @@ export async function readPemFlag(flag: string, path: string): Promise<string> {
   try {
     text = await readTextFile(path);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === "ENOENT"
-      ? "no such file"
-      : code === "EACCES"
-      ? "permission denied"
-      : code === "EISDIR"
-      ? "it is a directory"
-      : (error as Error).message;
-    throw new CommandError(`cannot read --${flag} ${path}: ${why}`);
+    throw new CommandError(`cannot read --${flag} ${path}: ${fileErrorReason(error)}`);
   }
   if (!text.includes("-----BEGIN ")) throw new CommandError(`--${flag} ${path} is not a PEM file (no -----BEGIN line)`);
   return text;

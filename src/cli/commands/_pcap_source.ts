@@ -5,21 +5,13 @@
  * @module
  */
 import { CommandError } from "../command.ts";
-import { fileSize } from "../../runtime/files.ts";
+import { fileErrorReason, fileSize } from "../../runtime/files.ts";
 
 /** The size of the capture file, or a CommandError naming it and what is wrong. */
 export async function checkCaptureFile(path: string): Promise<number> {
   try {
     return await fileSize(path);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === "ENOENT"
-      ? "no such file"
-      : code === "EACCES"
-      ? "permission denied"
-      : code === "EISDIR"
-      ? "is a directory"
-      : (error as Error).message;
-    throw new CommandError(`cannot read capture '${path}': ${why}`, { cause: error });
+    throw new CommandError(`cannot read capture '${path}': ${fileErrorReason(error)}`, { cause: error });
   }
 }

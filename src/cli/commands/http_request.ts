@@ -1,7 +1,7 @@
 import { CommandError, type CommandIO, type CommandSpec, type FlagSpec, UsageError } from "../command.ts";
 import { isHttpError, isNetworkError, isRedirectError, isTimeoutError } from "../../http/errors.ts";
 import { request } from "../../http/request.ts";
-import { readTextFile } from "../../runtime/http/files.ts";
+import { fileErrorReason, readTextFile } from "../../runtime/files.ts";
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -96,7 +96,7 @@ async function run(
     try {
       ca = await readTextFile(caFile);
     } catch (error) {
-      throw new CommandError(`cannot read --ca file '${caFile}': ${(error as Error).message}`);
+      throw new CommandError(`cannot read --ca file '${caFile}': ${fileErrorReason(error)}`);
     }
     if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
       throw new CommandError(`--ca file '${caFile}' holds no PEM certificate`);
