@@ -89,16 +89,9 @@ export interface ProxyServer extends AsyncDisposable {
   close(): Promise<ProxyStats>;
 }
 
-interface Backend {
+/** A backend: its address and the counters `stats()` reports for it. */
+interface Backend extends ProxyBackendStats {
   addr: NetAddr;
-  name: string;
-  healthy: boolean;
-  connections: number;
-  active: number;
-  connectFailures: number;
-  brokenConnections: number;
-  bytesUp: number;
-  bytesDown: number;
 }
 
 interface Session {
@@ -169,10 +162,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       }
       addr = { hostname: checkHostname(action, b.hostname ?? "127.0.0.1"), port: checkPort(action, b.port, 1) };
     }
-    const name = formatAddr(addr);
     return {
       addr,
-      name,
+      backend: formatAddr(addr),
       healthy: true,
       connections: 0,
       active: 0,
@@ -203,12 +195,12 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const markDown = (backend: Backend, error: unknown) => {
     if (!backend.healthy) return;
     backend.healthy = false;
-    emit({ type: "backend-down", backend: backend.name, reason: reason(error) });
+    emit({ type: "backend-down", backend: backend.backend, reason: reason(error) });
   };
   const markUp = (backend: Backend) => {
     if (backend.healthy) return;
     backend.healthy = true;
-    emit({ type: "backend-up", backend: backend.name });
+    emit({ type: "backend-up", backend: backend.backend });
   };
 
   const stats = (): ProxyStats => ({
@@ -217,16 +209,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     accepted,
     active: sessions.size,
     rejected,
-    backends: backends.map((b) => ({
-      backend: b.name,
-      healthy: b.healthy,
-      connections: b.connections,
-      active: b.active,
-      connectFailures: b.connectFailures,
-      brokenConnections: b.brokenConnections,
-      bytesUp: b.bytesUp,
-      bytesDown: b.bytesDown,
-    })),
+    backends: backends.map(({ addr: _addr, ...counters }) => counters),
   });
 
   async function handle(session: Session): Promise<void> {
@@ -265,7 +248,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       chosen.bytesDown += result.bytesDown;
       if (result.error !== undefined) {
         chosen.brokenConnections++;
-        emit({ type: "connection-error", client: clientName, backend: chosen.name, error: result.error });
+        emit({ type: "connection-error", client: clientName, backend: chosen.backend, error: result.error });
       }
     } finally {
       chosen.active--;
