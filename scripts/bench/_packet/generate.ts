@@ -37,45 +37,34 @@ function pool(seed: number): Bytes[] {
   const add = (weight: number, make: () => Bytes) => {
     for (let i = 0; i < weight; i++) frames.push(make());
   };
-  add(450, () => {
-    const a = { v: 4 as const, src: host4(), dst: host4() };
-    return ethernet(
-      m2,
-      m1,
-      0x0800,
-      ipv4(
-        { ...a, proto: 6, df: true, id: next() & 0xffff },
-        tcp(
-          {
-            sport: 443,
-            dport: 1024 + (next() % 60000),
-            seq: next(),
-            ack: next(),
-            flags: 0x10,
-            options: [1, 1, 8, 10, ...le32(next()), ...le32(next())],
-          },
-          bulk,
-          a,
-        ),
-      ),
-    );
-  });
-  add(250, () => {
-    const a = { v: 4 as const, src: host4(), dst: host4() };
-    return ethernet(
-      m1,
-      m2,
-      0x0800,
-      ipv4(
-        { ...a, proto: 6, df: true },
-        tcp(
-          { sport: 1024 + (next() % 60000), dport: 443, seq: next(), ack: next(), flags: 0x10 },
-          new Uint8Array(0),
-          a,
-        ),
-      ),
-    );
-  });
+  const hosts4 = () => ({ v: 4 as const, src: host4(), dst: host4() });
+  // An Ethernet + IPv4 + TCP frame, the most common shape here. The hosts come first, as
+  // arguments, so that the random numbers are drawn in the same order as by hand.
+  const tcp4 = (
+    from: string,
+    to: string,
+    a: ReturnType<typeof hosts4>,
+    ip: { df?: boolean; id?: number },
+    header: Parameters<typeof tcp>[0],
+    payload: Bytes,
+  ) => ethernet(to, from, 0x0800, ipv4({ ...a, proto: 6, ...ip }, tcp(header, payload, a)));
+  add(450, () =>
+    tcp4(m1, m2, hosts4(), { df: true, id: next() & 0xffff }, {
+      sport: 443,
+      dport: 1024 + (next() % 60000),
+      seq: next(),
+      ack: next(),
+      flags: 0x10,
+      options: [1, 1, 8, 10, ...le32(next()), ...le32(next())],
+    }, bulk));
+  add(250, () =>
+    tcp4(m2, m1, hosts4(), { df: true }, {
+      sport: 1024 + (next() % 60000),
+      dport: 443,
+      seq: next(),
+      ack: next(),
+      flags: 0x10,
+    }, new Uint8Array(0)));
   add(100, () => {
     const a = { v: 4 as const, src: host4(), dst: "10.0.0.53" };
     const names = ["www.example.com", "api.example.net", "cdn.example.org", "mail.example.com"];
@@ -125,38 +114,24 @@ function pool(seed: number): Bytes[] {
         concat(be16(1), be16(0x0800), [6, 4], be16(1), mac(m1), ip4(host4()), [0, 0, 0, 0, 0, 0], ip4(host4())),
       ),
   );
-  add(10, () => {
-    const a = { v: 4 as const, src: host4(), dst: host4() };
-    return ethernet(
-      m2,
+  add(10, () =>
+    tcp4(
       m1,
-      0x0800,
-      ipv4(
-        { ...a, proto: 6 },
-        tcp(
-          { sport: 1024 + (next() % 60000), dport: 443 },
-          tlsClientHello(`host${next() % 50}.example.com`, ["h2", "http/1.1"]),
-          a,
-        ),
-      ),
-    );
-  });
-  add(10, () => {
-    const a = { v: 4 as const, src: host4(), dst: host4() };
-    return ethernet(
       m2,
+      hosts4(),
+      {},
+      { sport: 1024 + (next() % 60000), dport: 443 },
+      tlsClientHello(`host${next() % 50}.example.com`, ["h2", "http/1.1"]),
+    ));
+  add(10, () =>
+    tcp4(
       m1,
-      0x0800,
-      ipv4(
-        { ...a, proto: 6 },
-        tcp(
-          { sport: 1024 + (next() % 60000), dport: 80 },
-          httpRequest("GET", `/item/${next() % 1000}`, "shop.example.com"),
-          a,
-        ),
-      ),
-    );
-  });
+      m2,
+      hosts4(),
+      {},
+      { sport: 1024 + (next() % 60000), dport: 80 },
+      httpRequest("GET", `/item/${next() % 1000}`, "shop.example.com"),
+    ));
   return frames;
 }
 
