@@ -57,7 +57,7 @@ export class HttpResponse {
     this.#maxBodyBytes = maxBodyBytes;
     // Reading `raw.body` here would make Deno and Bun build a stream for every body and
     // lose their fast text()/arrayBuffer() paths, so decide from the status and method.
-    if (status === 204 || status === 304 || attempt.method === "HEAD" || NULL_BODY_STATUS.has(status)) {
+    if (NULL_BODY_STATUS.has(status) || attempt.method === "HEAD") {
       attempt.finish();
     }
   }
