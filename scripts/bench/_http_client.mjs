@@ -1,9 +1,12 @@
 // The client side of the HTTP benchmark, run once per runtime (node, deno, bun) against
-// the same server. Five clients take turns in batches:
+// the same server. Six clients take turns in batches:
 //   fetch          raw fetch, the baseline;
 //   fetch again    the same code a second time: its ratio to the first shows how far two
 //                  identical clients drift apart on this machine (the noise floor);
 //   fetch+timeout  fetch with AbortSignal.timeout(), what a careful engineer writes by hand;
+//   fetch+signal   fetch given only the abort signal get() gives it (shared by the
+//                  requests that start within the same 25 ms, as anynet's timeouts share
+//                  them): what the runtime charges for a fetch that a timeout can abort;
 //   fetch+options  fetch given what get() gives it: redirect "manual" (anynet follows
 //                  redirects itself, to keep credentials on their origin) and an abort
 //                  signal shared by the requests that start within the same 25 ms, as
@@ -53,6 +56,11 @@ const sharedSignal = () => {
   }
   return slotController.signal;
 };
+const viaFetchSignal = async () => {
+  const response = await fetch(url, { signal: sharedSignal() });
+  if (!response.ok) throw new Error(`status ${response.status}`);
+  await response.text();
+};
 const viaFetchOptions = async () => {
   const response = await fetch(url, { redirect: "manual", signal: sharedSignal() });
   if (!response.ok) throw new Error(`status ${response.status}`);
@@ -66,6 +74,7 @@ const clients = {
   fetch: viaFetch,
   fetchAgain: viaFetchAgain,
   fetchTimeout: viaFetchTimeout,
+  fetchSignal: viaFetchSignal,
   fetchOptions: viaFetchOptions,
   get: viaGet,
 };

@@ -6,17 +6,19 @@
  *
  * Method: on a machine with two or more cores the server is pinned to the first core and
  * the client to the second (taskset), so that the two never compete for one core and the
- * client's own cost decides its speed. Each client process runs five clients in rounds of
+ * client's own cost decides its speed. Each client process runs six clients in rounds of
  * one batch each (about MS milliseconds of requests, 250 by default), in a random order
- * every round (see _http_client.mjs). Reported per
- * runtime:
+ * every round (see _http_client.mjs). Reported per runtime:
  * - get()/fetch: total requests over total time, the figure the target is about;
  * - its median over the rounds' batch-by-batch ratios, with the quartiles;
  * - "fetch again"/fetch: the same ratio for two identical fetch clients, which is how much
  *   this machine's noise alone moves a ratio;
- * - get()/(fetch + AbortSignal.timeout()): against fetch with a hand-written timeout;
- * - (fetch + options)/fetch: fetch given the options get() gives it (redirect "manual" and a
- *   shared abort signal), the part of the gap that is the runtime's price for them.
+ * - (fetch + signal)/fetch: fetch given only the shared abort signal get()'s timeout uses,
+ *   the runtime's own price for a fetch that can be aborted;
+ * - (fetch + options)/fetch: fetch given all get() gives it (that signal and redirect
+ *   "manual"), the part of the gap that is the runtime's;
+ * - get()/(fetch + options): the rest, anynet's own cost;
+ * - get()/(fetch + AbortSignal.timeout()): against fetch with a hand-written timeout.
  *
  * @module
  */
@@ -80,7 +82,7 @@ console.log(
 );
 console.log(
   "runtime  fetch req/s  get() req/s  get()/fetch  median [q1, q3] of batches  fetch again/fetch  " +
-    "get()/(fetch+timeout)  (fetch+options)/fetch",
+    "(fetch+signal)/fetch  (fetch+options)/fetch  get()/(fetch+options)  get()/(fetch+timeout)",
 );
 try {
   for (const [name, command, args] of runtimes) {
@@ -102,8 +104,10 @@ try {
       `${name.padEnd(8)} ${overall(rps.fetch).toFixed(0).padStart(11)}  ${overall(rps.get).toFixed(0).padStart(11)}  ` +
         `${ratio.toFixed(3).padStart(11)}  ${spread.padEnd(26)}  ` +
         `${(overall(rps.fetchAgain) / overall(rps.fetch)).toFixed(3).padStart(17)}  ` +
-        `${(overall(rps.get) / overall(rps.fetchTimeout)).toFixed(3).padStart(21)}  ` +
-        `${(overall(rps.fetchOptions) / overall(rps.fetch)).toFixed(3).padStart(21)}` +
+        `${(overall(rps.fetchSignal) / overall(rps.fetch)).toFixed(3).padStart(20)}  ` +
+        `${(overall(rps.fetchOptions) / overall(rps.fetch)).toFixed(3).padStart(21)}  ` +
+        `${(overall(rps.get) / overall(rps.fetchOptions)).toFixed(3).padStart(21)}  ` +
+        `${(overall(rps.get) / overall(rps.fetchTimeout)).toFixed(3).padStart(21)}` +
         `  batch ${batch}` + (ratio >= 0.95 ? "" : "   (get()/fetch below 0.95)"),
     );
   }

@@ -6,7 +6,25 @@ import {
   abortHookProven,
   type AbortRequest,
   type Dispatcher,
+  onNode,
 } from "../runtime/http/node_abort_hook.ts";
+
+/**
+ * What only an attempt that must be told of its timeout carries (one with the caller's
+ * signal, or one aborted through Node's hook): most attempts have none of it, and every
+ * field an attempt has is paid for on every request.
+ */
+interface Watch {
+  /** The attempt's own controller, when the caller gave a signal. */
+  own: AbortController | undefined;
+  callerSignal: AbortSignal | undefined;
+  onCallerAbort: (() => void) | undefined;
+  /** On Node: the request's abort function, once undici has handed it over. */
+  abortRequest: AbortRequest | undefined;
+  /** On Node: rejects the promise `guard()` returned. */
+  rejectPending: ((reason: unknown) => void) | undefined;
+  finished: boolean;
+}
 
 /**
  * One attempt's lifetime: a timer for whichever of `timeout` and the remaining `deadline`
@@ -30,18 +48,12 @@ export class Attempt implements SlotMember {
   readonly signal: AbortSignal | undefined;
   /** On Node: the per-request dispatcher that hands over the abort function. */
   readonly dispatcher: Dispatcher | undefined;
-  #abortRequest: AbortRequest | undefined;
-  #rejectPending: ((reason: unknown) => void) | undefined;
-  #watching = false;
-  #own: AbortController | undefined;
   #slot: Slot | undefined;
-  #kind: TimeoutKind = "timeout";
-  #limitMs = 0;
-  #timedOut = false;
+  #kind: TimeoutKind;
+  #limitMs: number;
+  #timedOut: boolean;
   #failure: unknown;
-  #callerSignal: AbortSignal | undefined;
-  #onCallerAbort: (() => void) | undefined;
-  #finished = false;
+  #watch: Watch | undefined;
 
   constructor(
     method: string,
@@ -51,8 +63,18 @@ export class Attempt implements SlotMember {
     deadlineAt: number,
     deadlineMs: number,
   ) {
+    // Every field is set here rather than by initializers, in one order, so that all
+    // attempts share one shape.
     this.method = method;
     this.url = url;
+    this.signal = undefined;
+    this.dispatcher = undefined;
+    this.#slot = undefined;
+    this.#kind = "timeout";
+    this.#limitMs = 0;
+    this.#timedOut = false;
+    this.#failure = undefined;
+    this.#watch = undefined;
     const remaining = deadlineAt === Infinity ? Infinity : deadlineAt - Date.now();
     const limit = Math.min(timeoutMs, remaining);
     if (limit !== Infinity) {
@@ -63,19 +85,20 @@ export class Attempt implements SlotMember {
     if (callerSignal) {
       // The caller's signal is the caller's: this attempt gets its own controller that
       // both the caller and the timer can abort.
-      const own = (this.#own = new AbortController());
-      this.#callerSignal = callerSignal;
-      this.#onCallerAbort = () => own.abort(callerSignal.reason);
-      callerSignal.addEventListener("abort", this.#onCallerAbort, { once: true });
-      this.#watch();
+      const own = new AbortController();
+      const onCallerAbort = () => own.abort(callerSignal.reason);
+      callerSignal.addEventListener("abort", onCallerAbort, { once: true });
+      this.#watchSlot(own, callerSignal, onCallerAbort);
       this.signal = own.signal;
       return;
     }
-    this.signal = this.#slot?.controller.signal;
-    if (this.#slot) {
-      this.dispatcher = abortHookDispatcher((abort) => this.#abortable(abort));
+    const slot = this.#slot;
+    if (slot === undefined) return;
+    this.signal = slot.controller.signal;
+    if (onNode) {
+      this.dispatcher = abortHookDispatcher(this);
       if (this.dispatcher) {
-        this.#watch();
+        this.#watchSlot(undefined, undefined, undefined);
         // Until a dispatch has shown the hook works, the signal stays as well.
         if (abortHookProven()) this.signal = undefined;
       }
@@ -87,16 +110,27 @@ export class Attempt implements SlotMember {
     return this.signal ?? this.#slot?.controller.signal;
   }
 
-  #watch(): void {
-    if (this.#slot === undefined) return;
-    watchSlot(this.#slot, this);
-    this.#watching = true;
+  #watchSlot(
+    own: AbortController | undefined,
+    callerSignal: AbortSignal | undefined,
+    onCallerAbort: (() => void) | undefined,
+  ): void {
+    this.#watch = {
+      own,
+      callerSignal,
+      onCallerAbort,
+      abortRequest: undefined,
+      rejectPending: undefined,
+      finished: false,
+    };
+    if (this.#slot !== undefined) watchSlot(this.#slot, this);
   }
 
-  #abortable(abort: AbortRequest): void {
+  /** Called by Node's hook (../runtime/http/node_abort_hook.ts) with the request's abort function. */
+  onAbortable(abort: AbortRequest): void {
     // Handed over after the time ran out (the request was still connecting): abort now.
     if (this.#timedOut) abort(this.timeoutError());
-    else this.#abortRequest = abort;
+    else if (this.#watch) this.#watch.abortRequest = abort;
   }
 
   /**
@@ -107,8 +141,9 @@ export class Attempt implements SlotMember {
   guard(pending: Promise<Response>): Promise<Response> {
     if (this.signal !== undefined || this.dispatcher === undefined) return pending;
     if (this.#timedOut) return Promise.reject(this.timeoutError());
+    const watch = this.#watch!;
     return new Promise((resolve, reject) => {
-      this.#rejectPending = reject;
+      watch.rejectPending = reject;
       pending.then(resolve, reject);
     });
   }
@@ -117,9 +152,11 @@ export class Attempt implements SlotMember {
   onTimeout(): void {
     this.#timedOut = true;
     const error = this.timeoutError();
-    this.#own?.abort(error);
-    this.#abortRequest?.(error);
-    this.#rejectPending?.(error);
+    const watch = this.#watch;
+    if (watch === undefined) return;
+    watch.own?.abort(error);
+    watch.abortRequest?.(error);
+    watch.rejectPending?.(error);
   }
 
   timeoutError(): TimeoutError {
@@ -129,16 +166,39 @@ export class Attempt implements SlotMember {
   /** Ends the attempt with `error` (a body over the limit); the caller also cancels the body. */
   abortWith(error: unknown): void {
     this.#failure ??= error;
-    this.#own?.abort(error);
-    this.#abortRequest?.(error as Error);
+    this.#watch?.own?.abort(error);
+    this.#watch?.abortRequest?.(error as Error);
   }
 
   /** Unhooks the caller's signal and the slot (when they were hooked); safe to call more than once. */
   finish(): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    if (this.#watching) unwatchSlot(this.#slot!, this);
-    if (this.#onCallerAbort) this.#callerSignal!.removeEventListener("abort", this.#onCallerAbort);
+    const watch = this.#watch;
+    if (watch === undefined || watch.finished) return;
+    watch.finished = true;
+    if (this.#slot !== undefined) unwatchSlot(this.#slot, this);
+    if (watch.onCallerAbort) watch.callerSignal!.removeEventListener("abort", watch.onCallerAbort);
+  }
+
+  /**
+   * `read` (a body read) as the caller should see it: its errors mapped, and the attempt
+   * finished when it ends. An attempt nothing has to be unhooked from costs one handler.
+   */
+  readBody<T>(read: Promise<T>): Promise<T> {
+    if (this.#watch === undefined) {
+      return read.then(undefined, (error) => {
+        throw this.mapError(error, "body");
+      });
+    }
+    return read.then(
+      (value) => {
+        this.finish();
+        return value;
+      },
+      (error) => {
+        this.finish();
+        throw this.mapError(error, "body");
+      },
+    );
   }
 
   /**
@@ -151,7 +211,8 @@ export class Attempt implements SlotMember {
     if (this.#failure !== undefined) return this.#failure;
     // Without its own controller the attempt was never told: its slot firing is the sign.
     if (this.#timedOut || this.#slot?.fired) return this.timeoutError();
-    if (this.#own?.signal.aborted) return this.#own.signal.reason;
+    const own = this.#watch?.own;
+    if (own?.signal.aborted) return own.signal.reason;
     const name = (error as { name?: unknown } | null)?.name;
     if (
       name === "HttpError" || name === "TimeoutError" || name === "NetworkError" || name === "BodyTooLargeError" ||

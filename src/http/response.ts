@@ -26,17 +26,13 @@ export type JsonValidator<T> = (value: unknown) => T;
 export class HttpResponse {
   /** The runtime's own `Response`, for what this class does not cover. Its body is the same one-shot body. */
   readonly raw: Response;
-  /** The request method. */
-  readonly method: string;
-  /** The final URL, after redirects. */
-  readonly url: string;
   /** How many redirects were followed. */
   readonly redirects: number;
   /** The status code. */
   readonly status: number;
   #attempt: Attempt;
   #maxBodyBytes: number | undefined;
-  #used = false;
+  #used: boolean;
   #stream: ReadableStream<Uint8Array> | null | undefined;
 
   /** @internal Made by `request()`. */
@@ -47,19 +43,31 @@ export class HttpResponse {
     maxBodyBytes: number | undefined,
     status: number = raw.status,
   ) {
+    // Every field is set here, none by an initializer, and the method and URL are read
+    // from the attempt: a response is made for every request, so each field counts.
     this.raw = raw;
     // Kept as a field: `raw.status` is a native getter, which costs a call on every read.
     this.status = status;
-    this.method = attempt.method;
-    this.url = attempt.url;
     this.redirects = redirects;
     this.#attempt = attempt;
     this.#maxBodyBytes = maxBodyBytes;
+    this.#used = false;
+    this.#stream = undefined;
     // Reading `raw.body` here would make Deno and Bun build a stream for every body and
     // lose their fast text()/arrayBuffer() paths, so decide from the status and method.
     if (NULL_BODY_STATUS.has(status) || attempt.method === "HEAD") {
       attempt.finish();
     }
+  }
+
+  /** The request method. */
+  get method(): string {
+    return this.#attempt.method;
+  }
+
+  /** The final URL, after redirects. */
+  get url(): string {
+    return this.#attempt.url;
   }
 
   /** The status text (may be empty; HTTP/2 has none). */
@@ -169,21 +177,9 @@ export class HttpResponse {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#maxBodyBytes === undefined) {
-      // The runtime's own text() is the fast path when nothing needs counting; one
-      // `then` instead of an async frame keeps the per-request cost down.
-      const attempt = this.#attempt;
-      return this.raw.text().then(
-        (text) => {
-          attempt.finish();
-          return text;
-        },
-        (error) => {
-          attempt.finish();
-          throw attempt.mapError(error, "body");
-        },
-      );
-    }
+    // The runtime's own text() is the fast path when nothing needs counting; a `then`
+    // instead of an async frame keeps the per-request cost down.
+    if (this.#maxBodyBytes === undefined) return this.#attempt.readBody(this.raw.text());
     return this.#readAll().then((bytes) => new TextDecoder().decode(bytes));
   }
 

@@ -34,7 +34,8 @@ export interface Dispatcher {
 }
 
 const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
-const onNode = detectRuntime().name === "node";
+/** Whether this is Node, the one runtime the hook is for. */
+export const onNode: boolean = detectRuntime().name === "node";
 let seenOnConnect = false;
 
 function globalDispatcher(): Dispatcher | undefined {
@@ -44,19 +45,19 @@ function globalDispatcher(): Dispatcher | undefined {
 
 class HookedDispatcher implements Dispatcher {
   readonly #target: Dispatcher;
-  readonly #onAbortable: (abort: AbortRequest) => void;
+  readonly #owner: AbortableOwner;
 
-  constructor(target: Dispatcher, onAbortable: (abort: AbortRequest) => void) {
+  constructor(target: Dispatcher, owner: AbortableOwner) {
     this.#target = target;
-    this.#onAbortable = onAbortable;
+    this.#owner = owner;
   }
 
   dispatch(options: unknown, handler: UndiciHandler): boolean {
     const onConnect = handler.onConnect;
     if (typeof onConnect === "function") {
-      const onAbortable = this.#onAbortable;
+      const owner = this.#owner;
       handler.onConnect = function (this: UndiciHandler, abort: AbortRequest, context?: unknown) {
-        onAbortable(abort);
+        owner.onAbortable(abort);
         return onConnect.call(this, abort, context);
       };
       seenOnConnect = true;
@@ -65,15 +66,20 @@ class HookedDispatcher implements Dispatcher {
   }
 }
 
+/** What is told a request's abort function. */
+export interface AbortableOwner {
+  onAbortable(abort: AbortRequest): void;
+}
+
 /**
- * A dispatcher for one request on Node that reports the request's abort function to
- * `onAbortable`; `undefined` elsewhere, or before Node's fetch has set up its global
+ * A dispatcher for one request on Node that hands the request's abort function to
+ * `owner`; `undefined` elsewhere, or before Node's fetch has set up its global
  * dispatcher (its first request does that).
  */
-export function abortHookDispatcher(onAbortable: (abort: AbortRequest) => void): Dispatcher | undefined {
+export function abortHookDispatcher(owner: AbortableOwner): Dispatcher | undefined {
   if (!onNode) return undefined;
   const target = globalDispatcher();
-  return target && new HookedDispatcher(target, onAbortable);
+  return target && new HookedDispatcher(target, owner);
 }
 
 /** Whether requests through {@linkcode abortHookDispatcher} are known to be abortable. */
