@@ -31,8 +31,9 @@ const rules: { reason: NetworkErrorReason; label: string; codes: RegExp; text: R
   {
     reason: "tls",
     label: "TLS failed",
-    codes: /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|TLS|HANDSHAKE/i,
-    text: /certificate|tls|ssl|handshake/i,
+    codes: /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|TLS|HANDSHAKE|EPROTO/i,
+    // Deno (rustls) reports plain HTTP on a TLS port as a "corrupt message".
+    text: /certificate|tls|ssl|handshake|corrupt message|InvalidContentType/i,
   },
   {
     reason: "dns",
@@ -55,10 +56,43 @@ const rules: { reason: NetworkErrorReason; label: string; codes: RegExp; text: R
   },
 ];
 
+// What a TLS failure means, for the failures that OpenSSL's and rustls's own words do not
+// say plainly ("wrong version number", "CaUsedAsEndEntity").
+const tlsCauses: { test: RegExp; says: string; advice?: string }[] = [
+  {
+    test: /WRONG_VERSION_NUMBER|wrong version number|InvalidContentType|corrupt message|speak TLS|unknown protocol/i,
+    says: "the server does not speak TLS on this port",
+    advice: "is it plain HTTP?",
+  },
+  {
+    test: /ALTNAME|NotValidForName|not valid for name|does not match certificate|hostname mismatch/i,
+    says: "the certificate is not valid for this host name",
+  },
+  { test: /EXPIRED|Expired|NotValidYet|NOT_YET_VALID/i, says: "the certificate has expired or is not valid yet" },
+  {
+    test:
+      /SELF_SIGNED|self[- ]signed|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|local issuer|UnknownIssuer|CaUsedAsEndEntity|unknown ca|verify failed/i,
+    says: "the certificate is not trusted",
+    advice: "give the CA that issued it with the 'ca' option (--ca in the CLI)",
+  },
+];
+
+// Deno repeats the URL and hyper's layers in front of the reason ("error sending request
+// for url (…): client error (Connect): …"), and the NetworkError names the URL already;
+// Node gives OpenSSL's whole error line ("…:error:0A00010B:SSL routines:ssl3_get_record:
+// wrong version number:../deps/…"), of which only the reason reads as words; Bun adds
+// ' fetching "URL". For more information, pass `verbose: true` …' to its codes.
+function shorten(message: string): string {
+  const openssl = /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(message);
+  if (openssl) return openssl[1];
+  return message.replace(/^error sending request for url \([^)]*\): /, "").replace(/^client error \(\w+\): /, "")
+    .replace(/ fetching ".*$/, "");
+}
+
 function innermost(messages: string[]): string {
   // The outermost message is often the bare "fetch failed"; the innermost says why.
   const useful = messages.filter((m) => !/^fetch failed$/i.test(m));
-  return (useful.length > 0 ? useful[useful.length - 1] : messages[0] ?? "unknown error").split("\n")[0];
+  return shorten((useful.length > 0 ? useful[useful.length - 1] : messages[0] ?? "unknown error").split("\n")[0]);
 }
 
 /**
@@ -71,11 +105,18 @@ export function classifyNetworkError(error: unknown, fallback: NetworkErrorReaso
   for (const rule of rules) {
     if (codes.some((c) => rule.codes.test(c)) || rule.text.test(text)) {
       const code = codes.find((c) => rule.codes.test(c));
-      return {
-        reason: rule.reason,
-        detail: `${rule.label}: ${innermost(messages)}` +
-          (code && !innermost(messages).includes(code) ? ` (${code})` : ""),
-      };
+      const why = innermost(messages);
+      const withCode = code && !why.includes(code) ? `${why}, ${code}` : why;
+      const cause = rule.reason === "tls"
+        ? tlsCauses.find((c) => c.test.test(`${text} ${codes.join(" ")}`))
+        : undefined;
+      if (cause) {
+        return {
+          reason: rule.reason,
+          detail: `${rule.label}: ${cause.says} (${withCode})` + (cause.advice ? `; ${cause.advice}` : ""),
+        };
+      }
+      return { reason: rule.reason, detail: `${rule.label}: ${withCode === why ? why : `${why} (${code})`}` };
     }
   }
   const label = fallback === "body" ? "the response body broke off" : "network error";

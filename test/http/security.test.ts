@@ -53,6 +53,23 @@ test("a redirect to another origin drops Authorization, Cookie, Proxy-Authorizat
   }
 });
 
+test("https:// to a plain HTTP port is a TLS NetworkError that says the server does not speak TLS", async () => {
+  const plain = await serve(() => new Response("plain"), { hostname: "127.0.0.1", port: 0 });
+  try {
+    await get(`https://127.0.0.1:${plain.addr.port}/`, { retry: 0, timeout: 5000 });
+    assert.unreachable("a TLS request to a plain HTTP server succeeded");
+  } catch (error) {
+    assert.ok(isNetworkError(error), String(error));
+    assert.is((error as { reason: string }).reason, "tls");
+    assert.match(
+      (error as Error).message,
+      /TLS failed: the server does not speak TLS on this port \(.+\); is it plain HTTP\?$/,
+    );
+  } finally {
+    await plain.close();
+  }
+});
+
 const openssl = hasOpenssl();
 if (!openssl) announceSkip("openssl is not installed: the TLS tests are skipped");
 const tlsTest = openssl ? test : test.skip;
@@ -76,6 +93,10 @@ tlsTest("a certificate from an unknown CA is rejected as a TLS NetworkError; giv
   } catch (error) {
     assert.ok(isNetworkError(error), String(error));
     assert.is((error as { reason: string }).reason, "tls");
+    assert.match(
+      (error as Error).message,
+      /TLS failed: the certificate is not trusted \(.+\); give the CA .* 'ca' option/,
+    );
   }
   // TLS failures are not retried: the certificate will not change.
   const response = await get(url, { ca: pki.caCert, retry: 0 });
