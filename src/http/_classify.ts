@@ -1,4 +1,5 @@
 import type { NetworkErrorReason } from "./errors.ts";
+import { explainTlsFailure, tersify, type TlsFailureKind } from "../_tls_failure.ts";
 
 /** What a runtime's fetch failure was, in words a user can act on. */
 export interface Classified {
@@ -56,43 +57,16 @@ const rules: { reason: NetworkErrorReason; label: string; codes: RegExp; text: R
   },
 ];
 
-// What a TLS failure means, for the failures that OpenSSL's and rustls's own words do not
-// say plainly ("wrong version number", "CaUsedAsEndEntity").
-const tlsCauses: { test: RegExp; says: string; advice?: string }[] = [
-  {
-    test: /WRONG_VERSION_NUMBER|wrong version number|InvalidContentType|corrupt message|speak TLS|unknown protocol/i,
-    says: "the server does not speak TLS on this port",
-    advice: "is it plain HTTP?",
-  },
-  {
-    test: /ALTNAME|NotValidForName|not valid for name|does not match certificate|hostname mismatch/i,
-    says: "the certificate is not valid for this host name",
-  },
-  { test: /EXPIRED|Expired|NotValidYet|NOT_YET_VALID/i, says: "the certificate has expired or is not valid yet" },
-  {
-    test:
-      /SELF_SIGNED|self[- ]signed|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|local issuer|UnknownIssuer|CaUsedAsEndEntity|unknown ca|verify failed/i,
-    says: "the certificate is not trusted",
-    advice: "give the CA that issued it with the 'ca' option (--ca in the CLI)",
-  },
-];
-
-// Deno repeats the URL and hyper's layers in front of the reason ("error sending request
-// for url (…): client error (Connect): …"), and the NetworkError names the URL already;
-// Node gives OpenSSL's whole error line ("…:error:0A00010B:SSL routines:ssl3_get_record:
-// wrong version number:../deps/…"), of which only the reason reads as words; Bun adds
-// ' fetching "URL". For more information, pass `verbose: true` …' to its codes.
-function shorten(message: string): string {
-  const openssl = /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(message);
-  if (openssl) return openssl[1];
-  return message.replace(/^error sending request for url \([^)]*\): /, "").replace(/^client error \(\w+\): /, "")
-    .replace(/ fetching ".*$/, "");
-}
+// What the caller can do about a TLS failure, in the HTTP client's terms.
+const TLS_ADVICE: Partial<Record<TlsFailureKind, string>> = {
+  "not-tls": "is it plain HTTP?",
+  untrusted: "give the CA that issued it with the 'ca' option (--ca in the CLI)",
+};
 
 function innermost(messages: string[]): string {
   // The outermost message is often the bare "fetch failed"; the innermost says why.
   const useful = messages.filter((m) => !/^fetch failed$/i.test(m));
-  return shorten((useful.length > 0 ? useful[useful.length - 1] : messages[0] ?? "unknown error").split("\n")[0]);
+  return tersify((useful.length > 0 ? useful[useful.length - 1] : messages[0] ?? "unknown error").split("\n")[0]);
 }
 
 /**
@@ -107,13 +81,12 @@ export function classifyNetworkError(error: unknown, fallback: NetworkErrorReaso
       const code = codes.find((c) => rule.codes.test(c));
       const why = innermost(messages);
       const withCode = code && !why.includes(code) ? `${why}, ${code}` : why;
-      const cause = rule.reason === "tls"
-        ? tlsCauses.find((c) => c.test.test(`${text} ${codes.join(" ")}`))
-        : undefined;
-      if (cause) {
+      const tls = rule.reason === "tls" ? explainTlsFailure(`${text} ${codes.join(" ")}`) : undefined;
+      if (tls) {
+        const advice = TLS_ADVICE[tls.kind];
         return {
           reason: rule.reason,
-          detail: `${rule.label}: ${cause.says} (${withCode})` + (cause.advice ? `; ${cause.advice}` : ""),
+          detail: `${rule.label}: ${tls.says} (${withCode})` + (advice ? `; ${advice}` : ""),
         };
       }
       return { reason: rule.reason, detail: `${rule.label}: ${withCode === why ? why : `${why} (${code})`}` };

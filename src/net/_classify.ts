@@ -12,6 +12,7 @@ import {
   TlsError,
   UnsupportedError,
 } from "./errors.ts";
+import { explainTlsFailure, tersify, type TlsFailureKind } from "../_tls_failure.ts";
 
 type ErrorClass = new (message: string, options?: { cause?: unknown }) => NetError;
 
@@ -56,7 +57,12 @@ const byName: Record<string, ErrorClass> = {
 };
 
 const TLS_CODE = /CERT|SSL|TLS|UNABLE_TO|SELF_SIGNED|HOSTNAME|ALTNAME|DECRYPT|HANDSHAKE/;
-const TLS_MESSAGE = /certificate|handshake|\btls\b|\bssl\b|peer sent no certificates|wrong version number/i;
+const TLS_MESSAGE =
+  /certificate|handshake|\btls\b|\bssl\b|peer sent no certificates|wrong version number|corrupt message|unexpected handshake message/i;
+// What the caller can do about a TLS failure, in the socket layer's terms.
+const TLS_ADVICE: Partial<Record<TlsFailureKind, string>> = {
+  untrusted: "give the CA that issued it with 'caCerts' (--ca in the CLI)",
+};
 const DNS_MESSAGE = /failed to lookup address|name or service not known|getaddrinfo|no address associated/i;
 
 /**
@@ -77,7 +83,14 @@ export function toNetError(error: unknown, action: string): NetError {
   if (!kind && /connection reset|broken pipe/i.test(text)) kind = ConnectionResetError;
   if (!kind && /connection refused/i.test(text)) kind = ConnectionRefusedError;
   if (!kind && /requires net access|permission/i.test(text)) kind = PermissionDeniedError;
-  const detail = codeText && !text.includes(codeText) ? `${text} (${codeText})` : text;
+  const short = tersify(text);
+  const withCode = codeText && !short.includes(codeText) ? `${short}, ${codeText}` : short;
+  const detail = withCode === short ? short : `${short} (${codeText})`;
   if (!kind) return new NetError("EUNKNOWN", `Cannot ${action}: ${detail}`, { cause: error });
+  const tls = kind === TlsError ? explainTlsFailure(`${text} ${codeText}`) : undefined;
+  if (tls) {
+    const advice = TLS_ADVICE[tls.kind];
+    return new kind(`Cannot ${action}: ${tls.says} (${withCode})` + (advice ? `; ${advice}` : ""), { cause: error });
+  }
   return new kind(`Cannot ${action}: ${detail}`, { cause: error });
 }

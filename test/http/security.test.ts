@@ -53,7 +53,7 @@ test("a redirect to another origin drops Authorization, Cookie, Proxy-Authorizat
   }
 });
 
-test("https:// to a plain HTTP port is a TLS NetworkError that says the server does not speak TLS", async () => {
+test("https:// to a plain HTTP port is a TLS NetworkError that says the peer does not speak TLS", async () => {
   const plain = await serve(() => new Response("plain"), { hostname: "127.0.0.1", port: 0 });
   try {
     await get(`https://127.0.0.1:${plain.addr.port}/`, { retry: 0, timeout: 5000 });
@@ -63,7 +63,7 @@ test("https:// to a plain HTTP port is a TLS NetworkError that says the server d
     assert.is((error as { reason: string }).reason, "tls");
     assert.match(
       (error as Error).message,
-      /TLS failed: the server does not speak TLS on this port \(.+\); is it plain HTTP\?$/,
+      /TLS failed: the peer does not speak TLS on this port \(.+\); is it plain HTTP\?$/,
     );
   } finally {
     await plain.close();

@@ -73,6 +73,7 @@ tlsTest("connect() sends the serverName as SNI and checks the certificate agains
       TlsError,
     );
     assert.is((error as TlsError).code, "ETLS");
+    assert.match((error as Error).message, /: the certificate is not valid for this host name \(.+\)$/);
   } finally {
     listener.close();
   }
@@ -86,6 +87,7 @@ tlsTest("connect() rejects an untrusted certificate with TlsError (verification 
       TlsError,
     );
     assert.ok((error as Error).cause !== undefined);
+    assert.match((error as Error).message, /: the certificate is not trusted \(.+\); give the CA .*'caCerts'/);
     await rejects(
       () => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: { caCerts: [pki.otherCaCert] } }),
       TlsError,
@@ -146,10 +148,11 @@ tlsTest("connect() with tls to a plain TCP server rejects with TlsError", async 
     }
   })();
   try {
-    await rejects(
+    const error = await rejects(
       () => connect({ hostname: "127.0.0.1", port: plain.addr.port, tls: { caCerts: [pki.caCert] }, timeout: 10000 }),
       (e) => e instanceof TlsError || (e as { code?: string }).code === "ECONNRESET",
     );
+    if (error instanceof TlsError) assert.match(error.message, /: the peer does not speak TLS on this port \(.+\)$/);
   } finally {
     plain.close();
   }

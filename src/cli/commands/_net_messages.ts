@@ -12,7 +12,7 @@ export function describeNetFailure(error: unknown, host: string, port: number): 
     case "ETIMEDOUT":
       return `no answer from ${target} in time`;
     case "ECONNRESET":
-      return `${target} closed or reset the connection: ${firstLine(error.message)}`;
+      return `${target} closed or reset the connection: ${reasonOf(error.message, target)}`;
     case "ENOTFOUND":
       return `cannot resolve host '${host}'`;
     case "EADDRINUSE":
@@ -22,14 +22,17 @@ export function describeNetFailure(error: unknown, host: string, port: number): 
     case "EACCES":
       return `permission denied for ${target}`;
     case "ETLS":
-      return `TLS failure with ${target}: ${firstLine(error.message)}`;
+      return `TLS failure with ${target}: ${reasonOf(error.message, target)}`;
     default:
-      return firstLine(error.message);
+      return reasonOf(error.message, target);
   }
 }
 
-function firstLine(text: string): string {
-  return text.split("\n")[0]!.replace(/^Cannot [^:]+: /, "");
+// The error's own "Cannot connect to HOST:PORT: " is dropped: the line names the target already.
+function reasonOf(message: string, target: string): string {
+  const line = message.split("\n")[0]!;
+  const at = line.startsWith("Cannot ") ? line.indexOf(`${target}: `) : -1;
+  return at === -1 ? line.replace(/^Cannot [^:]+: /, "") : line.slice(at + target.length + 2);
 }
 
 /** Reads a PEM file named by a flag; a one-line CommandError when it cannot. */

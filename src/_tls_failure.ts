@@ -1,0 +1,63 @@
+/**
+ * Plain words for TLS failures, shared by the socket layer and the HTTP client.
+ *
+ * OpenSSL (Node, Bun) and rustls (Deno) name the same failure differently, and often in
+ * words that do not say what to do: "wrong version number" and "corrupt message of type
+ * InvalidContentType" both mean that the peer does not speak TLS on that port, and
+ * "CaUsedAsEndEntity" means a self-signed certificate nobody said to trust. The
+ * runtime's own words stay in the message, after these.
+ *
+ * @module
+ */
+
+/** What a TLS failure was, as far as the runtime's words tell. */
+export type TlsFailureKind = "not-tls" | "host-name" | "expired" | "untrusted";
+
+const KINDS: { kind: TlsFailureKind; test: RegExp; says: string }[] = [
+  {
+    kind: "not-tls",
+    test:
+      /WRONG_VERSION_NUMBER|wrong version number|InvalidContentType|corrupt message|speak TLS|unknown protocol|UNEXPECTED_MESSAGE|unexpected (handshake )?message/i,
+    says: "the peer does not speak TLS on this port",
+  },
+  {
+    kind: "host-name",
+    test: /ALTNAME|NotValidForName|not valid for name|does not match certificate|hostname mismatch/i,
+    says: "the certificate is not valid for this host name",
+  },
+  {
+    kind: "expired",
+    test: /EXPIRED|Expired|NotValidYet|NOT_YET_VALID/i,
+    says: "the certificate has expired or is not valid yet",
+  },
+  {
+    kind: "untrusted",
+    test:
+      /SELF_SIGNED|self[- ]signed|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|local issuer|UnknownIssuer|CaUsedAsEndEntity|unknown ca|verify failed/i,
+    says: "the certificate is not trusted",
+  },
+];
+
+/** The kind of TLS failure `text` (the runtime's codes and messages) describes, in words; `undefined` when unknown. */
+export function explainTlsFailure(text: string): { kind: TlsFailureKind; says: string } | undefined {
+  const found = KINDS.find((k) => k.test.test(text));
+  return found && { kind: found.kind, says: found.says };
+}
+
+/**
+ * The runtime's message without what repeats or obscures it: an OpenSSL error line
+ * becomes its reason ("wrong version number"); Deno's "error sending request for url (…): client error (Connect): "
+ * and Bun's ' fetching "URL". For more information, pass `verbose: true` …' are dropped
+ * (the caller's own message names the address already).
+ */
+export function tersify(message: string): string {
+  // OpenSSL's "…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…" and
+  // BoringSSL's (Bun) "error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER".
+  const openssl = /(?:^|:)error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)(?::|$)/.exec(message);
+  if (openssl) {
+    const reason = openssl[1];
+    return /^[A-Z0-9_]+$/.test(reason) ? reason.toLowerCase().replaceAll("_", " ") : reason;
+  }
+  return message.replace(/^error sending request for url \([^)]*\): /, "").replace(/^client error \(\w+\): /, "")
+    .replace(/ fetching ".*$/, "");
+}
