@@ -46,9 +46,10 @@ export function explainTlsFailure(text: string): { kind: TlsFailureKind; says: s
 
 /**
  * The runtime's message without what repeats or obscures it: an OpenSSL error line
- * becomes its reason ("wrong version number"); Deno's "error sending request for url (…): client error (Connect): "
- * and Bun's ' fetching "URL". For more information, pass `verbose: true` …' are dropped
- * (the caller's own message names the address already).
+ * becomes its reason ("wrong version number"); Deno's "error sending request for url (…):
+ * client error (Connect): " (or "… from ADDR for URL (ADDR): …") and Bun's ' fetching "URL".
+ * For more information, pass `verbose: true` …' are dropped (the caller's own message names
+ * the address already).
  */
 export function tersify(message: string): string {
   // OpenSSL's "…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…" and
@@ -58,6 +59,6 @@ export function tersify(message: string): string {
     const reason = openssl[1];
     return /^[A-Z0-9_]+$/.test(reason) ? reason.toLowerCase().replaceAll("_", " ") : reason;
   }
-  return message.replace(/^error sending request for url \([^)]*\): /, "").replace(/^client error \(\w+\): /, "")
-    .replace(/ fetching ".*$/, "");
+  return message.replace(/^error sending request\b.*?\): /, "").replace(/^client error \(\w+\): /, "")
+    .replace(/ fetching ".*$/, "").replace(/\.? For more information, pass `verbose: true`.*$/, "");
 }

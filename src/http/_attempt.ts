@@ -220,7 +220,7 @@ export class Attempt implements SlotMember {
     ) {
       return error;
     }
-    const { reason, detail } = classifyNetworkError(error, phase === "body" ? "body" : "other");
+    const { reason, detail } = classifyNetworkError(error, phase);
     return new NetworkError({ reason, detail, method: this.method, url: this.url }, { cause: error });
   }
 }

@@ -71,27 +71,29 @@ function innermost(messages: string[]): string {
 
 /**
  * Names the real reason behind a fetch failure (DNS, refused, reset, TLS) from whatever
- * the runtime put in the error and its causes.
+ * the runtime put in the error and its causes. Once the headers are in (`phase` "body"),
+ * any failure is the body breaking off, whatever broke it: Node and Bun call a server
+ * that closes mid-body a reset, Deno a body error, and the caller should see one reason.
  */
-export function classifyNetworkError(error: unknown, fallback: NetworkErrorReason = "other"): Classified {
+export function classifyNetworkError(error: unknown, phase: "send" | "body" = "send"): Classified {
   const { codes, messages } = chain(error);
   const text = messages.join(" | ");
+  const why = innermost(messages);
+  let detail: string | undefined;
+  let reason: NetworkErrorReason = phase === "body" ? "body" : "other";
   for (const rule of rules) {
     if (codes.some((c) => rule.codes.test(c)) || rule.text.test(text)) {
       const code = codes.find((c) => rule.codes.test(c));
-      const why = innermost(messages);
       const withCode = code && !why.includes(code) ? `${why}, ${code}` : why;
       const tls = rule.reason === "tls" ? explainTlsFailure(`${text} ${codes.join(" ")}`) : undefined;
-      if (tls) {
-        const advice = TLS_ADVICE[tls.kind];
-        return {
-          reason: rule.reason,
-          detail: `${rule.label}: ${tls.says} (${withCode})` + (advice ? `; ${advice}` : ""),
-        };
-      }
-      return { reason: rule.reason, detail: `${rule.label}: ${withCode === why ? why : `${why} (${code})`}` };
+      const advice = tls && TLS_ADVICE[tls.kind];
+      detail = tls
+        ? `${rule.label}: ${tls.says} (${withCode})` + (advice ? `; ${advice}` : "")
+        : `${rule.label}: ${withCode === why ? why : `${why} (${code})`}`;
+      if (phase === "send") reason = rule.reason;
+      break;
     }
   }
-  const label = fallback === "body" ? "the response body broke off" : "network error";
-  return { reason: fallback, detail: `${label}: ${innermost(messages)}` };
+  if (phase === "body") return { reason, detail: `the response body broke off: ${detail ?? why}` };
+  return { reason, detail: detail ?? `network error: ${why}` };
 }

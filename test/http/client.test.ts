@@ -243,6 +243,26 @@ test("a connection reset is a NetworkError with reason 'reset'", async () => {
   }
 });
 
+test("a body that breaks off after the headers is a NetworkError with reason 'body' on every runtime", async () => {
+  // Node and Bun call this a reset, Deno a body error: the client names it one way.
+  const server = await rawServer((req, res) => {
+    res.writeHead(200, { "content-length": "100" });
+    res.write("0123456789", () => setTimeout(() => req.socket.destroy(), 50));
+  });
+  try {
+    const response = await get(server.url, { retry: 0 });
+    assert.is(response.status, 200);
+    await response.text();
+    assert.unreachable("a body 90 bytes short was read as complete");
+  } catch (error) {
+    assert.ok(isNetworkError(error), String(error));
+    assert.is((error as { reason: string }).reason, "body");
+    assert.match((error as Error).message, /failed: the response body broke off: /);
+  } finally {
+    await server.close();
+  }
+});
+
 /** Resolves when `socket` has closed, or fails the test after `ms`. */
 function closedWithin(socket: Socket, ms: number): Promise<void> {
   if (socket.destroyed) return Promise.resolve();
