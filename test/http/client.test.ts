@@ -553,4 +553,36 @@ test("a finished client exits at once: a long timeout's timer does not hold the 
   });
 });
 
+test("a process's first request times out and is aborted too (on Node, before the abort hook is proven)", async () => {
+  const server = await rawServer(() => {});
+  try {
+    const script = join(root, "test", "http", "fixtures_first_request_timeout.mjs");
+    const args = testRuntime === "deno" ? ["run", "-A", script, server.url] : [script, server.url];
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        const guard = setTimeout(() => reject(new Error(`no answer from the child in 15 s: '${text}'`)), 15_000);
+        child.stdout!.setEncoding("utf8").on("data", (s: string) => {
+          text += s;
+          if (text.includes("\n")) {
+            clearTimeout(guard);
+            resolve(text.trim());
+          }
+        });
+      });
+      const [name, kind, ms] = out.split(" ");
+      assert.is(`${name} ${kind}`, "TimeoutError timeout", out);
+      assert.ok(Number(ms) >= 300 && Number(ms) < 3000, `timed out after ${ms} ms`);
+      assert.is(server.seen.length, 1);
+      // The child is still running: the connection is closed by the abort, not by an exit.
+      await closedWithin(server.seen[0].socket, 1500);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 test.run();
