@@ -1,3 +1,4 @@
+import { checkDelayMs } from "../_delay.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 
 /** Checked options shared by the echo servers. */
@@ -20,11 +21,7 @@ function positiveInteger(action: string, name: string, value: unknown): number |
 }
 
 function positiveNumber(action: string, name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`Cannot ${action}: '${name}' must be a positive number of milliseconds: got ${String(value)}`);
-  }
-  return value;
+  return value === undefined ? undefined : checkDelayMs(`Cannot ${action}: `, name, value);
 }
 
 /** Checks what the echo servers add to the socket options (the rest is checked by listen/bindUdp). */

@@ -1,3 +1,4 @@
+import { checkDelayMs } from "../_delay.ts";
 import { bindUdp, connect, lookupHost, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 
@@ -43,14 +44,10 @@ export class EchoIncompleteError extends NetError {
 
 function withTimeout(
   action: string,
-  timeout: unknown,
+  given: unknown,
   signal: AbortSignal | undefined,
 ): { signal: AbortSignal; done(): void } {
-  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
-    throw new RangeError(
-      `Cannot ${action}: 'timeout' must be a positive number of milliseconds: got ${String(timeout)}`,
-    );
-  }
+  const timeout = checkDelayMs(`Cannot ${action}: `, "timeout", given);
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TimedOutError(`Cannot ${action}: no answer within ${timeout} ms`)),

@@ -19,6 +19,8 @@
  * @module
  */
 
+import { MAX_DELAY_MS } from "../_delay.ts";
+
 /** How coarse the shared timers are, in ms. */
 export const TIMER_GRANULARITY_MS = 25;
 
@@ -42,6 +44,12 @@ const slots = new Map<number, Slot>();
 let recent: Slot | undefined;
 
 function fire(slot: Slot): void {
+  // A slot up to 25 ms past the longest delay a timer can wait is reached in two steps.
+  const left = slot.at - Date.now();
+  if (left > 0) {
+    unrefTimer(setTimeout(() => fire(slot), Math.min(left, MAX_DELAY_MS)));
+    return;
+  }
   slot.fired = true;
   slots.delete(slot.at);
   if (recent === slot) recent = undefined;
@@ -66,7 +74,7 @@ export function joinSlot(ms: number): Slot {
   let slot = slots.get(at);
   if (slot === undefined) {
     const created: Slot = { at, controller: new AbortController(), fired: false, members: undefined };
-    unrefTimer(setTimeout(() => fire(created), Math.max(0, at - Date.now())));
+    unrefTimer(setTimeout(() => fire(created), Math.min(MAX_DELAY_MS, Math.max(0, at - Date.now()))));
     slots.set(at, created);
     slot = created;
   }

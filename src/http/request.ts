@@ -1,4 +1,5 @@
 import { Attempt } from "./_attempt.ts";
+import { checkDelayMs } from "../_delay.ts";
 import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
@@ -203,10 +204,7 @@ function fail(message: string, Kind: typeof TypeError | typeof RangeError = Type
 }
 
 function checkMs(name: string, value: unknown): number {
-  if (typeof value !== "number" || !(value > 0)) {
-    fail(`'${name}' must be a positive number of milliseconds: got ${String(value)}`, RangeError);
-  }
-  return value;
+  return checkDelayMs("Cannot send the request: ", name, value);
 }
 
 function checkCount(name: string, value: unknown): number {

@@ -1,4 +1,5 @@
 import { parseRetryAfter } from "./_retry_after.ts";
+import { MAX_DELAY_MS } from "../_delay.ts";
 import { isNetworkError, isTimeoutError } from "./errors.ts";
 
 /** When and how `request()` retries. Every field has a default. */
@@ -153,6 +154,7 @@ export function retryDelay(policy: RetryPolicy, failure: Failure): number | unde
     return undefined;
   }
   delay ??= backoffDelay(policy, failure.retries);
-  if (delay >= failure.remaining) return undefined;
+  // A wait no timer can make (a Retry-After weeks away) is not made either.
+  if (delay >= failure.remaining || delay > MAX_DELAY_MS) return undefined;
   return delay;
 }

@@ -1,4 +1,5 @@
 /** Argument checks shared by listen, connect and bindUdp: thrown before any I/O. */
+import { checkDelayMs } from "../_delay.ts";
 
 /** Checks a port: an integer from `min` to 65535. */
 export function checkPort(action: string, port: unknown, min: 0 | 1): number {
@@ -24,12 +25,9 @@ export function checkHostname(action: string, hostname: unknown): string {
   return hostname;
 }
 
-/** Checks a time limit in milliseconds: a positive finite number. */
+/** Checks a time limit in milliseconds: positive, and short enough for a timer (see src/_delay.ts). */
 export function checkTimeout(action: string, name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`Cannot ${action}: '${name}' must be a positive number of milliseconds: got ${String(value)}`);
-  }
-  return value;
+  return checkDelayMs(`Cannot ${action}: `, name, value);
 }
 
 /** Checks a PEM text (certificate, key, CA). */

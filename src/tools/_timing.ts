@@ -1,11 +1,9 @@
 /** Small timing helpers shared by the tools. */
+import { checkDelayMs } from "../_delay.ts";
 
-/** Checks a duration in milliseconds: a positive finite number. */
+/** Checks a duration in milliseconds: positive, and short enough for a timer (see src/_delay.ts). */
 export function checkPositiveMs(action: string, name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`Cannot ${action}: '${name}' must be a positive number of milliseconds: got ${String(value)}`);
-  }
-  return value;
+  return checkDelayMs(`Cannot ${action}: `, name, value);
 }
 
 /** Waits `ms` milliseconds, or less when `signal` aborts (it never rejects). */

@@ -14,6 +14,7 @@ import { writePcap } from "../packet/pcap_writer.ts";
 import type { PacketRecord } from "../packet/record.ts";
 import { packetLine } from "../packet/_text.ts";
 import { createCertificates } from "./certificates.ts";
+import { checkPositiveMs } from "./_timing.ts";
 
 /** The message the demo sends through every echo server. */
 export const DEMO_MESSAGE: string = "Hello, Network World!";
@@ -200,12 +201,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       `Cannot run the demo: options must be an object: got ${options === null ? "null" : typeof options}`,
     );
   }
-  const limit = options.stepTimeout ?? 5000;
-  if (typeof limit !== "number" || !Number.isFinite(limit) || limit <= 0) {
-    throw new RangeError(
-      `Cannot run the demo: 'stepTimeout' must be a positive number of milliseconds: got ${String(limit)}`,
-    );
-  }
+  const limit = checkPositiveMs("run the demo", "stepTimeout", options.stepTimeout ?? 5000);
   const message = DEMO_MESSAGE;
   const messageBytes = encoder.encode(message).length;
   let tcpExchange: Exchange | undefined;

@@ -89,6 +89,10 @@ test("anynet get: timeout and refused connections are one-line errors", async ()
     const timedOut = await runCli(["get", silent.url, "--timeout", "0.2", "--retries", "0"]);
     assert.is(timedOut.code, 1);
     assert.match(timedOut.stderr, /^anynet get: GET .* timed out after 200 ms.*\n$/);
+    // A limit no timer can wait for is a usage error, not a request that times out at once.
+    const tooLong = await runCli(["get", silent.url, "--timeout", "1e9"]);
+    assert.is(tooLong.code, 2);
+    assert.match(tooLong.stderr, /^anynet get: --timeout must be a number from 0\.001 to 2147483: got '1e9'\n/);
   } finally {
     await silent.close();
   }

@@ -94,6 +94,9 @@ test("bad arguments raise TypeError/RangeError before any I/O", async () => {
     [() => get("ftp://example.com/"), /must be http or https/],
     [() => get("http://127.0.0.1:22/"), /port 22 is blocked by fetch/],
     [() => get("http://127.0.0.1:8/", { timeout: -1 }), /'timeout' must be a positive number/],
+    // A timer cannot wait longer than 2^31 - 1 ms: a larger limit would fire at once.
+    [() => get("http://127.0.0.1:8/", { timeout: 1e12 }), /'timeout' .* at most 2147483647 .*: got 1000000000000/],
+    [() => get("http://127.0.0.1:8/", { deadline: 3e9 }), /'deadline' .* at most 2147483647 .*: got 3000000000/],
     [() => get("http://127.0.0.1:8/", { retry: 1.5 }), /'retry.limit' must be an integer/],
     [() => post("http://127.0.0.1:8/", { json: {}, body: "x" }), /'json' or 'body', not both/],
     [() => request("http://127.0.0.1:8/", { method: "BAD METHOD" }), /invalid method/],
@@ -529,6 +532,16 @@ test("head() and a 204 have no body; serve() keeps repeated Set-Cookie headers",
     const full = await get(server.url);
     assert.equal(full.headers.getSetCookie(), ["a=1", "b=2"]);
     assert.is(await full.text(), "some body");
+  });
+});
+
+test("the longest timeout a timer allows (2^31 - 1 ms) does not fire at once", async () => {
+  // The request's deadline lands on the next 25 ms slot, up to 25 ms past what one timer
+  // can wait: the slot's timer must get there in two steps, not overflow and fire now.
+  const slowly = () => new Promise<Response>((resolve) => setTimeout(() => resolve(new Response("in time")), 100));
+  await withServe(slowly, async (server) => {
+    const response = await get(`${server.url}/`, { timeout: 2 ** 31 - 1, retry: 0 });
+    assert.is(await response.text(), "in time");
   });
 });
 

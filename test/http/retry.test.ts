@@ -53,6 +53,10 @@ test("retryDelay() honours Retry-After seconds and dates, ignores malformed ones
     assert.is(retryDelay(fixed, { ...base, response: response(503, bad) }), 300, bad);
   }
   assert.is(retryDelay(fixed, { ...base, response: response(503, "120") }), undefined); // over maxRetryAfter (60 s)
+  // No cap asked for, but a wait of 30 days is more than a timer can make: not waited for.
+  const uncapped = retryPolicy({ jitter: false, maxRetryAfter: Infinity });
+  assert.is(retryDelay(uncapped, { ...base, response: response(503, "120") }), 120_000);
+  assert.is(retryDelay(uncapped, { ...base, response: response(503, String(30 * 86_400)) }), undefined);
   assert.is(retryDelay(fixed, { ...base, remaining: 5000, response: response(503, "6") }), undefined); // past the deadline
   assert.is(retryDelay(fixed, { ...base, remaining: 200, response: response(503) }), undefined); // backoff past the deadline
 });

@@ -76,6 +76,11 @@ test("listen() and connect() reject bad arguments before any I/O", async () => {
     () => connect({ port: 80, timeout: -5 }),
     (e: Error) => e instanceof RangeError && /'timeout'/.test(e.message),
   );
+  // More than a timer can wait (2^31 - 1 ms) would fire at once: refused with the bound.
+  await rejects(
+    () => connect({ port: 80, timeout: 1e10 }),
+    (e: Error) => e instanceof RangeError && /'timeout' .* at most 2147483647 .*: got 10000000000/.test(e.message),
+  );
   await rejects(() => connect({ port: 80, tls: { caCerts: ["not pem"] } }), TypeError);
   await rejects(() => listen({ port: 0, tls: { cert: "", key: "" } }), TypeError);
   await rejects(() => listen(null as unknown as { port: number }), TypeError);

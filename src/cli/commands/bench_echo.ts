@@ -1,3 +1,4 @@
+import { MAX_DELAY_S } from "../../_delay.ts";
 import { echoLoad, type EchoLoadResult } from "../../tools/echo_load.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 
@@ -53,6 +54,7 @@ export const benchEchoCommand: CommandSpec = {
       short: "d",
       type: "number",
       min: 0.001,
+      max: MAX_DELAY_S,
       default: 5,
       valueName: "SECONDS",
       description: "How long to run",
@@ -71,6 +73,7 @@ export const benchEchoCommand: CommandSpec = {
       name: "timeout",
       type: "number",
       min: 0.001,
+      max: MAX_DELAY_S,
       default: 5,
       valueName: "SECONDS",
       description: "Time limit of one connect or round trip",

@@ -1,3 +1,4 @@
+import { MAX_DELAY_S } from "../../_delay.ts";
 import { DEFAULT_ECHO_PORT, echo, udpEcho } from "../../echo/mod.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure, readPemFlag } from "./_net_messages.ts";
@@ -28,6 +29,7 @@ export const echoCommand: CommandSpec = {
       description: "Seconds to wait for the answer",
       default: 10,
       min: 0.001,
+      max: MAX_DELAY_S,
       valueName: "SECONDS",
     },
   ],

@@ -1,3 +1,4 @@
+import { MAX_DELAY_S } from "../../_delay.ts";
 import { DEFAULT_ECHO_PORT, describeAddr, type EchoEvent, serveEcho, serveUdpEcho } from "../../echo/mod.ts";
 import { formatAddr, udpImplementation } from "../../net/mod.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
@@ -57,6 +58,7 @@ export const echoServerCommand: CommandSpec = {
       type: "number",
       description: "Close a connection idle for this many seconds",
       min: 0.001,
+      max: MAX_DELAY_S,
       valueName: "SECONDS",
     },
     { name: "once", type: "boolean", description: "Serve one client (one datagram with --udp), then exit" },

@@ -1,3 +1,4 @@
+import { MAX_DELAY_S } from "../../_delay.ts";
 import { CommandError, type CommandIO, type CommandSpec, type FlagSpec, UsageError } from "../command.ts";
 import { isHttpError, isNetworkError, isRedirectError, isTimeoutError } from "../../http/errors.ts";
 import { request } from "../../http/request.ts";
@@ -17,6 +18,7 @@ const commonFlags: FlagSpec[] = [
     description: "Seconds per attempt, until the body is read",
     default: 10,
     min: 0.001,
+    max: MAX_DELAY_S,
     valueName: "S",
   },
   {

@@ -1,3 +1,4 @@
+import { MAX_DELAY_S } from "../../_delay.ts";
 import type { NetAddr } from "../../net/mod.ts";
 import { writeTextFile } from "../../runtime/files.ts";
 import { parseHostPort } from "../../tools/host_port.ts";
@@ -77,6 +78,7 @@ export const proxyCommand: CommandSpec = {
       name: "health-interval",
       type: "number",
       min: 0.01,
+      max: MAX_DELAY_S,
       default: 2,
       valueName: "SECONDS",
       description: "Seconds between health checks",
@@ -85,6 +87,7 @@ export const proxyCommand: CommandSpec = {
       name: "connect-timeout",
       type: "number",
       min: 0.001,
+      max: MAX_DELAY_S,
       default: 3,
       valueName: "SECONDS",
       description: "Seconds a connection attempt to a backend may take",
@@ -93,6 +96,7 @@ export const proxyCommand: CommandSpec = {
       name: "drain-timeout",
       type: "number",
       min: 0.001,
+      max: MAX_DELAY_S,
       default: 10,
       valueName: "SECONDS",
       description: "Seconds open connections may take to finish on shutdown",

@@ -1,3 +1,4 @@
+import { MAX_DELAY_S } from "../../_delay.ts";
 import { formatAddr } from "../../net/mod.ts";
 import { parseHostPort } from "../../tools/host_port.ts";
 import { tcping, type TcpingProbe, type TcpingSummary } from "../../tools/tcping.ts";
@@ -56,6 +57,7 @@ export const tcpingCommand: CommandSpec = {
       description: "Seconds between probes",
       default: 1,
       min: 0.001,
+      max: MAX_DELAY_S,
       valueName: "SECONDS",
     },
     {
@@ -65,6 +67,7 @@ export const tcpingCommand: CommandSpec = {
       description: "Seconds a probe waits for the connection",
       default: 2,
       min: 0.001,
+      max: MAX_DELAY_S,
       valueName: "SECONDS",
     },
   ],
