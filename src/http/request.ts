@@ -303,9 +303,42 @@ function hrefOf(input: string | URL, options: RequestOptions): string {
   return resolveUrl(input, options.baseUrl, options.searchParams).href;
 }
 
+/**
+ * Credentials written into the URL (`http://user:pass@host/`) as Basic auth, and the URL
+ * without them. Node's fetch refuses such a URL while Deno's and Bun's turn it into Basic
+ * auth themselves; doing it here gives every runtime the same request, keeps the password
+ * out of the URL that errors and responses show, and makes the credentials follow the
+ * same redirect rules as `auth`.
+ */
+function splitCredentials(href: string): { href: string; auth: Auth | undefined } {
+  const url = new URL(href);
+  if (url.username === "" && url.password === "") return { href, auth: undefined };
+  let username: string;
+  let password: string;
+  try {
+    username = decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+  } catch {
+    fail(`the credentials in the URL are not valid percent-encoding: '${url.host}${url.pathname}'`);
+  }
+  url.username = "";
+  url.password = "";
+  return { href: url.href, auth: { basic: { username, password } } };
+}
+
 function plan(input: string | URL, method: string, options: RequestOptions): Plan {
   if (typeof options !== "object" || options === null) fail(`options must be an object: got ${String(options)}`);
-  const href = hrefOf(input, options);
+  let href = hrefOf(input, options);
+  let auth = options.auth;
+  // Only a URL with an "@" can hold credentials; the rest skip the second parse.
+  if (href.includes("@")) {
+    const split = splitCredentials(href);
+    if (split.auth !== undefined) {
+      if (auth !== undefined) fail("give the credentials in the URL or in 'auth', not both");
+      href = split.href;
+      auth = split.auth;
+    }
+  }
   let headers: Headers | undefined;
   if (options.headers !== undefined) {
     try {
@@ -324,8 +357,8 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
   }
   if (body !== undefined && (method === "GET" || method === "HEAD")) fail(`a ${method} request cannot have a body`);
   let sensitive = DEFAULT_SENSITIVE;
-  if (options.auth !== undefined) {
-    const [name, value] = authHeader(options.auth);
+  if (auth !== undefined) {
+    const [name, value] = authHeader(auth);
     headers ??= new Headers();
     headers.set(name, value);
     if (!sensitive.includes(name)) sensitive = [...sensitive, name];

@@ -53,6 +53,36 @@ test("a redirect to another origin drops Authorization, Cookie, Proxy-Authorizat
   }
 });
 
+test("credentials in the URL are sent as Basic auth on every runtime, shown nowhere, and dropped on leaving the origin", async () => {
+  const target = await serve(echoHeaders, { hostname: "127.0.0.1", port: 0 });
+  const redirector = await serve((req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/echo") return echoHeaders(req);
+    const location = path === "/away" ? `http://localhost:${target.addr.port}/` : "/echo";
+    return new Response(null, { status: 302, headers: { location } });
+  }, { hostname: "127.0.0.1", port: 0 });
+  const withCredentials = (path: string) => `http://us%40er:p%3Aw@127.0.0.1:${redirector.addr.port}${path}`;
+  try {
+    const direct = await get(withCredentials("/echo"));
+    // "us@er:p:w", percent-decoded as RFC 3986 userinfo is, in Basic form.
+    assert.is((await direct.json() as { authorization: string }).authorization, `Basic ${btoa("us@er:p:w")}`);
+    assert.is(direct.url, `http://127.0.0.1:${redirector.addr.port}/echo`);
+    const home = await (await get(withCredentials("/home"))).json() as { authorization: string };
+    assert.is(home.authorization, `Basic ${btoa("us@er:p:w")}`);
+    const away = await (await get(withCredentials("/away"))).json() as { authorization: string | null };
+    assert.is(away.authorization, null);
+    try {
+      await get(withCredentials("/echo"), { auth: { bearer: "t" } });
+      assert.unreachable("credentials in both the URL and 'auth' were accepted");
+    } catch (error) {
+      assert.instance(error, TypeError);
+      assert.match((error as Error).message, /in the URL or in 'auth', not both/);
+    }
+  } finally {
+    await Promise.all([target.close(), redirector.close()]);
+  }
+});
+
 test("https:// to a plain HTTP port is a TLS NetworkError that says the peer does not speak TLS", async () => {
   const plain = await serve(() => new Response("plain"), { hostname: "127.0.0.1", port: 0 });
   try {
