@@ -19,7 +19,10 @@ export interface ServeOptions {
   signal?: AbortSignal;
   /** Request bodies larger than this get 413 (the handler's body read fails with a BodyTooLargeError). @default 1048576 */
   maxBodyBytes?: number;
-  /** Turns an error thrown by the handler into a response. @default a plain 500 */
+  /**
+   * Turns an error thrown by the handler (or a handler result that is not a Response)
+   * into a response. @default a plain 500, and the error written to the console
+   */
   onError?: (error: unknown, request: Request) => Response | Promise<Response>;
 }
 
@@ -59,6 +62,12 @@ function limitBody(request: Request, limit: number, forwardSignal: boolean): Req
     ...(forwardSignal ? { signal: request.signal } : {}),
     duplex: "half",
   } as RequestInit);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "string") return `a string ('${value.length > 40 ? value.slice(0, 40) + "…" : value}')`;
+  return typeof value === "object" ? `an object (${value.constructor?.name ?? "no class"})` : `a ${typeof value}`;
 }
 
 function causedByTooLarge(error: unknown): boolean {
@@ -108,7 +117,13 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   const onError = options.onError;
   const run = async (request: Request, info: RequestInfo): Promise<Response> => {
     try {
-      return await handler(limitBody(request, limit, server.forwardSignal), info);
+      const response: unknown = await handler(limitBody(request, limit, server.forwardSignal), info);
+      // Each runtime treats anything else its own way (Bun answers 200 with a welcome page,
+      // Deno 500, Node drops the connection): here it is a handler error like any other.
+      if (!(response instanceof Response)) {
+        throw new TypeError(`the handler returned ${describeValue(response)} instead of a Response`);
+      }
+      return response;
     } catch (error) {
       if (causedByTooLarge(error)) return text(413, `Payload Too Large: the body is over ${limit} bytes`);
       if (onError) {
@@ -117,6 +132,9 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
         } catch {
           // An onError that throws itself still gets the client an answer.
         }
+      } else {
+        // Without onError the console is the only place a handler's bug shows up.
+        console.error(`serve: ${request.method} ${new URL(request.url).pathname} failed:`, error);
       }
       return text(500, "Internal Server Error");
     }

@@ -118,9 +118,21 @@ test("serve() turns a handler error into 500 and close() is graceful", async () 
     await gate;
     return new Response("done");
   }, { port: 0 });
-  const boom = await get(`${s.url}/boom`, noThrow);
+  // Without onError the failure is written to the console (caught here to check it).
+  const logged: unknown[][] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  let boom;
+  try {
+    boom = await get(`${s.url}/boom`, noThrow);
+  } finally {
+    console.error = consoleError;
+  }
   assert.is(boom.status, 500);
-  await boom.text();
+  assert.is(await boom.text(), "Internal Server Error\n");
+  assert.is(logged.length, 1);
+  assert.is(logged[0][0], "serve: GET /boom failed:");
+  assert.is((logged[0][1] as Error).message, "kaboom");
   const slow = get(`${s.url}/slow`, { retry: 0 });
   await new Promise((r) => setTimeout(r, 100));
   const closed = s.close();
@@ -148,6 +160,29 @@ test("serve() closes when its signal aborts, and onError shapes handler failures
     assert.unreachable("the server still answers");
   } catch (error) {
     assert.is((error as { name: string }).name, "NetworkError");
+  }
+});
+
+test("serve(): a handler result that is not a Response is a handler error (500) on every runtime", async () => {
+  // Left to the runtimes, Bun answers 200 with a welcome page, Deno 500 and Node drops the connection.
+  const results: Record<string, unknown> = { "/undefined": undefined, "/string": "text", "/object": { ok: true } };
+  const s = await serve((req) => results[new URL(req.url).pathname] as Response, {
+    port: 0,
+    onError: (error) => new Response(`failed: ${(error as Error).message}`, { status: 500 }),
+  });
+  try {
+    const expected: Record<string, string> = {
+      "/undefined": "failed: the handler returned undefined instead of a Response",
+      "/string": "failed: the handler returned a string ('text') instead of a Response",
+      "/object": "failed: the handler returned an object (Object) instead of a Response",
+    };
+    for (const [path, body] of Object.entries(expected)) {
+      const response = await get(`${s.url}${path}`, noThrow);
+      assert.is(response.status, 500, path);
+      assert.is(await response.text(), body);
+    }
+  } finally {
+    await s.close();
   }
 });
 
