@@ -539,10 +539,16 @@ async function follow(
   }
 }
 
+// The Fetch standard's forbidden methods: Node and Deno refuse them only once the request
+// is under way, with an error that looks like a network failure, and Bun sends them (TRACK
+// as a GET). Refusing them here is the same early answer everywhere.
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
 function checkMethod(raw: unknown): string {
   if (raw === undefined) return "GET";
   if (typeof raw !== "string" || !TOKEN.test(raw)) fail(`invalid method '${String(raw)}'`);
   const upper = raw.toUpperCase();
+  if (FORBIDDEN_METHODS.has(upper)) fail(`method '${raw}' is forbidden by fetch (CONNECT, TRACE and TRACK are)`);
   return STANDARD_METHODS.has(upper) ? upper : raw;
 }
 

@@ -100,6 +100,10 @@ test("bad arguments raise TypeError/RangeError before any I/O", async () => {
     [() => get("http://127.0.0.1:8/", { retry: 1.5 }), /'retry.limit' must be an integer/],
     [() => post("http://127.0.0.1:8/", { json: {}, body: "x" }), /'json' or 'body', not both/],
     [() => request("http://127.0.0.1:8/", { method: "BAD METHOD" }), /invalid method/],
+    // Node and Deno refused these late, like a network failure (and retried TRACE); Bun sent them.
+    [() => request("http://127.0.0.1:8/", { method: "TRACE" }), /method 'TRACE' is forbidden by fetch/],
+    [() => request("http://127.0.0.1:8/", { method: "connect" }), /method 'connect' is forbidden by fetch/],
+    [() => request("http://127.0.0.1:8/", { method: "TRACK" }), /method 'TRACK' is forbidden by fetch/],
     [() => get("http://127.0.0.1:8/", { body: "x" }), /GET request cannot have a body/],
   ];
   for (const [call, message] of cases) {
