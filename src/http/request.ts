@@ -269,6 +269,30 @@ function isStream(body: unknown): boolean {
   return typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
 }
 
+function describeBody(value: unknown): string {
+  if (value === null || typeof value !== "object") return `${value === null ? "null" : typeof value} ${String(value)}`;
+  return `an object (${(value as object).constructor?.name ?? "no class"})`;
+}
+
+/**
+ * Checks a request body: what fetch's `BodyInit` names. The runtimes differ on anything
+ * else (an object is sent as "[object Object]", an array as "1,2" on Node, as bytes on
+ * Bun, and fails mid-request on Deno), so anything else is refused here.
+ */
+function checkBody(what: string, body: unknown): BodyInit {
+  if (
+    typeof body === "string" || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || isStream(body) ||
+    body instanceof URLSearchParams || (typeof Blob !== "undefined" && body instanceof Blob) ||
+    (typeof FormData !== "undefined" && body instanceof FormData)
+  ) {
+    return body as BodyInit;
+  }
+  fail(
+    `${what} must be a string, bytes, Blob, FormData, URLSearchParams or ReadableStream: got ${describeBody(body)}` +
+      (typeof body === "object" && body !== null ? " (send an object with 'json')" : ""),
+  );
+}
+
 /** Everything `request()` checked and derived before the first byte goes out. */
 interface Plan {
   href: string;
@@ -348,9 +372,14 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
     }
   }
   let body: BodySource | undefined = options.body;
+  if (body !== undefined && typeof body !== "function") checkBody("'body'", body);
   if (options.json !== undefined) {
     if (body !== undefined) fail("give 'json' or 'body', not both");
-    body = JSON.stringify(options.json);
+    try {
+      body = JSON.stringify(options.json);
+    } catch (error) {
+      fail(`'json' cannot be written as JSON: ${(error as Error).message.split("\n")[0]}`);
+    }
     if (body === undefined) fail("'json' is not serialisable to JSON");
     headers ??= new Headers();
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
@@ -432,7 +461,7 @@ function fetchHop(
 
 /** The body for one attempt: the plan's own, or a fresh one from its factory. */
 function freshBody(p: Plan): BodyInit | undefined {
-  return typeof p.body === "function" ? p.body() : p.body;
+  return typeof p.body === "function" ? checkBody("what the 'body' function returned", p.body()) : p.body;
 }
 
 function isFollowable(raw: Response, status: number): boolean {
@@ -454,13 +483,13 @@ function settle(
 }
 
 /** Sends one attempt and resolves to its final response (redirects followed). */
-function send(p: Plan, attempt: Attempt, href: string, headers: Headers | undefined): Promise<HttpResponse> {
-  let body: BodyInit | undefined;
-  try {
-    body = freshBody(p);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+function send(
+  p: Plan,
+  attempt: Attempt,
+  href: string,
+  headers: Headers | undefined,
+  body: BodyInit | undefined,
+): Promise<HttpResponse> {
   return fetchHop(p, attempt, href, p.method, headers, body).then(
     (raw) => settle(p, attempt, raw, headers, body),
     (error) => {
@@ -659,9 +688,12 @@ async function attempts(r: Run, first: FirstOutcome | undefined): Promise<HttpRe
         href = context.url.href;
         headers = context.headers;
       }
+      // A body factory that throws (or returns no body) is the caller's error, not a
+      // failed attempt: it leaves the loop as it is, unretried.
+      const body = freshBody(p);
       attempt = new Attempt(p.method, href, signal, p.timeoutMs, deadlineAt, p.deadlineMs);
       try {
-        response = await send(p, attempt, href, headers);
+        response = await send(p, attempt, href, headers, body);
       } catch (caught) {
         failed = true;
         failure = caught;

@@ -10,6 +10,7 @@ import {
   isRedirectError,
   isTimeoutError,
   post,
+  put,
   request,
 } from "anynet/http";
 import { spawn } from "node:child_process";
@@ -105,6 +106,16 @@ test("bad arguments raise TypeError/RangeError before any I/O", async () => {
     [() => request("http://127.0.0.1:8/", { method: "connect" }), /method 'connect' is forbidden by fetch/],
     [() => request("http://127.0.0.1:8/", { method: "TRACK" }), /method 'TRACK' is forbidden by fetch/],
     [() => get("http://127.0.0.1:8/", { body: "x" }), /GET request cannot have a body/],
+    // What fetch does not name as a body: Node sends an object as "[object Object]" and an
+    // array as "1,2", Bun an array as bytes, Deno fails mid-request. Refused everywhere.
+    [
+      () => post("http://127.0.0.1:8/", { body: { a: 1 } as never }),
+      /'body' must be .*: got an object \(Object\) \(send an object with 'json'\)/,
+    ],
+    [() => post("http://127.0.0.1:8/", { body: [1, 2] as never }), /'body' must be .*: got an object \(Array\)/],
+    [() => post("http://127.0.0.1:8/", { body: 42 as never }), /'body' must be .*: got number 42/],
+    [() => post("http://127.0.0.1:8/", { body: () => ({}) as never }), /what the 'body' function returned must be/],
+    [() => post("http://127.0.0.1:8/", { json: { n: 1n } }), /'json' cannot be written as JSON: /],
   ];
   for (const [call, message] of cases) {
     try {
@@ -502,6 +513,23 @@ test("a stream body is not retried without a factory; a factory makes it retryab
     assert.is(bodies.length, 1);
     await request(server.url, { method: "PUT", body: stream, retry: quickRetry }).catch(() => {});
     assert.equal(bodies, ["streamed", "streamed", "streamed", "streamed"]);
+  });
+});
+
+test("a body factory that fails on a retry ends the request with its own error, unretried", async () => {
+  let calls = 0;
+  await withServe(() => new Response("busy", { status: 503 }), async (server) => {
+    try {
+      await put(`${server.url}/`, {
+        body: () => (++calls === 1 ? "first" : ({ not: "a body" }) as never),
+        retry: quickRetry,
+      });
+      assert.unreachable("the bad second body was sent");
+    } catch (error) {
+      assert.instance(error, TypeError);
+      assert.match((error as Error).message, /what the 'body' function returned must be/);
+    }
+    assert.is(calls, 2);
   });
 });
 
