@@ -573,6 +573,20 @@ async function follow(
 // as a GET). Refusing them here is the same early answer everywhere.
 const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
+function checkHooks(hooks: unknown): Hooks {
+  if (typeof hooks !== "object" || hooks === null) fail(`'hooks' must be an object: got ${String(hooks)}`);
+  for (const [name, list] of Object.entries(hooks)) {
+    if (name !== "beforeRequest" && name !== "beforeRetry" && name !== "afterResponse") {
+      fail(`unknown hook '${name}' (there are beforeRequest, beforeRetry and afterResponse)`);
+    }
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.some((hook) => typeof hook !== "function")) {
+      fail(`'hooks.${name}' must be an array of functions`);
+    }
+  }
+  return hooks as Hooks;
+}
+
 function checkMethod(raw: unknown): string {
   if (raw === undefined) return "GET";
   if (typeof raw !== "string" || !TOKEN.test(raw)) fail(`invalid method '${String(raw)}'`);
@@ -626,7 +640,7 @@ function derive(method: string, url: string | URL, options: RequestOptions): Run
     policy: options.retry === undefined ? DEFAULT_POLICY : retryPolicy(options.retry),
     signal,
     throwHttpErrors: options.throwHttpErrors ?? true,
-    hooks: options.hooks,
+    hooks: options.hooks === undefined ? undefined : checkHooks(options.hooks),
     deadlineAt: p.deadlineMs === Infinity ? Infinity : Date.now() + p.deadlineMs,
   };
 }

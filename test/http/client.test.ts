@@ -116,6 +116,15 @@ test("bad arguments raise TypeError/RangeError before any I/O", async () => {
     [() => post("http://127.0.0.1:8/", { body: 42 as never }), /'body' must be .*: got number 42/],
     [() => post("http://127.0.0.1:8/", { body: () => ({}) as never }), /what the 'body' function returned must be/],
     [() => post("http://127.0.0.1:8/", { json: { n: 1n } }), /'json' cannot be written as JSON: /],
+    [
+      () => get("http://127.0.0.1:8/", { hooks: { beforeRequest: (() => {}) as never } }),
+      /'hooks.beforeRequest' must be an array of functions/,
+    ],
+    [
+      () => get("http://127.0.0.1:8/", { hooks: { afterResponse: [1] as never } }),
+      /'hooks.afterResponse' must be an array of functions/,
+    ],
+    [() => get("http://127.0.0.1:8/", { hooks: { beforeResponse: [] } as never }), /unknown hook 'beforeResponse'/],
   ];
   for (const [call, message] of cases) {
     try {
