@@ -39,6 +39,17 @@ export const IDEMPOTENT_METHODS: readonly string[] = ["GET", "HEAD", "OPTIONS", 
 /** Statuses worth another try: timeouts, rate limits and passing server trouble. */
 export const RETRY_STATUS_CODES: readonly number[] = [408, 429, 500, 502, 503, 504];
 
+const RETRY_KEYS = new Set([
+  "limit",
+  "methods",
+  "statusCodes",
+  "retryOnTimeout",
+  "backoffBase",
+  "backoffMax",
+  "jitter",
+  "maxRetryAfter",
+]);
+
 function checkNumber(name: string, value: number | undefined, fallback: number, integer: boolean): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (integer && !Number.isInteger(value))) {
@@ -68,10 +79,25 @@ export function retryPolicy(retry: RetryOptions | number | undefined): RetryPoli
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot retry: 'retry' must be a number or an object: got ${String(retry)}`);
   }
+  for (const key of Object.keys(options)) {
+    if (!RETRY_KEYS.has(key)) {
+      throw new TypeError(`Cannot retry: unknown option 'retry.${key}' (there are ${[...RETRY_KEYS].join(", ")})`);
+    }
+  }
+  const methods = options.methods ?? IDEMPOTENT_METHODS;
+  if (!Array.isArray(methods) || methods.some((m) => typeof m !== "string")) {
+    throw new TypeError(`Cannot retry: 'retry.methods' must be an array of method names: got ${String(methods)}`);
+  }
+  const statusCodes = options.statusCodes ?? RETRY_STATUS_CODES;
+  if (!Array.isArray(statusCodes) || statusCodes.some((c) => !Number.isInteger(c) || c < 100 || c > 599)) {
+    throw new TypeError(
+      `Cannot retry: 'retry.statusCodes' must be an array of HTTP statuses (100 to 599): got ${String(statusCodes)}`,
+    );
+  }
   return {
     limit: checkNumber("limit", options.limit, 2, true),
-    methods: new Set((options.methods ?? IDEMPOTENT_METHODS).map((m) => m.toUpperCase())),
-    statusCodes: new Set(options.statusCodes ?? RETRY_STATUS_CODES),
+    methods: new Set(methods.map((m) => m.toUpperCase())),
+    statusCodes: new Set(statusCodes),
     retryOnTimeout: options.retryOnTimeout ?? false,
     backoffBase: checkNumber("backoffBase", options.backoffBase, 300, false),
     backoffMax: checkNumber("backoffMax", options.backoffMax, 30_000, false),

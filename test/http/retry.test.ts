@@ -26,6 +26,12 @@ test("retryPolicy() defaults: 2 retries, idempotent methods, 408/429/500/502/503
   assert.equal([...policy.statusCodes], [408, 429, 500, 502, 503, 504]);
   assert.is(retryPolicy(5).limit, 5);
   assert.throws(() => retryPolicy({ limit: -1 }), /'retry.limit' must be an integer of at least 0: got -1/);
+  // Wrong shapes are named, not left to fail later (a string of codes became a set of digits).
+  assert.throws(() => retryPolicy({ methods: "GET" as never }), /'retry.methods' must be an array of method names/);
+  assert.throws(() => retryPolicy({ statusCodes: "503" as never }), /'retry.statusCodes' must be an array of HTTP/);
+  assert.throws(() => retryPolicy({ statusCodes: [503, 1000] }), /'retry.statusCodes' .*: got 503,1000/);
+  assert.throws(() => retryPolicy({ retries: 3 } as never), /unknown option 'retry.retries' \(there are limit, /);
+  assert.equal([...retryPolicy({ methods: ["post"] }).methods], ["POST"]);
 });
 
 test("retryDelay() walks the ladder: limit, method, replayable body, status", () => {
