@@ -1,6 +1,6 @@
 import { type CommandEntry, CommandError, type CommandIO, type CommandSpec, UsageError } from "./command.ts";
 import { parseArgs } from "./parse_args.ts";
-import { closest } from "./suggest.ts";
+import { closest } from "../_suggest.ts";
 import { commandHelp, programHelp } from "./usage.ts";
 import { VERSION } from "../version.ts";
 

@@ -1,5 +1,6 @@
 import { Attempt } from "./_attempt.ts";
 import { checkDelayMs } from "../_delay.ts";
+import { closest } from "../_suggest.ts";
 import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
@@ -350,8 +351,32 @@ function splitCredentials(href: string): { href: string; auth: Auth | undefined 
   return { href: url.href, auth: { basic: { username, password } } };
 }
 
+// Every option request() knows: a misspelt one ("timout") would otherwise be ignored in
+// silence, and the request would run with the default.
+const OPTION_NAMES = new Set([
+  "method",
+  "headers",
+  "searchParams",
+  "json",
+  "body",
+  "baseUrl",
+  "auth",
+  "timeout",
+  "deadline",
+  "retry",
+  "signal",
+  "maxRedirects",
+  "maxBodyBytes",
+  "throwHttpErrors",
+  "ca",
+  "hooks",
+]);
+
 function plan(input: string | URL, method: string, options: RequestOptions): Plan {
   if (typeof options !== "object" || options === null) fail(`options must be an object: got ${String(options)}`);
+  for (const key in options) {
+    if (!OPTION_NAMES.has(key)) fail(`unknown option '${key}'${didYouMean(key, OPTION_NAMES)}`);
+  }
   let href = hrefOf(input, options);
   let auth = options.auth;
   // Only a URL with an "@" can hold credentials; the rest skip the second parse.
@@ -573,11 +598,19 @@ async function follow(
 // as a GET). Refusing them here is the same early answer everywhere.
 const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
+const HOOK_NAMES = new Set(["beforeRequest", "beforeRetry", "afterResponse"]);
+
+/** " (did you mean 'timeout'?)" for a near miss, else the list of names there are. */
+function didYouMean(name: string, names: ReadonlySet<string>): string {
+  const near = closest(name, [...names]);
+  return near ? ` (did you mean '${near}'?)` : ` (there are ${[...names].join(", ")})`;
+}
+
 function checkHooks(hooks: unknown): Hooks {
   if (typeof hooks !== "object" || hooks === null) fail(`'hooks' must be an object: got ${String(hooks)}`);
   for (const [name, list] of Object.entries(hooks)) {
-    if (name !== "beforeRequest" && name !== "beforeRetry" && name !== "afterResponse") {
-      fail(`unknown hook '${name}' (there are beforeRequest, beforeRetry and afterResponse)`);
+    if (!HOOK_NAMES.has(name)) {
+      fail(`unknown hook '${name}'${didYouMean(name, HOOK_NAMES)}`);
     }
     if (list === undefined) continue;
     if (!Array.isArray(list) || list.some((hook) => typeof hook !== "function")) {

@@ -1,5 +1,6 @@
 import { parseRetryAfter } from "./_retry_after.ts";
 import { MAX_DELAY_MS } from "../_delay.ts";
+import { closest } from "../_suggest.ts";
 import { isNetworkError, isTimeoutError } from "./errors.ts";
 
 /** When and how `request()` retries. Every field has a default. */
@@ -81,7 +82,11 @@ export function retryPolicy(retry: RetryOptions | number | undefined): RetryPoli
   }
   for (const key of Object.keys(options)) {
     if (!RETRY_KEYS.has(key)) {
-      throw new TypeError(`Cannot retry: unknown option 'retry.${key}' (there are ${[...RETRY_KEYS].join(", ")})`);
+      const near = closest(key, [...RETRY_KEYS]);
+      throw new TypeError(
+        `Cannot retry: unknown option 'retry.${key}'` +
+          (near ? ` (did you mean '${near}'?)` : ` (there are ${[...RETRY_KEYS].join(", ")})`),
+      );
     }
   }
   const methods = options.methods ?? IDEMPOTENT_METHODS;

@@ -125,6 +125,12 @@ test("bad arguments raise TypeError/RangeError before any I/O", async () => {
       /'hooks.afterResponse' must be an array of functions/,
     ],
     [() => get("http://127.0.0.1:8/", { hooks: { beforeResponse: [] } as never }), /unknown hook 'beforeResponse'/],
+    // A misspelt option would otherwise be ignored, and the default used in silence.
+    [
+      () => get("http://127.0.0.1:8/", { timout: 500 } as never),
+      /unknown option 'timout' \(did you mean 'timeout'\?\)/,
+    ],
+    [() => get("http://127.0.0.1:8/", { cache: "no-store" } as never), /unknown option 'cache' \(there are method, /],
   ];
   for (const [call, message] of cases) {
     try {

@@ -1,4 +1,11 @@
 /**
+ * "Did you mean …?" for names typed by hand: CLI commands and flags, and the option names
+ * of the HTTP client.
+ *
+ * @module
+ */
+
+/**
  * Edit distance between two short words, counting a swap of two neighbouring letters as
  * one edit (optimal string alignment), since "inof" for "info" is the typical typo.
  */
