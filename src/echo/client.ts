@@ -1,3 +1,4 @@
+import { checkOptionNames } from "../_suggest.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { bindUdp, connect, lookupHost, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
@@ -40,6 +41,15 @@ export class EchoIncompleteError extends NetError {
     this.name = "EchoIncompleteError";
     this.received = received;
   }
+}
+
+function checkClientOptions(action: string, options: unknown, names: readonly string[]): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot ${action}: options must be an object: got ${options === null ? "null" : typeof options}`,
+    );
+  }
+  checkOptionNames(`Cannot ${action}: `, options, names);
 }
 
 function withTimeout(
@@ -94,6 +104,7 @@ export function echo(message: string, options?: EchoOptions): Promise<string>;
 export function echo(message: Uint8Array, options?: EchoOptions): Promise<Uint8Array>;
 export async function echo(message: string | Uint8Array, options: EchoOptions = {}): Promise<string | Uint8Array> {
   const action = "echo";
+  checkClientOptions(action, options, ["hostname", "port", "tls", "timeout", "signal"]);
   const bytes = typeof message === "string" ? encoder.encode(message) : message;
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);
@@ -161,6 +172,7 @@ export async function udpEcho(
   options: UdpEchoOptions = {},
 ): Promise<string | Uint8Array> {
   const action = "echo over UDP";
+  checkClientOptions(action, options, ["hostname", "port", "timeout", "signal"]);
   const bytes = typeof message === "string" ? encoder.encode(message) : message;
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);

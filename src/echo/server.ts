@@ -72,7 +72,17 @@ interface ConnectionState {
  * ```
  */
 export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoServer> {
-  const o = checkEchoOptions("serve echo", options);
+  const o = checkEchoOptions("serve echo", options, [
+    "hostname",
+    "port",
+    "tls",
+    "maxConnections",
+    "idleTimeout",
+    "maxClients",
+    "gracePeriod",
+    "signal",
+    "onEvent",
+  ]);
   const idleTimeout = o.idleTimeout;
   const onEvent = options.onEvent;
   const emit = (event: EchoEvent) => {

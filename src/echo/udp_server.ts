@@ -42,7 +42,7 @@ export interface UdpEchoServer extends AsyncDisposable {
  * ```
  */
 export async function serveUdpEcho(options: ServeUdpEchoOptions = {}): Promise<UdpEchoServer> {
-  const o = checkEchoOptions("serve UDP echo", options);
+  const o = checkEchoOptions("serve UDP echo", options, ["hostname", "port", "maxClients", "signal", "onEvent"]);
   const socket: UdpSocket = await bindUdp({ hostname: o.hostname, port: o.port });
   const stop = () => socket.close();
   const finished = (async () => {

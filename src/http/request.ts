@@ -1,6 +1,6 @@
 import { Attempt } from "./_attempt.ts";
 import { checkDelayMs } from "../_delay.ts";
-import { closest } from "../_suggest.ts";
+import { checkOptionNames, closest } from "../_suggest.ts";
 import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
@@ -353,7 +353,7 @@ function splitCredentials(href: string): { href: string; auth: Auth | undefined 
 
 // Every option request() knows: a misspelt one ("timout") would otherwise be ignored in
 // silence, and the request would run with the default.
-const OPTION_NAMES = new Set([
+const OPTION_NAMES: readonly string[] = [
   "method",
   "headers",
   "searchParams",
@@ -370,13 +370,11 @@ const OPTION_NAMES = new Set([
   "throwHttpErrors",
   "ca",
   "hooks",
-]);
+];
 
 function plan(input: string | URL, method: string, options: RequestOptions): Plan {
   if (typeof options !== "object" || options === null) fail(`options must be an object: got ${String(options)}`);
-  for (const key in options) {
-    if (!OPTION_NAMES.has(key)) fail(`unknown option '${key}'${didYouMean(key, OPTION_NAMES)}`);
-  }
+  checkOptionNames("Cannot send the request: ", options, OPTION_NAMES);
   let href = hrefOf(input, options);
   let auth = options.auth;
   // Only a URL with an "@" can hold credentials; the rest skip the second parse.

@@ -1,6 +1,6 @@
 import { parseRetryAfter } from "./_retry_after.ts";
 import { MAX_DELAY_MS } from "../_delay.ts";
-import { closest } from "../_suggest.ts";
+import { checkOptionNames } from "../_suggest.ts";
 import { isNetworkError, isTimeoutError } from "./errors.ts";
 
 /** When and how `request()` retries. Every field has a default. */
@@ -40,7 +40,7 @@ export const IDEMPOTENT_METHODS: readonly string[] = ["GET", "HEAD", "OPTIONS", 
 /** Statuses worth another try: timeouts, rate limits and passing server trouble. */
 export const RETRY_STATUS_CODES: readonly number[] = [408, 429, 500, 502, 503, 504];
 
-const RETRY_KEYS = new Set([
+const RETRY_KEYS: readonly string[] = [
   "limit",
   "methods",
   "statusCodes",
@@ -49,7 +49,7 @@ const RETRY_KEYS = new Set([
   "backoffMax",
   "jitter",
   "maxRetryAfter",
-]);
+];
 
 function checkNumber(name: string, value: number | undefined, fallback: number, integer: boolean): number {
   if (value === undefined) return fallback;
@@ -80,15 +80,7 @@ export function retryPolicy(retry: RetryOptions | number | undefined): RetryPoli
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot retry: 'retry' must be a number or an object: got ${String(retry)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!RETRY_KEYS.has(key)) {
-      const near = closest(key, [...RETRY_KEYS]);
-      throw new TypeError(
-        `Cannot retry: unknown option 'retry.${key}'` +
-          (near ? ` (did you mean '${near}'?)` : ` (there are ${[...RETRY_KEYS].join(", ")})`),
-      );
-    }
-  }
+  checkOptionNames("Cannot retry: ", options, RETRY_KEYS, "retry.");
   const methods = options.methods ?? IDEMPOTENT_METHODS;
   if (!Array.isArray(methods) || methods.some((m) => typeof m !== "string")) {
     throw new TypeError(`Cannot retry: 'retry.methods' must be an array of method names: got ${String(methods)}`);

@@ -1,4 +1,5 @@
 /** Argument checks shared by listen, connect and bindUdp: thrown before any I/O. */
+import { checkOptionNames } from "../_suggest.ts";
 import { checkDelayMs } from "../_delay.ts";
 
 /** Checks a port: an integer from `min` to 65535. */
@@ -58,11 +59,19 @@ export function checkSignal(action: string, signal: unknown): AbortSignal | unde
   return signal as AbortSignal;
 }
 
-/** Checks that the options are an object. */
-export function checkOptions(action: string, options: unknown): Record<string, unknown> {
+/** Checks that the options are an object with none but the option `names` (under `path`, such as "tls."). */
+export function checkOptions(
+  action: string,
+  options: unknown,
+  names?: readonly string[],
+  path = "",
+): Record<string, unknown> {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action}: options must be an object: got ${describe(options)}`);
+    throw new TypeError(
+      `Cannot ${action}: ${path ? `'${path.slice(0, -1)}'` : "options"} must be an object: got ${describe(options)}`,
+    );
   }
+  if (names) checkOptionNames(`Cannot ${action}: `, options, names, path);
   return options as Record<string, unknown>;
 }
 

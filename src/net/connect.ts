@@ -16,7 +16,7 @@ import type { ConnectOptions } from "./types.ts";
 
 function tlsConfig(action: string, tls: unknown, hostname: string): TlsClientConfig | undefined {
   if (tls === undefined || tls === false) return undefined;
-  const t = tls === true ? {} : checkOptions(action, tls);
+  const t = tls === true ? {} : checkOptions(action, tls, ["caCerts", "serverName", "alpnProtocols"], "tls.");
   const caCerts = t.caCerts === undefined ? [] : checkStringList(action, "tls.caCerts", t.caCerts)!;
   caCerts.forEach((pem, i) => checkPem(action, `tls.caCerts[${i}]`, pem));
   return {
@@ -47,7 +47,7 @@ function tlsConfig(action: string, tls: unknown, hostname: string): TlsClientCon
  */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const action = "connect";
-  const o = checkOptions(action, options);
+  const o = checkOptions(action, options, ["hostname", "port", "tls", "timeout", "signal"]);
   const hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
   const port = checkPort(action, o.port, 1);
   const timeout = o.timeout === undefined ? undefined : checkTimeout(action, "timeout", o.timeout);

@@ -86,13 +86,13 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
  */
 export async function listen(options: ListenOptions): Promise<Listener> {
   const action = "listen";
-  const o = checkOptions(action, options);
+  const o = checkOptions(action, options, ["hostname", "port", "tls", "reusePort", "signal"]);
   const hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
   const port = checkPort(action, o.port, 0);
   const signal = checkSignal(action, o.signal);
   let tls: { cert: string; key: string; alpnProtocols?: string[] } | undefined;
   if (o.tls !== undefined) {
-    const t = checkOptions(action, o.tls);
+    const t = checkOptions(action, o.tls, ["cert", "key", "alpnProtocols"], "tls.");
     tls = {
       cert: checkPem(action, "tls.cert", t.cert),
       key: checkPem(action, "tls.key", t.key),

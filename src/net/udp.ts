@@ -123,7 +123,7 @@ export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
  */
 export async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
   const action = "bind a UDP socket";
-  const o = checkOptions(action, options);
+  const o = checkOptions(action, options, ["hostname", "port", "signal"]);
   let hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
   const port = checkPort(action, o.port ?? 0, 0);
   const signal = checkSignal(action, o.signal);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkOptionNames } from "../_suggest.ts";
 import { echo, serveEcho, serveUdpEcho, udpEcho } from "../echo/mod.ts";
 import { createRestApi, get, isHttpError, serve } from "../http/mod.ts";
 import { formatAddr, type NetAddr } from "../net/mod.ts";
@@ -201,6 +202,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       `Cannot run the demo: options must be an object: got ${options === null ? "null" : typeof options}`,
     );
   }
+  checkOptionNames("Cannot run the demo: ", options, ["stepTimeout", "signal", "onStep"]);
   const limit = checkPositiveMs("run the demo", "stepTimeout", options.stepTimeout ?? 5000);
   const message = DEMO_MESSAGE;
   const messageBytes = encoder.encode(message).length;

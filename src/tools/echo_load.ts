@@ -1,3 +1,4 @@
+import { checkOptionNames } from "../_suggest.ts";
 import { connect, type Connection, formatAddr, NetError, TimedOutError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
 import { LatencyHistogram } from "./_latency.ts";
@@ -115,6 +116,15 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot ${action}: options must be an object`);
   }
+  checkOptionNames(`Cannot ${action}: `, options, [
+    "hostname",
+    "port",
+    "connections",
+    "duration",
+    "size",
+    "timeout",
+    "signal",
+  ]);
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
   const port = checkPort(action, options.port, 1);
   const connections = options.connections ?? 10;

@@ -1,3 +1,4 @@
+import { checkOptionNames } from "../_suggest.ts";
 import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
 import { abortableSleep, checkPositiveMs } from "./_timing.ts";
@@ -157,6 +158,17 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot ${action}: options must be an object`);
   }
+  checkOptionNames(`Cannot ${action}: `, options, [
+    "hostname",
+    "port",
+    "backends",
+    "strategy",
+    "healthInterval",
+    "connectTimeout",
+    "drainTimeout",
+    "signal",
+    "onEvent",
+  ]);
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
   const port = checkPort(action, options.port, 0);
   const strategy = options.strategy ?? "round-robin";

@@ -1,3 +1,4 @@
+import { checkOptionNames } from "../_suggest.ts";
 import { connect, formatAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
 import { abortableSleep, checkPositiveMs } from "./_timing.ts";
@@ -107,6 +108,7 @@ export function tcping(options: TcpingOptions): AsyncGenerator<TcpingProbe, Tcpi
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot ${action}: options must be an object`);
   }
+  checkOptionNames(`Cannot ${action}: `, options, ["hostname", "port", "count", "interval", "timeout", "signal"]);
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
   const port = checkPort(action, options.port, 1);
   const count = options.count ?? 4;

@@ -119,6 +119,15 @@ test("serveEcho() rejects bad options before any I/O", async () => {
   await rejects(() => serveEcho({ hostname: "", port: 0 }), TypeError);
   await rejects(() => echo("x", { port: 0 }), RangeError);
   await rejects(() => echo("x", { port: 1, timeout: 0 }), RangeError);
+  // A misspelt option is named, with the option it was probably meant to be.
+  const misspelt = (pattern: RegExp) => (e: Error) => e instanceof TypeError && pattern.test(e.message);
+  await rejects(
+    () => serveEcho({ port: 0, idleTimout: 5 } as never),
+    misspelt(/unknown option 'idleTimout' \(did you mean 'idleTimeout'\?\)/),
+  );
+  await rejects(() => serveUdpEcho({ port: 0, maxClient: 5 } as never), misspelt(/did you mean 'maxClients'\?/));
+  await rejects(() => echo("x", { port: 1, timout: 5 } as never), misspelt(/did you mean 'timeout'\?/));
+  await rejects(() => udpEcho("x", { port: 1, host: "a" } as never), misspelt(/unknown option 'host' \(/));
 });
 
 test("echo() rejects with ConnectionRefusedError when nobody listens, TimedOutError when nobody answers", async () => {

@@ -215,6 +215,13 @@ test("serve() rejects a bad port before listening", async () => {
     assert.instance(error, RangeError);
     assert.match((error as Error).message, /'port' must be an integer from 0 to 65535: got 70000/);
   }
+  try {
+    await serve(() => new Response(), { prot: 0 } as never);
+    assert.unreachable("a misspelt option was ignored");
+  } catch (error) {
+    assert.instance(error, TypeError);
+    assert.match((error as Error).message, /^Cannot serve: unknown option 'prot' \(did you mean 'port'\?\)/);
+  }
 });
 
 test.run();

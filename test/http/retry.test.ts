@@ -31,7 +31,10 @@ test("retryPolicy() defaults: 2 retries, idempotent methods, 408/429/500/502/503
   assert.throws(() => retryPolicy({ statusCodes: "503" as never }), /'retry.statusCodes' must be an array of HTTP/);
   assert.throws(() => retryPolicy({ statusCodes: [503, 1000] }), /'retry.statusCodes' .*: got 503,1000/);
   assert.throws(() => retryPolicy({ retries: 3 } as never), /unknown option 'retry.retries' \(there are limit, /);
-  assert.throws(() => retryPolicy({ limt: 3 } as never), /unknown option 'retry.limt' \(did you mean 'limit'\?\)/);
+  assert.throws(
+    () => retryPolicy({ limt: 3 } as never),
+    /unknown option 'retry.limt' \(did you mean 'retry.limit'\?\)/,
+  );
   assert.equal([...retryPolicy({ methods: ["post"] }).methods], ["POST"]);
 });
 

@@ -82,6 +82,20 @@ test("listen() and connect() reject bad arguments before any I/O", async () => {
     (e: Error) => e instanceof RangeError && /'timeout' .* at most 2147483647 .*: got 10000000000/.test(e.message),
   );
   await rejects(() => connect({ port: 80, tls: { caCerts: ["not pem"] } }), TypeError);
+  // A misspelt option would be ignored in silence (no timeout at all): it is named instead.
+  await rejects(
+    () => connect({ port: 80, timout: 5000 } as never),
+    (e: Error) => e instanceof TypeError && /unknown option 'timout' \(did you mean 'timeout'\?\)/.test(e.message),
+  );
+  await rejects(
+    () => connect({ port: 80, tls: { serverNam: "x" } } as never),
+    (e: Error) =>
+      e instanceof TypeError && /unknown option 'tls.serverNam' \(did you mean 'tls.serverName'\?\)/.test(e.message),
+  );
+  await rejects(
+    () => listen({ port: 0, reuseport: true } as never),
+    (e: Error) => e instanceof TypeError && /did you mean 'reusePort'\?/.test(e.message),
+  );
   await rejects(() => listen({ port: 0, tls: { cert: "", key: "" } }), TypeError);
   await rejects(() => listen(null as unknown as { port: number }), TypeError);
 });

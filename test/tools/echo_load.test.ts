@@ -93,6 +93,11 @@ test("echoLoad() rejects bad options before any I/O", async () => {
   await rejects(() => echoLoad({ port: 7, size: 0 }), said(/'size' must be an integer from 1 to 16777216: got 0/));
   await rejects(() => echoLoad({ port: 7, connections: 1.5 }), said(/'connections'/));
   await rejects(() => echoLoad({ port: 7, duration: 0 }), said(/'duration' must be a positive number of milliseconds/));
+  await rejects(
+    () => echoLoad({ port: 7, conections: 5 } as never),
+    (e: Error) =>
+      e instanceof TypeError && /unknown option 'conections' \(did you mean 'connections'\?\)/.test(e.message),
+  );
 });
 
 test("anynet bench echo --json reports what the server saw; exit 0", async () => {

@@ -425,6 +425,10 @@ test("startProxy() turns a client away when no backend answers, and rejects bad 
   await bad({ port: 0, backends: ["127.0.0.1:80"], strategy: "random" }, /'strategy' must be/);
   await bad({ port: 70000, backends: ["127.0.0.1:80"] }, /'port' must be an integer from 0 to 65535/);
   await bad({ port: 0, backends: ["127.0.0.1:80"], healthInterval: 0 }, /'healthInterval'/);
+  await bad(
+    { port: 0, backends: ["127.0.0.1:80"], backend: "x" },
+    /unknown option 'backend' \(did you mean 'backends'\?\)/,
+  );
   // A backend that is the proxy's own address would pass every connection back to the
   // proxy, without end: refused, and the port is let go again.
   for (const [hostname, backend] of [["127.0.0.1", "127.0.0.1"], ["127.0.0.1", "localhost"]]) {

@@ -107,6 +107,7 @@ test("tcping() rejects bad options before any probe", () => {
   assert.throws(() => tcping({ port: 80, interval: -1 }), /'interval' must be a positive number of milliseconds/);
   assert.throws(() => tcping({ port: 80, timeout: Number.NaN }), /'timeout'/);
   assert.throws(() => tcping({ hostname: "a b", port: 80 }), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => tcping({ port: 80, cont: 3 } as never), /unknown option 'cont' \(did you mean 'count'\?\)/);
 });
 
 test("summarizeTcping() computes min/avg/max/mdev as ping does", () => {
