@@ -1,6 +1,6 @@
 import { Attempt } from "./_attempt.ts";
 import { checkDelayMs } from "../_delay.ts";
-import { checkOptionNames, closest } from "../_suggest.ts";
+import { checkOptionNames } from "../_suggest.ts";
 import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
@@ -596,20 +596,12 @@ async function follow(
 // as a GET). Refusing them here is the same early answer everywhere.
 const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
-const HOOK_NAMES = new Set(["beforeRequest", "beforeRetry", "afterResponse"]);
-
-/** " (did you mean 'timeout'?)" for a near miss, else the list of names there are. */
-function didYouMean(name: string, names: ReadonlySet<string>): string {
-  const near = closest(name, [...names]);
-  return near ? ` (did you mean '${near}'?)` : ` (there are ${[...names].join(", ")})`;
-}
+const HOOK_NAMES: readonly string[] = ["beforeRequest", "beforeRetry", "afterResponse"];
 
 function checkHooks(hooks: unknown): Hooks {
   if (typeof hooks !== "object" || hooks === null) fail(`'hooks' must be an object: got ${String(hooks)}`);
+  checkOptionNames("Cannot send the request: ", hooks, HOOK_NAMES, "hooks.");
   for (const [name, list] of Object.entries(hooks)) {
-    if (!HOOK_NAMES.has(name)) {
-      fail(`unknown hook '${name}'${didYouMean(name, HOOK_NAMES)}`);
-    }
     if (list === undefined) continue;
     if (!Array.isArray(list) || list.some((hook) => typeof hook !== "function")) {
       fail(`'hooks.${name}' must be an array of functions`);

@@ -124,7 +124,10 @@ test("bad arguments raise TypeError/RangeError before any I/O", async () => {
       () => get("http://127.0.0.1:8/", { hooks: { afterResponse: [1] as never } }),
       /'hooks.afterResponse' must be an array of functions/,
     ],
-    [() => get("http://127.0.0.1:8/", { hooks: { beforeResponse: [] } as never }), /unknown hook 'beforeResponse'/],
+    [
+      () => get("http://127.0.0.1:8/", { hooks: { beforeResponse: [] } as never }),
+      /unknown option 'hooks.beforeResponse' \(/,
+    ],
     // A misspelt option would otherwise be ignored, and the default used in silence.
     [
       () => get("http://127.0.0.1:8/", { timout: 500 } as never),
