@@ -17,14 +17,13 @@ export const MAX_DELAY_S: number = Math.floor(MAX_DELAY_MS / 1000);
 
 /**
  * Checks a time limit: a positive number of milliseconds that a timer can wait. The
- * RangeError's message starts with `prefix` (such as `"Cannot connect to …: "`).
+ * RangeError says "Cannot `action`: …", as every argument check does.
  */
-export function checkDelayMs(prefix: string, name: string, value: unknown): number {
+export function checkDelayMs(action: string, name: string, value: unknown): number {
   if (typeof value !== "number" || !(value > 0) || value > MAX_DELAY_MS) {
     throw new RangeError(
-      `${prefix}'${name}' must be a positive number of milliseconds, at most ${MAX_DELAY_MS} (about 24.8 days): got ${
-        String(value)
-      }`,
+      `Cannot ${action}: '${name}' must be a positive number of milliseconds, at most ${MAX_DELAY_MS} ` +
+        `(about 24.8 days): got ${String(value)}`,
     );
   }
   return value;

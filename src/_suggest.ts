@@ -1,6 +1,6 @@
 /**
- * "Did you mean …?" for names typed by hand: CLI commands and flags, and the option names
- * of the HTTP client.
+ * "Did you mean …?" for names typed by hand: CLI commands and flags, and option names
+ * (src/_options.ts).
  *
  * @module
  */
@@ -33,21 +33,4 @@ export function closest(word: string, candidates: readonly string[]): string | u
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-/**
- * Throws a TypeError for the first key of `options` that is not in `names`: a misspelt
- * option ("timout") would otherwise be ignored in silence and its default used. The
- * message starts with `prefix` and says "did you mean …?" for a near miss, or lists the
- * names there are.
- */
-export function checkOptionNames(prefix: string, options: object, names: readonly string[], path = ""): void {
-  for (const key in options) {
-    if (names.includes(key)) continue;
-    const near = closest(key, names);
-    throw new TypeError(
-      `${prefix}unknown option '${path}${key}'` +
-        (near ? ` (did you mean '${path}${near}'?)` : ` (there are ${names.join(", ")})`),
-    );
-  }
 }

@@ -1,4 +1,4 @@
-import { checkOptionNames } from "../_suggest.ts";
+import { checkOptionsObject } from "../_options.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 
@@ -22,17 +22,12 @@ function positiveInteger(action: string, name: string, value: unknown): number |
 }
 
 function positiveNumber(action: string, name: string, value: unknown): number | undefined {
-  return value === undefined ? undefined : checkDelayMs(`Cannot ${action}: `, name, value);
+  return value === undefined ? undefined : checkDelayMs(action, name, value);
 }
 
 /** Checks what the echo servers add to the socket options (the rest is checked by listen/bindUdp). */
 export function checkEchoOptions(action: string, options: unknown, names: readonly string[]): CheckedEchoOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Cannot ${action}: options must be an object: got ${options === null ? "null" : typeof options}`,
-    );
-  }
-  checkOptionNames(`Cannot ${action}: `, options, names);
+  checkOptionsObject(action, options, names);
   const o = options as Record<string, unknown>;
   if (o.signal !== undefined && (typeof o.signal !== "object" || o.signal === null || !("aborted" in o.signal))) {
     throw new TypeError(`Cannot ${action}: 'signal' must be an AbortSignal`);

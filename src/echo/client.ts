@@ -1,4 +1,4 @@
-import { checkOptionNames } from "../_suggest.ts";
+import { checkOptionsObject } from "../_options.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { bindUdp, connect, lookupHost, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
@@ -43,21 +43,12 @@ export class EchoIncompleteError extends NetError {
   }
 }
 
-function checkClientOptions(action: string, options: unknown, names: readonly string[]): void {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Cannot ${action}: options must be an object: got ${options === null ? "null" : typeof options}`,
-    );
-  }
-  checkOptionNames(`Cannot ${action}: `, options, names);
-}
-
 function withTimeout(
   action: string,
   given: unknown,
   signal: AbortSignal | undefined,
 ): { signal: AbortSignal; done(): void } {
-  const timeout = checkDelayMs(`Cannot ${action}: `, "timeout", given);
+  const timeout = checkDelayMs(action, "timeout", given);
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TimedOutError(`Cannot ${action}: no answer within ${timeout} ms`)),
@@ -104,7 +95,7 @@ export function echo(message: string, options?: EchoOptions): Promise<string>;
 export function echo(message: Uint8Array, options?: EchoOptions): Promise<Uint8Array>;
 export async function echo(message: string | Uint8Array, options: EchoOptions = {}): Promise<string | Uint8Array> {
   const action = "echo";
-  checkClientOptions(action, options, ["hostname", "port", "tls", "timeout", "signal"]);
+  checkOptionsObject(action, options, ["hostname", "port", "tls", "timeout", "signal"]);
   const bytes = typeof message === "string" ? encoder.encode(message) : message;
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);
@@ -172,7 +163,7 @@ export async function udpEcho(
   options: UdpEchoOptions = {},
 ): Promise<string | Uint8Array> {
   const action = "echo over UDP";
-  checkClientOptions(action, options, ["hostname", "port", "timeout", "signal"]);
+  checkOptionsObject(action, options, ["hostname", "port", "timeout", "signal"]);
   const bytes = typeof message === "string" ? encoder.encode(message) : message;
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);

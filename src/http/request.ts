@@ -1,6 +1,6 @@
 import { Attempt } from "./_attempt.ts";
 import { checkDelayMs } from "../_delay.ts";
-import { checkOptionNames } from "../_suggest.ts";
+import { checkOptionNames } from "../_options.ts";
 import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
@@ -205,7 +205,7 @@ function fail(message: string, Kind: typeof TypeError | typeof RangeError = Type
 }
 
 function checkMs(name: string, value: unknown): number {
-  return checkDelayMs("Cannot send the request: ", name, value);
+  return checkDelayMs("send the request", name, value);
 }
 
 function checkCount(name: string, value: unknown): number {
@@ -374,7 +374,7 @@ const OPTION_NAMES: readonly string[] = [
 
 function plan(input: string | URL, method: string, options: RequestOptions): Plan {
   if (typeof options !== "object" || options === null) fail(`options must be an object: got ${String(options)}`);
-  checkOptionNames("Cannot send the request: ", options, OPTION_NAMES);
+  checkOptionNames("send the request", options, OPTION_NAMES);
   let href = hrefOf(input, options);
   let auth = options.auth;
   // Only a URL with an "@" can hold credentials; the rest skip the second parse.
@@ -600,7 +600,7 @@ const HOOK_NAMES: readonly string[] = ["beforeRequest", "beforeRetry", "afterRes
 
 function checkHooks(hooks: unknown): Hooks {
   if (typeof hooks !== "object" || hooks === null) fail(`'hooks' must be an object: got ${String(hooks)}`);
-  checkOptionNames("Cannot send the request: ", hooks, HOOK_NAMES, "hooks.");
+  checkOptionNames("send the request", hooks, HOOK_NAMES, "hooks.");
   for (const [name, list] of Object.entries(hooks)) {
     if (list === undefined) continue;
     if (!Array.isArray(list) || list.some((hook) => typeof hook !== "function")) {

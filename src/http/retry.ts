@@ -1,6 +1,6 @@
 import { parseRetryAfter } from "./_retry_after.ts";
 import { MAX_DELAY_MS } from "../_delay.ts";
-import { checkOptionNames } from "../_suggest.ts";
+import { checkOptionNames } from "../_options.ts";
 import { isNetworkError, isTimeoutError } from "./errors.ts";
 
 /** When and how `request()` retries. Every field has a default. */
@@ -80,7 +80,7 @@ export function retryPolicy(retry: RetryOptions | number | undefined): RetryPoli
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot retry: 'retry' must be a number or an object: got ${String(retry)}`);
   }
-  checkOptionNames("Cannot retry: ", options, RETRY_KEYS, "retry.");
+  checkOptionNames("retry", options, RETRY_KEYS, "retry.");
   const methods = options.methods ?? IDEMPOTENT_METHODS;
   if (!Array.isArray(methods) || methods.some((m) => typeof m !== "string")) {
     throw new TypeError(`Cannot retry: 'retry.methods' must be an array of method names: got ${String(methods)}`);

@@ -1,4 +1,4 @@
-import { checkOptionNames } from "../_suggest.ts";
+import { checkOptionsObject } from "../_options.ts";
 import { serveAdapter } from "../runtime/http/mod.ts";
 import type { AdapterServer, HttpAddr, RequestInfo } from "../runtime/http/types.ts";
 import { BodyTooLargeError, isBodyTooLargeError } from "./errors.ts";
@@ -102,10 +102,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   if (typeof handler !== "function") {
     throw new TypeError(`Cannot serve: 'handler' must be a function: got ${typeof handler}`);
   }
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot serve: options must be an object: got ${options === null ? "null" : typeof options}`);
-  }
-  checkOptionNames("Cannot serve: ", options, ["hostname", "port", "tls", "signal", "maxBodyBytes", "onError"]);
+  checkOptionsObject("serve", options, ["hostname", "port", "tls", "signal", "maxBodyBytes", "onError"]);
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

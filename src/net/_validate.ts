@@ -1,6 +1,5 @@
 /** Argument checks shared by listen, connect and bindUdp: thrown before any I/O. */
-import { checkOptionNames } from "../_suggest.ts";
-import { checkDelayMs } from "../_delay.ts";
+import { checkOptionNames } from "../_options.ts";
 
 /** Checks a port: an integer from `min` to 65535. */
 export function checkPort(action: string, port: unknown, min: 0 | 1): number {
@@ -24,11 +23,6 @@ export function checkHostname(action: string, hostname: unknown): string {
   // "[::1]" as in URLs and `host:port` strings: the brackets are not part of the address.
   if (hostname.startsWith("[") && hostname.endsWith("]") && hostname.includes(":")) return hostname.slice(1, -1);
   return hostname;
-}
-
-/** Checks a time limit in milliseconds: positive, and short enough for a timer (see src/_delay.ts). */
-export function checkTimeout(action: string, name: string, value: unknown): number {
-  return checkDelayMs(`Cannot ${action}: `, name, value);
 }
 
 /** Checks a PEM text (certificate, key, CA). */
@@ -71,7 +65,7 @@ export function checkOptions(
       `Cannot ${action}: ${path ? `'${path.slice(0, -1)}'` : "options"} must be an object: got ${describe(options)}`,
     );
   }
-  if (names) checkOptionNames(`Cannot ${action}: `, options, names, path);
+  if (names) checkOptionNames(action, options, names, path);
   return options as Record<string, unknown>;
 }
 

@@ -1,15 +1,8 @@
 import { adapter } from "../runtime/mod.ts";
+import { checkDelayMs } from "../_delay.ts";
 import type { StreamSocket, TlsClientConfig } from "../runtime/types.ts";
 import { toNetError } from "./_classify.ts";
-import {
-  checkHostname,
-  checkOptions,
-  checkPem,
-  checkPort,
-  checkSignal,
-  checkStringList,
-  checkTimeout,
-} from "./_validate.ts";
+import { checkHostname, checkOptions, checkPem, checkPort, checkSignal, checkStringList } from "./_validate.ts";
 import { Connection, formatAddr } from "./connection.ts";
 import { TimedOutError } from "./errors.ts";
 import type { ConnectOptions } from "./types.ts";
@@ -50,7 +43,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const o = checkOptions(action, options, ["hostname", "port", "tls", "timeout", "signal"]);
   const hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
   const port = checkPort(action, o.port, 1);
-  const timeout = o.timeout === undefined ? undefined : checkTimeout(action, "timeout", o.timeout);
+  const timeout = o.timeout === undefined ? undefined : checkDelayMs(action, "timeout", o.timeout);
   const signal = checkSignal(action, o.signal);
   const tls = tlsConfig(action, o.tls, hostname);
   signal?.throwIfAborted();

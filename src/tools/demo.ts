@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOptionNames } from "../_suggest.ts";
+import { checkOptionsObject } from "../_options.ts";
 import { echo, serveEcho, serveUdpEcho, udpEcho } from "../echo/mod.ts";
 import { createRestApi, get, isHttpError, serve } from "../http/mod.ts";
 import { formatAddr, type NetAddr } from "../net/mod.ts";
@@ -15,7 +15,7 @@ import { writePcap } from "../packet/pcap_writer.ts";
 import type { PacketRecord } from "../packet/record.ts";
 import { packetLine } from "../packet/_text.ts";
 import { createCertificates } from "./certificates.ts";
-import { checkPositiveMs } from "./_timing.ts";
+import { checkDelayMs } from "../_delay.ts";
 
 /** The message the demo sends through every echo server. */
 export const DEMO_MESSAGE: string = "Hello, Network World!";
@@ -197,13 +197,8 @@ async function runStep(
  * ```
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Cannot run the demo: options must be an object: got ${options === null ? "null" : typeof options}`,
-    );
-  }
-  checkOptionNames("Cannot run the demo: ", options, ["stepTimeout", "signal", "onStep"]);
-  const limit = checkPositiveMs("run the demo", "stepTimeout", options.stepTimeout ?? 5000);
+  checkOptionsObject("run the demo", options, ["stepTimeout", "signal", "onStep"]);
+  const limit = checkDelayMs("run the demo", "stepTimeout", options.stepTimeout ?? 5000);
   const message = DEMO_MESSAGE;
   const messageBytes = encoder.encode(message).length;
   let tcpExchange: Exchange | undefined;

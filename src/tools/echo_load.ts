@@ -1,8 +1,9 @@
-import { checkOptionNames } from "../_suggest.ts";
+import { checkOptionsObject } from "../_options.ts";
 import { connect, type Connection, formatAddr, NetError, TimedOutError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
 import { LatencyHistogram } from "./_latency.ts";
-import { abortableSleep, checkPositiveMs } from "./_timing.ts";
+import { abortableSleep } from "./_timing.ts";
+import { checkDelayMs } from "../_delay.ts";
 
 /** Options of {@linkcode echoLoad}. */
 export interface EchoLoadOptions {
@@ -113,10 +114,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onTimeout
  */
 export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult> {
   const action = "run echo load";
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action}: options must be an object`);
-  }
-  checkOptionNames(`Cannot ${action}: `, options, [
+  checkOptionsObject(action, options, [
     "hostname",
     "port",
     "connections",
@@ -137,8 +135,8 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
   if (!Number.isInteger(size) || size < 1 || size > MAX_SIZE) {
     throw new RangeError(`Cannot ${action}: 'size' must be an integer from 1 to ${MAX_SIZE}: got ${String(size)}`);
   }
-  const duration = checkPositiveMs(action, "duration", options.duration ?? 5000);
-  const timeout = checkPositiveMs(action, "timeout", options.timeout ?? 5000);
+  const duration = checkDelayMs(action, "duration", options.duration ?? 5000);
+  const timeout = checkDelayMs(action, "timeout", options.timeout ?? 5000);
   const signal = options.signal;
 
   // Messages are windows into one random-looking buffer at a different offset each

@@ -1,7 +1,8 @@
-import { checkOptionNames } from "../_suggest.ts";
+import { checkOptionsObject } from "../_options.ts";
 import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
-import { abortableSleep, checkPositiveMs } from "./_timing.ts";
+import { abortableSleep } from "./_timing.ts";
+import { checkDelayMs } from "../_delay.ts";
 import { parseHostPort } from "./host_port.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
 import { pipeConnections } from "./proxy_pipe.ts";
@@ -155,10 +156,7 @@ function reachesListener(backend: NetAddr, listener: NetAddr): boolean {
  */
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const action = "start proxy";
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action}: options must be an object`);
-  }
-  checkOptionNames(`Cannot ${action}: `, options, [
+  checkOptionsObject(action, options, [
     "hostname",
     "port",
     "backends",
@@ -177,9 +175,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       `Cannot ${action}: 'strategy' must be "round-robin" or "least-connections": got '${String(strategy)}'`,
     );
   }
-  const healthInterval = checkPositiveMs(action, "healthInterval", options.healthInterval ?? 2000);
-  const connectTimeout = checkPositiveMs(action, "connectTimeout", options.connectTimeout ?? 3000);
-  const drainTimeout = checkPositiveMs(action, "drainTimeout", options.drainTimeout ?? 10000);
+  const healthInterval = checkDelayMs(action, "healthInterval", options.healthInterval ?? 2000);
+  const connectTimeout = checkDelayMs(action, "connectTimeout", options.connectTimeout ?? 3000);
+  const drainTimeout = checkDelayMs(action, "drainTimeout", options.drainTimeout ?? 10000);
   if (!Array.isArray(options.backends) || options.backends.length === 0) {
     throw new TypeError(`Cannot ${action}: 'backends' must be a non-empty array of addresses`);
   }

@@ -1,7 +1,8 @@
-import { checkOptionNames } from "../_suggest.ts";
+import { checkOptionsObject } from "../_options.ts";
 import { connect, formatAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
-import { abortableSleep, checkPositiveMs } from "./_timing.ts";
+import { abortableSleep } from "./_timing.ts";
+import { checkDelayMs } from "../_delay.ts";
 
 /** Options of {@linkcode tcping}. */
 export interface TcpingOptions {
@@ -105,18 +106,15 @@ export function summarizeTcping(target: string, probes: readonly TcpingProbe[]):
  */
 export function tcping(options: TcpingOptions): AsyncGenerator<TcpingProbe, TcpingSummary, void> {
   const action = "tcping";
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action}: options must be an object`);
-  }
-  checkOptionNames(`Cannot ${action}: `, options, ["hostname", "port", "count", "interval", "timeout", "signal"]);
+  checkOptionsObject(action, options, ["hostname", "port", "count", "interval", "timeout", "signal"]);
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
   const port = checkPort(action, options.port, 1);
   const count = options.count ?? 4;
   if (!(count === Infinity || (Number.isInteger(count) && count >= 1))) {
     throw new RangeError(`Cannot ${action}: 'count' must be a positive integer or Infinity: got ${String(count)}`);
   }
-  const interval = checkPositiveMs(action, "interval", options.interval ?? 1000);
-  const timeout = checkPositiveMs(action, "timeout", options.timeout ?? 2000);
+  const interval = checkDelayMs(action, "interval", options.interval ?? 1000);
+  const timeout = checkDelayMs(action, "timeout", options.timeout ?? 2000);
   const signal = options.signal;
   const target = formatAddr({ hostname, port });
   return (async function* probe(): AsyncGenerator<TcpingProbe, TcpingSummary, void> {
