@@ -151,9 +151,9 @@ export class Attempt implements SlotMember {
   /** Called by the shared timer when this attempt's time is up. */
   onTimeout(): void {
     this.#timedOut = true;
-    const error = this.timeoutError();
     const watch = this.#watch;
     if (watch === undefined) return;
+    const error = this.timeoutError();
     watch.own?.abort(error);
     watch.abortRequest?.(error);
     watch.rejectPending?.(error);

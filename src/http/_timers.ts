@@ -43,13 +43,13 @@ const slots = new Map<number, Slot>();
 // Most requests of a burst end in the same slot as the one before.
 let recent: Slot | undefined;
 
+/** Sets the slot's timer; a slot further away than one timer can wait is reached in steps. */
+function arm(slot: Slot): void {
+  unrefTimer(setTimeout(() => fire(slot), Math.min(MAX_DELAY_MS, Math.max(0, slot.at - Date.now()))));
+}
+
 function fire(slot: Slot): void {
-  // A slot up to 25 ms past the longest delay a timer can wait is reached in two steps.
-  const left = slot.at - Date.now();
-  if (left > 0) {
-    unrefTimer(setTimeout(() => fire(slot), Math.min(left, MAX_DELAY_MS)));
-    return;
-  }
+  if (slot.at > Date.now()) return arm(slot);
   slot.fired = true;
   slots.delete(slot.at);
   if (recent === slot) recent = undefined;
@@ -74,7 +74,7 @@ export function joinSlot(ms: number): Slot {
   let slot = slots.get(at);
   if (slot === undefined) {
     const created: Slot = { at, controller: new AbortController(), fired: false, members: undefined };
-    unrefTimer(setTimeout(() => fire(created), Math.min(MAX_DELAY_MS, Math.max(0, at - Date.now()))));
+    arm(created);
     slots.set(at, created);
     slot = created;
   }

@@ -1,6 +1,7 @@
 import { Attempt } from "./_attempt.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { checkOptionNames } from "../_options.ts";
+import { describeValue } from "./_describe.ts";
 import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
@@ -270,11 +271,6 @@ function isStream(body: unknown): boolean {
   return typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
 }
 
-function describeBody(value: unknown): string {
-  if (value === null || typeof value !== "object") return `${value === null ? "null" : typeof value} ${String(value)}`;
-  return `an object (${(value as object).constructor?.name ?? "no class"})`;
-}
-
 /**
  * Checks a request body: what fetch's `BodyInit` names. The runtimes differ on anything
  * else (an object is sent as "[object Object]", an array as "1,2" on Node, as bytes on
@@ -289,7 +285,7 @@ function checkBody(what: string, body: unknown): BodyInit {
     return body as BodyInit;
   }
   fail(
-    `${what} must be a string, bytes, Blob, FormData, URLSearchParams or ReadableStream: got ${describeBody(body)}` +
+    `${what} must be a string, bytes, Blob, FormData, URLSearchParams or ReadableStream: got ${describeValue(body)}` +
       (typeof body === "object" && body !== null ? " (send an object with 'json')" : ""),
   );
 }
@@ -446,7 +442,7 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
   };
 }
 
-/** One fetch of one hop; a synchronous throw (a body factory, an odd fetch) becomes a rejection. */
+/** One fetch of one hop; a synchronous throw (an odd fetch, a CA-aware fetch's setup) becomes a rejection. */
 function fetchHop(
   p: Plan,
   attempt: Attempt,

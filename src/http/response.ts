@@ -106,15 +106,7 @@ export class HttpResponse {
 
   async #readAll(): Promise<Uint8Array> {
     const limit = this.#maxBodyBytes;
-    if (limit === undefined) {
-      try {
-        return new Uint8Array(await this.raw.arrayBuffer());
-      } catch (error) {
-        throw this.#attempt.mapError(error, "body");
-      } finally {
-        this.#attempt.finish();
-      }
-    }
+    if (limit === undefined) return new Uint8Array(await this.#attempt.readBody(this.raw.arrayBuffer()));
     const body = this.raw.body;
     if (body === null) {
       this.#attempt.finish();

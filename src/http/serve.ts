@@ -1,4 +1,5 @@
 import { checkOptionsObject } from "../_options.ts";
+import { describeValue } from "./_describe.ts";
 import { serveAdapter } from "../runtime/http/mod.ts";
 import type { AdapterServer, HttpAddr, RequestInfo } from "../runtime/http/types.ts";
 import { BodyTooLargeError, isBodyTooLargeError } from "./errors.ts";
@@ -63,12 +64,6 @@ function limitBody(request: Request, limit: number, forwardSignal: boolean): Req
     ...(forwardSignal ? { signal: request.signal } : {}),
     duplex: "half",
   } as RequestInit);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === "string") return `a string ('${value.length > 40 ? value.slice(0, 40) + "…" : value}')`;
-  return typeof value === "object" ? `an object (${value.constructor?.name ?? "no class"})` : `a ${typeof value}`;
 }
 
 function causedByTooLarge(error: unknown): boolean {
