@@ -38,10 +38,20 @@ const KINDS: { kind: TlsFailureKind; test: RegExp; says: string }[] = [
   },
 ];
 
-/** The kind of TLS failure `text` (the runtime's codes and messages) describes, in words; `undefined` when unknown. */
-export function explainTlsFailure(text: string): { kind: TlsFailureKind; says: string } | undefined {
-  const found = KINDS.find((k) => k.test.test(text));
-  return found && { kind: found.kind, says: found.says };
+/**
+ * The TLS failure that `evidence` (the runtime's codes and messages) shows, in words,
+ * then the runtime's own `detail` in brackets and the caller's `advice` for that kind of
+ * failure; `undefined` when the words do not tell which failure it was.
+ */
+export function sayTlsFailure(
+  evidence: string,
+  detail: string,
+  advice: Partial<Record<TlsFailureKind, string>>,
+): string | undefined {
+  const found = KINDS.find((k) => k.test.test(evidence));
+  if (found === undefined) return undefined;
+  const todo = advice[found.kind];
+  return `${found.says} (${detail})` + (todo ? `; ${todo}` : "");
 }
 
 /**

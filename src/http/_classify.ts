@@ -1,5 +1,5 @@
 import type { NetworkErrorReason } from "./errors.ts";
-import { explainTlsFailure, tersify, type TlsFailureKind } from "../_tls_failure.ts";
+import { sayTlsFailure, tersify, type TlsFailureKind } from "../_tls_failure.ts";
 
 /** What a runtime's fetch failure was, in words a user can act on. */
 export interface Classified {
@@ -85,11 +85,8 @@ export function classifyNetworkError(error: unknown, phase: "send" | "body" = "s
     if (codes.some((c) => rule.codes.test(c)) || rule.text.test(text)) {
       const code = codes.find((c) => rule.codes.test(c));
       const withCode = code && !why.includes(code) ? `${why}, ${code}` : why;
-      const tls = rule.reason === "tls" ? explainTlsFailure(`${text} ${codes.join(" ")}`) : undefined;
-      const advice = tls && TLS_ADVICE[tls.kind];
-      detail = tls
-        ? `${rule.label}: ${tls.says} (${withCode})` + (advice ? `; ${advice}` : "")
-        : `${rule.label}: ${withCode === why ? why : `${why} (${code})`}`;
+      const tls = rule.reason === "tls" ? sayTlsFailure(`${text} ${codes.join(" ")}`, withCode, TLS_ADVICE) : undefined;
+      detail = `${rule.label}: ${tls ?? (withCode === why ? why : `${why} (${code})`)}`;
       if (phase === "send") reason = rule.reason;
       break;
     }

@@ -12,7 +12,7 @@ import {
   TlsError,
   UnsupportedError,
 } from "./errors.ts";
-import { explainTlsFailure, tersify, type TlsFailureKind } from "../_tls_failure.ts";
+import { sayTlsFailure, tersify, type TlsFailureKind } from "../_tls_failure.ts";
 
 type ErrorClass = new (message: string, options?: { cause?: unknown }) => NetError;
 
@@ -87,10 +87,6 @@ export function toNetError(error: unknown, action: string): NetError {
   const withCode = codeText && !short.includes(codeText) ? `${short}, ${codeText}` : short;
   const detail = withCode === short ? short : `${short} (${codeText})`;
   if (!kind) return new NetError("EUNKNOWN", `Cannot ${action}: ${detail}`, { cause: error });
-  const tls = kind === TlsError ? explainTlsFailure(`${text} ${codeText}`) : undefined;
-  if (tls) {
-    const advice = TLS_ADVICE[tls.kind];
-    return new kind(`Cannot ${action}: ${tls.says} (${withCode})` + (advice ? `; ${advice}` : ""), { cause: error });
-  }
-  return new kind(`Cannot ${action}: ${detail}`, { cause: error });
+  const tls = kind === TlsError ? sayTlsFailure(`${text} ${codeText}`, withCode, TLS_ADVICE) : undefined;
+  return new kind(`Cannot ${action}: ${tls ?? detail}`, { cause: error });
 }
