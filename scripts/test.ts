@@ -1,30 +1,33 @@
 /**
- * Runs the whole test suite on Node, Deno and Bun: the same uvu test files under test/,
- * one process per file and runtime.
+ * Runs the whole test suite on every supported runtime ("leg"): Node 22, 24 and 26 (from
+ * scripts/node-matrix), Deno and Bun (the `deno` and `bun` dev dependencies). The same uvu
+ * test files under test/ run on each, one process per file and leg.
  *
  * - Node runs the tests compiled to build/test/ (tsconfig.test.json); they import
  *   "anynet/…", which resolves to the built npm package in dist/.
- * - Deno (`deno run -A`) and Bun run the .ts test files against the .ts sources.
+ * - Deno (`deno run -A`) runs the .ts test files against the .ts sources (the JSR
+ *   package), through deno.json's imports.
+ * - Bun runs the .ts test files; "anynet/…" resolves to dist/, the npm package Bun users
+ *   install.
  *
- * Each runtime prints its own summary line; the last line is the plain
- * `N passed, N failed, N skipped` over all three. Exits 1 if anything failed.
+ * Each leg prints its own summary line with its exact version; the last line is the plain
+ * `N passed, N failed, N skipped` over all legs. Exits 1 if anything failed.
  *
- * Usage: deno run -A scripts/test.ts [--runtime node,deno,bun] [--jobs N]
+ * Usage: deno run -A scripts/test.ts [--runtime node22,node24,node26,deno,bun] [--jobs N]
  *          [--timeout SECONDS] [--no-build] [--verbose] [FILTER ...]
- * (through npm: `npm test -- --runtime deno cli`)
+ * (through npm: `npm test -- --runtime node24,deno cli`; `node` stands for every Node leg)
  *
  * @module
  */
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, rmSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
+import process from "node:process";
 import { bin, fromRoot, root } from "./_run.ts";
-
-type Runtime = "node" | "deno" | "bun";
-const allRuntimes: Runtime[] = ["node", "deno", "bun"];
+import { findLeg, type Leg, LEG_NAMES, LegUnavailable, NODE_MAJORS } from "./_legs.ts";
 
 interface Options {
-  runtimes: Runtime[];
+  legs: string[];
   jobs: number;
   timeoutSeconds: number;
   build: boolean;
@@ -32,16 +35,18 @@ interface Options {
   filters: string[];
 }
 
+const USAGE =
+  "Usage: npm test -- [--runtime LEG,…] [--jobs N] [--timeout SECONDS] [--no-build] [--verbose] [FILTER ...]\n" +
+  `  legs: ${LEG_NAMES.join(", ")}; 'node' stands for every Node leg`;
+
 function usage(message: string): never {
   console.error(`test: ${message}`);
-  console.error(
-    "Usage: npm test -- [--runtime node,deno,bun] [--jobs N] [--timeout SECONDS] [--no-build] [--verbose] [FILTER ...]",
-  );
+  console.error(USAGE);
   Deno.exit(2);
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { runtimes: [], jobs: 2, timeoutSeconds: 300, build: true, verbose: false, filters: [] };
+  const options: Options = { legs: [], jobs: 2, timeoutSeconds: 300, build: true, verbose: false, filters: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = () => {
@@ -49,9 +54,12 @@ function parseOptions(args: string[]): Options {
       return args[++i];
     };
     if (arg === "--runtime" || arg === "-r") {
-      for (const name of value().split(",")) {
-        if (!allRuntimes.includes(name as Runtime)) usage(`unknown runtime '${name}' (expected node, deno or bun)`);
-        options.runtimes.push(name as Runtime);
+      for (const name of value().split(",").map((s) => s.trim()).filter(Boolean)) {
+        const names = name === "node" ? NODE_MAJORS.map((major) => `node${major}`) : [name];
+        for (const leg of names) {
+          if (!LEG_NAMES.includes(leg)) usage(`unknown runtime '${name}' (expected node, ${LEG_NAMES.join(", ")})`);
+          if (!options.legs.includes(leg)) options.legs.push(leg);
+        }
       }
     } else if (arg === "--jobs" || arg === "-j") {
       options.jobs = Number(value());
@@ -64,7 +72,9 @@ function parseOptions(args: string[]): Options {
     else if (arg.startsWith("-")) usage(`unknown flag '${arg}'`);
     else options.filters.push(arg);
   }
-  if (options.runtimes.length === 0) options.runtimes = [...allRuntimes];
+  if (options.legs.length === 0) options.legs = [...LEG_NAMES];
+  // In the order of LEG_NAMES, whatever order they were asked for in.
+  options.legs.sort((a, b) => LEG_NAMES.indexOf(a) - LEG_NAMES.indexOf(b));
   return options;
 }
 
@@ -78,19 +88,19 @@ function findTests(dir: string): string[] {
   return found.sort();
 }
 
-function commandFor(runtime: Runtime, file: string): [string, string[]] {
-  switch (runtime) {
+function commandFor(leg: Leg, file: string): [string, string[]] {
+  switch (leg.runtime) {
     case "node":
-      return ["node", [fromRoot("build", file.replace(/^test\//, "test/").replace(/\.ts$/, ".js"))]];
+      return [leg.command, [fromRoot("build", file.replace(/\.ts$/, ".js"))]];
     case "deno":
-      return [bin("deno"), ["run", "-A", "--no-lock", fromRoot(file)]];
+      return [leg.command, ["run", "-A", "--no-lock", fromRoot(file)]];
     case "bun":
-      return [bin("bun"), [fromRoot(file)]];
+      return [leg.command, [fromRoot(file)]];
   }
 }
 
 interface FileResult {
-  runtime: Runtime;
+  leg: Leg;
   file: string;
   passed: number;
   failed: number;
@@ -120,15 +130,38 @@ function summarize(output: string, exitCode: number | null, timedOut: boolean) {
   return { passed, failed, skipped, problem, plain };
 }
 
-function runFile(runtime: Runtime, file: string, timeoutSeconds: number): Promise<FileResult> {
-  const [command, args] = commandFor(runtime, file);
+/**
+ * The environment of a test process. Tests that start a Node process of their own (the
+ * CLI on Node, a consumer of the package) find it in ANYNET_TEST_NODE: on a Node leg the
+ * leg's own node, which also comes first on PATH; elsewhere the newest Node leg's.
+ */
+function environmentFor(leg: Leg, otherNode: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {
+    ...process.env as Record<string, string>,
+    NO_COLOR: "1",
+    FORCE_COLOR: "0",
+    ANYNET_TEST_RUNTIME: leg.runtime,
+    ANYNET_TEST_LEG: leg.name,
+    ANYNET_ROOT: root,
+  };
+  if (leg.runtime === "node") {
+    env.ANYNET_TEST_NODE = leg.command;
+    env.PATH = `${dirname(leg.command)}:${env.PATH ?? ""}`;
+  } else if (otherNode) {
+    env.ANYNET_TEST_NODE = otherNode;
+  }
+  return env;
+}
+
+function runFile(leg: Leg, file: string, env: Record<string, string>, timeoutSeconds: number): Promise<FileResult> {
+  const [command, args] = commandFor(leg, file);
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: root,
       detached: true, // own process group, so a timeout kills what the test started too
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ANYNET_TEST_RUNTIME: runtime, ANYNET_ROOT: root },
+      env,
     });
     let output = "";
     child.stdout!.on("data", (chunk) => (output += chunk));
@@ -147,7 +180,7 @@ function runFile(runtime: Runtime, file: string, timeoutSeconds: number): Promis
       clearTimeout(timer);
       const seconds = (performance.now() - started) / 1000;
       const { passed, failed, skipped, problem, plain } = summarize(output, code, timedOut);
-      resolve({ runtime, file, passed, failed, skipped, seconds, output: plain, problem });
+      resolve({ leg, file, passed, failed, skipped, seconds, output: plain, problem });
     });
   });
 }
@@ -158,11 +191,39 @@ const tests = findTests(fromRoot("test")).filter((f) =>
 );
 if (tests.length === 0) usage(`no test file matches ${options.filters.join(", ")}`);
 
+const legs: Leg[] = [];
+const unavailable: string[] = [];
+for (const name of options.legs) {
+  try {
+    legs.push(findLeg(name));
+  } catch (error) {
+    if (!(error instanceof LegUnavailable)) throw error;
+    unavailable.push(`${name}: ${error.message}`);
+  }
+}
+if (unavailable.length > 0) {
+  // A leg that cannot run is not quietly left out: the run would look greener than it is.
+  console.error(`test: ${unavailable.length === 1 ? "a leg" : "legs"} cannot run on this machine:`);
+  for (const line of unavailable) console.error(`  ${line}`);
+  const runnable = legs.map((leg) => leg.name).join(",");
+  if (runnable) console.error(`Run the others only with: npm test -- --runtime ${runnable}`);
+  Deno.exit(2);
+}
+const nodeLegs = legs.filter((leg) => leg.runtime === "node");
+// For Deno and Bun legs' own Node processes: the newest selected Node leg, else the newest installed.
+let newestNode: string | undefined = nodeLegs.at(-1)?.command;
+for (const major of [...NODE_MAJORS].reverse()) {
+  if (newestNode) break;
+  try {
+    newestNode = findLeg(`node${major}`).command;
+  } catch { /* not on this machine: tests fall back to the machine's node */ }
+}
+
 if (options.build) {
   const build = spawnSync(bin("deno"), ["run", "-A", "scripts/build.ts"], { cwd: root, stdio: "inherit" });
   if (build.status !== 0) Deno.exit(1);
 }
-if (options.runtimes.includes("node")) {
+if (nodeLegs.length > 0) {
   rmSync(fromRoot("build/test"), { recursive: true, force: true });
   const compile = spawnSync("node", [fromRoot("node_modules/typescript/bin/tsc"), "-p", "tsconfig.test.json"], {
     cwd: root,
@@ -174,17 +235,21 @@ if (options.runtimes.includes("node")) {
   }
 }
 
-const queue = options.runtimes.flatMap((runtime) => tests.map((file) => ({ runtime, file })));
+const width = Math.max(...legs.map((leg) => leg.name.length));
+const queue = legs.flatMap((leg) => {
+  const env = environmentFor(leg, newestNode);
+  return tests.map((file) => ({ leg, file, env }));
+});
 const results: FileResult[] = [];
 const started = performance.now();
 async function worker() {
   for (let next = queue.shift(); next; next = queue.shift()) {
-    const result = await runFile(next.runtime, next.file, options.timeoutSeconds);
+    const result = await runFile(next.leg, next.file, next.env, options.timeoutSeconds);
     results.push(result);
     const status = result.failed ? "FAIL" : "ok  ";
     const counts = `${result.passed} passed` + (result.failed ? `, ${result.failed} failed` : "") +
       (result.skipped ? `, ${result.skipped} skipped` : "");
-    console.log(`${status} ${result.runtime.padEnd(4)} ${result.file}  ${counts} (${result.seconds.toFixed(1)}s)`);
+    console.log(`${status} ${result.leg.name.padEnd(width)} ${result.file}  ${counts} (${result.seconds.toFixed(1)}s)`);
     // Tests announce why they skip with a line starting "skip:"; show those always.
     for (const line of result.output.split("\n")) if (line.startsWith("skip:")) console.log(`       ${line}`);
     if (result.failed || options.verbose) {
@@ -197,15 +262,19 @@ await Promise.all(Array.from({ length: options.jobs }, worker));
 
 console.log("");
 let passed = 0, failed = 0, skipped = 0;
-for (const runtime of options.runtimes) {
-  const mine = results.filter((r) => r.runtime === runtime);
+for (const leg of legs) {
+  const mine = results.filter((r) => r.leg === leg);
   const p = mine.reduce((s, r) => s + r.passed, 0);
   const f = mine.reduce((s, r) => s + r.failed, 0);
   const k = mine.reduce((s, r) => s + r.skipped, 0);
   const seconds = mine.reduce((s, r) => s + r.seconds, 0);
   passed += p, failed += f, skipped += k;
-  console.log(`${runtime} - ${p} passed, ${f} failed, ${k} skipped (${mine.length} files, ${seconds.toFixed(1)}s)`);
+  console.log(
+    `${leg.runtime} ${leg.version}: ${p} passed, ${f} failed, ${k} skipped (${mine.length} files, ${
+      seconds.toFixed(1)
+    }s)`,
+  );
 }
-console.log(`all runtimes in ${((performance.now() - started) / 1000).toFixed(1)}s`);
-console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+console.log(`${legs.length} legs in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 Deno.exit(failed > 0 ? 1 : 0);

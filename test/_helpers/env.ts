@@ -36,6 +36,14 @@ export const testRuntime: "node" | "deno" | "bun" = (() => {
   return g.Deno ? "deno" : g.Bun ? "bun" : "node";
 })();
 
+/**
+ * The Node executable for processes a test starts itself (the CLI on Node, a consumer of
+ * the package): on a Node leg the leg's own, on the others the newest Node leg's, as
+ * scripts/test.ts says; the machine's `node` when a test file is run by hand.
+ */
+export const testNode: string = process.env.ANYNET_TEST_NODE ??
+  (testRuntime === "node" ? process.execPath : "node");
+
 /** The path of a binary from node_modules/.bin. */
 export function devBin(name: string): string {
   return join(root, "node_modules", ".bin", name);

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
-import { devBin, root, testRuntime } from "./env.ts";
+import { devBin, root, testNode, testRuntime } from "./env.ts";
 
 /** A runtime the CLI can run on. */
 export type CliRuntime = "node" | "deno" | "bun";
@@ -16,7 +16,7 @@ export type CliRuntime = "node" | "deno" | "bun";
 export function cliCommandFor(runtime: CliRuntime): [string, string[]] {
   switch (runtime) {
     case "node":
-      return [testRuntime === "node" ? process.execPath : "node", [join(root, "dist", "cli.js")]];
+      return [testNode, [join(root, "dist", "cli.js")]];
     case "deno":
       return [devBin("deno"), ["run", "-A", "--no-lock", join(root, "src", "cli.ts")]];
     case "bun":

@@ -1,0 +1,92 @@
+/**
+ * The runtimes the test suite runs on ("legs"): Node 22, 24 and 26 from the npm packages
+ * that scripts/node-matrix pins, and the Deno and Bun that the `deno` and `bun` dev
+ * dependencies ship. The machine's own `node` only drives npm and the build; it is not
+ * a leg, so the suite means the same thing whatever Node a machine has.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { bin, fromRoot } from "./_run.ts";
+
+/** The runtime a leg runs the tests on. */
+export type Runtime = "node" | "deno" | "bun";
+
+/** One runtime at one version that the whole suite runs on. */
+export interface Leg {
+  /** What `--runtime` calls it: `node22`, `node24`, `node26`, `deno` or `bun`. */
+  name: string;
+  runtime: Runtime;
+  /** The executable. */
+  command: string;
+  /** The exact version the executable reports, such as `24.22.3`. */
+  version: string;
+}
+
+/** The Node.js majors the suite runs on, oldest first: the supported releases. */
+export const NODE_MAJORS: readonly number[] = [22, 24, 26];
+
+/** Every leg's name, in the order the suite runs them. */
+export const LEG_NAMES: readonly string[] = [...NODE_MAJORS.map((major) => `node${major}`), "deno", "bun"];
+
+/** Why a leg cannot run on this machine. */
+export class LegUnavailable extends Error {}
+
+// scripts/node-matrix/package.json lists each major once per platform, under an alias
+// such as "node24-linux-x64"; npm installs the one this machine can run.
+const matrixRequire = createRequire(fromRoot("scripts", "node-matrix", "package.json"));
+
+function nodeBinary(major: number): string {
+  const alias = `node${major}-${process.platform}-${process.arch}`;
+  let packageJson: string;
+  try {
+    packageJson = matrixRequire.resolve(`${alias}/package.json`);
+  } catch {
+    const listed = Object.keys(
+      JSON.parse(Deno.readTextFileSync(fromRoot("scripts", "node-matrix", "package.json"))).optionalDependencies,
+    ) as string[];
+    const platforms = [...new Set(listed.map((name) => name.replace(/^node\d+-/, "")))].join(", ");
+    throw new LegUnavailable(
+      listed.includes(alias)
+        ? `Node ${major} is not installed (${alias} is missing from scripts/node-matrix/node_modules): run npm ci`
+        : `no Node ${major} build for ${process.platform}-${process.arch} in scripts/node-matrix (it pins ${platforms})`,
+    );
+  }
+  const path = join(dirname(packageJson), "bin", "node");
+  if (!existsSync(path)) throw new LegUnavailable(`Node ${major}: ${path} is missing; run npm ci`);
+  return path;
+}
+
+function versionOf(command: string, name: string): string {
+  const run = spawnSync(command, ["--version"], { encoding: "utf8" });
+  if (run.status !== 0) {
+    throw new LegUnavailable(`${name}: '${command} --version' failed (${run.error?.message ?? `exit ${run.status}`})`);
+  }
+  // node: "v24.22.3"; deno: "deno 2.9.6 (stable, …)\nv8 …"; bun: "1.4.5".
+  const version = run.stdout.match(/\d+\.\d+\.\d+\S*/)?.[0];
+  if (!version) throw new LegUnavailable(`${name}: cannot read a version from '${run.stdout.trim()}'`);
+  return version;
+}
+
+/**
+ * The leg called `name`, with its executable and exact version.
+ *
+ * @throws {LegUnavailable} When this machine cannot run it (no build for this platform,
+ *   or the package is not installed).
+ */
+export function findLeg(name: string): Leg {
+  const major = name.match(/^node(\d+)$/)?.[1];
+  if (major !== undefined) {
+    const command = nodeBinary(Number(major));
+    return { name, runtime: "node", command, version: versionOf(command, name) };
+  }
+  if (name === "deno" || name === "bun") {
+    const command = bin(name);
+    return { name, runtime: name, command, version: versionOf(command, name) };
+  }
+  throw new LegUnavailable(`unknown leg '${name}'`);
+}
