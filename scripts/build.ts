@@ -15,26 +15,52 @@
  * @module
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import { bin, fromRoot, readJson, run } from "./_run.ts";
+import { type EntryFields, entryFields, selfImports } from "./_entry_points.ts";
 
-type Exports = Record<string, string | Record<string, string>>;
-interface PackageJson {
+interface PackageJson extends EntryFields {
   name: string;
   version: string;
   description: string;
   license: string;
   engines: Record<string, string>;
   bin: Record<string, string>;
-  exports: Exports;
+}
+interface DenoJson {
+  version: string;
+  exports: Record<string, string>;
+  imports: Record<string, string>;
 }
 
 const pkg = readJson<PackageJson>("package.json");
-const denoJson = readJson<{ version: string }>("deno.json");
+const denoJson = readJson<DenoJson>("deno.json");
 const versionTs = readFileSync(fromRoot("src/version.ts"), "utf8").match(/VERSION: string = "([^"]+)"/)?.[1];
 if (pkg.version !== denoJson.version || pkg.version !== versionTs) {
   console.error(
     `build: versions disagree: package.json ${pkg.version}, deno.json ${denoJson.version}, src/version.ts ${versionTs}`,
   );
+  Deno.exit(1);
+}
+
+// The entry points are declared once, in deno.json's exports; the fields that repeat them
+// elsewhere must say the same, or one install path would miss an entry point.
+const rootFields = entryFields(denoJson.exports, "./dist/");
+const disagreements: string[] = [];
+for (const key of ["main", "types", "typesVersions", "exports"] as const) {
+  if (!isDeepStrictEqual(pkg[key], rootFields[key])) {
+    disagreements.push(`package.json "${key}" should be ${JSON.stringify(rootFields[key])}`);
+  }
+}
+const imports = selfImports(pkg.name, denoJson.exports);
+for (const [specifier, source] of Object.entries(imports)) {
+  if (denoJson.imports[specifier] !== source) {
+    disagreements.push(`deno.json imports "${specifier}" should be "${source}"`);
+  }
+}
+if (disagreements.length > 0) {
+  console.error("build: the entry points differ from deno.json's exports:");
+  for (const line of disagreements) console.error(`  ${line}`);
   Deno.exit(1);
 }
 
@@ -72,21 +98,9 @@ rmSync(fromRoot("dist"), { recursive: true, force: true });
 run("node", [fromRoot("node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], "TypeScript build");
 chmodSync(fromRoot("dist/cli.js"), 0o755);
 
-// The published package.json: dist/ is the package root, so "./dist/x" becomes "./x",
-// and the development-only "bun" condition (pointing at the .ts sources) is dropped.
-const strip = (path: string) => path.replace(/^\.\/dist\//, "./");
-const exports: Exports = {};
-for (const [subpath, target] of Object.entries(pkg.exports)) {
-  if (typeof target === "string") {
-    exports[subpath] = target;
-    continue;
-  }
-  exports[subpath] = {
-    types: strip(target.types),
-    import: strip(target.default),
-    default: strip(target.default),
-  };
-}
+// The published package.json: dist/ is the package root, so the same entry points sit
+// at "./x" instead of "./dist/x". npm wants bin paths without "./" (it rewrites them, with
+// a warning, on publish).
 const published = {
   name: pkg.name,
   version: pkg.version,
@@ -94,8 +108,8 @@ const published = {
   license: pkg.license,
   type: "module",
   engines: pkg.engines,
-  bin: Object.fromEntries(Object.entries(pkg.bin).map(([k, v]) => [k, strip(v)])),
-  exports,
+  bin: Object.fromEntries(Object.entries(pkg.bin).map(([k, v]) => [k, v.replace(/^(\.\/)?dist\//, "")])),
+  ...entryFields(denoJson.exports, "./"),
   sideEffects: false,
   keywords: ["network", "tcp", "udp", "tls", "echo", "http", "pcap", "pcapng", "webassembly", "deno", "bun"],
 };
