@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import { type Connection, formatAddr, listen, type Listener, type NetAddr, type TlsServerOptions } from "../net/mod.ts";
 import { checkEchoOptions } from "./_options.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";

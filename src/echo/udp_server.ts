@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import { bindUdp, type NetAddr, type UdpSocket } from "../net/mod.ts";
 import { checkEchoOptions } from "./_options.ts";
 import type { EchoEvent } from "./events.ts";

@@ -58,15 +58,18 @@ export interface Hooks {
   afterResponse?: readonly ((response: HttpResponse, attempt: number) => void | Promise<void>)[];
 }
 
+// Spelled through RequestInit rather than BodyInit/HeadersInit: the DOM library and Node's
+// types (@types/node) both declare RequestInit, but Node's have no global BodyInit or
+// HeadersInit, and a project with Node's types only could not compile these declarations.
 /** A request body, or a function that makes a fresh one for every attempt (needed to retry a stream). */
-export type BodySource = BodyInit | (() => BodyInit);
+export type BodySource = NonNullable<RequestInit["body"]> | (() => NonNullable<RequestInit["body"]>);
 
 /** Options of {@linkcode request}. */
 export interface RequestOptions {
   /** The method. @default "GET" */
   method?: string;
   /** Request headers. */
-  headers?: HeadersInit;
+  headers?: RequestInit["headers"];
   /** Query parameters added to the URL. */
   searchParams?: SearchParamsInit;
   /** A value sent as JSON (sets `Content-Type: application/json`). Not with `body`. */

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { EchoSession, StreamSocket } from "../runtime/types.ts";
 import { toNetError } from "./_classify.ts";
 import { SocketClosedError } from "./errors.ts";

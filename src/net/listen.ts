@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import { adapter } from "../runtime/mod.ts";
 import type { StreamListener } from "../runtime/types.ts";
 import { toNetError } from "./_classify.ts";

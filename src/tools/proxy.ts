@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import { checkOptionsObject } from "../_options.ts";
 import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
