@@ -20,7 +20,8 @@
  * @module
  */
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
 import { bin, fromRoot, root } from "./_run.ts";
@@ -135,7 +136,7 @@ function summarize(output: string, exitCode: number | null, timedOut: boolean) {
  * CLI on Node, a consumer of the package) find it in ANYNET_TEST_NODE: on a Node leg the
  * leg's own node, which also comes first on PATH; elsewhere the newest Node leg's.
  */
-function environmentFor(leg: Leg, otherNode: string | undefined): Record<string, string> {
+function environmentFor(leg: Leg, otherNode: string | undefined, fixtures: string): Record<string, string> {
   const env: Record<string, string> = {
     ...process.env as Record<string, string>,
     NO_COLOR: "1",
@@ -143,6 +144,8 @@ function environmentFor(leg: Leg, otherNode: string | undefined): Record<string,
     ANYNET_TEST_RUNTIME: leg.runtime,
     ANYNET_TEST_LEG: leg.name,
     ANYNET_ROOT: root,
+    // Slow fixtures that every leg uses (test/_helpers/shared_fixture.ts) are made once per run.
+    ANYNET_TEST_FIXTURES: fixtures,
   };
   if (leg.runtime === "node") {
     env.ANYNET_TEST_NODE = leg.command;
@@ -235,9 +238,10 @@ if (nodeLegs.length > 0) {
   }
 }
 
+const fixtures = mkdtempSync(join(tmpdir(), "anynet-test-fixtures-"));
 const width = Math.max(...legs.map((leg) => leg.name.length));
 const queue = legs.flatMap((leg) => {
-  const env = environmentFor(leg, newestNode);
+  const env = environmentFor(leg, newestNode, fixtures);
   return tests.map((file) => ({ leg, file, env }));
 });
 const results: FileResult[] = [];
@@ -259,6 +263,7 @@ async function worker() {
   }
 }
 await Promise.all(Array.from({ length: options.jobs }, worker));
+rmSync(fixtures, { recursive: true, force: true });
 
 console.log("");
 let passed = 0, failed = 0, skipped = 0;

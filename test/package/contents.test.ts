@@ -36,4 +36,34 @@ test("deno publish --dry-run accepts the JSR package (no slow types)", () => {
   assert.match(output, /src\/packet\/_wasm_embedded\.ts/, "the embedded WebAssembly is published");
 });
 
+test("npm pack ./dist and npm publish --dry-run ./dist give no warning (npm rewrote a './' bin path before)", () => {
+  for (const args of [["pack", "--dry-run"], ["publish", "--dry-run", "--tag", "dry"]]) {
+    const run = spawnSync("npm", [...args, join(root, "dist")], { cwd: root, encoding: "utf8" });
+    // An npm without credentials still says so on a publish dry run; everything else must be quiet.
+    const warnings = run.stderr.split("\n").filter((line) => /npm warn/i.test(line) && !/logged in/.test(line));
+    assert.equal(warnings, [], `npm ${args[0]}: ${run.stderr}`);
+  }
+});
+
+test("npm pack and npm publish at the repository root stop with what to run instead", () => {
+  for (const command of ["pack", "publish"]) {
+    const run = spawnSync("npm", [command, "--dry-run"], { cwd: root, encoding: "utf8" });
+    assert.is.not(run.status, 0, `npm ${command} at the root must fail`);
+    assert.match(run.stderr, `'npm ${command}' at the repository root would pack the development tree`);
+    assert.match(run.stderr, `run 'npm ${command} ./dist'`);
+  }
+});
+
+test("what a git-URL install packs from the root: the built modules and declarations, no sources", () => {
+  // npm runs "prepare", not "prepack", when it packs a git dependency: --ignore-scripts shows that list.
+  const run = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" });
+  assert.is(run.status, 0, run.stderr);
+  const files: string[] = JSON.parse(run.stdout)[0].files.map((f: { path: string }) => f.path);
+  const unexpected = files.filter((f) =>
+    !/^dist\/.*\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "LICENSE"].includes(f)
+  );
+  assert.equal(unexpected, []);
+  assert.ok(files.includes("dist/packet/mod.js") && files.includes("dist/cli.js"));
+});
+
 test.run();

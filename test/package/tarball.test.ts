@@ -1,68 +1,48 @@
 /**
- * The package as a user gets it: `npm pack` the built package, install the tarball in a
- * fresh project, and import it there with the runtime under test.
+ * The package as `npm install anynet` gives it: `npm pack` the built dist/, install the
+ * tarball in a fresh project, and use it there with the runtime under test.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { root, testRuntime } from "../_helpers/env.ts";
+import { devBin, root, testNode, testRuntime } from "../_helpers/env.ts";
+import { expectedConsumerOutput, mustRun, runtimeCommand, tarballProject } from "../_helpers/installed_package.ts";
 
 const version: string = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
-let project = "";
 
-function sh(command: string, args: string[], cwd: string) {
-  const run = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  if (run.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
-  }
-  return run.stdout;
-}
-
-test.before(() => {
-  project = mkdtempSync(join(tmpdir(), "anynet-consumer-"));
-  const packed = JSON.parse(sh("npm", ["pack", join(root, "dist"), "--json", "--pack-destination", project], project));
-  const tarball = packed[0].filename as string;
-  writeFileSync(join(project, "package.json"), JSON.stringify({ type: "module", private: true }));
-  // Deno reads node_modules as npm left it (no download of its own).
-  writeFileSync(join(project, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }));
-  sh("npm", ["install", "--offline", "--no-audit", "--no-fund", join(project, tarball)], project);
+test(`every entry point of the installed tarball works on ${testRuntime}, the WebAssembly decoder included`, () => {
+  const project = tarballProject();
+  const [command, args] = runtimeCommand("consumer.ts");
+  const out = JSON.parse(mustRun(command, args, project));
+  assert.equal(out, expectedConsumerOutput());
 });
 
-test.after(() => {
-  if (project) rmSync(project, { recursive: true, force: true });
-});
-
-test(`the packed tarball imports as "anynet" on ${testRuntime} and its functions work`, () => {
-  writeFileSync(
-    join(project, "main.mjs"),
-    `import { VERSION, detectRuntime } from "anynet";
-import { internetChecksum } from "anynet/packet";
-const checksum = internetChecksum(new Uint8Array([0x45, 0, 0, 0x54, 0, 0, 0x40, 0, 0x40, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]));
-console.log(JSON.stringify({ VERSION, runtime: detectRuntime().name, checksum }));
-`,
-  );
-  const args = testRuntime === "deno" ? ["run", "-A", "main.mjs"] : ["main.mjs"];
-  const out = JSON.parse(sh(process.execPath, args, project));
-  assert.equal(out, { VERSION: version, runtime: testRuntime, checksum: 0x3ca7 });
-});
-
-test("the installed package carries its type declarations", () => {
-  const pkg = JSON.parse(readFileSync(join(project, "node_modules/anynet/package.json"), "utf8"));
+test("the installed package carries the declarations its exports and typesVersions name", () => {
+  const installed = join(tarballProject(), "node_modules", "anynet");
+  const pkg = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+  const declarations: string[] = [pkg.types];
   for (const [subpath, target] of Object.entries(pkg.exports as Record<string, { types?: string } | string>)) {
     if (typeof target === "string") continue;
     assert.ok(target.types, `${subpath} has types`);
-    readFileSync(join(project, "node_modules/anynet", target.types!), "utf8");
+    declarations.push(target.types!);
   }
+  for (const paths of Object.values(pkg.typesVersions["*"] as Record<string, string[]>)) declarations.push(...paths);
+  assert.ok(declarations.length > 7, "every entry point has its declarations");
+  for (const file of declarations) assert.match(readFileSync(join(installed, file), "utf8"), /export /, file);
 });
 
-test("the installed bin runs: anynet --version", () => {
-  // npm links the bin with a `#!/usr/bin/env node` shebang, so this runs on Node.
-  const out = sh(join(project, "node_modules/.bin/anynet"), ["--version"], project);
-  assert.is(out, `anynet ${version}\n`);
+test(`the installed bin runs on ${testRuntime}: anynet --version`, () => {
+  const project = tarballProject();
+  const bin = join(project, "node_modules", ".bin", "anynet");
+  // npm links the bin with its `#!/usr/bin/env node` line; Bun and Deno users start the
+  // same file with their runtime.
+  const [command, args] = testRuntime === "node"
+    ? [testNode, [bin]]
+    : testRuntime === "bun"
+    ? [devBin("bun"), [bin]]
+    : [devBin("deno"), ["run", "-A", join(project, "node_modules", "anynet", "cli.js")]];
+  assert.is(mustRun(command, [...args, "--version"], project), `anynet ${version}\n`);
 });
 
 test.run();
