@@ -96,13 +96,14 @@ function seed(): { users: Map<number, ApiUser>; posts: Map<number, ApiPost>; com
 
 /** A 4xx answer from the API: JSON `{ "error": message, "field"?: name }`. */
 class ApiFailure extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly field?: string,
-    readonly headers?: Record<string, string>,
-  ) {
+  readonly status: number;
+  readonly field?: string;
+  readonly headers?: Record<string, string>;
+  constructor(status: number, message: string, field?: string, headers?: Record<string, string>) {
     super(message);
+    this.status = status;
+    this.field = field;
+    this.headers = headers;
   }
 }
 

@@ -156,7 +156,10 @@ function compareKeys(a: Uint8Array, b: Uint8Array): number {
 /** Keeps the `n` largest flows (bytes, then packets, then key order) from a stream of flows. */
 class TopFlows {
   readonly entries: TopEntry[] = [];
-  constructor(private readonly n: number) {}
+  private readonly n: number;
+  constructor(n: number) {
+    this.n = n;
+  }
   private before(x: TopEntry, y: TopEntry): boolean {
     return x.bytes !== y.bytes
       ? x.bytes > y.bytes
