@@ -174,18 +174,23 @@ export async function udpEcho(
     // Resolve first: the local socket must be of the server address's family.
     const hostname = await raceAbort(lookupHost(options.hostname ?? "127.0.0.1"), limit.signal);
     const local = hostname.includes(":") ? "::" : hostname.startsWith("127.") ? "127.0.0.1" : "0.0.0.0";
-    await using socket = await bindUdp({ hostname: local, port: 0 });
-    await socket.send(bytes, { hostname, port });
-    const reply = await raceAbort(
-      (async () => {
-        for await (const datagram of socket) {
-          if (datagram.addr.port === port) return datagram.data;
-        }
-        throw new TimedOutError(`Cannot ${action}: the socket closed before an answer came`);
-      })(),
-      limit.signal,
-    );
-    return typeof message === "string" ? decoder.decode(reply) : reply;
+    // Not `await using`: Node 22 cannot parse it, and `node src/cli.ts` runs this file as it is.
+    const socket = await bindUdp({ hostname: local, port: 0 });
+    try {
+      await socket.send(bytes, { hostname, port });
+      const reply = await raceAbort(
+        (async () => {
+          for await (const datagram of socket) {
+            if (datagram.addr.port === port) return datagram.data;
+          }
+          throw new TimedOutError(`Cannot ${action}: the socket closed before an answer came`);
+        })(),
+        limit.signal,
+      );
+      return typeof message === "string" ? decoder.decode(reply) : reply;
+    } finally {
+      socket.close();
+    }
   } finally {
     limit.done();
   }
