@@ -42,8 +42,22 @@ export interface RunCliOptions {
 /** Runs the CLI to completion and collects its output. Rejects if it outlives the timeout. */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const [command, prefix] = cliCommand();
+  return runCommand(command, [...prefix, ...args], options, `anynet ${args.join(" ")}`);
+}
+
+/**
+ * Runs any program to completion in the project root and collects its output (for
+ * the CLI started some other way than {@linkcode runCli}). Rejects if it outlives the
+ * timeout; `label` names it in that message.
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: RunCliOptions = {},
+  label = `${command} ${args.join(" ")}`,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...prefix, ...args], {
+    const child = spawn(command, args, {
       cwd: root,
       env: { ...process.env, NO_COLOR: "1", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
@@ -54,11 +68,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     const timeoutMs = options.timeoutMs ?? 30000;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(
-        new Error(
-          `anynet ${args.join(" ")} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
-        ),
-      );
+      reject(new Error(`${label} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);
