@@ -36,6 +36,12 @@ export interface HttpServer {
   readonly url: string;
   /** Stops accepting connections, lets requests in flight finish, and resolves when done. */
   close(): Promise<void>;
+  /**
+   * Closes the server like {@linkcode HttpServer.close}, so `await using server = await serve(…)`
+   * closes it at the end of the block. `await using` runs natively on Deno, Bun and Node 24+;
+   * on Node 22, call `close()` in a `finally` (or compile with TypeScript, which lowers it).
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function text(status: number, body: string): Response {
@@ -146,5 +152,6 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   const host = server.addr.hostname.includes(":") ? `[${server.addr.hostname}]` : server.addr.hostname;
   const url = `${options.tls ? "https" : "http"}://${host}:${server.addr.port}`;
   options.signal?.addEventListener("abort", () => void server.close(), { once: true });
-  return { addr: server.addr, url, close: () => server.close() };
+  const close = () => server.close();
+  return { addr: server.addr, url, close, [Symbol.asyncDispose]: close };
 }

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createRestApi, del, get, type HttpServer, patch, post, put, request, serve } from "anynet/http";
+import { connect } from "anynet/net";
 
 let server: HttpServer;
 let keyed: HttpServer;
@@ -161,6 +162,24 @@ test("serve() closes when its signal aborts, and onError shapes handler failures
   } catch (error) {
     assert.is((error as { name: string }).name, "NetworkError");
   }
+});
+
+test("serve()'s server is async-disposable: after an 'await using' block its port refuses connections", async () => {
+  let port: number;
+  {
+    await using s = await serve(() => new Response("up"), { port: 0 });
+    port = s.addr.port;
+    assert.is(await (await get(s.url, { retry: 0 })).text(), "up");
+  }
+  let refused: unknown;
+  try {
+    const conn = await connect({ hostname: "127.0.0.1", port, timeout: 3000 });
+    conn.close();
+  } catch (error) {
+    refused = error;
+  }
+  assert.ok(refused, `port ${port} still accepts connections after the block`);
+  assert.is((refused as { code?: string }).code, "ECONNREFUSED", String(refused));
 });
 
 test("serve(): a handler result that is not a Response is a handler error (500) on every runtime", async () => {
