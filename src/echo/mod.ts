@@ -4,6 +4,7 @@
  * @example Serve and ask
  * ```ts
  * import { echo, serveEcho } from "anynet/echo";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using server = await serveEcho({ port: 0 });
  * console.log(await echo("hello", { port: server.addr.port }));
  * ```

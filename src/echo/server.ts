@@ -68,6 +68,7 @@ interface ConnectionState {
  * @example Serve on a free port and stop
  * ```ts
  * import { echo, serveEcho } from "anynet/echo";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using server = await serveEcho({ port: 0 });
  * console.assert(await echo("hi", { port: server.addr.port }) === "hi");
  * ```

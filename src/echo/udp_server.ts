@@ -38,6 +38,7 @@ export interface UdpEchoServer extends AsyncDisposable {
  * @example Echo a datagram
  * ```ts
  * import { serveUdpEcho, udpEcho } from "anynet/echo";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using server = await serveUdpEcho({ port: 0 });
  * console.assert(await udpEcho("ping", { port: server.addr.port }) === "ping");
  * ```

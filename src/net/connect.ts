@@ -31,6 +31,7 @@ function tlsConfig(action: string, tls: unknown, hostname: string): TlsClientCon
  * ```ts
  * import { connect, TimedOutError } from "anynet/net";
  * try {
+ *   // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  *   await using conn = await connect({ hostname: "example.com", port: 443, tls: true, timeout: 5000 });
  *   console.log(conn.remoteAddr);
  * } catch (error) {

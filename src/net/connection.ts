@@ -36,6 +36,7 @@ export interface ConnectionEcho {
  * @example Send a line, half-close, read the answer
  * ```ts
  * import { connect } from "anynet/net";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using conn = await connect({ hostname: "127.0.0.1", port: 65432 });
  * await conn.write("hello\n");
  * await conn.closeWrite();

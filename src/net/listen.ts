@@ -76,6 +76,7 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
  * @example Echo one connection
  * ```ts
  * import { listen } from "anynet/net";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using listener = await listen({ hostname: "127.0.0.1", port: 0 });
  * console.log(`listening on port ${listener.addr.port}`);
  * for await (const conn of listener) {

@@ -9,6 +9,7 @@
  * @example Connect, write, read
  * ```ts
  * import { connect } from "anynet/net";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using conn = await connect({ hostname: "127.0.0.1", port: 65432, timeout: 3000 });
  * await conn.write("hello");
  * console.log(await conn.read());

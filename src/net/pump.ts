@@ -26,6 +26,7 @@ const MAX_BUFFER = 64 * 1024;
  * @example A one-connection TCP proxy
  * ```ts
  * import { connect, listen, pump } from "anynet/net";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using listener = await listen({ port: 0 });
  * for await (const client of listener) {
  *   const upstream = await connect({ hostname: "127.0.0.1", port: 65432 });

@@ -116,6 +116,7 @@ export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
  * @example Send a datagram and wait for the answer
  * ```ts
  * import { bindUdp } from "anynet/net";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using socket = await bindUdp({ hostname: "127.0.0.1", port: 0 });
  * await socket.send("ping", { hostname: "127.0.0.1", port: 65432 });
  * const reply = await socket.receive();

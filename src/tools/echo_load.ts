@@ -106,6 +106,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onTimeout
  * ```ts
  * import { serveEcho } from "anynet/echo";
  * import { echoLoad } from "anynet/tools";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using server = await serveEcho({ port: 0 });
  * const result = await echoLoad({ port: server.addr.port, connections: 4, duration: 1000 });
  * console.log(`${result.roundTripsPerSecond.toFixed(0)} round trips/s, p99 ${result.latency.p99} ms`);

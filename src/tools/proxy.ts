@@ -148,6 +148,7 @@ function reachesListener(backend: NetAddr, listener: NetAddr): boolean {
  * ```ts
  * import { serveEcho, echo } from "anynet/echo";
  * import { startProxy } from "anynet/tools";
+ * // `await using`: native on Deno, Bun, Node 24+; on Node 22 call close() in finally, or compile with tsc.
  * await using a = await serveEcho({ port: 0 });
  * await using b = await serveEcho({ port: 0 });
  * await using proxy = await startProxy({ port: 0, backends: [a.addr, b.addr] });
