@@ -33,7 +33,7 @@ function nodeVersion(): [number, number] {
 // that users would not pass, so they are not checked (only a hand run with the machine's
 // `node` meets one: every Node leg is newer).
 const [major, minor] = nodeVersion();
-const strips = major > 22 || (major === 22 && minor >= 18);
+const strips = major >= 24 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
 if (!strips) announceSkip(`Node ${major}.${minor} at ${testNode} does not strip types by default (22.18+ does)`);
 const withStripping = strips ? test : test.skip;
 
