@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import { checkOptionsObject } from "../_options.ts";
 import { describeValue } from "./_describe.ts";
 import { serveAdapter } from "../runtime/http/mod.ts";
