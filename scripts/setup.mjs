@@ -2,8 +2,9 @@
 // binaries that the `deno` and `bun` dev dependencies ship really run, then builds the
 // WebAssembly decoder and the npm package through scripts/build.ts.
 //
-// Plain JavaScript on purpose: Node 20 cannot run TypeScript, and this script is what
-// makes the TypeScript runners (Deno, Bun) usable in the first place.
+// Plain JavaScript on purpose: it runs on whatever Node drives npm (which may be one that
+// cannot run TypeScript), and it is what makes the TypeScript runners (Deno, Bun) usable
+// in the first place.
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -45,6 +45,7 @@ import {
 import { type EchoBenchOptions, EchoBenchUsageError, parseOptions, usageText } from "./_echo/options.ts";
 import { formatKiB, formatNumber, formatRatio, renderMarkdown, renderText, type Table } from "./_echo/report.ts";
 import { cServer, type Runtime, stopAllServers } from "./_echo/servers.ts";
+import { benchNode } from "./_node.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -71,7 +72,7 @@ function machine() {
     cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? "unknown",
     kernel: Deno.osRelease(),
     versions: {
-      node: firstLine("node", ["--version"]),
+      node: benchNode.version,
       deno: firstLine(join(root, "node_modules/.bin/deno"), ["--version"]).split(" ")[1] ?? "unknown",
       bun: firstLine(join(root, "node_modules/.bin/bun"), ["--version"]),
       gcc: firstLine("gcc", ["--version"]),

@@ -25,6 +25,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { bin, fromRoot, root, run } from "../_run.ts";
+import { benchNode } from "./_node.ts";
 
 function flag(name: string, fallback: number, max: number): number {
   const i = Deno.args.indexOf(`--${name}`);
@@ -65,7 +66,7 @@ const port = await new Promise<number>((resolve, reject) => {
 const url = `http://127.0.0.1:${port}/`;
 const client = fromRoot("scripts/bench/_http_client.mjs");
 const runtimes: [string, string, string[]][] = [
-  ["node", "node", [client]],
+  ["node", benchNode.command, [client]],
   ["deno", bin("deno"), ["run", "-A", client]],
   ["bun", bin("bun"), [client]],
 ];

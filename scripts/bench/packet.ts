@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { openCapture } from "../../src/packet/mod.ts";
 import { createEngine } from "../../src/packet/_engine.ts";
 import { fromRoot } from "../_run.ts";
+import { benchNode } from "./_node.ts";
 import { writeBenchCapture } from "./_packet/generate.ts";
 
 function flag(name: string, fallback: number): number {
@@ -118,7 +119,7 @@ try {
     }
     return { ms: best, out };
   };
-  const node = time("node", [fromRoot("dist/cli.js"), "pcap", "stats", "--json", file]);
+  const node = time(benchNode.command, [fromRoot("dist/cli.js"), "pcap", "stats", "--json", file]);
   const c = time(cBin, [file]);
   const ours = JSON.parse(node.out), theirs = JSON.parse(c.out);
   for (const key of ["packets", "bytes", "capturedBytes", "flows"]) {
@@ -135,7 +136,7 @@ try {
 
   // Peak RSS of the whole process, on each runtime (streaming keeps it flat).
   const runtimes: Record<string, string[]> = {
-    node: ["node", fromRoot("dist/cli.js")],
+    node: [benchNode.command, fromRoot("dist/cli.js")],
     deno: [fromRoot("node_modules/.bin/deno"), "run", "-A", "--no-lock", fromRoot("src/cli.ts")],
     bun: [fromRoot("node_modules/.bin/bun"), fromRoot("src/cli.ts")],
   };

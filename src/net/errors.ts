@@ -131,7 +131,7 @@ export class SocketClosedError extends NetError {
   }
 }
 
-/** The runtime cannot do what was asked, such as `reusePort` on Node 20 (`EUNSUPPORTED`). */
+/** The runtime cannot do what was asked, such as `reusePort` on Node before 22.12 (`EUNSUPPORTED`). */
 export class UnsupportedError extends NetError {
   constructor(message: string, options?: NetErrorOptions) {
     super("EUNSUPPORTED", message, options);

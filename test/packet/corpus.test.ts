@@ -1,12 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CaptureError, openCapture } from "anynet/packet";
 import { announceSkip, root } from "../_helpers/env.ts";
 
-// The tcpdump test captures (830 real and hostile files) live beside the clone, never in it.
-const corpus = join(root, "..", "shared", "corpus");
+// The capture corpus: the 830 pcap/pcapng files of tcpdump's own test suite (real traffic,
+// and files crafted to crash dissectors) in tcpdump/, with tcpdump.tsv giving the frame
+// count tshark reads from each. It is not part of the repository: a checkout finds it
+// beside itself, at ../shared/corpus, or wherever ANYNET_CORPUS points (docs/packets.md).
+const corpus = process.env.ANYNET_CORPUS ?? join(root, "..", "shared", "corpus");
 const folder = join(corpus, "tcpdump");
 const present = existsSync(folder) && existsSync(join(corpus, "tcpdump.tsv"));
 
@@ -33,7 +37,10 @@ async function count(bytes: Uint8Array, engine: "wasm" | "ts"): Promise<Count> {
 }
 
 if (!present) {
-  announceSkip(`capture corpus not found at ${folder}`);
+  announceSkip(
+    `the capture corpus (tcpdump's 830 test captures with tshark's frame counts, kept outside the repository) ` +
+      `is not at ${corpus}: set ANYNET_CORPUS to a folder holding tcpdump/ and tcpdump.tsv (docs/packets.md)`,
+  );
   test.skip("openCapture() decodes the tcpdump corpus (corpus absent)", () => {});
 } else {
   test("openCapture() decodes all tcpdump corpus files without a crash, frame counts as tshark's", async () => {

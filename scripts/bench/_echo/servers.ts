@@ -9,6 +9,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launcher } from "./client.ts";
+import { benchNode } from "../_node.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
@@ -39,7 +40,7 @@ function devBin(name: string): string {
 function runOn(runtime: Runtime, program: string): string[] {
   switch (runtime) {
     case "node":
-      return ["node", program];
+      return [benchNode.command, program];
     case "deno":
       return [devBin("deno"), "run", "-A", "--no-lock", program];
     case "bun":

@@ -7,7 +7,7 @@
  *   its roots), cached per set of CAs.
  * - Bun: `fetch(url, { tls: { ca } })`, with Node's bundled roots plus the extra ones, since
  *   Bun's `ca` replaces the default list.
- * - Node 20: its built-in fetch (undici) takes no per-request TLS options unless the undici
+ * - Node (22, 24 and 26 alike): its built-in fetch (undici) takes no per-request TLS options unless the undici
  *   package is installed, which anynet does not depend on. Requests that need extra CAs go
  *   through `node:https` instead (./node_https_fetch.ts), which gives back a real `Response`.
  *

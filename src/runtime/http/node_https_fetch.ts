@@ -1,6 +1,6 @@
 /**
  * A small `fetch` over `node:http`/`node:https` for Node requests that must trust extra CA
- * certificates (Node 20's built-in fetch cannot be given any). It always behaves like
+ * certificates (Node's built-in fetch cannot be given any). It always behaves like
  * `redirect: "manual"`: the HTTP client above follows redirects itself.
  *
  * @module
