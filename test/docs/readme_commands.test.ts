@@ -35,9 +35,9 @@ function runtimeOf(command: string): string | undefined {
 
 // A newcomer's PATH: the machine's, without npm's node_modules/.bin (on a Node leg the
 // runner has put that leg's node first, so `node` is the Node under test).
-const newcomerPath = (process.env.PATH ?? "").split(delimiter).filter((dir) => !dir.includes("node_modules")).join(
-  delimiter,
-);
+const newcomerPath = (process.env.PATH ?? "").split(delimiter)
+  .filter((dir) => !/node_modules[/\\]\.bin[/\\]?$/.test(dir))
+  .join(delimiter);
 const env = { ...process.env, PATH: newcomerPath, NO_COLOR: "1" };
 
 const mine = readmeCommands().filter((command) => runtimeOf(command) === testRuntime);
@@ -80,7 +80,11 @@ for (const command of servers) {
         resolve(false);
       });
     });
-    process.kill(-child.pid!, "SIGINT");
+    try {
+      process.kill(-child.pid!, "SIGINT");
+    } catch (error) {
+      assert.unreachable(`${command} had already ended (${error}):\n${output}`);
+    }
     await exited;
     assert.ok(listening, `${command}\n${output}`);
     assert.match(output, /echo-server: stopped/, `stopped by Ctrl-C, the server says so:\n${output}`);
