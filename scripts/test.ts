@@ -124,9 +124,13 @@ function summarize(output: string, exitCode: number | null, timedOut: boolean) {
   const skipped = number("Skipped") ?? 0;
   let failed = total === undefined ? 0 : total - passed;
   let problem: string | undefined;
+  // The Node releases warn about different things (Node 24 started warning about a
+  // negative timer delay): a warning from a test process is a failure, not noise.
+  const warning = /^\(node:\d+\) (\w*Warning: .*)$/m.exec(plain)?.[1];
   if (timedOut) problem = "timed out (a test hangs or leaves a handle open)";
   else if (total === undefined) problem = `ended before reporting (exit code ${exitCode})`;
   else if (exitCode !== 0 && failed === 0) problem = `exit code ${exitCode} although every test passed`;
+  else if (warning) problem = `the runtime printed a warning: ${warning}`;
   if (problem) failed += 1;
   return { passed, failed, skipped, problem, plain };
 }

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
-import { root, testRuntime } from "./env.ts";
+import { nodeWarning, root, testRuntime } from "./env.ts";
 
 /** What a finished CLI run gave. */
 export interface CliResult {
@@ -76,7 +76,9 @@ export function runCommand(
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      const warning = nodeWarning(stderr);
+      if (warning) reject(new Error(`${label} printed a runtime warning: ${warning}\nstderr: ${stderr}`));
+      else resolve({ code, signal, stdout, stderr });
     });
     child.stdin.end(options.input ?? "");
   });

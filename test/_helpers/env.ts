@@ -49,6 +49,16 @@ export function devBin(name: string): string {
   return join(root, "node_modules", ".bin", name);
 }
 
+/**
+ * The first warning Node printed in `output` ("(node:1234) TimeoutNegativeWarning: …"),
+ * or undefined. The Node releases warn about different things (Node 24 started warning
+ * about a negative timer delay), so a warning is treated as a failure: what one release
+ * says quietly may be an error or a behaviour change in the next.
+ */
+export function nodeWarning(output: string): string | undefined {
+  return /^\(node:\d+\) (\w*Warning: .*)$/m.exec(output)?.[1];
+}
+
 /** Prints why a test is skipped; scripts/test.ts shows every line that starts with "skip:". */
 export function announceSkip(reason: string): void {
   console.log(`skip: ${reason}`);

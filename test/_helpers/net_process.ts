@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
-import { devBin, root, testNode, testRuntime } from "./env.ts";
+import { devBin, nodeWarning, root, testNode, testRuntime } from "./env.ts";
 
 /** A runtime the CLI can run on. */
 export type CliRuntime = "node" | "deno" | "bun";
@@ -72,6 +72,8 @@ export function startCli(args: string[], options: StartCliOptions = {}): CliProc
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       const result = await exited;
       clearTimeout(timer);
+      const warning = nodeWarning(err);
+      if (warning) throw new Error(`anynet ${args.join(" ")} printed a runtime warning: ${warning}\nstderr: ${err}`);
       return result;
     },
   };
