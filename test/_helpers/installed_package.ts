@@ -47,12 +47,9 @@ export function mustRun(command: string, args: string[], cwd: string, timeoutMs 
 const consumerSource = join(root, "test", "package", "fixtures", "consumer.ts");
 
 /** A new project folder: an ES module package that Deno reads through node_modules, with the consumer in it. */
-function newProject(folder: string, extra: Record<string, unknown> = {}): void {
+function newProject(folder: string): void {
   mkdirSync(folder, { recursive: true });
-  writeFileSync(
-    join(folder, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module", ...extra }, null, 2),
-  );
+  writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   // Deno takes node_modules as npm left it, with no download of its own.
   writeFileSync(join(folder, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }));
   copyFileSync(consumerSource, join(folder, "consumer.ts"));
@@ -103,9 +100,7 @@ export function gitProject(): string {
     mustRun("git", [...git, "add", "-A"], repo);
     mustRun("git", [...git, "commit", "-q", "-m", "snapshot"], repo);
     const project = join(dir, "project");
-    // npm 11 asks projects to allow a dependency's install scripts; a git dependency needs
-    // its "prepare" to build.
-    newProject(project, { allowScripts: { anynet: true } });
+    newProject(project);
     mustRun("npm", ["install", ...npmFlags, `git+file://${repo}`], project, 600_000);
   });
   return join(folder, "project");
