@@ -4,9 +4,9 @@ import { joinSlot, type Slot, type SlotMember, unwatchSlot, watchSlot } from "./
 import {
   abortHookDispatcher,
   abortHookProven,
-  type AbortRequest,
   type Dispatcher,
   onNode,
+  type RequestAbort,
 } from "../runtime/http/node_abort_hook.ts";
 
 /**
@@ -19,8 +19,8 @@ interface Watch {
   own: AbortController | undefined;
   callerSignal: AbortSignal | undefined;
   onCallerAbort: (() => void) | undefined;
-  /** On Node: the request's abort function, once undici has handed it over. */
-  abortRequest: AbortRequest | undefined;
+  /** On Node: what aborts the request, once undici has handed it over. */
+  abortRequest: RequestAbort | undefined;
   /** On Node: rejects the promise `guard()` returned. */
   rejectPending: ((reason: unknown) => void) | undefined;
   finished: boolean;
@@ -37,16 +37,16 @@ interface Watch {
  * no cleanup; with one, it gets its own controller that both the caller and the slot
  * abort, and `finish()` unhooks it from both. On Node, where any signal costs fetch
  * several percent, an attempt without a caller's signal passes no signal at all: it
- * aborts through the request's own abort function (../runtime/http/node_abort_hook.ts),
- * and `guard()` rejects at the limit a request still connecting, before undici hands
- * that function over.
+ * aborts through the request's own abort (../runtime/http/node_abort_hook.ts), and
+ * `guard()` rejects at the limit a request still connecting, before undici hands that
+ * abort over.
  */
 export class Attempt implements SlotMember {
   readonly method: string;
   url: string;
   /** The signal for fetch and body reads; `undefined` when nothing can abort the attempt. */
   readonly signal: AbortSignal | undefined;
-  /** On Node: the per-request dispatcher that hands over the abort function. */
+  /** On Node: the per-request dispatcher that hands over the request's abort. */
   readonly dispatcher: Dispatcher | undefined;
   #slot: Slot | undefined;
   #kind: TimeoutKind;
@@ -126,17 +126,17 @@ export class Attempt implements SlotMember {
     if (this.#slot !== undefined) watchSlot(this.#slot, this);
   }
 
-  /** Called by Node's hook (../runtime/http/node_abort_hook.ts) with the request's abort function. */
-  onAbortable(abort: AbortRequest): void {
+  /** Called by Node's hook (../runtime/http/node_abort_hook.ts) with what aborts the request. */
+  onAbortable(request: RequestAbort): void {
     // Handed over after the time ran out (the request was still connecting): abort now.
-    if (this.#timedOut) abort(this.timeoutError());
-    else if (this.#watch) this.#watch.abortRequest = abort;
+    if (this.#timedOut) request.abort(this.timeoutError());
+    else if (this.#watch) this.#watch.abortRequest = request;
   }
 
   /**
    * The fetch promise as the caller should see it: when the attempt aborts through the
-   * request's own abort function, a request that is still connecting cannot be aborted
-   * yet, so the returned promise rejects at the limit by itself.
+   * request's own abort, a request that is still connecting cannot be aborted yet, so the
+   * returned promise rejects at the limit by itself.
    */
   guard(pending: Promise<Response>): Promise<Response> {
     if (this.signal !== undefined || this.dispatcher === undefined) return pending;
@@ -155,7 +155,7 @@ export class Attempt implements SlotMember {
     if (watch === undefined) return;
     const error = this.timeoutError();
     watch.own?.abort(error);
-    watch.abortRequest?.(error);
+    watch.abortRequest?.abort(error);
     watch.rejectPending?.(error);
   }
 
@@ -167,7 +167,7 @@ export class Attempt implements SlotMember {
   abortWith(error: unknown): void {
     this.#failure ??= error;
     this.#watch?.own?.abort(error);
-    this.#watch?.abortRequest?.(error as Error);
+    this.#watch?.abortRequest?.abort(error as Error);
   }
 
   /** Unhooks the caller's signal and the slot (when they were hooked); safe to call more than once. */

@@ -5,27 +5,38 @@
  * controller of its own, a WeakRef and a FinalizationRegistry entry, and keeps its abort
  * listener on the signal until the request is garbage-collected. On a loopback request
  * that is several percent of the request. Undici also accepts a `dispatcher` per request,
- * and hands each request's own abort function to the dispatcher's handler (`onConnect`).
- * A dispatcher that passes every request on to the global one, after noting that abort
- * function, lets anynet abort a request without a signal.
+ * and hands the dispatcher's handler the means to abort that one request, in one of two
+ * shapes:
+ * - undici 6 and 7 (Node 22 and 24): `onConnect(abort, context)`, `abort(reason)` a function;
+ * - undici 8 (Node 26): `onRequestStart(controller, context)`, whose `controller.abort(reason)`
+ *   aborts the request.
+ * Either abort does nothing once the request has ended or been aborted. A dispatcher that
+ * passes every request on to the global one, after noting how to abort it, lets anynet
+ * abort a request without a signal.
  *
- * Undici calls `onConnect` only once the connection is up, so a timeout that fires while
- * connecting cannot abort yet: the caller's promise is rejected at once (see Attempt), and
- * the request is aborted the moment undici hands over its abort function.
+ * Undici hands over the abort only once the connection is up, so a timeout that fires
+ * while connecting cannot abort yet: the caller's promise is rejected at once (see
+ * Attempt), and the request is aborted the moment undici hands over its abort.
  *
- * The hook is used only once a dispatch has shown that the handler has `onConnect` (the
- * shape of Node 18 to 22's undici); until then, and on any undici that is shaped
- * otherwise, requests carry a signal as before.
+ * The hook is used only once a dispatch has shown that the handler has `onRequestStart` or
+ * `onConnect`; until then, and on any undici that is shaped otherwise, requests carry a
+ * signal as before.
  *
  * @module
  */
 import { detectRuntime } from "../detect.ts";
 
-/** Aborts one request with `reason`. */
-export type AbortRequest = (reason: Error) => void;
+/** Aborts one request with `reason`; does nothing once the request has ended or been aborted. */
+export interface RequestAbort {
+  abort(reason: Error): void;
+}
 
+/** The two handler methods through which undici hands over a request's abort. */
 interface UndiciHandler {
-  onConnect?: (abort: AbortRequest, context?: unknown) => void;
+  /** Undici 8. */
+  onRequestStart?: (controller: RequestAbort, context: unknown) => void;
+  /** Undici 6 and 7. */
+  onConnect?: (abort: (reason: Error) => void, context: unknown) => void;
 }
 
 /** What undici's fetch needs of a `dispatcher`. */
@@ -33,48 +44,70 @@ export interface Dispatcher {
   dispatch(options: unknown, handler: UndiciHandler): boolean;
 }
 
-const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
 /** Whether this is Node, the one runtime the hook is for. */
 export const onNode: boolean = detectRuntime().name === "node";
-let seenOnConnect = false;
+const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
+let proven = false;
 
 function globalDispatcher(): Dispatcher | undefined {
   const dispatcher = (globalThis as Record<symbol, Dispatcher | undefined>)[GLOBAL_DISPATCHER];
   return typeof dispatcher?.dispatch === "function" ? dispatcher : undefined;
 }
 
-class HookedDispatcher implements Dispatcher {
+/**
+ * One request's dispatcher. On undici 8 the owner is given undici's own controller; on
+ * older undici this object stands in for it, holding the abort function, so that neither
+ * shape costs an object more per request.
+ */
+class HookedDispatcher implements Dispatcher, RequestAbort {
   readonly #target: Dispatcher;
   readonly #owner: AbortableOwner;
+  #abort: ((reason: Error) => void) | undefined;
 
   constructor(target: Dispatcher, owner: AbortableOwner) {
     this.#target = target;
     this.#owner = owner;
+    this.#abort = undefined;
   }
 
   dispatch(options: unknown, handler: UndiciHandler): boolean {
-    const onConnect = handler.onConnect;
-    if (typeof onConnect === "function") {
-      const owner = this.#owner;
-      handler.onConnect = function (this: UndiciHandler, abort: AbortRequest, context?: unknown) {
-        owner.onAbortable(abort);
-        return onConnect.call(this, abort, context);
+    // Undici 7 also takes handlers of the newer shape, and prefers `onRequestStart` when a
+    // handler has both: so does the hook.
+    const onRequestStart = handler.onRequestStart;
+    if (typeof onRequestStart === "function") {
+      handler.onRequestStart = (controller, context) => {
+        this.#owner.onAbortable(controller);
+        return onRequestStart.call(handler, controller, context);
       };
-      seenOnConnect = true;
+      proven = true;
+    } else {
+      const onConnect = handler.onConnect;
+      if (typeof onConnect === "function") {
+        handler.onConnect = (abort, context) => {
+          this.#abort = abort;
+          this.#owner.onAbortable(this);
+          return onConnect.call(handler, abort, context);
+        };
+        proven = true;
+      }
     }
     return this.#target.dispatch(options, handler);
   }
+
+  abort(reason: Error): void {
+    this.#abort!(reason);
+  }
 }
 
-/** What is told a request's abort function. */
+/** What is told how to abort a request. */
 export interface AbortableOwner {
-  onAbortable(abort: AbortRequest): void;
+  onAbortable(request: RequestAbort): void;
 }
 
 /**
- * A dispatcher for one request on Node that hands the request's abort function to
- * `owner`; `undefined` elsewhere, or before Node's fetch has set up its global
- * dispatcher (its first request does that).
+ * A dispatcher for one request on Node that tells `owner` how to abort the request;
+ * `undefined` elsewhere, or before Node has loaded undici, which sets up the global
+ * dispatcher (the first fetch does that, or any Headers or Response before it).
  */
 export function abortHookDispatcher(owner: AbortableOwner): Dispatcher | undefined {
   if (!onNode) return undefined;
@@ -84,5 +117,5 @@ export function abortHookDispatcher(owner: AbortableOwner): Dispatcher | undefin
 
 /** Whether requests through {@linkcode abortHookDispatcher} are known to be abortable. */
 export function abortHookProven(): boolean {
-  return seenOnConnect;
+  return proven;
 }

@@ -1,0 +1,120 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { get, isTimeoutError } from "anynet/http";
+import type { Socket } from "node:net";
+import { testRuntime } from "../_helpers/env.ts";
+import { rawServer } from "../_helpers/http_servers.ts";
+
+// What a timeout aborts a request with: on Node the abort undici hands to a per-request
+// dispatcher (the request carries no signal), elsewhere an AbortSignal. These tests run in
+// a process of their own, so the first requests below are the process's first, and they
+// watch what anynet hands fetch.
+
+interface FetchSpy {
+  /** The `init` of every fetch call, in order. */
+  inits: (RequestInit & { dispatcher?: unknown })[];
+  restore(): void;
+}
+
+/** Replaces `globalThis.fetch` with one that records each call's `init` and calls the real one. */
+function spyOnFetch(): FetchSpy {
+  const real = globalThis.fetch;
+  const inits: FetchSpy["inits"] = [];
+  globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+    inits.push(init ?? {});
+    return real(input, init);
+  }) as typeof fetch;
+  return { inits, restore: () => (globalThis.fetch = real) };
+}
+
+/** What a request's `init` carries to abort it with. */
+function abortedBy(init: RequestInit & { dispatcher?: unknown }): string {
+  const by = [init.signal !== undefined && "signal", init.dispatcher !== undefined && "dispatcher"].filter(Boolean);
+  return by.join("+") || "nothing";
+}
+
+/** Resolves when `socket` has closed, or fails the test after `ms`. */
+function closedWithin(socket: Socket, ms: number): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the connection was still open ${ms} ms after the timeout`)), ms);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** `promise`, or a rejection naming `what` if it has not settled after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} had not ended after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+// A server whose /stall answers with headers and part of a body, then nothing; every
+// other path answers at once.
+const stallingServer = () =>
+  rawServer((req, res) => {
+    res.writeHead(200, { "content-type": "text/plain" });
+    if (req.url === "/stall") res.write("first part ");
+    else res.end("ok");
+  });
+
+test("on Node, get() with a timeout gives fetch a dispatcher and no signal once a request has shown the hook works; elsewhere a signal", async () => {
+  const server = await stallingServer();
+  const spy = spyOnFetch();
+  try {
+    for (let i = 0; i < 3; i++) assert.is(await (await get(`${server.url}/`, { timeout: 5000 })).text(), "ok");
+  } finally {
+    spy.restore();
+    await server.close();
+  }
+  const seen = spy.inits.map(abortedBy);
+  if (testRuntime === "node") {
+    // A request keeps the signal until undici has handed over an abort function once. The
+    // hook needs undici's global dispatcher, which Node sets up when it loads undici (for
+    // the first fetch, or earlier: a Headers or a Response is enough).
+    const hookedFirst = ["signal+dispatcher", "dispatcher", "dispatcher"];
+    const hookedSecond = ["signal", "signal+dispatcher", "dispatcher"];
+    assert.ok(
+      String(seen) === String(hookedFirst) || String(seen) === String(hookedSecond),
+      `requests were aborted by ${seen.join(", ")}`,
+    );
+  } else {
+    assert.equal(seen, ["signal", "signal", "signal"]);
+  }
+});
+
+test("a request that stalls mid-body times out at its limit and its connection is closed while the client runs on", async () => {
+  const server = await stallingServer();
+  const spy = spyOnFetch();
+  try {
+    // Warm-up: on Node, these prove the hook, so the stalled request below carries no signal.
+    for (let i = 0; i < 2; i++) await (await get(`${server.url}/`, { timeout: 5000 })).text();
+    const started = performance.now();
+    const response = await get(`${server.url}/stall`, { timeout: 300, retry: 0 });
+    assert.is(response.status, 200);
+    try {
+      // Without a working abort the read would wait for undici's own 300 s body timeout.
+      await within(response.text(), 2000, "reading the stalled body");
+      assert.unreachable("a body that never ends was read to its end");
+    } catch (error) {
+      assert.ok(isTimeoutError(error), String(error));
+      assert.is((error as { kind: string }).kind, "timeout");
+    }
+    const ms = performance.now() - started;
+    assert.ok(ms >= 300 && ms < 2000, `timed out after ${Math.round(ms)} ms`);
+    // This process is the client and is still running: only the abort can close it.
+    const stalled = server.seen.find((req) => req.url === "/stall")!;
+    await closedWithin(stalled.socket, 2000);
+    assert.is(abortedBy(spy.inits.at(-1)!), testRuntime === "node" ? "dispatcher" : "signal");
+  } finally {
+    spy.restore();
+    await server.close();
+  }
+});
+
+test.run();
