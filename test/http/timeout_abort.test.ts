@@ -1,9 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { get, isTimeoutError } from "anynet/http";
-import type { Socket } from "node:net";
-import { testRuntime } from "../_helpers/env.ts";
+import { spawn } from "node:child_process";
+import { createSecureServer, type Http2Session } from "node:http2";
+import type { AddressInfo, Socket } from "node:net";
+import { join } from "node:path";
+import process from "node:process";
+import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
 import { rawServer } from "../_helpers/http_servers.ts";
+import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 
 // What a timeout aborts a request with: on Node the abort undici hands to a per-request
 // dispatcher (the request carries no signal), elsewhere an AbortSignal. These tests run in
@@ -114,6 +119,47 @@ test("a request that stalls mid-body times out at its limit and its connection i
   } finally {
     spy.restore();
     await server.close();
+  }
+});
+
+const openssl = hasOpenssl();
+if (testRuntime !== "node") {
+  announceSkip("the abort hook's HTTP/2 test is for Node only, the one runtime with the hook");
+} else if (!openssl) announceSkip("openssl is not installed: the HTTP/2 test of the abort hook is skipped");
+const nodeTlsTest = testRuntime === "node" && openssl ? test : test.skip;
+
+nodeTlsTest("on Node, get() through the hook speaks the HTTP version fetch does (HTTP/2 from Node 26)", async () => {
+  const pki = makeTestPki();
+  const sessions = new Set<Http2Session>();
+  const server = createSecureServer(
+    { cert: pki.cert, key: pki.key, allowHTTP1: true },
+    (req, res) => res.end(req.httpVersion),
+  ).on("session", (session) => sessions.add(session));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
+  try {
+    // The client trusts the test CA from its start (NODE_EXTRA_CA_CERTS): a 'ca' option
+    // would send get() through node:https instead of fetch.
+    const child = spawn(process.execPath, [join(root, "test", "http", "fixtures_http_version.mjs"), url], {
+      cwd: root,
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.caPath },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
+    child.stderr!.setEncoding("utf8").on("data", (s: string) => (err += s));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const code = await within(exited, 15_000, "the client").finally(() => child.kill("SIGKILL"));
+    assert.is(code, 0, err);
+    const [fetched, ...got] = out.trim().split(" ");
+    assert.equal(got, [fetched, fetched, fetched], `fetch and get() answered ${out.trim()}`);
+    // From Node 26 on, fetch offers HTTP/2, which the hook must not lose.
+    if (Number(process.versions.node.split(".")[0]) >= 26) assert.is(fetched, "2.0");
+  } finally {
+    for (const session of sessions) session.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    pki.cleanup();
   }
 });
 

@@ -14,6 +14,12 @@
  * passes every request on to the global one, after noting how to abort it, lets anynet
  * abort a request without a signal.
  *
+ * The global dispatcher is the one fetch itself would use. Undici 6 and 7 keep it under
+ * `Symbol.for("undici.globalDispatcher.1")`. Undici 8 keeps it under `…2` and puts under
+ * `…1` a wrapper for callers of the older API that copies each request's options to force
+ * HTTP/1.1: forwarding to that would cost every request the copy, and HTTPS requests their
+ * HTTP/2.
+ *
  * Undici hands over the abort only once the connection is up, so a timeout that fires
  * while connecting cannot abort yet: the caller's promise is rejected at once (see
  * Attempt), and the request is aborted the moment undici hands over its abort.
@@ -24,6 +30,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { detectRuntime } from "../detect.ts";
 
 /** Aborts one request with `reason`; does nothing once the request has ended or been aborted. */
@@ -46,7 +53,8 @@ export interface Dispatcher {
 
 /** Whether this is Node, the one runtime the hook is for. */
 export const onNode: boolean = detectRuntime().name === "node";
-const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
+const undiciMajor = Number(process.versions.undici?.split(".")[0]);
+const GLOBAL_DISPATCHER = Symbol.for(`undici.globalDispatcher.${undiciMajor >= 8 ? 2 : 1}`);
 let proven = false;
 
 function globalDispatcher(): Dispatcher | undefined {
