@@ -78,7 +78,7 @@ const overall = (values: number[]) => values.length / values.reduce((sum, rps) =
 
 console.log(
   `http: ${rounds} rounds of ${batchMs} ms batches per client, concurrency ${concurrency}, ` +
-    `server: anynet serve() on Deno (${url})` +
+    `server: anynet serve() on Deno (${url}); clients on node ${benchNode.version}, deno, bun` +
     (pin ? ", server on core 0, clients on core 1" : ", not pinned (taskset or a second core missing)"),
 );
 console.log(

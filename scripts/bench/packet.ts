@@ -129,9 +129,9 @@ try {
     if (ours.protocols[p] !== n) console.log(`  warning: protocol ${p} differs: anynet ${ours.protocols[p]}, C ${n}`);
   }
   console.log(
-    `pcap stats --json (whole process, best of 5): node ${node.ms.toFixed(0)} ms, C loop ${c.ms.toFixed(0)} ms (${
-      (node.ms / c.ms).toFixed(2)
-    }× the C time; target ≤ 3×)`,
+    `pcap stats --json (whole process, best of 5): node ${benchNode.version} ${node.ms.toFixed(0)} ms, C loop ${
+      c.ms.toFixed(0)
+    } ms (${(node.ms / c.ms).toFixed(2)}× the C time; target ≤ 3×)`,
   );
 
   // Peak RSS of the whole process, on each runtime (streaming keeps it flat).
