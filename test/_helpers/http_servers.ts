@@ -5,7 +5,7 @@
  * @module
  */
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { type Handler, type HttpServer, serve } from "anynet/http";
 
 /** A raw node:http server on 127.0.0.1; `close()` drops every connection at once. */
@@ -61,3 +61,15 @@ export async function closedPort(): Promise<number> {
 
 /** Fast retries for tests: no real seconds of backoff. */
 export const quickRetry = { backoffBase: 5, jitter: false } as const;
+
+/** Resolves when `socket` has closed, or fails the test after `ms`. */
+export function closedWithin(socket: Socket, ms: number): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the connection was still open ${ms} ms after the timeout`)), ms);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

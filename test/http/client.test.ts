@@ -14,11 +14,10 @@ import {
   request,
 } from "anynet/http";
 import { spawn } from "node:child_process";
-import type { Socket } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { root, testRuntime } from "../_helpers/env.ts";
-import { closedPort, quickRetry, rawServer, withServe } from "../_helpers/http_servers.ts";
+import { closedPort, closedWithin, quickRetry, rawServer, withServe } from "../_helpers/http_servers.ts";
 
 test("get() returns status, headers and JSON from serve()", async () => {
   await withServe(
@@ -298,18 +297,6 @@ test("a body that breaks off after the headers is a NetworkError with reason 'bo
     await server.close();
   }
 });
-
-/** Resolves when `socket` has closed, or fails the test after `ms`. */
-function closedWithin(socket: Socket, ms: number): Promise<void> {
-  if (socket.destroyed) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the connection was still open ${ms} ms after the timeout`)), ms);
-    socket.once("close", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 test("timeout fires on a server that never answers; TimeoutError says which limit", async () => {
   const server = await rawServer(() => {});

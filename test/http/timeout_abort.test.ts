@@ -3,11 +3,11 @@ import * as assert from "uvu/assert";
 import { get, isTimeoutError } from "anynet/http";
 import { spawn } from "node:child_process";
 import { createSecureServer, type Http2Session } from "node:http2";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
-import { rawServer } from "../_helpers/http_servers.ts";
+import { closedWithin, rawServer } from "../_helpers/http_servers.ts";
 import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 
 // What a timeout aborts a request with: on Node the abort undici hands to a per-request
@@ -36,18 +36,6 @@ function spyOnFetch(): FetchSpy {
 function abortedBy(init: RequestInit & { dispatcher?: unknown }): string {
   const by = [init.signal !== undefined && "signal", init.dispatcher !== undefined && "dispatcher"].filter(Boolean);
   return by.join("+") || "nothing";
-}
-
-/** Resolves when `socket` has closed, or fails the test after `ms`. */
-function closedWithin(socket: Socket, ms: number): Promise<void> {
-  if (socket.destroyed) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the connection was still open ${ms} ms after the timeout`)), ms);
-    socket.once("close", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 /** `promise`, or a rejection naming `what` if it has not settled after `ms`. */
