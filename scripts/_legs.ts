@@ -73,6 +73,21 @@ function versionOf(command: string, name: string): string {
 }
 
 /**
+ * The newest Node leg's executable that this machine has (for the Node processes that
+ * Deno and Bun legs' tests start), or undefined when it has none.
+ */
+export function newestInstalledNode(): string | undefined {
+  for (const major of [...NODE_MAJORS].reverse()) {
+    try {
+      return nodeBinary(major);
+    } catch (error) {
+      if (!(error instanceof LegUnavailable)) throw error;
+    }
+  }
+  return undefined;
+}
+
+/**
  * The leg called `name`, with its executable and exact version.
  *
  * @throws {LegUnavailable} When this machine cannot run it (no build for this platform,

@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
 import { bin, fromRoot, root } from "./_run.ts";
-import { findLeg, type Leg, LEG_NAMES, LegUnavailable, NODE_MAJORS } from "./_legs.ts";
+import { findLeg, type Leg, LEG_NAMES, LegUnavailable, newestInstalledNode, NODE_MAJORS } from "./_legs.ts";
 
 interface Options {
   legs: string[];
@@ -217,14 +217,9 @@ if (unavailable.length > 0) {
   Deno.exit(2);
 }
 const nodeLegs = legs.filter((leg) => leg.runtime === "node");
-// For Deno and Bun legs' own Node processes: the newest selected Node leg, else the newest installed.
-let newestNode: string | undefined = nodeLegs.at(-1)?.command;
-for (const major of [...NODE_MAJORS].reverse()) {
-  if (newestNode) break;
-  try {
-    newestNode = findLeg(`node${major}`).command;
-  } catch { /* not on this machine: tests fall back to the machine's node */ }
-}
+// For Deno and Bun legs' own Node processes: the newest selected Node leg, else the newest
+// installed (without any, tests fall back to the machine's node).
+const newestNode = nodeLegs.at(-1)?.command ?? newestInstalledNode();
 
 if (options.build) {
   const build = spawnSync(bin("deno"), ["run", "-A", "scripts/build.ts"], { cwd: root, stdio: "inherit" });

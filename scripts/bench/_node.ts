@@ -5,15 +5,12 @@
  *
  * @module
  */
-import { findLeg, LEG_NAMES, LegUnavailable } from "../_legs.ts";
+import { findLeg, LegUnavailable, NODE_MAJORS } from "../_legs.ts";
 
-const wanted = Deno.env.get("ANYNET_BENCH_NODE") ?? "node26";
-if (!wanted.startsWith("node") || !LEG_NAMES.includes(wanted)) {
-  console.error(
-    `bench: ANYNET_BENCH_NODE must be one of ${
-      LEG_NAMES.filter((n) => n.startsWith("node")).join(", ")
-    }: got '${wanted}'`,
-  );
+const nodeLegs = NODE_MAJORS.map((major) => `node${major}`);
+const wanted = Deno.env.get("ANYNET_BENCH_NODE") ?? nodeLegs.at(-1)!;
+if (!nodeLegs.includes(wanted)) {
+  console.error(`bench: ANYNET_BENCH_NODE must be one of ${nodeLegs.join(", ")}: got '${wanted}'`);
   Deno.exit(2);
 }
 
