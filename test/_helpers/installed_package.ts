@@ -46,16 +46,20 @@ export function mustRun(command: string, args: string[], cwd: string, timeoutMs 
 
 const consumerSource = join(root, "test", "package", "fixtures", "consumer.ts");
 
-/** A new project folder: an ES module package that Deno reads through node_modules, with the consumer in it. */
-function newProject(folder: string): void {
+/**
+ * A new project folder with the consumer in it: a package of the given module `type` that
+ * Deno reads through node_modules.
+ */
+export function newProject(folder: string, type: "module" | "commonjs" = "module"): void {
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "consumer", private: true, type }));
   // Deno takes node_modules as npm left it, with no download of its own.
   writeFileSync(join(folder, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }));
   copyFileSync(consumerSource, join(folder, "consumer.ts"));
 }
 
-const npmFlags = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
+/** Quiet `npm install` flags that take packages from npm's cache where it has them. */
+export const npmFlags: readonly string[] = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 
 /** The tarball `npm pack dist/` makes, once per run. */
 export function packedTarball(): string {
@@ -117,6 +121,12 @@ export function runtimeCommand(file: string): [string, string[]] {
     case "bun":
       return [process.execPath, [file]];
   }
+}
+
+/** Runs the consumer (`consumer.ts`, or its compiled `file`) in `project` on the runtime under test; what it printed. */
+export function runConsumer(project: string, file = "consumer.ts"): unknown {
+  const [command, args] = runtimeCommand(file);
+  return JSON.parse(mustRun(command, args, project));
 }
 
 /** What test/package/fixtures/consumer.ts prints when every entry point works. */

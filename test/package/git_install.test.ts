@@ -8,13 +8,10 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { testRuntime } from "../_helpers/env.ts";
-import { expectedConsumerOutput, gitProject, mustRun, runtimeCommand } from "../_helpers/installed_package.ts";
+import { expectedConsumerOutput, gitProject, runConsumer } from "../_helpers/installed_package.ts";
 
 test(`every entry point of anynet installed from a git URL works on ${testRuntime}, anynet/packet included`, () => {
-  const project = gitProject();
-  const [command, args] = runtimeCommand("consumer.ts");
-  const out = JSON.parse(mustRun(command, args, project));
-  assert.equal(out, expectedConsumerOutput());
+  assert.equal(runConsumer(gitProject()), expectedConsumerOutput());
 });
 
 test("a git-URL install holds the built package only: no sources, tests or scripts", () => {

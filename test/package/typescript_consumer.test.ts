@@ -12,13 +12,21 @@
  * Some projects have Node's types (@types/node) and no DOM library, others the DOM
  * library and no Node types: the settings cover both.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { root, testNode, testRuntime } from "../_helpers/env.ts";
-import { expectedConsumerOutput, mustRun, packedTarball, run, runtimeCommand } from "../_helpers/installed_package.ts";
+import {
+  expectedConsumerOutput,
+  mustRun,
+  newProject,
+  npmFlags,
+  packedTarball,
+  run,
+  runConsumer,
+} from "../_helpers/installed_package.ts";
 import { sharedFixture } from "../_helpers/shared_fixture.ts";
 
 interface Setting {
@@ -89,13 +97,7 @@ function consumers(): string {
     const verdicts: Record<string, Compiled> = {};
     for (const setting of settings) {
       const project = join(dir, slug(setting));
-      mkdirSync(project);
-      writeFileSync(join(project, "package.json"), JSON.stringify({ private: true, type: setting.type }));
-      writeFileSync(join(project, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }));
-      writeFileSync(
-        join(project, "consumer.ts"),
-        readFileSync(join(root, "test", "package", "fixtures", "consumer.ts")),
-      );
+      newProject(project, setting.type);
       writeFileSync(
         join(project, "tsconfig.json"),
         JSON.stringify({
@@ -112,11 +114,7 @@ function consumers(): string {
       const packages = [tarball];
       // The same @types/node the project builds with, from npm's cache.
       if (setting.nodeTypes) packages.push(`@types/node@${typesNode.version}`);
-      mustRun(
-        "npm",
-        ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", ...packages],
-        project,
-      );
+      mustRun("npm", ["install", ...npmFlags, ...packages], project);
       const compiled = run(testNode, [tscFor(setting.typescript), "-p", "tsconfig.json"], project);
       verdicts[setting.name] = { status: compiled.status, output: compiled.stdout + compiled.stderr };
     }
@@ -136,8 +134,7 @@ for (const setting of settings) {
       // The CommonJS output require()s an ES module package: Node 22.12 and later, Deno and Bun load it.
       assert.match(readFileSync(output, "utf8"), /require\("anynet\/echo"\)/);
     }
-    const [command, args] = runtimeCommand(join("out", "consumer.js"));
-    assert.equal(JSON.parse(mustRun(command, args, project)), expectedConsumerOutput());
+    assert.equal(runConsumer(project, join("out", "consumer.js")), expectedConsumerOutput());
   });
 }
 
