@@ -9,6 +9,10 @@
  *    and checks that the counts agree;
  * 4. peak RSS of `pcap stats` on the N-packet capture and on one of 10·N packets.
  *
+ * With `--flows F`, only the flow-table bound instead (scripts/bench/_packet/flows.ts): a
+ * capture of F distinct flows through `pcap stats` on both engines, with exit code, peak
+ * RSS and time (`--cli PATH` for another build of the CLI, `-- ARGS` for `pcap stats`).
+ *
  * Needs a build (`npm run build`) for dist/cli.js.
  *
  * @module
@@ -21,6 +25,7 @@ import { openCapture } from "../../src/packet/mod.ts";
 import { createEngine } from "../../src/packet/_engine.ts";
 import { fromRoot } from "../_run.ts";
 import { benchNode } from "./_node.ts";
+import { benchFlowBound } from "./_packet/flows.ts";
 import { writeBenchCapture } from "./_packet/generate.ts";
 
 function flag(name: string, fallback: number): number {
@@ -29,10 +34,22 @@ function flag(name: string, fallback: number): number {
 }
 const N = flag("packets", 1_000_000);
 const BIG = flag("big", 10 * N);
+const FLOWS = flag("flows", 0);
 
 if (!existsSync(fromRoot("dist/cli.js"))) {
   console.error("bench packet: dist/cli.js is missing; run `npm run build` first");
   Deno.exit(1);
+}
+if (FLOWS > 0) {
+  // The flow-table bound alone: a capture of that many distinct flows through both engines.
+  const at = Deno.args.indexOf("--cli");
+  const dash = Deno.args.indexOf("--");
+  benchFlowBound(
+    FLOWS,
+    at >= 0 ? Deno.args[at + 1] : fromRoot("dist/cli.js"),
+    dash >= 0 ? Deno.args.slice(dash + 1) : [],
+  );
+  Deno.exit(0);
 }
 const dir = mkdtempSync(join(tmpdir(), "anynet-bench-packet-"));
 try {

@@ -167,3 +167,58 @@ export function writeBenchCapture(path: string, count: number, seed = 1): number
   closeSync(fd);
   return size + o;
 }
+
+/** The ten large conversations of {@linkcode writeFlowCapture}: one packet in 64 is theirs. */
+export const FLOW_CAPTURE_ELEPHANTS = 10;
+
+/**
+ * Writes a capture of `flows` one-packet UDP conversations (10.0.0.0/8 sources, the
+ * source port counting up every 2^24 flows, to 192.0.2.1:9) and, every 64th packet, a
+ * 1500-byte packet (42 bytes captured) of one of ten large conversations from 172.16.0.x:
+ * a scan or flood beside a few real transfers. Streamed to disk in chunks; returns the
+ * file's size in bytes.
+ */
+export function writeFlowCapture(path: string, flows: number): number {
+  const src = { v: 4 as const, src: "10.0.0.0", dst: "192.0.2.1" };
+  const frame = ethernet(
+    "02:00:00:00:00:02",
+    "02:00:00:00:00:01",
+    0x0800,
+    ipv4({ ...src, proto: 17 }, udp(1024, 9, new Uint8Array(0), src)),
+  );
+  const fd = openSync(path, "w");
+  const buffer = new Uint8Array(8 << 20);
+  const view = new DataView(buffer.buffer);
+  const header = concat(le32(0xa1b2c3d4), [2, 0, 4, 0], le32(0), le32(0), le32(65535), le32(1));
+  buffer.set(header);
+  let o = header.length, size = 0, n = 0;
+  // Only the addresses and ports change from packet to packet (the checksums go stale,
+  // which statistics do not look at).
+  const put = (a: number, b: number, c: number, d: number, sport: number, len: number) => {
+    if (o + 16 + frame.length > buffer.length) {
+      writeSync(fd, buffer, 0, o);
+      size += o;
+      o = 0;
+    }
+    n++;
+    view.setUint32(o, 1700000000 + Math.floor(n / 1e6), true);
+    view.setUint32(o + 4, n % 1e6, true);
+    view.setUint32(o + 8, frame.length, true);
+    view.setUint32(o + 12, len, true);
+    buffer.set(frame, o + 16);
+    const ip = o + 16 + 14;
+    buffer[ip + 12] = a;
+    buffer[ip + 13] = b;
+    buffer[ip + 14] = c;
+    buffer[ip + 15] = d;
+    view.setUint16(ip + 20, sport);
+    o += 16 + frame.length;
+  };
+  for (let i = 0; i < flows; i++) {
+    put(10, (i >>> 16) & 255, (i >>> 8) & 255, i & 255, 1024 + Math.floor(i / 16777216), frame.length);
+    if (i % 64 === 0) put(172, 16, 0, 1 + ((i / 64) % FLOW_CAPTURE_ELEPHANTS), 5000, 1500);
+  }
+  writeSync(fd, buffer, 0, o);
+  closeSync(fd);
+  return size + o;
+}
