@@ -79,7 +79,7 @@ class TsEngine implements CaptureEngine {
 export class WasmEngine implements CaptureEngine {
   readonly capacity: number;
   private readonly wasm: DecoderExports;
-  private readonly inputPtr: number;
+  private inputPtr: number;
   private inputSize = 0;
   private memoryBuffer: ArrayBufferLike | undefined;
   private viewSize = -1;
@@ -106,7 +106,16 @@ export class WasmEngine implements CaptureEngine {
     this.inputView = new Uint8Array(buffer, this.inputPtr, this.inputSize);
   }
   ensureInput(size: number): void {
-    if (size > this.inputSize) this.inputSize = this.wasm.reserveInput(size);
+    if (size > this.inputSize) {
+      const reserved = this.wasm.reserveInput(size);
+      // 0: memory.grow failed (the engine's limit or the 4 GiB of 32-bit WebAssembly).
+      if (reserved === 0) {
+        throw new RangeError(
+          `Cannot decode capture: WebAssembly memory cannot grow to hold an input area of ${size} bytes`,
+        );
+      }
+      this.inputSize = reserved;
+    }
     this.refresh();
   }
   input(): Uint8Array {
@@ -137,17 +146,47 @@ export class WasmEngine implements CaptureEngine {
   frame(caplen: number, len: number, link: number): void {
     this.wasm.decodeFrame(caplen, len, link);
   }
-  /** Accumulates statistics in WebAssembly while decoding (see wasm/assembly/stats.ts). */
-  enableStats(): void {
-    this.wasm.enableStats();
+  /**
+   * Accumulates statistics in WebAssembly while decoding, for at most `maxFlows` flows at
+   * a time (see wasm/assembly/stats.ts). Call before any input.
+   * @throws {RangeError} When memory cannot grow for the flow table.
+   */
+  enableStats(maxFlows: number): void {
+    if (this.wasm.enableStats(maxFlows) === 0) {
+      // The range of maxFlows is checked before; what is left is memory.grow failing. The
+      // size as wasm/assembly/stats.ts lays it out: table, eviction scratch, sketches.
+      let slots = 2;
+      while (slots < maxFlows * 2) slots *= 2;
+      const bytes = slots * L.FLOW_ENTRY + maxFlows * 4 + (1 << L.HLL_BITS) + (L.CMS_ROWS << L.CMS_BITS) * 8;
+      throw new RangeError(
+        `Cannot compute capture statistics: WebAssembly memory cannot grow to hold the ` +
+          `${
+            Math.ceil(bytes / 1048576)
+          } MiB that a flow table of ${maxFlows} flows needs (a smaller maxFlows needs less)`,
+      );
+    }
+    // The statistics took the place of the input area, which now starts after them.
+    this.inputPtr = this.wasm.inputPtr();
+    this.viewSize = -1;
+    this.refresh();
   }
-  /** The statistics counters and the flow table's entries. */
-  statsMemory(): { counters: BigInt64Array; flows: Uint8Array; flowCapacity: number } {
+  /** The statistics counters, the flow table's entries and the two sketches. */
+  statsMemory(): {
+    counters: BigInt64Array;
+    flows: Uint8Array;
+    flowCapacity: number;
+    flowSize: number;
+    hll: Uint8Array;
+    cms: BigUint64Array;
+  } {
     const buffer = this.wasm.memory.buffer;
     return {
-      counters: new BigInt64Array(buffer, this.wasm.statsPtr(), 21),
-      flows: new Uint8Array(buffer, this.wasm.flowPtr(), this.wasm.flowCapacity() * 64),
+      counters: new BigInt64Array(buffer, this.wasm.statsPtr(), L.ST_COUNT),
+      flows: new Uint8Array(buffer, this.wasm.flowPtr(), this.wasm.flowCapacity() * L.FLOW_ENTRY),
       flowCapacity: this.wasm.flowCapacity(),
+      flowSize: this.wasm.flowSize(),
+      hll: new Uint8Array(buffer, this.wasm.hllPtr(), 1 << L.HLL_BITS),
+      cms: new BigUint64Array(buffer, this.wasm.cmsPtr(), L.CMS_ROWS << L.CMS_BITS),
     };
   }
 }

@@ -170,6 +170,35 @@ export const MAX_PCAP_RECORD: number = 262144;
 export const MAX_BLOCK: number = 16 * 1024 * 1024;
 export const MAX_IFACES: number = 1024;
 
+/**
+ * The statistics flow table (wasm/assembly/stats.ts, src/packet/_flow_table.ts): its
+ * bound, entry size, and the sketches kept beside it once flows are evicted: a
+ * HyperLogLog of 2^HLL_BITS registers over every flow key that entered the table, and a
+ * count-min sketch (CMS_ROWS rows of 2^CMS_BITS cells) of what evicted flows had counted.
+ * The seeds pick the four 32-bit hashes both engines compute the same way. A WebAssembly
+ * entry is the 38-byte key, two bytes of padding, then packets and bytes (u64) and a
+ * "whole" byte at the FLOW_* offsets.
+ */
+export const MAX_FLOWS: number = 8388608;
+export const DEFAULT_MAX_FLOWS: number = 1048576;
+export const FLOW_ENTRY: number = 64;
+export const FLOW_PACKETS: number = 40;
+export const FLOW_BYTES: number = 48;
+export const FLOW_WHOLE: number = 56;
+export const HLL_BITS: number = 14;
+export const CMS_ROWS: number = 4;
+export const CMS_BITS: number = 16;
+export const SEED_HLL_INDEX: number = 1;
+export const SEED_HLL_RANK: number = 2;
+export const SEED_CMS_LOW: number = 3;
+export const SEED_CMS_HIGH: number = 4;
+/** Statistics counters (u64 each) after the 16 counts and 5 timestamp words. */
+export const ST_EVICTIONS: number = 21;
+export const ST_EVICTED_FLOWS: number = 22;
+export const ST_EVICTED_PACKETS: number = 23;
+export const ST_EVICTED_BYTES: number = 24;
+export const ST_COUNT: number = 25;
+
 /** Link type names for the `link` field. */
 export function linkName(linktype: number, unsupported: boolean): string {
   if (unsupported) return "unsupported";

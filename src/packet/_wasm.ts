@@ -23,11 +23,13 @@ export interface DecoderExports {
   status(): number;
   errorAt(): number;
   reserveInput(size: number): number;
-  enableStats(): void;
+  enableStats(maxFlows: number): number;
   statsPtr(): number;
   flowPtr(): number;
   flowCapacity(): number;
   flowSize(): number;
+  hllPtr(): number;
+  cmsPtr(): number;
 }
 
 let compiled: WebAssembly.Module | undefined;

@@ -4,9 +4,11 @@
  *
  * @module
  */
+import { checkOptionsObject } from "../_options.ts";
 import * as L from "./_layout.ts";
 import { checkEngine, type Engine, WasmEngine } from "./_engine.ts";
-import { ipv4Text, ipv6Text } from "./_format.ts";
+import { flowReport, type FlowTableView } from "./_flow_report.ts";
+import { FlowTable } from "./_flow_table.ts";
 import { CaptureError } from "./capture_error.ts";
 import { type CaptureSource, checkSource, DEFAULT_BATCH, DEFAULT_CHUNK, drive, openCapture } from "./open_capture.ts";
 
@@ -35,6 +37,27 @@ export interface FlowStats {
   packets: number;
   /** Sum of original lengths. */
   bytes: number;
+  /**
+   * Whether `packets` and `bytes` are the flow's whole counts. Always true unless the
+   * flow table filled up; then false when the flow may have been evicted earlier (its
+   * counts then restarted, and what it had went to `flowTable.evictedPackets`/`Bytes`).
+   */
+  exact: boolean;
+}
+
+/** How the bounded flow table of {@linkcode captureStats} fared. */
+export interface FlowTableStats {
+  /** The most flows the table held at once (the `maxFlows` option). */
+  maxFlows: number;
+  /** Whether the table filled up and had to evict flows. */
+  full: boolean;
+  /** Times the table was full and evicted its lower-ranked half. */
+  evictions: number;
+  /** Flows evicted (a flow evicted, seen again and evicted again counts twice). */
+  evictedFlows: number;
+  /** Packets and bytes the evicted flows had counted while in the table. */
+  evictedPackets: number;
+  evictedBytes: number;
 }
 
 /** What {@linkcode captureStats} computes. */
@@ -47,10 +70,19 @@ export interface CaptureStats {
   first: string | null;
   last: string | null;
   protocols: ProtocolCounts;
-  /** Distinct conversations. */
+  /** Distinct conversations: exact when `flowsExact`, otherwise a HyperLogLog estimate. */
   flows: number;
-  /** The 10 largest conversations by bytes. */
+  /** False when the flow table filled up: `flows` is then an estimate (standard error about 0.8%). */
+  flowsExact: boolean;
+  /** The 10 largest conversations by bytes, then packets. */
   topFlows: FlowStats[];
+  /**
+   * Whether `topFlows` is proven to be the 10 largest conversations of the capture with
+   * their whole counts. Always true unless the flow table filled up (see docs/packets.md).
+   */
+  topFlowsExact: boolean;
+  /** The flow table's bound and its evictions. */
+  flowTable: FlowTableStats;
   /** Packets with a decoding error (plus one for a file-level error). */
   errors: number;
   /** The file-level error, when the capture is damaged. */
@@ -65,131 +97,13 @@ export interface CaptureStatsOptions {
   signal?: AbortSignal;
   /** Called after each chunk with the bytes read so far (WebAssembly engine). */
   onProgress?: (bytesRead: number) => void;
-}
-
-const KEY = 38;
-
-/** Open-addressing hash table of flows on typed arrays: no object per packet. */
-class FlowTable {
-  size = 0;
-  private cap = 1 << 12;
-  private keys = new Uint8Array(this.cap * KEY);
-  private used = new Uint8Array(this.cap);
-  private packets = new Float64Array(this.cap);
-  private bytes = new Float64Array(this.cap);
-  readonly key = new Uint8Array(KEY);
-
-  private hash(k: Uint8Array, o: number): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < KEY; i++) h = Math.imul(h ^ k[o + i], 0x01000193);
-    return h >>> 0;
-  }
-
-  private slot(k: Uint8Array, o: number): number {
-    const mask = this.cap - 1;
-    let s = this.hash(k, o) & mask;
-    for (;;) {
-      if (!this.used[s]) return s;
-      const base = s * KEY;
-      let same = true;
-      for (let i = 0; i < KEY; i++) {
-        if (this.keys[base + i] !== k[o + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return s;
-      s = (s + 1) & mask;
-    }
-  }
-
-  /** Counts a packet of `len` bytes for the flow in `this.key`. */
-  add(len: number): void {
-    let s = this.slot(this.key, 0);
-    if (!this.used[s]) {
-      if ((this.size + 1) * 2 > this.cap) {
-        this.grow();
-        s = this.slot(this.key, 0);
-      }
-      this.used[s] = 1;
-      this.keys.set(this.key, s * KEY);
-      this.size++;
-    }
-    this.packets[s]++;
-    this.bytes[s] += len;
-  }
-
-  private grow(): void {
-    const { keys, used, packets, bytes, cap } = this;
-    this.cap = cap * 2;
-    this.keys = new Uint8Array(this.cap * KEY);
-    this.used = new Uint8Array(this.cap);
-    this.packets = new Float64Array(this.cap);
-    this.bytes = new Float64Array(this.cap);
-    for (let s = 0; s < cap; s++) {
-      if (!used[s]) continue;
-      const t = this.slot(keys, s * KEY);
-      this.used[t] = 1;
-      this.keys.set(keys.subarray(s * KEY, s * KEY + KEY), t * KEY);
-      this.packets[t] = packets[s];
-      this.bytes[t] = bytes[s];
-    }
-  }
-
-  /** Calls `visit` for every flow: key bytes at `keys[offset, offset + 38)`. */
-  forEach(visit: (keys: Uint8Array, offset: number, packets: number, bytes: number) => void): void {
-    for (let s = 0; s < this.cap; s++) if (this.used[s]) visit(this.keys, s * KEY, this.packets[s], this.bytes[s]);
-  }
-}
-
-interface TopEntry {
-  key: Uint8Array;
-  packets: number;
-  bytes: number;
-}
-
-function compareKeys(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < KEY; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
-}
-
-/** Keeps the `n` largest flows (bytes, then packets, then key order) from a stream of flows. */
-class TopFlows {
-  readonly entries: TopEntry[] = [];
-  private readonly n: number;
-  constructor(n: number) {
-    this.n = n;
-  }
-  private before(x: TopEntry, y: TopEntry): boolean {
-    return x.bytes !== y.bytes
-      ? x.bytes > y.bytes
-      : x.packets !== y.packets
-      ? x.packets > y.packets
-      : compareKeys(x.key, y.key) < 0;
-  }
-  offer(keys: Uint8Array, offset: number, packets: number, bytes: number): void {
-    const last = this.entries[this.n - 1];
-    if (last && (bytes < last.bytes || (bytes === last.bytes && packets < last.packets))) return;
-    const entry = { key: keys.slice(offset, offset + KEY), packets, bytes };
-    if (last && !this.before(entry, last)) return;
-    let i = this.entries.length;
-    this.entries.push(entry);
-    while (i > 0 && this.before(entry, this.entries[i - 1])) {
-      this.entries[i] = this.entries[i - 1];
-      i--;
-    }
-    this.entries[i] = entry;
-    if (this.entries.length > this.n) this.entries.pop();
-  }
-  list(): FlowStats[] {
-    return this.entries.map(({ key: k, packets, bytes }) => {
-      const end = (o: number) => {
-        const port = (k[o + 16] << 8) | k[o + 17];
-        return k[0] === 4 ? `${ipv4Text(k, o)}:${port}` : `[${ipv6Text(k, o)}]:${port}`;
-      };
-      return { proto: k[1], a: end(2), b: end(20), packets, bytes };
-    });
-  }
+  /**
+   * The most flows the table holds at once, from 1 to 8388608. Memory for flows stays
+   * under about 64 bytes × 2 × maxFlows whatever the capture; past the bound the
+   * lower-ranked half of the flows is evicted, `flows` becomes an estimate and the top
+   * flows are exact when that can be proven (see docs/packets.md). @default {1048576}
+   */
+  maxFlows?: number;
 }
 
 function isoTime(sec: number, nsec: number): string {
@@ -200,13 +114,16 @@ function isoTime(sec: number, nsec: number): string {
 }
 
 /**
- * Reads a whole capture and counts packets, bytes, protocols and conversations.
+ * Reads a whole capture and counts packets, bytes, protocols and conversations, in
+ * memory bounded by `maxFlows` whatever the capture holds.
  *
  * @param source The capture bytes, a stream of chunks, or a file path.
- * @param options Engine and abort signal.
+ * @param options Engine, flow bound, abort signal, progress callback.
  * @returns The statistics; a damaged file gives the statistics up to the damage with
  *   `fileError` set.
- * @throws {TypeError} On a source or engine of the wrong kind.
+ * @throws {TypeError} On a source, options or engine of the wrong kind.
+ * @throws {RangeError} On a `maxFlows` out of range, or when WebAssembly memory cannot grow
+ *   for the flow table or the input.
  * @example
  * ```ts
  * import { captureStats } from "anynet/packet";
@@ -215,13 +132,20 @@ function isoTime(sec: number, nsec: number): string {
  * ```
  */
 export async function captureStats(source: CaptureSource, options: CaptureStatsOptions = {}): Promise<CaptureStats> {
+  const action = "compute capture statistics";
   checkSource(source);
-  const engine = checkEngine(options.engine, "compute capture statistics");
+  checkOptionsObject(action, options, ["engine", "signal", "onProgress", "maxFlows"]);
+  const engine = checkEngine(options.engine, action);
+  const maxFlows = options.maxFlows ?? L.DEFAULT_MAX_FLOWS;
+  if (!Number.isInteger(maxFlows) || maxFlows < 1 || maxFlows > L.MAX_FLOWS) {
+    throw new RangeError(
+      `Cannot ${action}: 'maxFlows' must be an integer from 1 to ${L.MAX_FLOWS}: got ${String(options.maxFlows)}`,
+    );
+  }
   // counts: packets, bytes, captured, errors, then the 12 protocols in ProtocolCounts order.
   const counts = new Float64Array(16);
   let firstSec = Infinity, firstNsec = 0, lastSec = -Infinity, lastNsec = 0;
-  const top = new TopFlows(10);
-  let flows = 0;
+  let table: FlowTableView;
   let fileError: CaptureStats["fileError"];
   const onError = (e: unknown) => {
     if (!(e instanceof CaptureError)) throw e;
@@ -231,13 +155,13 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
   if (engine === "wasm") {
     // The WebAssembly engine counts while it decodes: no table walk in JavaScript.
     const wasm = new WasmEngine(DEFAULT_BATCH);
-    wasm.enableStats();
+    wasm.enableStats(maxFlows);
     try {
       for await (const _rows of drive(wasm, source, DEFAULT_CHUNK, options.signal, options.onProgress));
     } catch (e) {
       onError(e);
     }
-    const { counters, flows: table, flowCapacity } = wasm.statsMemory();
+    const { counters, flows, flowCapacity, flowSize, hll, cms } = wasm.statsMemory();
     for (let i = 0; i < 16; i++) counts[i] += Number(counters[i]);
     if (counters[20] !== 0n) {
       firstSec = Number(counters[16]);
@@ -245,15 +169,28 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
       lastSec = Number(counters[18]);
       lastNsec = Number(counters[19]);
     }
-    const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
-    for (let s = 0; s < flowCapacity; s++) {
-      const o = s * 64;
-      if (table[o] === 0) continue;
-      flows++;
-      top.offer(table, o, Number(view.getBigUint64(o + 40, true)), Number(view.getBigUint64(o + 48, true)));
-    }
+    const view = new DataView(flows.buffer, flows.byteOffset, flows.byteLength);
+    table = {
+      maxFlows,
+      size: flowSize,
+      evictions: Number(counters[L.ST_EVICTIONS]),
+      evictedFlows: Number(counters[L.ST_EVICTED_FLOWS]),
+      evictedPackets: Number(counters[L.ST_EVICTED_PACKETS]),
+      evictedBytes: Number(counters[L.ST_EVICTED_BYTES]),
+      hll,
+      cms: () => Float64Array.from(cms, Number),
+      forEach(visit) {
+        for (let s = 0; s < flowCapacity; s++) {
+          const o = s * L.FLOW_ENTRY;
+          if (flows[o] === 0) continue;
+          const packets = Number(view.getBigUint64(o + L.FLOW_PACKETS, true));
+          const bytes = Number(view.getBigUint64(o + L.FLOW_BYTES, true));
+          visit(flows, o, packets, bytes, flows[o + L.FLOW_WHOLE] === 1);
+        }
+      },
+    };
   } else {
-    const flowTable = new FlowTable();
+    const flowTable = new FlowTable(maxFlows);
     const key = flowTable.key;
     try {
       for await (const batch of openCapture(source, { engine, signal: options.signal })) {
@@ -341,8 +278,17 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     } catch (e) {
       onError(e);
     }
-    flows = flowTable.size;
-    flowTable.forEach((k, o, packets, bytes) => top.offer(k, o, packets, bytes));
+    table = {
+      maxFlows,
+      size: flowTable.size,
+      evictions: flowTable.evictions,
+      evictedFlows: flowTable.evictedFlows,
+      evictedPackets: flowTable.evictedPackets,
+      evictedBytes: flowTable.evictedBytes,
+      hll: flowTable.hll,
+      cms: () => flowTable.cms,
+      forEach: (visit) => flowTable.forEach(visit),
+    };
   }
   const names = [
     "ethernet",
@@ -367,8 +313,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     first: firstSec === Infinity ? null : isoTime(firstSec, firstNsec),
     last: lastSec === -Infinity ? null : isoTime(lastSec, lastNsec),
     protocols,
-    flows,
-    topFlows: top.list(),
+    ...flowReport(table),
     errors: counts[3],
   };
   if (fileError) stats.fileError = fileError;

@@ -22,6 +22,7 @@ export {
   captureStats,
   type CaptureStatsOptions,
   type FlowStats,
+  type FlowTableStats,
   type ProtocolCounts,
 } from "./capture_stats.ts";
 export { parseWebSocketFrameHeader, type WebSocketFrameHeader } from "./websocket.ts";

@@ -2,13 +2,53 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { captureStats } from "anynet/packet";
 import { fuzzCapture, mutateFile } from "../_helpers/packet_fuzz.ts";
-import { ethernet, ipv4, pcap, pcapng, sampleFrames, udp } from "../_helpers/packet_writer.ts";
+import {
+  type Bytes,
+  type CapturedPacket,
+  ethernet,
+  ipv4,
+  ipv6,
+  pcap,
+  pcapng,
+  rng,
+  sampleFrames,
+  tcp,
+  udp,
+} from "../_helpers/packet_writer.ts";
 
-async function both(file: Uint8Array) {
-  const w = await captureStats(file);
-  const t = await captureStats(file, { engine: "ts" });
+async function both(file: Uint8Array, maxFlows?: number) {
+  const w = await captureStats(file, { maxFlows });
+  const t = await captureStats(file, { engine: "ts", maxFlows });
   assert.equal(w, t, "wasm and ts statistics differ");
   return w;
+}
+
+/** A UDP/IPv4 frame from `src:sport` to 192.0.2.1:9 (42 bytes plus `payload`). */
+function udpFrame(src: string, sport: number, payload = 0): Bytes {
+  const ip = { v: 4 as const, src, dst: "192.0.2.1" };
+  return ethernet(
+    "02:00:00:00:00:02",
+    "02:00:00:00:00:01",
+    0x0800,
+    ipv4({ ...ip, proto: 17 }, udp(sport, 9, new Uint8Array(payload), ip)),
+  );
+}
+const mouseAddress = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+/** Packets, bytes and the whole flag of each flow, as `pcap stats` names its ends. */
+interface Expected {
+  packets: number;
+  bytes: number;
+}
+function tally(packets: { end: string; len: number }[]): Map<string, Expected> {
+  const flows = new Map<string, Expected>();
+  for (const { end, len } of packets) {
+    const f = flows.get(end) ?? { packets: 0, bytes: 0 };
+    f.packets++;
+    f.bytes += len;
+    flows.set(end, f);
+  }
+  return flows;
 }
 
 test("captureStats() counts packets, bytes, protocols and flows of the sample capture", async () => {
@@ -69,6 +109,136 @@ test("captureStats() reports file damage with the counts before it", async () =>
   assert.is(s.packets, 9);
   assert.match(s.fileError!.message, /middle of a record/);
   assert.is(s.errors, 1);
+});
+
+test("captureStats() with a full flow table keeps the largest flows whole and counts the evicted ones", async () => {
+  // Twenty conversations of 1000+ bytes a packet among 5000 one-packet 42-byte ones, with
+  // room for 1000 flows: the large ones always rank in the upper half, so none is evicted.
+  const packets: CapturedPacket[] = [];
+  const seen: { end: string; len: number }[] = [];
+  const large = (e: number) => {
+    const data = udpFrame(`172.16.0.${e + 1}`, 5000);
+    packets.push({ data, len: 1000 + e });
+    seen.push({ end: `172.16.0.${e + 1}:5000`, len: 1000 + e });
+  };
+  for (let e = 0; e < 20; e++) for (let k = 0; k < 3; k++) large(e);
+  for (let i = 0; i < 5000; i++) {
+    const data = udpFrame(mouseAddress(i), 1024);
+    packets.push({ data });
+    seen.push({ end: `${mouseAddress(i)}:1024`, len: data.length });
+    if (i % 50 === 0) large((i / 50) % 20);
+  }
+  const s = await both(pcap(packets), 1000);
+  const truth = [...tally(seen)].sort(([, x], [, y]) => y.bytes - x.bytes).slice(0, 10);
+  assert.equal(
+    s.topFlows,
+    truth.map(([a, f]) => ({ proto: 17, a, b: "192.0.2.1:9", packets: f.packets, bytes: f.bytes, exact: true })),
+  );
+  assert.is(s.topFlowsExact, true, "the sketch proves no evicted flow comes near the top ten");
+  assert.is(s.flowsExact, false);
+  assert.ok(Math.abs(s.flows - 5020) < 5020 * 0.03, `estimate ${s.flows} for 5020 flows`);
+  const t = s.flowTable;
+  assert.is(t.maxFlows, 1000);
+  assert.is(t.full, true);
+  assert.ok(t.evictions >= 8, `${t.evictions} evictions`);
+  // Only one-packet 42-byte flows were evicted, and at least all but the 1000 the table holds.
+  assert.is(t.evictedFlows, t.evictedPackets);
+  assert.is(t.evictedBytes, t.evictedPackets * 42);
+  assert.ok(t.evictedPackets >= 5020 - 1000 && t.evictedPackets <= 5000, `${t.evictedPackets} evicted`);
+});
+
+test("captureStats() reports a flow evicted and seen again with its restarted counts, not as exact", async () => {
+  // Room for 4 flows: the small first packet of 10.9.9.9 is evicted by larger flows, then
+  // the flow comes back and grows to the top with its count started over.
+  const back = udpFrame("10.9.9.9", 7);
+  const packets: CapturedPacket[] = [{ data: back, len: 60 }];
+  for (let i = 0; i < 8; i++) packets.push({ data: udpFrame(mouseAddress(i + 1), 1024), len: 500 + i });
+  for (let k = 0; k < 5; k++) packets.push({ data: back, len: 2000 });
+  const s = await both(pcap(packets), 4);
+  assert.equal(s.topFlows[0], { proto: 17, a: "10.9.9.9:7", b: "192.0.2.1:9", packets: 5, bytes: 10000, exact: false });
+  assert.is(s.topFlowsExact, false);
+  // The table holds every flow it lists: listed plus evicted is everything.
+  assert.is(s.topFlows.reduce((n, f) => n + f.packets, 0) + s.flowTable.evictedPackets, 14);
+  assert.is(s.topFlows.reduce((n, f) => n + f.bytes, 0) + s.flowTable.evictedBytes, s.bytes);
+  assert.ok(s.flowTable.evictedBytes >= 60, "the first packet of 10.9.9.9 is among the evicted");
+});
+
+test("captureStats() gives the same flows in both engines at every flow bound", async () => {
+  // Skewed traffic over 3000 IPv4 and IPv6 conversations, TCP and UDP, with varying sizes:
+  // evictions at every bound below 3000, with re-entries, ties and table growth.
+  const next = rng(7);
+  const frames: Bytes[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const v6 = i % 5 === 0;
+    const ip = v6
+      ? { v: 6 as const, src: `2001:db8::${(i + 1).toString(16)}`, dst: "2001:db8::ffff" }
+      : { v: 4 as const, src: mouseAddress(i + 1), dst: "10.255.0.1" };
+    const l4 = i % 3 === 0
+      ? tcp({ sport: 1024 + (i % 7), dport: 443 }, new Uint8Array(0), ip)
+      : udp(2000 + (i % 11), 53 + (i % 2), new Uint8Array(0), ip);
+    const proto = i % 3 === 0 ? 6 : 17;
+    const l3 = v6 ? ipv6({ ...ip, next: proto }, l4) : ipv4({ ...ip, proto }, l4);
+    frames.push(ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", v6 ? 0x86dd : 0x0800, l3));
+  }
+  const packets: CapturedPacket[] = [];
+  const used = new Set<number>();
+  for (let n = 0; n < 20000; n++) {
+    const u = (next() % 100000) / 100000;
+    const i = Math.floor(u * u * u * frames.length);
+    used.add(i);
+    packets.push({ data: frames[i], len: frames[i].length + (next() % 1400) });
+  }
+  const file = pcap(packets);
+  const distinct = used.size;
+  for (const maxFlows of [1, 2, 3, 5, 10, 64, 1000, distinct - 1, distinct]) {
+    const s = await both(file, maxFlows);
+    assert.is(s.flowTable.full, maxFlows < distinct, `maxFlows ${maxFlows}`);
+    assert.is(s.flowsExact, maxFlows >= distinct);
+    if (maxFlows <= 10) {
+      // The table holds no more than it lists: listed plus evicted is every IP packet.
+      const ip = s.protocols.ipv4 + s.protocols.ipv6;
+      assert.is(s.topFlows.reduce((n, f) => n + f.packets, 0) + s.flowTable.evictedPackets, ip);
+      assert.is(s.topFlows.reduce((n, f) => n + f.bytes, 0) + s.flowTable.evictedBytes, s.bytes);
+    }
+  }
+  const exact = await both(file, distinct);
+  assert.is(exact.flows, distinct);
+  assert.is(exact.topFlowsExact, true);
+});
+
+test("captureStats() takes the largest maxFlows on every runtime", async () => {
+  // 1 GiB of flow table is reserved in WebAssembly at once; the runtime must allow it.
+  const s = await both(pcap(sampleFrames().map((data) => ({ data }))), 8388608);
+  assert.is(s.flows, 8);
+  assert.is(s.flowTable.maxFlows, 8388608);
+  assert.is(s.flowTable.full, false);
+});
+
+test("captureStats() rejects a bad maxFlows or an unknown option before reading", async () => {
+  const file = pcap(sampleFrames().map((data) => ({ data })));
+  for (const maxFlows of [0, -1, 1.5, 8388609, Infinity, NaN, "10" as unknown as number]) {
+    for (const engine of ["wasm", "ts"] as const) {
+      await captureStats(file, { engine, maxFlows }).then(
+        () => assert.unreachable(`maxFlows ${String(maxFlows)} was accepted`),
+        (e) => {
+          assert.instance(e, RangeError);
+          assert.is(
+            e.message,
+            `Cannot compute capture statistics: 'maxFlows' must be an integer from 1 to 8388608: got ${
+              String(maxFlows)
+            }`,
+          );
+        },
+      );
+    }
+  }
+  await captureStats(file, { maxflows: 10 } as unknown as { maxFlows: number }).then(
+    () => assert.unreachable(),
+    (e) => {
+      assert.instance(e, TypeError);
+      assert.match(e.message, /unknown option 'maxflows' \(did you mean 'maxFlows'\?\)/);
+    },
+  );
 });
 
 test("captureStats() rejects bad arguments before reading", async () => {

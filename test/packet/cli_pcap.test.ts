@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli } from "../_helpers/cli.ts";
+import { spawnSync } from "node:child_process";
+import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
+import { announceSkip, testRuntime } from "../_helpers/env.ts";
 import { concat, ethernet, ipv4, pcap, pcapng, sampleFrames, udp } from "../_helpers/packet_writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-cli-pcap-"));
@@ -94,6 +96,17 @@ test("anynet pcap stats --json prints the counts", async () => {
     b: "192.168.1.10:40000",
     packets: 2,
     bytes: frames[0].length + frames[1].length,
+    exact: true,
+  });
+  assert.is(s.flowsExact, true);
+  assert.is(s.topFlowsExact, true);
+  assert.equal(s.flowTable, {
+    maxFlows: 1048576,
+    full: false,
+    evictions: 0,
+    evictedFlows: 0,
+    evictedPackets: 0,
+    evictedBytes: 0,
   });
   assert.is(s.first, "2023-11-14T22:13:20.000000000Z");
   assert.is(s.last, "2023-11-14T22:13:20.000009000Z");
@@ -124,6 +137,93 @@ test("anynet pcap stats reports file damage after the counts, exit 1", async () 
   assert.is(run.code, 1);
   assert.is(JSON.parse(run.stdout).packets, 3);
   assert.match(run.stderr, /middle of a record/);
+});
+
+// 2000 one-packet conversations and ten large ones, for a flow table of 100.
+const crowded = join(dir, "crowded.pcap");
+{
+  const packets = [];
+  const frame = (src: string, sport: number) => {
+    const ip = { v: 4 as const, src, dst: "192.0.2.1" };
+    return ethernet(
+      "02:00:00:00:00:02",
+      "02:00:00:00:00:01",
+      0x0800,
+      ipv4({ ...ip, proto: 17 }, udp(sport, 9, new Uint8Array(0), ip)),
+    );
+  };
+  for (let i = 0; i < 2000; i++) {
+    if (i % 20 === 0) packets.push({ data: frame(`172.16.0.${1 + ((i / 20) % 10)}`, 5000), len: 1500 });
+    packets.push({ data: frame(`10.0.${i >> 8}.${i & 255}`, 1024) });
+  }
+  writeFileSync(crowded, pcap(packets));
+}
+
+test("anynet pcap stats --max-flows reports the bound in JSON: estimate, evictions, proven top flows", async () => {
+  const run = await runCli(["pcap", "stats", crowded, "--json", "--max-flows", "100"]);
+  assert.is(run.code, 0, run.stderr);
+  const s = JSON.parse(run.stdout);
+  assert.is(s.packets, 2100);
+  assert.is(s.flowsExact, false);
+  assert.ok(Math.abs(s.flows - 2010) < 2010 * 0.05, `estimate ${s.flows} for 2010 flows`);
+  assert.is(s.topFlowsExact, true);
+  assert.equal(
+    s.topFlows.map((f: { a: string; packets: number; exact: boolean }) => [f.a, f.packets, f.exact]).sort(),
+    Array.from({ length: 10 }, (_, e) => [`172.16.0.${e + 1}:5000`, 10, true]).sort(),
+  );
+  assert.is(s.flowTable.maxFlows, 100);
+  assert.is(s.flowTable.full, true);
+  assert.ok(s.flowTable.evictions > 0);
+  assert.is(s.flowTable.evictedBytes, s.flowTable.evictedPackets * 42);
+});
+
+test("anynet pcap stats --max-flows shows in the text that the bound was reached", async () => {
+  const run = await runCli(["pcap", "stats", crowded, "--max-flows", "100", "--engine", "ts"]);
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^flows {10}~\d+ \(estimated: more than the 100 the flow table holds; --max-flows\)$/m);
+  assert.match(run.stdout, /^ {2}top 10 {7}exact \(proven despite the evictions\)$/m);
+  assert.match(run.stdout, /^ {2}evicted {6}\d+ flows in \d+ evictions: \d+ packets, \d+ bytes$/m);
+  assert.match(run.stdout, /^ {3}17 172\.16\.0\.1:5000 <-> 192\.0\.2\.1:9 {2}10 packets, 15000 bytes$/m);
+  const roomy = await runCli(["pcap", "stats", good]);
+  assert.is(roomy.code, 0, roomy.stderr);
+  assert.match(roomy.stdout, /^flows {10}8$/m);
+  assert.not.match(roomy.stdout, /evicted|estimated|at least/);
+});
+
+test("anynet pcap stats rejects a bad --max-flows with exit 2 and the value", async () => {
+  for (const value of ["0", "-5", "8388609", "99999999999999999999", "abc", "1.5", "1e3", ""]) {
+    const run = await runCli(["pcap", "stats", good, `--max-flows=${value}`]);
+    assert.is(run.code, 2, `--max-flows=${value}: ${run.stderr}`);
+    assert.is(run.stdout, "");
+    assert.ok(
+      run.stderr.startsWith(`anynet pcap stats: --max-flows must be an integer from 1 to 8388608: got '${value}'\n`),
+      run.stderr,
+    );
+    assert.not.match(run.stderr, /\n\s+at /, "no stack trace");
+  }
+});
+
+test("anynet pcap stats fails in one line, exit 1, when memory cannot grow for its flow table", async () => {
+  // An address-space limit makes memory.grow fail: the largest flow table (1 GiB) or the
+  // input area then cannot get its memory, which must be an error, never a trap.
+  if (testRuntime === "deno") {
+    return announceSkip("Deno does not start under an address-space limit (prlimit --as): nothing to test");
+  }
+  if (spawnSync("prlimit", ["--version"]).status !== 0) return announceSkip("prlimit (util-linux) is not installed");
+  const [command, prefix] = cliCommand();
+  let failed = 0;
+  for (const mib of [2000, 3000, 4000, 16000]) {
+    const args = [`--as=${mib * 1048576}`, command, ...prefix, "pcap", "stats", good, "--max-flows", "8388608"];
+    const run = await runCommand("prlimit", args);
+    if (run.code === 0) {
+      assert.match(run.stdout, /^flows {10}8$/m);
+      continue;
+    }
+    failed++;
+    assert.is(run.code, 1, `under ${mib} MiB: ${run.stderr}`);
+    assert.match(run.stderr, /^anynet pcap stats: [^\n]*memory[^\n]*\n$/i, `under ${mib} MiB`);
+  }
+  assert.ok(failed > 0, "no limit made memory run out, so the failure path went untested");
 });
 
 test("cleanup", () => {

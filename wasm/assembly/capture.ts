@@ -2,7 +2,8 @@
  * File-level decoder: the AssemblyScript twin of src/packet/_ts_capture.ts. pcap and
  * pcapng records in the input area, decoded into rows of the packet table.
  *
- * Memory: [static data][interface table][packet table][input area → grows at the end].
+ * Memory: [static data][interface table][packet table][statistics, when enabled: see
+ * stats.ts][input area → grows at the end].
  */
 import {
   C_CAPLEN, C_DATA, C_IFACE, C_LEN, C_LINK, C_N, C_NSEC, C_SECHI, C_SECLO, F_IFACE, F_TS, MAX_BLOCK, MAX_IFACES,
@@ -10,7 +11,7 @@ import {
   S_TOO_LARGE, S_TOO_MANY_IFACES, S_TRAILER_MISMATCH,
 } from "./layout";
 import { decodeFrameAt, setVerifyChecksums } from "./frame";
-import { accumulate, statsInit, statsMove } from "./stats";
+import { accumulate, statsInit } from "./stats";
 
 const FORMAT_NONE = 0;
 const FORMAT_PCAP = 1;
@@ -54,23 +55,35 @@ export function setup(cap: i32): void {
 
 export function tablePtr(): usize { return tableBase; }
 
-/** Turns on statistics: each decoded row is also added to the counts (stats.ts). */
-export function enableStats(): void {
+/**
+ * Turns on statistics for at most `maxFlows` flows at a time: each decoded row is also
+ * added to the counts (stats.ts), whose memory goes where the input area was, before any
+ * input is reserved. Returns 1, or 0 when the input area is already in use, `maxFlows` is
+ * out of range or memory cannot grow for the statistics.
+ */
+export function enableStats(maxFlows: i32): i32 {
+  if (statsOn || inputSize != 0) return 0;
+  const end = statsInit(inputBase, maxFlows);
+  if (end == 0) return 0;
+  inputBase = end;
   statsOn = true;
   setVerifyChecksums(false);
-  statsInit(inputBase + inputSize);
+  return 1;
 }
 
-/** Makes the input area at least `size` bytes (keeping its content); returns its size. */
+/**
+ * Makes the input area at least `size` bytes (keeping its content); returns its size, or
+ * 0 when memory cannot grow that far (the area is left as it was).
+ */
 export function reserveInput(size: usize): usize {
   if (size <= inputSize) return inputSize;
-  size = (size + 65535) & ~(<usize>65535);
-  const end = inputBase + size;
+  const rounded = (<u64>size + 65535) & ~(<u64>65535);
+  const end = <u64>inputBase + rounded;
+  if (end > <u64>0xffff0000) return 0;
   const pages = <i32>((end + 65535) >> 16);
   const have = memory.size();
-  if (pages > have) memory.grow(pages - have);
-  inputSize = size;
-  if (statsOn) statsMove(inputBase + inputSize);
+  if (pages > have && memory.grow(pages - have) < 0) return 0;
+  inputSize = <usize>rounded;
   return inputSize;
 }
 export function inputPtr(): usize { return inputBase; }

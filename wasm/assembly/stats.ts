@@ -3,59 +3,97 @@
  * WebAssembly engine): the same counts as src/packet/capture_stats.ts computes from the
  * table in TypeScript, without leaving WebAssembly per packet.
  *
- * Counters live in static memory; the flow table (open addressing, 64-byte entries:
- * 38-byte key, padding, packets u64, bytes u64) lives after the input area and moves
- * when the input area grows.
+ * Memory, placed once by statsInit() between the packet table and the input area:
+ * [flow table at its largest][eviction scratch][HyperLogLog][count-min sketch]. The whole
+ * region is reserved up front with one checked memory.grow, so nothing later can fail or
+ * move; pages the table has not reached yet are never written, and engines map them only
+ * when touched. The flow table (open addressing, linear probing, 64-byte entries: 38-byte
+ * key, a pad byte, a "placed" mark used while rehashing, packets u64, bytes u64, a "whole"
+ * flag: the flow was never evicted before it entered the table) starts at
+ * 1024 slots and doubles in place up to twice the flow bound; when it holds the bound and
+ * a new flow arrives, the lower-ranked half is evicted into the counters (see evictHalf).
  */
 import {
-  C_CAPLEN, C_DATA, C_L3OFF, C_L4OFF, C_LEN, C_NSEC, C_PROTO, C_SECHI, C_SECLO, C_VLANS, F_ARP, F_DNS, F_ERROR,
-  F_ETH, F_HTTP, F_ICMP, F_ICMP6, F_IP4, F_IP6, F_TCP, F_TLS, F_TS, F_UDP,
+  C_CAPLEN, C_DATA, C_L3OFF, C_L4OFF, C_LEN, C_NSEC, C_PROTO, C_SECHI, C_SECLO, C_VLANS, CMS_BITS, CMS_ROWS, F_ARP,
+  F_DNS, F_ERROR, F_ETH, F_HTTP, F_ICMP, F_ICMP6, F_IP4, F_IP6, F_TCP, F_TLS, F_TS, F_UDP, FLOW_ENTRY, HLL_BITS,
+  MAX_FLOWS, SEED_CMS_HIGH, SEED_CMS_LOW, SEED_HLL_INDEX, SEED_HLL_RANK, ST_COUNT, ST_EVICTED_BYTES, ST_EVICTED_FLOWS,
+  ST_EVICTED_PACKETS, ST_EVICTIONS, FLOW_BYTES, FLOW_PACKETS, FLOW_WHOLE,
 } from "./layout";
 
-const ENTRY: usize = 64;
-const KEY: i32 = 38;
+const ENTRY: usize = <usize>FLOW_ENTRY;
+const FIRST_SLOTS: i32 = 1024;
+const PLACED: i32 = 39;
+const SELECT_ROUNDS: i32 = 6;
 
 // packets, bytes, captured, errors, 12 protocol counters (u64 each), then
-// firstSec i64, firstNsec i64, lastSec i64, lastNsec i64, hasTs i64.
-const counters = memory.data(8 * 21, 16);
+// firstSec i64, firstNsec i64, lastSec i64, lastNsec i64, hasTs i64, then the eviction
+// counters (ST_*).
+const counters = memory.data(8 * ST_COUNT, 16);
 const key = memory.data(64, 16);
+// One entry being moved while rehashing, and the one it displaces.
+const carry = memory.data(64, 16);
+const spare = memory.data(64, 16);
 
 let flowBase: usize = 0;
+let orderBase: usize = 0;
+let hllBase: usize = 0;
+let cmsBase: usize = 0;
 let flowCap: i32 = 0;
+let slotLimit: i32 = 0;
+let flowLimit: i32 = 0;
 let flowCount: i32 = 0;
 
 export function statsPtr(): usize { return counters; }
 export function flowPtr(): usize { return flowBase; }
 export function flowCapacity(): i32 { return flowCap; }
 export function flowSize(): i32 { return flowCount; }
+export function hllPtr(): usize { return hllBase; }
+export function cmsPtr(): usize { return cmsBase; }
 
-/** Bytes the flow table needs at its current capacity. */
-export function flowBytes(): usize { return <usize>flowCap * ENTRY; }
+@inline function align16(p: u64): u64 { return (p + 15) & ~(<u64>15); }
 
-/** Places an empty flow table at `base` (called once when statistics are wanted). */
-export function statsInit(base: usize): void {
-  memory.fill(counters, 0, 8 * 21);
+// An entry moved with four SIMD loads and stores: memory.copy is a call in V8.
+@inline function copyEntry(to: usize, from: usize): void {
+  const a = v128.load(from), b = v128.load(from, 16), c = v128.load(from, 32), d = v128.load(from, 48);
+  v128.store(to, a);
+  v128.store(to, b, 16);
+  v128.store(to, c, 32);
+  v128.store(to, d, 48);
+}
+
+/**
+ * Places empty statistics at `base` for a table of at most `maxFlows` flows, growing
+ * memory for all of it now. Returns the first byte after the region, or 0 when
+ * `maxFlows` is out of range or memory cannot grow that far (the caller reports it).
+ */
+export function statsInit(base: usize, maxFlows: i32): usize {
+  if (maxFlows < 1 || maxFlows > MAX_FLOWS) return 0;
+  let slots: i32 = 2;
+  while (slots < maxFlows * 2) slots <<= 1;
+  // In 64 bits: the sizes must be checked before they can wrap around 4 GiB.
+  const flowAt = align16(<u64>base);
+  const orderAt = flowAt + <u64>slots * <u64>ENTRY;
+  const hllAt = align16(orderAt + (<u64>maxFlows << 2));
+  const cmsAt = hllAt + (<u64>1 << <u64>HLL_BITS);
+  const end = align16(cmsAt + ((<u64>CMS_ROWS << <u64>CMS_BITS) << 3));
+  if (end > <u64>0xffff0000) return 0;
+  const had = <u64>memory.size() << 16;
+  const pages = <i32>((end + 65535) >> 16);
+  if (pages > memory.size() && memory.grow(pages - memory.size()) < 0) return 0;
+  // Pages that memory.grow just added are zero; clear only what was there before.
+  if (had > <u64>base) memory.fill(base, 0, <usize>((had < end ? had : end) - <u64>base));
+  memory.fill(counters, 0, 8 * ST_COUNT);
   store<i64>(counters + 8 * 16, i64.MAX_VALUE);
   store<i64>(counters + 8 * 18, i64.MIN_VALUE);
-  flowBase = base;
-  flowCap = 1024;
+  flowBase = <usize>flowAt;
+  orderBase = <usize>orderAt;
+  hllBase = <usize>hllAt;
+  cmsBase = <usize>cmsAt;
+  slotLimit = slots;
+  flowLimit = maxFlows;
+  flowCap = slots < FIRST_SLOTS ? slots : FIRST_SLOTS;
   flowCount = 0;
-  ensureMemory(flowBase + flowBytes());
-  memory.fill(flowBase, 0, flowBytes());
-}
-
-/** Moves the flow table to `base` (the input area before it grew). */
-export function statsMove(base: usize): void {
-  if (flowCap == 0) return;
-  ensureMemory(base + flowBytes());
-  memory.copy(base, flowBase, flowBytes());
-  flowBase = base;
-}
-
-function ensureMemory(end: usize): void {
-  const pages = <i32>((end + 65535) >> 16);
-  const have = memory.size();
-  if (pages > have) memory.grow(pages - have);
+  return <usize>end;
 }
 
 @inline function cnt(i: i32): usize { return counters + (<usize>i << 3); }
@@ -88,20 +126,200 @@ function slot(k: usize, base: usize, cap: i32): usize {
   }
 }
 
-function growFlows(): void {
-  // The new table goes right after the old one, then is copied down over it.
-  const oldBase = flowBase, oldCap = flowCap;
-  const newCap = oldCap * 2;
-  const newBase = oldBase + <usize>oldCap * ENTRY;
-  ensureMemory(newBase + <usize>newCap * ENTRY);
-  memory.fill(newBase, 0, <usize>newCap * ENTRY);
-  for (let s = 0; s < oldCap; s++) {
-    const e = oldBase + <usize>s * ENTRY;
-    if (load<u8>(e) == 0) continue;
-    memory.copy(slot(e, newBase, newCap), e, ENTRY);
-  }
-  memory.copy(oldBase, newBase, <usize>newCap * ENTRY);
+/**
+ * Re-places every entry for a table of `newCap` slots, in place (the slots past the old
+ * capacity are still zero: the table never shrinks). Each unplaced entry is taken out and
+ * put at the first slot of its probe sequence that is free or holds an unplaced entry,
+ * which is then carried on the same way; placed entries never move again, so every probe
+ * sequence stays unbroken. Used to double the table and to close the holes evictions leave.
+ */
+function rehash(newCap: i32): void {
+  const oldCap = flowCap;
   flowCap = newCap;
+  const mask = newCap - 1;
+  for (let s = 0; s < oldCap; s++) {
+    const e = flowBase + <usize>s * ENTRY;
+    if (load<u8>(e) == 0 || load<u8>(e, PLACED) != 0) continue;
+    copyEntry(carry, e);
+    store<u8>(e, 0);
+    let t = <i32>hashKey(carry) & mask;
+    while (true) {
+      const f = flowBase + <usize>t * ENTRY;
+      if (load<u8>(f) == 0) {
+        copyEntry(f, carry);
+        store<u8>(f, 1, PLACED);
+        break;
+      }
+      if (load<u8>(f, PLACED) == 0) {
+        copyEntry(spare, f);
+        copyEntry(f, carry);
+        store<u8>(f, 1, PLACED);
+        copyEntry(carry, spare);
+        t = <i32>hashKey(carry) & mask;
+        continue;
+      }
+      t = (t + 1) & mask;
+    }
+  }
+  for (let s = 0; s < newCap; s++) store<u8>(flowBase + <usize>s * ENTRY, 0, PLACED);
+}
+
+// Rank: more bytes, then more packets, then the lower key first (the order of the top
+// list). An entry "ranks below" another when it comes later in that order.
+@inline function entryAt(i: i32): usize { return flowBase + <usize>load<u32>(orderBase + (<usize>i << 2)) * ENTRY; }
+
+function ranksBelow(a: usize, b: usize): bool {
+  const ba = load<u64>(a, FLOW_BYTES), bb = load<u64>(b, FLOW_BYTES);
+  if (ba != bb) return ba < bb;
+  const pa = load<u64>(a, FLOW_PACKETS), pb = load<u64>(b, FLOW_PACKETS);
+  if (pa != pb) return pa < pb;
+  for (let w: usize = 0; w < 40; w += 8) {
+    const x = bswap<u64>(load<u64>(a + w)), y = bswap<u64>(load<u64>(b + w));
+    if (x != y) return x > y;
+  }
+  return false;
+}
+
+@inline function swapOrder(i: i32, j: i32): void {
+  const pi = orderBase + (<usize>i << 2), pj = orderBase + (<usize>j << 2);
+  const t = load<u32>(pi);
+  store<u32>(pi, load<u32>(pj));
+  store<u32>(pj, t);
+}
+
+/** Sifts order[i] down a heap over order[lo, lo + n) whose root ranks highest. */
+function siftDown(lo: i32, n: i32, i: i32): void {
+  while (true) {
+    const l = 2 * i + 1;
+    if (l >= n) return;
+    let c = l;
+    if (l + 1 < n && ranksBelow(entryAt(lo + l), entryAt(lo + l + 1))) c = l + 1;
+    if (!ranksBelow(entryAt(lo + i), entryAt(lo + c))) return;
+    swapOrder(lo + i, lo + c);
+    i = c;
+  }
+}
+
+/**
+ * Reorders order[0, n) so that its first `k` slots name the k lowest-ranked entries (the
+ * keys are distinct, so the order is total). A few rounds of quickselect (median-of-three
+ * pivots) narrow the range, typically to a few percent of it, and a heap select finishes:
+ * about 2n comparisons on ordinary input, O(n log n) at worst whatever a crafted capture
+ * does to the pivots. Every large eviction takes both paths.
+ */
+function selectLowest(n: i32, k: i32): void {
+  let lo = 0, hi = n - 1;
+  const target = k - 1;
+  let rounds = SELECT_ROUNDS;
+  while (lo < hi) {
+    if (rounds-- == 0) {
+      const m = target - lo + 1;
+      for (let i = (m >> 1) - 1; i >= 0; i--) siftDown(lo, m, i);
+      for (let i = lo + m; i <= hi; i++) {
+        if (ranksBelow(entryAt(i), entryAt(lo))) {
+          swapOrder(i, lo);
+          siftDown(lo, m, 0);
+        }
+      }
+      return;
+    }
+    const mid = lo + ((hi - lo) >> 1);
+    if (ranksBelow(entryAt(mid), entryAt(lo))) swapOrder(mid, lo);
+    if (ranksBelow(entryAt(hi), entryAt(lo))) swapOrder(hi, lo);
+    if (ranksBelow(entryAt(hi), entryAt(mid))) swapOrder(hi, mid);
+    swapOrder(mid, hi);
+    const pivot = entryAt(hi);
+    let p = lo;
+    for (let i = lo; i < hi; i++) {
+      if (ranksBelow(entryAt(i), pivot)) {
+        swapOrder(i, p);
+        p++;
+      }
+    }
+    swapOrder(p, hi);
+    if (p == target) return;
+    if (p < target) lo = p + 1;
+    else hi = p - 1;
+  }
+}
+
+// The sketches' hash: MurmurHash3 (x86, 32-bit) over the 38-byte key as nine
+// little-endian words and a two-byte tail; src/packet/_flow_sketch.ts computes the same.
+@inline function mixWord(h: u32, w: u32): u32 {
+  w *= 0xcc9e2d51;
+  w = rotl<u32>(w, 15);
+  w *= 0x1b873593;
+  h ^= w;
+  h = rotl<u32>(h, 13);
+  return h * 5 + 0xe6546b64;
+}
+
+function sketchHash(k: usize, seed: u32): u32 {
+  let h = seed;
+  for (let w: usize = 0; w < 36; w += 4) h = mixWord(h, load<u32>(k + w));
+  h = mixWord(h, <u32>load<u16>(k, 36));
+  h ^= 38;
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  return h ^ (h >> 16);
+}
+
+function hllAdd(k: usize): void {
+  const r = hllBase + <usize>(sketchHash(k, SEED_HLL_INDEX) >> (32 - HLL_BITS));
+  const rank = <u8>(clz<u32>(sketchHash(k, SEED_HLL_RANK)) + 1);
+  if (rank > load<u8>(r)) store<u8>(r, rank);
+}
+
+@inline function cmsCell(row: i32, col: u32): usize {
+  return cmsBase + ((<usize>(row << CMS_BITS) + <usize>col) << 3);
+}
+
+/** The most the key can have lost to evictions: the smallest of its cells. */
+function cmsBound(k: usize): u64 {
+  const mask: u32 = (1 << CMS_BITS) - 1;
+  const a = sketchHash(k, SEED_CMS_LOW), b = sketchHash(k, SEED_CMS_HIGH);
+  const x = min<u64>(load<u64>(cmsCell(0, a & mask)), load<u64>(cmsCell(1, a >> 16)));
+  return min<u64>(x, min<u64>(load<u64>(cmsCell(2, b & mask)), load<u64>(cmsCell(3, b >> 16))));
+}
+
+function cmsAdd(k: usize, weight: u64): void {
+  const mask: u32 = (1 << CMS_BITS) - 1;
+  const a = sketchHash(k, SEED_CMS_LOW), b = sketchHash(k, SEED_CMS_HIGH);
+  const c0 = cmsCell(0, a & mask), c1 = cmsCell(1, a >> 16), c2 = cmsCell(2, b & mask), c3 = cmsCell(3, b >> 16);
+  store<u64>(c0, load<u64>(c0) + weight);
+  store<u64>(c1, load<u64>(c1) + weight);
+  store<u64>(c2, load<u64>(c2) + weight);
+  store<u64>(c3, load<u64>(c3) + weight);
+}
+
+/**
+ * The table holds its bound and a new flow arrived: the lower-ranked half (rounded up)
+ * leaves the table. Their packets and bytes go to the eviction counters, and their
+ * packets plus bytes to the count-min sketch, which later bounds what any one key lost.
+ */
+function evictHalf(): void {
+  let n = 0;
+  for (let s = 0; s < flowCap; s++) {
+    if (load<u8>(flowBase + <usize>s * ENTRY) == 0) continue;
+    store<u32>(orderBase + (<usize>n << 2), <u32>s);
+    n++;
+  }
+  const k = n - (n >> 1);
+  selectLowest(n, k);
+  for (let i = 0; i < k; i++) {
+    const e = entryAt(i);
+    const packets = load<u64>(e, FLOW_PACKETS), bytes = load<u64>(e, FLOW_BYTES);
+    bump(ST_EVICTED_FLOWS, 1);
+    bump(ST_EVICTED_PACKETS, packets);
+    bump(ST_EVICTED_BYTES, bytes);
+    cmsAdd(e, packets + bytes);
+    store<u8>(e, 0);
+  }
+  bump(ST_EVICTIONS, 1);
+  flowCount = n - k;
+  rehash(flowCap);
 }
 
 /** Adds the decoded row at `row` (its first column) to the statistics. */
@@ -179,14 +397,26 @@ export function accumulate(row: usize): void {
   store<u16>(key, bswap<u16>(<u16>sp), 18);
   store<u16>(key, bswap<u16>(<u16>dp), 36);
   let e = slot(key, flowBase, flowCap);
-  if (load<u8>(e) == 0) {
-    if ((flowCount + 1) * 2 > flowCap) {
-      growFlows();
-      e = slot(key, flowBase, flowCap);
-    }
-    memory.copy(e, key, 40);
-    flowCount++;
+  if (load<u8>(e) != 0) {
+    store<u64>(e, load<u64>(e, FLOW_PACKETS) + 1, FLOW_PACKETS);
+    store<u64>(e, load<u64>(e, FLOW_BYTES) + len, FLOW_BYTES);
+    return;
   }
-  store<u64>(e, load<u64>(e, 40) + 1, 40);
-  store<u64>(e, load<u64>(e, 48) + len, 48);
+  if (flowCount == flowLimit) {
+    evictHalf();
+    e = slot(key, flowBase, flowCap);
+  }
+  if ((flowCount + 1) * 2 > flowCap && flowCap < slotLimit) {
+    rehash(flowCap * 2);
+    e = slot(key, flowBase, flowCap);
+  }
+  v128.store(e, v128.load(key));
+  v128.store(e, v128.load(key, 16), 16);
+  store<u64>(e, load<u64>(key, 32), 32);
+  store<u64>(e, 1, FLOW_PACKETS);
+  store<u64>(e, len, FLOW_BYTES);
+  // A key the sketch has nothing for was never evicted: while it stays, its counts are whole.
+  store<u8>(e, load<u64>(cnt(ST_EVICTIONS)) == 0 || cmsBound(e) == 0 ? 1 : 0, FLOW_WHOLE);
+  flowCount++;
+  hllAdd(e);
 }

@@ -1,8 +1,29 @@
 import type { CommandSpec } from "../command.ts";
 import { CommandError } from "../command.ts";
-import type { CaptureStats } from "../../packet/mod.ts";
+import type { CaptureStats, FlowStats } from "../../packet/mod.ts";
+import { DEFAULT_MAX_FLOWS, MAX_FLOWS } from "../../packet/_layout.ts";
 import { isTerminal } from "../../runtime/process.ts";
 import { checkCaptureFile } from "./_pcap_source.ts";
+
+function flowLine(f: FlowStats): string {
+  // A flow evicted earlier restarted its counts: what is shown is a lower bound.
+  const counts = `${f.packets} packets, ${f.bytes} bytes`;
+  return `  ${String(f.proto).padStart(3)} ${f.a} <-> ${f.b}  ${f.exact ? counts : `at least ${counts}`}`;
+}
+
+/** What the text output says about flows, and about the table bound once it was reached. */
+function flowLines(s: CaptureStats): string[] {
+  const t = s.flowTable;
+  if (!t.full) return [`flows          ${s.flows}`, ...s.topFlows.map(flowLine)];
+  return [
+    `flows          ~${s.flows} (estimated: more than the ${t.maxFlows} the flow table holds; --max-flows)`,
+    ...s.topFlows.map(flowLine),
+    `  top ${s.topFlows.length}`.padEnd(15) +
+    (s.topFlowsExact ? "exact (proven despite the evictions)" : "not proven exact"),
+    `  evicted      ${t.evictedFlows} flows in ${t.evictions} evictions: ${t.evictedPackets} packets, ` +
+    `${t.evictedBytes} bytes`,
+  ];
+}
 
 function summary(s: CaptureStats): string {
   const lines = [
@@ -13,10 +34,7 @@ function summary(s: CaptureStats): string {
     `errors         ${s.errors}`,
     `protocols`,
     ...Object.entries(s.protocols).filter(([, n]) => n > 0).map(([p, n]) => `  ${p.padEnd(12)} ${n}`),
-    `flows          ${s.flows}`,
-    ...s.topFlows.map((f) =>
-      `  ${String(f.proto).padStart(3)} ${f.a} <-> ${f.b}  ${f.packets} packets, ${f.bytes} bytes`
-    ),
+    ...flowLines(s),
   ];
   return lines.join("\n") + "\n";
 }
@@ -27,13 +45,24 @@ export const pcapStatsCommand: CommandSpec = {
   summary: "Count packets, bytes, protocols and conversations of a capture",
   description: "Like capinfos with Wireshark's protocol hierarchy and conversations: packets, bytes, first and last " +
     "timestamp, packets per protocol, distinct flows and the ten largest. Streams the file in constant " +
-    "memory. A file damaged at the file level prints the statistics up to the damage and exits 1.",
+    "memory: the flow table holds at most --max-flows flows (about 128 bytes each); past that, the smaller " +
+    "half is evicted, the flow count becomes an estimate (~N) and the output says whether the top flows " +
+    "are still proven exact. A file damaged at the file level prints the statistics up to the damage and exits 1.",
   positionals: [{ name: "FILE", description: "The pcap or pcapng file" }],
   flags: [
     { name: "json", type: "boolean", description: "Print one JSON object" },
     { name: "engine", type: "string", choices: ["wasm", "ts"], default: "wasm", description: "Decoder implementation" },
+    {
+      name: "max-flows",
+      type: "integer",
+      valueName: "N",
+      min: 1,
+      max: MAX_FLOWS,
+      default: DEFAULT_MAX_FLOWS,
+      description: "Most flows held at once; past it the smaller half is evicted",
+    },
   ],
-  examples: ["pcap stats capture.pcap", "pcap stats capture.pcapng --json"],
+  examples: ["pcap stats capture.pcap", "pcap stats capture.pcapng --json", "pcap stats big.pcap --max-flows 100000"],
   async run(input, io) {
     const path = input.positionals[0];
     const size = await checkCaptureFile(path);
@@ -54,8 +83,14 @@ export const pcapStatsCommand: CommandSpec = {
       : undefined;
     let stats: CaptureStats;
     try {
-      stats = await captureStats(path, { engine, signal: io.signal, onProgress });
+      const maxFlows = input.flags["max-flows"] as number;
+      stats = await captureStats(path, { engine, signal: io.signal, onProgress, maxFlows });
     } catch (error) {
+      // WebAssembly memory could not grow (for the flow table or the input): not the file's
+      // fault, and the flow table's size is the flag's.
+      if (error instanceof RangeError) {
+        throw new CommandError(error.message.replace("maxFlows", "--max-flows"), { cause: error });
+      }
       throw new CommandError(`cannot read capture '${path}': ${(error as Error).message}`, { cause: error });
     }
     if (progress) await io.err("\x1b[2K\r");
