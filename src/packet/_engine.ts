@@ -148,11 +148,12 @@ export class WasmEngine implements CaptureEngine {
   }
   /**
    * Accumulates statistics in WebAssembly while decoding, for at most `maxFlows` flows at
-   * a time (see wasm/assembly/stats.ts). Call before any input.
+   * a time (see wasm/assembly/stats.ts), the flow table keyed by `seed` (two 32-bit
+   * words). Call before any input.
    * @throws {RangeError} When memory cannot grow for the flow table.
    */
-  enableStats(maxFlows: number): void {
-    if (this.wasm.enableStats(maxFlows) === 0) {
+  enableStats(maxFlows: number, seed: Uint32Array): void {
+    if (this.wasm.enableStats(maxFlows, seed[0], seed[1]) === 0) {
       // The range of maxFlows is checked before; what is left is memory.grow failing. The
       // size as wasm/assembly/stats.ts lays it out: table, eviction scratch, sketches.
       let slots = 2;

@@ -48,9 +48,12 @@ export class FlowTable {
   private readonly carryKey = new Uint8Array(KEY);
   private readonly spareKey = new Uint8Array(KEY);
 
-  /** A table of at most `maxFlows` flows. */
-  constructor(maxFlows: number) {
+  private readonly seed: number;
+
+  /** A table of at most `maxFlows` flows whose hash is keyed by `seed` (random per capture). */
+  constructor(maxFlows: number, seed: number) {
     this.maxFlows = maxFlows;
+    this.seed = seed;
     let slots = 2;
     while (slots < maxFlows * 2) slots *= 2;
     this.slotLimit = slots;
@@ -62,8 +65,10 @@ export class FlowTable {
     this.whole = new Uint8Array(this.cap);
   }
 
+  // FNV-1a from a seeded start: unkeyed, colliding keys are easy to make (each step
+  // inverts), and a capture of them would make every insertion walk one long probe run.
   private hash(k: Uint8Array, o: number): number {
-    let h = 0x811c9dc5;
+    let h = 0x811c9dc5 ^ this.seed;
     for (let i = 0; i < KEY; i++) h = Math.imul(h ^ k[o + i], 0x01000193);
     return h >>> 0;
   }

@@ -23,7 +23,7 @@ export interface DecoderExports {
   status(): number;
   errorAt(): number;
   reserveInput(size: number): number;
-  enableStats(maxFlows: number): number;
+  enableStats(maxFlows: number, seedLo: number, seedHi: number): number;
   statsPtr(): number;
   flowPtr(): number;
   flowCapacity(): number;

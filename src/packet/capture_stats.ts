@@ -145,6 +145,9 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
   // counts: packets, bytes, captured, errors, then the 12 protocols in ProtocolCounts order.
   const counts = new Float64Array(16);
   let firstSec = Infinity, firstNsec = 0, lastSec = -Infinity, lastNsec = 0;
+  // The flow tables' hashes are keyed at random, so that no capture can be crafted to make
+  // them slow; the results do not depend on where flows sit in the table.
+  const seed = crypto.getRandomValues(new Uint32Array(2));
   let table: FlowTableView;
   let fileError: CaptureStats["fileError"];
   const onError = (e: unknown) => {
@@ -155,7 +158,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
   if (engine === "wasm") {
     // The WebAssembly engine counts while it decodes: no table walk in JavaScript.
     const wasm = new WasmEngine(DEFAULT_BATCH);
-    wasm.enableStats(maxFlows);
+    wasm.enableStats(maxFlows, seed);
     try {
       for await (const _rows of drive(wasm, source, DEFAULT_CHUNK, options.signal, options.onProgress));
     } catch (e) {
@@ -190,7 +193,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
       },
     };
   } else {
-    const flowTable = new FlowTable(maxFlows);
+    const flowTable = new FlowTable(maxFlows, seed[0]);
     const key = flowTable.key;
     try {
       for await (const batch of openCapture(source, { engine, signal: options.signal })) {

@@ -9,6 +9,10 @@
 export type Bytes = Uint8Array;
 
 export function concat(...parts: (Bytes | number[])[]): Bytes {
+  return concatList(parts);
+}
+/** {@linkcode concat} of a list too long to spread into arguments (a capture of many packets). */
+export function concatList(parts: readonly (Bytes | number[])[]): Bytes {
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);
   let o = 0;
@@ -265,7 +269,7 @@ export function pcap(packets: CapturedPacket[], o: PcapOptions = {}): Bytes {
     const data = p.data.subarray(0, Math.min(p.data.length, snap));
     parts.push(w32(p.sec ?? 1700000000), w32(p.frac ?? 0), w32(data.length), w32(p.len ?? p.data.length), data);
   }
-  return concat(...parts);
+  return concatList(parts);
 }
 
 export interface PcapngInterface {

@@ -56,14 +56,15 @@ export function setup(cap: i32): void {
 export function tablePtr(): usize { return tableBase; }
 
 /**
- * Turns on statistics for at most `maxFlows` flows at a time: each decoded row is also
- * added to the counts (stats.ts), whose memory goes where the input area was, before any
- * input is reserved. Returns 1, or 0 when the input area is already in use, `maxFlows` is
- * out of range or memory cannot grow for the statistics.
+ * Turns on statistics for at most `maxFlows` flows at a time, the flow table's hash keyed
+ * by the 64-bit seed `seedHi:seedLo`: each decoded row is also added to the counts
+ * (stats.ts), whose memory goes where the input area was, before any input is reserved.
+ * Returns 1, or 0 when the input area is already in use, `maxFlows` is out of range or
+ * memory cannot grow for the statistics.
  */
-export function enableStats(maxFlows: i32): i32 {
+export function enableStats(maxFlows: i32, seedLo: u32, seedHi: u32): i32 {
   if (statsOn || inputSize != 0) return 0;
-  const end = statsInit(inputBase, maxFlows);
+  const end = statsInit(inputBase, maxFlows, (<u64>seedHi << 32) | <u64>seedLo);
   if (end == 0) return 0;
   inputBase = end;
   statsOn = true;

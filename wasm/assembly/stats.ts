@@ -34,6 +34,7 @@ const key = memory.data(64, 16);
 const carry = memory.data(64, 16);
 const spare = memory.data(64, 16);
 
+let tableSeed: u64 = 0;
 let flowBase: usize = 0;
 let orderBase: usize = 0;
 let hllBase: usize = 0;
@@ -63,10 +64,11 @@ export function cmsPtr(): usize { return cmsBase; }
 
 /**
  * Places empty statistics at `base` for a table of at most `maxFlows` flows, growing
- * memory for all of it now. Returns the first byte after the region, or 0 when
- * `maxFlows` is out of range or memory cannot grow that far (the caller reports it).
+ * memory for all of it now, with the table hash keyed by `seed` (random per capture).
+ * Returns the first byte after the region, or 0 when `maxFlows` is out of range or memory
+ * cannot grow that far (the caller reports it).
  */
-export function statsInit(base: usize, maxFlows: i32): usize {
+export function statsInit(base: usize, maxFlows: i32, seed: u64): usize {
   if (maxFlows < 1 || maxFlows > MAX_FLOWS) return 0;
   let slots: i32 = 2;
   while (slots < maxFlows * 2) slots <<= 1;
@@ -85,6 +87,7 @@ export function statsInit(base: usize, maxFlows: i32): usize {
   memory.fill(counters, 0, 8 * ST_COUNT);
   store<i64>(counters + 8 * 16, i64.MAX_VALUE);
   store<i64>(counters + 8 * 18, i64.MIN_VALUE);
+  tableSeed = seed;
   flowBase = <usize>flowAt;
   orderBase = <usize>orderAt;
   hllBase = <usize>hllAt;
@@ -100,9 +103,11 @@ export function statsInit(base: usize, maxFlows: i32): usize {
 @inline function bump(i: i32, v: u64): void { store<u64>(cnt(i), load<u64>(cnt(i)) + v); }
 
 function hashKey(k: usize): u32 {
-  // Multiply-xor over the key as five 64-bit words (the last one 6 bytes, padded with zero).
+  // Multiply-xor over the key as five 64-bit words (the last one 6 bytes, padded with zero),
+  // keyed by a random seed: unkeyed, a capture can be made of flows that all land in one
+  // probe run (the multiplications invert), and each insertion then walks all of them.
   const m: u64 = 0x9e3779b97f4a7c15;
-  let h: u64 = load<u64>(k) * m;
+  let h: u64 = (load<u64>(k) ^ tableSeed) * m;
   h = (h ^ (h >> 29) ^ load<u64>(k, 8)) * m;
   h = (h ^ (h >> 29) ^ load<u64>(k, 16)) * m;
   h = (h ^ (h >> 29) ^ load<u64>(k, 24)) * m;
