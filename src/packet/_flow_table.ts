@@ -65,12 +65,19 @@ export class FlowTable {
     this.whole = new Uint8Array(this.cap);
   }
 
-  // FNV-1a from a seeded start: unkeyed, colliding keys are easy to make (each step
-  // inverts), and a capture of them would make every insertion walk one long probe run.
+  // FNV-1a from a seeded start, then MurmurHash3's finalizer. Unkeyed, colliding keys
+  // are easy to make (each step inverts), and a capture of them would make every
+  // insertion walk one long probe run. The finalizer matters as much: FNV-1a's low bits,
+  // the slot, depend only on the low bits of each step, so keys made to agree there for
+  // one seed would still crowd together under many others.
   private hash(k: Uint8Array, o: number): number {
     let h = 0x811c9dc5 ^ this.seed;
     for (let i = 0; i < KEY; i++) h = Math.imul(h ^ k[o + i], 0x01000193);
-    return h >>> 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
   }
 
   private slot(k: Uint8Array, o: number): number {
