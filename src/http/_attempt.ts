@@ -170,6 +170,17 @@ export class Attempt implements SlotMember {
     this.#watch?.abortRequest?.abort(error as Error);
   }
 
+  /**
+   * Whether the attempt has ended before its body was read: its time ran out, the caller
+   * aborted, or a body passed its limit. A body reader checks this between chunks, since
+   * a runtime that decodes faster than the network delivers may resolve one read after
+   * another without ever letting the abort reach the body stream.
+   */
+  get stopped(): boolean {
+    return this.#failure !== undefined || this.#timedOut || this.#slot?.fired === true ||
+      this.#watch?.own?.signal.aborted === true;
+  }
+
   /** Unhooks the caller's signal and the slot (when they were hooked); safe to call more than once. */
   finish(): void {
     const watch = this.#watch;

@@ -159,15 +159,28 @@ export class NetworkError extends Error {
 export class BodyTooLargeError extends Error {
   /** The limit in bytes. */
   readonly limit: number;
+  /** The request method, when the error is about a response. */
+  readonly method: string | undefined;
+  /** The request URL, when the error is about a response. */
+  readonly url: string | undefined;
 
   /**
    * @param limit The limit in bytes.
    * @param what Whose body: "response" or "request".
+   * @param request The request whose response it is, named in the message.
    */
-  constructor(limit: number, what: "response" | "request") {
-    super(`The ${what} body is larger than the limit of ${limit} bytes ('maxBodyBytes')`);
+  constructor(limit: number, what: "response" | "request", request?: { method: string; url: string }) {
+    // A response body is counted after decoding, so a small compressed body can pass it.
+    super(
+      request
+        ? `${request.method} ${request.url}: the ${what} body is larger than the limit of ${limit} bytes ` +
+          "('maxBodyBytes', counted after decompression)"
+        : `The ${what} body is larger than the limit of ${limit} bytes ('maxBodyBytes')`,
+    );
     this.name = "BodyTooLargeError";
     this.limit = limit;
+    this.method = request?.method;
+    this.url = request?.url;
   }
 }
 

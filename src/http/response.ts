@@ -1,9 +1,19 @@
 import type { Attempt } from "./_attempt.ts";
 import { concatBytes } from "../_bytes.ts";
+import { BodyMeter, isEncoded } from "./_body_meter.ts";
 import { BodyTooLargeError, ERROR_BODY_PREVIEW_CHARS, HttpError } from "./errors.ts";
 
 // Statuses whose response has no body (the Fetch standard's "null body status").
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The chunk itself, or a copy when it is a small view on a much larger buffer: Deno hands
+ * a decoded body over as 4 KiB views, each on a 64 KiB buffer of its own, and keeping
+ * those until the body is complete would hold sixteen times the body.
+ */
+function ownBytes(chunk: Uint8Array): Uint8Array {
+  return chunk.byteLength * 2 < chunk.buffer.byteLength ? chunk.slice() : chunk;
+}
 
 /** A function that checks parsed JSON and returns it typed, or throws. */
 export type JsonValidator<T> = (value: unknown) => T;
@@ -97,16 +107,23 @@ export class HttpResponse {
     this.#used = true;
   }
 
+  /** Whether the body must be read chunk by chunk: to count it, or because it is decoded on the way (_body_meter.ts). */
+  #metered(): boolean {
+    return this.#maxBodyBytes !== undefined || isEncoded(this.raw.headers);
+  }
+
   #checkDeclaredLength(): void {
     const limit = this.#maxBodyBytes;
-    if (limit === undefined) return;
+    // An encoded body's Content-Length counts encoded bytes: only the decoded count says.
+    if (limit === undefined || isEncoded(this.raw.headers)) return;
     const declared = Number(this.raw.headers.get("content-length"));
-    if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit, "response");
+    if (Number.isFinite(declared) && declared > limit) {
+      throw new BodyTooLargeError(limit, "response", { method: this.method, url: this.url });
+    }
   }
 
   async #readAll(): Promise<Uint8Array> {
-    const limit = this.#maxBodyBytes;
-    if (limit === undefined) return new Uint8Array(await this.#attempt.readBody(this.raw.arrayBuffer()));
+    if (!this.#metered()) return new Uint8Array(await this.#attempt.readBody(this.raw.arrayBuffer()));
     const body = this.raw.body;
     if (body === null) {
       this.#attempt.finish();
@@ -115,17 +132,15 @@ export class HttpResponse {
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     try {
       this.#checkDeclaredLength();
+      const meter = new BodyMeter(this.#attempt, this.#maxBodyBytes);
       const chunks: Uint8Array[] = [];
-      let size = 0;
       reader = body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        size += value.byteLength;
-        if (size > limit) {
-          throw new BodyTooLargeError(limit, "response");
-        }
-        chunks.push(value);
+        meter.count(value);
+        chunks.push(ownBytes(value));
+        if (meter.due()) await meter.turn();
       }
       return concatBytes(chunks);
     } catch (error) {
@@ -169,9 +184,9 @@ export class HttpResponse {
     } catch (error) {
       return Promise.reject(error);
     }
-    // The runtime's own text() is the fast path when nothing needs counting; a `then`
-    // instead of an async frame keeps the per-request cost down.
-    if (this.#maxBodyBytes === undefined) return this.#attempt.readBody(this.raw.text());
+    // The runtime's own text() is the fast path when nothing needs counting or decoding;
+    // a `then` instead of an async frame keeps the per-request cost down.
+    if (!this.#metered()) return this.#attempt.readBody(this.raw.text());
     return this.#readAll().then((bytes) => new TextDecoder().decode(bytes));
   }
 
@@ -219,21 +234,20 @@ export class HttpResponse {
     const source = this.raw.body;
     if (source === null) return (this.#stream = null);
     const attempt = this.#attempt;
-    const limit = this.#maxBodyBytes;
+    const meter = new BodyMeter(attempt, this.#maxBodyBytes);
     const reader = source.getReader();
-    let size = 0;
     this.#stream = new ReadableStream<Uint8Array>({
       start: () => this.#checkDeclaredLength(),
       async pull(controller) {
         try {
+          if (meter.due()) await meter.turn();
           const { done, value } = await reader.read();
           if (done) {
             attempt.finish();
             controller.close();
             return;
           }
-          size += value.byteLength;
-          if (limit !== undefined && size > limit) throw new BodyTooLargeError(limit, "response");
+          meter.count(value);
           controller.enqueue(value);
         } catch (error) {
           if (error instanceof BodyTooLargeError) attempt.abortWith(error);
