@@ -1,7 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli } from "../_helpers/cli.ts";
-import { testRuntime } from "../_helpers/env.ts";
+import { cliCommand, runCli } from "../_helpers/cli.ts";
+import { announceSkip, testRuntime } from "../_helpers/env.ts";
+import { canReadPeakMemory, runWatched, startBombServer } from "../_helpers/http_bombs.ts";
 import { startServeApi } from "../_helpers/http_cli.ts";
 import { closedPort, rawServer } from "../_helpers/http_servers.ts";
 
@@ -122,6 +123,8 @@ test("anynet get/post usage mistakes exit 2", async () => {
     [["get", "http://x/", "-H", "NoColon"], /-H must be 'Name: value'/],
     [["post", "http://x/", "--data", "{bad"], /--data must be JSON/],
     [["get", "http://x/", "--retries", "-1"], /--retries must be an integer/],
+    [["get", "http://x/", "--max-body-bytes", "-1"], /--max-body-bytes must be an integer from 0 to \d+: got '-1'/],
+    [["get", "http://x/", "--max-body-bytes", "1MB"], /--max-body-bytes must be an integer from 0 to \d+: got '1MB'/],
     [["serve-api", "--port", "70000"], /--port must be an integer from 0 to 65535/],
   ];
   for (const [args, message] of cases) {
@@ -139,6 +142,74 @@ test("anynet serve-api on a port in use fails in one line", async () => {
     assert.match(run.stderr, /^anynet serve-api: cannot listen on 127\.0\.0\.1:\d+: .*\n$/);
   } finally {
     await busy.close();
+  }
+});
+
+const memoryTest = canReadPeakMemory() ? test : test.skip;
+if (!canReadPeakMemory()) announceSkip("no /proc/PID/status here: the CLI body-limit memory tests are skipped");
+
+/** Runs the CLI, killing it if its peak memory passes `killAboveMiB`. */
+function runCliWatched(args: string[], killAboveMiB: number) {
+  const [command, prefix] = cliCommand();
+  return runWatched(command, [...prefix, ...args], { killAboveMiB, timeoutMs: 30_000 });
+}
+
+memoryTest(
+  "anynet get stops an endless body at the default --max-body-bytes (64 MiB): one line, bounded memory",
+  async () => {
+    const server = await startBombServer();
+    try {
+      // A timeout far away, so that only the body limit can end the command.
+      const run = await runCliWatched(["get", `${server.url}/endless`, "--timeout", "60"], 700);
+      assert.ok(run.killed === undefined, `anynet get was killed: ${run.killed}`);
+      assert.is(run.code, 1, run.stderr);
+      assert.is(run.stdout, "");
+      assert.is(
+        run.stderr,
+        `anynet get: GET ${server.url}/endless: the response body is larger than --max-body-bytes 67108864 ` +
+          "(counted after decompression)\n",
+      );
+      assert.ok(run.peakMiB < 500, `peak memory ${run.peakMiB} MiB`);
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+memoryTest("anynet get: gzip and br bombs stop at --max-body-bytes, counted after decompression", async () => {
+  const server = await startBombServer();
+  try {
+    for (const encoding of ["gzip", "br"]) {
+      const url = `${server.url}/${encoding}`;
+      const run = await runCliWatched(["get", url, "--max-body-bytes", "4000000", "--timeout", "60"], 700);
+      assert.ok(run.killed === undefined, `anynet get was killed: ${run.killed}`);
+      assert.is(run.code, 1, run.stderr);
+      assert.is(
+        run.stderr,
+        `anynet get: GET ${url}: the response body is larger than --max-body-bytes 4000000 ` +
+          "(counted after decompression)\n",
+      );
+      assert.ok(run.peakMiB < 500, `${encoding}: peak memory ${run.peakMiB} MiB`);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test("anynet get --max-body-bytes: a body within the limit is printed; one byte over is refused", async () => {
+  const server = await rawServer((_req, res) => res.end("x".repeat(1000)));
+  try {
+    const within = await runCli(["get", server.url, "--max-body-bytes", "1000"]);
+    assert.is(within.code, 0, within.stderr);
+    assert.is(within.stdout, "x".repeat(1000));
+    const over = await runCli(["get", server.url, "--max-body-bytes", "999"]);
+    assert.is(over.code, 1);
+    assert.match(
+      over.stderr,
+      /^anynet get: GET http:\/\/127\.0\.0\.1:\d+\/: the response body is larger than --max-body-bytes 999 /,
+    );
+  } finally {
+    await server.close();
   }
 });
 

@@ -1,10 +1,24 @@
 import { MAX_DELAY_S } from "../../_delay.ts";
 import { CommandError, type CommandIO, type CommandSpec, type FlagSpec, UsageError } from "../command.ts";
-import { isHttpError, isNetworkError, isRedirectError, isTimeoutError } from "../../http/errors.ts";
+import {
+  isBodyTooLargeError,
+  isHttpError,
+  isNetworkError,
+  isRedirectError,
+  isTimeoutError,
+} from "../../http/errors.ts";
 import { request } from "../../http/request.ts";
 import { fileErrorReason, readTextFile } from "../../runtime/files.ts";
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * The default response body limit: 64 MiB, far above what a command-line request
+ * usually prints, far below what would hurt the machine (a JSON body is held three
+ * times over while it is pretty-printed). A server that sends more, or a small
+ * compressed body that decodes to more, ends the command instead of its memory.
+ */
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 const commonFlags: FlagSpec[] = [
   {
@@ -40,6 +54,15 @@ const commonFlags: FlagSpec[] = [
   },
   { name: "api-key", type: "string", description: "Send X-API-Key: KEY", valueName: "KEY" },
   { name: "ca", type: "string", description: "Also trust the CA certificate(s) in this PEM file", valueName: "FILE" },
+  {
+    name: "max-body-bytes",
+    type: "integer",
+    description: "Largest response body to accept, counted after decompression",
+    default: DEFAULT_MAX_BODY_BYTES,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    valueName: "N",
+  },
 ];
 
 const dataFlag: FlagSpec = { name: "data", type: "string", description: "JSON request body", valueName: "JSON" };
@@ -83,6 +106,7 @@ async function run(
   if (wantJson && !headers.has("accept")) headers.set("accept", "application/json");
   const apiKey = flags["api-key"] as string | undefined;
   if (apiKey === "") throw new UsageError("--api-key must not be empty", command);
+  const maxBodyBytes = flags["max-body-bytes"] as number;
   let json: unknown;
   const data = flags.data as string | undefined;
   if (data !== undefined) {
@@ -111,6 +135,7 @@ async function run(
       ...(json !== undefined ? { json } : {}),
       ...(apiKey !== undefined ? { auth: { apiKey } } : {}),
       ...(ca !== undefined ? { ca } : {}),
+      maxBodyBytes,
       timeout: (flags.timeout as number) * 1000,
       retry: flags.retries as number,
       signal: io.signal,
@@ -163,6 +188,13 @@ async function run(
         cause: error,
       });
     }
+    if (isBodyTooLargeError(error)) {
+      const where = error.url === undefined ? "" : `${error.method} ${error.url}: `;
+      throw new CommandError(
+        `${where}the response body is larger than --max-body-bytes ${maxBodyBytes} (counted after decompression)`,
+        { cause: error },
+      );
+    }
     if (isTimeoutError(error) || isNetworkError(error) || isRedirectError(error)) {
       throw new CommandError(oneLine(error.message, 400), { cause: error });
     }
@@ -179,8 +211,9 @@ function spec(name: string, method: Method, summary: string, withData: boolean, 
     name,
     summary,
     description: `Sends one ${method} request with anynet's HTTP client (timeouts, retries with backoff and ` +
-      "Retry-After, safe redirects) and prints the body; JSON is pretty-printed. An HTTP error status, a timeout " +
-      "or a network error is one line on stderr and exit code 1; retries are reported on stderr as they happen.",
+      "Retry-After, safe redirects) and prints the body; JSON is pretty-printed. An HTTP error status, a timeout, " +
+      "a network error or a body over --max-body-bytes (64 MiB by default, counted after decompression) is one " +
+      "line on stderr and exit code 1; retries are reported on stderr as they happen.",
     positionals: [{ name: "URL", description: "http:// or https:// URL" }],
     flags: withData ? [...commonFlags, dataFlag] : commonFlags,
     examples,
@@ -198,6 +231,7 @@ export const getCommand: CommandSpec = spec(
     "get http://127.0.0.1:3000/posts/1",
     "get http://127.0.0.1:3000/users/1 --json --timeout 2 --retries 0",
     "get http://127.0.0.1:3000/posts -H 'Accept: application/json' --api-key s3cret",
+    "get http://127.0.0.1:3000/posts/1/comments --max-body-bytes 1000000",
   ],
 );
 
