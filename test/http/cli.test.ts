@@ -1,5 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cliCommand, runCli } from "../_helpers/cli.ts";
 import { announceSkip, testRuntime } from "../_helpers/env.ts";
 import { canReadPeakMemory, runWatched, startBombServer } from "../_helpers/http_bombs.ts";
@@ -142,6 +145,56 @@ test("anynet serve-api on a port in use fails in one line", async () => {
     assert.match(run.stderr, /^anynet serve-api: cannot listen on 127\.0\.0\.1:\d+: .*\n$/);
   } finally {
     await busy.close();
+  }
+});
+
+test("anynet get takes the API key from --api-key-file or ANYNET_API_KEY, so that it stays out of the process list", async () => {
+  const server = await rawServer((req, res) => res.end(`key=${req.headers["x-api-key"] ?? "none"}`));
+  const dir = mkdtempSync(join(tmpdir(), "anynet-api-key-"));
+  try {
+    const keyFile = join(dir, "key");
+    writeFileSync(keyFile, "from-file\n"); // the first line only: the newline is not part of the key
+    const fromFile = await runCli(["get", server.url, "--api-key-file", keyFile]);
+    assert.is(fromFile.code, 0, fromFile.stderr);
+    assert.is(fromFile.stdout, "key=from-file");
+    const fromEnv = await runCli(["get", server.url], { env: { ANYNET_API_KEY: "from-env" } });
+    assert.is(fromEnv.code, 0, fromEnv.stderr);
+    assert.is(fromEnv.stdout, "key=from-env");
+    // A flag wins over the environment.
+    const flagOverEnv = await runCli(["get", server.url, "--api-key-file", keyFile], {
+      env: { ANYNET_API_KEY: "from-env" },
+    });
+    assert.is(flagOverEnv.stdout, "key=from-file");
+    const none = await runCli(["get", server.url], { env: { ANYNET_API_KEY: "" } });
+    assert.is(none.code, 2);
+    assert.is(none.stderr.split("\n")[0], "anynet get: ANYNET_API_KEY is set but empty");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await server.close();
+  }
+});
+
+test("anynet get: --api-key with --api-key-file, an unreadable or empty key file exit 2 in one line", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "anynet-api-key-"));
+  try {
+    const empty = join(dir, "empty");
+    writeFileSync(empty, "\n");
+    const missing = join(dir, "missing");
+    const cases: [string[], string][] = [
+      [["--api-key", "k", "--api-key-file", empty], "anynet get: give --api-key or --api-key-file, not both"],
+      [["--api-key-file", missing], `anynet get: cannot read --api-key-file '${missing}': `],
+      [["--api-key-file", dir], `anynet get: cannot read --api-key-file '${dir}': `],
+      [["--api-key-file", empty], `anynet get: --api-key-file '${empty}' holds no key on its first line`],
+    ];
+    for (const [flags, start] of cases) {
+      // The key is checked before any request goes out: no server is needed.
+      const run = await runCli(["get", "http://127.0.0.1:8/", ...flags]);
+      assert.is(run.code, 2, `${flags.join(" ")}: ${run.stderr}`);
+      assert.ok(run.stderr.startsWith(start), `${flags.join(" ")}: ${run.stderr}`);
+      assert.not.match(run.stderr, /\n\s+at /, "a stack trace");
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -9,6 +9,7 @@ import {
 } from "../../http/errors.ts";
 import { request } from "../../http/request.ts";
 import { fileErrorReason, readTextFile } from "../../runtime/files.ts";
+import { apiKeyFlags, resolveApiKey } from "./_api_key.ts";
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -52,7 +53,7 @@ const commonFlags: FlagSpec[] = [
     description: "Add a request header",
     valueName: "'Name: value'",
   },
-  { name: "api-key", type: "string", description: "Send X-API-Key: KEY", valueName: "KEY" },
+  ...apiKeyFlags("Send X-API-Key: KEY"),
   { name: "ca", type: "string", description: "Also trust the CA certificate(s) in this PEM file", valueName: "FILE" },
   {
     name: "max-body-bytes",
@@ -104,8 +105,7 @@ async function run(
   const wantJson = flags.json === true;
   const headers = parseHeaders(command, (flags.header as string[] | undefined) ?? []);
   if (wantJson && !headers.has("accept")) headers.set("accept", "application/json");
-  const apiKey = flags["api-key"] as string | undefined;
-  if (apiKey === "") throw new UsageError("--api-key must not be empty", command);
+  const apiKey = await resolveApiKey(flags, command);
   const maxBodyBytes = flags["max-body-bytes"] as number;
   let json: unknown;
   const data = flags.data as string | undefined;
@@ -213,7 +213,9 @@ function spec(name: string, method: Method, summary: string, withData: boolean, 
     description: `Sends one ${method} request with anynet's HTTP client (timeouts, retries with backoff and ` +
       "Retry-After, safe redirects) and prints the body; JSON is pretty-printed. An HTTP error status, a timeout, " +
       "a network error or a body over --max-body-bytes (64 MiB by default, counted after decompression) is one " +
-      "line on stderr and exit code 1; retries are reported on stderr as they happen.",
+      "line on stderr and exit code 1; retries are reported on stderr as they happen. The API key is taken from " +
+      "--api-key, --api-key-file or the ANYNET_API_KEY environment variable (on Deno, allow it with " +
+      "--allow-env=ANYNET_API_KEY).",
     positionals: [{ name: "URL", description: "http:// or https:// URL" }],
     flags: withData ? [...commonFlags, dataFlag] : commonFlags,
     examples,
@@ -230,7 +232,7 @@ export const getCommand: CommandSpec = spec(
   [
     "get http://127.0.0.1:3000/posts/1",
     "get http://127.0.0.1:3000/users/1 --json --timeout 2 --retries 0",
-    "get http://127.0.0.1:3000/posts -H 'Accept: application/json' --api-key s3cret",
+    "get http://127.0.0.1:3000/posts -H 'Accept: application/json' --api-key-file ~/.config/anynet/key",
     "get http://127.0.0.1:3000/posts/1/comments --max-body-bytes 1000000",
   ],
 );
