@@ -28,6 +28,7 @@ export {
   request,
   type RequestOptions,
   type SearchParamsInit,
+  SENSITIVE_HEADERS,
 } from "./request.ts";
 export { HttpResponse, type JsonValidator } from "./response.ts";
 export {

@@ -96,6 +96,16 @@ export interface RequestOptions {
   throwHttpErrors?: boolean;
   /** Extra CA certificates (PEM) to trust besides the system's; verification itself is always on. */
   ca?: string | readonly string[];
+  /**
+   * More names of headers that carry credentials (any case): dropped, like
+   * {@linkcode SENSITIVE_HEADERS} and the `auth` header, when a redirect leaves the origin.
+   */
+  sensitiveHeaders?: readonly string[];
+  /**
+   * Names of sensitive headers to send on to another origin after a redirect all the same
+   * (any case): a deliberate choice, for a credential the redirect's target must get too.
+   */
+  keepSensitiveHeaders?: readonly string[];
   /** Hooks. */
   hooks?: Hooks;
 }
@@ -309,7 +319,53 @@ interface Plan {
   caCerts: string[] | undefined;
 }
 
-const DEFAULT_SENSITIVE: readonly string[] = ["authorization", "cookie", "proxy-authorization"];
+/**
+ * Request headers that carry credentials by their name, dropped when a redirect leaves the
+ * origin (scheme, host and port), besides the header `auth` sets and any named in
+ * `sensitiveHeaders`. The runtimes' own fetch drops only the first three: an API key in a
+ * header of its own would reach whatever origin a server redirects to.
+ */
+export const SENSITIVE_HEADERS: readonly string[] = Object.freeze([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "x-api-key",
+  "api-key",
+  "apikey",
+  "x-auth-token",
+  "x-access-token",
+  "private-token",
+  "x-goog-api-key",
+  "x-vault-token",
+  "x-amz-security-token",
+  "ocp-apim-subscription-key",
+]);
+
+function checkHeaderNames(name: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== "string" || !TOKEN.test(item))) {
+    fail(`'${name}' must be an array of header names: got ${describeValue(value)}`);
+  }
+  return value.map((item: string) => item.toLowerCase());
+}
+
+/** The headers dropped when a redirect leaves the origin, in lower case. */
+function sensitiveNames(options: RequestOptions, authName: string | undefined): readonly string[] {
+  const { sensitiveHeaders, keepSensitiveHeaders } = options;
+  if (sensitiveHeaders === undefined && keepSensitiveHeaders === undefined) {
+    return authName === undefined || SENSITIVE_HEADERS.includes(authName)
+      ? SENSITIVE_HEADERS
+      : [...SENSITIVE_HEADERS, authName];
+  }
+  const names = new Set(SENSITIVE_HEADERS);
+  if (authName !== undefined) names.add(authName);
+  if (sensitiveHeaders !== undefined) {
+    for (const name of checkHeaderNames("sensitiveHeaders", sensitiveHeaders)) names.add(name);
+  }
+  if (keepSensitiveHeaders !== undefined) {
+    for (const name of checkHeaderNames("keepSensitiveHeaders", keepSensitiveHeaders)) names.delete(name);
+  }
+  return [...names];
+}
 
 // Validated URL strings, so that a client calling the same URLs again and again does not
 // parse each one again. Bounded: cleared when full.
@@ -368,6 +424,8 @@ const OPTION_NAMES: readonly string[] = [
   "maxBodyBytes",
   "throwHttpErrors",
   "ca",
+  "sensitiveHeaders",
+  "keepSensitiveHeaders",
   "hooks",
 ];
 
@@ -407,13 +465,14 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
   if (body !== undefined && (method === "GET" || method === "HEAD")) fail(`a ${method} request cannot have a body`);
-  let sensitive = DEFAULT_SENSITIVE;
+  let authName: string | undefined;
   if (auth !== undefined) {
     const [name, value] = authHeader(auth);
     headers ??= new Headers();
     headers.set(name, value);
-    if (!sensitive.includes(name)) sensitive = [...sensitive, name];
+    authName = name;
   }
+  const sensitive = sensitiveNames(options, authName);
   const timeout = options.timeout;
   const timeoutMs = timeout === undefined
     ? 10_000

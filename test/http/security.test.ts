@@ -1,8 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { get, type HttpServer, isBodyTooLargeError, isNetworkError, isTimeoutError, post, serve } from "anynet/http";
+import * as httpModule from "anynet/http";
 import { announceSkip } from "../_helpers/env.ts";
 import { runCli } from "../_helpers/cli.ts";
+import { type RawServer, rawServer } from "../_helpers/http_servers.ts";
 import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/tls_pki.ts";
 
 const secrets = {
@@ -50,6 +52,140 @@ test("a redirect to another origin drops Authorization, Cookie, Proxy-Authorizat
     });
   } finally {
     await Promise.all([target.close(), redirector.close()]);
+  }
+});
+
+/** A target that answers 200, and a redirector on another port (so another origin) that sends there with `/STATUS`. */
+async function twoOrigins(): Promise<{ target: RawServer; redirector: RawServer; close(): Promise<void> }> {
+  const target = await rawServer((_req, res) => res.end("landed"));
+  const redirector = await rawServer((req, res) => {
+    const [, status, where] = (req.url ?? "").split("/");
+    // `/STATUS/here` redirects within the origin, `/STATUS` to the target.
+    res.writeHead(Number(status), { location: where === "here" ? "/200" : `${target.url}/landed` });
+    res.end();
+  });
+  return { target, redirector, close: () => Promise.all([target.close(), redirector.close()]).then(() => {}) };
+}
+
+// The headers that carry credentials by name, dropped by default (SENSITIVE_HEADERS).
+const CREDENTIAL_HEADER_NAMES = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "x-api-key",
+  "api-key",
+  "apikey",
+  "x-auth-token",
+  "x-access-token",
+  "private-token",
+  "x-goog-api-key",
+  "x-vault-token",
+  "x-amz-security-token",
+  "ocp-apim-subscription-key",
+];
+
+// Each in upper, lower or mixed case: header names are case-insensitive.
+const credentialHeaders: Record<string, string> = Object.fromEntries(
+  CREDENTIAL_HEADER_NAMES.map((name, i) => {
+    const cased = [
+      name.toUpperCase(),
+      name,
+      name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase()),
+    ][i % 3];
+    return [cased, `secret-${i}`];
+  }),
+);
+
+test("SENSITIVE_HEADERS lists the credential headers dropped by default", () => {
+  assert.equal([...(httpModule.SENSITIVE_HEADERS ?? [])].sort(), [...CREDENTIAL_HEADER_NAMES].sort());
+});
+
+test("a redirect to another origin drops every header that carries credentials by name, in any case (301, 302, 303, 307, 308)", async () => {
+  const { target, redirector, close } = await twoOrigins();
+  try {
+    for (const status of [301, 302, 303, 307, 308]) {
+      const response = await get(`${redirector.url}/${status}`, {
+        headers: { ...credentialHeaders, "X-Other": "kept" },
+      });
+      assert.is(await response.text(), "landed");
+      assert.is(response.redirects, 1);
+      const sent = redirector.seen.at(-1)!.headers;
+      const landed = target.seen.at(-1)!.headers;
+      for (const name of CREDENTIAL_HEADER_NAMES) {
+        assert.ok(sent[name] !== undefined, `${status}: ${name} was not sent to the first origin`);
+        assert.is(landed[name], undefined, `${status}: ${name} reached the other origin`);
+      }
+      assert.is(landed["x-other"], "kept", `${status}: a plain header was dropped`);
+    }
+  } finally {
+    await close();
+  }
+});
+
+test("the auth header and sensitiveHeaders are dropped too; keepSensitiveHeaders lets one through; within the origin all stay", async () => {
+  const { target, redirector, close } = await twoOrigins();
+  try {
+    for (const status of [301, 302, 303, 307, 308]) {
+      await (await get(`${redirector.url}/${status}`, {
+        headers: { "X-Custom-Secret": "c", "X-API-Key": "k", "X-Auth-Token": "t" },
+        auth: { apiKey: "tenant", header: "X-Tenant-Key" },
+        sensitiveHeaders: ["x-CUSTOM-secret"],
+        keepSensitiveHeaders: ["X-Api-Key"],
+      })).text();
+      const landed = target.seen.at(-1)!.headers;
+      assert.is(landed["x-tenant-key"], undefined, `${status}: the auth header reached the other origin`);
+      assert.is(landed["x-custom-secret"], undefined, `${status}: a sensitiveHeaders header reached the other origin`);
+      assert.is(landed["x-auth-token"], undefined, `${status}: X-Auth-Token reached the other origin`);
+      assert.is(landed["x-api-key"], "k", `${status}: keepSensitiveHeaders did not keep X-API-Key`);
+      const before = redirector.seen.length;
+      await (await get(`${redirector.url}/${status}/here`, { headers: credentialHeaders })).text();
+      assert.is(redirector.seen.length, before + 2);
+      const again = redirector.seen.at(-1)!.headers;
+      for (const name of CREDENTIAL_HEADER_NAMES) {
+        assert.ok(again[name] !== undefined, `${status}: ${name} dropped in-origin`);
+      }
+    }
+    for (const [option, value] of [["sensitiveHeaders", "x-key"], ["keepSensitiveHeaders", ["bad name"]]] as const) {
+      try {
+        await get(redirector.url, { [option]: value });
+        assert.unreachable(`${option}: ${JSON.stringify(value)} was accepted`);
+      } catch (error) {
+        assert.instance(error, TypeError);
+        assert.match(
+          (error as Error).message,
+          new RegExp(`^Cannot send the request: '${option}' must be an array of header names: got `),
+        );
+      }
+    }
+  } finally {
+    await close();
+  }
+});
+
+test("anynet get: -H credential headers and --api-key do not follow a redirect to another origin", async () => {
+  const { target, redirector, close } = await twoOrigins();
+  try {
+    const run = await runCli([
+      "get",
+      `${redirector.url}/302`,
+      "-H",
+      "X-Auth-Token: t",
+      "-H",
+      "x-access-token: a",
+      "-H",
+      "Private-Token: p",
+      "--api-key",
+      "k",
+    ]);
+    assert.is(run.code, 0, run.stderr);
+    assert.is(run.stdout, "landed");
+    assert.is(redirector.seen.at(-1)!.headers["x-auth-token"], "t");
+    const landed = target.seen.at(-1)!.headers;
+    for (const name of ["x-auth-token", "x-access-token", "private-token", "x-api-key"]) {
+      assert.is(landed[name], undefined, `${name} reached the other origin`);
+    }
+  } finally {
+    await close();
   }
 });
 

@@ -215,7 +215,8 @@ function spec(name: string, method: Method, summary: string, withData: boolean, 
       "a network error or a body over --max-body-bytes (64 MiB by default, counted after decompression) is one " +
       "line on stderr and exit code 1; retries are reported on stderr as they happen. The API key is taken from " +
       "--api-key, --api-key-file or the ANYNET_API_KEY environment variable (on Deno, allow it with " +
-      "--allow-env=ANYNET_API_KEY).",
+      "--allow-env=ANYNET_API_KEY). Credential headers (the API key, Authorization, Cookie, X-Auth-Token and the " +
+      "like, also when given with -H) are not sent on to another origin after a redirect.",
     positionals: [{ name: "URL", description: "http:// or https:// URL" }],
     flags: withData ? [...commonFlags, dataFlag] : commonFlags,
     examples,
