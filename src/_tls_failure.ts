@@ -39,6 +39,15 @@ const KINDS: { kind: TlsFailureKind; test: RegExp; says: string }[] = [
 ];
 
 /**
+ * The TLS failure that `evidence` (the runtime's codes and messages) shows and its plain
+ * words ("the certificate is not trusted"); `undefined` when the words do not tell.
+ */
+export function tlsFailure(evidence: string): { kind: TlsFailureKind; says: string } | undefined {
+  const found = KINDS.find((k) => k.test.test(evidence));
+  return found && { kind: found.kind, says: found.says };
+}
+
+/**
  * The TLS failure that `evidence` (the runtime's codes and messages) shows, in words,
  * then the runtime's own `detail` in brackets and the caller's `advice` for that kind of
  * failure; `undefined` when the words do not tell which failure it was.

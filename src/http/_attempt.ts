@@ -231,7 +231,7 @@ export class Attempt implements SlotMember {
     ) {
       return error;
     }
-    const { reason, detail } = classifyNetworkError(error, phase);
+    const { reason, detail } = classifyNetworkError(error, phase, this.url);
     return new NetworkError({ reason, detail, method: this.method, url: this.url }, { cause: error });
   }
 }

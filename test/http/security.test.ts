@@ -229,7 +229,7 @@ test("https:// to a plain HTTP port is a TLS NetworkError that says the peer doe
     assert.is((error as { reason: string }).reason, "tls");
     assert.match(
       (error as Error).message,
-      /TLS failed: the peer does not speak TLS on this port \(.+\); is it plain HTTP\?$/,
+      /TLS failed with 127\.0\.0\.1:\d+: the peer does not speak TLS on this port; is it plain HTTP\?$/,
     );
   } finally {
     await plain.close();
@@ -261,7 +261,7 @@ tlsTest("a certificate from an unknown CA is rejected as a TLS NetworkError; giv
     assert.is((error as { reason: string }).reason, "tls");
     assert.match(
       (error as Error).message,
-      /TLS failed: the certificate is not trusted \(.+\); give the CA .* 'ca' option/,
+      /TLS failed with localhost:\d+: the certificate is not trusted; give the CA .* 'ca' option/,
     );
   }
   // TLS failures are not retried: the certificate will not change.
@@ -285,7 +285,10 @@ tlsTest("anynet get --ca FILE trusts the CA; without it the error names TLS", as
   assert.is(trusted.stdout, "secure GET ");
   const untrusted = await runCli(["get", url, "--retries", "0"]);
   assert.is(untrusted.code, 1);
-  assert.match(untrusted.stderr, /^anynet get: GET https:\/\/localhost:\d+\/ failed: TLS failed: .*\n$/);
+  assert.match(
+    untrusted.stderr,
+    /^anynet get: GET https:\/\/localhost:(\d+)\/ failed: TLS failed with localhost:\1: the certificate is not trusted; .*\n$/,
+  );
 });
 
 tlsTest("with extra CAs, timeouts, redirects and maxBodyBytes still apply", async () => {
