@@ -147,10 +147,17 @@ pyTest("redirect limits against python", async () => {
 pyTest("credentials are dropped on python's redirect to another origin (127.0.0.1 → localhost)", async () => {
   const port = new URL(fixture!.url).port;
   const to = encodeURIComponent(`http://localhost:${port}/headers`);
-  const headers = { authorization: "Bearer s", cookie: "a=b", "proxy-authorization": "Basic eDp5", "x-trace": "t1" };
+  const headers = {
+    authorization: "Bearer s",
+    cookie: "a=b",
+    "proxy-authorization": "Basic eDp5",
+    "X-Auth-Token": "t",
+    "X-API-Key": "k2",
+    "x-trace": "t1",
+  };
   const away = await (await get(`${fixture!.url}/away?to=${to}`, { headers, auth: { apiKey: "k", header: "X-Key" } }))
     .json() as Record<string, string>;
-  for (const name of ["authorization", "cookie", "proxy-authorization", "x-key"]) {
+  for (const name of ["authorization", "cookie", "proxy-authorization", "x-auth-token", "x-api-key", "x-key"]) {
     assert.is(away[name], undefined, name);
   }
   assert.is(away["x-trace"], "t1");
@@ -158,6 +165,7 @@ pyTest("credentials are dropped on python's redirect to another origin (127.0.0.
     await (await get(`${fixture!.url}/away?to=/headers`, { headers, auth: { apiKey: "k", header: "X-Key" } }))
       .json() as Record<string, string>;
   assert.is(home.authorization, "Bearer s");
+  assert.is(home["x-auth-token"], "t");
   assert.is(home["x-key"], "k");
 });
 
