@@ -27,8 +27,6 @@ export async function cliReference(): Promise<string> {
     "deno run -A src/cli.ts <command> …  # Deno (see README.md for the precise permissions)",
     "```",
     "",
-    "Exit codes: 0 success, 1 failure (one line on stderr), 2 usage error.",
-    "",
     "```text",
     programHelp(commands).trimEnd(),
     "```",

@@ -57,7 +57,12 @@ export interface CommandInput {
 
 /** The command's connection to the outside world. */
 export interface CommandIO {
-  /** Writes to standard output (settles when flushed: await it for backpressure). */
+  /**
+   * Writes to standard output (settles when flushed: await it for backpressure). Rejects
+   * when standard output cannot take the text, with `code` `"EPIPE"` when its reader
+   * went away (`anynet … | head`); a command lets that error pass, and `main()` ends
+   * the run (exit code 141, no message).
+   */
   out(text: string | Uint8Array): Promise<void>;
   /** Writes to standard error. */
   err(text: string): Promise<void>;

@@ -2,6 +2,7 @@ import { type CommandEntry, CommandError, type CommandIO, type CommandSpec, Usag
 import { parseArgs } from "./parse_args.ts";
 import { closest } from "../_suggest.ts";
 import { commandHelp, programHelp } from "./usage.ts";
+import { EXIT_OUTPUT_CLOSED, isClosedOutput, watchOutput } from "./output_failure.ts";
 import { VERSION } from "../version.ts";
 
 /** Finds the command that `argv` names; the rest of `argv` is the command's own. */
@@ -38,10 +39,30 @@ export function loadCommands(commands: readonly CommandEntry[]): Promise<Command
 
 /**
  * Runs the CLI on `argv` (the arguments after the program name) and resolves to the
- * exit code: 0 on success, 1 when a command fails, 2 for usage errors. Never throws:
- * every failure becomes a one-line message on standard error.
+ * exit code: 0 on success, 1 when a command fails, 2 for usage errors, 141 when the
+ * reader of standard output went away before everything was written (as a shell
+ * reports a process killed by SIGPIPE; nothing is printed then). A command's failure
+ * becomes a one-line message on standard error, never an exception.
  */
 export async function main(argv: readonly string[], io: CommandIO, commands: readonly CommandEntry[]): Promise<number> {
+  const output = watchOutput(io);
+  let code: number;
+  try {
+    code = await run(argv, output.io, commands);
+  } catch (error) {
+    // run() reports every failure of a command itself; what reaches here is a write of
+    // the help or the version that failed, or a bug for the entry point to report.
+    if (!output.failure()) throw error;
+    code = 1;
+  }
+  const failure = output.failure();
+  if (!failure) return code;
+  if (isClosedOutput(failure.error)) return EXIT_OUTPUT_CLOSED;
+  await io.err(`anynet: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}\n`);
+  return 1;
+}
+
+async function run(argv: readonly string[], io: CommandIO, commands: readonly CommandEntry[]): Promise<number> {
   const [first] = argv;
   if (first === undefined) {
     await io.err(programHelp(await loadCommands(commands)));

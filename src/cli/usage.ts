@@ -57,6 +57,14 @@ export function programHelp(commands: readonly CommandSpec[]): string {
     "Options:",
     pad([["-h, --help", "Show this help"], ["-V, --version", "Show the version"]]),
     "",
+    "Exit codes:",
+    pad([
+      ["0", "Success"],
+      ["1", "Failure (one line on standard error)"],
+      ["2", "Usage error"],
+      ["141", "Standard output closed by its reader (anynet … | head): stopped at once, quietly, as after SIGPIPE"],
+    ]),
+    "",
     "Run 'anynet <command> --help' for the options of a command.",
     "",
   ].join("\n");

@@ -31,22 +31,95 @@ export function isTerminal(stream: "stdout" | "stderr"): boolean {
   return Boolean(process[stream].isTTY);
 }
 
-function writeTo(stream: NodeJS.WriteStream, text: string | Uint8Array): Promise<void> {
+/**
+ * Why standard output cannot take more: its reader went away (`code` `"EPIPE"`, as when
+ * `anynet … | head` has read its line) or the device refused the bytes (`"ENOSPC"` on a
+ * full disk, …). Every later write fails with the same error without trying again.
+ */
+export class OutputError extends Error {
+  /** The system's error code (`"EPIPE"`, `"ENOSPC"` …), or `"EIO"` when the runtime gave none. */
+  readonly code: string;
+  constructor(stream: "stdout" | "stderr", cause: unknown) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    super(
+      code === "EPIPE"
+        ? `standard ${stream === "stdout" ? "output" : "error"} was closed by its reader`
+        : `cannot write to standard ${stream === "stdout" ? "output" : "error"}: ${
+          cause instanceof Error ? cause.message : String(cause)
+        }`,
+      { cause },
+    );
+    this.name = "OutputError";
+    this.code = typeof code === "string" ? code : "EIO";
+  }
+}
+
+/** A standard stream and what is known of it: the first failure, and the writes waiting for the OS. */
+interface OutputState {
+  readonly name: "stdout" | "stderr";
+  failure?: OutputError;
+  readonly waiting: Set<(error: OutputError) => void>;
+  watched: boolean;
+}
+
+const stdoutState: OutputState = { name: "stdout", waiting: new Set(), watched: false };
+const stderrState: OutputState = { name: "stderr", waiting: new Set(), watched: false };
+
+function fail(state: OutputState, error: unknown): OutputError {
+  if (state.failure) return state.failure;
+  const failure = new OutputError(state.name, error);
+  state.failure = failure;
+  for (const reject of state.waiting) reject(failure);
+  state.waiting.clear();
+  return failure;
+}
+
+function writeTo(state: OutputState, text: string | Uint8Array): Promise<void> {
+  // After a failure the stream is not touched again: Node and Bun would fail each write
+  // once more, and Deno, after a write that threw, leaves the next one unanswered.
+  if (state.failure) return Promise.reject(state.failure);
+  const stream = process[state.name];
+  if (!state.watched) {
+    state.watched = true;
+    // Without a listener, the 'error' event of a closed pipe (EPIPE) ends the process
+    // with a stack trace on Node and Deno.
+    stream.on("error", (error: unknown) => fail(state, error));
+  }
   return new Promise((resolve, reject) => {
-    // Resolve when the chunk is handed to the OS; a writer that awaits each call gets
-    // backpressure for free, so printing millions of lines stays in bounded memory.
-    stream.write(text, (err) => (err ? reject(err) : resolve()));
+    state.waiting.add(reject);
+    const settle = (error?: unknown) => {
+      state.waiting.delete(reject);
+      if (error) reject(fail(state, error));
+      else resolve();
+    };
+    try {
+      // Resolve when the chunk is handed to the OS; a writer that awaits each call gets
+      // backpressure for free, so printing millions of lines stays in bounded memory.
+      stream.write(text, (error) => settle(error ?? undefined));
+    } catch (error) {
+      // Deno throws a write error (ENOSPC) at once instead of passing it to the callback.
+      settle(error);
+    }
   });
 }
 
-/** Writes to standard output; settles once the bytes are flushed. */
+/**
+ * Writes to standard output; settles once the bytes are flushed.
+ *
+ * @throws {OutputError} When standard output cannot take them: its reader is gone
+ * (`code` `"EPIPE"`) or the device refused them. Every later call fails the same way.
+ */
 export function writeStdout(text: string | Uint8Array): Promise<void> {
-  return writeTo(process.stdout, text);
+  return writeTo(stdoutState, text);
 }
 
-/** Writes to standard error; settles once the bytes are flushed. */
+/**
+ * Writes to standard error; settles once the bytes are flushed. Never fails: when
+ * standard error cannot be written, there is nowhere left to report that, so the text
+ * is dropped.
+ */
 export function writeStderr(text: string | Uint8Array): Promise<void> {
-  return writeTo(process.stderr, text);
+  return writeTo(stderrState, text).catch(() => undefined);
 }
 
 /**
