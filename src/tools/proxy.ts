@@ -7,6 +7,7 @@ import { checkDelayMs } from "../_delay.ts";
 import { parseHostPort } from "./host_port.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
 import { pipeConnections } from "./proxy_pipe.ts";
+import { reachesListener } from "./proxy_loop.ts";
 
 export type { ProxyStrategy } from "./proxy_balancer.ts";
 
@@ -106,29 +107,6 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }
 
-const LOOPBACK_NAMES = new Set(["localhost", "::1", "[::1]"]);
-
-function isLoopback(hostname: string): boolean {
-  return LOOPBACK_NAMES.has(hostname) || hostname.startsWith("127.");
-}
-
-/**
- * Whether a connection to `backend` would arrive at the proxy's own listener: a backend
- * typed as the listen address turns one client into connections without end (each one
- * the proxy accepts, it passes on to itself), until the machine runs out of sockets.
- * Exact for the usual spellings (the same host, `localhost` for a loopback address, a
- * loopback backend of a proxy listening on every address); a backend that reaches the
- * proxy through another name or machine is not seen.
- */
-function reachesListener(backend: NetAddr, listener: NetAddr): boolean {
-  if (backend.port !== listener.port) return false;
-  const to = backend.hostname.toLowerCase();
-  const at = listener.hostname.toLowerCase();
-  if (to === at) return true;
-  if (at === "0.0.0.0" || at === "::" || at === "[::]") return isLoopback(to) || to === "0.0.0.0";
-  return isLoopback(at) && (to === "localhost" || at === "localhost");
-}
-
 /**
  * Starts a TCP load balancer: each accepted connection is joined to one of the backends,
  * chosen round-robin or by fewest open connections among the healthy ones. A backend
@@ -221,7 +199,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
 
   const listener: Listener = await listen({ hostname, port });
   const listenName = formatAddr(listener.addr);
-  const loop = backends.find((b) => reachesListener(b.addr, listener.addr));
+  const loops = await Promise.all(backends.map((b) => reachesListener(b.addr, listener.addr)));
+  const loop = backends.find((_, i) => loops[i]);
   if (loop) {
     listener.close();
     throw new TypeError(

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
@@ -429,15 +429,99 @@ test("startProxy() turns a client away when no backend answers, and rejects bad 
     { port: 0, backends: ["127.0.0.1:80"], backend: "x" },
     /unknown option 'backend' \(did you mean 'backends'\?\)/,
   );
-  // A backend that is the proxy's own address would pass every connection back to the
-  // proxy, without end: refused, and the port is let go again.
-  for (const [hostname, backend] of [["127.0.0.1", "127.0.0.1"], ["127.0.0.1", "localhost"]]) {
-    await bad(
-      { hostname, port: deadPort, backends: ["127.0.0.1:1", `${backend}:${deadPort}`] },
-      new RegExp(`backend ${backend}:${deadPort} is the proxy's own address`),
+});
+
+/** A port free on `hostname` just now. */
+async function freePort(hostname: string): Promise<number> {
+  const probe = await listen({ hostname, port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  return port;
+}
+
+/** This machine's addresses other than loopback, of one family (none when it has none). */
+function ownAddresses(family: "IPv4" | "IPv6"): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) =>
+    (list ?? []).filter((i) => i.family === family && !i.internal && !i.address.startsWith("fe80")).map((i) =>
+      i.address
+    )
+  );
+}
+
+async function canListen(hostname: string): Promise<boolean> {
+  try {
+    (await listen({ hostname, port: 0 })).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("startProxy() refuses a backend that is the proxy itself, however the address is spelled", async () => {
+  const ipv6 = await canListen("::1");
+  const [own4] = ownAddresses("IPv4");
+  const [own6] = ownAddresses("IPv6");
+  // [listen host, backend host as typed]: each one leads back to the listener.
+  const loops: [string, string][] = [
+    ["127.0.0.1", "127.0.0.1"],
+    ["127.0.0.1", "localhost"],
+    ["127.0.0.1", "LOCALHOST"],
+    ["127.0.0.1", "127.1"],
+    ["127.0.0.1", "2130706433"],
+    ["127.0.0.1", "0x7f000001"],
+    ["127.0.0.1", "0.0.0.0"],
+    ["127.0.0.1", "[::ffff:127.0.0.1]"],
+    ["127.0.0.1", "[::ffff:7f00:1]"],
+    ["0.0.0.0", "127.0.0.1"],
+    ["0.0.0.0", "127.0.0.9"],
+    ["0.0.0.0", "localhost"],
+    ["0.0.0.0", "0.0.0.0"],
+    ["0.0.0.0", "127.1"],
+    ["0.0.0.0", "[::ffff:127.0.0.1]"],
+    ...(own4 ? [["0.0.0.0", own4] as [string, string]] : []),
+    ...(ipv6
+      ? [
+        ["::1", "[::1]"],
+        ["::1", "[0:0:0:0:0:0:0:1]"],
+        ["::1", "[::]"],
+        ["::", "[::1]"],
+        ["::", "127.0.0.1"],
+        ["::", "localhost"],
+        ["::", "[::ffff:127.0.0.1]"],
+        ...(own6 ? [["::", `[${own6}]`] as [string, string]] : []),
+      ] as [string, string][]
+      : []),
+  ];
+  for (const [hostname, backend] of loops) {
+    const port = await freePort(hostname);
+    let error: unknown;
+    try {
+      await (await startProxy({ hostname, port, backends: ["127.0.0.1:1", `${backend}:${port}`] })).close();
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, TypeError, `${backend}:${port} with a proxy on ${hostname}: no error`);
+    assert.match(
+      (error as Error).message,
+      `backend ${backend}:${port} is the proxy's own address`,
+      `${backend} with a proxy on ${hostname}`,
     );
-    const again = await listen({ hostname, port: deadPort });
-    again.close();
+    // The port is let go again.
+    (await listen({ hostname, port })).close();
+  }
+  // Not loops: another loopback address, the other family, another port.
+  const fine: [string, string][] = [
+    ["127.0.0.1", "127.0.0.2"],
+    ["0.0.0.0", "127.0.0.1:+1"],
+    ...(ipv6 ? [["127.0.0.1", "[::1]"], ["0.0.0.0", "[::1]"], ["::1", "127.0.0.1"]] as [string, string][] : []),
+  ];
+  for (const [hostname, backend] of fine) {
+    const port = await freePort(hostname);
+    const target = backend.endsWith(":+1")
+      ? `${backend.slice(0, -3)}:${port === 65535 ? 1 : port + 1}`
+      : `${backend}:${port}`;
+    const proxy = await startProxy({ hostname, port, backends: [target], healthInterval: 3600_000 });
+    await proxy.close();
   }
 });
 
