@@ -15,6 +15,7 @@ type PermissionState = "granted" | "denied" | "prompt";
 
 interface DenoPermissions {
   querySync(descriptor: PermissionDescriptor): { state: PermissionState };
+  requestSync(descriptor: PermissionDescriptor): { state: PermissionState };
 }
 
 interface NodePermission {
@@ -37,4 +38,28 @@ export function isGranted(descriptor: PermissionDescriptor): boolean {
   const node = nodePermission();
   if (!node) return true;
   return descriptor.name === "write" ? node.has("fs.write", descriptor.path) : true;
+}
+
+/** A permission the runtime withholds, and the flag that grants it. */
+export interface MissingPermission {
+  /** `"Deno"` or `"Node"`. */
+  runtime: string;
+  /** The flag to add to the runtime's command line: `--allow-write=PATH`, `--allow-fs-write=PATH`. */
+  flag: string;
+}
+
+/**
+ * Whether this program may write `path`, or what it lacks. On a terminal Deno asks its
+ * user first, as it would at the write itself, but now, before the work.
+ */
+export function missingWritePermission(path: string): MissingPermission | undefined {
+  const descriptor: PermissionDescriptor = { name: "write", path };
+  const deno = denoPermissions();
+  if (deno) {
+    let state = deno.querySync(descriptor).state;
+    // Without a terminal, Deno denies at once instead of asking.
+    if (state === "prompt") state = deno.requestSync(descriptor).state;
+    return state === "granted" ? undefined : { runtime: "Deno", flag: `--allow-write=${path}` };
+  }
+  return isGranted(descriptor) ? undefined : { runtime: "Node", flag: `--allow-fs-write=${path}` };
 }

@@ -1,10 +1,11 @@
 import { MAX_DELAY_S } from "../../_delay.ts";
 import type { NetAddr } from "../../net/mod.ts";
-import { writeTextFile } from "../../runtime/files.ts";
+import { fileErrorReason, writeTextFile } from "../../runtime/files.ts";
 import { parseHostPort } from "../../tools/host_port.ts";
 import { type ProxyEvent, type ProxyStats, type ProxyStrategy, startProxy } from "../../tools/proxy.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure } from "./_net_messages.ts";
+import { checkOutputFile } from "./_output_file.ts";
 
 function logLine(event: ProxyEvent): string {
   switch (event.type) {
@@ -121,6 +122,7 @@ export const proxyCommand: CommandSpec = {
     const listenAddr = addressFlag("listen", f.listen as string, true);
     const backends = backendTexts.map((text) => addressFlag("backend", text, false));
     const statsFile = f["stats-json"] as string | undefined;
+    if (statsFile !== undefined) await checkOutputFile("stats-json", statsFile);
     let proxy;
     try {
       proxy = await startProxy({
@@ -142,13 +144,14 @@ export const proxyCommand: CommandSpec = {
     await io.out(`listening on ${listening}\n`);
     await io.err(`proxy: ${listening} → ${backends.length} backend(s), ${f.strategy}; stop with Ctrl-C\n`);
     const stats = await proxy.finished;
-    await io.out(proxyStatsText(stats));
+    // The file first: it is kept even when standard output is gone by now.
+    let fileError: unknown;
     if (statsFile !== undefined) {
-      try {
-        await writeTextFile(statsFile, JSON.stringify(stats, null, 2) + "\n");
-      } catch (error) {
-        throw new CommandError(`cannot write --stats-json ${statsFile}: ${(error as Error).message}`);
-      }
+      await writeTextFile(statsFile, JSON.stringify(stats, null, 2) + "\n").catch((error) => (fileError = error));
+    }
+    await io.out(proxyStatsText(stats));
+    if (fileError !== undefined) {
+      throw new CommandError(`cannot write --stats-json ${statsFile}: ${fileErrorReason(fileError)}`);
     }
     return 0;
   },

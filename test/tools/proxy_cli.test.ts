@@ -1,0 +1,126 @@
+/**
+ * `anynet proxy` as a process: what it checks before it starts, and what it keeps when
+ * the world around it goes (standard output closed, a file it may not write).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { ProxyStats } from "anynet/tools";
+import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
+import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
+import { startTestEcho } from "../_helpers/tools_servers.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "anynet-proxy-cli-"));
+
+/** Longest a refused start may take (a generous bound: before the check, the proxy ran until stopped). */
+const START_BOUND_MS = 15_000;
+
+const proxyArgs = (statsFile: string) => [
+  "proxy",
+  "--listen",
+  "127.0.0.1:0",
+  "--backend",
+  "127.0.0.1:1",
+  "--stats-json",
+  statsFile,
+];
+
+test("anynet proxy refuses at once a --stats-json file in a folder that does not exist", async () => {
+  const statsFile = join(dir, "missing", "stats.json");
+  const started = Date.now();
+  const run = await runCli(proxyArgs(statsFile), { timeoutMs: START_BOUND_MS });
+  assert.ok(Date.now() - started < START_BOUND_MS);
+  assert.is(run.code, 1, run.stderr);
+  assert.is(run.stdout, "", "it did not start listening");
+  assert.is(run.stderr, `anynet proxy: cannot write --stats-json ${statsFile}: no such folder\n`);
+});
+
+test("anynet proxy refuses at once a --stats-json file the runtime may not write, naming the flag to add", async () => {
+  const statsFile = join(dir, "stats.json");
+  let command: string, args: string[], expected: string;
+  switch (testRuntime) {
+    case "deno":
+      command = process.execPath;
+      args = ["run", "--allow-net", "--no-lock", join(root, "src", "cli.ts")];
+      expected = `Deno is not allowed to write it; add --allow-write=${statsFile} to the deno command line`;
+      break;
+    case "node":
+      command = process.execPath;
+      args = ["--permission", "--allow-fs-read=*", join(root, "dist", "cli.js")];
+      expected = `Node is not allowed to write it; add --allow-fs-write=${statsFile} to the node command line`;
+      break;
+    case "bun":
+      announceSkip("Bun has no permission model: nothing to refuse");
+      return;
+  }
+  const started = Date.now();
+  const run = await runCommand(command, [...args, ...proxyArgs(statsFile)], { timeoutMs: START_BOUND_MS });
+  assert.ok(Date.now() - started < START_BOUND_MS);
+  assert.is(run.code, 1, run.stderr);
+  assert.is(run.stdout, "", "it did not start listening");
+  assert.is(run.stderr, `anynet proxy: cannot write --stats-json ${statsFile}: ${expected}\n`);
+  assert.not.ok(existsSync(statsFile));
+});
+
+test("anynet proxy still writes --stats-json when standard output was closed after the listening line", async () => {
+  const backend = await startTestEcho();
+  const statsFile = join(dir, "kept.json");
+  const [command, prefix] = cliCommand();
+  // head takes the listening line and goes: the counts printed at the end meet a closed pipe.
+  const script = `"$@" > >(head -1) & echo "pid $!"; wait $!; echo "exit $?"`;
+  const child = spawn("bash", [
+    "-c",
+    script,
+    "bash",
+    command,
+    ...prefix,
+    "proxy",
+    "--listen",
+    "127.0.0.1:0",
+    "--backend",
+    `127.0.0.1:${backend.port}`,
+    "--stats-json",
+    statsFile,
+  ], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", err = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
+  child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  let pid: number | undefined;
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!/listening on/.test(out) || pid === undefined) {
+      pid ??= Number(/^pid (\d+)$/m.exec(out)?.[1]) || undefined;
+      assert.ok(Date.now() < deadline, `no listening line: ${out} ${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    // head has gone once bash's output holds its line; let the pipe close behind it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(pid, "SIGTERM");
+    await closed;
+    assert.match(out, /^exit 141$/m, `${out}\n${err}`);
+    const stats = JSON.parse(readFileSync(statsFile, "utf8")) as ProxyStats;
+    assert.is(stats.accepted, 0);
+    assert.is(stats.backends.length, 1);
+  } finally {
+    if (child.exitCode === null) {
+      if (pid !== undefined) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone already
+        }
+      }
+      child.kill("SIGKILL");
+    }
+    await backend.close();
+  }
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test.run();
