@@ -33,7 +33,12 @@ export interface ProxyOptions {
   onEvent?: (event: ProxyEvent) => void;
 }
 
-/** Something worth logging that happened in the proxy. */
+/**
+ * Something worth logging that happened in the proxy. Clients and backends are named
+ * `HOST:PORT`. A client that reset its connection before the proxy could read its
+ * address is gone before it is served and is no event, nor is an accept that failed
+ * because its client gave up.
+ */
 export type ProxyEvent =
   | { type: "backend-down"; backend: string; reason: string }
   | { type: "backend-up"; backend: string }
@@ -100,11 +105,31 @@ interface Backend extends ProxyBackendStats {
 
 interface Session {
   client: Connection;
+  /** `HOST:PORT` of the client. */
+  clientName: string;
   backend?: Connection;
+  /** `HOST:PORT` of the backend once one is chosen. */
+  backendName?: string;
 }
 
 function reason(error: unknown): string {
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
+/**
+ * Whether the runtime could tell who the client is. Node and Bun hand out a connection
+ * whose peer reset it before its address was read with no address at all: that client
+ * is gone already, and joining it to a backend would only make a broken connection and
+ * a log line about nobody (":0").
+ */
+function hasPeerAddress(addr: NetAddr): boolean {
+  return addr.hostname !== "" && addr.port > 0;
+}
+
+/** An accept that failed because the peer gave up first: nothing to report, nothing to wait for. */
+function isPeerGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ECONNRESET" || code === "ECONNABORTED";
 }
 
 /**
@@ -116,7 +141,8 @@ function reason(error: unknown): string {
  *
  * Bytes pass unchanged and in order; a half-close is passed on in both directions; a
  * slow reader slows its writer (no unbounded buffering); a reset on one side resets
- * the other.
+ * the other (on Deno, whose connections cannot send a reset, closes it: its peer sees
+ * an early end of stream).
  *
  * @param options Where to listen and the backends; see {@linkcode ProxyOptions}.
  * @returns The running proxy.
@@ -235,8 +261,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   });
 
   async function handle(session: Session): Promise<void> {
-    const { client } = session;
-    const clientName = formatAddr(client.remoteAddr);
+    const { client, clientName } = session;
     client.setNoDelay(true);
     let chosen: Backend | undefined;
     let lastError: unknown;
@@ -245,6 +270,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     for (const backend of balancer.order()) {
       try {
         session.backend = await connect({ ...backend.addr, timeout: connectTimeout });
+        session.backendName = backend.backend;
         chosen = backend;
         markUp(backend);
         break;
@@ -283,6 +309,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       try {
         client = await listener.accept();
       } catch (error) {
+        // A client that reset before it was served costs nothing; a pause for it would
+        // let a flood of such clients slow down everyone else's accept.
+        if (isPeerGone(error)) continue;
         // Out of file descriptors and the like: log, breathe, go on.
         emit({ type: "accept-error", error });
         await abortableSleep(100, stopping.signal);
@@ -293,11 +322,20 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         client.close();
         break;
       }
+      if (!hasPeerAddress(client.remoteAddr)) {
+        client.close();
+        continue;
+      }
       accepted++;
-      const session: Session = { client };
+      const session: Session = { client, clientName: formatAddr(client.remoteAddr) };
       sessions.add(session);
       const handler = handle(session).catch((error) => {
-        emit({ type: "connection-error", client: formatAddr(client.remoteAddr), backend: "", error });
+        emit({
+          type: "connection-error",
+          client: session.clientName,
+          backend: session.backendName ?? "no backend yet",
+          error,
+        });
         client.reset();
         session.backend?.reset();
       }).finally(() => {

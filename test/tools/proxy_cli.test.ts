@@ -3,6 +3,7 @@
  * the world around it goes (standard output closed, a file it may not write).
  */
 import { spawn } from "node:child_process";
+import * as net from "node:net";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,8 @@ import type { ProxyStats } from "anynet/tools";
 import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
 import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
 import { startTestEcho } from "../_helpers/tools_servers.ts";
+import { echoExchange } from "../_helpers/tools_clients.ts";
+import { startCli, waitForListening } from "../_helpers/net_process.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-proxy-cli-"));
 
@@ -117,6 +120,48 @@ test("anynet proxy still writes --stats-json when standard output was closed aft
       }
       child.kill("SIGKILL");
     }
+    await backend.close();
+  }
+});
+
+test("anynet proxy names every client and backend in its log, also under a flood of clients that reset at once", async () => {
+  const backend = await startTestEcho();
+  const proc = startCli([
+    "proxy",
+    "--listen",
+    "127.0.0.1:0",
+    "--backend",
+    `127.0.0.1:${backend.port}`,
+    "--health-interval",
+    "3600",
+  ]);
+  try {
+    const port = await waitForListening(proc);
+    // Each client sends a reset as soon as it is connected: the proxy's runtime may
+    // accept the connection only after it is gone, without the client's address.
+    const resets = Array.from({ length: 200 }, () =>
+      new Promise<void>((resolve) => {
+        const socket = net.connect({ host: "127.0.0.1", port }, () => socket.resetAndDestroy());
+        socket.on("error", () => {});
+        socket.on("close", () => resolve());
+      }));
+    await Promise.all(resets);
+    // The proxy still serves a client that stays.
+    const outcome = await echoExchange(port, { messages: 2, size: 100, pauseMs: 0, seed: 1 });
+    assert.ok(outcome.complete, outcome.error);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { code } = await proc.stop("SIGTERM");
+    assert.is(code, 0, proc.stderr());
+    const lines = proc.stderr().split("\n").filter((line) => line !== "");
+    // An address without its host (":0", "[]:0") or a placeholder instead of a name.
+    const nameless = lines.filter((line) => /(^|[\s(→])(\[\])?:\d+|→ \?|accept failed/.test(line));
+    assert.equal(
+      nameless,
+      [],
+      `${nameless.length} of ${lines.length} lines name nobody:\n${nameless.slice(0, 3).join("\n")}`,
+    );
+  } finally {
+    if (proc.child.exitCode === null) proc.child.kill("SIGKILL");
     await backend.close();
   }
 });

@@ -7,6 +7,8 @@ import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure } from "./_net_messages.ts";
 import { checkOutputFile } from "./_output_file.ts";
 
+const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+
 function logLine(event: ProxyEvent): string {
   switch (event.type) {
     case "backend-down":
@@ -15,12 +17,10 @@ function logLine(event: ProxyEvent): string {
       return `backend ${event.backend} is up`;
     case "no-backend":
       return `turned ${event.client} away: no backend reachable (${event.reason})`;
-    case "connection-error": {
-      const message = event.error instanceof Error ? event.error.message : String(event.error);
-      return `connection ${event.client} → ${event.backend || "?"} broke: ${message.split("\n")[0]}`;
-    }
+    case "connection-error":
+      return `connection ${event.client} → ${event.backend} broke: ${firstLine(event.error)}`;
     case "accept-error":
-      return `accept failed: ${event.error instanceof Error ? event.error.message : String(event.error)}`;
+      return `${firstLine(event.error)}; accepting again in 0.1 s`;
   }
 }
 
@@ -50,10 +50,11 @@ export const proxyCommand: CommandSpec = {
   description: "Accepts TCP connections on --listen and joins each to one backend (round-robin, or the one " +
     "with the fewest open connections). A backend that refuses is skipped and the connection tries the next " +
     "one; background health checks (a TCP connect every --health-interval seconds) bring it back when it " +
-    "recovers. Bytes pass unchanged and in order, half-closes and resets are passed on, and a slow side slows " +
-    "the other instead of filling memory. Prints 'listening on HOST:PORT' on standard output when ready and " +
-    "logs backend state changes on standard error. SIGINT or SIGTERM drains: it stops accepting, lets open " +
-    "connections finish (for at most --drain-timeout seconds), prints per-backend counts and exits 0.",
+    "recovers. Bytes pass unchanged and in order, half-closes and resets are passed on (on Deno, whose sockets " +
+    "cannot send a reset, as a close), and a slow side slows the other instead of filling memory. Prints " +
+    "'listening on HOST:PORT' on standard output when ready and logs backend state changes on standard error. " +
+    "SIGINT or SIGTERM drains: it stops accepting, lets open connections finish (for at most --drain-timeout " +
+    "seconds), prints per-backend counts and exits 0.",
   flags: [
     {
       name: "listen",
@@ -106,7 +107,7 @@ export const proxyCommand: CommandSpec = {
       name: "stats-json",
       type: "string",
       valueName: "FILE",
-      description: "Also write the final counts to FILE as JSON",
+      description: "Also write the final counts to FILE as JSON (checked before the proxy starts)",
     },
   ],
   examples: [
