@@ -3,7 +3,9 @@
  * only once the other side took the previous one (no unbounded buffering; the adapters
  * stop reading from the kernel while nobody reads, so TCP backpressure reaches the
  * sender), and an end of stream is passed on as a half-close. A failure on either side
- * resets the other, so a broken stream is never mistaken for a complete one.
+ * resets the other, so that a broken stream is never mistaken for a complete one where
+ * the runtime can send a reset (Node, Bun); Deno's `reset()` is a close, which its peer
+ * sees as a clean end.
  *
  * @module
  */
