@@ -73,8 +73,9 @@ test("anynet proxy still writes --stats-json when standard output was closed aft
   const backend = await startTestEcho();
   const statsFile = join(dir, "kept.json");
   const [command, prefix] = cliCommand();
-  // head takes the listening line and goes: the counts printed at the end meet a closed pipe.
-  const script = `"$@" > >(head -1) & echo "pid $!"; wait $!; echo "exit $?"`;
+  // head takes the listening line and goes (its shell lets go of the pipe too, then says
+  // so): the counts printed at the end meet a closed pipe.
+  const script = `"$@" > >(head -1; exec 0<&-; echo "reader gone") & echo "pid $!"; wait $!; echo "exit $?"`;
   const child = spawn("bash", [
     "-c",
     script,
@@ -96,13 +97,11 @@ test("anynet proxy still writes --stats-json when standard output was closed aft
   let pid: number | undefined;
   try {
     const deadline = Date.now() + 30_000;
-    while (!/listening on/.test(out) || pid === undefined) {
+    while (!/listening on/.test(out) || !/^reader gone$/m.test(out) || pid === undefined) {
       pid ??= Number(/^pid (\d+)$/m.exec(out)?.[1]) || undefined;
       assert.ok(Date.now() < deadline, `no listening line: ${out} ${err}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    // head has gone once bash's output holds its line; let the pipe close behind it.
-    await new Promise((resolve) => setTimeout(resolve, 300));
     process.kill(pid, "SIGTERM");
     await closed;
     assert.match(out, /^exit 141$/m, `${out}\n${err}`);
