@@ -8,6 +8,13 @@ import { parseHostPort } from "./host_port.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
 import { pipeConnections } from "./proxy_pipe.ts";
 import { reachesListener } from "./proxy_loop.ts";
+import {
+  Activity,
+  checkIdleTimeout,
+  checkMaxConnections,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  idleSweepInterval,
+} from "./proxy_limits.ts";
 
 export type { ProxyStrategy } from "./proxy_balancer.ts";
 
@@ -27,9 +34,23 @@ export interface ProxyOptions {
   connectTimeout?: number;
   /** Milliseconds `close()` lets open connections finish before it resets them. @default 10000 */
   drainTimeout?: number;
+  /**
+   * Milliseconds a session may pass no byte in either direction before the proxy closes
+   * both its connections (client and backend); 0 turns the limit off. A session busy in
+   * one direction only (a long download) is not idle. @default 300000 (5 minutes)
+   */
+  idleTimeout?: number;
+  /**
+   * Client sessions open at once. A client beyond it is closed as soon as it is accepted,
+   * without a backend connection, and counted as `refused`. @default no limit
+   */
+  maxConnections?: number;
   /** Drains and stops the proxy when aborted, as `close()` does. */
   signal?: AbortSignal;
-  /** Called on backend state changes and connection failures (for logging). Exceptions it throws are ignored. */
+  /**
+   * Called on backend state changes, connection failures, idle sessions closed and clients
+   * refused (for logging). Exceptions it throws are ignored.
+   */
   onEvent?: (event: ProxyEvent) => void;
 }
 
@@ -44,6 +65,8 @@ export type ProxyEvent =
   | { type: "backend-up"; backend: string }
   | { type: "no-backend"; client: string; reason: string }
   | { type: "connection-error"; client: string; backend: string; error: unknown }
+  | { type: "idle"; client: string; backend: string; idleTimeout: number }
+  | { type: "refuse"; client: string; reason: string }
   | { type: "accept-error"; error: unknown };
 
 /** Counters of one backend. */
@@ -72,12 +95,16 @@ export interface ProxyStats {
   listen: string;
   /** The strategy in use. */
   strategy: ProxyStrategy;
-  /** Client connections accepted. */
+  /** Clients taken on: joined to a backend, or turned away for lack of one (`refused` ones are not counted here). */
   accepted: number;
   /** Client connections open now. */
   active: number;
   /** Clients turned away because no backend could be reached. */
   rejected: number;
+  /** Clients closed as soon as they were accepted because `maxConnections` sessions were open. */
+  refused: number;
+  /** Sessions closed (both sides) because no byte passed either way for `idleTimeout`. */
+  idleClosed: number;
   /** Per backend, in the order given. */
   backends: ProxyBackendStats[];
 }
@@ -110,6 +137,10 @@ interface Session {
   backend?: Connection;
   /** `HOST:PORT` of the backend once one is chosen. */
   backendName?: string;
+  /** Set once the backend is connected: the idle limit applies from then on. */
+  activity?: Activity;
+  /** Closed by the idle limit: how its pipe ended is not a failure. */
+  closedIdle?: boolean;
 }
 
 function reason(error: unknown): string {
@@ -144,6 +175,10 @@ function isPeerGone(error: unknown): boolean {
  * the other (on Deno, whose connections cannot send a reset, closes it: its peer sees
  * an early end of stream).
  *
+ * A session with no byte either way for `idleTimeout` (5 minutes unless told) is closed
+ * on both sides; with `maxConnections`, a client beyond the limit is closed as soon as
+ * it is accepted, before any backend is asked.
+ *
  * @param options Where to listen and the backends; see {@linkcode ProxyOptions}.
  * @returns The running proxy.
  * @throws {TypeError | RangeError} For bad options, before any I/O.
@@ -170,6 +205,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     "healthInterval",
     "connectTimeout",
     "drainTimeout",
+    "idleTimeout",
+    "maxConnections",
     "signal",
     "onEvent",
   ]);
@@ -184,6 +221,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const healthInterval = checkDelayMs(action, "healthInterval", options.healthInterval ?? 2000);
   const connectTimeout = checkDelayMs(action, "connectTimeout", options.connectTimeout ?? 3000);
   const drainTimeout = checkDelayMs(action, "drainTimeout", options.drainTimeout ?? 10000);
+  const idleTimeout = checkIdleTimeout(action, options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS);
+  const maxConnections = checkMaxConnections(action, options.maxConnections);
   if (!Array.isArray(options.backends) || options.backends.length === 0) {
     throw new TypeError(`Cannot ${action}: 'backends' must be a non-empty array of addresses`);
   }
@@ -238,7 +277,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const sessions = new Set<Session>();
   const handlers = new Set<Promise<void>>();
   const stopping = new AbortController();
-  let accepted = 0, rejected = 0;
+  let accepted = 0, rejected = 0, refused = 0, idleClosed = 0;
 
   const markDown = (backend: Backend, error: unknown) => {
     if (!backend.healthy) return;
@@ -257,6 +296,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     accepted,
     active: sessions.size,
     rejected,
+    refused,
+    idleClosed,
     backends: backends.map(({ addr: _addr, ...counters }) => counters),
   });
 
@@ -290,11 +331,15 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     chosen.connections++;
     chosen.active++;
     session.backend.setNoDelay(true);
+    const activity = new Activity(Date.now());
+    session.activity = activity;
     try {
-      const result = await pipeConnections(client, session.backend);
+      const result = await pipeConnections(client, session.backend, () => activity.chunks++);
       chosen.bytesUp += result.bytesUp;
       chosen.bytesDown += result.bytesDown;
-      if (result.error !== undefined) {
+      // Closing an idle session can fail a write that was waiting on a peer that does
+      // not read: that is the limit at work, not a broken connection.
+      if (result.error !== undefined && !session.closedIdle) {
         chosen.brokenConnections++;
         emit({ type: "connection-error", client: clientName, backend: chosen.backend, error: result.error });
       }
@@ -323,6 +368,17 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         break;
       }
       if (!hasPeerAddress(client.remoteAddr)) {
+        client.close();
+        continue;
+      }
+      if (maxConnections !== undefined && sessions.size >= maxConnections) {
+        // Closed before a backend is asked: a flood of clients costs the backends nothing.
+        refused++;
+        emit({
+          type: "refuse",
+          client: formatAddr(client.remoteAddr),
+          reason: `more than ${maxConnections} connections`,
+        });
         client.close();
         continue;
       }
@@ -368,6 +424,25 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     }
   })();
 
+  const closeIdle = (session: Session) => {
+    session.closedIdle = true;
+    idleClosed++;
+    emit({ type: "idle", client: session.clientName, backend: session.backendName!, idleTimeout });
+    // A close, not a reset: a quiet session ends as one that finished. (In a session
+    // stalled by a peer that stopped reading, the side still sending meets a reset all
+    // the same: the kernel sends one for a socket closed with received bytes unread.)
+    session.client.close();
+    session.backend?.close();
+  };
+  // Sessions still waiting for a backend are not looked at: connectTimeout bounds them.
+  // The sweep goes on while draining, so idle sessions do not hold up a shutdown.
+  const idleSweep = idleTimeout === 0 ? undefined : setInterval(() => {
+    const now = Date.now();
+    for (const session of sessions) {
+      if (!session.closedIdle && session.activity?.quietFor(idleTimeout, now)) closeIdle(session);
+    }
+  }, idleSweepInterval(idleTimeout));
+
   const stopRequested = new Promise<void>((resolve) =>
     stopping.signal.addEventListener("abort", () => resolve(), { once: true })
   );
@@ -396,6 +471,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       }
     }
     await allDone;
+    clearInterval(idleSweep);
     signal?.removeEventListener("abort", stop);
     return stats();
   })();

@@ -21,8 +21,16 @@ export interface PipeResult {
   error?: unknown;
 }
 
-/** Copies `client` ⇄ `backend` until both directions ended or one failed; closes both. */
-export async function pipeConnections(client: Connection, backend: Connection): Promise<PipeResult> {
+/**
+ * Copies `client` ⇄ `backend` until both directions ended or one failed; closes both.
+ * `onChunk` is called after each chunk passed on, either way (the idle limit's measure
+ * of activity).
+ */
+export async function pipeConnections(
+  client: Connection,
+  backend: Connection,
+  onChunk?: () => void,
+): Promise<PipeResult> {
   const result: PipeResult = { bytesUp: 0, bytesDown: 0 };
   let failed = false;
   const fail = (error: unknown) => {
@@ -35,8 +43,18 @@ export async function pipeConnections(client: Connection, backend: Connection): 
   // After a failure the other direction's read gives null (its connection was reset
   // here) and pump's closeWrite on a closed connection does nothing.
   await Promise.all([
-    pump(client, backend, { onChunk: (n) => (result.bytesUp += n) }).catch(fail),
-    pump(backend, client, { onChunk: (n) => (result.bytesDown += n) }).catch(fail),
+    pump(client, backend, {
+      onChunk: (n) => {
+        result.bytesUp += n;
+        onChunk?.();
+      },
+    }).catch(fail),
+    pump(backend, client, {
+      onChunk: (n) => {
+        result.bytesDown += n;
+        onChunk?.();
+      },
+    }).catch(fail),
   ]);
   client.close();
   backend.close();

@@ -3,6 +3,7 @@ import type { NetAddr } from "../../net/mod.ts";
 import { fileErrorReason, writeTextFile } from "../../runtime/files.ts";
 import { parseHostPort } from "../../tools/host_port.ts";
 import { type ProxyEvent, type ProxyStats, type ProxyStrategy, startProxy } from "../../tools/proxy.ts";
+import { DEFAULT_IDLE_TIMEOUT_MS, MAX_PROXY_CONNECTIONS } from "../../tools/proxy_limits.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure } from "./_net_messages.ts";
 import { checkOutputFile } from "./_output_file.ts";
@@ -21,6 +22,12 @@ function logLine(event: ProxyEvent): string {
       return `connection ${event.client} → ${event.backend} broke: ${firstLine(event.error)}`;
     case "accept-error":
       return `${firstLine(event.error)}; accepting again in 0.1 s`;
+    case "idle":
+      return `closed ${event.client} → ${event.backend}: idle timeout (no bytes either way for ${
+        event.idleTimeout / 1000
+      } s)`;
+    case "refuse":
+      return `refused ${event.client}: ${event.reason}`;
   }
 }
 
@@ -31,7 +38,10 @@ export function proxyStatsText(stats: ProxyStats): string {
     `backend ${b.backend.padEnd(width)}  ${b.healthy ? "up  " : "down"}  ${b.connections} connections, ` +
     `${b.connectFailures} refused, ${b.brokenConnections} broken, ${b.bytesUp} bytes up, ${b.bytesDown} bytes down`
   );
-  lines.push(`total: ${stats.accepted} connections accepted, ${stats.rejected} turned away (no backend)`);
+  lines.push(
+    `total: ${stats.accepted} connections accepted, ${stats.rejected} turned away (no backend), ` +
+      `${stats.refused} refused (over --max-connections), ${stats.idleClosed} closed idle (--idle-timeout)`,
+  );
   return lines.join("\n") + "\n";
 }
 
@@ -54,7 +64,8 @@ export const proxyCommand: CommandSpec = {
     "cannot send a reset, as a close), and a slow side slows the other instead of filling memory. Prints " +
     "'listening on HOST:PORT' on standard output when ready and logs backend state changes on standard error. " +
     "SIGINT or SIGTERM drains: it stops accepting, lets open connections finish (for at most --drain-timeout " +
-    "seconds), prints per-backend counts and exits 0.",
+    "seconds), prints per-backend counts and exits 0. A session with no bytes either way for --idle-timeout " +
+    "seconds is closed on both sides; clients beyond --max-connections are closed as soon as they are accepted.",
   flags: [
     {
       name: "listen",
@@ -104,6 +115,23 @@ export const proxyCommand: CommandSpec = {
       description: "Seconds open connections may take to finish on shutdown",
     },
     {
+      name: "idle-timeout",
+      type: "number",
+      min: 0,
+      max: MAX_DELAY_S,
+      default: DEFAULT_IDLE_TIMEOUT_MS / 1000,
+      valueName: "SECONDS",
+      description: "Close a session (both sides) after this many seconds without a byte either way (0: never)",
+    },
+    {
+      name: "max-connections",
+      type: "integer",
+      min: 1,
+      max: MAX_PROXY_CONNECTIONS,
+      valueName: "N",
+      description: "Serve at most N clients at once; close the rest at once (default: no limit)",
+    },
+    {
       name: "stats-json",
       type: "string",
       valueName: "FILE",
@@ -114,6 +142,7 @@ export const proxyCommand: CommandSpec = {
     "proxy --listen 127.0.0.1:8080 --backend 127.0.0.1:9001 --backend 127.0.0.1:9002",
     "proxy --listen 127.0.0.1:0 --backend 10.0.0.5:80 --backend 10.0.0.6:80 --strategy least-connections",
     "proxy --listen [::1]:7000 --backend [::1]:7001 --health-interval 0.5 --stats-json stats.json",
+    "proxy --listen 0.0.0.0:8080 --backend 10.0.0.5:80 --max-connections 1000 --idle-timeout 60",
   ],
   async run(input, io) {
     const f = input.flags;
@@ -134,6 +163,8 @@ export const proxyCommand: CommandSpec = {
         healthInterval: (f["health-interval"] as number) * 1000,
         connectTimeout: (f["connect-timeout"] as number) * 1000,
         drainTimeout: (f["drain-timeout"] as number) * 1000,
+        idleTimeout: (f["idle-timeout"] as number) * 1000,
+        maxConnections: f["max-connections"] as number | undefined,
         signal: io.signal,
         onEvent: (event) => void io.err(`proxy: ${logLine(event)}\n`),
       });
