@@ -629,6 +629,207 @@ test("startProxy() close() resets connections still open after drainTimeout", as
   }
 });
 
+/**
+ * A node:net backend for the limit tests. What a connection's first byte asks for: "D" a
+ * download of `download` in 16 KiB steps `pauseMs` apart; "U" an upload, read to its end
+ * and answered with the byte count; "S" a stream sent as fast as the peer takes it, until
+ * the connection goes. Every connection is kept, with whether it carried data and how it
+ * ended.
+ */
+async function limitsBackend(download: Uint8Array, step: number, pauseMs: number) {
+  const seen: { gotData: boolean; peer: NodePeer }[] = [];
+  const open = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    open.add(socket);
+    socket.on("close", () => open.delete(socket));
+    socket.on("error", () => {});
+    const entry = { gotData: false, peer: nodePeer(socket) };
+    seen.push(entry);
+    socket.once("data", async (first: Uint8Array) => {
+      entry.gotData = true;
+      const ask = String.fromCharCode(first[0]);
+      if (ask === "D") {
+        for (let offset = 0; offset < download.byteLength && !socket.destroyed; offset += step) {
+          socket.write(download.subarray(offset, offset + step));
+          await sleep(pauseMs);
+        }
+        socket.end();
+      } else if (ask === "U") {
+        if (await entry.peer.ended === "end") socket.end(String(entry.peer.received().byteLength - 1));
+      } else if (ask === "S") {
+        const chunk = pattern(64 * 1024, 9);
+        while (!socket.destroyed && socket.writable) {
+          if (!socket.write(chunk)) {
+            await new Promise((resolve) => socket.once("drain", resolve).once("close", resolve));
+          }
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    seen,
+    close() {
+      for (const socket of open) socket.destroy();
+      server.close();
+    },
+  };
+}
+
+test("startProxy() closes sessions idle for idleTimeout on both sides, and leaves a long transfer either way alone", async () => {
+  const idleTimeout = 1000;
+  // Each transfer lasts about 3 s, three times the limit, with a chunk every 50 ms.
+  const step = 16 * 1024, steps = 60, pauseMs = 50;
+  const download = pattern(step * steps, 21);
+  const backend = await limitsBackend(download, step, pauseMs);
+  const events: ProxyEvent[] = [];
+  // Started inside the try's reach: a proxy that refuses the options must not leave the backend open.
+  const starting = startProxy({
+    port: 0,
+    backends: [`127.0.0.1:${backend.port}`],
+    healthInterval: 3600_000,
+    idleTimeout,
+    onEvent: (event) => events.push(event),
+  });
+  const clients: NodePeer[] = [];
+  try {
+    const proxy = await starting;
+    // The first health check connects without a byte: set it apart from the idle sessions.
+    await waitFor("the first health check", () => backend.seen.length === 1);
+    const started = Date.now();
+    const idle = await Promise.all(Array.from({ length: 5 }, () => nodeClient(proxy.addr.port)));
+    clients.push(...idle);
+    const downloader = await nodeClient(proxy.addr.port);
+    const uploader = await nodeClient(proxy.addr.port);
+    // A client that asks for a stream and never reads it: nothing moves once the buffers
+    // on the way are full, which is idle too.
+    const stalled = await nodeClient(proxy.addr.port);
+    clients.push(downloader, uploader, stalled);
+    stalled.socket.pause();
+    stalled.socket.write("S");
+    downloader.socket.write("D");
+    uploader.socket.write("U");
+    const uploading = (async () => {
+      for (let i = 0; i < steps; i++) {
+        uploader.socket.write(download.subarray(i * step, (i + 1) * step));
+        await sleep(pauseMs);
+      }
+      uploader.socket.end();
+    })();
+
+    const idleEnds = await Promise.all(idle.map(async (client) => [await client.ended, Date.now() - started]));
+    for (const [outcome, ms] of idleEnds) {
+      assert.is(outcome, "end", "an idle client sees a clean close");
+      assert.ok((ms as number) >= idleTimeout - 100, `an idle client was closed after ${ms} ms, before the limit`);
+      assert.ok((ms as number) < idleTimeout + 4000, `an idle client was closed only after ${ms} ms`);
+    }
+    // The other side of each idle session: the backend's connection is closed too.
+    const idleBackends = backend.seen.slice(1).filter((entry) => !entry.gotData);
+    assert.is(idleBackends.length, 5);
+    assert.equal(await Promise.all(idleBackends.map((entry) => entry.peer.ended)), Array(5).fill("end"));
+
+    assert.is(await downloader.ended, "end");
+    // Its own end, or the half-open session would go idle in its turn.
+    downloader.socket.end();
+    const got = downloader.received();
+    assert.ok(sameBytes(got, download), firstDifference(got, download));
+    await uploading;
+    assert.is(await uploader.ended, "end");
+    assert.is(new TextDecoder().decode(uploader.received()), String(download.byteLength));
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 2 * idleTimeout, `the transfers took ${elapsed} ms: not longer than the limit`);
+
+    await waitFor("the stalled session to be closed", () => proxy.stats().idleClosed === 6);
+    await waitFor("every session to end", () => proxy.stats().active === 0);
+    const stats = proxy.stats();
+    assert.is(stats.accepted, 8);
+    assert.is(stats.idleClosed, 6);
+    assert.is(stats.backends[0].brokenConnections, 0, "an idle close is not a broken connection");
+    const idleEvents = events.filter((e) => e.type === "idle");
+    const names = (peers: NodePeer[]) => peers.map((p) => `127.0.0.1:${p.socket.localPort}`).sort();
+    assert.equal(idleEvents.map((e) => e.type === "idle" && e.client).sort(), names([...idle, stalled]));
+    for (const event of idleEvents) {
+      assert.equal(event, { ...event, backend: `127.0.0.1:${backend.port}`, idleTimeout });
+    }
+    assert.is(events.filter((e) => e.type === "connection-error").length, 0);
+  } finally {
+    for (const client of clients) client.socket.destroy();
+    await starting.then((proxy) => proxy.close(), () => {});
+    backend.close();
+  }
+});
+
+test("startProxy() with maxConnections closes extra clients at once, without a backend, and serves again when sessions end", async () => {
+  const a = await startTestEcho();
+  const events: ProxyEvent[] = [];
+  const starting = startProxy({
+    port: 0,
+    backends: [`127.0.0.1:${a.port}`],
+    healthInterval: 3600_000,
+    maxConnections: 3,
+    onEvent: (event) => events.push(event),
+  });
+  const held: Connection[] = [];
+  try {
+    const proxy = await starting;
+    await waitFor("the first health check", () => a.connections.length === 1);
+    for (let i = 0; i < 3; i++) {
+      const conn = await connect({ port: proxy.addr.port });
+      held.push(conn);
+      await conn.write("x");
+      assert.is((await conn.read())?.byteLength, 1);
+    }
+    const backendConnections = a.connections.length;
+    for (let i = 0; i < 2; i++) {
+      const extra = await connect({ port: proxy.addr.port });
+      const started = Date.now();
+      const ended = await extra.read().then((chunk) => chunk === null ? "end" : "data", (e: Error) => e.name);
+      extra.close();
+      assert.is(ended, "end", "an extra client sees its connection closed");
+      assert.ok(Date.now() - started < 3000, `an extra client waited ${Date.now() - started} ms`);
+    }
+    assert.is(a.connections.length, backendConnections, "the backend was not contacted for the extra clients");
+    let stats = proxy.stats();
+    assert.equal([stats.accepted, stats.active, stats.refused, stats.rejected], [3, 3, 2, 0]);
+    const refusals = events.filter((e) => e.type === "refuse");
+    assert.is(refusals.length, 2);
+    for (const event of refusals) assert.equal(event, { ...event, reason: "more than 3 connections" });
+
+    // One session ends: the next client is served.
+    held.shift()!.close();
+    await waitFor("the session to end", () => proxy.stats().active === 2);
+    await exchanges(proxy.addr.port, 3, 1, 4000);
+    stats = proxy.stats();
+    assert.equal([stats.accepted, stats.refused], [6, 2]);
+  } finally {
+    for (const conn of held) conn.close();
+    await starting.then((proxy) => proxy.close(), () => {});
+    await a.close();
+  }
+});
+
+test("startProxy() checks idleTimeout and maxConnections before it listens", async () => {
+  const bad = async (options: Record<string, unknown>, message: RegExp) => {
+    let error: unknown;
+    try {
+      await (await startProxy({ port: 0, backends: ["127.0.0.1:1"], ...options })).close();
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, RangeError, `${JSON.stringify(options)}: ${String(error)}`);
+    assert.match((error as Error).message, message);
+  };
+  const idle = /^Cannot start proxy: 'idleTimeout' must be 0 \(no limit\) or a positive number of milliseconds/;
+  for (const value of [-1, Number.NaN, Infinity, 2 ** 31, "1000"]) await bad({ idleTimeout: value }, idle);
+  const max = /^Cannot start proxy: 'maxConnections' must be an integer from 1 to 536870912: got /;
+  for (const value of [0, -3, 2.5, Number.NaN, 2 ** 29 + 1, "10", null]) await bad({ maxConnections: value }, max);
+  // 0 turns the idle limit off; the largest values are taken.
+  for (const options of [{ idleTimeout: 0 }, { idleTimeout: 2 ** 31 - 1, maxConnections: 2 ** 29 }]) {
+    await (await startProxy({ port: 0, backends: ["127.0.0.1:1"], healthInterval: 3600_000, ...options })).close();
+  }
+});
+
 async function assertRefused(port: number): Promise<void> {
   let error: unknown;
   try {

@@ -10,12 +10,15 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { connect, type Connection } from "anynet/net";
 import type { ProxyStats } from "anynet/tools";
 import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
 import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
 import { startTestEcho } from "../_helpers/tools_servers.ts";
 import { echoExchange } from "../_helpers/tools_clients.ts";
 import { startCli, waitForListening } from "../_helpers/net_process.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-proxy-cli-"));
 
@@ -162,6 +165,85 @@ test("anynet proxy names every client and backend in its log, also under a flood
   } finally {
     if (proc.child.exitCode === null) proc.child.kill("SIGKILL");
     await backend.close();
+  }
+});
+
+test("anynet proxy closes idle sessions after --idle-timeout and refuses clients beyond --max-connections", async () => {
+  const backend = await startTestEcho();
+  const statsFile = join(dir, "limits.json");
+  const proc = startCli([
+    "proxy",
+    "--listen",
+    "127.0.0.1:0",
+    "--backend",
+    `127.0.0.1:${backend.port}`,
+    "--health-interval",
+    "3600",
+    "--idle-timeout",
+    "2",
+    "--max-connections",
+    "3",
+    "--stats-json",
+    statsFile,
+  ]);
+  const clients: Connection[] = [];
+  const endOf = (conn: Connection) =>
+    conn.read().then((chunk) => chunk === null ? "end" : "data", (e: Error) => e.name);
+  try {
+    const port = await waitForListening(proc);
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) clients.push(await connect({ port }));
+    const extra = await connect({ port });
+    clients.push(extra);
+    assert.is(await endOf(extra), "end", "the client beyond the limit is closed");
+    assert.ok(Date.now() - started < 1500, `the extra client was closed only after ${Date.now() - started} ms`);
+    assert.equal(await Promise.all(clients.slice(0, 3).map(endOf)), ["end", "end", "end"]);
+    assert.ok(Date.now() - started >= 1900, `idle clients closed after ${Date.now() - started} ms, before the limit`);
+    // The backend's side of each idle session was closed too.
+    const settled = await Promise.race([backend.settled().then(() => true), sleep(5000).then(() => false)]);
+    assert.ok(settled, "the backend still holds connections of the idle sessions");
+    const outcome = await echoExchange(port, { messages: 2, size: 100, pauseMs: 0, seed: 3 });
+    assert.ok(outcome.complete, outcome.error);
+    const { code } = await proc.stop("SIGTERM");
+    assert.is(code, 0, proc.stderr());
+    assert.match(
+      proc.stdout(),
+      /\ntotal: 4 connections accepted, 0 turned away \(no backend\), 1 refused \(over --max-connections\), 3 closed idle \(--idle-timeout\)\n$/,
+    );
+    const stats = JSON.parse(readFileSync(statsFile, "utf8")) as ProxyStats;
+    assert.equal([stats.accepted, stats.refused, stats.idleClosed, stats.rejected], [4, 1, 3, 0]);
+    const err = proc.stderr();
+    assert.is(err.match(/^proxy: refused 127\.0\.0\.1:\d+: more than 3 connections$/gm)?.length, 1, err);
+    const idleLine = new RegExp(
+      `^proxy: closed 127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${backend.port}: idle timeout ` +
+        `\\(no bytes either way for 2 s\\)$`,
+      "gm",
+    );
+    assert.is(err.match(idleLine)?.length, 3, err);
+  } finally {
+    for (const conn of clients) conn.close();
+    if (proc.child.exitCode === null) proc.child.kill("SIGKILL");
+    await backend.close();
+  }
+});
+
+test("anynet proxy rejects a bad --idle-timeout or --max-connections with exit code 2", async () => {
+  const cases: [string, string, string][] = [
+    ["idle-timeout", "-1", "a number from 0 to 2147483"],
+    ["idle-timeout", "soon", "a number from 0 to 2147483"],
+    ["idle-timeout", "1e12", "a number from 0 to 2147483"],
+    ["idle-timeout", "2147484", "a number from 0 to 2147483"],
+    ["max-connections", "0", "an integer from 1 to 536870912"],
+    ["max-connections", "-5", "an integer from 1 to 536870912"],
+    ["max-connections", "2.5", "an integer from 1 to 536870912"],
+    ["max-connections", "many", "an integer from 1 to 536870912"],
+    ["max-connections", "536870913", "an integer from 1 to 536870912"],
+  ];
+  for (const [flag, value, expected] of cases) {
+    const run = await runCli(["proxy", "--listen", "127.0.0.1:0", "--backend", "127.0.0.1:1", `--${flag}`, value]);
+    assert.is(run.code, 2, `--${flag} ${value}: ${run.stderr}`);
+    assert.is(run.stdout, "", "it did not start listening");
+    assert.is(run.stderr.split("\n")[0], `anynet proxy: --${flag} must be ${expected}: got '${value}'`);
   }
 });
 
