@@ -56,5 +56,13 @@ export {
   TimeoutError,
   type TimeoutKind,
 } from "./errors.ts";
-export { type Handler, type HttpAddr, type HttpServer, type RequestInfo, serve, type ServeOptions } from "./serve.ts";
+export {
+  type ErrorResponder,
+  type Handler,
+  type HttpAddr,
+  type HttpServer,
+  type RequestInfo,
+  serve,
+  type ServeOptions,
+} from "./serve.ts";
 export { type ApiComment, type ApiPost, type ApiUser, createRestApi, type RestApiOptions } from "./rest_api.ts";

@@ -1,14 +1,24 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import { checkOptionsObject } from "../_options.ts";
+import { checkDelayMs } from "../_delay.ts";
 import { describeValue } from "./_describe.ts";
 import { serveAdapter } from "../runtime/http/mod.ts";
 import type { AdapterServer, HttpAddr, RequestInfo } from "../runtime/http/types.ts";
-import { BodyTooLargeError, isBodyTooLargeError } from "./errors.ts";
+import { isBodyTooLargeError } from "./errors.ts";
+import { refusedMethod } from "./_methods.ts";
+import { requestUrlRule } from "./_request_url.ts";
+import { causedBy, declaresBody, isBodyTimeoutError, WatchedBody } from "./_request_body.ts";
 
 export type { HttpAddr, RequestInfo } from "../runtime/http/types.ts";
 
 /** A fetch-style request handler: a `Request` in, a `Response` out. */
 export type Handler = (request: Request, info: RequestInfo) => Response | Promise<Response>;
+
+/**
+ * Makes the body of an answer that serve() gives itself (413, 408, 501, 500 …): the
+ * status and a short reason in plain words.
+ */
+export type ErrorResponder = (status: number, message: string) => Response | Promise<Response>;
 
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
@@ -22,11 +32,25 @@ export interface ServeOptions {
   signal?: AbortSignal;
   /** Request bodies larger than this get 413 (the handler's body read fails with a BodyTooLargeError). @default 1048576 */
   maxBodyBytes?: number;
+  /** A keep-alive connection with no request in progress is closed after this many ms. @default 5000 */
+  idleTimeout?: number;
+  /** The headers of a request must arrive within this many ms, or the connection is closed. @default 10000 */
+  headersTimeout?: number;
+  /**
+   * The body of a request must arrive within this many ms after its headers, or the
+   * request gets 408 (the handler's body read fails) and the connection is closed. @default 30000
+   */
+  bodyTimeout?: number;
   /**
    * Turns an error thrown by the handler (or a handler result that is not a Response)
-   * into a response. @default a plain 500, and the error written to the console
+   * into a response. @default errorResponse(500, …), and the error written to the console
    */
   onError?: (error: unknown, request: Request) => Response | Promise<Response>;
+  /**
+   * Makes the body of every answer serve() gives itself: 400, 408, 413, 431 and 501, and
+   * the 500 for a handler error when there is no `onError`. @default plain text
+   */
+  errorResponse?: ErrorResponder;
 }
 
 /** A running server. */
@@ -45,39 +69,39 @@ export interface HttpServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-function text(status: number, body: string): Response {
-  return new Response(body + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+/** The reason phrases of the answers serve() gives itself, for the plain-text default. */
+const STATUS_TITLES: Record<number, string> = {
+  400: "Bad Request",
+  408: "Request Timeout",
+  413: "Payload Too Large",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+};
+
+const INVALID_HOST = "the Host header is not a valid host[:port], or there is more than one";
+
+const DEFAULT_TIMEOUTS = { idleTimeout: 5000, headersTimeout: 10000, bodyTimeout: 30000 } as const;
+
+function plainText(status: number, message: string): Response {
+  return new Response(message + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
-function limitBody(request: Request, limit: number, forwardSignal: boolean): Request {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) throw new BodyTooLargeError(limit, "request");
-  const source = request.body;
-  if (source === null) return request;
-  let size = 0;
-  const counted = source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        size += chunk.byteLength;
-        if (size > limit) controller.error(new BodyTooLargeError(limit, "request"));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
-  return new Request(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body: counted,
-    ...(forwardSignal ? { signal: request.signal } : {}),
-    duplex: "half",
-  } as RequestInit);
-}
-
-function causedByTooLarge(error: unknown): boolean {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isBodyTooLargeError(e)) return true;
+/**
+ * Marks a response as the connection's last: the runtime then closes the connection after
+ * it instead of reading (and throwing away) a request body that nobody wants.
+ */
+function lastOnConnection(response: Response): Response {
+  try {
+    response.headers.set("connection", "close");
+    return response;
+  } catch {
+    // Immutable headers (a fetch response handed on): copy them.
+    if (response.status < 200) return response;
+    const headers = new Headers(response.headers);
+    headers.set("connection", "close");
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   }
-  return false;
 }
 
 /**
@@ -104,7 +128,18 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   if (typeof handler !== "function") {
     throw new TypeError(`Cannot serve: 'handler' must be a function: got ${typeof handler}`);
   }
-  checkOptionsObject("serve", options, ["hostname", "port", "tls", "signal", "maxBodyBytes", "onError"]);
+  checkOptionsObject("serve", options, [
+    "hostname",
+    "port",
+    "tls",
+    "signal",
+    "maxBodyBytes",
+    "idleTimeout",
+    "headersTimeout",
+    "bodyTimeout",
+    "onError",
+    "errorResponse",
+  ]);
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -114,45 +149,125 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   if (!Number.isInteger(limit) || limit < 0) {
     throw new RangeError(`Cannot serve: 'maxBodyBytes' must be an integer of at least 0: got ${limit}`);
   }
+  const timeouts = {
+    idleMs: checkDelayMs("serve", "idleTimeout", options.idleTimeout ?? DEFAULT_TIMEOUTS.idleTimeout),
+    headersMs: checkDelayMs("serve", "headersTimeout", options.headersTimeout ?? DEFAULT_TIMEOUTS.headersTimeout),
+    bodyMs: checkDelayMs("serve", "bodyTimeout", options.bodyTimeout ?? DEFAULT_TIMEOUTS.bodyTimeout),
+  };
   if (options.tls && (typeof options.tls.cert !== "string" || typeof options.tls.key !== "string")) {
     throw new TypeError("Cannot serve: 'tls' needs PEM text in 'cert' and 'key'");
   }
+  for (const name of ["onError", "errorResponse"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "function") {
+      throw new TypeError(`Cannot serve: '${name}' must be a function: got ${describeValue(options[name])}`);
+    }
+  }
   options.signal?.throwIfAborted();
-  const onError = options.onError;
+  const { onError, errorResponse } = options;
+  const scheme = options.tls ? "https" : "http";
+
+  /** serve()'s own answer: the caller's error body, or plain text if it has none (or fails). */
+  const answer = async (status: number, message: string): Promise<Response> => {
+    if (errorResponse) {
+      try {
+        const response: unknown = await errorResponse(status, message);
+        if (response instanceof Response) return response;
+      } catch {
+        // Fall through: the client still gets an answer.
+      }
+    }
+    return plainText(status, status === 500 ? STATUS_TITLES[500] : `${STATUS_TITLES[status] ?? "Error"}: ${message}`);
+  };
+
+  // deno-lint-ignore prefer-const
+  let server: AdapterServer | undefined;
+  const ownOrigin = () => {
+    const addr = server?.addr ?? { hostname, port };
+    return `${scheme}://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
+  };
+  const requestUrl = requestUrlRule(scheme, ownOrigin);
+
   const run = async (request: Request, info: RequestInfo): Promise<Response> => {
+    const refused = refusedMethod(request.method);
+    // A request serve() refuses may still carry a body: the connection ends with the answer.
+    if (refused !== undefined) return lastOnConnection(await answer(501, refused));
+    const headers = request.headers;
+    const url = requestUrl(request.url, headers.get("host"));
+    if (url === undefined) return lastOnConnection(await answer(400, INVALID_HOST));
+    const declared = headers.get("content-length");
+    if (declared !== null && Number(declared) > limit) {
+      return lastOnConnection(await answer(413, `the request body is over the limit of ${limit} bytes`));
+    }
+    const method = request.method;
+    const forwardSignal = server?.forwardSignal ?? true;
+    let body: WatchedBody | undefined;
+    let response: Response;
+    let handed = request;
     try {
-      const response: unknown = await handler(limitBody(request, limit, server.forwardSignal), info);
+      // A GET or HEAD body is never handed on (fetch's Request cannot carry one); it is
+      // left unread, and the connection closed after the answer.
+      if (request.body !== null && method !== "GET" && method !== "HEAD") {
+        body = new WatchedBody(request.body, limit, timeouts.bodyMs);
+        handed = new Request(url, {
+          method,
+          headers,
+          body: body.stream,
+          ...(forwardSignal ? { signal: request.signal } : {}),
+          duplex: "half",
+        } as RequestInit);
+      } else if (url !== request.url || request.body !== null) {
+        handed = new Request(url, { method, headers, ...(forwardSignal ? { signal: request.signal } : {}) });
+      }
+      const result: unknown = await handler(handed, info);
       // Each runtime treats anything else its own way (Bun answers 200 with a welcome page,
       // Deno 500, Node drops the connection): here it is a handler error like any other.
-      if (!(response instanceof Response)) {
-        throw new TypeError(`the handler returned ${describeValue(response)} instead of a Response`);
+      if (!(result instanceof Response)) {
+        throw new TypeError(`the handler returned ${describeValue(result)} instead of a Response`);
       }
-      return response;
+      response = result;
     } catch (error) {
-      if (causedByTooLarge(error)) return text(413, `Payload Too Large: the body is over ${limit} bytes`);
-      if (onError) {
-        try {
-          return await onError(error, request);
-        } catch {
-          // An onError that throws itself still gets the client an answer.
-        }
-      } else {
-        // Without onError the console is the only place a handler's bug shows up.
-        console.error(`serve: ${request.method} ${new URL(request.url).pathname} failed:`, error);
+      if (causedBy(error, isBodyTooLargeError)) {
+        return lastOnConnection(await answer(413, `the request body is over the limit of ${limit} bytes`));
       }
-      return text(500, "Internal Server Error");
+      if (causedBy(error, isBodyTimeoutError)) {
+        return lastOnConnection(await answer(408, `the request body did not arrive within ${timeouts.bodyMs} ms`));
+      }
+      response = await failed(error, handed, url);
     }
+    body?.settle();
+    // A body the handler left unread would otherwise be read to its end by the runtime
+    // (Deno and Bun do, however long it is) just to keep the connection.
+    return declaresBody(headers) && !body?.finished ? lastOnConnection(response) : response;
   };
-  // deno-lint-ignore prefer-const
-  let server: AdapterServer;
+
+  const failed = async (error: unknown, request: Request, url: string): Promise<Response> => {
+    if (onError) {
+      try {
+        const response: unknown = await onError(error, request);
+        if (response instanceof Response) return response;
+      } catch {
+        // An onError that throws itself still gets the client an answer.
+      }
+    } else {
+      // Without onError the console is the only place a handler's bug shows up.
+      console.error(`serve: ${request.method} ${new URL(url).pathname} failed:`, error);
+    }
+    return answer(500, "internal server error");
+  };
+
   server = await serveAdapter(run, {
     hostname,
     port,
     ...(options.tls ? { tls: options.tls } : {}),
+    timeouts,
+    requestUrl,
+    refusedMethod,
+    invalidHost: INVALID_HOST,
+    refusal: (status, reason) => answer(status, reason),
   });
-  const host = server.addr.hostname.includes(":") ? `[${server.addr.hostname}]` : server.addr.hostname;
-  const url = `${options.tls ? "https" : "http"}://${host}:${server.addr.port}`;
-  options.signal?.addEventListener("abort", () => void server.close(), { once: true });
-  const close = () => server.close();
-  return { addr: server.addr, url, close, [Symbol.asyncDispose]: close };
+  const url = ownOrigin();
+  const running = server;
+  options.signal?.addEventListener("abort", () => void running.close(), { once: true });
+  const close = () => running.close();
+  return { addr: running.addr, url, close, [Symbol.asyncDispose]: close };
 }

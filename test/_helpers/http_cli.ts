@@ -17,12 +17,29 @@ export interface ServeApiProcess {
   stop(): Promise<{ code: number | null; stderr: string }>;
 }
 
+/** Options of {@linkcode startServeApi}. */
+export interface StartServeApiOptions {
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** A command that runs the CLI, such as `["prlimit", "--nofile=64:64", "--"]`. */
+  wrapper?: string[];
+}
+
 /** Runs `anynet serve-api --port 0 …args` and resolves once it listens. */
-export function startServeApi(args: string[] = []): Promise<ServeApiProcess> {
+export function startServeApi(args: string[] = [], options: StartServeApiOptions = {}): Promise<ServeApiProcess> {
   const [command, prefix] = cliCommand();
-  const child = spawn(command, [...prefix, "serve-api", "--port", "0", ...args], {
+  const [program, ...programArgs] = [
+    ...(options.wrapper ?? []),
+    command,
+    ...prefix,
+    "serve-api",
+    "--port",
+    "0",
+    ...args,
+  ];
+  const child = spawn(program, programArgs, {
     cwd: root,
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "", stderr = "";
@@ -42,7 +59,11 @@ export function startServeApi(args: string[] = []): Promise<ServeApiProcess> {
         url: match[1],
         child,
         stop: async () => {
-          child.kill("SIGTERM");
+          // process.kill rather than child.kill: Deno's child_process reports a child sent a
+          // signal with child.kill() as killed by it, even when it exited 0.
+          if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+            process.kill(child.pid, "SIGTERM");
+          }
           const code = await exited;
           return { code, stderr };
         },

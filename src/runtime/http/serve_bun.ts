@@ -1,6 +1,14 @@
 /**
  * `serve()` on Bun: `Bun.serve` takes a fetch-style handler as it is.
  *
+ * Bun has one timer per connection (`idleTimeout`, whole seconds, at most 255), and it
+ * runs while a request is being handled: left alone it would cut off any handler that
+ * takes longer and any body that takes longer to upload, however steadily the bytes
+ * come. So each request switches it off while the handler runs (the shared core limits
+ * the body's time itself) and sets it back to the idle limit with the response; before a
+ * connection's first request Bun applies a fixed limit of its own (about 10 s) that
+ * cannot be changed.
+ *
  * @module
  */
 import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "./types.ts";
@@ -10,6 +18,7 @@ interface BunServer {
   hostname: string;
   stop(closeActiveConnections?: boolean): Promise<void>;
   requestIP(request: Request): { address: string; port: number } | null;
+  timeout(request: Request, seconds: number): void;
 }
 
 interface BunServeApi {
@@ -19,23 +28,37 @@ interface BunServeApi {
       port: number;
       tls?: { cert: string; key: string };
       maxRequestBodySize?: number;
+      idleTimeout?: number;
       fetch(request: Request, server: BunServer): Promise<Response>;
     }): BunServer;
   };
 }
 
+/** Bun's timer takes whole seconds, from 1 to 255 (0 would switch it off). */
+function bunSeconds(ms: number): number {
+  return Math.min(255, Math.max(1, Math.ceil(ms / 1000)));
+}
+
 /** Starts a `Bun.serve` server that runs `handler` for each request. */
 export const serveBun: ServeAdapter = (handler: AdapterHandler, options: AdapterServeOptions) => {
   const { Bun } = globalThis as unknown as BunServeApi;
+  const idleSeconds = bunSeconds(options.timeouts.idleMs);
   const server = Bun.serve({
     hostname: options.hostname,
     port: options.port,
     ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
     // Bun refuses bodies over 128 MiB on its own; anynet's maxBodyBytes is the one limit.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    idleTimeout: idleSeconds,
     fetch(request, bunServer) {
+      bunServer.timeout(request, 0);
       const ip = bunServer.requestIP(request);
-      return handler(request, { remoteAddr: { hostname: ip?.address ?? "", port: ip?.port ?? 0 } });
+      return handler(request, { remoteAddr: { hostname: ip?.address ?? "", port: ip?.port ?? 0 } }).then(
+        (response) => {
+          bunServer.timeout(request, idleSeconds);
+          return response;
+        },
+      );
     },
   });
   let closing: Promise<void> | undefined;

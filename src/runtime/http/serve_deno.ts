@@ -1,27 +1,257 @@
 /**
- * `serve()` on Deno: `Deno.serve` takes a fetch-style handler as it is.
+ * `serve()` on Deno: Deno's native HTTP server (hyper), one connection at a time.
+ *
+ * `Deno.serve` accepts connections itself and offers no limit of any kind: it keeps idle
+ * keep-alive connections and half-sent headers open for ever, reads and discards a body
+ * nobody wants to its end, and when accepting fails (no file descriptor left) its loop
+ * ends with an uncaught error that ends the process. So this adapter accepts connections
+ * itself (`Deno.listen`, `Deno.listenTls`), backs off and retries when accepting fails,
+ * and serves each connection with the same native server through
+ * `serveHttpOnConnection`, which `Deno.serve` is built on and which Deno exposes through
+ * `Deno[Deno.internal]`. Owning each connection is what lets it close the idle and slow
+ * ones. Should a Deno release drop that function, the adapter falls back to `Deno.serve`
+ * (and loses those limits).
  *
  * @module
  */
-import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "./types.ts";
+import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "./types.ts";
+
+interface DenoAddr {
+  hostname: string;
+  port: number;
+}
+
+interface DenoConn {
+  readonly remoteAddr: DenoAddr;
+  close(): void;
+}
+
+interface DenoListener {
+  readonly addr: DenoAddr;
+  accept(): Promise<DenoConn>;
+  close(): void;
+}
+
+interface DenoHandlerInfo {
+  remoteAddr: DenoAddr;
+  /** Settles once the response has been sent (rejects when it could not be). */
+  completed: Promise<void>;
+}
+
+type DenoHandler = (request: Request, info: DenoHandlerInfo) => Promise<Response>;
+
+interface ConnectionServer {
+  finished: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+type ServeHttpOnConnection = (
+  conn: DenoConn,
+  signal: AbortSignal,
+  handler: DenoHandler,
+  onError: (error: unknown) => Response,
+  onListen: () => void,
+) => ConnectionServer;
 
 interface DenoServeApi {
   Deno: {
+    listen(options: { hostname: string; port: number }): DenoListener;
+    listenTls(
+      options: { hostname: string; port: number; cert: string; key: string; alpnProtocols: string[] },
+    ): DenoListener;
     serve(
       options: {
         hostname: string;
         port: number;
         cert?: string;
         key?: string;
-        onListen?: (addr: { hostname: string; port: number }) => void;
+        onListen?: (addr: DenoAddr) => void;
       },
-      handler: (request: Request, info: { remoteAddr: { hostname: string; port: number } }) => Promise<Response>,
-    ): { addr: { hostname: string; port: number }; shutdown(): Promise<void>; finished: Promise<void> };
-  };
+      handler: DenoHandler,
+    ): { addr: DenoAddr; shutdown(): Promise<void>; finished: Promise<void> };
+    internal?: symbol;
+  } & Record<symbol, { serveHttpOnConnection?: ServeHttpOnConnection } | undefined>;
 }
 
-/** Starts a `Deno.serve` server that runs `handler` for each request. */
-export const serveDeno: ServeAdapter = async (handler: AdapterHandler, options: AdapterServeOptions) => {
+/**
+ * After the answer to a request whose body was left unread, the connection stays open
+ * this long before it is cut, so that the client can read the answer before the reset
+ * that closing a socket with unread data sends (hyper reads and discards meanwhile).
+ */
+const LINGER_MS = 500;
+
+/** The longest wait between two attempts to accept when accepting fails. */
+const MAX_ACCEPT_BACKOFF_MS = 1000;
+
+const internalServerError = () => new Response("Internal Server Error\n", { status: 500 });
+
+/** One accepted connection and what the time limits need to know of it. */
+class Connection {
+  /** Requests in progress. */
+  active = 0;
+  /** Whether a request has arrived (then the idle limit applies between requests, else the headers limit). */
+  served = false;
+  /** When it last had nothing in progress (or was accepted). */
+  since: number = Date.now();
+  server!: ConnectionServer;
+  /** Set once the native server is done with it. */
+  ended = false;
+  /** The cut after a last answer (see {@linkcode LINGER_MS}). */
+  linger: ReturnType<typeof setTimeout> | undefined;
+  readonly abort: AbortController = new AbortController();
+  readonly conn: DenoConn;
+
+  constructor(conn: DenoConn) {
+    this.conn = conn;
+  }
+
+  /**
+   * Closes it at once, request or not. (Closing the Deno.Conn itself would not do: while
+   * the native server or a TLS handshake still holds it, the socket stays open.)
+   */
+  kill(): void {
+    // Aborting a connection the native server has already closed throws from inside the
+    // abort event (an uncaught error, fatal), so never after the end.
+    if (!this.ended) this.abort.abort();
+  }
+}
+
+function closeQuietly(listener: DenoListener): void {
+  try {
+    listener.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+function toInfo(info: DenoHandlerInfo): RequestInfo {
+  return { remoteAddr: { hostname: info.remoteAddr.hostname, port: info.remoteAddr.port } };
+}
+
+/** Starts a server on Deno that runs `handler` for each request. */
+export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: AdapterServeOptions) => {
+  const { Deno } = globalThis as unknown as DenoServeApi;
+  const serveOn = Deno.internal === undefined ? undefined : Deno[Deno.internal]?.serveHttpOnConnection;
+  if (typeof serveOn !== "function") return serveWithDenoServe(handler, options);
+
+  const { idleMs, headersMs } = options.timeouts;
+  const tls = options.tls;
+  const listener = tls
+    ? Deno.listenTls({
+      hostname: options.hostname,
+      port: options.port,
+      cert: tls.cert,
+      key: tls.key,
+      // HTTP/1.1 only, as on Node and Bun: over HTTP/2 a connection carries many requests,
+      // and cutting one (after a body left unread, or too slow) would cut them all.
+      alpnProtocols: ["http/1.1"],
+    })
+    : Deno.listen({ hostname: options.hostname, port: options.port });
+  const connections = new Set<Connection>();
+  let stopped = false;
+
+  const onRequest = (connection: Connection, request: Request, info: DenoHandlerInfo) => {
+    connection.active++;
+    connection.served = true;
+    const completed = info.completed;
+    const settle = () => {
+      connection.active--;
+      connection.since = Date.now();
+    };
+    completed.then(settle, settle);
+    return handler(request, toInfo(info)).then((response) => {
+      // The shared core marks the last answer on a connection; hyper would still read the
+      // rest of the request body to its end.
+      if (response.headers.get("connection") === "close") {
+        const cut = () => {
+          connection.linger ??= setTimeout(() => connection.kill(), LINGER_MS);
+        };
+        completed.then(cut, cut);
+      }
+      return response;
+    });
+  };
+
+  const serveConnection = (connection: Connection) => {
+    connection.server = serveOn(
+      connection.conn,
+      connection.abort.signal,
+      (request, info) => onRequest(connection, request, info),
+      internalServerError,
+      () => {},
+    );
+    const gone = () => {
+      connection.ended = true;
+      clearTimeout(connection.linger);
+      connections.delete(connection);
+    };
+    // A connection that breaks (a reset, a cut, a failed TLS handshake) ends here, not as
+    // an uncaught error.
+    connection.server.finished.then(gone, gone);
+  };
+
+  const acceptLoop = async () => {
+    let backoff = 0;
+    while (!stopped) {
+      let conn: DenoConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (stopped) return;
+        // Out of file descriptors (or another passing failure): the connections already
+        // open go on, new ones wait in the kernel's queue until one closes.
+        if (backoff === 0) {
+          console.error(
+            `serve: cannot accept connections on ${options.hostname}:${listener.addr.port}: ${
+              error instanceof Error ? error.message : String(error)
+            }; retrying`,
+          );
+        }
+        backoff = Math.min(MAX_ACCEPT_BACKOFF_MS, backoff === 0 ? 10 : backoff * 2);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        continue;
+      }
+      backoff = 0;
+      const connection = new Connection(conn);
+      connections.add(connection);
+      serveConnection(connection);
+    }
+  };
+
+  // One sweep closes every connection past its limit, rather than a timer per connection
+  // and request (as Node checks its own limits).
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const connection of connections) {
+      if (connection.active === 0 && now - connection.since > (connection.served ? idleMs : headersMs)) {
+        connection.kill();
+      }
+    }
+  }, Math.min(1000, Math.max(10, Math.floor(Math.min(idleMs, headersMs) / 4))));
+
+  void acceptLoop();
+  let closing: Promise<void> | undefined;
+  const result: AdapterServer = {
+    forwardSignal: false,
+    addr: { hostname: listener.addr.hostname, port: listener.addr.port },
+    close() {
+      closing ??= (async () => {
+        stopped = true;
+        closeQuietly(listener);
+        const open = [...connections];
+        for (const connection of open) connection.server.shutdown().catch(() => connection.kill());
+        // The sweep goes on meanwhile, so a slow client cannot hold close() open.
+        await Promise.all(open.map((connection) => connection.server.finished.catch(() => {})));
+        clearInterval(sweep);
+      })();
+      return closing;
+    },
+  };
+  return Promise.resolve(result);
+};
+
+/** The plain `Deno.serve`, for a Deno without `serveHttpOnConnection`: no time limits. */
+async function serveWithDenoServe(handler: AdapterHandler, options: AdapterServeOptions): Promise<AdapterServer> {
   const { Deno } = globalThis as unknown as DenoServeApi;
   let listening!: () => void;
   const ready = new Promise<void>((resolve) => (listening = resolve));
@@ -33,12 +263,14 @@ export const serveDeno: ServeAdapter = async (handler: AdapterHandler, options: 
       // Deno.serve prints "Listening on …" unless onListen is given.
       onListen: () => listening(),
     },
-    (request, info) =>
-      handler(request, { remoteAddr: { hostname: info.remoteAddr.hostname, port: info.remoteAddr.port } }),
+    (request, info) => handler(request, toInfo(info)),
   );
+  // When accepting fails, Deno.serve's loop ends with this promise rejected: the server
+  // stops, but the process must not end with an uncaught error.
+  server.finished.catch((error) => console.error(`serve: the server stopped: ${String(error)}`));
   await ready;
   let closing: Promise<void> | undefined;
-  const result: AdapterServer = {
+  return {
     forwardSignal: false,
     addr: { hostname: server.addr.hostname, port: server.addr.port },
     close() {
@@ -46,5 +278,4 @@ export const serveDeno: ServeAdapter = async (handler: AdapterHandler, options: 
       return closing;
     },
   };
-  return result;
-};
+}

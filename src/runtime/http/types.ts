@@ -15,12 +15,42 @@ export interface RequestInfo {
 /** The handler a runtime adapter runs: it never throws (the shared core turns errors into responses). */
 export type AdapterHandler = (request: Request, info: RequestInfo) => Promise<Response>;
 
+/** The time limits of a server, in ms (see `ServeOptions` in src/http/serve.ts). */
+export interface AdapterTimeouts {
+  /** A keep-alive connection with no request in progress is closed after this long. */
+  idleMs: number;
+  /** The headers of a request must have arrived within this long. */
+  headersMs: number;
+  /** The body of a request must have arrived within this long after its headers. */
+  bodyMs: number;
+}
+
 /** What a runtime adapter needs to start listening. */
 export interface AdapterServeOptions {
   hostname: string;
   port: number;
   /** PEM certificate chain and private key, for HTTPS. */
   tls?: { cert: string; key: string };
+  timeouts: AdapterTimeouts;
+  /**
+   * The shared core's rule for the URL a handler sees, from the request target (or the
+   * URL the runtime built) and the Host header (undefined for an invalid Host header, to
+   * be answered 400); for adapters that build the Request.
+   */
+  requestUrl(target: string, host: string | null): string | undefined;
+  /** Why the shared core answers 400 when `requestUrl` gives no URL. */
+  invalidHost: string;
+  /**
+   * Why the shared core answers this method itself with 501, or undefined; for adapters
+   * that must decide before a Request exists (fetch's Request refuses some methods).
+   */
+  refusedMethod(method: string): string | undefined;
+  /**
+   * The shared core's answer to a request refused before any Request exists (an
+   * unsupported method, a request the runtime's parser rejected, one too slow): the
+   * server's error body for `status`.
+   */
+  refusal(status: number, reason: string): Promise<Response>;
 }
 
 /** A listening server, as an adapter hands it back. */
