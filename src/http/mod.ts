@@ -65,4 +65,11 @@ export {
   serve,
   type ServeOptions,
 } from "./serve.ts";
-export { type ApiComment, type ApiPost, type ApiUser, createRestApi, type RestApiOptions } from "./rest_api.ts";
+export {
+  type ApiComment,
+  type ApiPost,
+  type ApiUser,
+  createRestApi,
+  restApiErrorResponse,
+  type RestApiOptions,
+} from "./rest_api.ts";

@@ -1,30 +1,14 @@
-import { isBodyTooLargeError } from "./errors.ts";
 import type { Handler } from "./serve.ts";
+import { isBodyTooLargeError } from "./errors.ts";
+import { causedBy } from "./_request_body.ts";
+import { ApiFailure, briefly, failureResponse, jsonResponse } from "./_rest_answer.ts";
+import { readJsonBody } from "./_rest_body.ts";
+import { type ApiComment, type ApiUser, seed } from "./_rest_seed.ts";
+import { type ApiPost, PostStore } from "./_rest_store.ts";
 
-/** A user of the REST API. */
-export interface ApiUser {
-  id: number;
-  name: string;
-  username: string;
-  email: string;
-}
-
-/** A post of the REST API. */
-export interface ApiPost {
-  userId: number;
-  id: number;
-  title: string;
-  body: string;
-}
-
-/** A comment on a post. */
-export interface ApiComment {
-  postId: number;
-  id: number;
-  name: string;
-  email: string;
-  body: string;
-}
+export type { ApiComment, ApiUser } from "./_rest_seed.ts";
+export type { ApiPost } from "./_rest_store.ts";
+export { restApiErrorResponse } from "./_rest_answer.ts";
 
 /** Options of {@linkcode createRestApi}. */
 export interface RestApiOptions {
@@ -32,130 +16,68 @@ export interface RestApiOptions {
   apiKey?: string;
   /** Request bodies larger than this get 413. @default 65536 */
   maxBodyBytes?: number;
+  /**
+   * The most the stored posts may take, in bytes (each post's JSON plus 256); a write
+   * past it gets 507. The seeded posts count too. @default 8388608
+   */
+  maxStoreBytes?: number;
 }
 
-const NAMES = ["Ada", "Brian", "Chidi", "Dana", "Emeka", "Fatima", "Goran", "Hana", "Ivo", "Jun"];
-const WORDS = [
-  "network",
-  "packet",
-  "socket",
-  "retry",
-  "timeout",
-  "stream",
-  "buffer",
-  "header",
-  "router",
-  "latency",
-  "bandwidth",
-  "protocol",
-  "server",
-  "client",
-  "handshake",
-  "checksum",
-  "payload",
-  "frame",
-  "window",
-  "queue",
-];
+/** The most posts one `GET /posts` returns (`?_limit=` may ask for fewer). */
+const MAX_PAGE_POSTS = 100;
+/** The most bytes of posts one `GET /posts` returns (at least one post). */
+const MAX_PAGE_BYTES = 1024 * 1024;
 
-function words(seed: number, count: number): string {
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(WORDS[(seed * 7 + i * 13 + i * i) % WORDS.length]);
-  return out.join(" ");
-}
-
-function seed(): { users: Map<number, ApiUser>; posts: Map<number, ApiPost>; comments: ApiComment[] } {
-  const users = new Map<number, ApiUser>();
-  NAMES.forEach((name, i) => {
-    const id = i + 1;
-    users.set(id, {
-      id,
-      name: `${name} Example`,
-      username: name.toLowerCase(),
-      email: `${name.toLowerCase()}@example.net`,
-    });
-  });
-  const posts = new Map<number, ApiPost>();
-  const comments: ApiComment[] = [];
-  for (let id = 1; id <= 100; id++) {
-    posts.set(id, { userId: Math.ceil(id / 10), id, title: words(id, 4), body: words(id + 1000, 12) });
-    for (let c = 1; c <= 5; c++) {
-      const commentId = (id - 1) * 5 + c;
-      const author = NAMES[(commentId * 3) % NAMES.length].toLowerCase();
-      comments.push({
-        postId: id,
-        id: commentId,
-        name: words(commentId + 2000, 3),
-        email: `${author}@example.org`,
-        body: words(commentId + 3000, 8),
-      });
-    }
-  }
-  return { users, posts, comments };
-}
-
-/** A 4xx answer from the API: JSON `{ "error": message, "field"?: name }`. */
-class ApiFailure extends Error {
-  readonly status: number;
-  readonly field?: string;
-  readonly headers?: Record<string, string>;
-  constructor(status: number, message: string, field?: string, headers?: Record<string, string>) {
-    super(message);
-    this.status = status;
-    this.field = field;
-    this.headers = headers;
-  }
-}
-
-function json(status: number, value: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(value, null, 2) + "\n", {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", ...headers },
-  });
-}
-
-const POST_FIELDS: Record<string, "string" | "id"> = { userId: "id", title: "string", body: "string" };
+/** How each field of a post is checked; a Map, so that `__proto__` or `toString` is no field. */
+const POST_FIELDS: ReadonlyMap<string, "string" | "id"> = new Map([["userId", "id"], ["title", "string"], [
+  "body",
+  "string",
+]]);
 
 function checkPost(input: unknown, partial: boolean): Partial<Omit<ApiPost, "id">> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ApiFailure(400, "the body must be a JSON object");
   }
-  const out: Record<string, unknown> = {};
+  // Own keys only, into an object without a prototype: JSON.parse makes `__proto__` an own
+  // key, which assigned to a plain object would replace its prototype.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [field, value] of Object.entries(input)) {
     if (field === "id") continue; // The id comes from the URL or the server, never the body.
-    const kind = POST_FIELDS[field];
-    if (!kind) throw new ApiFailure(400, `unknown field '${field}' (expected userId, title, body)`, field);
+    const kind = POST_FIELDS.get(field);
+    if (kind === undefined) {
+      throw new ApiFailure(400, `unknown field ${briefly(field)} (expected userId, title, body)`, field);
+    }
     if (kind === "string" && typeof value !== "string") {
-      throw new ApiFailure(400, `'${field}' must be a string: got ${JSON.stringify(value)}`, field);
+      throw new ApiFailure(400, `'${field}' must be a string: got ${briefly(value)}`, field);
     }
     if (kind === "id" && !(typeof value === "number" && Number.isInteger(value) && value > 0)) {
-      throw new ApiFailure(400, `'${field}' must be a positive integer: got ${JSON.stringify(value)}`, field);
+      throw new ApiFailure(400, `'${field}' must be a positive integer: got ${briefly(value)}`, field);
     }
     out[field] = value;
   }
   if (!partial) {
-    for (const field of Object.keys(POST_FIELDS)) {
-      if (!(field in out)) throw new ApiFailure(400, `'${field}' is required`, field);
+    for (const field of POST_FIELDS.keys()) {
+      if (!Object.hasOwn(out, field)) throw new ApiFailure(400, `'${field}' is required`, field);
     }
   }
   return out as Partial<Omit<ApiPost, "id">>;
 }
 
-async function readJson(request: Request, limit: number): Promise<unknown> {
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  // A chunked body declares no length: count what arrived.
-  if (bytes.byteLength > limit) throw new ApiFailure(413, `the body is over ${limit} bytes`);
-  const text = new TextDecoder().decode(bytes);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ApiFailure(400, `malformed JSON body: ${(error as Error).message}`);
+function idFrom(segment: string, what: string): number {
+  if (!/^\d{1,9}$/.test(segment) || Number(segment) === 0) {
+    throw new ApiFailure(404, `no ${what} ${briefly(segment)}`);
   }
+  return Number(segment);
 }
 
-function idFrom(segment: string, what: string): number {
-  if (!/^\d{1,9}$/.test(segment) || Number(segment) === 0) throw new ApiFailure(404, `no ${what} '${segment}'`);
-  return Number(segment);
+/** A whole number from the query string, within bounds, or the default when absent. */
+function queryNumber(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const text = params.get(name);
+  if (text === null) return fallback;
+  if (!/^\d{1,9}$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new ApiFailure(400, `'${name}' must be a whole number from ${min} to ${max}: got ${briefly(text)}`, name);
+  }
+  return Number(text);
 }
 
 function sameText(a: string, b: string): boolean {
@@ -165,20 +87,34 @@ function sameText(a: string, b: string): boolean {
   return diff === 0;
 }
 
+function checkLimit(name: string, value: number | undefined, fallback: number): number {
+  const limit = value ?? fallback;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new RangeError(`Cannot create the REST API: '${name}' must be an integer of at least 0: got ${limit}`);
+  }
+  return limit;
+}
+
 /**
  * A local REST API in the style of JSONPlaceholder, kept in memory, for offline examples
  * and tests: `/posts`, `/posts/:id`, `/posts/:id/comments`, `/users`, `/users/:id`
- * with GET, POST, PUT, PATCH and DELETE and JSON bodies. Input is validated (400 with a
- * JSON error naming the field), unknown routes get 404, oversized bodies 413 and, with
- * `apiKey`, unauthenticated requests 401.
+ * with GET, POST, PUT, PATCH and DELETE and JSON bodies. Every failure is a JSON
+ * `{"error": …}`: input is validated (400 naming the field), a body that is not JSON gets
+ * 415, unknown routes 404, wrong methods 405, oversized bodies 413, a full store 507 and,
+ * with `apiKey`, unauthenticated requests 401. `GET /posts` answers a page of at most
+ * 100 posts (`?_start=N&_limit=N`, the total in `X-Total-Count`).
  *
- * @param options An API key and a body limit.
+ * Serve it with `errorResponse: restApiErrorResponse`, so that the answers `serve()`
+ * gives itself (a body over its limit, a body too slow, a method it refuses) are JSON too.
+ *
+ * @param options An API key, a body limit and a store limit.
  * @returns A fetch-style handler for {@linkcode serve}.
  * @throws {TypeError} For an empty API key.
+ * @throws {RangeError} For a negative limit.
  * @example Serve it
  * ```ts
- * import { createRestApi, serve } from "anynet/http";
- * const server = await serve(createRestApi(), { port: 0 });
+ * import { createRestApi, restApiErrorResponse, serve } from "anynet/http";
+ * const server = await serve(createRestApi(), { port: 0, errorResponse: restApiErrorResponse });
  * const response = await fetch(`${server.url}/posts/1`);
  * console.log(await response.json());
  * await server.close();
@@ -189,9 +125,12 @@ export function createRestApi(options: RestApiOptions = {}): Handler {
   if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
     throw new TypeError("Cannot create the REST API: 'apiKey' must be a non-empty string");
   }
-  const limit = options.maxBodyBytes ?? 65536;
-  const { users, posts, comments } = seed();
-  let nextPostId = posts.size + 1;
+  const limit = checkLimit("maxBodyBytes", options.maxBodyBytes, 65536);
+  const maxStoreBytes = checkLimit("maxStoreBytes", options.maxStoreBytes, 8 * 1024 * 1024);
+  const seeded = seed();
+  const users: ReadonlyMap<number, ApiUser> = seeded.users;
+  const comments: readonly ApiComment[] = seeded.comments;
+  const posts = new PostStore(seeded.posts, maxStoreBytes);
 
   const route = async (request: Request): Promise<Response> => {
     if (apiKey !== undefined) {
@@ -203,14 +142,14 @@ export function createRestApi(options: RestApiOptions = {}): Handler {
           401,
           "missing or wrong API key (send 'Authorization: Bearer KEY' or 'X-API-Key: KEY')",
           undefined,
-          {
-            "www-authenticate": 'Bearer realm="anynet"',
-          },
+          { "www-authenticate": 'Bearer realm="anynet"' },
         );
       }
     }
     const declared = request.headers.get("content-length");
-    if (declared !== null && Number(declared) > limit) throw new ApiFailure(413, `the body is over ${limit} bytes`);
+    if (declared !== null && Number(declared) > limit) {
+      throw new ApiFailure(413, `the request body is over the limit of ${limit} bytes`);
+    }
     const url = new URL(request.url);
     const parts = url.pathname.split("/").filter(Boolean);
     const method = request.method;
@@ -222,19 +161,27 @@ export function createRestApi(options: RestApiOptions = {}): Handler {
 
     if (parts.length === 0) {
       if (method !== "GET" && method !== "HEAD") allow("GET, HEAD");
-      return json(200, { resources: ["/posts", "/posts/:id", "/posts/:id/comments", "/users", "/users/:id"] });
+      return jsonResponse(200, { resources: ["/posts", "/posts/:id", "/posts/:id/comments", "/users", "/users/:id"] });
     }
     if (parts[0] === "posts" && parts.length === 1) {
       if (method === "GET" || method === "HEAD") {
-        const userId = url.searchParams.get("userId");
-        const list = [...posts.values()].filter((p) => userId === null || String(p.userId) === userId);
-        return json(200, list);
+        const params = url.searchParams;
+        const userId = params.get("userId");
+        const start = queryNumber(params, "_start", 0, 0, 999_999_999);
+        const pageSize = queryNumber(params, "_limit", MAX_PAGE_POSTS, 1, MAX_PAGE_POSTS);
+        const page = posts.page((p) => userId === null || String(p.userId) === userId, start, pageSize, MAX_PAGE_BYTES);
+        const headers: Record<string, string> = { "x-total-count": String(page.total) };
+        if (page.next !== undefined) {
+          const next = new URLSearchParams(params);
+          next.set("_start", String(page.next));
+          headers.link = `</posts?${next}>; rel="next"`;
+        }
+        return jsonResponse(200, page.posts, headers);
       }
       if (method === "POST") {
-        const fields = checkPost(await readJson(request, limit), false) as Omit<ApiPost, "id">;
-        const created: ApiPost = { userId: fields.userId, id: nextPostId++, title: fields.title, body: fields.body };
-        posts.set(created.id, created);
-        return json(201, created, { location: `/posts/${created.id}` });
+        const fields = checkPost(await readJsonBody(request, limit), false) as Omit<ApiPost, "id">;
+        const created = posts.create(fields);
+        return jsonResponse(201, created, { location: `/posts/${created.id}` });
       }
       allow("GET, HEAD, POST");
     }
@@ -244,32 +191,36 @@ export function createRestApi(options: RestApiOptions = {}): Handler {
       if (parts.length === 3) {
         if (method !== "GET" && method !== "HEAD") allow("GET, HEAD");
         if (!existing) throw new ApiFailure(404, `no post ${id}`);
-        return json(200, comments.filter((c) => c.postId === id));
+        return jsonResponse(200, comments.filter((c) => c.postId === id));
       }
       if (method === "GET" || method === "HEAD") {
         if (!existing) throw new ApiFailure(404, `no post ${id}`);
-        return json(200, existing);
+        return jsonResponse(200, existing);
       }
       if (method === "PUT" || method === "PATCH") {
         if (!existing) throw new ApiFailure(404, `no post ${id}`);
-        const fields = checkPost(await readJson(request, limit), method === "PATCH");
-        const updated: ApiPost = { ...existing, ...fields, id };
-        posts.set(id, updated);
-        return json(200, updated);
+        const fields = checkPost(await readJsonBody(request, limit), method === "PATCH");
+        const updated: ApiPost = {
+          userId: fields.userId ?? existing.userId,
+          id,
+          title: fields.title ?? existing.title,
+          body: fields.body ?? existing.body,
+        };
+        posts.replace(updated);
+        return jsonResponse(200, updated);
       }
       if (method === "DELETE") {
-        if (!existing) throw new ApiFailure(404, `no post ${id}`);
-        posts.delete(id);
-        return json(200, {});
+        if (!posts.delete(id)) throw new ApiFailure(404, `no post ${id}`);
+        return jsonResponse(200, {});
       }
       allow("GET, HEAD, PUT, PATCH, DELETE");
     }
     if (parts[0] === "users" && parts.length <= 2) {
       if (method !== "GET" && method !== "HEAD") allow("GET, HEAD");
-      if (parts.length === 1) return json(200, [...users.values()]);
+      if (parts.length === 1) return jsonResponse(200, [...users.values()]);
       const user = users.get(idFrom(parts[1], "user"));
       if (!user) throw new ApiFailure(404, `no user ${parts[1]}`);
-      return json(200, user);
+      return jsonResponse(200, user);
     }
     throw new ApiFailure(404, `no route ${method} ${url.pathname}`);
   };
@@ -278,16 +229,13 @@ export function createRestApi(options: RestApiOptions = {}): Handler {
     try {
       return await route(request);
     } catch (error) {
-      if (error instanceof ApiFailure) {
-        return json(
-          error.status,
-          error.field ? { error: error.message, field: error.field } : { error: error.message },
-          error.headers,
-        );
+      if (error instanceof ApiFailure) return failureResponse(error);
+      // A chunked body that outgrew serve()'s own limit.
+      if (causedBy(error, isBodyTooLargeError)) {
+        return failureResponse(new ApiFailure(413, "the request body is over the server's limit"));
       }
-      if (isBodyTooLargeError(error) || isBodyTooLargeError((error as { cause?: unknown })?.cause)) {
-        return json(413, { error: `the body is over the server's limit` });
-      }
+      // Anything else (a body too slow, a bug) is serve()'s to answer: with
+      // `errorResponse: restApiErrorResponse`, in JSON too.
       throw error;
     }
   };
