@@ -1,15 +1,19 @@
 import { CommandError, type CommandSpec } from "../command.ts";
-import { createRestApi } from "../../http/rest_api.ts";
+import { createRestApi, restApiErrorResponse } from "../../http/rest_api.ts";
 import { serve } from "../../http/serve.ts";
+import { API_KEY_ENV, apiKeyFlags, resolveApiKey } from "./_api_key.ts";
 
 /** `anynet serve-api`: the local JSONPlaceholder-style REST API. */
 export const serveApiCommand: CommandSpec = {
   name: "serve-api",
   summary: "Serve a local JSONPlaceholder-style REST API (posts, comments, users)",
   description: "Serves /posts, /posts/:id, /posts/:id/comments, /users and /users/:id with GET, POST, PUT, " +
-    "PATCH and DELETE and JSON bodies, kept in memory, so that HTTP examples work offline. Bad input gets 400 " +
-    "naming the field, unknown routes 404, oversized bodies 413; with --api-key, requests without " +
-    "'Authorization: Bearer KEY' or 'X-API-Key: KEY' get 401. Runs until Ctrl-C.",
+    "PATCH and DELETE and JSON bodies, kept in memory, so that HTTP examples work offline. Every error is JSON: " +
+    "bad input gets 400 naming the field, a body that is not JSON 415, unknown routes 404, oversized bodies 413, " +
+    "a full store 507. GET /posts answers pages of at most 100 posts (?_start=N&_limit=N). With an API key " +
+    `(--api-key-file FILE, or ${API_KEY_ENV} in the environment; --api-key KEY shows the key to every user ` +
+    "in the process list), requests without 'Authorization: Bearer KEY' or 'X-API-Key: KEY' get 401. " +
+    "Idle connections close after 5 s, headers must arrive within 10 s and bodies within 30 s. Runs until Ctrl-C.",
   flags: [
     { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
     {
@@ -20,7 +24,7 @@ export const serveApiCommand: CommandSpec = {
       min: 0,
       max: 65535,
     },
-    { name: "api-key", type: "string", description: "Require this API key", valueName: "KEY" },
+    ...apiKeyFlags("Require this API key"),
     {
       name: "max-body-bytes",
       type: "integer",
@@ -29,26 +33,32 @@ export const serveApiCommand: CommandSpec = {
       min: 0,
       valueName: "N",
     },
+    {
+      name: "max-store-bytes",
+      type: "integer",
+      description: "Most bytes the stored posts may take (each post's JSON plus 256); more gets 507",
+      default: 8 * 1024 * 1024,
+      min: 0,
+      valueName: "N",
+    },
   ],
-  examples: ["serve-api", "serve-api --port 0", "serve-api --api-key s3cret"],
+  examples: ["serve-api", "serve-api --port 0", "serve-api --api-key-file ~/.config/anynet/key"],
   async run(input, io) {
     const hostname = input.flags.host as string;
     const port = input.flags.port as number;
-    const apiKey = input.flags["api-key"] as string | undefined;
+    const apiKey = await resolveApiKey(input.flags, "serve-api");
     const maxBodyBytes = input.flags["max-body-bytes"] as number;
-    if (apiKey === "") throw new CommandError("--api-key must not be empty", { exitCode: 2 });
+    const maxStoreBytes = input.flags["max-store-bytes"] as number;
     let server;
     try {
-      server = await serve(createRestApi({ apiKey, maxBodyBytes }), {
+      server = await serve(createRestApi({ apiKey, maxBodyBytes, maxStoreBytes }), {
         hostname,
         port,
         maxBodyBytes,
+        errorResponse: restApiErrorResponse,
         onError: (error) => {
           void io.err(`anynet serve-api: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-          return new Response(JSON.stringify({ error: "internal error" }) + "\n", {
-            status: 500,
-            headers: { "content-type": "application/json" },
-          });
+          return restApiErrorResponse(500, "internal error");
         },
       });
     } catch (error) {
