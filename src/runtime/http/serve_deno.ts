@@ -107,7 +107,9 @@ class Connection {
 
   /**
    * Closes it at once, request or not. (Closing the Deno.Conn itself would not do: while
-   * the native server or a TLS handshake still holds it, the socket stays open.)
+   * the native server holds it, the socket stays open. Not even this closes a TLS
+   * connection whose handshake has not finished: Deno keeps it until the client sends
+   * or leaves.)
    */
   kill(): void {
     // Aborting a connection the native server has already closed throws from inside the
@@ -238,10 +240,15 @@ export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: Adapte
       closing ??= (async () => {
         stopped = true;
         closeQuietly(listener);
-        const open = [...connections];
-        for (const connection of open) connection.server.shutdown().catch(() => connection.kill());
+        // Connections that never had a request are cut, not waited for: one whose TLS
+        // handshake never starts would never end (see Connection.kill).
+        const served = [...connections].filter((connection) => connection.served);
+        for (const connection of connections) {
+          if (connection.served) connection.server.shutdown().catch(() => connection.kill());
+          else connection.kill();
+        }
         // The sweep goes on meanwhile, so a slow client cannot hold close() open.
-        await Promise.all(open.map((connection) => connection.server.finished.catch(() => {})));
+        await Promise.all(served.map((connection) => connection.server.finished.catch(() => {})));
         clearInterval(sweep);
       })();
       return closing;
