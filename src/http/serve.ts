@@ -105,16 +105,20 @@ function lastOnConnection(response: Response): Response {
 }
 
 /**
- * Serves HTTP (or HTTPS) with a fetch-style handler, the same on Node (`node:http`), Deno
- * (`Deno.serve`) and Bun (`Bun.serve`).
+ * Serves HTTP/1.1 (or HTTPS) with a fetch-style handler, the same on Node (`node:http`),
+ * Deno (its native server) and Bun (`Bun.serve`).
  *
- * A request body larger than `maxBodyBytes` gets 413, whether the client declared its
- * length or not; an error thrown by the handler becomes a 500 (or what `onError` returns).
+ * The handler's `request.url` is always a valid absolute URL (the Host header's host, or
+ * the server's own address). A request body larger than `maxBodyBytes` gets 413, whether
+ * the client declared its length or not, and one slower than `bodyTimeout` 408; idle and
+ * slow connections are closed (`idleTimeout`, `headersTimeout`); CONNECT, TRACE and
+ * unknown methods get 501; an error thrown by the handler becomes a 500 (or what `onError`
+ * returns). docs/http.md ("Under abuse") says what each runtime does at each limit.
  *
  * @param handler Answers each request.
- * @param options Address, TLS, body limit, a signal to stop.
+ * @param options Address, TLS, body and time limits, error bodies, a signal to stop.
  * @returns The running server, once it listens.
- * @throws {RangeError} For a bad port or body limit.
+ * @throws {RangeError} For a bad port, body limit or time limit.
  * @throws {Error} When the address cannot be bound (in use, not permitted).
  * @example Hello, world
  * ```ts
@@ -263,7 +267,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     requestUrl,
     refusedMethod,
     invalidHost: INVALID_HOST,
-    refusal: (status, reason) => answer(status, reason),
+    refusal: async (status, reason) => lastOnConnection(await answer(status, reason)),
   });
   const url = ownOrigin();
   const running = server;

@@ -91,16 +91,6 @@ function lingerThenClose(socket: Duplex): void {
   socket.once("close", () => clearTimeout(timer));
 }
 
-/** Ends the connection after `response`: the request's body, if any, is not wanted. */
-function lastOnConnection(response: Response): Response {
-  try {
-    response.headers.set("connection", "close");
-  } catch {
-    // Immutable headers: Node then reads and discards the body instead.
-  }
-  return response;
-}
-
 /**
  * The answer to a request Node's parser refused: the status Node itself would give, but
  * 501 for an unknown method, worded as the shared core words it.
@@ -212,8 +202,7 @@ export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: 
       // otherwise end the process) and cannot be built from an invalid Host.
       : (refusedMethod
         ? options.refusal(501, refusedMethod)
-        : options.refusal(400, hostless ? "an HTTP/1.1 request needs a Host header" : options.invalidHost))
-        .then(lastOnConnection);
+        : options.refusal(400, hostless ? "an HTTP/1.1 request needs a Host header" : options.invalidHost));
     answered
       .then((response) => {
         // Node ends a connection whose answer says `Connection: close` with

@@ -48,7 +48,7 @@ export interface AdapterServeOptions {
   /**
    * The shared core's answer to a request refused before any Request exists (an
    * unsupported method, a request the runtime's parser rejected, one too slow): the
-   * server's error body for `status`.
+   * server's error body for `status`, marked as the connection's last.
    */
   refusal(status: number, reason: string): Promise<Response>;
 }
