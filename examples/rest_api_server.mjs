@@ -8,12 +8,14 @@
 // PORT defaults to 3000 (0 picks a free one), HOST to 127.0.0.1. Try it with
 // examples/rest_client.mjs; Ctrl-C stops it.
 import process from "node:process";
-import { createRestApi, serve } from "anynet/http";
+import { createRestApi, restApiErrorResponse, serve } from "anynet/http";
 
 const port = Number(process.argv[2] ?? 3000);
 const hostname = process.argv[3] ?? "127.0.0.1";
 
-const server = await serve(createRestApi(), { hostname, port });
+// restApiErrorResponse: the answers serve() gives itself (413, 408, 501 …) are JSON too,
+// like every error of the API.
+const server = await serve(createRestApi(), { hostname, port, errorResponse: restApiErrorResponse });
 console.log(`listening on ${server.addr.hostname}:${server.addr.port}`);
 const stop = async () => {
   await server.close();

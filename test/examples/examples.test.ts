@@ -128,6 +128,24 @@ test("rest_client.mjs reads and writes through rest_api_server.mjs", async () =>
   }
 });
 
+test("rest_api_server.mjs answers in JSON also where serve() refuses the request itself", async () => {
+  const server = await startServerExample("rest_api_server.mjs", ["0"]);
+  try {
+    // Past serve()'s default body limit (1 MiB): the 413 comes from serve(), not the API.
+    const response = await fetch(`http://127.0.0.1:${server.port}/posts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId: 1, title: "t", body: "x".repeat(1_100_000) }),
+    });
+    assert.is(response.status, 413);
+    assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
+    const body = await response.json();
+    assert.type(body.error, "string", JSON.stringify(body));
+  } finally {
+    await server.stop();
+  }
+});
+
 test("rest_client.mjs reports a refused connection after its retries", async () => {
   const server = await startServerExample("rest_api_server.mjs", ["0"]);
   await server.stop();
