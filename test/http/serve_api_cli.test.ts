@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { get } from "anynet/http";
 import { runCli } from "../_helpers/cli.ts";
 import { startServeApi } from "../_helpers/http_cli.ts";
+import { RawConnection } from "../_helpers/http_raw.ts";
+import { testRuntime } from "../_helpers/env.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-serve-api-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,6 +75,36 @@ test("anynet serve-api refuses --api-key with --api-key-file, and a key file it 
   const emptyEnv = await runCli(["serve-api", "--port", "0"], { env: { ANYNET_API_KEY: "" } });
   assert.is(emptyEnv.code, 2);
   assert.match(emptyEnv.stderr, /^anynet serve-api: ANYNET_API_KEY is set but empty\n/);
+});
+
+test("anynet serve-api --idle-timeout and --headers-timeout close idle and silent connections", async () => {
+  const api = await startServeApi(["--idle-timeout", "0.5", "--headers-timeout", "1"]);
+  const port = Number(new URL(api.url).port);
+  const idle = await RawConnection.open(port);
+  const silent = await RawConnection.open(port);
+  try {
+    idle.write("GET /posts/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    assert.is((await idle.response()).status, 200);
+    // Defaults are 5 s and 10 s; Bun closes up to about 4 s late and keeps a connection
+    // that never sent a request about 10 s whatever the limit (docs/http.md), so the bound
+    // tells the flags from the defaults only for the idle keep-alive connection there.
+    assert.ok(await idle.closesWithin(4500), "the idle keep-alive connection was still open after 4.5 s");
+    const silentBound = testRuntime === "bun" ? 14_000 : 4_500;
+    assert.ok(await silent.closesWithin(silentBound), `the silent connection was still open after ${silentBound} ms`);
+  } finally {
+    idle.destroy();
+    silent.destroy();
+    const { code, stderr } = await api.stop();
+    assert.is(code, 0, stderr);
+  }
+});
+
+test("anynet serve-api rejects a time limit that is not a positive number of seconds, with exit code 2", async () => {
+  for (const [flag, value] of [["--idle-timeout", "0"], ["--headers-timeout", "-1"], ["--body-timeout", "soon"]]) {
+    const run = await runCli(["serve-api", "--port", "0", flag, value]);
+    assert.is(run.code, 2, `${flag} ${value}: ${run.stderr}`);
+    assert.match(run.stderr, new RegExp(`^anynet serve-api: ${flag} .*'${value}'`), run.stderr);
+  }
 });
 
 test("anynet serve-api --help names the key file and ANYNET_API_KEY", async () => {

@@ -1,7 +1,13 @@
-import { CommandError, type CommandSpec } from "../command.ts";
+import { CommandError, type CommandSpec, type FlagSpec } from "../command.ts";
 import { createRestApi, restApiErrorResponse } from "../../http/rest_api.ts";
 import { serve } from "../../http/serve.ts";
 import { API_KEY_ENV, apiKeyFlags, resolveApiKey } from "./_api_key.ts";
+import { MAX_DELAY_S } from "../../_delay.ts";
+
+/** A time limit in seconds, as serve() takes it in milliseconds. */
+function timeoutFlag(name: string, description: string, seconds: number): FlagSpec {
+  return { name, type: "number", description, default: seconds, min: 0.001, max: MAX_DELAY_S, valueName: "SECONDS" };
+}
 
 /** `anynet serve-api`: the local JSONPlaceholder-style REST API. */
 export const serveApiCommand: CommandSpec = {
@@ -13,7 +19,8 @@ export const serveApiCommand: CommandSpec = {
     "a full store 507. GET /posts answers pages of at most 100 posts (?_start=N&_limit=N). With an API key " +
     `(--api-key-file FILE, or ${API_KEY_ENV} in the environment; --api-key KEY shows the key to every user ` +
     "in the process list), requests without 'Authorization: Bearer KEY' or 'X-API-Key: KEY' get 401. " +
-    "Idle connections close after 5 s, headers must arrive within 10 s and bodies within 30 s. Runs until Ctrl-C.",
+    "Idle connections close after 5 s, headers must arrive within 10 s and bodies within 30 s (the three " +
+    "--*-timeout flags change that). Runs until Ctrl-C.",
   flags: [
     { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
     {
@@ -41,6 +48,9 @@ export const serveApiCommand: CommandSpec = {
       min: 0,
       valueName: "N",
     },
+    timeoutFlag("idle-timeout", "Close a keep-alive connection idle for this many seconds", 5),
+    timeoutFlag("headers-timeout", "Close a connection whose request head takes longer than this", 10),
+    timeoutFlag("body-timeout", "Answer 408 to a request body that takes longer than this", 30),
   ],
   examples: ["serve-api", "serve-api --port 0", "serve-api --api-key-file ~/.config/anynet/key"],
   async run(input, io) {
@@ -55,6 +65,9 @@ export const serveApiCommand: CommandSpec = {
         hostname,
         port,
         maxBodyBytes,
+        idleTimeout: (input.flags["idle-timeout"] as number) * 1000,
+        headersTimeout: (input.flags["headers-timeout"] as number) * 1000,
+        bodyTimeout: (input.flags["body-timeout"] as number) * 1000,
         errorResponse: restApiErrorResponse,
         onError: (error) => {
           void io.err(`anynet serve-api: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
