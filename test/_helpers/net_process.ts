@@ -41,12 +41,18 @@ export interface CliProcess {
 export interface StartCliOptions {
   /** Which runtime runs the CLI. @default the runtime under test */
   runtime?: CliRuntime;
+  /**
+   * A command that runs the CLI for us and then becomes it (`prlimit --nofile=128:128 --`
+   * execs, so the child's pid is still the CLI's). @default none
+   */
+  wrapper?: string[];
 }
 
 /** Starts the CLI and returns at once. */
 export function startCli(args: string[], options: StartCliOptions = {}): CliProcess {
-  const [command, prefix] = cliCommandFor(options.runtime ?? testRuntime);
-  const child = spawn(command, [...prefix, ...args], {
+  const [runtimeCommand, prefix] = cliCommandFor(options.runtime ?? testRuntime);
+  const [command, ...leading] = [...(options.wrapper ?? []), runtimeCommand, ...prefix];
+  const child = spawn(command, [...leading, ...args], {
     cwd: root,
     env: { ...process.env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -79,13 +85,16 @@ export function startCli(args: string[], options: StartCliOptions = {}): CliProc
   };
 }
 
-/** Waits until the process prints `listening on HOST:PORT`; returns the port. Rejects if it exits or takes too long. */
+/**
+ * Waits until the process prints `listening on HOST:PORT` (or `listening on
+ * http://HOST:PORT`); returns the port. Rejects if it exits or takes too long.
+ */
 export async function waitForListening(proc: CliProcess, timeoutMs = 30000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let ended = false;
   proc.exited.then(() => (ended = true));
   for (;;) {
-    const match = /listening on (?:\[[^\]]+\]|[^\s:]+):(\d+)/.exec(proc.stdout());
+    const match = /listening on (?:[a-z]+:\/\/)?(?:\[[^\]]+\]|[^\s:/]+):(\d+)/.exec(proc.stdout());
     if (match) return Number(match[1]);
     if (ended || Date.now() > deadline) {
       if (!ended) proc.child.kill("SIGKILL");
