@@ -587,7 +587,9 @@ export function neverReadScenario(options: { request?: string; tls?: boolean } =
         }
         const growth = server.rssGrowth();
         if (growth !== undefined && growth > RSS_GROWTH_LIMIT_KIB) {
-          problems.push(`resident memory grew by ${(growth / 1024).toFixed(1)} MiB while the client held`);
+          problems.push(
+            `resident memory grew by ${mib(growth)} while the client held (it had sent ${took} before it stalled)`,
+          );
         }
         if (problems.length) throw new Error(problems.join("; "));
       } finally {
