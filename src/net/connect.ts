@@ -2,9 +2,11 @@ import { adapter } from "../runtime/mod.ts";
 import { checkDelayMs } from "../_delay.ts";
 import type { StreamSocket, TlsClientConfig } from "../runtime/types.ts";
 import { toNetError } from "./_classify.ts";
+import { isIpAddress } from "./_ip.ts";
+import { realSocketAddr } from "./_socket_addr.ts";
 import { checkHostname, checkOptions, checkPem, checkPort, checkSignal, checkStringList } from "./_validate.ts";
 import { Connection, formatAddr } from "./connection.ts";
-import { TimedOutError } from "./errors.ts";
+import { ConnectionResetError, TimedOutError } from "./errors.ts";
 import type { ConnectOptions } from "./types.ts";
 
 function tlsConfig(action: string, tls: unknown, hostname: string): TlsClientConfig | undefined {
@@ -12,9 +14,12 @@ function tlsConfig(action: string, tls: unknown, hostname: string): TlsClientCon
   const t = tls === true ? {} : checkOptions(action, tls, ["caCerts", "serverName", "alpnProtocols"], "tls.");
   const caCerts = t.caCerts === undefined ? [] : checkStringList(action, "tls.caCerts", t.caCerts)!;
   caCerts.forEach((pem, i) => checkPem(action, `tls.caCerts[${i}]`, pem));
+  const serverName = t.serverName === undefined ? hostname : checkHostname(action, t.serverName);
   return {
     caCerts,
-    serverName: t.serverName === undefined ? hostname : checkHostname(action, t.serverName),
+    serverName,
+    // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName."
+    sni: isIpAddress(serverName) ? undefined : serverName,
     alpnProtocols: checkStringList(action, "tls.alpnProtocols", t.alpnProtocols),
   };
 }
@@ -64,9 +69,9 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
   });
+  let socket: StreamSocket;
   try {
-    const socket: StreamSocket = await Promise.race([attempt, aborted]);
-    return new Connection(socket);
+    socket = await Promise.race([attempt, aborted]);
   } catch (error) {
     attempt.then((late) => late.close(), () => {});
     if (controller.signal.aborted) throw controller.signal.reason;
@@ -75,4 +80,14 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
   }
+  const localAddr = realSocketAddr(socket.localAddr);
+  const remoteAddr = realSocketAddr(socket.remoteAddr);
+  if (!localAddr || !remoteAddr) {
+    // No address for a socket that has just connected: the server reset it at once (see _socket_addr.ts).
+    socket.close();
+    throw new ConnectionResetError(
+      `Cannot connect to ${target}: the server reset the connection as soon as it was made`,
+    );
+  }
+  return new Connection(socket, localAddr, remoteAddr);
 }

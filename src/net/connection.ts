@@ -45,15 +45,22 @@ export interface ConnectionEcho {
  */
 export class Connection implements AsyncDisposable {
   readonly #socket: StreamSocket;
+  readonly #localAddr: NetAddr;
+  readonly #remoteAddr: NetAddr;
   readonly #name: string;
   #closed = false;
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
 
-  /** Wraps an adapter's socket. Not for direct use: call {@linkcode connect} or {@linkcode listen}. */
-  constructor(socket: StreamSocket) {
+  /**
+   * Wraps an adapter's socket with its checked addresses. Not for direct use: call
+   * {@linkcode connect} or {@linkcode listen}.
+   */
+  constructor(socket: StreamSocket, localAddr: NetAddr, remoteAddr: NetAddr) {
     this.#socket = socket;
-    this.#name = formatAddr(socket.remoteAddr);
+    this.#localAddr = localAddr;
+    this.#remoteAddr = remoteAddr;
+    this.#name = formatAddr(remoteAddr);
     const name = this.#name;
     const actions = {
       read: `read from ${name}`,
@@ -65,15 +72,19 @@ export class Connection implements AsyncDisposable {
 
   /** This end's address. */
   get localAddr(): NetAddr {
-    return { ...this.#socket.localAddr };
+    return { ...this.#localAddr };
   }
 
   /** The peer's address. */
   get remoteAddr(): NetAddr {
-    return { ...this.#socket.remoteAddr };
+    return { ...this.#remoteAddr };
   }
 
-  /** The ALPN protocol agreed in the TLS handshake, or `null`. */
+  /**
+   * The ALPN protocol agreed in the TLS handshake, or `null`. On a connection from a TLS
+   * {@linkcode Listener}, known once the handshake is over, that is once the first
+   * `read()` has returned.
+   */
   get alpnProtocol(): string | null {
     return this.#socket.alpnProtocol();
   }

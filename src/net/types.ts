@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { NetError } from "./errors.ts";
 
 /** A socket address: an IP address (or a name, where one is accepted) and a port. */
 export interface NetAddr {
@@ -20,6 +21,13 @@ export interface TlsServerOptions {
   key: string;
   /** ALPN protocols the server agrees to, in order of preference. @default none */
   alpnProtocols?: string[];
+  /**
+   * Milliseconds a client may take to finish the TLS handshake, counted from the TCP
+   * accept. A connection still handshaking then is closed, and its reads and writes
+   * reject with a `TimedOutError`: a client that stalls, or never starts, cannot hold a
+   * socket for long. @default 10000
+   */
+  handshakeTimeout?: number;
 }
 
 /**
@@ -47,6 +55,13 @@ export interface ListenOptions {
   reusePort?: boolean;
   /** Closes the listener when aborted. */
   signal?: AbortSignal;
+  /**
+   * Called for each connection dropped before it could be handed out: the peer reset it
+   * before the runtime could read its address. Such a connection never ends the
+   * iteration; the count is `listener.droppedConnections`. For logging; an exception it
+   * throws is ignored. @default none
+   */
+  onDroppedConnection?: (error: NetError) => void;
 }
 
 /** Options of {@linkcode connect}. */

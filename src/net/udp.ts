@@ -2,20 +2,29 @@
 import { adapter } from "../runtime/mod.ts";
 import type { DatagramSocket } from "../runtime/types.ts";
 import { toNetError } from "./_classify.ts";
+import { isIpAddress } from "./_ip.ts";
 import { checkHostname, checkOptions, checkPort, checkSignal } from "./_validate.ts";
 import { formatAddr } from "./connection.ts";
 import { SocketClosedError } from "./errors.ts";
 import type { BindUdpOptions, NetAddr, UdpMessage } from "./types.ts";
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const encoder = new TextEncoder();
-
-function isIp(hostname: string): boolean {
-  return IPV4.test(hostname) || hostname.includes(":");
-}
 
 /** The largest UDP payload over IPv4. */
 const MAX_DATAGRAM = 65507;
+
+/** receive() lets the event loop turn once every this many datagrams. */
+const DATAGRAMS_PER_TURN = 64;
+
+/**
+ * Resolves after the event loop has had a turn (timers, I/O, signal handlers).
+ * setImmediate where there is one (Node, Deno, Bun): setTimeout(0) waits at least 1 ms on Node.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((
+    resolve,
+  ) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
 
 /**
  * A bound UDP socket: `send()` datagrams, and iterate over the ones received.
@@ -25,6 +34,7 @@ export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
   readonly #socket: DatagramSocket;
   readonly #resolved = new Map<string, string>();
   #closed = false;
+  #sinceTurn = 0;
 
   /** Wraps an adapter's socket. Not for direct use: call {@linkcode bindUdp}. */
   constructor(socket: DatagramSocket) {
@@ -65,7 +75,7 @@ export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
   }
 
   async #address(hostname: string): Promise<string> {
-    if (isIp(hostname)) return hostname;
+    if (isIpAddress(hostname)) return hostname;
     let address = this.#resolved.get(hostname);
     if (!address) {
       // Bun's UDP takes IP addresses only: resolve once here, on every runtime alike.
@@ -81,6 +91,14 @@ export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
    */
   receive(): Promise<UdpMessage | null> {
     if (this.#closed) return Promise.resolve(null);
+    // A socket that is never idle (flooded, or talking to itself) must not starve the
+    // rest of the program: on Bun a datagram this socket sent to itself is handed to the
+    // next receive() without the event loop turning in between, so timers and signal
+    // handlers (SIGTERM) never ran. Every so often, receive after a turn.
+    if (++this.#sinceTurn >= DATAGRAMS_PER_TURN) {
+      this.#sinceTurn = 0;
+      return nextTurn().then(() => (this.#closed ? null : this.#socket.receive()));
+    }
     return this.#socket.receive();
   }
 
@@ -132,7 +150,7 @@ export async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> 
   signal?.throwIfAborted();
   let raw: DatagramSocket;
   try {
-    if (!isIp(hostname)) hostname = await adapter.net.resolve(hostname);
+    if (!isIpAddress(hostname)) hostname = await adapter.net.resolve(hostname);
     raw = await adapter.net.bindUdp({ hostname, port });
   } catch (error) {
     throw toNetError(error, `bind a UDP socket to ${formatAddr({ hostname, port })}`);
@@ -161,7 +179,7 @@ export async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> 
  */
 export async function lookupHost(hostname: string): Promise<string> {
   const name = checkHostname("look up a host", hostname);
-  if (isIp(name)) return name;
+  if (isIpAddress(name)) return name;
   try {
     return await adapter.net.resolve(name);
   } catch (error) {

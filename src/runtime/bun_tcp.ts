@@ -7,17 +7,19 @@
  *
  * @module
  */
-import { rootCertificates } from "node:tls";
+import { checkServerIdentity, type PeerCertificate, rootCertificates } from "node:tls";
 import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
 import { NativeEcho } from "./_native_echo.ts";
 import type {
   EchoSession,
   ErrorMapper,
+  ReportedAddr,
   SocketAddr,
   StreamListener,
   StreamSocket,
   TcpConnectRequest,
   TcpListenRequest,
+  TlsHandshake,
 } from "./types.ts";
 import { Handoff } from "./_handoff.ts";
 
@@ -32,11 +34,13 @@ interface BunSocket {
   setNoDelay(noDelay?: boolean): boolean;
   setKeepAlive(enable?: boolean, initialDelay?: number): boolean;
   readonly readyState: number;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
+  // undefined for a connection the peer reset before Bun looked at it
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
   readonly alpnProtocol: string | false | null;
+  getPeerCertificate?(): PeerCertificate | undefined;
 }
 
 interface BunHandlers {
@@ -113,25 +117,68 @@ const noop = (): void => {};
 /** A native echo stops reading once this many echoed bytes wait for the peer to read them. */
 const ECHO_HIGH_WATER_MARK = 256 * 1024;
 
+/** The server's side of a TLS handshake that Bun runs on an accepted socket. */
+class BunTlsHandshake implements TlsHandshake {
+  readonly done: Promise<void>;
+  over = false;
+  #finish!: () => void;
+  readonly #abort: (reason: unknown) => void;
+
+  constructor(abort: (reason: unknown) => void) {
+    this.#abort = abort;
+    this.done = new Promise((resolve) => (this.#finish = resolve));
+  }
+
+  finish(): void {
+    if (this.over) return;
+    this.over = true;
+    this.#finish();
+  }
+
+  abort(reason: unknown): void {
+    if (this.over) return;
+    this.#abort(reason);
+    this.finish();
+  }
+}
+
 /** One Bun socket seen through the pull-based StreamSocket contract. */
 class BunStreamSocket implements StreamSocket {
   readonly #socket: BunSocket;
   readonly #queue: ChunkQueue;
   readonly #writes: PendingWrite[] = [];
-  readonly localAddr: SocketAddr;
-  readonly remoteAddr: SocketAddr;
+  readonly localAddr: ReportedAddr;
+  readonly remoteAddr: ReportedAddr;
   readonly prefersReadInto = false;
+  readonly handshake: BunTlsHandshake | undefined;
   #closed = false;
   #failure: unknown;
   #finPending: (() => void) | undefined;
   #shutDown = false;
   #map: ErrorMapper = (error) => error;
 
-  constructor(socket: BunSocket) {
+  /** @param serverTls A server-side TLS socket whose handshake has not run yet. */
+  constructor(socket: BunSocket, serverTls = false) {
     this.#socket = socket;
     this.localAddr = { hostname: socket.localAddress, port: socket.localPort };
     this.remoteAddr = { hostname: socket.remoteAddress, port: socket.remotePort };
     this.#queue = new ChunkQueue(() => socket.pause(), () => socket.resume());
+    if (serverTls) {
+      this.handshake = new BunTlsHandshake((reason) => {
+        this.onError(reason);
+        this.#closed = true;
+        socket.terminate();
+      });
+    }
+  }
+
+  /** Bun's handshake handler: the result of a server-side handshake. */
+  onHandshake(success: boolean, error: Error | null): void {
+    if (!this.handshake || this.handshake.over) return;
+    // A server does not ask for a client certificate: `authorizationError` only says
+    // that none came. Success is the handshake's own result.
+    if (success) this.handshake.finish();
+    else this.handshake.abort(error ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }));
   }
 
   onData(data: Uint8Array): void {
@@ -154,9 +201,10 @@ class BunStreamSocket implements StreamSocket {
     this.#queue.end();
     this.#echo?.finish();
     this.#failWrites(this.#failure ?? closedError());
+    this.handshake?.finish();
   }
 
-  onError(error: Error): void {
+  onError(error: unknown): void {
     this.#failure ??= error;
     const mapped = this.#map(error, "read");
     this.#queue.fail(mapped);
@@ -287,7 +335,11 @@ class BunStreamSocket implements StreamSocket {
     this.#queue.discard();
     this.#echo?.finish();
     this.#failWrites(closedError());
-    this.#socket.end();
+    // end() waits for a handshake in progress to send close_notify: a client that never
+    // finishes it would keep the socket. terminate() lets go at once.
+    if (this.handshake && !this.handshake.over) this.#socket.terminate();
+    else this.#socket.end();
+    this.handshake?.finish();
   }
 
   reset(): void {
@@ -297,6 +349,7 @@ class BunStreamSocket implements StreamSocket {
     this.#echo?.finish();
     this.#failWrites(closedError());
     this.#socket.terminate();
+    this.handshake?.finish();
   }
 
   setNoDelay(noDelay: boolean): void {
@@ -322,22 +375,32 @@ function handlers(onOpen: (socket: BunSocket) => void): BunHandlers {
     end: (socket) => socket.data?.onEnd(),
     close: (socket, error) => socket.data?.onClose(error),
     error: (socket, error) => socket.data?.onError(error),
+    // Needed on a TLS server even for its result alone: without a handshake handler Bun
+    // calls close() for a socket whose handshake is still going on, and keeps it open.
+    handshake: (socket, success, error) => socket.data?.onHandshake(success, error),
   };
 }
 
 class BunStreamListener implements StreamListener {
   readonly #pending = new Handoff<BunStreamSocket>();
+  readonly #tls: boolean;
   #listener: BunListener | undefined;
   #closed = false;
   addr: SocketAddr = { hostname: "", port: 0 };
 
-  attach(listener: BunListener): void {
+  constructor(tls: boolean) {
+    this.#tls = tls;
+  }
+
+  attach(listener: BunListener, hostname: string): void {
     this.#listener = listener;
-    this.addr = { hostname: listener.hostname, port: listener.port };
+    // Bun reports the hostname as it was given; it is an address already (src/net resolves names).
+    this.addr = { hostname, port: listener.port };
   }
 
   deliver(socket: BunSocket): void {
-    const wrapped = new BunStreamSocket(socket);
+    // Bun calls open at the TCP accept, TLS or not: the handshake follows.
+    const wrapped = new BunStreamSocket(socket, this.#tls);
     socket.data = wrapped;
     if (this.#closed) {
       wrapped.close();
@@ -362,7 +425,7 @@ class BunStreamListener implements StreamListener {
 
 /** Opens a TCP or TLS listener with `Bun.listen`. */
 export function bunListenTcp(request: TcpListenRequest): Promise<StreamListener> {
-  const listener = new BunStreamListener();
+  const listener = new BunStreamListener(request.tls !== undefined);
   const tls = request.tls
     ? { cert: request.tls.cert, key: request.tls.key, ALPNProtocols: alpnWire(request.tls.alpnProtocols) }
     : undefined;
@@ -374,8 +437,20 @@ export function bunListenTcp(request: TcpListenRequest): Promise<StreamListener>
     ...(tls ? { tls } : {}),
     ...(request.reusePort ? { reusePort: true } : {}),
   };
-  listener.attach(bun().listen(options));
+  listener.attach(bun().listen(options), request.hostname);
   return Promise.resolve(listener);
+}
+
+/**
+ * Without SNI Bun checks the certificate against the hostname connected to; when the
+ * name to verify is another (an IP address given as `serverName`), check that one too.
+ */
+function checkAddressIdentity(socket: BunSocket, request: TcpConnectRequest): Error | undefined {
+  const tls = request.tls!;
+  if (tls.sni !== undefined || tls.serverName === request.hostname) return undefined;
+  const certificate = socket.getPeerCertificate?.();
+  if (!certificate) return Object.assign(new Error("the server sent no certificate"), { code: "ERR_TLS_CERT" });
+  return checkServerIdentity(tls.serverName, certificate);
 }
 
 /** Opens a TCP or TLS connection with `Bun.connect`; TLS verification stays on. */
@@ -424,13 +499,15 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
       socketHandlers.handshake = (socket, success, authorizationError) => {
         raw = socket;
         if (!socket.data) socket.data = new BunStreamSocket(socket);
-        if (success && !authorizationError) {
+        const identityError = success && !authorizationError ? checkAddressIdentity(socket, request) : undefined;
+        if (success && !authorizationError && !identityError) {
           settle(() => resolve(socket.data!));
         } else {
           settle(() => {
             socket.terminate();
             reject(
-              authorizationError ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }),
+              authorizationError ?? identityError ??
+                Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }),
             );
           });
         }
@@ -446,7 +523,9 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
           tls: {
             // `ca` replaces the built-in roots: keep them and add the caller's.
             ca: tls.caCerts.length > 0 ? [...rootCertificates, ...tls.caCerts] : undefined,
-            serverName: tls.serverName,
+            // An empty serverName sends no SNI (Bun would send an IP address as one);
+            // Bun then checks the certificate against the hostname connected to.
+            serverName: tls.sni ?? "",
             rejectUnauthorized: true,
             ALPNProtocols: alpnWire(tls.alpnProtocols),
           },

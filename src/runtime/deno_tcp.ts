@@ -1,5 +1,6 @@
 /**
- * TCP and TLS on Deno (`Deno.listen`, `Deno.connect`, `Deno.listenTls`, `Deno.startTls`).
+ * TCP and TLS on Deno (`Deno.listen`, `Deno.connect`, `Deno.startTls`; TLS listeners use
+ * `node:tls`, see {@linkcode denoListenTcp}).
  *
  * `Deno.Conn.write()` may take only part of the buffer: writes loop until all is taken.
  * Reads go into a reused buffer and are copied out at their real size, which costs
@@ -7,8 +8,10 @@
  *
  * @module
  */
+import { nodeListenTcp } from "./node_tcp.ts";
 import type {
   ErrorMapper,
+  ReportedAddr,
   SocketAddr,
   StreamListener,
   StreamSocket,
@@ -41,14 +44,6 @@ interface DenoListener {
 
 interface DenoNamespace {
   listen(options: { hostname: string; port: number; transport: "tcp"; reusePort?: boolean }): DenoListener;
-  listenTls(options: {
-    hostname: string;
-    port: number;
-    cert: string;
-    key: string;
-    alpnProtocols?: string[];
-    reusePort?: boolean;
-  }): DenoListener;
   connect(options: { hostname: string; port: number; transport: "tcp"; signal?: AbortSignal }): Promise<DenoConn>;
   startTls(
     conn: DenoConn,
@@ -70,32 +65,21 @@ const MAX_READ_BUFFER = 64 * 1024;
 class DenoStreamSocket implements StreamSocket {
   readonly #conn: DenoConn;
   #buffer: Uint8Array | undefined;
-  readonly localAddr: SocketAddr;
-  readonly remoteAddr: SocketAddr;
+  readonly localAddr: ReportedAddr;
+  readonly remoteAddr: ReportedAddr;
   readonly prefersReadInto = true;
   #alpn: string | null = null;
   #closed = false;
-  #handshake: Promise<void> | undefined;
   #map: ErrorMapper = (error) => error;
   #lastWrite: Promise<void> = Promise.resolve();
   #inFlight = 0;
   #lastRead: Promise<unknown> = Promise.resolve();
   #readsInFlight = 0;
 
-  constructor(conn: DenoConn, handshakeFirst: boolean) {
+  constructor(conn: DenoConn) {
     this.#conn = conn;
-    this.localAddr = { hostname: conn.localAddr.hostname, port: conn.localAddr.port };
-    this.remoteAddr = { hostname: conn.remoteAddr.hostname, port: conn.remoteAddr.port };
-    if (handshakeFirst && conn.handshake) {
-      // Deno runs a server's TLS handshake lazily; doing it here (on first use, not in
-      // accept) gives its result to whoever reads or writes first.
-      this.#handshake = conn.handshake().then((info) => {
-        this.#alpn = info.alpnProtocol;
-        // Done: reads and writes take the fast path from now on.
-        this.#handshake = undefined;
-      });
-      this.#handshake.catch(() => {});
-    }
+    this.localAddr = { hostname: conn.localAddr?.hostname, port: conn.localAddr?.port };
+    this.remoteAddr = { hostname: conn.remoteAddr?.hostname, port: conn.remoteAddr?.port };
   }
 
   setAlpn(protocol: string | null): void {
@@ -124,7 +108,7 @@ class DenoStreamSocket implements StreamSocket {
 
   readInto(buffer: Uint8Array): Promise<number | null> {
     this.#readsInFlight++;
-    if (this.#readsInFlight === 1 && this.#handshake === undefined && !this.#closed) {
+    if (this.#readsInFlight === 1 && !this.#closed) {
       // The hot path of a loop that reuses one buffer (the echo server): Deno's own
       // promise plus one `then`, instead of an async function around it.
       const run = this.#conn.read(buffer).then(this.#readDone, this.#readFailed);
@@ -141,7 +125,6 @@ class DenoStreamSocket implements StreamSocket {
   async #readChunk(): Promise<Uint8Array | null> {
     try {
       if (this.#closed) return null;
-      if (this.#handshake) await this.#handshake;
       this.#buffer ??= new Uint8Array(MIN_READ_BUFFER);
       const n = await this.#conn.read(this.#buffer);
       if (n === null) return null;
@@ -170,7 +153,6 @@ class DenoStreamSocket implements StreamSocket {
   async #readIntoBuffer(buffer: Uint8Array): Promise<number | null> {
     try {
       if (this.#closed) return null;
-      if (this.#handshake) await this.#handshake;
       return await this.#conn.read(buffer);
     } catch (error) {
       if (this.#closed) return null;
@@ -185,7 +167,7 @@ class DenoStreamSocket implements StreamSocket {
     // pieces, so a write waits for the one before it. A writer that awaits each write
     // never waits here, and pays no extra promise for it.
     this.#inFlight++;
-    if (this.#inFlight === 1 && this.#handshake === undefined && !this.#closed) {
+    if (this.#inFlight === 1 && !this.#closed) {
       // The hot path: Deno usually takes the whole buffer at once; only a partial
       // write falls back to the loop.
       const run = this.#conn.write(data).then(
@@ -225,7 +207,6 @@ class DenoStreamSocket implements StreamSocket {
   async #writeAll(data: Uint8Array): Promise<void> {
     try {
       if (this.#closed) throw Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
-      if (this.#handshake) await this.#handshake;
       let offset = 0;
       while (offset < data.byteLength) {
         offset += await this.#conn.write(offset === 0 ? data : data.subarray(offset));
@@ -273,15 +254,22 @@ class DenoStreamSocket implements StreamSocket {
   }
 }
 
+/**
+ * Errors of Deno's accept() that mean "this one connection is gone", the next one may be
+ * fine: Deno asks for the peer's address as it accepts, and for a peer that has already
+ * reset there is none (NotConnected, ENOTCONN; ConnectionAborted where the kernel says so).
+ */
+const CONNECTION_GONE = new Set(["NotConnected", "ConnectionAborted", "ConnectionReset"]);
+
 class DenoStreamListener implements StreamListener {
   readonly #listener: DenoListener;
-  readonly #tls: boolean;
+  readonly #onDropped: (cause: unknown) => void;
   #closed = false;
   readonly addr: SocketAddr;
 
-  constructor(listener: DenoListener, tls: boolean) {
+  constructor(listener: DenoListener, onDropped: (cause: unknown) => void) {
     this.#listener = listener;
-    this.#tls = tls;
+    this.#onDropped = onDropped;
     this.addr = { hostname: listener.addr.hostname, port: listener.addr.port };
   }
 
@@ -289,13 +277,17 @@ class DenoStreamListener implements StreamListener {
     while (!this.#closed) {
       try {
         const conn = await this.#listener.accept();
-        return new DenoStreamSocket(conn, this.#tls);
+        return new DenoStreamSocket(conn);
       } catch (error) {
         if (this.#closed || error instanceof deno().errors.BadResource || error instanceof deno().errors.Interrupted) {
           return null;
         }
-        // A connection that failed between the kernel's accept and ours (reset early,
-        // too many open files for a moment) must not stop the server.
+        if (CONNECTION_GONE.has((error as Error).name)) {
+          this.#onDropped(error);
+          continue;
+        }
+        // Anything else (too many open files for a moment) leaves the connection queued
+        // in the kernel: wait a little instead of spinning on it, and never stop the server.
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }
@@ -313,7 +305,14 @@ class DenoStreamListener implements StreamListener {
   }
 }
 
-/** Opens a TCP or TLS listener with `Deno.listen` / `Deno.listenTls`. */
+/**
+ * Opens a TCP listener with `Deno.listen`, or a TLS one with `node:net` and `node:tls`:
+ * a connection from `Deno.listenTls` whose handshake stalls stays open even after
+ * close() (Deno's TLS stream keeps trying to finish the handshake in the background), so
+ * a client that never completes one would hold a socket for good. The TLS layer runs on
+ * a stream over the TCP socket (see `_tcp_feed.ts`), as Deno's `node:tls` loses the end
+ * of the stream on a socket whose reading was paused.
+ */
 export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener> {
   const { hostname, port, tls } = request;
   // Deno.listen({ reusePort }) without --unstable-net ends the process instead of
@@ -323,18 +322,17 @@ export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener
       Object.assign(new Error("reusePort on Deno needs the --unstable-net flag"), { code: "ERR_NOT_SUPPORTED" }),
     );
   }
+  if (tls) return nodeListenTcp(request, { throughStream: true });
   const reuse = request.reusePort ? { reusePort: true } : {};
-  const listener = tls
-    ? deno().listenTls({ hostname, port, cert: tls.cert, key: tls.key, alpnProtocols: tls.alpnProtocols, ...reuse })
-    : deno().listen({ hostname, port, transport: "tcp", ...reuse });
-  return Promise.resolve(new DenoStreamListener(listener, Boolean(tls)));
+  const listener = deno().listen({ hostname, port, transport: "tcp", ...reuse });
+  return Promise.resolve(new DenoStreamListener(listener, request.onDropped));
 }
 
 /** Opens a TCP or TLS connection; TLS runs over `Deno.startTls` so SNI can differ from the address. */
 export async function denoConnectTcp(request: TcpConnectRequest): Promise<StreamSocket> {
   const { signal } = request;
   const conn = await deno().connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal });
-  if (!request.tls) return new DenoStreamSocket(conn, false);
+  if (!request.tls) return new DenoStreamSocket(conn);
   const onAbort = () => {
     try {
       conn.close();
@@ -345,12 +343,14 @@ export async function denoConnectTcp(request: TcpConnectRequest): Promise<Stream
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     const tlsConn = await deno().startTls(conn, {
+      // The name to verify, and the SNI unless it is an IP address: Deno (rustls) never
+      // sends an address as SNI, as `request.tls.sni` would have it.
       hostname: request.tls.serverName,
       caCerts: request.tls.caCerts,
       alpnProtocols: request.tls.alpnProtocols,
     });
     const info = await tlsConn.handshake!();
-    const socket = new DenoStreamSocket(tlsConn, false);
+    const socket = new DenoStreamSocket(tlsConn);
     socket.setAlpn(info.alpnProtocol);
     return socket;
   } catch (error) {

@@ -12,37 +12,90 @@ import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
 import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
+import { TcpFeed } from "./_tcp_feed.ts";
 import { NativeEcho } from "./_native_echo.ts";
 import type {
   EchoSession,
   ErrorMapper,
+  ReportedAddr,
   SocketAddr,
   StreamListener,
   StreamSocket,
   TcpConnectRequest,
   TcpListenRequest,
+  TlsHandshake,
 } from "./types.ts";
 import { Handoff } from "./_handoff.ts";
 
-function addrOf(address: string | undefined, port: number | undefined): SocketAddr {
-  return { hostname: address ?? "", port: port ?? 0 };
+/** The server's side of a TLS handshake that Node runs on an accepted TCP socket. */
+class NodeTlsHandshake implements TlsHandshake {
+  readonly done: Promise<void>;
+  over = false;
+  #finish!: () => void;
+  readonly #fail: (reason: unknown) => void;
+
+  /** @param fail Fails the connection's reads and writes with the reason, and closes it. */
+  constructor(socket: tls.TLSSocket, fail: (reason: unknown) => void) {
+    this.#fail = fail;
+    this.done = new Promise((resolve) => (this.#finish = resolve));
+    socket.once("secure", () => this.finish());
+    // Node leaves a server-side handshake that the peer abandons with a FIN half-open
+    // for good (CLOSE-WAIT, with allowHalfOpen): no 'secure', no error. End it here.
+    socket.once("end", () => {
+      if (!this.over) this.abort(handshakeAbandoned());
+    });
+    socket.once("close", () => this.finish());
+  }
+
+  finish(): void {
+    if (this.over) return;
+    this.over = true;
+    this.#finish();
+  }
+
+  abort(reason: unknown): void {
+    if (this.over) return;
+    this.#fail(reason);
+    this.finish();
+  }
+}
+
+function handshakeAbandoned(): Error {
+  return Object.assign(new Error("the peer closed the connection during the TLS handshake"), { code: "ECONNRESET" });
+}
+
+/** Stops and restarts reading from the peer. */
+interface FlowControl {
+  pause(): void;
+  resume(): void;
 }
 
 class NodeStreamSocket implements StreamSocket {
   readonly #socket: net.Socket;
+  readonly #tcp: net.Socket;
+  readonly #flow: FlowControl;
   readonly #queue: ChunkQueue;
-  readonly localAddr: SocketAddr;
-  readonly remoteAddr: SocketAddr;
+  readonly localAddr: ReportedAddr;
+  readonly remoteAddr: ReportedAddr;
   readonly prefersReadInto = false;
+  readonly handshake: NodeTlsHandshake | undefined;
   #closed = false;
   #failure: unknown;
   #map: ErrorMapper = (error) => error;
 
-  constructor(socket: net.Socket) {
+  /**
+   * @param socket The socket to read and write (a TLSSocket over `tcp` for a TLS server).
+   * @param tcp The TCP socket, whose addresses Node knows at accept.
+   * @param flow What stops and restarts reading: `socket` itself, unless given.
+   */
+  constructor(socket: net.Socket, tcp: net.Socket = socket, flow: FlowControl = socket) {
     this.#socket = socket;
-    this.localAddr = addrOf(socket.localAddress, socket.localPort);
-    this.remoteAddr = addrOf(socket.remoteAddress, socket.remotePort);
-    this.#queue = new ChunkQueue(() => socket.pause(), () => socket.resume());
+    this.#tcp = tcp;
+    this.#flow = flow;
+    this.localAddr = { hostname: tcp.localAddress, port: tcp.localPort };
+    this.remoteAddr = { hostname: tcp.remoteAddress, port: tcp.remotePort };
+    if (socket !== tcp) this.handshake = new NodeTlsHandshake(socket as tls.TLSSocket, (reason) => this.#fail(reason));
+    this.#queue = new ChunkQueue(() => flow.pause(), () => flow.resume());
     socket.on("data", (chunk: Uint8Array) => this.#echo ? this.#echoChunk(chunk) : this.#queue.push(chunk));
     socket.on("end", () => {
       this.#queue.end();
@@ -64,13 +117,13 @@ class NodeStreamSocket implements StreamSocket {
 
   echo(onProgress: (echoedBytes: number) => void): EchoSession {
     const socket = this.#socket;
-    const echo = new NativeEcho(onProgress, () => socket.pause());
+    const echo = new NativeEcho(onProgress, () => this.#flow.pause());
     const { chunks, ended, error } = this.#queue.takeAll();
     this.#echo = echo;
     // Node buffers what the kernel does not take; reading pauses while more than its
     // high-water mark waits, as socket.pipe(socket) does, and resumes on drain.
     socket.on("drain", () => {
-      if (!echo.stopped && !echo.finished) socket.resume();
+      if (!echo.stopped && !echo.finished) this.#flow.resume();
     });
     for (const chunk of chunks) this.#echoChunk(chunk);
     if (error !== undefined) echo.fail(error);
@@ -84,7 +137,18 @@ class NodeStreamSocket implements StreamSocket {
     if (this.#closed || this.#socket.writableEnded) return;
     const taken = this.#socket.write(chunk);
     echo.onProgress(chunk.byteLength);
-    if (!taken) this.#socket.pause();
+    if (!taken) this.#flow.pause();
+  }
+
+  /** Fails every read and write with `reason` (already an error callers may see) and closes the socket. */
+  #fail(reason: unknown): void {
+    this.#failure ??= reason;
+    const mapped = this.#map(reason, "read");
+    this.#queue.fail(mapped);
+    this.#echo?.fail(mapped);
+    this.#closed = true;
+    this.#socket.destroy();
+    this.#tcp.destroy();
   }
 
   mapErrors(map: ErrorMapper): void {
@@ -122,8 +186,11 @@ class NodeStreamSocket implements StreamSocket {
   }
 
   closeWrite(): Promise<void> {
-    if (this.#socket.destroyed || this.#socket.writableEnded) return RESOLVED;
-    return new Promise((resolve) => this.#socket.end(() => resolve()));
+    // Before the handshake is over there is no TLS session to end, and the TLS socket's
+    // end() would wait for one: the FIN goes out on the TCP socket underneath.
+    const socket = this.handshake && !this.handshake.over ? this.#tcp : this.#socket;
+    if (socket.destroyed || socket.writableEnded) return RESOLVED;
+    return new Promise((resolve) => socket.end(() => resolve()));
   }
 
   close(): void {
@@ -132,6 +199,8 @@ class NodeStreamSocket implements StreamSocket {
     this.#queue.discard();
     this.#echo?.finish();
     this.#socket.destroy();
+    if (this.#tcp !== this.#socket) this.#tcp.destroy();
+    this.handshake?.finish();
   }
 
   reset(): void {
@@ -139,7 +208,15 @@ class NodeStreamSocket implements StreamSocket {
     this.#closed = true;
     this.#queue.discard();
     this.#echo?.finish();
-    this.#socket.resetAndDestroy();
+    // resetAndDestroy() works on a TCP handle only (a TLS socket's is the TLS layer):
+    // reset the TCP socket underneath, or close where there is none to reach.
+    if (this.#tcp !== this.#socket) this.#socket.destroy();
+    try {
+      this.#tcp.resetAndDestroy();
+    } catch {
+      this.#tcp.destroy();
+    }
+    this.handshake?.finish();
   }
 
   setNoDelay(noDelay: boolean): void {
@@ -157,38 +234,72 @@ function closedError(): Error {
   return Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
 }
 
+/** What a TLS listener wraps each accepted TCP socket with. */
+interface NodeTlsServerSetup {
+  secureContext: tls.SecureContext;
+  alpnProtocols: string[] | undefined;
+  /** Run TLS over a {@linkcode TcpFeed} rather than on the TCP socket itself (for Deno). */
+  throughStream: boolean;
+}
+
+/** How {@linkcode nodeListenTcp} runs TLS. */
+export interface NodeTlsListenOptions {
+  /**
+   * Put TLS on a JavaScript stream over each TCP socket instead of on the socket's
+   * handle: Deno's `node:tls` loses the end of the stream on a handle whose reading
+   * was paused (see `_tcp_feed.ts`). @default false
+   */
+  throughStream?: boolean;
+}
+
 class NodeStreamListener implements StreamListener {
   readonly #server: net.Server;
-  readonly #pending = new Handoff<net.Socket>();
+  readonly #tls: NodeTlsServerSetup | undefined;
+  readonly #pending = new Handoff<NodeStreamSocket>();
   #closed = false;
   readonly addr: SocketAddr;
 
-  constructor(server: net.Server, addr: SocketAddr) {
+  constructor(server: net.Server, addr: SocketAddr, tlsSetup: NodeTlsServerSetup | undefined) {
     this.#server = server;
     this.addr = addr;
+    this.#tls = tlsSetup;
   }
 
-  deliver(socket: net.Socket): void {
+  deliver(tcp: net.Socket): void {
     if (this.#closed) {
-      socket.destroy();
+      tcp.destroy();
       return;
     }
     // Errors before the first read are reported through read(); until then a listener
     // must exist, or Node would throw the error out of the event loop.
-    socket.on("error", () => {});
-    this.#pending.put(socket);
+    tcp.on("error", () => {});
+    if (!this.#tls) {
+      this.#pending.put(new NodeStreamSocket(tcp));
+      return;
+    }
+    // The TLS layer goes on here rather than in tls.createServer, which hands a socket
+    // out only after its handshake: the connection counts from the TCP accept, so that
+    // limits apply to handshakes, and a stalled or abandoned one can be closed (Node's
+    // own handshakeTimeout reports the timeout but leaves the socket open).
+    const feed = this.#tls.throughStream ? new TcpFeed(tcp) : undefined;
+    const secure = new tls.TLSSocket(feed ?? tcp, {
+      isServer: true,
+      secureContext: this.#tls.secureContext,
+      ALPNProtocols: this.#tls.alpnProtocols,
+    });
+    const flow = feed ? { pause: () => feed.pauseReader(), resume: () => feed.resumeReader() } : secure;
+    this.#pending.put(new NodeStreamSocket(secure, tcp, flow));
   }
 
-  async accept(): Promise<StreamSocket | null> {
-    const socket = await this.#pending.take();
-    return socket ? new NodeStreamSocket(socket) : null;
+  accept(): Promise<StreamSocket | null> {
+    return this.#pending.take();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#server.close();
-    for (const socket of this.#pending.drain()) socket.destroy();
+    for (const socket of this.#pending.drain()) socket.close();
     this.#pending.end();
   }
 }
@@ -200,7 +311,10 @@ function nodeSupportsReusePort(): boolean {
 }
 
 /** Opens a TCP or TLS listener with `node:net` / `node:tls`. */
-export async function nodeListenTcp(request: TcpListenRequest): Promise<StreamListener> {
+export async function nodeListenTcp(
+  request: TcpListenRequest,
+  tlsOptions: NodeTlsListenOptions = {},
+): Promise<StreamListener> {
   if (request.reusePort && !nodeSupportsReusePort()) {
     throw Object.assign(new Error(`reusePort needs Node 22.12 or later (this is ${process.versions.node})`), {
       code: "ERR_NOT_SUPPORTED",
@@ -209,18 +323,18 @@ export async function nodeListenTcp(request: TcpListenRequest): Promise<StreamLi
   // Assigned once the server listens; connections cannot arrive before that.
   // deno-lint-ignore prefer-const
   let listener: NodeStreamListener | undefined;
-  const onSocket = (socket: net.Socket) => listener?.deliver(socket);
-  const server = request.tls
-    ? tls.createServer({
-      cert: request.tls.cert,
-      key: request.tls.key,
-      ALPNProtocols: request.tls.alpnProtocols,
-      allowHalfOpen: true,
-    }, onSocket)
-    : net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, onSocket);
-  // A client that fails its TLS handshake (plain text on the TLS port) is dropped by
-  // Node itself; the event only needs a listener so that it is not an uncaught error.
-  server.on("tlsClientError", () => {});
+  const tlsSetup = request.tls
+    ? {
+      // Made once: a bad certificate or key fails listen(), not each connection.
+      secureContext: tls.createSecureContext({ cert: request.tls.cert, key: request.tls.key }),
+      alpnProtocols: request.tls.alpnProtocols,
+      throughStream: tlsOptions.throughStream === true,
+    }
+    : undefined;
+  const server = net.createServer(
+    { allowHalfOpen: true, pauseOnConnect: false },
+    (socket: net.Socket) => listener?.deliver(socket),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     const options: net.ListenOptions & { reusePort?: boolean } = { host: request.hostname, port: request.port };
@@ -232,7 +346,7 @@ export async function nodeListenTcp(request: TcpListenRequest): Promise<StreamLi
   });
   server.on("error", () => {});
   const address = server.address() as net.AddressInfo;
-  listener = new NodeStreamListener(server, { hostname: address.address, port: address.port });
+  listener = new NodeStreamListener(server, { hostname: address.address, port: address.port }, tlsSetup);
   return listener;
 }
 
@@ -246,8 +360,7 @@ export function nodeConnectTcp(request: TcpConnectRequest): Promise<StreamSocket
       socket = tls.connect({
         host: request.hostname,
         port: request.port,
-        // Node refuses an IP address as SNI; the certificate is still checked against it.
-        servername: net.isIP(tlsConfig.serverName) ? undefined : tlsConfig.serverName,
+        servername: tlsConfig.sni,
         checkServerIdentity: (_host, cert) => tls.checkServerIdentity(tlsConfig.serverName, cert),
         // `ca` replaces Node's roots: keep them and add the caller's.
         ca: tlsConfig.caCerts.length > 0 ? [...tls.rootCertificates, ...tlsConfig.caCerts] : undefined,

@@ -26,6 +26,16 @@ export interface SocketAddr {
   port: number;
 }
 
+/**
+ * A socket address as the runtime reported it, unchecked. A runtime may report none:
+ * Node and Bun give `undefined` for a connection the peer reset before anyone looked at
+ * it. `src/net` checks every reported address in one place (`_socket_addr.ts`).
+ */
+export interface ReportedAddr {
+  hostname: string | undefined;
+  port: number | undefined;
+}
+
 /** TLS settings of a server: PEM certificate chain and private key. */
 export interface TlsServerConfig {
   /** PEM certificate chain. */
@@ -40,18 +50,30 @@ export interface TlsServerConfig {
 export interface TlsClientConfig {
   /** Extra PEM CA certificates trusted on top of the system's roots. */
   caCerts: string[];
-  /** The name sent as SNI and checked against the certificate. */
+  /** The name (or IP address) the certificate must be valid for. */
   serverName: string;
+  /**
+   * The name to send as SNI: `serverName` when it is a host name, absent when it is an
+   * IP address (RFC 6066 §3 allows host names only). Decided once, in `src/net`.
+   */
+  sni: string | undefined;
   /** ALPN protocols the client offers. */
   alpnProtocols?: string[];
 }
 
 /** What the adapter needs to open a TCP (or TLS) listener. Arguments are already checked. */
 export interface TcpListenRequest {
+  /** An IP address (names are resolved before they get here, the same way on every runtime). */
   hostname: string;
   port: number;
   tls?: TlsServerConfig;
   reusePort?: boolean;
+  /**
+   * Called for a connection the runtime reported as failed before it could be accepted
+   * (Deno's accept() rejects with ConnectionAborted for a peer that already reset); such
+   * a connection is not returned by `accept()`.
+   */
+  onDropped(cause: unknown): void;
 }
 
 /** What the adapter needs to open a TCP (or TLS) connection. Arguments are already checked. */
@@ -66,10 +88,24 @@ export interface TcpConnectRequest {
 /** Turns a runtime's error into the error callers see; `op` says what failed. */
 export type ErrorMapper = (error: unknown, op: "read" | "write" | "closeWrite") => unknown;
 
+/**
+ * The TLS handshake of a server-side connection, still going on when `accept()` returned
+ * it: the connection counts as accepted from the TCP accept on, so that limits on
+ * connections and idle time apply to handshakes too.
+ */
+export interface TlsHandshake {
+  /** Resolves once the handshake is over, done or failed (a failure reaches read() and write()). Never rejects. */
+  readonly done: Promise<void>;
+  /** Ends the handshake and the connection now; pending and later reads and writes reject with `reason`. */
+  abort(reason: unknown): void;
+}
+
 /** A connected stream socket (TCP or TLS over TCP). */
 export interface StreamSocket {
-  readonly localAddr: SocketAddr;
-  readonly remoteAddr: SocketAddr;
+  readonly localAddr: ReportedAddr;
+  readonly remoteAddr: ReportedAddr;
+  /** A server-side TLS socket's handshake until it is over; absent for plain TCP and for client sockets. */
+  readonly handshake?: TlsHandshake;
   /** The ALPN protocol agreed on, or `null` (plain TCP, or none agreed). */
   alpnProtocol(): string | null;
   /**
@@ -109,7 +145,10 @@ export interface StreamSocket {
   echo?(onProgress: (echoedBytes: number) => void): EchoSession;
   /** Sends FIN after the pending writes; reading goes on. */
   closeWrite(): Promise<void>;
-  /** Closes both directions at once; pending reads settle with `null`. Idempotent. */
+  /**
+   * Closes both directions at once; pending reads settle with `null`. Idempotent. Also
+   * during a TLS handshake: the socket is released, not left to finish it.
+   */
   close(): void;
   /** Aborts the connection with a reset (RST) where the runtime can. */
   reset(): void;

@@ -2,7 +2,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, type Connection, listen, type Listener, TlsError } from "anynet/net";
 import { announceSkip } from "../_helpers/env.ts";
+import { hasPython } from "../_helpers/http_python.ts";
 import { rejects } from "../_helpers/net_assert.ts";
+import { eventually, startSniServer } from "../_helpers/net_peers.ts";
 import { firstDifference, pattern, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/tls_pki.ts";
 
@@ -76,6 +78,37 @@ tlsTest("connect() sends the serverName as SNI and checks the certificate agains
     assert.match((error as Error).message, /: the certificate is not valid for this host name \(.+\)$/);
   } finally {
     listener.close();
+  }
+});
+
+const sniTest = available && hasPython() ? test : test.skip;
+if (available && !hasPython()) announceSkip("python3 is not installed: the SNI test is skipped");
+
+sniTest("connect() sends a host name as SNI and never an IP address (RFC 6066), v4 or v6", async () => {
+  const server = await startSniServer(pki.certPath, pki.keyPath);
+  try {
+    const port = server.port;
+    const attempt = async (tls: { serverName?: string }, hostname = "127.0.0.1") => {
+      try {
+        const conn = await connect({ hostname, port, tls: { caCerts: [pki.caCert], ...tls }, timeout: 10_000 });
+        conn.close();
+        return "ok";
+      } catch (error) {
+        return error instanceof TlsError ? "tls error" : String(error);
+      }
+    };
+    // The certificate is valid for localhost and 127.0.0.1: both verify, only the name is sent.
+    assert.is(await attempt({}), "ok", "the IP address it connects to, as the name to verify");
+    assert.is(await attempt({ serverName: "127.0.0.1" }), "ok");
+    assert.is(await attempt({}, "localhost"), "ok", "a host name it connects to");
+    assert.is(await attempt({ serverName: "localhost" }), "ok");
+    // Not in the certificate: verification fails, and still no IP address went out as SNI.
+    assert.is(await attempt({ serverName: "::1" }), "tls error");
+    assert.match(await attempt({ serverName: "[::ffff:127.0.0.1]" }), /^(ok|tls error)$/);
+    assert.ok(await eventually(() => server.names().length === 6, 5000), `hellos: ${server.names().length}`);
+    assert.equal(server.names(), [null, null, "localhost", "localhost", null, null]);
+  } finally {
+    await server.stop();
   }
 });
 

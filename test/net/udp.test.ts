@@ -67,6 +67,37 @@ test("bindUdp() rejects bad arguments, a port in use, and an oversized datagram"
   await rejects(() => a.send("x", { hostname: "127.0.0.1", port: 0 }), RangeError);
 });
 
+test("a UdpSocket that receives without pause still lets timers and signal handlers run", async () => {
+  // A socket that sends every datagram back to itself is never idle: on Bun each receive
+  // used to settle at once, without the event loop getting a turn (no timer, no signal).
+  await using socket = await bindUdp();
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 50);
+  const started = Date.now();
+  let datagrams = 0;
+  const ticksPerSecond: number[] = [];
+  try {
+    await socket.send("round and round", socket.addr);
+    for await (const { data } of socket) {
+      datagrams++;
+      const elapsed = Date.now() - started;
+      if (elapsed > (ticksPerSecond.length + 1) * 1000) {
+        ticksPerSecond.push(ticks);
+        ticks = 0;
+      }
+      if (elapsed > 3000) break;
+      await socket.send(data, socket.addr);
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  // A 50 ms interval ticks about 20 times a second; the loaded machine may halve that.
+  assert.ok(
+    ticksPerSecond.every((n) => n >= 4),
+    `timer ticks per second while ${datagrams} datagrams went round: ${ticksPerSecond.join(", ")}`,
+  );
+});
+
 test("udpImplementation() names the UDP path of this runtime", () => {
   const expected = { node: /^node:dgram$/, deno: /^node:dgram/, bun: /^Bun\.udpSocket$/ }[testRuntime];
   assert.match(udpImplementation(), expected);
