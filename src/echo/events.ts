@@ -13,4 +13,10 @@ export type EchoEvent =
   /** A connection was closed at once, as the server was full. */
   | { type: "refuse"; remoteAddr: NetAddr; reason: string }
   /** A UDP datagram was echoed. */
-  | { type: "datagram"; remoteAddr: NetAddr; bytes: number };
+  | { type: "datagram"; remoteAddr: NetAddr; bytes: number }
+  /**
+   * Something was dropped unserved: a connection the peer reset before it could be served
+   * (no address: `remoteAddr` is undefined), or a datagram that claims to come from the
+   * server itself (echoing it would loop). `reason` says which, in words.
+   */
+  | { type: "drop"; what: "connection" | "datagram"; remoteAddr: NetAddr | undefined; reason: string };

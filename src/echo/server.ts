@@ -1,8 +1,19 @@
 /// <reference lib="esnext.disposable" preserve="true" />
-import { type Connection, formatAddr, listen, type Listener, type NetAddr, type TlsServerOptions } from "../net/mod.ts";
+import {
+  type Connection,
+  formatAddr,
+  listen,
+  type Listener,
+  type NetAddr,
+  type NetError,
+  type TlsServerOptions,
+} from "../net/mod.ts";
 import { checkEchoOptions } from "./_options.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 import type { EchoEvent } from "./events.ts";
+
+/** How long a refused connection may take to send its FIN before it is closed anyway, in ms. */
+const REFUSAL_FIN_WAIT_MS = 1000;
 
 /** The classic echo port. */
 export const DEFAULT_ECHO_PORT: number = DEFAULT_ECHO_PORT_VALUE;
@@ -15,9 +26,15 @@ export interface ServeEchoOptions {
   port?: number;
   /** Serve TLS with this PEM certificate and key. @default plain TCP */
   tls?: TlsServerOptions;
-  /** Connections served at once; more are closed as soon as they are accepted. @default no limit */
+  /**
+   * Connections served at once, TLS handshakes in progress included; more are closed as
+   * soon as they are accepted, cleanly (FIN before anything is read). @default no limit
+   */
   maxConnections?: number;
-  /** Close a connection after this many milliseconds without progress in either direction. @default no limit */
+  /**
+   * Close a connection after this many milliseconds without progress in either direction
+   * (a TLS handshake that has not finished counts as no progress). @default no limit
+   */
   idleTimeout?: number;
   /** Serve this many connections, then stop accepting and finish (1 for the classic one-shot server). @default no limit */
   maxClients?: number;
@@ -35,6 +52,11 @@ export interface EchoServer extends AsyncDisposable {
   readonly addr: NetAddr;
   /** Connections being served now. */
   readonly activeConnections: number;
+  /**
+   * Connections dropped before they could be served: the peer reset them before the
+   * runtime could read their address (each is also reported as a `drop` event).
+   */
+  readonly droppedConnections: number;
   /** Settles when the server has stopped and every connection is finished. */
   readonly finished: Promise<void>;
   /**
@@ -95,8 +117,16 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
       // a logging callback must not take the server down
     }
   };
-  const listener: Listener = await listen({ hostname: o.hostname, port: o.port, tls: options.tls });
+  const listener: Listener = await listen({
+    hostname: o.hostname,
+    port: o.port,
+    tls: options.tls,
+    onDroppedConnection: (error) =>
+      emit({ type: "drop", what: "connection", remoteAddr: undefined, reason: reasonOf(error) }),
+  });
   const active = new Set<ConnectionState>();
+  /** Connections being refused: each releases itself once its FIN is out. */
+  const refusals = new Set<() => void>();
   const handlers = new Set<Promise<void>>();
   let stopping = false;
   let served = 0;
@@ -139,6 +169,25 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
     }
   }
 
+  /**
+   * Closes a connection the server has no room for, the same way on every runtime: FIN
+   * first, then close. The client reads the end of the stream before anything else.
+   * (Closing at once would send a reset instead wherever the client's first bytes had
+   * already arrived unread, which depends on timing; and Deno cannot reset on purpose.)
+   */
+  function refuse(conn: Connection): void {
+    let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+    const release = () => {
+      clearTimeout(timer);
+      refusals.delete(release);
+      conn.close();
+    };
+    refusals.add(release);
+    // A FIN waits for the TLS handshake on some runtimes; never wait long for it.
+    timer = setTimeout(release, REFUSAL_FIN_WAIT_MS);
+    conn.closeWrite().then(release, release);
+  }
+
   function stop(): void {
     if (stopping) return;
     stopping = true;
@@ -156,7 +205,7 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
       }
       if (o.maxConnections !== undefined && active.size >= o.maxConnections) {
         emit({ type: "refuse", remoteAddr: conn.remoteAddr, reason: `more than ${o.maxConnections} connections` });
-        conn.close();
+        refuse(conn);
         continue;
       }
       served++;
@@ -192,6 +241,7 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
     await Promise.race([allDone, grace]);
     clearTimeout(graceTimer);
     for (const state of active) state.conn.close();
+    for (const release of refusals) release();
     await allDone;
     if (sweep !== undefined) clearInterval(sweep);
     listener.close();
@@ -210,6 +260,9 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
     get activeConnections() {
       return active.size;
     },
+    get droppedConnections() {
+      return listener.droppedConnections;
+    },
     finished,
     close() {
       stop();
@@ -220,6 +273,11 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
       return finished;
     },
   };
+}
+
+/** The reason in a NetError's message, without its "Cannot accept a connection on ADDR: ". */
+function reasonOf(error: NetError): string {
+  return error.message.replace(/^Cannot .+?: /, "");
 }
 
 /** `HOST:PORT` of a server, for the `listening on` line. */

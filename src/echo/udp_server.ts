@@ -1,6 +1,7 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import { bindUdp, type NetAddr, type UdpSocket } from "../net/mod.ts";
 import { checkEchoOptions } from "./_options.ts";
+import { OwnAddressCheck } from "./_own_address.ts";
 import type { EchoEvent } from "./events.ts";
 
 /** Options of {@linkcode serveUdpEcho}. */
@@ -13,7 +14,7 @@ export interface ServeUdpEchoOptions {
   maxClients?: number;
   /** Stops the server when aborted. */
   signal?: AbortSignal;
-  /** Called for each echoed datagram (for logging). */
+  /** Called for each echoed datagram, and each dropped one (for logging). Exceptions it throws are ignored. */
   onEvent?: (event: EchoEvent) => void;
 }
 
@@ -21,6 +22,11 @@ export interface ServeUdpEchoOptions {
 export interface UdpEchoServer extends AsyncDisposable {
   /** The bound address, with the real port. */
   readonly addr: NetAddr;
+  /**
+   * Datagrams not echoed because they claim to come from this server itself (echoing
+   * one would loop forever); each is also reported as a `drop` event.
+   */
+  readonly droppedDatagrams: number;
   /** Settles when the server has stopped. */
   readonly finished: Promise<void>;
   /** Stops the server. @returns The `finished` promise. */
@@ -28,7 +34,9 @@ export interface UdpEchoServer extends AsyncDisposable {
 }
 
 /**
- * Starts a UDP echo server: each datagram goes back to its sender unchanged.
+ * Starts a UDP echo server: each datagram goes back to its sender unchanged, except one
+ * that claims to come from the server itself (its own address and port, in any spelling),
+ * which is dropped and counted: echoing it would send it round forever.
  * On Deno it uses `node:dgram`, so it needs no `--unstable-net`.
  *
  * @param options Where to bind; see {@linkcode ServeUdpEchoOptions}.
@@ -46,13 +54,34 @@ export interface UdpEchoServer extends AsyncDisposable {
 export async function serveUdpEcho(options: ServeUdpEchoOptions = {}): Promise<UdpEchoServer> {
   const o = checkEchoOptions("serve UDP echo", options, ["hostname", "port", "maxClients", "signal", "onEvent"]);
   const socket: UdpSocket = await bindUdp({ hostname: o.hostname, port: o.port });
+  const onEvent = options.onEvent;
+  const emit = (event: EchoEvent) => {
+    try {
+      onEvent?.(event);
+    } catch {
+      // a logging callback must not take the server down
+    }
+  };
+  const own = new OwnAddressCheck(socket.addr);
+  let dropped = 0;
   const stop = () => socket.close();
   const finished = (async () => {
     let count = 0;
     for await (const { data, addr } of socket) {
+      const fromItself = own.isOwn(addr);
+      if (fromItself === true || (fromItself !== false && await fromItself)) {
+        dropped++;
+        emit({
+          type: "drop",
+          what: "datagram",
+          remoteAddr: addr,
+          reason: "it comes from this server's own address (echoing it would loop)",
+        });
+        continue;
+      }
       try {
         await socket.send(data, addr);
-        options.onEvent?.({ type: "datagram", remoteAddr: addr, bytes: data.byteLength });
+        emit({ type: "datagram", remoteAddr: addr, bytes: data.byteLength });
       } catch {
         // one unreachable sender must not stop the server
       }
@@ -68,6 +97,9 @@ export async function serveUdpEcho(options: ServeUdpEchoOptions = {}): Promise<U
   return {
     get addr() {
       return socket.addr;
+    },
+    get droppedDatagrams() {
+      return dropped;
     },
     finished,
     close() {

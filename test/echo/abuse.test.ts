@@ -8,7 +8,9 @@ import * as assert from "uvu/assert";
 import { echo } from "anynet/echo";
 import { connect } from "anynet/net";
 import { announceSkip } from "../_helpers/env.ts";
+import { hasPython } from "../_helpers/http_python.ts";
 import { firstDifference, pattern, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
+import { runPeer } from "../_helpers/net_peers.ts";
 import { type CliProcess, startEchoServer } from "../_helpers/net_process.ts";
 import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 
@@ -127,6 +129,41 @@ test("more clients than --max-connections are refused cleanly; the admitted ones
   assert.match(proc.stderr(), /refused .*more than 3 connections/);
   await stopCleanly(proc);
 });
+
+const python = hasPython();
+if (!python) announceSkip("python3 is not installed: the --max-connections end-of-stream test is skipped");
+
+for (const tls of [false, true]) {
+  const runnable = python && (!tls || hasOpenssl());
+  (runnable ? test : test.skip)(
+    `a client beyond --max-connections${
+      tls ? " --tls" : ""
+    } reads the end of the stream first, whether or not it sent bytes`,
+    async () => {
+      const pki = tls ? makeTestPki() : undefined;
+      const tlsFlags = pki ? ["--tls", "--cert", pki.certPath, "--key", pki.keyPath] : [];
+      const { proc, port } = await startEchoServer(["--max-connections", "1", ...tlsFlags]);
+      const admitted = await connect({
+        hostname: pki ? "localhost" : "127.0.0.1",
+        port,
+        tls: pki ? { caCerts: [pki.caCert] } : undefined,
+      });
+      try {
+        await admitted.write("in");
+        assert.is(new TextDecoder().decode((await admitted.read())!), "in");
+        // The same answer on every runtime: a clean close (FIN) before anything is read, never a reset.
+        assert.equal(await runPeer("refused", [port, 5, 0]), ["eof", "eof", "eof", "eof", "eof"]);
+        assert.equal(await runPeer("refused", [port, 5, 1]), ["eof", "eof", "eof", "eof", "eof"]);
+        await admitted.write("still");
+        assert.is(new TextDecoder().decode((await admitted.read())!), "still");
+      } finally {
+        admitted.close();
+        await stopCleanly(proc);
+        pki?.cleanup();
+      }
+    },
+  );
+}
 
 const tlsTest = hasOpenssl() ? test : test.skip;
 if (!hasOpenssl()) announceSkip("openssl is not installed: the plain-text-to-TLS abuse test is skipped");

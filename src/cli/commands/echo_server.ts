@@ -5,6 +5,10 @@ import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure, readPemFlag } from "./_net_messages.ts";
 
 function logLine(event: EchoEvent): string {
+  if (event.type === "drop") {
+    const from = event.remoteAddr ? ` from ${formatAddr(event.remoteAddr)}` : "";
+    return `dropped a ${event.what}${from}: ${event.reason}`;
+  }
   const who = formatAddr(event.remoteAddr);
   switch (event.type) {
     case "open":
@@ -24,14 +28,23 @@ function logLine(event: EchoEvent): string {
   }
 }
 
+/** "1 datagram …", "2 datagrams …" (`what` starts with the noun), or "" for none. */
+function plural(count: number, what: string): string {
+  if (count === 0) return "";
+  return `${count} ${count === 1 ? what : what.replace(/^(\w+)/, "$1s")}`;
+}
+
 /** `anynet echo-server`: the TCP, TLS or UDP echo server. */
 export const echoServerCommand: CommandSpec = {
   name: "echo-server",
   summary: "Run an echo server (TCP, TLS or UDP) that serves many clients at once",
   description: "Echoes every byte back to its sender. Prints 'listening on HOST:PORT' on standard output " +
-    "once it accepts (the real port with --port 0) and logs connections on standard error. SIGINT or " +
-    "SIGTERM stops it gracefully: it stops accepting, finishes echoing what it has received and exits 0. " +
-    "It binds to 127.0.0.1 unless told otherwise: all interfaces need an explicit --host 0.0.0.0 (or ::).",
+    "once it accepts (the address it listens on, a host name resolved, and the real port with --port 0) " +
+    "and logs connections on standard error. SIGINT or SIGTERM stops it gracefully: it stops accepting, " +
+    "finishes echoing what it has received and exits 0. It binds to 127.0.0.1 unless told otherwise: all " +
+    "interfaces need an explicit --host 0.0.0.0 (or ::). Whatever a client does, the server goes on: a " +
+    "connection reset before it could be served is dropped and logged, a TLS handshake must finish within " +
+    "10 s, and a datagram that claims to come from the server itself is dropped instead of echoed forever.",
   flags: [
     { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
     {
@@ -49,14 +62,14 @@ export const echoServerCommand: CommandSpec = {
     {
       name: "max-connections",
       type: "integer",
-      description: "Serve at most N clients at once; close the rest at once",
+      description: "Serve at most N clients at once (TLS handshakes included); close the rest at once, cleanly",
       min: 1,
       valueName: "N",
     },
     {
       name: "idle-timeout",
       type: "number",
-      description: "Close a connection idle for this many seconds",
+      description: "Close a connection idle (or still in its TLS handshake) for this many seconds",
       min: 0.001,
       max: MAX_DELAY_S,
       valueName: "SECONDS",
@@ -117,7 +130,12 @@ export const echoServerCommand: CommandSpec = {
     await io.out(`listening on ${describeAddr(server.addr)}\n`);
     if (f.quiet !== true) await io.err(`echo-server: ${kind} echo on ${describeAddr(server.addr)}; stop with Ctrl-C\n`);
     await server.finished;
-    if (io.signal.aborted && f.quiet !== true) await io.err("echo-server: stopped\n");
+    if (io.signal.aborted && f.quiet !== true) {
+      const dropped = "droppedDatagrams" in server
+        ? plural(server.droppedDatagrams, "datagram from this server's own address")
+        : plural(server.droppedConnections, "connection reset before being served");
+      await io.err(`echo-server: stopped${dropped ? ` (dropped ${dropped})` : ""}\n`);
+    }
     return 0;
   },
 };
