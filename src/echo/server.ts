@@ -12,8 +12,8 @@ import { checkEchoOptions } from "./_options.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 import type { EchoEvent } from "./events.ts";
 
-/** How long a refused connection may take to send its FIN before it is closed anyway, in ms. */
-const REFUSAL_FIN_WAIT_MS = 1000;
+/** How long a refused connection is read (and its bytes dropped) after its FIN before it is closed anyway, in ms. */
+const REFUSAL_LINGER_MS = 1000;
 
 /** The classic echo port. */
 export const DEFAULT_ECHO_PORT: number = DEFAULT_ECHO_PORT_VALUE;
@@ -28,7 +28,7 @@ export interface ServeEchoOptions {
   tls?: TlsServerOptions;
   /**
    * Connections served at once, TLS handshakes in progress included; more are closed as
-   * soon as they are accepted, cleanly (FIN before anything is read). @default no limit
+   * soon as they are accepted, cleanly: FIN first, before any echo. @default no limit
    */
   maxConnections?: number;
   /**
@@ -171,9 +171,11 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
 
   /**
    * Closes a connection the server has no room for, the same way on every runtime: FIN
-   * first, then close. The client reads the end of the stream before anything else.
-   * (Closing at once would send a reset instead wherever the client's first bytes had
-   * already arrived unread, which depends on timing; and Deno cannot reset on purpose.)
+   * first, then whatever the client still sends is read and dropped until it closes its
+   * side too (at most REFUSAL_LINGER_MS), then the close. The client reads the end of the
+   * stream before anything else. Closing at once would send a reset instead wherever the
+   * client's bytes (a TLS ClientHello, say) had arrived unread, and the client may see
+   * that reset first, depending on timing; Deno cannot reset on purpose at all.
    */
   function refuse(conn: Connection): void {
     let timer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -183,9 +185,11 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
       conn.close();
     };
     refusals.add(release);
-    // A FIN waits for the TLS handshake on some runtimes; never wait long for it.
-    timer = setTimeout(release, REFUSAL_FIN_WAIT_MS);
-    conn.closeWrite().then(release, release);
+    timer = setTimeout(release, REFUSAL_LINGER_MS);
+    (async () => {
+      await conn.closeWrite();
+      while ((await conn.read()) !== null);
+    })().then(release, release);
   }
 
   function stop(): void {

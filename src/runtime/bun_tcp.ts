@@ -177,8 +177,12 @@ class BunStreamSocket implements StreamSocket {
     if (!this.handshake || this.handshake.over) return;
     // A server does not ask for a client certificate: `authorizationError` only says
     // that none came. Success is the handshake's own result.
-    if (success) this.handshake.finish();
-    else this.handshake.abort(error ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }));
+    // A failed handshake is closed by Bun itself, gracefully: a terminate() here would
+    // reset a connection whose FIN this side had just sent (a refused one).
+    if (!success) {
+      this.onError(error ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }));
+    }
+    this.handshake.finish();
   }
 
   onData(data: Uint8Array): void {

@@ -60,8 +60,13 @@ async function assertReleased(proc: CliProcess, baseline: number | undefined, wh
     try {
       await runPeer("reset", [port, 60]);
       await assertServes(port);
-      for (const line of proc.stderr().split("\n").filter((l) => l.startsWith("dropped"))) {
+      const log = proc.stderr().split("\n");
+      for (const line of log.filter((l) => l.startsWith("dropped"))) {
         assert.match(line, /^dropped a connection: the peer reset it before it could be served$/);
+      }
+      // Every connection it logs has a real peer address, never one made up for a socket without one.
+      for (const line of log.filter((l) => /^(connection from|closed|error on) /.test(l))) {
+        assert.match(line, /^(connection from|closed|error on) 127\.0\.0\.1:[1-9]\d*\b/, line);
       }
       assert.not.match(proc.stderr(), /Cannot accept/);
     } finally {
