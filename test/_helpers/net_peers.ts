@@ -1,13 +1,13 @@
 /**
  * Misbehaving peers written in python3 (test/_helpers/net_peers.py): clients that reset at
  * once, abandon or stall a TLS handshake, reject the server's certificate, forge a UDP
- * source address; and a TLS server that records the SNI name each client sends. Plus what
- * /proc says about a process (open files, CPU time), to see whether a server let go.
+ * source address; and a TLS server that records the SNI name each client sends. Plus how
+ * many files a process has open, from /proc, to see whether a server let go of a socket.
  *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { root } from "./env.ts";
@@ -102,15 +102,6 @@ export function openFiles(pid: number | undefined = process.pid): number | undef
   const dir = `/proc/${pid}/fd`;
   if (pid === undefined || !existsSync(dir)) return undefined;
   return readdirSync(dir).length;
-}
-
-/** The CPU time (user + system, in clock ticks) process `pid` used so far, from /proc; undefined without /proc. */
-export function cpuTicks(pid: number | undefined): number | undefined {
-  const path = `/proc/${pid}/stat`;
-  if (pid === undefined || !existsSync(path)) return undefined;
-  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-  const fields = readFileSync(path, "utf8").split(") ")[1]!.split(" ");
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 /** Polls `check` every 50 ms until it is true or `timeoutMs` passed; returns its last answer. */
