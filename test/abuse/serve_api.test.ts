@@ -18,7 +18,7 @@ import {
 } from "../_helpers/abuse.ts";
 
 /** The limits these cases expect serve-api to take, with the values used here (seconds). */
-const limits = { "headers-timeout": 1, "request-timeout": 2, "idle-timeout": 1 };
+const limits = { "headers-timeout": 1, "body-timeout": 2, "idle-timeout": 1 };
 const flags = cliFlags("serve-api");
 const missing = (flag: keyof typeof limits) =>
   flags.has(flag) ? undefined : `anynet serve-api has no --${flag} flag (expected: --${flag} SECONDS)`;
@@ -56,12 +56,12 @@ abuseSuite("serve-api", () => ({
     peerOptions: { intervalMs: 100 },
     missing: missing("headers-timeout"),
   }),
-  idleScenario("slow body: 30 clients send a body one byte every 100 ms; closed within --request-timeout 2", {
+  idleScenario("slow body: 30 clients send a body one byte every 100 ms; closed within --body-timeout 2", {
     peer: "slow-body",
     count: 30,
     withinS: 5,
     peerOptions: { intervalMs: 100 },
-    missing: missing("request-timeout"),
+    missing: missing("body-timeout"),
   }),
 ]);
 
