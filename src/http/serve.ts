@@ -3,10 +3,11 @@ import { checkOptionsObject } from "../_options.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { describeValue } from "./_describe.ts";
 import { serveAdapter } from "../runtime/http/mod.ts";
-import type { AdapterServer, HttpAddr, RequestInfo } from "../runtime/http/types.ts";
+import type { AdapterRequestInfo, AdapterServer, HttpAddr, RequestInfo } from "../runtime/http/types.ts";
 import { isBodyTooLargeError } from "./errors.ts";
 import { refusedMethod } from "./_methods.ts";
 import { requestUrlRule } from "./_request_url.ts";
+import { realSocketAddr } from "../net/_socket_addr.ts";
 import { causedBy, declaresBody, isBodyTimeoutError, WatchedBody } from "./_request_body.ts";
 
 export type { HttpAddr, RequestInfo } from "../runtime/http/types.ts";
@@ -79,6 +80,7 @@ const STATUS_TITLES: Record<number, string> = {
   501: "Not Implemented",
 };
 
+const PEER_GONE = "the connection has no peer address: the client reset it before it could be served";
 const INVALID_HOST = "the Host header is not a valid host[:port], or there is more than one";
 
 const DEFAULT_TIMEOUTS = { idleTimeout: 5000, headersTimeout: 10000, bodyTimeout: 30000 } as const;
@@ -191,7 +193,12 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   };
   const requestUrl = requestUrlRule(scheme, ownOrigin);
 
-  const run = async (request: Request, info: RequestInfo): Promise<Response> => {
+  const run = async (request: Request, reported: AdapterRequestInfo): Promise<Response> => {
+    // Node and Bun hand on a request whose client reset the connection meanwhile, with
+    // no peer address; the handler is never asked to serve it (see src/net/_socket_addr.ts).
+    const remoteAddr = realSocketAddr(reported.remoteAddr);
+    if (remoteAddr === undefined) return lastOnConnection(await answer(400, PEER_GONE));
+    const info: RequestInfo = { remoteAddr };
     const refused = refusedMethod(request.method);
     // A request serve() refuses may still carry a body: the connection ends with the answer.
     if (refused !== undefined) return lastOnConnection(await answer(501, refused));

@@ -261,6 +261,11 @@ class DenoStreamSocket implements StreamSocket {
  */
 const CONNECTION_GONE = new Set(["NotConnected", "ConnectionAborted", "ConnectionReset"]);
 
+/** Whether an error of Deno's accept() concerns only the one connection (see above), for every Deno accept loop. */
+export function isAcceptedConnectionGone(error: unknown): boolean {
+  return CONNECTION_GONE.has((error as Error | null)?.name ?? "");
+}
+
 class DenoStreamListener implements StreamListener {
   readonly #listener: DenoListener;
   readonly #onDropped: (cause: unknown) => void;
@@ -282,7 +287,7 @@ class DenoStreamListener implements StreamListener {
         if (this.#closed || error instanceof deno().errors.BadResource || error instanceof deno().errors.Interrupted) {
           return null;
         }
-        if (CONNECTION_GONE.has((error as Error).name)) {
+        if (isAcceptedConnectionGone(error)) {
           this.#onDropped(error);
           continue;
         }

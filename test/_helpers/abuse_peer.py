@@ -387,7 +387,7 @@ def reset(host, port, opts, stdin):
 
 def reset_mid_write(host, port, opts, stdin):
     """Start a large write (an echo stream, or a request body) and reset in the middle."""
-    done, sent_total, failures = 0, 0, []
+    done, sent_total, failures, server_first = 0, 0, [], 0
     head = opts.get("head", "").encode()
     size = opts.get("bytes", 4 * 1024 * 1024)
     data = pattern(size)
@@ -406,13 +406,19 @@ def reset_mid_write(host, port, opts, stdin):
                     sent += sock.send(payload[sent:sent + CHUNK])
                 except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
                     select.select([], [sock], [], 0.05)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The server ended the connection first (a body over its limit gets
+                    # 413 and a close): the write was cut short all the same.
+                    server_first += 1
+                    break
             sent_total += sent
             # No close_notify on TLS either: the point is the abrupt end.
             rst_close(sock)
             done += 1
         except OSError as error:
             failures.append(describe(error))
-    return {"resets": done, "bytesSent": sent_total, "failures": failures[:3], "failed": len(failures)}
+    return {"resets": done, "bytesSent": sent_total, "closedByServerFirst": server_first, "failures": failures[:3],
+            "failed": len(failures)}
 
 
 def half_open(host, port, opts, stdin):

@@ -16,6 +16,7 @@ import {
   resetMidWriteScenario,
   resetScenario,
 } from "../_helpers/abuse.ts";
+import { testRuntime } from "../_helpers/env.ts";
 
 /** The limits these cases expect serve-api to take, with the values used here (seconds). */
 const limits = { "headers-timeout": 1, "body-timeout": 2, "idle-timeout": 1 };
@@ -23,6 +24,13 @@ const flags = cliFlags("serve-api");
 const missing = (flag: keyof typeof limits) =>
   flags.has(flag) ? undefined : `anynet serve-api has no --${flag} flag (expected: --${flag} SECONDS)`;
 const limitArgs = Object.entries(limits).flatMap(([flag, value]) => flags.has(flag) ? [`--${flag}`, `${value}`] : []);
+
+/**
+ * Bun closes a connection that has not finished its first request head at its own fixed
+ * limit (about 10 s, closed at 12-13 s), whatever --headers-timeout says: the documented
+ * exception (docs/http.md, "Under abuse").
+ */
+const headsWithinS = testRuntime === "bun" ? 14 : 4;
 
 const GET = "GET /posts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 const BIG_POST_HEAD =
@@ -40,7 +48,7 @@ abuseSuite("serve-api", () => ({
   neverReadScenario({ request: GET }),
   idleScenario("silent connections: 50 clients connect and send nothing; closed within --headers-timeout 1", {
     count: 50,
-    withinS: 4,
+    withinS: headsWithinS,
     missing: missing("headers-timeout"),
   }),
   idleScenario("idle keep-alive: 30 clients make one request, then say nothing; closed within --idle-timeout 1", {
@@ -52,7 +60,7 @@ abuseSuite("serve-api", () => ({
   idleScenario("slowloris: 30 clients send a head one byte every 100 ms; closed within --headers-timeout 1", {
     peer: "slow-headers",
     count: 30,
-    withinS: 4,
+    withinS: headsWithinS,
     peerOptions: { intervalMs: 100 },
     missing: missing("headers-timeout"),
   }),

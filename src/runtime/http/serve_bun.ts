@@ -53,7 +53,7 @@ export const serveBun: ServeAdapter = (handler: AdapterHandler, options: Adapter
     fetch(request, bunServer) {
       bunServer.timeout(request, 0);
       const ip = bunServer.requestIP(request);
-      return handler(request, { remoteAddr: { hostname: ip?.address ?? "", port: ip?.port ?? 0 } }).then(
+      return handler(request, { remoteAddr: { hostname: ip?.address, port: ip?.port } }).then(
         (response) => {
           bunServer.timeout(request, idleSeconds);
           return response;

@@ -15,6 +15,7 @@
  * @module
  */
 import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "./types.ts";
+import { isAcceptedConnectionGone } from "../deno_tcp.ts";
 
 interface DenoAddr {
   hostname: string;
@@ -200,6 +201,9 @@ export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: Adapte
         conn = await listener.accept();
       } catch (error) {
         if (stopped) return;
+        // A client that reset before its connection was accepted: nothing to wait for, as
+        // a pause per such client would let a flood of them stall everyone else.
+        if (isAcceptedConnectionGone(error)) continue;
         // Out of file descriptors (or another passing failure): the connections already
         // open go on, new ones wait in the kernel's queue until one closes.
         if (backoff === 0) {

@@ -196,7 +196,8 @@ export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: 
     const url = refusedMethod === undefined && !hostless ? options.requestUrl(req.url ?? "/", host) : undefined;
     const answered = url !== undefined
       ? handler(toRequest(req, res, url, headers), {
-        remoteAddr: { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 },
+        // Missing for a client that reset meanwhile: the shared core checks it.
+        remoteAddr: { hostname: socket.remoteAddress, port: socket.remotePort },
       })
       // Refused before a Request exists: fetch's Request throws on TRACE (which would
       // otherwise end the process) and cannot be built from an invalid Host.

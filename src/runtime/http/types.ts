@@ -1,3 +1,5 @@
+import type { ReportedAddr } from "../types.ts";
+
 /** The address a server listens on, or a client connects from. */
 export interface HttpAddr {
   /** IP address or host name. */
@@ -12,8 +14,16 @@ export interface RequestInfo {
   remoteAddr: HttpAddr;
 }
 
+/**
+ * The client's address as the runtime reports it: either part is missing when the client
+ * reset the connection before it was read (the shared core checks it).
+ */
+export interface AdapterRequestInfo {
+  remoteAddr: ReportedAddr;
+}
+
 /** The handler a runtime adapter runs: it never throws (the shared core turns errors into responses). */
-export type AdapterHandler = (request: Request, info: RequestInfo) => Promise<Response>;
+export type AdapterHandler = (request: Request, info: AdapterRequestInfo) => Promise<Response>;
 
 /** The time limits of a server, in ms (see `ServeOptions` in src/http/serve.ts). */
 export interface AdapterTimeouts {
