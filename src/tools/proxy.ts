@@ -147,16 +147,6 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }
 
-/**
- * Whether the runtime could tell who the client is. Node and Bun hand out a connection
- * whose peer reset it before its address was read with no address at all: that client
- * is gone already, and joining it to a backend would only make a broken connection and
- * a log line about nobody (":0").
- */
-function hasPeerAddress(addr: NetAddr): boolean {
-  return addr.hostname !== "" && addr.port > 0;
-}
-
 /** An accept that failed because the peer gave up first: nothing to report, nothing to wait for. */
 function isPeerGone(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -367,10 +357,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         client.close();
         break;
       }
-      if (!hasPeerAddress(client.remoteAddr)) {
-        client.close();
-        continue;
-      }
+      // A client that reset before its address could be read never gets here: listen()
+      // drops it (and counts it), so every log line names a real client.
       if (maxConnections !== undefined && sessions.size >= maxConnections) {
         // Closed before a backend is asked: a flood of clients costs the backends nothing.
         refused++;
