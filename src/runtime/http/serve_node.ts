@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { Buffer } from "node:buffer";
 import type { Duplex } from "node:stream";
 import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "./types.ts";
+import { answerInTurn } from "./node_pipeline.ts";
 
 function toHeaders(req: http.IncomingMessage): Headers {
   const headers = new Headers();
@@ -186,6 +187,12 @@ export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: 
     const socket = req.socket;
     answering.set(socket, (answering.get(socket) ?? 0) + 1);
     res.once("close", () => answering.set(socket, (answering.get(socket) ?? 1) - 1));
+    // One answer at a time per connection, so that a client pipelining requests it never
+    // reads the answers to is not answered into memory without end.
+    answerInTurn(socket, res, () => answer(req, res));
+  };
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
     const method = req.method ?? "GET";
     const refusedMethod = options.refusedMethod(method);
     const headers = toHeaders(req);

@@ -1,0 +1,104 @@
+/**
+ * Pipelined requests on one `node:http` connection, answered one at a time.
+ *
+ * Node's parser hands over every request in what it read at once, and pauses the
+ * connection only when answers already wait to be sent. With an asynchronous handler none
+ * wait yet when the requests arrive, so a client that pipelines requests and never reads
+ * the answers would have the server build every answer in memory, without end. Here a
+ * request's handler runs only once the answer before it has been handed to the socket,
+ * and the connection is not read while requests wait: what a connection holds is bounded
+ * by one read's worth of requests and one answer.
+ *
+ * @module
+ */
+import type * as http from "node:http";
+import type { Duplex } from "node:stream";
+
+/** Waiting requests at which the connection stops being read. */
+const PAUSE_AT = 16;
+/** Waiting requests below which a stopped connection is read again. */
+const RESUME_BELOW = 4;
+
+/** The parts of Node's server socket its own pipelining backpressure uses. */
+type ServerSocket = Duplex & {
+  /** Node's own "stop reading" flag: while set, nothing in `node:http` resumes the socket. */
+  _paused?: boolean;
+  parser?: { pause(): void; resume(): void } | null;
+};
+
+class ConnectionPipeline {
+  #socket: ServerSocket;
+  #waiting: (() => void)[] = [];
+  #busy = false;
+  #holding = false;
+
+  constructor(socket: ServerSocket) {
+    this.#socket = socket;
+    // Node resumes the socket itself once its own queue of answers is short, not knowing
+    // about the requests waiting here: stop it again.
+    socket.on("resume", () => {
+      if (this.#holding) this.#stopReading();
+    });
+    socket.once("close", () => (this.#waiting.length = 0));
+  }
+
+  add(res: http.ServerResponse, start: () => void): void {
+    const run = () => {
+      this.#busy = true;
+      res.once("close", () => {
+        this.#busy = false;
+        this.#next();
+      });
+      start();
+    };
+    if (!this.#busy) {
+      run();
+      return;
+    }
+    this.#waiting.push(run);
+    if (this.#waiting.length >= PAUSE_AT && !this.#holding) {
+      this.#holding = true;
+      this.#stopReading();
+    }
+  }
+
+  #next(): void {
+    if (this.#socket.destroyed) {
+      this.#waiting.length = 0;
+      return;
+    }
+    this.#waiting.shift()?.();
+    if (this.#holding && this.#waiting.length < RESUME_BELOW) {
+      this.#holding = false;
+      // As Node resumes a socket it stopped: the parser (paused by Node after the read
+      // that stopped it), then the socket.
+      this.#socket._paused = false;
+      this.#socket.parser?.resume();
+      this.#socket.resume();
+    }
+  }
+
+  /**
+   * Stops reading as Node itself does: the flag keeps `node:http` from resuming the
+   * socket, and Node pauses the parser once the read in progress is parsed.
+   */
+  #stopReading(): void {
+    this.#socket._paused = true;
+    this.#socket.pause();
+  }
+}
+
+const pipelines = new WeakMap<Duplex, ConnectionPipeline>();
+
+/**
+ * Runs `start` (which answers the request `res` belongs to) now if nothing else on the
+ * connection is being answered, or once the answers before it have been written.
+ */
+export function answerInTurn(socket: Duplex, res: http.ServerResponse, start: () => void): void {
+  let pipeline = pipelines.get(socket);
+  if (!pipeline) {
+    pipeline = new ConnectionPipeline(socket);
+    pipelines.set(socket, pipeline);
+  }
+  pipeline.add(res, start);
+}
