@@ -4,9 +4,11 @@ import { denoBindUdp } from "./deno_udp.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
 /**
- * The Deno adapter: `Deno.listen`, `Deno.connect`, `Deno.listenTls`, `Deno.startTls`
- * for streams; `node:dgram` for UDP, because `Deno.listenDatagram` still needs
- * `--unstable-net` while `node:dgram` works with `--allow-net` alone.
+ * The Deno adapter: `Deno.listen`, `Deno.connect`, `Deno.startTls` for streams, and
+ * `node:tls` for TLS listeners (`Deno.listenTls` keeps a stalled handshake's socket even
+ * after close(): see src/runtime/deno_tcp.ts); `node:dgram` for UDP, because
+ * `Deno.listenDatagram` still needs `--unstable-net` while `node:dgram` works with
+ * `--allow-net` alone.
  */
 export const denoAdapter: RuntimeAdapter = {
   runtime: "deno",
