@@ -145,9 +145,26 @@ export function onTerminationSignal(handler: (signal: "SIGINT" | "SIGTERM") => v
 
 /**
  * Ends the process with `code` once standard output and standard error are flushed.
- * Exiting straight away could cut off output that is still queued on a pipe.
+ * Exiting straight away could cut off output that is still queued on a pipe. On Node it
+ * resolves and the process ends when its event loop is empty (at most a second later):
+ * call it last.
  */
-export async function exitAfterFlush(code: number): Promise<never> {
+export async function exitAfterFlush(code: number): Promise<void> {
   await Promise.allSettled([writeStdout(""), writeStderr("")]);
+  const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
+  if (onNode) {
+    // Node 24 can hang for good in process.exit() when a background compile is waiting
+    // for a garbage collection as it is called (its platform shutdown joins the compile
+    // thread, which waits for the main thread): `anynet demo` hung in 5 of 12 runs. So
+    // Node leaves through its event loop, which lets that collection run; process.exit()
+    // stays only for a handle a command left open, after a moment's grace.
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+    // Resolves, so that a top-level await of it settles (else Node ends with code 13).
+    return;
+  }
   process.exit(code);
 }
+
+/** How long Node's event loop may take to end by itself after the command finished. */
+const EXIT_GRACE_MS = 1000;
