@@ -19,8 +19,8 @@ import type {
   StreamSocket,
   TcpConnectRequest,
   TcpListenRequest,
-  TlsHandshake,
 } from "./types.ts";
+import { PendingTlsHandshake } from "./_tls_handshake.ts";
 import { Handoff } from "./_handoff.ts";
 
 interface BunSocket {
@@ -117,31 +117,6 @@ const noop = (): void => {};
 /** A native echo stops reading once this many echoed bytes wait for the peer to read them. */
 const ECHO_HIGH_WATER_MARK = 256 * 1024;
 
-/** The server's side of a TLS handshake that Bun runs on an accepted socket. */
-class BunTlsHandshake implements TlsHandshake {
-  readonly done: Promise<void>;
-  over = false;
-  #finish!: () => void;
-  readonly #abort: (reason: unknown) => void;
-
-  constructor(abort: (reason: unknown) => void) {
-    this.#abort = abort;
-    this.done = new Promise((resolve) => (this.#finish = resolve));
-  }
-
-  finish(): void {
-    if (this.over) return;
-    this.over = true;
-    this.#finish();
-  }
-
-  abort(reason: unknown): void {
-    if (this.over) return;
-    this.#abort(reason);
-    this.finish();
-  }
-}
-
 /** One Bun socket seen through the pull-based StreamSocket contract. */
 class BunStreamSocket implements StreamSocket {
   readonly #socket: BunSocket;
@@ -150,7 +125,7 @@ class BunStreamSocket implements StreamSocket {
   readonly localAddr: ReportedAddr;
   readonly remoteAddr: ReportedAddr;
   readonly prefersReadInto = false;
-  readonly handshake: BunTlsHandshake | undefined;
+  readonly handshake: PendingTlsHandshake | undefined;
   #closed = false;
   #failure: unknown;
   #finPending: (() => void) | undefined;
@@ -164,7 +139,7 @@ class BunStreamSocket implements StreamSocket {
     this.remoteAddr = { hostname: socket.remoteAddress, port: socket.remotePort };
     this.#queue = new ChunkQueue(() => socket.pause(), () => socket.resume());
     if (serverTls) {
-      this.handshake = new BunTlsHandshake((reason) => {
+      this.handshake = new PendingTlsHandshake((reason) => {
         this.onError(reason);
         this.#closed = true;
         socket.terminate();

@@ -23,21 +23,15 @@ import type {
   StreamSocket,
   TcpConnectRequest,
   TcpListenRequest,
-  TlsHandshake,
 } from "./types.ts";
 import { Handoff } from "./_handoff.ts";
+import { PendingTlsHandshake } from "./_tls_handshake.ts";
 
 /** The server's side of a TLS handshake that Node runs on an accepted TCP socket. */
-class NodeTlsHandshake implements TlsHandshake {
-  readonly done: Promise<void>;
-  over = false;
-  #finish!: () => void;
-  readonly #fail: (reason: unknown) => void;
-
+class NodeTlsHandshake extends PendingTlsHandshake {
   /** @param fail Fails the connection's reads and writes with the reason, and closes it. */
   constructor(socket: tls.TLSSocket, fail: (reason: unknown) => void) {
-    this.#fail = fail;
-    this.done = new Promise((resolve) => (this.#finish = resolve));
+    super(fail);
     socket.once("secure", () => this.finish());
     // Node leaves a server-side handshake that the peer abandons with a FIN half-open
     // for good (CLOSE-WAIT, with allowHalfOpen): no 'secure', no error. End it here.
@@ -45,18 +39,6 @@ class NodeTlsHandshake implements TlsHandshake {
       if (!this.over) this.abort(handshakeAbandoned());
     });
     socket.once("close", () => this.finish());
-  }
-
-  finish(): void {
-    if (this.over) return;
-    this.over = true;
-    this.#finish();
-  }
-
-  abort(reason: unknown): void {
-    if (this.over) return;
-    this.#fail(reason);
-    this.finish();
   }
 }
 
