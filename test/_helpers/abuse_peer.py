@@ -19,9 +19,12 @@ import random
 import select
 import socket
 import ssl
-import struct
 import sys
 import time
+
+# Run with -I (isolated), which leaves this script's folder off the import path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_common import forged_udp_packet, raw_ipv4_socket, rst_close  # noqa: E402
 
 CHUNK = 64 * 1024
 
@@ -50,15 +53,6 @@ class StdinWatch:
             if readable and not os.read(self.fd, 4096):
                 self.closed = True
         return self.closed
-
-
-def rst_close(sock):
-    """Closes with a reset instead of a FIN: SO_LINGER on, zero seconds."""
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
-    sock.close()
 
 
 def open_tcp(host, port, timeout=5.0, rcvbuf=None):
@@ -724,15 +718,6 @@ def udp_flood(host, port, opts, stdin):
     return {"sent": sent, "notSent": dropped, "seconds": round(time.monotonic() - started, 3)}
 
 
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 def udp_spoof(host, port, opts, stdin):
     """A datagram whose source address is forged (a raw socket with our own IPv4
     header): from the server's own address and port (an echo to itself), or from port 0
@@ -741,22 +726,13 @@ def udp_spoof(host, port, opts, stdin):
     src_port = opts["srcPort"]
     payload = opts.get("payload", "spoofed").encode()
     try:
-        raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        raw = raw_ipv4_socket()
     except PermissionError as error:
         return {"sent": 0, "unavailable": describe(error)}
-    raw.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
-    src, dst = socket.inet_aton(src_host), socket.inet_aton(host)
-    length = 8 + len(payload)
-    pseudo = src + dst + struct.pack("!BBH", 0, socket.IPPROTO_UDP, length)
-    udp = struct.pack("!HHHH", src_port, port, length, 0) + payload
-    udp_sum = checksum(pseudo + udp) or 0xFFFF
-    udp = struct.pack("!HHHH", src_port, port, length, udp_sum) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + length, random.getrandbits(16), 0, 64, socket.IPPROTO_UDP, 0,
-                     src, dst)
-    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    packet = forged_udp_packet(src_host, src_port, host, port, payload)
     sent = 0
     for _ in range(opts.get("count", 1)):
-        raw.sendto(ip + udp, (host, 0))
+        raw.sendto(packet, (host, 0))
         sent += 1
     raw.close()
     return {"sent": sent}

@@ -22,9 +22,10 @@ import json
 import select
 import socket
 import ssl
-import struct
 import sys
 import time
+
+from peer_common import forged_udp_packet, raw_ipv4_socket, rst_close
 
 # A TLS 1.2 record header and the start of a ClientHello that announces 508 more bytes:
 # the server waits for the rest.
@@ -39,14 +40,9 @@ def connect(port):
     return socket.create_connection(("127.0.0.1", port), timeout=20)
 
 
-def reset(sock):
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    sock.close()
-
-
 def cmd_reset(port, n):
     for _ in range(int(n)):
-        reset(connect(int(port)))
+        rst_close(connect(int(port)))
     say({"sent": int(n)})
 
 
@@ -72,7 +68,7 @@ def cmd_tls_abandon(port, n, mode):
         if mode != "fin":
             sock.sendall(PARTIAL_CLIENT_HELLO)
         if mode == "partial-reset":
-            reset(sock)
+            rst_close(sock)
         else:
             sock.close()
     say({"sent": int(n)})
@@ -119,33 +115,14 @@ def cmd_refused(port, n, send):
     say(outcomes)
 
 
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 def cmd_forge_udp(src, sport, dst, dport):
-    payload = b"who am I talking to?"
     try:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+        raw = raw_ipv4_socket()
     except PermissionError as error:
         say({"error": f"no raw socket: {error}"})
         return
-    length = 8 + len(payload)
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, socket.IPPROTO_UDP, length)
-    unsummed = struct.pack("!HHHH", int(sport), int(dport), length, 0)
-    header = struct.pack("!HHHH", int(sport), int(dport), length, checksum(pseudo + unsummed + payload) or 0xFFFF)
-    # IP_HDRINCL is off: the kernel writes the IP header, with the source address bound here.
-    try:
-        sock.bind((src, 0))
-    except OSError as error:
-        say({"error": f"cannot send from {src}: {error}"})
-        return
-    sock.sendto(header + payload, (dst, 0))
+    raw.sendto(forged_udp_packet(src, int(sport), dst, int(dport), b"who am I talking to?"), (dst, 0))
+    raw.close()
     say({"sent": 1})
 
 
