@@ -25,6 +25,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readCommandLine } from "../_args.ts";
 import { compileCPrograms, killClients } from "./_echo/client.ts";
 import {
   attemptsPerRun,
@@ -42,7 +43,7 @@ import {
   summarize,
   tryStart,
 } from "./_echo/measure.ts";
-import { type EchoBenchOptions, EchoBenchUsageError, parseOptions, usageText } from "./_echo/options.ts";
+import { type EchoBenchOptions, parseOptions, usageText } from "./_echo/options.ts";
 import { formatKiB, formatNumber, formatRatio, renderMarkdown, renderText, type Table } from "./_echo/report.ts";
 import { cServer, type Runtime, stopAllServers } from "./_echo/servers.ts";
 import { benchNode } from "./_node.ts";
@@ -255,14 +256,7 @@ function printReport(report: EchoBenchReport, markdown: boolean): void {
   console.log(`${header.join(markdown ? "\n\n" : "\n")}\n\n${render(body)}`);
 }
 
-let parsed;
-try {
-  parsed = parseOptions(Deno.args);
-} catch (error) {
-  if (!(error instanceof EchoBenchUsageError)) throw error;
-  console.error(`bench echo: ${error.message}\n${usageText}`);
-  Deno.exit(2);
-}
+const parsed = readCommandLine("bench echo", usageText, () => parseOptions(Deno.args));
 if (parsed === "help") {
   console.log(usageText);
   Deno.exit(0);
