@@ -15,8 +15,8 @@
  * @module
  */
 import { writeFileSync } from "node:fs";
-import { compareEngines, fuzzCapture, mutateFile } from "../test/_helpers/packet_fuzz.ts";
-import { pcap, sampleFrames } from "../test/_helpers/packet_writer.ts";
+import { compareEngines, fuzzCapture, mutateFile } from "./_packet_fuzz.ts";
+import { pcap, sampleFrames } from "./_packet_writer.ts";
 
 function flag(name: string, fallback: number): number {
   const i = Deno.args.indexOf(`--${name}`);
