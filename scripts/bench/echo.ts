@@ -23,9 +23,9 @@
  * @module
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { readCommandLine } from "../_args.ts";
+import { root } from "../_run.ts";
 import { compileCPrograms, killClients } from "./_echo/client.ts";
 import {
   attemptsPerRun,
@@ -47,8 +47,6 @@ import { type EchoBenchOptions, parseOptions, usageText } from "./_echo/options.
 import { formatKiB, formatNumber, formatRatio, renderMarkdown, renderText, type Table } from "./_echo/report.ts";
 import { cServer, type Runtime, stopAllServers } from "./_echo/servers.ts";
 import { benchNode } from "./_node.ts";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** The ratio anynet/native the issue asks for on every runtime. */
 const target = 0.9;
