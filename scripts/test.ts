@@ -26,7 +26,7 @@ import { dirname, join, relative } from "node:path";
 import process from "node:process";
 import { exitWithUsage, parseFlags, readCommandLine, UsageError } from "./_args.ts";
 import { bin, fromRoot, root } from "./_run.ts";
-import { findLeg, type Leg, LEG_NAMES, LegUnavailable, newestInstalledNode, NODE_MAJORS } from "./_legs.ts";
+import { findLeg, type Leg, LEG_NAMES, LegUnavailable, newestInstalledNode, NODE_LEG_NAMES } from "./_legs.ts";
 
 interface Options {
   legs: string[];
@@ -53,7 +53,7 @@ function parseOptions(args: string[]): Options {
   const { flags, positionals } = parseFlags(args, FLAGS, { positionals: true });
   const legs: string[] = [];
   for (const name of (flags.runtime ?? []).flatMap((list) => list.split(",")).map((s) => s.trim()).filter(Boolean)) {
-    const names = name === "node" ? NODE_MAJORS.map((major) => `node${major}`) : [name];
+    const names = name === "node" ? NODE_LEG_NAMES : [name];
     for (const leg of names) {
       if (!LEG_NAMES.includes(leg)) {
         throw new UsageError(`unknown runtime '${name}' (expected node, ${LEG_NAMES.join(", ")})`);
