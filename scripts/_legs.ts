@@ -30,8 +30,11 @@ export interface Leg {
 /** The Node.js majors the suite runs on, oldest first: the supported releases. */
 export const NODE_MAJORS: readonly number[] = [22, 24, 26];
 
+/** The Node legs' names (`node22`, …), oldest first: what `--runtime node` stands for. */
+export const NODE_LEG_NAMES: readonly string[] = NODE_MAJORS.map((major) => `node${major}`);
+
 /** Every leg's name, in the order the suite runs them. */
-export const LEG_NAMES: readonly string[] = [...NODE_MAJORS.map((major) => `node${major}`), "deno", "bun"];
+export const LEG_NAMES: readonly string[] = [...NODE_LEG_NAMES, "deno", "bun"];
 
 /** Why a leg cannot run on this machine. */
 export class LegUnavailable extends Error {}

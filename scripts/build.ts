@@ -18,6 +18,12 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, w
 import { isDeepStrictEqual } from "node:util";
 import { bin, fromRoot, readJson, run } from "./_run.ts";
 import { type EntryFields, entryFields, selfImports } from "./_entry_points.ts";
+import { parseFlags, readCommandLine } from "./_args.ts";
+
+const { jsr } = readCommandLine("build", "Usage: deno run -A scripts/build.ts [--jsr]", () => {
+  const { flags } = parseFlags(Deno.args, { jsr: { type: "boolean" } });
+  return { jsr: flags.jsr ?? false };
+});
 
 interface PackageJson extends EntryFields {
   name: string;
@@ -118,7 +124,7 @@ copyFileSync(fromRoot("README.md"), fromRoot("dist/README.md"));
 copyFileSync(fromRoot("LICENSE"), fromRoot("dist/LICENSE"));
 
 // 3. The Deno/JSR package.
-if (Deno.args.includes("--jsr")) {
+if (jsr) {
   run(bin("deno"), ["publish", "--dry-run", "--allow-dirty"], "deno publish --dry-run");
 }
 

@@ -9,6 +9,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { commandHelp, commands as entries, loadCommands, programHelp } from "../src/cli/mod.ts";
+import { parseFlags, readCommandLine } from "./_args.ts";
 import { fromRoot } from "./_run.ts";
 
 /** The reference as markdown. */
@@ -37,9 +38,13 @@ export async function cliReference(): Promise<string> {
   return parts.join("\n") + "\n";
 }
 
+const { check } = readCommandLine("docs", "Usage: deno run -A scripts/docs.ts [--check]", () => {
+  const { flags } = parseFlags(Deno.args, { check: { type: "boolean" } });
+  return { check: flags.check ?? false };
+});
 const path = fromRoot("docs/cli.md");
 const text = await cliReference();
-if (Deno.args.includes("--check")) {
+if (check) {
   let current = "";
   try {
     current = readFileSync(path, "utf8");

@@ -15,16 +15,27 @@
  * @module
  */
 import { writeFileSync } from "node:fs";
-import { compareEngines, fuzzCapture, mutateFile } from "../test/_helpers/packet_fuzz.ts";
-import { pcap, sampleFrames } from "../test/_helpers/packet_writer.ts";
+import { numberFlag, parseFlags, readCommandLine } from "./_args.ts";
+import { compareEngines, fuzzCapture, mutateFile } from "./_packet_fuzz.ts";
+import { pcap, sampleFrames } from "./_packet_writer.ts";
 
-function flag(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
-}
-const frames = flag("frames", 1_000_000);
-const files = flag("files", 5_000);
-const seed0 = flag("seed", 1);
+const USAGE = "Usage: deno run -A scripts/fuzz_packet.ts [--frames N] [--files N] [--seed S]\n" +
+  "  --frames N   frames to decode (default 1,000,000, in captures of 10,000)\n" +
+  "  --files N    damaged capture files (default 5,000)\n" +
+  "  --seed S     the first seed (default 1)";
+
+const { frames, files, seed0 } = readCommandLine("fuzz", USAGE, () => {
+  const { flags } = parseFlags(Deno.args, {
+    frames: { type: "string" },
+    files: { type: "string" },
+    seed: { type: "string" },
+  });
+  return {
+    frames: numberFlag("--frames", flags.frames, 1_000_000, { min: 0, integer: true }),
+    files: numberFlag("--files", flags.files, 5_000, { min: 0, integer: true }),
+    seed0: numberFlag("--seed", flags.seed, 1, { min: 0, integer: true }),
+  };
+});
 const PER = 10_000;
 
 async function check(file: Uint8Array, label: string, seed: number): Promise<number> {

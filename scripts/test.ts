@@ -24,8 +24,9 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
+import { exitWithUsage, parseFlags, readCommandLine, UsageError } from "./_args.ts";
 import { bin, fromRoot, root } from "./_run.ts";
-import { findLeg, type Leg, LEG_NAMES, LegUnavailable, newestInstalledNode, NODE_MAJORS } from "./_legs.ts";
+import { findLeg, type Leg, LEG_NAMES, LegUnavailable, newestInstalledNode, NODE_LEG_NAMES } from "./_legs.ts";
 
 interface Options {
   legs: string[];
@@ -40,43 +41,41 @@ const USAGE =
   "Usage: npm test -- [--runtime LEG,…] [--jobs N] [--timeout SECONDS] [--no-build] [--verbose] [FILTER ...]\n" +
   `  legs: ${LEG_NAMES.join(", ")}; 'node' stands for every Node leg`;
 
-function usage(message: string): never {
-  console.error(`test: ${message}`);
-  console.error(USAGE);
-  Deno.exit(2);
-}
+const FLAGS = {
+  runtime: { type: "string", short: "r", multiple: true },
+  jobs: { type: "string", short: "j" },
+  timeout: { type: "string" },
+  "no-build": { type: "boolean" },
+  verbose: { type: "boolean", short: "v" },
+} as const;
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { legs: [], jobs: 2, timeoutSeconds: 300, build: true, verbose: false, filters: [] };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = () => {
-      if (i + 1 >= args.length) usage(`${arg} needs a value`);
-      return args[++i];
-    };
-    if (arg === "--runtime" || arg === "-r") {
-      for (const name of value().split(",").map((s) => s.trim()).filter(Boolean)) {
-        const names = name === "node" ? NODE_MAJORS.map((major) => `node${major}`) : [name];
-        for (const leg of names) {
-          if (!LEG_NAMES.includes(leg)) usage(`unknown runtime '${name}' (expected node, ${LEG_NAMES.join(", ")})`);
-          if (!options.legs.includes(leg)) options.legs.push(leg);
-        }
+  const { flags, positionals } = parseFlags(args, FLAGS, { positionals: true });
+  const legs: string[] = [];
+  for (const name of (flags.runtime ?? []).flatMap((list) => list.split(",")).map((s) => s.trim()).filter(Boolean)) {
+    const names = name === "node" ? NODE_LEG_NAMES : [name];
+    for (const leg of names) {
+      if (!LEG_NAMES.includes(leg)) {
+        throw new UsageError(`unknown runtime '${name}' (expected node, ${LEG_NAMES.join(", ")})`);
       }
-    } else if (arg === "--jobs" || arg === "-j") {
-      options.jobs = Number(value());
-      if (!Number.isInteger(options.jobs) || options.jobs < 1) usage(`--jobs must be a positive integer`);
-    } else if (arg === "--timeout") {
-      options.timeoutSeconds = Number(value());
-      if (!(options.timeoutSeconds > 0)) usage(`--timeout must be a positive number of seconds`);
-    } else if (arg === "--no-build") options.build = false;
-    else if (arg === "--verbose" || arg === "-v") options.verbose = true;
-    else if (arg.startsWith("-")) usage(`unknown flag '${arg}'`);
-    else options.filters.push(arg);
+      if (!legs.includes(leg)) legs.push(leg);
+    }
   }
-  if (options.legs.length === 0) options.legs = [...LEG_NAMES];
+  const jobs = flags.jobs === undefined ? 2 : Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive integer`);
+  const timeoutSeconds = flags.timeout === undefined ? 300 : Number(flags.timeout);
+  if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout must be a positive number of seconds`);
+  if (legs.length === 0) legs.push(...LEG_NAMES);
   // In the order of LEG_NAMES, whatever order they were asked for in.
-  options.legs.sort((a, b) => LEG_NAMES.indexOf(a) - LEG_NAMES.indexOf(b));
-  return options;
+  legs.sort((a, b) => LEG_NAMES.indexOf(a) - LEG_NAMES.indexOf(b));
+  return {
+    legs,
+    jobs,
+    timeoutSeconds,
+    build: !flags["no-build"],
+    verbose: flags.verbose ?? false,
+    filters: positionals,
+  };
 }
 
 function findTests(dir: string): string[] {
@@ -192,11 +191,11 @@ function runFile(leg: Leg, file: string, env: Record<string, string>, timeoutSec
   });
 }
 
-const options = parseOptions(Deno.args);
+const options = readCommandLine("test", USAGE, () => parseOptions(Deno.args));
 const tests = findTests(fromRoot("test")).filter((f) =>
   options.filters.length === 0 || options.filters.some((x) => f.includes(x))
 );
-if (tests.length === 0) usage(`no test file matches ${options.filters.join(", ")}`);
+if (tests.length === 0) exitWithUsage("test", USAGE, `no test file matches ${options.filters.join(", ")}`);
 
 const legs: Leg[] = [];
 const unavailable: string[] = [];
@@ -226,7 +225,7 @@ if (options.build) {
   if (build.status !== 0) Deno.exit(1);
 }
 if (nodeLegs.length > 0) {
-  rmSync(fromRoot("build/test"), { recursive: true, force: true });
+  for (const dir of ["build/test", "build/scripts"]) rmSync(fromRoot(dir), { recursive: true, force: true });
   const compile = spawnSync("node", [fromRoot("node_modules/typescript/bin/tsc"), "-p", "tsconfig.test.json"], {
     cwd: root,
     stdio: "inherit",

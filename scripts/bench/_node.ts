@@ -5,12 +5,11 @@
  *
  * @module
  */
-import { findLeg, LegUnavailable, NODE_MAJORS } from "../_legs.ts";
+import { findLeg, LegUnavailable, NODE_LEG_NAMES } from "../_legs.ts";
 
-const nodeLegs = NODE_MAJORS.map((major) => `node${major}`);
-const wanted = Deno.env.get("ANYNET_BENCH_NODE") ?? nodeLegs.at(-1)!;
-if (!nodeLegs.includes(wanted)) {
-  console.error(`bench: ANYNET_BENCH_NODE must be one of ${nodeLegs.join(", ")}: got '${wanted}'`);
+const wanted = Deno.env.get("ANYNET_BENCH_NODE") ?? NODE_LEG_NAMES.at(-1)!;
+if (!NODE_LEG_NAMES.includes(wanted)) {
+  console.error(`bench: ANYNET_BENCH_NODE must be one of ${NODE_LEG_NAMES.join(", ")}: got '${wanted}'`);
   Deno.exit(2);
 }
 

@@ -23,8 +23,9 @@
  * @module
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { readCommandLine } from "../_args.ts";
+import { root } from "../_run.ts";
 import { compileCPrograms, killClients } from "./_echo/client.ts";
 import {
   attemptsPerRun,
@@ -42,12 +43,10 @@ import {
   summarize,
   tryStart,
 } from "./_echo/measure.ts";
-import { type EchoBenchOptions, EchoBenchUsageError, parseOptions, usageText } from "./_echo/options.ts";
+import { type EchoBenchOptions, parseOptions, usageText } from "./_echo/options.ts";
 import { formatKiB, formatNumber, formatRatio, renderMarkdown, renderText, type Table } from "./_echo/report.ts";
 import { cServer, type Runtime, stopAllServers } from "./_echo/servers.ts";
 import { benchNode } from "./_node.ts";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** The ratio anynet/native the issue asks for on every runtime. */
 const target = 0.9;
@@ -255,14 +254,7 @@ function printReport(report: EchoBenchReport, markdown: boolean): void {
   console.log(`${header.join(markdown ? "\n\n" : "\n")}\n\n${render(body)}`);
 }
 
-let parsed;
-try {
-  parsed = parseOptions(Deno.args);
-} catch (error) {
-  if (!(error instanceof EchoBenchUsageError)) throw error;
-  console.error(`bench echo: ${error.message}\n${usageText}`);
-  Deno.exit(2);
-}
+const parsed = readCommandLine("bench echo", usageText, () => parseOptions(Deno.args));
 if (parsed === "help") {
   console.log(usageText);
   Deno.exit(0);

@@ -24,23 +24,27 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
+import { numberFlag, parseFlags, readCommandLine } from "../_args.ts";
 import { bin, fromRoot, root, run } from "../_run.ts";
 import { benchNode } from "./_node.ts";
 
-function flag(name: string, fallback: number, max: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  if (i === -1) return fallback;
-  const value = Number(Deno.args[i + 1]);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    console.error(`bench http: --${name} must be an integer from 1 to ${max}: got '${Deno.args[i + 1]}'`);
-    Deno.exit(2);
-  }
-  return value;
-}
+const USAGE = "Usage: npm run bench -- http [--batch-ms MS] [--rounds R] [--concurrency C]\n" +
+  "  --batch-ms MS      milliseconds of requests per batch (default 250)\n" +
+  "  --rounds R         rounds of one batch per client (default 40)\n" +
+  "  --concurrency C    requests in flight per client (default 16)";
 
-const batchMs = flag("batch-ms", 250, 10_000);
-const rounds = flag("rounds", 40, 1000);
-const concurrency = flag("concurrency", 16, 256);
+const { batchMs, rounds, concurrency } = readCommandLine("bench http", USAGE, () => {
+  const { flags } = parseFlags(Deno.args, {
+    "batch-ms": { type: "string" },
+    rounds: { type: "string" },
+    concurrency: { type: "string" },
+  });
+  return {
+    batchMs: numberFlag("--batch-ms", flags["batch-ms"], 250, { min: 1, max: 10_000, integer: true }),
+    rounds: numberFlag("--rounds", flags.rounds, 40, { min: 1, max: 1000, integer: true }),
+    concurrency: numberFlag("--concurrency", flags.concurrency, 16, { min: 1, max: 256, integer: true }),
+  };
+});
 
 // Node runs the built package.
 run(bin("deno"), ["run", "-A", fromRoot("scripts/build.ts")], "build");

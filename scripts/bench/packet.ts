@@ -23,18 +23,35 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openCapture } from "../../src/packet/mod.ts";
 import { createEngine } from "../../src/packet/_engine.ts";
+import { numberFlag, parseFlags, readCommandLine } from "../_args.ts";
 import { fromRoot } from "../_run.ts";
 import { benchNode } from "./_node.ts";
 import { benchFlowBound } from "./_packet/flows.ts";
 import { writeBenchCapture } from "./_packet/generate.ts";
 
-function flag(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
-}
-const N = flag("packets", 1_000_000);
-const BIG = flag("big", 10 * N);
-const FLOWS = flag("flows", 0);
+const USAGE = "Usage: npm run bench -- packet [--packets N] [--big N]\n" +
+  "       npm run bench -- packet --flows F [--cli PATH] [-- PCAP-STATS-ARGS...]\n" +
+  "  --packets N   packets in the capture (default 1,000,000)\n" +
+  "  --big N       packets in the capture for the second peak RSS (default 10 × --packets)\n" +
+  "  --flows F     only the flow-table bound: a capture of F distinct flows through pcap stats\n" +
+  "  --cli PATH    with --flows: the CLI to run (default dist/cli.js)";
+
+const { N, BIG, FLOWS, cli, statsArgs } = readCommandLine("bench packet", USAGE, () => {
+  const { flags, rest } = parseFlags(Deno.args, {
+    packets: { type: "string" },
+    big: { type: "string" },
+    flows: { type: "string" },
+    cli: { type: "string", takes: "the path of a built dist/cli.js" },
+  }, { passThrough: true });
+  const packets = numberFlag("--packets", flags.packets, 1_000_000, { min: 1, integer: true });
+  return {
+    N: packets,
+    BIG: numberFlag("--big", flags.big, 10 * packets, { min: 1, integer: true }),
+    FLOWS: numberFlag("--flows", flags.flows, 0, { min: 0, integer: true }),
+    cli: flags.cli ?? fromRoot("dist/cli.js"),
+    statsArgs: rest,
+  };
+});
 
 if (!existsSync(fromRoot("dist/cli.js"))) {
   console.error("bench packet: dist/cli.js is missing; run `npm run build` first");
@@ -42,13 +59,7 @@ if (!existsSync(fromRoot("dist/cli.js"))) {
 }
 if (FLOWS > 0) {
   // The flow-table bound alone: a capture of that many distinct flows through both engines.
-  const at = Deno.args.indexOf("--cli");
-  const dash = Deno.args.indexOf("--");
-  benchFlowBound(
-    FLOWS,
-    at >= 0 ? Deno.args[at + 1] : fromRoot("dist/cli.js"),
-    dash >= 0 ? Deno.args.slice(dash + 1) : [],
-  );
+  benchFlowBound(FLOWS, cli, statsArgs);
   Deno.exit(0);
 }
 const dir = mkdtempSync(join(tmpdir(), "anynet-bench-packet-"));

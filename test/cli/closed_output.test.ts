@@ -12,7 +12,7 @@ import { serveEcho } from "anynet/echo";
 import { listen } from "anynet/net";
 import { cliCommand, type CliResult, runCommand } from "../_helpers/cli.ts";
 import { rawServer } from "../_helpers/http_servers.ts";
-import { concat, ethernet, ipv4, le32, pcap, udp } from "../_helpers/packet_writer.ts";
+import { concat, ethernet, ipv4, le32, pcap, udp } from "../../scripts/_packet_writer.ts";
 import { root } from "../_helpers/env.ts";
 
 /** What the documentation promises for a closed pipe. */

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CaptureError, openCapture } from "anynet/packet";
 import { decodeBoth } from "../_helpers/packet_decode.ts";
-import { concat, le32, pcap, pcapng, sampleFrames } from "../_helpers/packet_writer.ts";
+import { concat, le32, pcap, pcapng, sampleFrames } from "../../scripts/_packet_writer.ts";
 
 const frames = sampleFrames();
 

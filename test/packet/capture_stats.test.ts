@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { captureStats } from "anynet/packet";
-import { fuzzCapture, mutateFile } from "../_helpers/packet_fuzz.ts";
+import { fuzzCapture, mutateFile } from "../../scripts/_packet_fuzz.ts";
 import {
   type Bytes,
   type CapturedPacket,
@@ -14,7 +14,7 @@ import {
   sampleFrames,
   tcp,
   udp,
-} from "../_helpers/packet_writer.ts";
+} from "../../scripts/_packet_writer.ts";
 
 async function both(file: Uint8Array, maxFlows?: number) {
   const w = await captureStats(file, { maxFlows });

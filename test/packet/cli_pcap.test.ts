@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
 import { announceSkip, testRuntime } from "../_helpers/env.ts";
-import { concat, ethernet, ipv4, pcap, pcapng, sampleFrames, udp } from "../_helpers/packet_writer.ts";
+import { concat, ethernet, ipv4, pcap, pcapng, sampleFrames, udp } from "../../scripts/_packet_writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-cli-pcap-"));
 const frames = sampleFrames();

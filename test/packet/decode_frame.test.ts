@@ -20,7 +20,7 @@ import {
   text,
   tlsClientHello,
   udp,
-} from "../_helpers/packet_writer.ts";
+} from "../../scripts/_packet_writer.ts";
 
 const a4 = { v: 4 as const, src: "10.1.2.3", dst: "10.4.5.6" };
 const a6 = { v: 6 as const, src: "fe80::1", dst: "2001:db8::2" };

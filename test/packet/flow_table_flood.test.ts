@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { captureStats } from "anynet/packet";
-import { type Bytes, ethernet, ipv6, pcap, udp } from "../_helpers/packet_writer.ts";
+import { type Bytes, ethernet, ipv6, pcap, udp } from "../../scripts/_packet_writer.ts";
 
 // Flows crafted against each engine's flow-table hash as it would be without a key: an
 // attacker reads the code, so an unkeyed hash can be inverted to put every flow of a

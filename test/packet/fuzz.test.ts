@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { compareEngines, fuzzCapture, mutateFile } from "../_helpers/packet_fuzz.ts";
-import { pcap, sampleFrames } from "../_helpers/packet_writer.ts";
+import { compareEngines, fuzzCapture, mutateFile } from "../../scripts/_packet_fuzz.ts";
+import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
 
 test("WebAssembly and TypeScript decoders agree on 20,000 random and mutated frames", async () => {
   let packets = 0;

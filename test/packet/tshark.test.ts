@@ -7,8 +7,8 @@ import * as assert from "uvu/assert";
 import type { PacketRecord } from "anynet/packet";
 import { announceSkip } from "../_helpers/env.ts";
 import { decodeAll } from "../_helpers/packet_decode.ts";
-import { fuzzCapture } from "../_helpers/packet_fuzz.ts";
-import { pcap, pcapng, sampleFrames } from "../_helpers/packet_writer.ts";
+import { fuzzCapture } from "../../scripts/_packet_fuzz.ts";
+import { pcap, pcapng, sampleFrames } from "../../scripts/_packet_writer.ts";
 
 const hasTshark = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
 

@@ -21,7 +21,7 @@ import { echoExchange, type ExchangeOutcome } from "../_helpers/tools_clients.ts
 import { firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 import { startCli, startEchoServer, waitForListening } from "../_helpers/net_process.ts";
 import { startTestEcho, type TestEcho } from "../_helpers/tools_servers.ts";
-import { concat } from "../_helpers/packet_writer.ts";
+import { concat } from "../../scripts/_packet_writer.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { numberFlag, parseFlags, UsageError } from "../../_args.ts";
 import { type Runtime, runtimes } from "./servers.ts";
 
 /** Settings of one benchmark run. */
@@ -52,116 +53,56 @@ export const usageText: string = `Usage: npm run bench -- echo [options]
   --markdown         print the tables as Markdown (for docs/benchmarks.md)
   --render FILE      measure nothing; print the tables of a report saved with --json`;
 
-/** A misuse of the command line; the message says which flag and value. */
-export class EchoBenchUsageError extends Error {
-  override name = "EchoBenchUsageError";
-}
+const FLAGS = {
+  runtime: { type: "string", short: "r", multiple: true, takes: "a value (node, deno, bun)" },
+  duration: { type: "string" },
+  warmup: { type: "string" },
+  rounds: { type: "string" },
+  hold: { type: "string" },
+  settle: { type: "string" },
+  "noise-limit": { type: "string" },
+  quick: { type: "boolean" },
+  "no-pin": { type: "boolean" },
+  json: { type: "boolean" },
+  markdown: { type: "boolean" },
+  render: { type: "string", takes: "the file of a --json report" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 /**
  * Parses the benchmark's arguments.
  *
  * @param args the arguments after `echo`
  * @returns the settings, or "help" when help was asked for
- * @throws EchoBenchUsageError on an unknown flag or a bad value
+ * @throws {UsageError} On an unknown flag or a bad value.
  */
 export function parseOptions(args: string[]): EchoBenchOptions | "help" {
+  const { flags } = parseFlags(args, FLAGS);
+  if (flags.help) return "help";
+  const selected: Runtime[] = [];
+  for (const name of (flags.runtime ?? []).flatMap((list) => list.split(","))) {
+    if (!runtimes.includes(name as Runtime)) {
+      throw new UsageError(`unknown runtime '${name}' (expected node, deno or bun)`);
+    }
+    if (!selected.includes(name as Runtime)) selected.push(name as Runtime);
+  }
+  if (flags.render?.startsWith("-")) throw new UsageError("--render needs the file of a --json report");
+  // --quick only changes defaults: flags given explicitly still win.
+  const quick = flags.quick ?? false;
   const options: EchoBenchOptions = {
-    runtimes: [],
-    duration: 5,
-    warmup: 1,
-    rounds: 3,
-    hold: 10000,
-    settle: 2,
-    noiseLimit: 25,
-    pin: true,
-    json: false,
-    markdown: false,
+    runtimes: selected.length > 0 ? selected : [...runtimes],
+    duration: numberFlag("--duration", flags.duration, quick ? 1 : 5, { min: 0.1, max: 600 }),
+    warmup: numberFlag("--warmup", flags.warmup, quick ? 0.3 : 1, { min: 0, max: 600 }),
+    rounds: numberFlag("--rounds", flags.rounds, quick ? 1 : 3, { min: 1, max: 100, integer: true }),
+    hold: numberFlag("--hold", flags.hold, quick ? 1000 : 10000, { min: 0, max: 50000, integer: true }),
+    settle: numberFlag("--settle", flags.settle, quick ? 0.5 : 2, { min: 0, max: 600 }),
+    noiseLimit: numberFlag("--noise-limit", flags["noise-limit"], 25, { min: 0, max: 10000 }),
+    pin: !flags["no-pin"],
+    json: flags.json ?? false,
+    markdown: flags.markdown ?? false,
+    ...(flags.render !== undefined ? { render: flags.render } : {}),
   };
-  const given = new Set<string>();
-  const number = (flag: string, text: string | undefined, min: number, max: number, integer: boolean): number => {
-    const value = Number(text);
-    if (
-      text === undefined || text.trim() === "" || !Number.isFinite(value) || value < min || value > max ||
-      (integer && !Number.isInteger(value))
-    ) {
-      throw new EchoBenchUsageError(
-        `${flag} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}: got ${text ?? "nothing"}`,
-      );
-    }
-    given.add(flag);
-    return value;
-  };
-  let quick = false;
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    switch (flag) {
-      case "--runtime":
-      case "-r": {
-        const list = args[++i];
-        if (list === undefined) throw new EchoBenchUsageError(`${flag} needs a value (node, deno, bun)`);
-        for (const name of list.split(",")) {
-          if (!runtimes.includes(name as Runtime)) {
-            throw new EchoBenchUsageError(`unknown runtime '${name}' (expected node, deno or bun)`);
-          }
-          if (!options.runtimes.includes(name as Runtime)) options.runtimes.push(name as Runtime);
-        }
-        break;
-      }
-      case "--duration":
-        options.duration = number(flag, args[++i], 0.1, 600, false);
-        break;
-      case "--warmup":
-        options.warmup = number(flag, args[++i], 0, 600, false);
-        break;
-      case "--rounds":
-        options.rounds = number(flag, args[++i], 1, 100, true);
-        break;
-      case "--hold":
-        options.hold = number(flag, args[++i], 0, 50000, true);
-        break;
-      case "--settle":
-        options.settle = number(flag, args[++i], 0, 600, false);
-        break;
-      case "--noise-limit":
-        options.noiseLimit = number(flag, args[++i], 0, 10000, false);
-        break;
-      case "--quick":
-        quick = true;
-        break;
-      case "--no-pin":
-        options.pin = false;
-        break;
-      case "--json":
-        options.json = true;
-        break;
-      case "--markdown":
-        options.markdown = true;
-        break;
-      case "--render": {
-        const file = args[++i];
-        if (file === undefined || file.startsWith("-")) {
-          throw new EchoBenchUsageError("--render needs the file of a --json report");
-        }
-        options.render = file;
-        break;
-      }
-      case "--help":
-      case "-h":
-        return "help";
-      default:
-        throw new EchoBenchUsageError(`unknown argument '${flag}'`);
-    }
-  }
-  if (quick) {
-    // --quick only changes defaults: flags given explicitly still win.
-    if (!given.has("--duration")) options.duration = 1;
-    if (!given.has("--warmup")) options.warmup = 0.3;
-    if (!given.has("--rounds")) options.rounds = 1;
-    if (!given.has("--hold")) options.hold = 1000;
-    if (!given.has("--settle")) options.settle = 0.5;
-  }
-  if (options.json && options.markdown) throw new EchoBenchUsageError("--json and --markdown cannot be combined");
-  if (options.json && options.render) throw new EchoBenchUsageError("--json and --render cannot be combined");
-  if (options.runtimes.length === 0) options.runtimes = [...runtimes];
+  if (options.json && options.markdown) throw new UsageError("--json and --markdown cannot be combined");
+  if (options.json && options.render) throw new UsageError("--json and --render cannot be combined");
   return options;
 }

@@ -25,7 +25,7 @@ import {
   tcp,
   tlsClientHello,
   udp,
-} from "../../../test/_helpers/packet_writer.ts";
+} from "../../_packet_writer.ts";
 
 function pool(seed: number): Bytes[] {
   const next = rng(seed);

@@ -1,6 +1,10 @@
+/**
+ * One line for each network failure the connecting and listening commands report (echo,
+ * echo-server, tcping, proxy): the same wording on every runtime, whatever the runtime said.
+ *
+ * @module
+ */
 import { formatAddr, NetError } from "../../net/mod.ts";
-import { CommandError } from "../command.ts";
-import { fileErrorReason, readTextFile } from "../../runtime/files.ts";
 
 /** One line for a network failure, the same wording on every runtime. */
 export function describeNetFailure(error: unknown, host: string, port: number): string {
@@ -33,16 +37,4 @@ function reasonOf(message: string, target: string): string {
   const line = message.split("\n")[0]!;
   const at = line.startsWith("Cannot ") ? line.indexOf(`${target}: `) : -1;
   return at === -1 ? line.replace(/^Cannot [^:]+: /, "") : line.slice(at + target.length + 2);
-}
-
-/** Reads a PEM file named by a flag; a one-line CommandError when it cannot. */
-export async function readPemFlag(flag: string, path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readTextFile(path);
-  } catch (error) {
-    throw new CommandError(`cannot read --${flag} ${path}: ${fileErrorReason(error)}`);
-  }
-  if (!text.includes("-----BEGIN ")) throw new CommandError(`--${flag} ${path} is not a PEM file (no -----BEGIN line)`);
-  return text;
 }

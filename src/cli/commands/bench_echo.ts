@@ -5,7 +5,7 @@ import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 const fixed = (value: number | null, digits: number): string => (value === null ? "-" : value.toFixed(digits));
 
 /** The human-readable report of a load run. */
-export function echoLoadText(r: EchoLoadResult): string {
+function echoLoadText(r: EchoLoadResult): string {
   return [
     `echo load on ${r.target}: ${r.connections} connections, ${r.size}-byte messages, ${
       fixed(r.durationMs / 1000, 2)

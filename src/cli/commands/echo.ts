@@ -1,7 +1,8 @@
 import { MAX_DELAY_S } from "../../_delay.ts";
 import { DEFAULT_ECHO_PORT, echo, udpEcho } from "../../echo/mod.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
-import { describeNetFailure, readPemFlag } from "./_net_messages.ts";
+import { describeNetFailure } from "./_net_messages.ts";
+import { readPemFlag } from "./_pem_files.ts";
 
 /** `anynet echo`: the echo client. */
 export const echoCommand: CommandSpec = {

@@ -2,7 +2,8 @@ import { MAX_DELAY_S } from "../../_delay.ts";
 import { DEFAULT_ECHO_PORT, describeAddr, type EchoEvent, serveEcho, serveUdpEcho } from "../../echo/mod.ts";
 import { formatAddr, udpImplementation } from "../../net/mod.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
-import { describeNetFailure, readPemFlag } from "./_net_messages.ts";
+import { describeNetFailure } from "./_net_messages.ts";
+import { readPemFlag } from "./_pem_files.ts";
 
 function logLine(event: EchoEvent): string {
   if (event.type === "drop") {

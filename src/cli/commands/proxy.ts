@@ -32,7 +32,7 @@ function logLine(event: ProxyEvent): string {
 }
 
 /** The per-backend counts printed on exit. */
-export function proxyStatsText(stats: ProxyStats): string {
+function proxyStatsText(stats: ProxyStats): string {
   const width = Math.max(...stats.backends.map((b) => b.backend.length));
   const lines = stats.backends.map((b) =>
     `backend ${b.backend.padEnd(width)}  ${b.healthy ? "up  " : "down"}  ${b.connections} connections, ` +

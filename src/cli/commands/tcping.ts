@@ -18,7 +18,7 @@ function probeLine(target: string, hostname: string, port: number, probe: Tcping
 }
 
 /** ping's two summary lines. */
-export function tcpingSummaryText(summary: TcpingSummary): string {
+function tcpingSummaryText(summary: TcpingSummary): string {
   const failed = Number.isInteger(summary.failedPercent)
     ? String(summary.failedPercent)
     : summary.failedPercent.toFixed(1);

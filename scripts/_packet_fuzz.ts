@@ -7,7 +7,7 @@
  * @module
  */
 import { CaptureError, openCapture } from "anynet/packet";
-import { type Bytes, concat, pcapng, type PcapngBlock, rng, sampleFrames } from "./packet_writer.ts";
+import { type Bytes, concat, pcapng, type PcapngBlock, rng, sampleFrames } from "./_packet_writer.ts";
 
 /** The link types the decoder knows, one pcapng interface each. */
 export const FUZZ_LINKS: number[] = [1, 113, 276, 0, 108, 101, 12, 14, 228, 229, 147];

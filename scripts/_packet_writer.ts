@@ -1,7 +1,8 @@
 /**
- * A small capture writer for the packet tests: frames (Ethernet, VLAN, SLL, IPv4, IPv6,
- * ARP, TCP, UDP, ICMP, DNS, TLS ClientHello, HTTP) and pcap/pcapng files around them.
- * Checksums are computed unless a test asks for a wrong one.
+ * A small capture writer for the packet tests, the packet benchmark and the long fuzz run:
+ * frames (Ethernet, VLAN, SLL, IPv4, IPv6, ARP, TCP, UDP, ICMP, DNS, TLS ClientHello, HTTP)
+ * and pcap/pcapng files around them. Checksums are computed unless a test asks for a wrong
+ * one. It lives in scripts/ because the scripts use it too, and they do not import test/.
  *
  * @module
  */
