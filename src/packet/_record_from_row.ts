@@ -7,10 +7,10 @@
  */
 import * as L from "./_layout.ts";
 import { asciiText, dnsNameText, ipv4Text, ipv6Text, macText } from "./_format.ts";
-import type { PacketRecord, TcpFields, UdpFields } from "./record.ts";
+import type { PacketRecord, TcpFields, UdpFields } from "./packet_record.ts";
 
 /** Builds the record of row `r` of table `t` over packet bytes `b`. */
-export function buildRecord(t: Int32Array, r: number, b: Uint8Array, withN: boolean): PacketRecord {
+export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: boolean): PacketRecord {
   const base = r * L.NCOLS;
   const col = (c: number) => t[base + c];
   const f = col(L.C_FLAGS);
