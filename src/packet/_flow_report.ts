@@ -15,7 +15,8 @@
  * @module
  */
 import type { FlowStats, FlowTableStats } from "./capture_stats.ts";
-import { cmsBound, cmsBoundForAnyKey, hllEstimate, KEY_BYTES as KEY } from "./_flow_sketch.ts";
+import { cmsBound, cmsBoundForAnyKey, hllEstimate } from "./_flow_sketch.ts";
+import { FLOW_KEY_BYTES as KEY } from "./_layout.ts";
 import type { FlowVisitor } from "./_flow_table.ts";
 import { ipv4Text, ipv6Text } from "./_format.ts";
 

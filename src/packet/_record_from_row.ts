@@ -6,6 +6,7 @@
  * @module
  */
 import * as L from "./_layout.ts";
+import { linkName } from "./_link_types.ts";
 import { asciiText, dnsNameText, ipv4Text, ipv6Text, macText } from "./_format.ts";
 import type { PacketRecord, TcpFields, UdpFields } from "./packet_record.ts";
 
@@ -26,7 +27,7 @@ export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: bo
   }
   rec.caplen = col(L.C_CAPLEN) >>> 0;
   rec.len = col(L.C_LEN) >>> 0;
-  rec.link = L.linkName(col(L.C_LINK), (f & L.F_UNSUPPORTED) !== 0);
+  rec.link = linkName(col(L.C_LINK), (f & L.F_UNSUPPORTED) !== 0);
   if (f & L.F_IFACE) rec.iface = col(L.C_IFACE) >>> 0;
   if (f & L.F_ETH) {
     rec.eth = { src: macText(b, p + 6), dst: macText(b, p), type: u16(12) };
