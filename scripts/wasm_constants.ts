@@ -3,7 +3,8 @@
  *
  * AssemblyScript cannot import the TypeScript sources, so each shared file
  * `src/packet/_NAME.ts` has a generated twin `wasm/assembly/NAME.ts` holding its
- * `export const NAME: number = EXPR;` lines as `i32` constants, in the same order. The
+ * `export const NAME: number = EXPR;` lines as `i32` constants (`u32` for a literal above
+ * 2^31 - 1), in the same order. The
  * TypeScript file is the one to edit; everything else in it (functions, string tables)
  * stays TypeScript-only. The generated files are committed, so the AssemblyScript sources
  * compile on their own; scripts/build.ts rewrites them before compiling, and
@@ -25,6 +26,7 @@ export const SHARED_CONSTANTS: readonly string[] = [
   "_tcp.ts",
   "_ports.ts",
   "_tls.ts",
+  "_capture_formats.ts",
 ];
 
 const NUMBER = /^export const ([A-Z][A-Z0-9_]*): number = ([^;]+);$/;
@@ -36,7 +38,8 @@ export function assemblyScriptConstants(file: string, source: string): string {
   ];
   for (const line of source.split("\n")) {
     const m = NUMBER.exec(line);
-    if (m) lines.push(`export const ${m[1]}: i32 = ${m[2]};`);
+    // A plain literal above the i32 range (a file magic) is unsigned, as the decoder reads it.
+    if (m) lines.push(`export const ${m[1]}: ${Number(m[2]) > 0x7fffffff ? "u32" : "i32"} = ${m[2]};`);
     // A number constant written any other way would be silently left out: refuse it.
     else if (/^export const [A-Z0-9_]+: number\b/.test(line)) {
       throw new Error(`src/packet/${file}: write a shared number on one line as "export const NAME: number = EXPR;"`);

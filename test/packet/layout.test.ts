@@ -16,6 +16,7 @@ const SHARED: [ts: string, as: string][] = [
   ["src/packet/_tcp.ts", "wasm/assembly/tcp.ts"],
   ["src/packet/_ports.ts", "wasm/assembly/ports.ts"],
   ["src/packet/_tls.ts", "wasm/assembly/tls.ts"],
+  ["src/packet/_capture_formats.ts", "wasm/assembly/capture_formats.ts"],
 ];
 
 function constants(path: string, type: string): Map<string, number> {
@@ -30,7 +31,7 @@ function constants(path: string, type: string): Map<string, number> {
 for (const [tsPath, asPath] of SHARED) {
   test(`${asPath} holds the numbers of ${tsPath}`, () => {
     const ts = constants(tsPath, "number");
-    const as = constants(asPath, "i32");
+    const as = constants(asPath, "[iu]32");
     assert.ok(ts.size > 0, `found no constants in ${tsPath}`);
     assert.equal([...as.keys()], [...ts.keys()]);
     for (const [name, value] of ts) assert.is(as.get(name), value, name);
