@@ -5,6 +5,7 @@
  *
  * @module
  */
+import * as IpProtocol from "./_ip_protocols.ts";
 import * as L from "./_layout.ts";
 import { linkName } from "./_link_types.ts";
 import { asciiText, dnsNameText, ipv4Text, ipv6Text, macText } from "./_format.ts";
@@ -72,7 +73,7 @@ export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: bo
     let q = l3 + 40;
     for (let i = col(L.C_EXTCOUNT); i > 0; i--) {
       ext.push(nh);
-      const hl = nh === 44 ? 8 : nh === 51 ? (u8(q + 1) + 2) * 4 : (u8(q + 1) + 1) * 8;
+      const hl = nh === IpProtocol.FRAGMENT ? 8 : nh === IpProtocol.AUTH ? (u8(q + 1) + 2) * 4 : (u8(q + 1) + 1) * 8;
       nh = u8(q);
       q += hl;
     }
