@@ -15,6 +15,7 @@
  * @module
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { fromRoot } from "./_run.ts";
 
 /** The shared files under src/packet/, each generating wasm/assembly/ without the underscore. */
@@ -75,7 +76,8 @@ export function writeConstants(): void {
 }
 
 if (import.meta.main) {
-  if (Deno.args.includes("--check")) {
+  const { values } = parseArgs({ args: Deno.args, options: { check: { type: "boolean", default: false } } });
+  if (values.check) {
     const stale = staleConstants();
     if (stale.length > 0) {
       console.error(`wasm_constants: out of date (run: deno run -A scripts/wasm_constants.ts): ${stale.join(", ")}`);
