@@ -7,10 +7,23 @@
  * @module
  */
 import { CaptureError, openCapture } from "anynet/packet";
-import { type Bytes, concat, pcapng, type PcapngBlock, rng, sampleFrames } from "./_packet_writer.ts";
+import { AddressFamily, EtherType, LinkType } from "./_packet_numbers.ts";
+import { be16, be32, type Bytes, concat, le32, pcapng, type PcapngBlock, rng, sampleFrames } from "./_packet_writer.ts";
 
 /** The link types the decoder knows, one pcapng interface each. */
-export const FUZZ_LINKS: number[] = [1, 113, 276, 0, 108, 101, 12, 14, 228, 229, 147];
+export const FUZZ_LINKS: number[] = [
+  LinkType.ETHERNET,
+  LinkType.LINUX_SLL,
+  LinkType.LINUX_SLL2,
+  LinkType.NULL,
+  LinkType.LOOP,
+  LinkType.RAW,
+  LinkType.RAW_DLT12,
+  LinkType.RAW_DLT14,
+  LinkType.IPV4,
+  LinkType.IPV6,
+  LinkType.USER0,
+];
 
 function seedFrames(): Bytes[] {
   const eth = sampleFrames();
@@ -38,12 +51,13 @@ export function fuzzCapture(seed: number, count: number): Bytes {
       let prefix: number[] = [];
       if (ipOnly) {
         const v6 = base[0] >> 4 === 6;
-        if (link === 1) prefix = [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, v6 ? 0x86 : 0x08, v6 ? 0xdd : 0x00];
-        else if (link === 113) prefix = [0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, v6 ? 0x86 : 0x08, v6 ? 0xdd : 0];
-        else if (link === 276) {
-          prefix = [v6 ? 0x86 : 0x08, v6 ? 0xdd : 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0];
-        } else if (link === 0) prefix = v6 ? [30, 0, 0, 0] : [0, 0, 0, 2];
-        else if (link === 108) prefix = v6 ? [0, 0, 0, 24] : [0, 0, 0, 2];
+        const type = be16(v6 ? EtherType.IPV6 : EtherType.IPV4);
+        if (link === LinkType.ETHERNET) prefix = [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, ...type];
+        else if (link === LinkType.LINUX_SLL) prefix = [0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, ...type];
+        else if (link === LinkType.LINUX_SLL2) prefix = [...type, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0];
+        // NULL in either byte order (the capturing host's), LOOP always big-endian.
+        else if (link === LinkType.NULL) prefix = v6 ? le32(AddressFamily.INET6_DARWIN) : be32(AddressFamily.INET);
+        else if (link === LinkType.LOOP) prefix = be32(v6 ? AddressFamily.INET6_BSD : AddressFamily.INET);
       }
       frame = concat(prefix, base);
       // Mutate: flip bytes (biased toward headers), then maybe cut.

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { EtherType, IpProtocol, LinkType, TcpFlag } from "./_packet_numbers.ts";
+
 export type Bytes = Uint8Array;
 
 export function concat(...parts: (Bytes | number[])[]): Bytes {
@@ -154,7 +156,7 @@ export function tcp(o: TcpOptions, payload: Bytes, ip: { v: 4 | 6; src: string; 
     ...be32(o.seq ?? 1000),
     ...be32(o.ack ?? 0),
     (hl / 4) << 4,
-    o.flags ?? 0x18,
+    o.flags ?? TcpFlag.PSH | TcpFlag.ACK,
     ...be16(o.win ?? 65535),
     0,
     0,
@@ -162,7 +164,7 @@ export function tcp(o: TcpOptions, payload: Bytes, ip: { v: 4 | 6; src: string; 
     ...opts,
   ];
   const seg = concat(h, payload);
-  const c = checksum(concat(pseudo(ip, 6, seg.length), seg)) ^ (o.badChecksum ? 1 : 0);
+  const c = checksum(concat(pseudo(ip, IpProtocol.TCP, seg.length), seg)) ^ (o.badChecksum ? 1 : 0);
   seg[16] = c >> 8;
   seg[17] = c & 255;
   return seg;
@@ -177,7 +179,7 @@ export function udp(
 ): Bytes {
   const seg = concat(be16(sport), be16(dport), be16(8 + payload.length), [0, 0], payload);
   if (!opts.noChecksum) {
-    let c = checksum(concat(pseudo(ip, 17, seg.length), seg)) ^ (opts.badChecksum ? 1 : 0);
+    let c = checksum(concat(pseudo(ip, IpProtocol.UDP, seg.length), seg)) ^ (opts.badChecksum ? 1 : 0);
     if (c === 0) c = 0xffff;
     seg[6] = c >> 8;
     seg[7] = c & 255;
@@ -264,7 +266,7 @@ export function pcap(packets: CapturedPacket[], o: PcapOptions = {}): Bytes {
     w32(0),
     w32(0),
     w32(snap),
-    w32(o.linktype ?? 1),
+    w32(o.linktype ?? LinkType.ETHERNET),
   ];
   for (const p of packets) {
     const data = p.data.subarray(0, Math.min(p.data.length, snap));
@@ -362,21 +364,21 @@ export function sampleFrames(): Bytes[] {
     {
       sport: 40000,
       dport: 443,
-      flags: 0x02,
+      flags: TcpFlag.SYN,
       seq: 0xfffffff0,
       options: [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7],
     },
     new Uint8Array(0),
     a4,
   );
-  frames.push(ethernet(m2, m1, 0x0800, ipv4({ ...a4, proto: 6, df: true }, syn)));
+  frames.push(ethernet(m2, m1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.TCP, df: true }, syn)));
   frames.push(
     ethernet(
       m2,
       m1,
-      0x0800,
+      EtherType.IPV4,
       ipv4(
-        { ...a4, proto: 6 },
+        { ...a4, proto: IpProtocol.TCP },
         tcp({ sport: 40000, dport: 443 }, tlsClientHello("example.com", ["h2", "http/1.1"]), a4),
       ),
     ),
@@ -385,29 +387,39 @@ export function sampleFrames(): Bytes[] {
     ethernet(
       m2,
       m1,
-      0x0800,
+      EtherType.IPV4,
       ipv4(
-        { ...a4, proto: 6 },
+        { ...a4, proto: IpProtocol.TCP },
         tcp({ sport: 40001, dport: 80 }, httpRequest("GET", "/index.html?q=1", "example.org"), a4),
       ),
     ),
   );
   frames.push(
-    ethernet(m2, m1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(5353, 53, dnsQuery(0x1234, "www.example.com", 1), a4))),
+    ethernet(
+      m2,
+      m1,
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.UDP }, udp(5353, 53, dnsQuery(0x1234, "www.example.com", 1), a4)),
+    ),
   );
   frames.push(
-    ethernet(m2, m1, 0x86dd, ipv6({ ...a6, next: 17 }, udp(5353, 53, dnsQuery(7, "ipv6.example.net", 28), a6))),
+    ethernet(
+      m2,
+      m1,
+      EtherType.IPV6,
+      ipv6({ ...a6, next: IpProtocol.UDP }, udp(5353, 53, dnsQuery(7, "ipv6.example.net", 28), a6)),
+    ),
   );
-  frames.push(ethernet(m2, m1, 0x0800, ipv4({ ...a4, proto: 1 }, icmpEcho(8, 0))));
-  frames.push(ethernet(m2, m1, 0x86dd, ipv6({ ...a6, next: 58 }, icmpEcho(128, 0))));
+  frames.push(ethernet(m2, m1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.ICMP }, icmpEcho(8, 0))));
+  frames.push(ethernet(m2, m1, EtherType.IPV6, ipv6({ ...a6, next: IpProtocol.ICMPV6 }, icmpEcho(128, 0))));
   frames.push(
     ethernet(
       "ff:ff:ff:ff:ff:ff",
       m1,
-      0x0806,
+      EtherType.ARP,
       concat(
         be16(1),
-        be16(0x0800),
+        be16(EtherType.IPV4),
         [6, 4],
         be16(1),
         mac(m1),
@@ -418,8 +430,8 @@ export function sampleFrames(): Bytes[] {
     ),
   );
   frames.push(
-    ethernetVlan(m2, m1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(1234, 5678, text("hello"), a4)), [{
-      tpid: 0x8100,
+    ethernetVlan(m2, m1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, udp(1234, 5678, text("hello"), a4)), [{
+      tpid: EtherType.VLAN,
       id: 100,
       pcp: 5,
     }]),
@@ -428,9 +440,9 @@ export function sampleFrames(): Bytes[] {
     ethernetVlan(
       m2,
       m1,
-      0x86dd,
-      ipv6({ ...a6, next: 6 }, tcp({ sport: 1, dport: 2, flags: 0x10 }, new Uint8Array(0), a6)),
-      [{ tpid: 0x88a8, id: 10 }, { tpid: 0x8100, id: 20 }],
+      EtherType.IPV6,
+      ipv6({ ...a6, next: IpProtocol.TCP }, tcp({ sport: 1, dport: 2, flags: TcpFlag.ACK }, new Uint8Array(0), a6)),
+      [{ tpid: EtherType.QINQ, id: 10 }, { tpid: EtherType.VLAN, id: 20 }],
     ),
   );
   return frames;

@@ -2,9 +2,10 @@
  * Builds everything `npm install` promises, taking the role of @deno/dnt (which is on
  * JSR only and cannot be reached here):
  *
- * 1. the WebAssembly decoder: wasm/assembly → build/wasm/anynet.wasm (AssemblyScript, -O3,
- *    stub runtime, no asserts), embedded as base64 in src/packet/_wasm_embedded.ts so no
- *    runtime needs a file path or fetch to load it;
+ * 1. the WebAssembly decoder: the numbers it shares with the TypeScript decoder copied from
+ *    src/packet/ into wasm/assembly/ (scripts/wasm_constants.ts), then wasm/assembly →
+ *    build/wasm/anynet.wasm (AssemblyScript, -O3, stub runtime, no asserts), embedded as
+ *    base64 in src/packet/_wasm_embedded.ts so no runtime needs a file path or fetch to load it;
  * 2. the npm package for Node and Bun in dist/: ES modules and .d.ts from src/ (tsc), a
  *    package.json with the exports map, README.md and LICENSE;
  * 3. the Deno/JSR package is the .ts sources as deno.json exports them; `--jsr` checks it
@@ -19,6 +20,7 @@ import { isDeepStrictEqual } from "node:util";
 import { bin, fromRoot, readJson, run } from "./_run.ts";
 import { type EntryFields, entryFields, selfImports } from "./_entry_points.ts";
 import { parseFlags, readCommandLine } from "./_args.ts";
+import { writeConstants } from "./wasm_constants.ts";
 
 const { jsr } = readCommandLine("build", "Usage: deno run -A scripts/build.ts [--jsr]", () => {
   const { flags } = parseFlags(Deno.args, { jsr: { type: "boolean" } });
@@ -71,6 +73,7 @@ if (disagreements.length > 0) {
 }
 
 // 1. WebAssembly.
+writeConstants();
 mkdirSync(fromRoot("build/wasm"), { recursive: true });
 run("node", [
   fromRoot("node_modules/assemblyscript/bin/asc.js"),

@@ -176,7 +176,6 @@ export class WasmEngine implements CaptureEngine {
     counters: BigInt64Array;
     flows: Uint8Array;
     flowCapacity: number;
-    flowSize: number;
     hll: Uint8Array;
     cms: BigUint64Array;
   } {
@@ -185,7 +184,6 @@ export class WasmEngine implements CaptureEngine {
       counters: new BigInt64Array(buffer, this.wasm.statsPtr(), L.ST_COUNT),
       flows: new Uint8Array(buffer, this.wasm.flowPtr(), this.wasm.flowCapacity() * L.FLOW_ENTRY),
       flowCapacity: this.wasm.flowCapacity(),
-      flowSize: this.wasm.flowSize(),
       hll: new Uint8Array(buffer, this.wasm.hllPtr(), 1 << L.HLL_BITS),
       cms: new BigUint64Array(buffer, this.wasm.cmsPtr(), L.CMS_ROWS << L.CMS_BITS),
     };

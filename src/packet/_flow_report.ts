@@ -15,7 +15,8 @@
  * @module
  */
 import type { FlowStats, FlowTableStats } from "./capture_stats.ts";
-import { cmsBound, cmsBoundForAnyKey, hllEstimate, KEY_BYTES as KEY } from "./_flow_sketch.ts";
+import { cmsBound, cmsBoundForAnyKey, hllEstimate } from "./_flow_sketch.ts";
+import { FLOW_KEY_BYTES as KEY } from "./_layout.ts";
 import type { FlowVisitor } from "./_flow_table.ts";
 import { ipv4Text, ipv6Text } from "./_format.ts";
 
@@ -25,8 +26,6 @@ const TOP = 10;
 /** The state a flow table ends in, whichever engine built it. */
 export interface FlowTableView {
   maxFlows: number;
-  /** Flows in the table at the end. */
-  size: number;
   evictions: number;
   evictedFlows: number;
   evictedPackets: number;
@@ -108,7 +107,12 @@ function flowStats({ key: k, packets, bytes, whole }: TopEntry): FlowStats {
 /** The flow fields of the statistics, from the table an engine left. */
 export function flowReport(table: FlowTableView): FlowReport {
   const top = new TopFlows(TOP);
-  table.forEach((keys, o, packets, bytes, whole) => top.offer(keys, o, packets, bytes, whole));
+  // Flows in the table at the end: the exact count while nothing was evicted.
+  let size = 0;
+  table.forEach((keys, o, packets, bytes, whole) => {
+    size++;
+    top.offer(keys, o, packets, bytes, whole);
+  });
   const flowTable: FlowTableStats = {
     maxFlows: table.maxFlows,
     full: table.evictions > 0,
@@ -118,7 +122,7 @@ export function flowReport(table: FlowTableView): FlowReport {
     evictedBytes: table.evictedBytes,
   };
   const topFlows = top.entries.map(flowStats);
-  if (table.evictions === 0) return { flows: table.size, flowsExact: true, topFlows, topFlowsExact: true, flowTable };
+  if (table.evictions === 0) return { flows: size, flowsExact: true, topFlows, topFlowsExact: true, flowTable };
   return {
     // The table overflowed, so more than maxFlows flows were seen, whatever the estimate says.
     flows: Math.max(Math.round(hllEstimate(table.hll)), table.maxFlows + 1),

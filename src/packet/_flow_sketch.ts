@@ -12,9 +12,6 @@
  */
 import * as L from "./_layout.ts";
 
-/** Bytes of a flow key: version, protocol, then each end's address (16) and port (2). */
-export const KEY_BYTES: number = 38;
-
 const HLL_SIZE = 1 << L.HLL_BITS;
 const CMS_MASK = (1 << L.CMS_BITS) - 1;
 
@@ -37,7 +34,7 @@ export function sketchHash(keys: Uint8Array, o: number, seed: number): number {
     h = mixWord(h, keys[o + i] | (keys[o + i + 1] << 8) | (keys[o + i + 2] << 16) | (keys[o + i + 3] << 24));
   }
   h = mixWord(h, keys[o + 36] | (keys[o + 37] << 8));
-  h ^= KEY_BYTES;
+  h ^= L.FLOW_KEY_BYTES;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { cmsAdd, cmsBound, hllAdd, KEY_BYTES as KEY, newCms, newHll } from "./_flow_sketch.ts";
+import { cmsAdd, cmsBound, hllAdd, newCms, newHll } from "./_flow_sketch.ts";
+import { FLOW_KEY_BYTES as KEY } from "./_layout.ts";
 
 /** Receives one flow of a table: its key at `keys[offset, offset + 38)`, its counts, and
  * whether they are whole (the flow was never evicted before it entered the table). */

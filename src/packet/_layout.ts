@@ -1,10 +1,12 @@
 /**
- * The packet table: the fixed-width columns both decoders write, one row per packet.
+ * The memory both decoders write and read: the packet table (one fixed-width row per
+ * packet), its error codes, the file-level status, and the statistics (counters and
+ * flow-table entries) that `captureStats()` reads back.
  *
  * Fixed-width rows: column `c` of row `i` is the 32-bit integer at index
  * `i * NCOLS + c`. (A structure of arrays was measured 2× slower: every packet then
- * touches NCOLS pages.) wasm/assembly/layout.ts holds the same numbers; any change here
- * must be made there too (test/packet/layout.test.ts compares the two).
+ * touches NCOLS pages.) wasm/assembly/layout.ts is generated from this file by
+ * scripts/wasm_constants.ts (every `export const` number, as `i32`): edit this file only.
  *
  * Offsets (`*_OFF`) count bytes from the start of the packet; `C_DATA` is where the
  * packet starts in the input buffer. Presence is in the `C_FLAGS` bit set.
@@ -175,16 +177,10 @@ export const MAX_IFACES: number = 1024;
  * bound, entry size, and the sketches kept beside it once flows are evicted: a
  * HyperLogLog of 2^HLL_BITS registers over every flow key that entered the table, and a
  * count-min sketch (CMS_ROWS rows of 2^CMS_BITS cells) of what evicted flows had counted.
- * The seeds pick the four 32-bit hashes both engines compute the same way. A WebAssembly
- * entry is the 38-byte key, two bytes of padding, then packets and bytes (u64) and a
- * "whole" byte at the FLOW_* offsets.
+ * The seeds pick the four 32-bit hashes both engines compute the same way.
  */
 export const MAX_FLOWS: number = 8388608;
 export const DEFAULT_MAX_FLOWS: number = 1048576;
-export const FLOW_ENTRY: number = 64;
-export const FLOW_PACKETS: number = 40;
-export const FLOW_BYTES: number = 48;
-export const FLOW_WHOLE: number = 56;
 export const HLL_BITS: number = 14;
 export const CMS_ROWS: number = 4;
 export const CMS_BITS: number = 16;
@@ -192,28 +188,63 @@ export const SEED_HLL_INDEX: number = 1;
 export const SEED_HLL_RANK: number = 2;
 export const SEED_CMS_LOW: number = 3;
 export const SEED_CMS_HIGH: number = 4;
-/** Statistics counters (u64 each) after the 16 counts and 5 timestamp words. */
+
+/**
+ * A flow key (FLOW_KEY_BYTES): IP version (4 or 6), IP protocol, then the lower end
+ * (address, zero-padded to 16 bytes, and port, big-endian) and the other end, "lower"
+ * comparing addresses then ports, so that both directions are one flow.
+ */
+export const FLOW_KEY_VERSION: number = 0;
+export const FLOW_KEY_PROTO: number = 1;
+export const FLOW_KEY_A_ADDR: number = 2;
+export const FLOW_KEY_A_PORT: number = 18;
+export const FLOW_KEY_B_ADDR: number = 20;
+export const FLOW_KEY_B_PORT: number = 36;
+export const FLOW_KEY_BYTES: number = 38;
+
+/**
+ * A WebAssembly flow-table entry (FLOW_ENTRY bytes): the key, a pad byte, the "placed"
+ * mark used while rehashing, then packets and bytes (u64) and the "whole" byte (the flow
+ * was never evicted before it entered the table). src/packet/_wasm_stats.ts reads them.
+ */
+export const FLOW_ENTRY: number = 64;
+export const FLOW_PLACED: number = 39;
+export const FLOW_PACKETS: number = 40;
+export const FLOW_BYTES: number = 48;
+export const FLOW_WHOLE: number = 56;
+
+/**
+ * The statistics counters, by index: u64 in WebAssembly memory (wasm/assembly/stats.ts
+ * writes them), float64 in the TypeScript engine (src/packet/_ts_stats.ts). The protocol
+ * counters run from ST_ETHERNET to ST_HTTP in the order of `ProtocolCounts`; the
+ * timestamps are signed seconds and nanoseconds, valid when ST_HAS_TS is 1.
+ */
+export const ST_PACKETS: number = 0;
+/** Sum of original lengths. */
+export const ST_BYTES: number = 1;
+/** Sum of captured lengths. */
+export const ST_CAPTURED: number = 2;
+/** Packets with a decoding error. */
+export const ST_ERRORS: number = 3;
+export const ST_ETHERNET: number = 4;
+export const ST_VLAN: number = 5;
+export const ST_ARP: number = 6;
+export const ST_IPV4: number = 7;
+export const ST_IPV6: number = 8;
+export const ST_TCP: number = 9;
+export const ST_UDP: number = 10;
+export const ST_ICMP: number = 11;
+export const ST_ICMP6: number = 12;
+export const ST_DNS: number = 13;
+export const ST_TLS: number = 14;
+export const ST_HTTP: number = 15;
+export const ST_FIRST_SEC: number = 16;
+export const ST_FIRST_NSEC: number = 17;
+export const ST_LAST_SEC: number = 18;
+export const ST_LAST_NSEC: number = 19;
+export const ST_HAS_TS: number = 20;
 export const ST_EVICTIONS: number = 21;
 export const ST_EVICTED_FLOWS: number = 22;
 export const ST_EVICTED_PACKETS: number = 23;
 export const ST_EVICTED_BYTES: number = 24;
 export const ST_COUNT: number = 25;
-
-/** Link type names for the `link` field. */
-export function linkName(linktype: number, unsupported: boolean): string {
-  if (unsupported) return "unsupported";
-  switch (linktype) {
-    case 1:
-      return "ethernet";
-    case 113:
-      return "sll";
-    case 276:
-      return "sll2";
-    case 0:
-      return "null";
-    case 108:
-      return "loop";
-    default:
-      return "raw";
-  }
-}

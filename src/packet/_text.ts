@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { PacketRecord } from "./record.ts";
+import type { PacketRecord } from "./packet_record.ts";
 
 const TCP_FLAGS = "FSRPAUEW";
 

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import * as F from "./_capture_formats.ts";
 import * as L from "./_layout.ts";
 import { decodeFrameTs } from "./_ts_frame.ts";
 
@@ -75,17 +76,17 @@ export class TsCaptureDecoder {
     if (this.format === FORMAT_NONE) {
       if (end - o < 4) return final ? this.stop(L.S_NOT_CAPTURE, o) : o;
       const m = ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-      if (m === 0x0a0d0d0a) {
+      if (m === F.PCAPNG_SECTION_HEADER) {
         this.format = FORMAT_PCAPNG;
       } else {
-        if (m === 0xa1b2c3d4 || m === 0xa1b23c4d) this.le = false;
-        else if (m === 0xd4c3b2a1 || m === 0x4d3cb2a1) this.le = true;
+        if (m === F.PCAP_MAGIC_MICRO || m === F.PCAP_MAGIC_NANO) this.le = false;
+        else if (m === F.PCAP_MAGIC_MICRO_SWAPPED || m === F.PCAP_MAGIC_NANO_SWAPPED) this.le = true;
         else return this.stop(L.S_NOT_CAPTURE, o);
-        if (end - o < 24) return final ? this.stop(L.S_CUT_RECORD, o) : o;
-        this.nanos = m === 0xa1b23c4d || m === 0x4d3cb2a1;
-        this.link = this.u32(b, o + 20) & 0x03ffffff;
+        if (end - o < F.PCAP_HEADER_LEN) return final ? this.stop(L.S_CUT_RECORD, o) : o;
+        this.nanos = m === F.PCAP_MAGIC_NANO || m === F.PCAP_MAGIC_NANO_SWAPPED;
+        this.link = this.u32(b, o + 20) & F.PCAP_LINKTYPE_MASK;
         this.format = FORMAT_PCAP;
-        o += 24;
+        o += F.PCAP_HEADER_LEN;
       }
     }
     return this.format === FORMAT_PCAP ? this.pcap(b, o, end, final) : this.pcapng(b, o, end, final);
@@ -153,10 +154,10 @@ export class TsCaptureDecoder {
       if (o === end) return o;
       if (end - o < 12) return final ? this.stop(L.S_CUT_RECORD, o) : o;
       const type = ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-      if (type === 0x0a0d0d0a) {
+      if (type === F.PCAPNG_SECTION_HEADER) {
         const bom = ((b[o + 8] << 24) | (b[o + 9] << 16) | (b[o + 10] << 8) | b[o + 11]) >>> 0;
-        if (bom === 0x1a2b3c4d) this.le = false;
-        else if (bom === 0x4d3c2b1a) this.le = true;
+        if (bom === F.PCAPNG_BYTE_ORDER) this.le = false;
+        else if (bom === F.PCAPNG_BYTE_ORDER_SWAPPED) this.le = true;
         else return this.stop(L.S_BAD_BOM, o);
         this.ifaces = [];
       }
@@ -167,19 +168,19 @@ export class TsCaptureDecoder {
       const btype = this.u32(b, o);
       const body = o + 8;
       const bodyLen = blen - 12;
-      if (btype === 1) {
+      if (btype === F.PCAPNG_INTERFACE) {
         if (bodyLen < 8) return this.stop(L.S_SHORT_BLOCK, o);
         if (this.ifaces.length === L.MAX_IFACES) return this.stop(L.S_TOO_MANY_IFACES, o);
         this.ifaces.push(this.idb(b, body, bodyLen));
-      } else if (btype === 6 || btype === 2) {
+      } else if (btype === F.PCAPNG_ENHANCED_PACKET || btype === F.PCAPNG_PACKET) {
         if (bodyLen < 20) return this.stop(L.S_SHORT_BLOCK, o);
-        const id = btype === 6 ? this.u32(b, body) : this.u16(b, body);
+        const id = btype === F.PCAPNG_ENHANCED_PACKET ? this.u32(b, body) : this.u16(b, body);
         if (id >= this.ifaces.length) return this.stop(L.S_BAD_IFACE, o);
         const caplen = this.u32(b, body + 12);
         if (caplen > bodyLen - 20) return this.stop(L.S_SHORT_BLOCK, o);
         const f = this.ifaces[id];
         this.packet(b, body + 20, caplen, this.u32(b, body + 16), this.u32(b, body + 4), this.u32(b, body + 8), f, id);
-      } else if (btype === 3) {
+      } else if (btype === F.PCAPNG_SIMPLE_PACKET) {
         if (bodyLen < 4) return this.stop(L.S_SHORT_BLOCK, o);
         if (this.ifaces.length === 0) return this.stop(L.S_BAD_IFACE, o);
         const f = this.ifaces[0];
@@ -202,11 +203,11 @@ export class TsCaptureDecoder {
     while (q + 4 <= end) {
       const code = this.u16(b, q);
       const len = this.u16(b, q + 2);
-      if (code === 0 || q + 4 + len > end) break;
-      if (code === 9 && len === 1) {
+      if (code === F.PCAPNG_OPT_END || q + 4 + len > end) break;
+      if (code === F.PCAPNG_IF_TSRESOL && len === 1) {
         f.binary = (b[q + 4] & 0x80) !== 0;
         f.res = b[q + 4] & 0x7f;
-      } else if (code === 14 && len === 8) {
+      } else if (code === F.PCAPNG_IF_TSOFFSET && len === 8) {
         const hi = this.u32(b, q + (this.le ? 8 : 4));
         const lo = this.u32(b, q + (this.le ? 4 : 8));
         f.offset = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));

@@ -7,7 +7,13 @@
  *
  * @module
  */
+import * as EtherType from "./_ether_types.ts";
+import * as IpProtocol from "./_ip_protocols.ts";
 import * as L from "./_layout.ts";
+import * as LinkType from "./_link_types.ts";
+import * as Port from "./_ports.ts";
+import * as Tcp from "./_tcp.ts";
+import * as Tls from "./_tls.ts";
 
 let B: Uint8Array = new Uint8Array(0);
 let T: Int32Array = new Int32Array(0);
@@ -73,18 +79,18 @@ export function decodeFrameTs(
   FL = flags;
   t.fill(0, ROW + L.C_VLANS, ROW + L.NCOLS);
   switch (link) {
-    case 1:
+    case LinkType.ETHERNET:
       ethernet();
       break;
-    case 113:
+    case LinkType.LINUX_SLL:
       if (CL < 16) fail(L.L_LINK, L.E_TRUNCATED, 0);
       else network(u16(14), 16);
       break;
-    case 276:
+    case LinkType.LINUX_SLL2:
       if (CL < 20) fail(L.L_LINK, L.E_TRUNCATED, 0);
       else network(u16(0), 20);
       break;
-    case 0: {
+    case LinkType.NULL: {
       if (CL < 4) {
         fail(L.L_LINK, L.E_TRUNCATED, 0);
         break;
@@ -96,13 +102,13 @@ export function decodeFrameTs(
       family(af);
       break;
     }
-    case 108:
+    case LinkType.LOOP:
       if (CL < 4) fail(L.L_LINK, L.E_TRUNCATED, 0);
       else family(u32(0));
       break;
-    case 101:
-    case 12:
-    case 14: {
+    case LinkType.RAW:
+    case LinkType.RAW_DLT12:
+    case LinkType.RAW_DLT14: {
       if (CL < 1) {
         fail(L.L_LINK, L.E_TRUNCATED, 0);
         break;
@@ -113,10 +119,10 @@ export function decodeFrameTs(
       else fail(L.L_LINK, L.E_BAD_VERSION, 0);
       break;
     }
-    case 228:
+    case LinkType.IPV4:
       ipv4(0);
       break;
-    case 229:
+    case LinkType.IPV6:
       ipv6(0);
       break;
     default:
@@ -126,8 +132,8 @@ export function decodeFrameTs(
 }
 
 function family(af: number): void {
-  if (af === 2) ipv4(4);
-  else if (af === 24 || af === 28 || af === 30) ipv6(4);
+  if (af === LinkType.AF_INET) ipv4(4);
+  else if (af === LinkType.AF_INET6_BSD || af === LinkType.AF_INET6_FREEBSD || af === LinkType.AF_INET6_DARWIN) ipv6(4);
 }
 
 function ethernet(): void {
@@ -139,7 +145,7 @@ function ethernet(): void {
   let type = u16(12);
   let o = 14;
   let n = 0;
-  while (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+  while (type === EtherType.VLAN || type === EtherType.QINQ || type === EtherType.QINQ_LEGACY) {
     if (n === L.MAX_VLANS) {
       fail(L.L_VLAN, L.E_TOO_MANY, o - 2);
       return;
@@ -157,9 +163,9 @@ function ethernet(): void {
 }
 
 function network(type: number, o: number): void {
-  if (type === 0x0800) ipv4(o);
-  else if (type === 0x86dd) ipv6(o);
-  else if (type === 0x0806) arp(o);
+  if (type === EtherType.IPV4) ipv4(o);
+  else if (type === EtherType.IPV6) ipv6(o);
+  else if (type === EtherType.ARP) arp(o);
 }
 
 function arp(o: number): void {
@@ -238,7 +244,10 @@ function ipv6(o: number): void {
   let n = 0;
   let fragOff = 0;
   let mf = 0;
-  while (nh === 0 || nh === 43 || nh === 44 || nh === 60 || nh === 51) {
+  while (
+    nh === IpProtocol.HOP_BY_HOP || nh === IpProtocol.ROUTING || nh === IpProtocol.FRAGMENT ||
+    nh === IpProtocol.DEST_OPTS || nh === IpProtocol.AUTH
+  ) {
     if (n === L.MAX_EXT) {
       fail(L.L_IPV6, L.E_TOO_MANY, q);
       return;
@@ -248,14 +257,14 @@ function ipv6(o: number): void {
       return;
     }
     let hl: number;
-    if (nh === 44) {
+    if (nh === IpProtocol.FRAGMENT) {
       FL |= L.F_FRAG6;
       put(L.C_FRAG6, q);
       const fo = u16(q + 2);
       fragOff = fo & 0xfff8;
       mf = fo & 1;
       hl = 8;
-    } else if (nh === 51) {
+    } else if (nh === IpProtocol.AUTH) {
       hl = (B[P + q + 1] + 2) * 4;
     } else {
       hl = (B[P + q + 1] + 1) * 8;
@@ -278,10 +287,10 @@ function ipv6(o: number): void {
 
 function transport(proto: number, o: number, end: number, whole: boolean, pseudo: number): void {
   put(L.C_L4OFF, o);
-  if (proto === 6) tcp(o, end, whole, pseudo);
-  else if (proto === 17) udp(o, end, whole, pseudo);
-  else if (proto === 1 || proto === 58) {
-    const layer = proto === 1 ? L.L_ICMP : L.L_ICMP6;
+  if (proto === IpProtocol.TCP) tcp(o, end, whole, pseudo);
+  else if (proto === IpProtocol.UDP) udp(o, end, whole, pseudo);
+  else if (proto === IpProtocol.ICMP || proto === IpProtocol.ICMPV6) {
+    const layer = proto === IpProtocol.ICMP ? L.L_ICMP : L.L_ICMP6;
     if (o + 4 > end) {
       fail(layer, L.E_BAD_LENGTH, o);
       return;
@@ -290,7 +299,7 @@ function transport(proto: number, o: number, end: number, whole: boolean, pseudo
       fail(layer, L.E_TRUNCATED, o);
       return;
     }
-    FL |= proto === 1 ? L.F_ICMP : L.F_ICMP6;
+    FL |= proto === IpProtocol.ICMP ? L.F_ICMP : L.F_ICMP6;
   }
 }
 
@@ -317,8 +326,8 @@ function tcp(o: number, end: number, whole: boolean, pseudo: number): void {
   let q = o + 20;
   while (q < oe) {
     const k = B[P + q];
-    if (k === 0) break;
-    if (k === 1) {
+    if (k === Tcp.OPT_END) break;
+    if (k === Tcp.OPT_NOP) {
       q++;
       continue;
     }
@@ -331,28 +340,28 @@ function tcp(o: number, end: number, whole: boolean, pseudo: number): void {
       fail(L.L_TCP, L.E_BAD_OPTION, q);
       return;
     }
-    if (k === 2) {
-      if (l !== 4) {
+    if (k === Tcp.OPT_MSS) {
+      if (l !== Tcp.OPT_MSS_LEN) {
         fail(L.L_TCP, L.E_BAD_OPTION, q);
         return;
       }
       FL |= L.F_MSS;
       put(L.C_MSS, u16(q + 2));
-    } else if (k === 3) {
-      if (l !== 3) {
+    } else if (k === Tcp.OPT_WSCALE) {
+      if (l !== Tcp.OPT_WSCALE_LEN) {
         fail(L.L_TCP, L.E_BAD_OPTION, q);
         return;
       }
       FL |= L.F_WSCALE;
       put(L.C_WSCALE, B[P + q + 2]);
-    } else if (k === 4) {
-      if (l !== 2) {
+    } else if (k === Tcp.OPT_SACK_PERM) {
+      if (l !== Tcp.OPT_SACK_PERM_LEN) {
         fail(L.L_TCP, L.E_BAD_OPTION, q);
         return;
       }
       FL |= L.F_SACKPERM;
-    } else if (k === 8) {
-      if (l !== 10) {
+    } else if (k === Tcp.OPT_TIMESTAMPS) {
+      if (l !== Tcp.OPT_TIMESTAMPS_LEN) {
         fail(L.L_TCP, L.E_BAD_OPTION, q);
         return;
       }
@@ -398,7 +407,7 @@ function udp(o: number, end: number, whole: boolean, pseudo: number): void {
     FL |= L.F_L4CSUM;
     if (fold(pseudo + ul + sum16(o, ul)) === 0xffff) FL |= L.F_L4CSUM_OK;
   }
-  if (u16(o) === 53 || u16(o + 2) === 53) dns(o + 8, capEnd, ue);
+  if (u16(o) === Port.DNS || u16(o + 2) === Port.DNS) dns(o + 8, capEnd, ue);
 }
 
 function dns(d: number, capEnd: number, msgEnd: number): void {
@@ -469,7 +478,10 @@ function dns(d: number, capEnd: number, msgEnd: number): void {
 /** A TLS ClientHello at the start of the payload; false when the payload is not one. */
 function tls(s: number, ce: number): boolean {
   if (s + 6 > ce) return false;
-  if (B[P + s] !== 0x16 || B[P + s + 1] !== 3 || B[P + s + 2] > 4 || B[P + s + 5] !== 1) return false;
+  // A handshake record (record version 3.0 to 3.4) holding a ClientHello.
+  if (
+    B[P + s] !== Tls.CONTENT_HANDSHAKE || B[P + s + 1] !== 3 || B[P + s + 2] > 4 || B[P + s + 5] !== Tls.CLIENT_HELLO
+  ) return false;
   FL |= L.F_TLS;
   put(L.C_APPOFF, s);
   if (s + 9 > ce) {
@@ -520,7 +532,7 @@ function tls(s: number, ce: number): boolean {
       fail(L.L_TLS, L.E_BAD_LENGTH, q + 2);
       return true;
     }
-    if (type === 0 || type === 16) {
+    if (type === Tls.EXT_SERVER_NAME || type === Tls.EXT_ALPN) {
       if (x + l > ce) {
         appShort(L.L_TLS, q);
         return true;
@@ -531,14 +543,14 @@ function tls(s: number, ce: number): boolean {
       }
       const listEnd = x + 2 + u16(x);
       let y = x + 2;
-      if (type === 0) {
+      if (type === Tls.EXT_SERVER_NAME) {
         while (y + 3 <= listEnd) {
           const nl = u16(y + 1);
           if (y + 3 + nl > listEnd) {
             fail(L.L_TLS, L.E_BAD_LENGTH, y + 1);
             return true;
           }
-          if (B[P + y] === 0 && (FL & L.F_SNI) === 0) {
+          if (B[P + y] === Tls.SNI_HOST_NAME && (FL & L.F_SNI) === 0) {
             FL |= L.F_SNI;
             put(L.C_SNIOFF, y + 3);
             put(L.C_SNILEN, nl);

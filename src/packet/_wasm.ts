@@ -27,7 +27,6 @@ export interface DecoderExports {
   statsPtr(): number;
   flowPtr(): number;
   flowCapacity(): number;
-  flowSize(): number;
   hllPtr(): number;
   cmsPtr(): number;
 }

@@ -4,8 +4,8 @@
  * @module
  */
 import * as L from "./_layout.ts";
-import { buildRecord } from "./_record.ts";
-import type { PacketRecord } from "./record.ts";
+import { recordFromRow } from "./_record_from_row.ts";
+import type { PacketRecord } from "./packet_record.ts";
 
 /**
  * Packets decoded from one chunk of a capture. The batch is a view of the decoder's
@@ -45,7 +45,7 @@ export class PacketBatch {
     if (!Number.isInteger(index) || index < 0 || index >= this.length) {
       throw new RangeError(`Cannot get packet: index must be an integer from 0 to ${this.length - 1}: got ${index}`);
     }
-    return buildRecord(this._table, index, this._bytes, true);
+    return recordFromRow(this._table, index, this._bytes, true);
   }
 
   /**

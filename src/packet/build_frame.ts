@@ -6,7 +6,10 @@
  * @module
  */
 import { internetChecksum } from "./checksum.ts";
+import * as EtherType from "./_ether_types.ts";
 import { ipv4Bytes, ipv6Bytes } from "./_format.ts";
+import * as IpProtocol from "./_ip_protocols.ts";
+import * as Tcp from "./_tcp.ts";
 
 /** An IP address (IPv4 dotted or IPv6 text) and a port. */
 export interface FrameEndpoint {
@@ -53,20 +56,15 @@ export interface TcpFrameOptions extends FrameOptions {
 
 /** TCP flag bits (RFC 9293 §3.1). */
 export const TCP_FLAGS: Readonly<{ FIN: 1; SYN: 2; RST: 4; PSH: 8; ACK: 16; URG: 32 }> = Object.freeze(
-  {
-    FIN: 1,
-    SYN: 2,
-    RST: 4,
-    PSH: 8,
-    ACK: 16,
-    URG: 32,
-  } as const,
+  { FIN: Tcp.FIN, SYN: Tcp.SYN, RST: Tcp.RST, PSH: Tcp.PSH, ACK: Tcp.ACK, URG: Tcp.URG } as {
+    FIN: 1;
+    SYN: 2;
+    RST: 4;
+    PSH: 8;
+    ACK: 16;
+    URG: 32;
+  },
 );
-
-const ETHERTYPE_IPV4 = 0x0800;
-const ETHERTYPE_IPV6 = 0x86dd;
-const PROTO_TCP = 6;
-const PROTO_UDP = 17;
 
 function fail(message: string): never {
   throw new TypeError(`Cannot build frame: ${message}`);
@@ -129,7 +127,7 @@ function frame(o: FrameOptions, ip: Addresses, proto: number, segment: Uint8Arra
   const view = new DataView(out.buffer);
   out.set(macBytes("dstMac", o.dstMac ?? "00:00:00:00:00:00"), 0);
   out.set(macBytes("srcMac", o.srcMac ?? "00:00:00:00:00:00"), 6);
-  view.setUint16(12, ip.v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
+  view.setUint16(12, ip.v6 ? EtherType.IPV6 : EtherType.IPV4);
 
   // The TCP/UDP checksum covers a pseudo-header of the addresses, protocol and length
   // (RFC 9293 §3.1, RFC 768; RFC 8200 §8.1 for IPv6).
@@ -147,7 +145,7 @@ function frame(o: FrameOptions, ip: Addresses, proto: number, segment: Uint8Arra
   pseudo.set(segment, pseudo.length - segment.length);
   let sum = internetChecksum(pseudo, { engine: "ts" });
   // UDP sends a computed 0 as 0xffff: 0 means "no checksum" (RFC 768).
-  if (proto === PROTO_UDP && sum === 0) sum = 0xffff;
+  if (proto === IpProtocol.UDP && sum === 0) sum = 0xffff;
   new DataView(segment.buffer, segment.byteOffset).setUint16(checksumAt, sum);
 
   const at = 14;
@@ -204,7 +202,7 @@ export function buildUdpFrame(options: UdpFrameOptions): Uint8Array {
   view.setUint16(2, options.dst.port);
   view.setUint16(4, segment.length);
   segment.set(payload, 8);
-  return frame(options, ip, PROTO_UDP, segment, 6);
+  return frame(options, ip, IpProtocol.UDP, segment, 6);
 }
 
 /**
@@ -251,7 +249,7 @@ export function buildTcpFrame(options: TcpFrameOptions): Uint8Array {
   view.setUint16(14, window);
   segment.set(tcpOptions, 20);
   segment.set(payload, headerLen);
-  return frame(options, ip, PROTO_TCP, segment, 16);
+  return frame(options, ip, IpProtocol.TCP, segment, 16);
 }
 
 /** One message of a {@linkcode buildTcpConversation}. */
@@ -340,8 +338,17 @@ export function buildTcpConversation(options: TcpConversationOptions): Uint8Arra
     me.seq = (me.seq + used) >>> 0;
   };
   const { SYN, ACK, PSH, FIN } = TCP_FLAGS;
-  // MSS (kind 2) 65495, NOP, NOP, SACK permitted (kind 4): what Linux offers on loopback, less timestamps.
-  const synOptions = Uint8Array.of(2, 4, 0xff, 0xd7, 1, 1, 4, 2);
+  // MSS 65495, NOP, NOP, SACK permitted: what Linux offers on loopback, less timestamps.
+  const synOptions = Uint8Array.of(
+    Tcp.OPT_MSS,
+    Tcp.OPT_MSS_LEN,
+    0xff,
+    0xd7,
+    Tcp.OPT_NOP,
+    Tcp.OPT_NOP,
+    Tcp.OPT_SACK_PERM,
+    Tcp.OPT_SACK_PERM_LEN,
+  );
   send("client", SYN, undefined, synOptions);
   send("server", SYN | ACK, undefined, synOptions);
   send("client", ACK);

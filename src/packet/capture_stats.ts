@@ -1,14 +1,18 @@
 /**
  * Capture statistics: counts, protocol hierarchy and conversations, like capinfos and
  * Wireshark's statistics, computed from the packet table without an object per packet.
+ * This is the API; the counting is done by wasm/assembly/stats.ts inside the decoder
+ * (read back by _wasm_stats.ts) or by its TypeScript reference, _ts_stats.ts, and the
+ * flow fields are derived by _flow_report.ts.
  *
  * @module
  */
 import { checkOptionsObject } from "../_options.ts";
 import * as L from "./_layout.ts";
 import { checkEngine, type Engine, WasmEngine } from "./_engine.ts";
-import { flowReport, type FlowTableView } from "./_flow_report.ts";
-import { FlowTable } from "./_flow_table.ts";
+import { flowReport } from "./_flow_report.ts";
+import { type EngineStats, TsStats } from "./_ts_stats.ts";
+import { readWasmStats } from "./_wasm_stats.ts";
 import { CaptureError } from "./capture_error.ts";
 import { type CaptureSource, checkSource, DEFAULT_BATCH, DEFAULT_CHUNK, drive, openCapture } from "./open_capture.ts";
 
@@ -106,6 +110,22 @@ export interface CaptureStatsOptions {
   maxFlows?: number;
 }
 
+/** The protocol counters' names, in the order of `ST_ETHERNET` to `ST_HTTP`. */
+const PROTOCOLS = [
+  "ethernet",
+  "vlan",
+  "arp",
+  "ipv4",
+  "ipv6",
+  "tcp",
+  "udp",
+  "icmp",
+  "icmp6",
+  "dns",
+  "tls",
+  "http",
+] as const satisfies readonly (keyof ProtocolCounts)[];
+
 function isoTime(sec: number, nsec: number): string {
   // Date covers ±8.64e15 ms; a hostile timestamp beyond it is printed as plain seconds.
   if (!(Math.abs(sec) <= 8.64e12)) return `${sec}.${String(nsec).padStart(9, "0")}`;
@@ -142,19 +162,15 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
       `Cannot ${action}: 'maxFlows' must be an integer from 1 to ${L.MAX_FLOWS}: got ${String(options.maxFlows)}`,
     );
   }
-  // counts: packets, bytes, captured, errors, then the 12 protocols in ProtocolCounts order.
-  const counts = new Float64Array(16);
-  let firstSec = Infinity, firstNsec = 0, lastSec = -Infinity, lastNsec = 0;
   // The flow tables' hashes are keyed at random, so that no capture can be crafted to make
   // them slow; the results do not depend on where flows sit in the table.
   const seed = crypto.getRandomValues(new Uint32Array(2));
-  let table: FlowTableView;
   let fileError: CaptureStats["fileError"];
   const onError = (e: unknown) => {
     if (!(e instanceof CaptureError)) throw e;
-    counts[3]++;
     fileError = { message: e.message, offset: e.offset };
   };
+  let result: EngineStats;
   if (engine === "wasm") {
     // The WebAssembly engine counts while it decodes: no table walk in JavaScript.
     const wasm = new WasmEngine(DEFAULT_BATCH);
@@ -164,160 +180,32 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     } catch (e) {
       onError(e);
     }
-    const { counters, flows, flowCapacity, flowSize, hll, cms } = wasm.statsMemory();
-    for (let i = 0; i < 16; i++) counts[i] += Number(counters[i]);
-    if (counters[20] !== 0n) {
-      firstSec = Number(counters[16]);
-      firstNsec = Number(counters[17]);
-      lastSec = Number(counters[18]);
-      lastNsec = Number(counters[19]);
-    }
-    const view = new DataView(flows.buffer, flows.byteOffset, flows.byteLength);
-    table = {
-      maxFlows,
-      size: flowSize,
-      evictions: Number(counters[L.ST_EVICTIONS]),
-      evictedFlows: Number(counters[L.ST_EVICTED_FLOWS]),
-      evictedPackets: Number(counters[L.ST_EVICTED_PACKETS]),
-      evictedBytes: Number(counters[L.ST_EVICTED_BYTES]),
-      hll,
-      cms: () => Float64Array.from(cms, Number),
-      forEach(visit) {
-        for (let s = 0; s < flowCapacity; s++) {
-          const o = s * L.FLOW_ENTRY;
-          if (flows[o] === 0) continue;
-          const packets = Number(view.getBigUint64(o + L.FLOW_PACKETS, true));
-          const bytes = Number(view.getBigUint64(o + L.FLOW_BYTES, true));
-          visit(flows, o, packets, bytes, flows[o + L.FLOW_WHOLE] === 1);
-        }
-      },
-    };
+    result = readWasmStats(wasm, maxFlows);
   } else {
-    const flowTable = new FlowTable(maxFlows, seed[0]);
-    const key = flowTable.key;
+    const ts = new TsStats(maxFlows, seed[0]);
     try {
       for await (const batch of openCapture(source, { engine, signal: options.signal })) {
-        const t = batch._table, b = batch._bytes, n = batch.length;
-        for (let r = 0; r < n; r++) {
-          const base = r * L.NCOLS;
-          const f = t[base];
-          const len = t[base + L.C_LEN] >>> 0;
-          counts[0]++;
-          counts[1] += len;
-          counts[2] += t[base + L.C_CAPLEN] >>> 0;
-          if (f & L.F_TS) {
-            const sec = t[base + L.C_SECHI] * 4294967296 + (t[base + L.C_SECLO] >>> 0);
-            const nsec = t[base + L.C_NSEC];
-            if (sec < firstSec || (sec === firstSec && nsec < firstNsec)) {
-              firstSec = sec;
-              firstNsec = nsec;
-            }
-            if (sec > lastSec || (sec === lastSec && nsec > lastNsec)) {
-              lastSec = sec;
-              lastNsec = nsec;
-            }
-          }
-          if (f & L.F_ERROR) counts[3]++;
-          if (f & L.F_ETH) {
-            counts[4]++;
-            if (t[base + L.C_VLANS] > 0) counts[5]++;
-          }
-          if (f & L.F_ARP) counts[6]++;
-          if (f & L.F_TCP) counts[9]++;
-          else if (f & L.F_UDP) counts[10]++;
-          else if (f & L.F_ICMP) counts[11]++;
-          else if (f & L.F_ICMP6) counts[12]++;
-          if (f & L.F_DNS) counts[13]++;
-          if (f & L.F_TLS) counts[14]++;
-          if (f & L.F_HTTP) counts[15]++;
-          if ((f & (L.F_IP4 | L.F_IP6)) === 0) continue;
-          const p = t[base + L.C_DATA];
-          const l3 = p + t[base + L.C_L3OFF];
-          let alen: number, sa: number, da: number;
-          key.fill(0);
-          if (f & L.F_IP4) {
-            counts[7]++;
-            key[0] = 4;
-            alen = 4;
-            sa = l3 + 12;
-            da = l3 + 16;
-          } else {
-            counts[8]++;
-            key[0] = 6;
-            alen = 16;
-            sa = l3 + 8;
-            da = l3 + 24;
-          }
-          key[1] = t[base + L.C_PROTO];
-          let sp = 0, dp = 0;
-          if (f & (L.F_TCP | L.F_UDP)) {
-            const l4 = p + t[base + L.C_L4OFF];
-            sp = (b[l4] << 8) | b[l4 + 1];
-            dp = (b[l4 + 2] << 8) | b[l4 + 3];
-          }
-          // The lower (address, port) end first, so both directions are one flow.
-          let cmp = 0;
-          for (let i = 0; i < alen && cmp === 0; i++) cmp = b[sa + i] - b[da + i];
-          if (cmp === 0) cmp = sp - dp;
-          if (cmp > 0) {
-            const x = sa;
-            sa = da;
-            da = x;
-            const y = sp;
-            sp = dp;
-            dp = y;
-          }
-          for (let i = 0; i < alen; i++) {
-            key[2 + i] = b[sa + i];
-            key[20 + i] = b[da + i];
-          }
-          key[18] = sp >> 8;
-          key[19] = sp & 255;
-          key[36] = dp >> 8;
-          key[37] = dp & 255;
-          flowTable.add(len);
-        }
+        ts.addRows(batch._table, batch._bytes, batch.length);
       }
     } catch (e) {
       onError(e);
     }
-    table = {
-      maxFlows,
-      size: flowTable.size,
-      evictions: flowTable.evictions,
-      evictedFlows: flowTable.evictedFlows,
-      evictedPackets: flowTable.evictedPackets,
-      evictedBytes: flowTable.evictedBytes,
-      hll: flowTable.hll,
-      cms: () => flowTable.cms,
-      forEach: (visit) => flowTable.forEach(visit),
-    };
+    result = ts.result();
   }
-  const names = [
-    "ethernet",
-    "vlan",
-    "arp",
-    "ipv4",
-    "ipv6",
-    "tcp",
-    "udp",
-    "icmp",
-    "icmp6",
-    "dns",
-    "tls",
-    "http",
-  ] as const;
+  const c = result.counters;
   const protocols = {} as ProtocolCounts;
-  names.forEach((name, i) => (protocols[name] = counts[4 + i]));
+  PROTOCOLS.forEach((name, i) => (protocols[name] = c[L.ST_ETHERNET + i]));
+  const timed = c[L.ST_HAS_TS] !== 0;
   const stats: CaptureStats = {
-    packets: counts[0],
-    bytes: counts[1],
-    capturedBytes: counts[2],
-    first: firstSec === Infinity ? null : isoTime(firstSec, firstNsec),
-    last: lastSec === -Infinity ? null : isoTime(lastSec, lastNsec),
+    packets: c[L.ST_PACKETS],
+    bytes: c[L.ST_BYTES],
+    capturedBytes: c[L.ST_CAPTURED],
+    first: timed ? isoTime(c[L.ST_FIRST_SEC], c[L.ST_FIRST_NSEC]) : null,
+    last: timed ? isoTime(c[L.ST_LAST_SEC], c[L.ST_LAST_NSEC]) : null,
     protocols,
-    ...flowReport(table),
-    errors: counts[3],
+    ...flowReport(result.table),
+    // A file-level error counts as one more.
+    errors: c[L.ST_ERRORS] + (fileError ? 1 : 0),
   };
   if (fileError) stats.fileError = fileError;
   return stats;

@@ -4,8 +4,8 @@
  * @module
  */
 import { checkEngine, decodeOneFrame, type Engine } from "./_engine.ts";
-import { buildRecord } from "./_record.ts";
-import type { PacketRecord } from "./record.ts";
+import { recordFromRow } from "./_record_from_row.ts";
+import type { PacketRecord } from "./packet_record.ts";
 
 /** Options for {@linkcode decodeFrame}. */
 export interface DecodeFrameOptions {
@@ -49,5 +49,5 @@ export function decodeFrame(bytes: Uint8Array, linktype: number, options: Decode
     throw new RangeError(`Cannot decode frame: 'len' must be an integer from 0 to 4294967295: got ${len}`);
   }
   const { table, bytes: b } = decodeOneFrame(engine, bytes, len, linktype);
-  return buildRecord(table, 0, b, false);
+  return recordFromRow(table, 0, b, false);
 }

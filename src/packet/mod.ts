@@ -40,7 +40,7 @@ export type {
   TlsFields,
   UdpFields,
   VlanTag,
-} from "./record.ts";
+} from "./packet_record.ts";
 export { type PcapRecord, PcapWriter, writePcap, type WritePcapOptions } from "./pcap_writer.ts";
 export {
   buildTcpConversation,

@@ -5,10 +5,14 @@
  * @module
  */
 
-/** Largest record the decoders (and libpcap, Wireshark) accept. */
-const MAX_SNAPLEN = 262144;
-const HEADER_LEN = 24;
-const RECORD_HEADER_LEN = 16;
+import {
+  PCAP_HEADER_LEN as HEADER_LEN,
+  PCAP_MAGIC_MICRO,
+  PCAP_MAGIC_NANO,
+  PCAP_RECORD_HEADER_LEN as RECORD_HEADER_LEN,
+} from "./_capture_formats.ts";
+// The largest record the decoders (and libpcap, Wireshark) accept is the largest snaplen.
+import { MAX_PCAP_RECORD as MAX_SNAPLEN } from "./_layout.ts";
 
 /** Options of {@linkcode PcapWriter} and {@linkcode writePcap}. */
 export interface WritePcapOptions {
@@ -128,7 +132,7 @@ export class PcapWriter {
   bytes(): Uint8Array {
     const out = new Uint8Array(this.#size);
     const view = new DataView(out.buffer);
-    view.setUint32(0, this.#nanoseconds ? 0xa1b23c4d : 0xa1b2c3d4, true);
+    view.setUint32(0, this.#nanoseconds ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO, true);
     view.setUint16(4, 2, true); // version 2.4
     view.setUint16(6, 4, true);
     // bytes 8-15: thiszone and sigfigs, always 0

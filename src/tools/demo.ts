@@ -12,7 +12,7 @@ import { buildTcpConversation, buildUdpFrame } from "../packet/build_frame.ts";
 import { captureStats } from "../packet/capture_stats.ts";
 import { openCapture } from "../packet/open_capture.ts";
 import { writePcap } from "../packet/pcap_writer.ts";
-import type { PacketRecord } from "../packet/record.ts";
+import type { PacketRecord } from "../packet/packet_record.ts";
 import { packetLine } from "../packet/_text.ts";
 import { createCertificates } from "./certificates.ts";
 import { checkDelayMs } from "../_delay.ts";

@@ -3,6 +3,7 @@ import * as assert from "uvu/assert";
 import { CaptureError, openCapture } from "anynet/packet";
 import { decodeBoth } from "../_helpers/packet_decode.ts";
 import { concat, le32, pcap, pcapng, sampleFrames } from "../../scripts/_packet_writer.ts";
+import { LinkType } from "../../scripts/_packet_numbers.ts";
 
 const frames = sampleFrames();
 
@@ -106,7 +107,7 @@ test("openCapture() reads pcapng: sections with either byte order, interfaces pe
   const file = pcapng([
     {
       littleEndian: true,
-      interfaces: [{ linktype: 1 }, { linktype: 101, tsresol: 9 }],
+      interfaces: [{ linktype: LinkType.ETHERNET }, { linktype: LinkType.RAW, tsresol: 9 }],
       blocks: [
         { kind: "epb", iface: 0, ts: 1700000000123456n, data: frames[0] },
         { kind: "raw", type: 0x0bad, body: new Uint8Array([1, 2, 3, 4, 5]) },
@@ -115,7 +116,7 @@ test("openCapture() reads pcapng: sections with either byte order, interfaces pe
     },
     {
       littleEndian: false,
-      interfaces: [{ linktype: 229, tsresol: 0x80 | 20, tsoffset: 100n }],
+      interfaces: [{ linktype: LinkType.IPV6, tsresol: 0x80 | 20, tsoffset: 100n }],
       blocks: [
         { kind: "epb", iface: 0, ts: (5n << 20n) | (1n << 19n), data: frames[4].subarray(14) },
         { kind: "spb", data: frames[4].subarray(14) },
@@ -144,7 +145,7 @@ test("openCapture() reads pcapng: sections with either byte order, interfaces pe
 
 test("openCapture() reports pcapng damage: bad block length, mismatched trailer, unknown interface", async () => {
   const good = pcapng([{
-    interfaces: [{ linktype: 1 }],
+    interfaces: [{ linktype: LinkType.ETHERNET }],
     blocks: [{ kind: "epb", iface: 0, ts: 0n, data: frames[0] }],
   }]);
   const badLen = good.slice();

@@ -15,6 +15,7 @@ import {
   tcp,
   udp,
 } from "../../scripts/_packet_writer.ts";
+import { EtherType, IpProtocol, LinkType } from "../../scripts/_packet_numbers.ts";
 
 async function both(file: Uint8Array, maxFlows?: number) {
   const w = await captureStats(file, { maxFlows });
@@ -29,8 +30,8 @@ function udpFrame(src: string, sport: number, payload = 0): Bytes {
   return ethernet(
     "02:00:00:00:00:02",
     "02:00:00:00:00:01",
-    0x0800,
-    ipv4({ ...ip, proto: 17 }, udp(sport, 9, new Uint8Array(payload), ip)),
+    EtherType.IPV4,
+    ipv4({ ...ip, proto: IpProtocol.UDP }, udp(sport, 9, new Uint8Array(payload), ip)),
   );
 }
 const mouseAddress = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -71,8 +72,8 @@ test("captureStats() counts thousands of flows (the flow tables grow) the same i
       data: ethernet(
         "02:00:00:00:00:02",
         "02:00:00:00:00:01",
-        0x0800,
-        ipv4({ ...a, proto: 17 }, udp(1000 + (i % 7), 53, new Uint8Array(i % 50), a)),
+        EtherType.IPV4,
+        ipv4({ ...a, proto: IpProtocol.UDP }, udp(1000 + (i % 7), 53, new Uint8Array(i % 50), a)),
       ),
     });
   }
@@ -86,7 +87,7 @@ test("captureStats() keeps its flows when a large block makes the input area gro
   const frames = sampleFrames();
   const epbs = frames.map((data, i) => ({ kind: "epb" as const, iface: 0, ts: BigInt(i), data }));
   const file = pcapng([{
-    interfaces: [{ linktype: 1 }],
+    interfaces: [{ linktype: LinkType.ETHERNET }],
     blocks: [...epbs, { kind: "raw", type: 0x40, body: new Uint8Array(3 << 20) }, ...epbs],
   }]);
   const s = await both(file);
@@ -132,7 +133,14 @@ test("captureStats() with a full flow table keeps the largest flows whole and co
   const truth = [...tally(seen)].sort(([, x], [, y]) => y.bytes - x.bytes).slice(0, 10);
   assert.equal(
     s.topFlows,
-    truth.map(([a, f]) => ({ proto: 17, a, b: "192.0.2.1:9", packets: f.packets, bytes: f.bytes, exact: true })),
+    truth.map(([a, f]) => ({
+      proto: IpProtocol.UDP,
+      a,
+      b: "192.0.2.1:9",
+      packets: f.packets,
+      bytes: f.bytes,
+      exact: true,
+    })),
   );
   assert.is(s.topFlowsExact, true, "the sketch proves no evicted flow comes near the top ten");
   assert.is(s.flowsExact, false);
@@ -155,7 +163,14 @@ test("captureStats() reports a flow evicted and seen again with its restarted co
   for (let i = 0; i < 8; i++) packets.push({ data: udpFrame(mouseAddress(i + 1), 1024), len: 500 + i });
   for (let k = 0; k < 5; k++) packets.push({ data: back, len: 2000 });
   const s = await both(pcap(packets), 4);
-  assert.equal(s.topFlows[0], { proto: 17, a: "10.9.9.9:7", b: "192.0.2.1:9", packets: 5, bytes: 10000, exact: false });
+  assert.equal(s.topFlows[0], {
+    proto: IpProtocol.UDP,
+    a: "10.9.9.9:7",
+    b: "192.0.2.1:9",
+    packets: 5,
+    bytes: 10000,
+    exact: false,
+  });
   assert.is(s.topFlowsExact, false);
   // The table holds every flow it lists: listed plus evicted is everything.
   assert.is(s.topFlows.reduce((n, f) => n + f.packets, 0) + s.flowTable.evictedPackets, 14);
@@ -178,7 +193,7 @@ test("captureStats() gives the same flows in both engines at every flow bound", 
       : udp(2000 + (i % 11), 53 + (i % 2), new Uint8Array(0), ip);
     const proto = i % 3 === 0 ? 6 : 17;
     const l3 = v6 ? ipv6({ ...ip, next: proto }, l4) : ipv4({ ...ip, proto }, l4);
-    frames.push(ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", v6 ? 0x86dd : 0x0800, l3));
+    frames.push(ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", v6 ? EtherType.IPV6 : EtherType.IPV4, l3));
   }
   const packets: CapturedPacket[] = [];
   const used = new Set<number>();

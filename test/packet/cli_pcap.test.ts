@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
 import { announceSkip, testRuntime } from "../_helpers/env.ts";
 import { concat, ethernet, ipv4, pcap, pcapng, sampleFrames, udp } from "../../scripts/_packet_writer.ts";
+import { EtherType, IpProtocol, LinkType } from "../../scripts/_packet_numbers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-cli-pcap-"));
 const frames = sampleFrames();
@@ -19,13 +20,16 @@ const malformed = join(dir, "malformed.pcapng");
 const badFrame = ethernet(
   "02:00:00:00:00:02",
   "02:00:00:00:00:01",
-  0x0800,
-  ipv4({ proto: 17, totalLength: 900 }, udp(1, 2, new Uint8Array(3), { v: 4, src: "10.0.0.1", dst: "10.0.0.2" })),
+  EtherType.IPV4,
+  ipv4(
+    { proto: IpProtocol.UDP, totalLength: 900 },
+    udp(1, 2, new Uint8Array(3), { v: 4, src: "10.0.0.1", dst: "10.0.0.2" }),
+  ),
 );
 writeFileSync(
   malformed,
   pcapng([{
-    interfaces: [{ linktype: 1 }],
+    interfaces: [{ linktype: LinkType.ETHERNET }],
     blocks: [{ kind: "epb", iface: 0, ts: 5n, data: badFrame }, { kind: "epb", iface: 0, ts: 6n, data: frames[0] }],
   }]),
 );
@@ -91,7 +95,7 @@ test("anynet pcap stats --json prints the counts", async () => {
   });
   assert.is(s.flows, 8);
   assert.equal(s.topFlows[0], {
-    proto: 6,
+    proto: IpProtocol.TCP,
     a: "93.184.216.34:443",
     b: "192.168.1.10:40000",
     packets: 2,
@@ -148,8 +152,8 @@ const crowded = join(dir, "crowded.pcap");
     return ethernet(
       "02:00:00:00:00:02",
       "02:00:00:00:00:01",
-      0x0800,
-      ipv4({ ...ip, proto: 17 }, udp(sport, 9, new Uint8Array(0), ip)),
+      EtherType.IPV4,
+      ipv4({ ...ip, proto: IpProtocol.UDP }, udp(sport, 9, new Uint8Array(0), ip)),
     );
   };
   for (let i = 0; i < 2000; i++) {

@@ -21,13 +21,14 @@ import {
   tlsClientHello,
   udp,
 } from "../../scripts/_packet_writer.ts";
+import { AddressFamily, EtherType, IpProtocol, LinkType } from "../../scripts/_packet_numbers.ts";
 
 const a4 = { v: 4 as const, src: "10.1.2.3", dst: "10.4.5.6" };
 const a6 = { v: 6 as const, src: "fe80::1", dst: "2001:db8::2" };
 const M1 = "02:00:00:00:00:01", M2 = "02:00:00:00:00:02";
 
 /** Decodes with both engines, asserts they agree, returns the record. */
-function both(bytes: Uint8Array, link = 1, len?: number): PacketRecord {
+function both(bytes: Uint8Array, link: number = LinkType.ETHERNET, len?: number): PacketRecord {
   const w = decodeFrame(bytes, link, { len });
   const t = decodeFrame(bytes, link, { engine: "ts", len });
   assert.equal(w, t, "wasm and ts disagree");
@@ -61,8 +62,8 @@ test("decodeFrame() decodes every sample protocol identically in both engines", 
     tha: "00:00:00:00:00:00",
     tpa: "192.168.1.1",
   });
-  assert.equal(records[9].vlan, [{ id: 10, pcp: 0, tpid: 0x88a8 }, { id: 20, pcp: 0, tpid: 0x8100 }]);
-  assert.is(records[9].eth?.type, 0x88a8);
+  assert.equal(records[9].vlan, [{ id: 10, pcp: 0, tpid: EtherType.QINQ }, { id: 20, pcp: 0, tpid: EtherType.VLAN }]);
+  assert.is(records[9].eth?.type, EtherType.QINQ);
   for (const r of records) assert.is(r.error, undefined, JSON.stringify(r));
 });
 
@@ -72,15 +73,15 @@ test("decodeFrame() gives the IPv4 header fields and checks the header checksum"
     ethernet(
       M2,
       M1,
-      0x0800,
-      ipv4({ ...a4, proto: 17, ttl: 7, id: 0xbeef, tos: 0x10, df: true, options: [1, 1, 1, 0] }, seg),
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.UDP, ttl: 7, id: 0xbeef, tos: 0x10, df: true, options: [1, 1, 1, 0] }, seg),
     ),
   );
   assert.equal(ok.ip, {
     v: 4,
     src: "10.1.2.3",
     dst: "10.4.5.6",
-    proto: 17,
+    proto: IpProtocol.UDP,
     ttl: 7,
     len: 24 + seg.length,
     id: 0xbeef,
@@ -91,32 +92,49 @@ test("decodeFrame() gives the IPv4 header fields and checks the header checksum"
     fragOffset: 0,
     checksumOk: true,
   });
-  assert.equal(ok.eth, { src: M1, dst: M2, type: 0x0800 });
-  const bad = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17, badChecksum: true }, seg)));
+  assert.equal(ok.eth, { src: M1, dst: M2, type: EtherType.IPV4 });
+  const bad = both(ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP, badChecksum: true }, seg)));
   assert.is((bad.ip as { checksumOk: boolean }).checksumOk, false);
   assert.is(bad.udp?.checksumOk, true);
 });
 
 test("decodeFrame() verifies TCP and UDP checksums over IPv4 and IPv6 pseudo-headers", () => {
-  const t4 = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 1, dport: 2 }, text("data"), a4))));
+  const t4 = both(
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.TCP }, tcp({ sport: 1, dport: 2 }, text("data"), a4)),
+    ),
+  );
   assert.is(t4.tcp?.checksumOk, true);
   const t4bad = both(
     ethernet(
       M2,
       M1,
-      0x0800,
-      ipv4({ ...a4, proto: 6 }, tcp({ sport: 1, dport: 2, badChecksum: true }, text("data"), a4)),
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.TCP }, tcp({ sport: 1, dport: 2, badChecksum: true }, text("data"), a4)),
     ),
   );
   assert.is(t4bad.tcp?.checksumOk, false);
-  const u6 = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 17 }, udp(7, 9, text("odd"), a6))));
+  const u6 = both(ethernet(M2, M1, EtherType.IPV6, ipv6({ ...a6, next: IpProtocol.UDP }, udp(7, 9, text("odd"), a6))));
   assert.is(u6.udp?.checksumOk, true);
   const u6bad = both(
-    ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 17 }, udp(7, 9, text("odd"), a6, { badChecksum: true }))),
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV6,
+      ipv6({ ...a6, next: IpProtocol.UDP }, udp(7, 9, text("odd"), a6, { badChecksum: true })),
+    ),
   );
   assert.is(u6bad.udp?.checksumOk, false);
   const none = both(
-    ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(7, 9, text("z"), a4, { noChecksum: true }))),
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.UDP }, udp(7, 9, text("z"), a4, { noChecksum: true })),
+    ),
   );
   assert.is(none.udp?.checksumOk, undefined, "IPv4 UDP checksum 0 means not computed");
   assert.equal(u6.ip && u6.ip.v === 6 ? [u6.ip.src, u6.ip.dst] : [], ["fe80::1", "2001:db8::2"]);
@@ -124,10 +142,14 @@ test("decodeFrame() verifies TCP and UDP checksums over IPv4 and IPv6 pseudo-hea
 
 test("decodeFrame() handles IPv4 fragments: transport only in the first, no checksum verdict", () => {
   const payload = tcp({ sport: 80, dport: 81 }, text("0123456789abcdef"), a4);
-  const first = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6, mf: true, id: 9 }, payload)));
+  const first = both(
+    ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.TCP, mf: true, id: 9 }, payload)),
+  );
   assert.is(first.tcp?.sport, 80);
   assert.is(first.tcp?.checksumOk, undefined);
-  const later = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6, fragOffset: 1480, id: 9 }, payload)));
+  const later = both(
+    ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.TCP, fragOffset: 1480, id: 9 }, payload)),
+  );
   assert.is(later.tcp, undefined);
   assert.equal(later.ip && later.ip.v === 4 ? [later.ip.fragOffset, later.ip.mf] : [], [1480, false]);
   assert.is(later.error, undefined);
@@ -138,7 +160,12 @@ test("decodeFrame() walks IPv6 extension headers and the fragment header", () =>
   const dst = new Uint8Array([44, 0, 1, 4, 0, 0, 0, 0]);
   const frag = new Uint8Array([17, 0, ...be16(0 | 1), ...be32(0xabcdef01)]);
   const r = both(
-    ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 0, ext: [hbh, dst, frag], flow: 0x12345 }, udp(1, 2, text("x"), a6))),
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV6,
+      ipv6({ ...a6, next: IpProtocol.HOP_BY_HOP, ext: [hbh, dst, frag], flow: 0x12345 }, udp(1, 2, text("x"), a6)),
+    ),
   );
   assert.ok(r.ip?.v === 6);
   if (r.ip?.v !== 6) return;
@@ -152,8 +179,11 @@ test("decodeFrame() walks IPv6 extension headers and the fragment header", () =>
     ethernet(
       M2,
       M1,
-      0x86dd,
-      ipv6({ ...a6, next: 44, ext: [new Uint8Array([17, 0, ...be16(1480), 0, 0, 0, 1])] }, text("more data")),
+      EtherType.IPV6,
+      ipv6(
+        { ...a6, next: IpProtocol.FRAGMENT, ext: [new Uint8Array([17, 0, ...be16(1480), 0, 0, 0, 1])] },
+        text("more data"),
+      ),
     ),
   );
   assert.is(later.udp, undefined);
@@ -164,48 +194,69 @@ test("decodeFrame() walks IPv6 extension headers and the fragment header", () =>
   ah[0] = 6;
   ah[1] = 4;
   const viaAh = both(
-    ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 43, ext: [routing, ah] }, tcp({ sport: 7, dport: 8 }, text("x"), a6))),
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV6,
+      ipv6({ ...a6, next: IpProtocol.ROUTING, ext: [routing, ah] }, tcp({ sport: 7, dport: 8 }, text("x"), a6)),
+    ),
   );
   assert.equal(viaAh.ip?.v === 6 ? [viaAh.ip.ext, viaAh.ip.proto] : [], [[43, 51], 6]);
   assert.is(viaAh.tcp?.sport, 7);
   assert.is(viaAh.tcp?.payload, 1);
   const many = Array.from({ length: 9 }, () => new Uint8Array([60, 0, 1, 4, 0, 0, 0, 0]));
-  const loop = both(ethernet(M2, M1, 0x86dd, ipv6({ ...a6, next: 60, ext: many }, new Uint8Array(8))));
+  const loop = both(
+    ethernet(M2, M1, EtherType.IPV6, ipv6({ ...a6, next: IpProtocol.DEST_OPTS, ext: many }, new Uint8Array(8))),
+  );
   assert.equal(loop.error, { layer: "ipv6", code: "too-many-headers", offset: 14 + 40 + 64 });
 });
 
 test("decodeFrame() reads the link types: SLL, SLL2, NULL (both orders), LOOP, raw, unsupported", () => {
-  const ip = ipv4({ ...a4, proto: 1 }, icmpEcho(0, 0));
-  const sll = both(concat(be16(0), be16(1), be16(6), mac(M1), [0, 0], be16(0x0800), ip), 113);
+  const ip = ipv4({ ...a4, proto: IpProtocol.ICMP }, icmpEcho(0, 0));
+  const sll = both(concat(be16(0), be16(1), be16(6), mac(M1), [0, 0], be16(EtherType.IPV4), ip), LinkType.LINUX_SLL);
   assert.equal([sll.link, sll.icmp?.type, sll.eth], ["sll", 0, undefined]);
-  const sll2 = both(concat(be16(0x0800), [0, 0], be32(3), be16(1), [0, 6], mac(M1), [0, 0], ip), 276);
+  const sll2 = both(
+    concat(be16(EtherType.IPV4), [0, 0], be32(3), be16(1), [0, 6], mac(M1), [0, 0], ip),
+    LinkType.LINUX_SLL2,
+  );
   assert.equal([sll2.link, sll2.ip?.src], ["sll2", "10.1.2.3"]);
-  assert.is(both(concat(le32(2), ip), 0).ip?.v, 4);
-  assert.is(both(concat(be32(2), ip), 0).ip?.v, 4);
-  const v6 = ipv6({ ...a6, next: 58 }, icmpEcho(128, 0));
-  for (const af of [24, 28, 30]) assert.is(both(concat(le32(af), v6), 0).icmp6?.type, 128);
-  assert.is(both(concat(be32(30), v6), 108).link, "loop");
-  assert.is(both(concat(be32(30), v6), 108).ip?.v, 6);
-  for (const lt of [101, 12, 14]) {
+  assert.is(both(concat(le32(AddressFamily.INET), ip), LinkType.NULL).ip?.v, 4);
+  assert.is(both(concat(be32(AddressFamily.INET), ip), LinkType.NULL).ip?.v, 4);
+  const v6 = ipv6({ ...a6, next: IpProtocol.ICMPV6 }, icmpEcho(128, 0));
+  for (const af of [AddressFamily.INET6_BSD, AddressFamily.INET6_FREEBSD, AddressFamily.INET6_DARWIN]) {
+    assert.is(both(concat(le32(af), v6), LinkType.NULL).icmp6?.type, 128);
+  }
+  assert.is(both(concat(be32(AddressFamily.INET6_DARWIN), v6), LinkType.LOOP).link, "loop");
+  assert.is(both(concat(be32(AddressFamily.INET6_DARWIN), v6), LinkType.LOOP).ip?.v, 6);
+  for (const lt of [LinkType.RAW, LinkType.RAW_DLT12, LinkType.RAW_DLT14]) {
     assert.is(both(ip, lt).ip?.v, 4);
     assert.is(both(v6, lt).ip?.v, 6);
   }
-  assert.is(both(ip, 228).ip?.v, 4);
-  assert.is(both(v6, 229).ip?.v, 6);
-  assert.equal(both(new Uint8Array([0x50, 0, 0]), 101).error, { layer: "link", code: "bad-version", offset: 0 });
-  const other = both(new Uint8Array(20), 147);
+  assert.is(both(ip, LinkType.IPV4).ip?.v, 4);
+  assert.is(both(v6, LinkType.IPV6).ip?.v, 6);
+  assert.equal(both(new Uint8Array([0x50, 0, 0]), LinkType.RAW).error, {
+    layer: "link",
+    code: "bad-version",
+    offset: 0,
+  });
+  const other = both(new Uint8Array(20), LinkType.USER0);
   assert.equal([other.link, other.error], ["unsupported", undefined]);
 });
 
 test("decodeFrame() reports malformed packets with layer, code and offset and keeps the layers before", () => {
-  const shortIp = both(ethernet(M2, M1, 0x0800, new Uint8Array(10)));
+  const shortIp = both(ethernet(M2, M1, EtherType.IPV4, new Uint8Array(10)));
   assert.equal(shortIp.error, { layer: "ipv4", code: "truncated", offset: 14 });
   assert.ok(shortIp.eth);
-  const badHl = ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, new Uint8Array(20)));
+  const badHl = ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.TCP }, new Uint8Array(20)));
   badHl[14] = 0x43;
   assert.equal(both(badHl).error, { layer: "ipv4", code: "bad-header-length", offset: 14 });
   const badTotal = both(
-    ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17, totalLength: 500 }, udp(1, 2, text("x"), a4))),
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.UDP, totalLength: 500 }, udp(1, 2, text("x"), a4)),
+    ),
   );
   assert.equal(badTotal.error, { layer: "ipv4", code: "bad-length", offset: 16 });
   assert.ok(badTotal.ip);
@@ -213,19 +264,19 @@ test("decodeFrame() reports malformed packets with layer, code and offset and ke
     ethernet(
       M2,
       M1,
-      0x0800,
-      ipv4({ ...a4, proto: 6 }, tcp({ sport: 1, dport: 2, options: [2, 3, 0, 0] }, text(""), a4)),
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.TCP }, tcp({ sport: 1, dport: 2, options: [2, 3, 0, 0] }, text(""), a4)),
     ),
   );
   assert.equal(badOpt.error, { layer: "tcp", code: "bad-option", offset: 34 + 20 });
   assert.is(badOpt.tcp?.sport, 1);
-  const badUdp = ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(1, 2, text("abc"), a4)));
+  const badUdp = ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, udp(1, 2, text("abc"), a4)));
   badUdp[34 + 5] = 4;
   assert.equal(both(badUdp).error, { layer: "udp", code: "bad-length", offset: 38 });
-  const vlanCut = both(concat(mac(M2), mac(M1), be16(0x8100), [0]));
+  const vlanCut = both(concat(mac(M2), mac(M1), be16(EtherType.VLAN), [0]));
   assert.equal(vlanCut.error, { layer: "vlan", code: "truncated", offset: 12 });
   assert.equal(both(new Uint8Array(5)).error, { layer: "link", code: "truncated", offset: 0 });
-  assert.equal(both(ethernet(M2, M1, 0x0806, new Uint8Array(4))).error, {
+  assert.equal(both(ethernet(M2, M1, EtherType.ARP, new Uint8Array(4))).error, {
     layer: "arp",
     code: "truncated",
     offset: 14,
@@ -234,7 +285,7 @@ test("decodeFrame() reports malformed packets with layer, code and offset and ke
 
 test("decodeFrame() follows DNS compression pointers with loop protection", () => {
   const loop = concat(be16(1), be16(0x0100), be16(1), be16(0), be16(0), be16(0), [0xc0, 12]);
-  const r = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 999, loop, a4))));
+  const r = both(ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, udp(53, 999, loop, a4))));
   assert.equal(r.error, { layer: "dns", code: "pointer-loop", offset: 42 + 12 });
   assert.is(r.dns?.id, 1);
   const fwd = concat(be16(2), be16(0x8180), be16(1), be16(1), be16(0), be16(0), [
@@ -247,22 +298,29 @@ test("decodeFrame() follows DNS compression pointers with loop protection", () =
     0,
     1,
   ], dnsName("example.org"));
-  const ok = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 999, fwd, a4))));
+  const ok = both(ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, udp(53, 999, fwd, a4))));
   assert.equal([ok.dns?.qname, ok.dns?.qtype, ok.dns?.qr, ok.dns?.rcode], ["www.example.org", 1, true, 0]);
   const out = concat(be16(3), be16(0), be16(1), be16(0), be16(0), be16(0), [0xc0, 200], [0, 1]);
-  assert.equal(both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 1, out, a4)))).error, {
-    layer: "dns",
-    code: "bad-pointer",
-    offset: 54,
-  });
+  assert.equal(
+    both(ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, udp(53, 1, out, a4)))).error,
+    {
+      layer: "dns",
+      code: "bad-pointer",
+      offset: 54,
+    },
+  );
   const label = concat(be16(3), be16(0), be16(1), be16(0), be16(0), be16(0), [0x40, 0, 0, 1]);
   assert.equal(
-    both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(53, 1, label, a4)))).error?.code,
+    both(ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, udp(53, 1, label, a4)))).error?.code,
     "bad-label",
   );
-  const root = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(1, 53, dnsQuery(4, ".", 2), a4))));
+  const root = both(
+    ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, udp(1, 53, dnsQuery(4, ".", 2), a4))),
+  );
   assert.is(root.dns?.qname, ".");
-  const cut = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 17 }, udp(1, 53, new Uint8Array(6), a4))));
+  const cut = both(
+    ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, udp(1, 53, new Uint8Array(6), a4))),
+  );
   assert.equal(cut.error, { layer: "dns", code: "truncated", offset: 42 });
 });
 
@@ -271,8 +329,8 @@ test("decodeFrame() finds TLS SNI/ALPN and HTTP request lines, and ignores other
     ethernet(
       M2,
       M1,
-      0x86dd,
-      ipv6({ ...a6, next: 6 }, tcp({ sport: 5, dport: 443 }, tlsClientHello(undefined, ["h3"]), a6)),
+      EtherType.IPV6,
+      ipv6({ ...a6, next: IpProtocol.TCP }, tcp({ sport: 5, dport: 443 }, tlsClientHello(undefined, ["h3"]), a6)),
     ),
   );
   assert.equal(hello.tls, { alpn: ["h3"] });
@@ -280,23 +338,35 @@ test("decodeFrame() finds TLS SNI/ALPN and HTTP request lines, and ignores other
     ethernet(
       M2,
       M1,
-      0x0800,
-      ipv4({ ...a4, proto: 6 }, tcp({ sport: 5, dport: 80 }, httpRequest("POST", "/api", undefined), a4)),
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.TCP }, tcp({ sport: 5, dport: 80 }, httpRequest("POST", "/api", undefined), a4)),
     ),
   );
   assert.equal(post.http, { method: "POST", uri: "/api", version: "HTTP/1.1" });
   const notHttp = both(
-    ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 5, dport: 80 }, text("HELLO there\r\n"), a4))),
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.TCP }, tcp({ sport: 5, dport: 80 }, text("HELLO there\r\n"), a4)),
+    ),
   );
   assert.is(notHttp.http, undefined);
   assert.is(notHttp.error, undefined);
   const ch = tlsClientHello("a.example", ["h2"]);
-  const cutFrame = ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 5, dport: 443 }, ch, a4)));
+  const cutFrame = ethernet(
+    M2,
+    M1,
+    EtherType.IPV4,
+    ipv4({ ...a4, proto: IpProtocol.TCP }, tcp({ sport: 5, dport: 443 }, ch, a4)),
+  );
   const snap = both(cutFrame.subarray(0, 54 + 20), 1, cutFrame.length);
   assert.equal([snap.tls, snap.error], [{}, undefined], "a snaplen-cut ClientHello is not an error");
   const badLen = ch.slice();
   badLen[7] = 0xff;
-  const bad = both(ethernet(M2, M1, 0x0800, ipv4({ ...a4, proto: 6 }, tcp({ sport: 5, dport: 443 }, badLen, a4))));
+  const bad = both(
+    ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.TCP }, tcp({ sport: 5, dport: 443 }, badLen, a4))),
+  );
   assert.equal(bad.error, { layer: "tls", code: "bad-length", offset: 54 + 6 });
 });
 
@@ -305,12 +375,19 @@ test("decodeFrame() keeps IPv4-mapped IPv6 and RFC 5952 forms", () => {
     ethernet(
       M2,
       M1,
-      0x86dd,
-      ipv6({ src: "::ffff:c000:201", dst: "2001:db8:0:0:1:0:0:1", next: 59 }, new Uint8Array(0)),
+      EtherType.IPV6,
+      ipv6({ src: "::ffff:c000:201", dst: "2001:db8:0:0:1:0:0:1", next: IpProtocol.NO_NEXT_HEADER }, new Uint8Array(0)),
     ),
   );
   assert.equal(r.ip?.v === 6 ? [r.ip.src, r.ip.dst] : [], ["::ffff:192.0.2.1", "2001:db8::1:0:0:1"]);
-  const z = both(ethernet(M2, M1, 0x86dd, ipv6({ src: "::", dst: "1:0:0:2:0:0:0:3", next: 59 }, new Uint8Array(0))));
+  const z = both(
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV6,
+      ipv6({ src: "::", dst: "1:0:0:2:0:0:0:3", next: IpProtocol.NO_NEXT_HEADER }, new Uint8Array(0)),
+    ),
+  );
   assert.equal(z.ip?.v === 6 ? [z.ip.src, z.ip.dst] : [], ["::", "1:0:0:2::3"]);
 });
 

@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { captureStats } from "anynet/packet";
 import { type Bytes, ethernet, ipv6, pcap, udp } from "../../scripts/_packet_writer.ts";
+import { EtherType, IpProtocol } from "../../scripts/_packet_numbers.ts";
 
 // Flows crafted against each engine's flow-table hash as it would be without a key: an
 // attacker reads the code, so an unkeyed hash can be inverted to put every flow of a
@@ -26,8 +27,8 @@ function frame(b: Uint8Array, port: number): Bytes {
   return ethernet(
     "02:00:00:00:00:02",
     "02:00:00:00:00:01",
-    0x86dd,
-    ipv6({ ...ip, next: 17 }, udp(1000, port, new Uint8Array(0), ip)),
+    EtherType.IPV6,
+    ipv6({ ...ip, next: IpProtocol.UDP }, udp(1000, port, new Uint8Array(0), ip)),
   );
 }
 

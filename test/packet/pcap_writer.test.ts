@@ -12,6 +12,7 @@ import {
   TCP_FLAGS,
   writePcap,
 } from "anynet/packet";
+import { EtherType } from "../../scripts/_packet_numbers.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -116,7 +117,7 @@ test("buildTcpFrame() writes flags, numbers and options that decode as given", (
     ipId: 99,
   });
   const r = decodeFrame(frame, 1);
-  assert.equal(r.eth, { src: "02:00:00:00:00:01", dst: "02:00:00:00:00:02", type: 0x0800 });
+  assert.equal(r.eth, { src: "02:00:00:00:00:01", dst: "02:00:00:00:00:02", type: EtherType.IPV4 });
   assert.is(r.ip?.v === 4 && r.ip.ttl, 3);
   assert.is(r.ip?.v === 4 && r.ip.id, 99);
   assert.is(r.tcp?.seq, 0xfffffffe);

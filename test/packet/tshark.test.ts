@@ -9,6 +9,7 @@ import { announceSkip } from "../_helpers/env.ts";
 import { decodeAll } from "../_helpers/packet_decode.ts";
 import { fuzzCapture } from "../../scripts/_packet_fuzz.ts";
 import { pcap, pcapng, sampleFrames } from "../../scripts/_packet_writer.ts";
+import { EtherType, LinkType } from "../../scripts/_packet_numbers.ts";
 
 const hasTshark = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
 
@@ -20,8 +21,8 @@ const FIELDS: [string, (r: PacketRecord) => unknown][] = [
   ["eth.src", (r) => r.eth?.src],
   ["eth.dst", (r) => r.eth?.dst],
   // tshark names 802.1ad (0x88a8) tags ieee8021ad and the others vlan.
-  ["vlan.id", (r) => r.vlan?.filter((v) => v.tpid !== 0x88a8).map((v) => v.id).join(",")],
-  ["ieee8021ad.id", (r) => r.vlan?.filter((v) => v.tpid === 0x88a8).map((v) => v.id).join(",")],
+  ["vlan.id", (r) => r.vlan?.filter((v) => v.tpid !== EtherType.QINQ).map((v) => v.id).join(",")],
+  ["ieee8021ad.id", (r) => r.vlan?.filter((v) => v.tpid === EtherType.QINQ).map((v) => v.id).join(",")],
   ["arp.opcode", (r) => r.arp?.op],
   ["arp.src.proto_ipv4", (r) => r.arp?.spa],
   ["ip.src", (r) => (r.ip?.v === 4 ? r.ip.src : undefined)],
@@ -121,7 +122,9 @@ if (!hasTshark) {
     writeFileSync(
       path,
       pcapng([{
-        interfaces: [{ linktype: 1, tsresol: 9 }, { linktype: 101 }, { linktype: 113 }],
+        interfaces: [{ linktype: LinkType.ETHERNET, tsresol: 9 }, { linktype: LinkType.RAW }, {
+          linktype: LinkType.LINUX_SLL,
+        }],
         blocks: frames.flatMap((data, i) => [
           { kind: "epb" as const, iface: 0, ts: 1700000000123456789n + BigInt(i), data },
           {

@@ -10,6 +10,7 @@ import {
   MAX_PCAP_RECORD, NCOLS, S_BAD_BLOCK_LEN, S_BAD_BOM, S_BAD_IFACE, S_CUT_RECORD, S_NOT_CAPTURE, S_SHORT_BLOCK,
   S_TOO_LARGE, S_TOO_MANY_IFACES, S_TRAILER_MISMATCH,
 } from "./layout";
+import * as F from "./capture_formats";
 import { decodeFrameAt, setVerifyChecksums } from "./frame";
 import { accumulate, statsInit } from "./stats";
 
@@ -129,17 +130,17 @@ export function decode(start: i32, end: i32, final: i32): i32 {
   if (format == FORMAT_NONE) {
     if (end - o < 4) return final ? stop(S_NOT_CAPTURE, o) : o;
     const m = be32(b + <usize>o);
-    if (m == 0x0a0d0d0a) {
+    if (m == F.PCAPNG_SECTION_HEADER) {
       format = FORMAT_PCAPNG;
     } else {
-      if (m == 0xa1b2c3d4 || m == 0xa1b23c4d) le = false;
-      else if (m == 0xd4c3b2a1 || m == 0x4d3cb2a1) le = true;
+      if (m == F.PCAP_MAGIC_MICRO || m == F.PCAP_MAGIC_NANO) le = false;
+      else if (m == F.PCAP_MAGIC_MICRO_SWAPPED || m == F.PCAP_MAGIC_NANO_SWAPPED) le = true;
       else return stop(S_NOT_CAPTURE, o);
-      if (end - o < 24) return final ? stop(S_CUT_RECORD, o) : o;
-      nanos = m == 0xa1b23c4d || m == 0x4d3cb2a1;
-      pcapLink = <i32>(rd32(b + <usize>o + 20) & 0x03ffffff);
+      if (end - o < F.PCAP_HEADER_LEN) return final ? stop(S_CUT_RECORD, o) : o;
+      nanos = m == F.PCAP_MAGIC_NANO || m == F.PCAP_MAGIC_NANO_SWAPPED;
+      pcapLink = <i32>(rd32(b + <usize>o + 20) & F.PCAP_LINKTYPE_MASK);
       format = FORMAT_PCAP;
-      o += 24;
+      o += F.PCAP_HEADER_LEN;
     }
   }
   return format == FORMAT_PCAP ? pcap(o, end, final != 0) : pcapng(o, end, final != 0);
@@ -191,10 +192,10 @@ function pcapng(o: i32, end: i32, final: bool): i32 {
     if (end - o < 12) return final ? stop(S_CUT_RECORD, o) : o;
     const p = b + <usize>o;
     const type = be32(p);
-    if (type == 0x0a0d0d0a) {
+    if (type == F.PCAPNG_SECTION_HEADER) {
       const bom = be32(p + 8);
-      if (bom == 0x1a2b3c4d) le = false;
-      else if (bom == 0x4d3c2b1a) le = true;
+      if (bom == F.PCAPNG_BYTE_ORDER) le = false;
+      else if (bom == F.PCAPNG_BYTE_ORDER_SWAPPED) le = true;
       else return stop(S_BAD_BOM, o);
       ifaceCount = 0;
     }
@@ -205,18 +206,18 @@ function pcapng(o: i32, end: i32, final: bool): i32 {
     const btype = rd32(p);
     const body = p + 8;
     const bodyLen = <i32>blen - 12;
-    if (btype == 1) {
+    if (btype == F.PCAPNG_INTERFACE) {
       if (bodyLen < 8) return stop(S_SHORT_BLOCK, o);
       if (ifaceCount == MAX_IFACES) return stop(S_TOO_MANY_IFACES, o);
       idb(body, bodyLen);
-    } else if (btype == 6 || btype == 2) {
+    } else if (btype == F.PCAPNG_ENHANCED_PACKET || btype == F.PCAPNG_PACKET) {
       if (bodyLen < 20) return stop(S_SHORT_BLOCK, o);
-      const id: u32 = btype == 6 ? rd32(body) : <u32>rd16(body);
+      const id: u32 = btype == F.PCAPNG_ENHANCED_PACKET ? rd32(body) : <u32>rd16(body);
       if (id >= <u32>ifaceCount) return stop(S_BAD_IFACE, o);
       const caplen = rd32(body + 12);
       if (caplen > <u32>(bodyLen - 20)) return stop(S_SHORT_BLOCK, o);
       packet(o + 8 + 20, <i32>caplen, rd32(body + 16), rd32(body + 4), rd32(body + 8), <i32>id);
-    } else if (btype == 3) {
+    } else if (btype == F.PCAPNG_SIMPLE_PACKET) {
       if (bodyLen < 4) return stop(S_SHORT_BLOCK, o);
       if (ifaceCount == 0) return stop(S_BAD_IFACE, o);
       const f = ifaceBase;
@@ -245,12 +246,12 @@ function idb(body: usize, bodyLen: i32): void {
   while (q + 4 <= end) {
     const code = rd16(q);
     const len = rd16(q + 2);
-    if (code == 0 || q + 4 + <usize>len > end) break;
-    if (code == 9 && len == 1) {
+    if (code == F.PCAPNG_OPT_END || q + 4 + <usize>len > end) break;
+    if (code == F.PCAPNG_IF_TSRESOL && len == 1) {
       const v = <i32>load<u8>(q + 4);
       store<i32>(f, (v & 0x80) != 0 ? 1 : 0, 12);
       store<i32>(f, v & 0x7f, 8);
-    } else if (code == 14 && len == 8) {
+    } else if (code == F.PCAPNG_IF_TSOFFSET && len == 8) {
       const hi = rd32(q + (le ? 8 : 4));
       const lo = rd32(q + (le ? 4 : 8));
       store<i64>(f, <i64>((<u64>hi << 32) | <u64>lo), 16);

@@ -13,6 +13,12 @@ import {
   L_ICMP, L_ICMP6, L_IPV4, L_IPV6, L_LINK, L_TCP, L_TLS, L_UDP, L_VLAN, MAX_EXT, MAX_HTTP_METHOD, MAX_JUMPS,
   MAX_VLANS, NCOLS,
 } from "./layout";
+import * as EtherType from "./ether_types";
+import * as IpProtocol from "./ip_protocols";
+import * as LinkType from "./link_types";
+import * as Port from "./ports";
+import * as Tcp from "./tcp";
+import * as Tls from "./tls";
 
 let T: usize = 0; // the row's first column
 let P: usize = 0; // packet start
@@ -93,30 +99,30 @@ export function decodeFrameAt(
   v128.store(c, z, 80);
   store<i32>(c, 0, 96);
   switch (link) {
-    case 1: ethernet(); break;
-    case 113: {
+    case LinkType.ETHERNET: ethernet(); break;
+    case LinkType.LINUX_SLL: {
       if (CL < 16) fail(L_LINK, E_TRUNCATED, 0);
       else network(g16(14), 16);
       break;
     }
-    case 276: {
+    case LinkType.LINUX_SLL2: {
       if (CL < 20) fail(L_LINK, E_TRUNCATED, 0);
       else network(g16(0), 20);
       break;
     }
-    case 0: {
+    case LinkType.NULL: {
       if (CL < 4) { fail(L_LINK, E_TRUNCATED, 0); break; }
       let af = load<u32>(P);
       if ((af & 0xffff) == 0) af = bswap<u32>(af);
       family(af);
       break;
     }
-    case 108: {
+    case LinkType.LOOP: {
       if (CL < 4) fail(L_LINK, E_TRUNCATED, 0);
       else family(g32(0));
       break;
     }
-    case 101: case 12: case 14: {
+    case LinkType.RAW: case LinkType.RAW_DLT12: case LinkType.RAW_DLT14: {
       if (CL < 1) { fail(L_LINK, E_TRUNCATED, 0); break; }
       const v = b8(0) >> 4;
       if (v == 4) ipv4(0);
@@ -124,16 +130,16 @@ export function decodeFrameAt(
       else fail(L_LINK, E_BAD_VERSION, 0);
       break;
     }
-    case 228: ipv4(0); break;
-    case 229: ipv6(0); break;
+    case LinkType.IPV4: ipv4(0); break;
+    case LinkType.IPV6: ipv6(0); break;
     default: FL |= F_UNSUPPORTED;
   }
   put(C_FLAGS, FL);
 }
 
 function family(af: u32): void {
-  if (af == 2) ipv4(4);
-  else if (af == 24 || af == 28 || af == 30) ipv6(4);
+  if (af == LinkType.AF_INET) ipv4(4);
+  else if (af == LinkType.AF_INET6_BSD || af == LinkType.AF_INET6_FREEBSD || af == LinkType.AF_INET6_DARWIN) ipv6(4);
 }
 
 function ethernet(): void {
@@ -142,7 +148,7 @@ function ethernet(): void {
   let type = g16(12);
   let o = 14;
   let n = 0;
-  while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
+  while (type == EtherType.VLAN || type == EtherType.QINQ || type == EtherType.QINQ_LEGACY) {
     if (n == MAX_VLANS) { fail(L_VLAN, E_TOO_MANY, o - 2); return; }
     if (o + 4 > CL) { fail(L_VLAN, E_TRUNCATED, o - 2); return; }
     n++;
@@ -154,9 +160,9 @@ function ethernet(): void {
 }
 
 function network(type: i32, o: i32): void {
-  if (type == 0x0800) ipv4(o);
-  else if (type == 0x86dd) ipv6(o);
-  else if (type == 0x0806) arp(o);
+  if (type == EtherType.IPV4) ipv4(o);
+  else if (type == EtherType.IPV6) ipv6(o);
+  else if (type == EtherType.ARP) arp(o);
 }
 
 function arp(o: i32): void {
@@ -204,18 +210,21 @@ function ipv6(o: i32): void {
   let n = 0;
   let fragOff = 0;
   let mf = 0;
-  while (nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51) {
+  while (
+    nh == IpProtocol.HOP_BY_HOP || nh == IpProtocol.ROUTING || nh == IpProtocol.FRAGMENT ||
+    nh == IpProtocol.DEST_OPTS || nh == IpProtocol.AUTH
+  ) {
     if (n == MAX_EXT) { fail(L_IPV6, E_TOO_MANY, q); return; }
     if (q + 8 > CL) { fail(L_IPV6, E_TRUNCATED, q); return; }
     let hl: i32;
-    if (nh == 44) {
+    if (nh == IpProtocol.FRAGMENT) {
       FL |= F_FRAG6;
       put(C_FRAG6, q);
       const fo = g16(q + 2);
       fragOff = fo & 0xfff8;
       mf = fo & 1;
       hl = 8;
-    } else if (nh == 51) {
+    } else if (nh == IpProtocol.AUTH) {
       hl = (b8(q + 1) + 2) * 4;
     } else {
       hl = (b8(q + 1) + 1) * 8;
@@ -235,13 +244,13 @@ function ipv6(o: i32): void {
 
 function transport(proto: i32, o: i32, end: i32, whole: bool, pseudo: u64): void {
   put(C_L4OFF, o);
-  if (proto == 6) tcp(o, end, whole, pseudo);
-  else if (proto == 17) udp(o, end, whole, pseudo);
-  else if (proto == 1 || proto == 58) {
-    const layer = proto == 1 ? L_ICMP : L_ICMP6;
+  if (proto == IpProtocol.TCP) tcp(o, end, whole, pseudo);
+  else if (proto == IpProtocol.UDP) udp(o, end, whole, pseudo);
+  else if (proto == IpProtocol.ICMP || proto == IpProtocol.ICMPV6) {
+    const layer = proto == IpProtocol.ICMP ? L_ICMP : L_ICMP6;
     if (o + 4 > end) { fail(layer, E_BAD_LENGTH, o); return; }
     if (o + 4 > CL) { fail(layer, E_TRUNCATED, o); return; }
-    FL |= proto == 1 ? F_ICMP : F_ICMP6;
+    FL |= proto == IpProtocol.ICMP ? F_ICMP : F_ICMP6;
   }
 }
 
@@ -256,24 +265,24 @@ function tcp(o: i32, end: i32, whole: bool, pseudo: u64): void {
   let q = o + 20;
   while (q < oe) {
     const k = b8(q);
-    if (k == 0) break;
-    if (k == 1) { q++; continue; }
+    if (k == Tcp.OPT_END) break;
+    if (k == Tcp.OPT_NOP) { q++; continue; }
     if (q + 1 >= oe) { fail(L_TCP, E_BAD_OPTION, q); return; }
     const l = b8(q + 1);
     if (l < 2 || q + l > oe) { fail(L_TCP, E_BAD_OPTION, q); return; }
-    if (k == 2) {
-      if (l != 4) { fail(L_TCP, E_BAD_OPTION, q); return; }
+    if (k == Tcp.OPT_MSS) {
+      if (l != Tcp.OPT_MSS_LEN) { fail(L_TCP, E_BAD_OPTION, q); return; }
       FL |= F_MSS;
       put(C_MSS, g16(q + 2));
-    } else if (k == 3) {
-      if (l != 3) { fail(L_TCP, E_BAD_OPTION, q); return; }
+    } else if (k == Tcp.OPT_WSCALE) {
+      if (l != Tcp.OPT_WSCALE_LEN) { fail(L_TCP, E_BAD_OPTION, q); return; }
       FL |= F_WSCALE;
       put(C_WSCALE, b8(q + 2));
-    } else if (k == 4) {
-      if (l != 2) { fail(L_TCP, E_BAD_OPTION, q); return; }
+    } else if (k == Tcp.OPT_SACK_PERM) {
+      if (l != Tcp.OPT_SACK_PERM_LEN) { fail(L_TCP, E_BAD_OPTION, q); return; }
       FL |= F_SACKPERM;
-    } else if (k == 8) {
-      if (l != 10) { fail(L_TCP, E_BAD_OPTION, q); return; }
+    } else if (k == Tcp.OPT_TIMESTAMPS) {
+      if (l != Tcp.OPT_TIMESTAMPS_LEN) { fail(L_TCP, E_BAD_OPTION, q); return; }
       FL |= F_TSOPT;
       put(C_TSVAL, <i32>g32(q + 2));
       put(C_TSECR, <i32>g32(q + 6));
@@ -306,7 +315,7 @@ function udp(o: i32, end: i32, whole: bool, pseudo: u64): void {
     FL |= F_L4CSUM;
     if (fold(pseudo + sw16(ul) + sum16(o, ul)) == 0xffff) FL |= F_L4CSUM_OK;
   }
-  if (g16(o) == 53 || g16(o + 2) == 53) dns(o + 8, capEnd, ue);
+  if (g16(o) == Port.DNS || g16(o + 2) == Port.DNS) dns(o + 8, capEnd, ue);
 }
 
 function dns(d: i32, capEnd: i32, msgEnd: i32): void {
@@ -346,7 +355,8 @@ function dns(d: i32, capEnd: i32, msgEnd: i32): void {
 
 function tls(s: i32, ce: i32): bool {
   if (s + 6 > ce) return false;
-  if (b8(s) != 0x16 || b8(s + 1) != 3 || b8(s + 2) > 4 || b8(s + 5) != 1) return false;
+  // A handshake record (record version 3.0 to 3.4) holding a ClientHello.
+  if (b8(s) != Tls.CONTENT_HANDSHAKE || b8(s + 1) != 3 || b8(s + 2) > 4 || b8(s + 5) != Tls.CLIENT_HELLO) return false;
   FL |= F_TLS;
   put(C_APPOFF, s);
   if (s + 9 > ce) { appShort(L_TLS, s + 5); return true; }
@@ -370,16 +380,16 @@ function tls(s: i32, ce: i32): bool {
     const l = g16(q + 2);
     const x = q + 4;
     if (x + l > ee) { fail(L_TLS, E_BAD_LENGTH, q + 2); return true; }
-    if (type == 0 || type == 16) {
+    if (type == Tls.EXT_SERVER_NAME || type == Tls.EXT_ALPN) {
       if (x + l > ce) { appShort(L_TLS, q); return true; }
       if (l < 2 || 2 + g16(x) > l) { fail(L_TLS, E_BAD_LENGTH, x); return true; }
       const listEnd = x + 2 + g16(x);
       let y = x + 2;
-      if (type == 0) {
+      if (type == Tls.EXT_SERVER_NAME) {
         while (y + 3 <= listEnd) {
           const nl = g16(y + 1);
           if (y + 3 + nl > listEnd) { fail(L_TLS, E_BAD_LENGTH, y + 1); return true; }
-          if (b8(y) == 0 && (FL & F_SNI) == 0) {
+          if (b8(y) == Tls.SNI_HOST_NAME && (FL & F_SNI) == 0) {
             FL |= F_SNI;
             put(C_SNIOFF, y + 3);
             put(C_SNILEN, nl);

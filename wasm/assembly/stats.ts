@@ -1,33 +1,35 @@
 /**
  * Capture statistics accumulated while decoding (`anynet pcap stats` with the
- * WebAssembly engine): the same counts as src/packet/capture_stats.ts computes from the
- * table in TypeScript, without leaving WebAssembly per packet.
+ * WebAssembly engine): the AssemblyScript twin of src/packet/_ts_stats.ts, counting the
+ * same rows into the same counters (ST_* in layout.ts) without leaving WebAssembly per
+ * packet; src/packet/_wasm_stats.ts reads them back.
  *
  * Memory, placed once by statsInit() between the packet table and the input area:
  * [flow table at its largest][eviction scratch][HyperLogLog][count-min sketch]. The whole
  * region is reserved up front with one checked memory.grow, so nothing later can fail or
  * move; pages the table has not reached yet are never written, and engines map them only
- * when touched. The flow table (open addressing, linear probing, 64-byte entries: 38-byte
- * key, a pad byte, a "placed" mark used while rehashing, packets u64, bytes u64, a "whole"
- * flag: the flow was never evicted before it entered the table) starts at
+ * when touched. The flow table (open addressing, linear probing, FLOW_ENTRY-byte entries at
+ * the FLOW_* offsets of layout.ts: the key, a pad byte, a "placed" mark used while
+ * rehashing, packets u64, bytes u64, a "whole" flag: the flow was never evicted before it
+ * entered the table) starts at
  * 1024 slots and doubles in place up to twice the flow bound; when it holds the bound and
  * a new flow arrives, the lower-ranked half is evicted into the counters (see evictHalf).
  */
 import {
   C_CAPLEN, C_DATA, C_L3OFF, C_L4OFF, C_LEN, C_NSEC, C_PROTO, C_SECHI, C_SECLO, C_VLANS, CMS_BITS, CMS_ROWS, F_ARP,
-  F_DNS, F_ERROR, F_ETH, F_HTTP, F_ICMP, F_ICMP6, F_IP4, F_IP6, F_TCP, F_TLS, F_TS, F_UDP, FLOW_ENTRY, HLL_BITS,
-  MAX_FLOWS, SEED_CMS_HIGH, SEED_CMS_LOW, SEED_HLL_INDEX, SEED_HLL_RANK, ST_COUNT, ST_EVICTED_BYTES, ST_EVICTED_FLOWS,
-  ST_EVICTED_PACKETS, ST_EVICTIONS, FLOW_BYTES, FLOW_PACKETS, FLOW_WHOLE,
+  F_DNS, F_ERROR, F_ETH, F_HTTP, F_ICMP, F_ICMP6, F_IP4, F_IP6, F_TCP, F_TLS, F_TS, F_UDP, FLOW_BYTES, FLOW_ENTRY,
+  FLOW_KEY_A_ADDR, FLOW_KEY_A_PORT, FLOW_KEY_B_ADDR, FLOW_KEY_B_PORT, FLOW_KEY_PROTO, FLOW_KEY_VERSION, FLOW_PACKETS,
+  FLOW_PLACED, FLOW_WHOLE, HLL_BITS, MAX_FLOWS, SEED_CMS_HIGH, SEED_CMS_LOW, SEED_HLL_INDEX, SEED_HLL_RANK, ST_ARP,
+  ST_BYTES, ST_CAPTURED, ST_COUNT, ST_DNS, ST_ERRORS, ST_ETHERNET, ST_EVICTED_BYTES, ST_EVICTED_FLOWS,
+  ST_EVICTED_PACKETS, ST_EVICTIONS, ST_FIRST_NSEC, ST_FIRST_SEC, ST_HAS_TS, ST_HTTP, ST_ICMP, ST_ICMP6, ST_IPV4,
+  ST_IPV6, ST_LAST_NSEC, ST_LAST_SEC, ST_PACKETS, ST_TCP, ST_TLS, ST_UDP, ST_VLAN,
 } from "./layout";
 
 const ENTRY: usize = <usize>FLOW_ENTRY;
 const FIRST_SLOTS: i32 = 1024;
-const PLACED: i32 = 39;
 const SELECT_ROUNDS: i32 = 6;
 
-// packets, bytes, captured, errors, 12 protocol counters (u64 each), then
-// firstSec i64, firstNsec i64, lastSec i64, lastNsec i64, hasTs i64, then the eviction
-// counters (ST_*).
+// The counters, u64 (i64 for the timestamps) at the ST_* indices.
 const counters = memory.data(8 * ST_COUNT, 16);
 const key = memory.data(64, 16);
 // One entry being moved while rehashing, and the one it displaces.
@@ -47,7 +49,6 @@ let flowCount: i32 = 0;
 export function statsPtr(): usize { return counters; }
 export function flowPtr(): usize { return flowBase; }
 export function flowCapacity(): i32 { return flowCap; }
-export function flowSize(): i32 { return flowCount; }
 export function hllPtr(): usize { return hllBase; }
 export function cmsPtr(): usize { return cmsBase; }
 
@@ -85,8 +86,8 @@ export function statsInit(base: usize, maxFlows: i32, seed: u64): usize {
   // Pages that memory.grow just added are zero; clear only what was there before.
   if (had > <u64>base) memory.fill(base, 0, <usize>((had < end ? had : end) - <u64>base));
   memory.fill(counters, 0, 8 * ST_COUNT);
-  store<i64>(counters + 8 * 16, i64.MAX_VALUE);
-  store<i64>(counters + 8 * 18, i64.MIN_VALUE);
+  store<i64>(cnt(ST_FIRST_SEC), i64.MAX_VALUE);
+  store<i64>(cnt(ST_LAST_SEC), i64.MIN_VALUE);
   tableSeed = seed;
   flowBase = <usize>flowAt;
   orderBase = <usize>orderAt;
@@ -144,7 +145,7 @@ function rehash(newCap: i32): void {
   const mask = newCap - 1;
   for (let s = 0; s < oldCap; s++) {
     const e = flowBase + <usize>s * ENTRY;
-    if (load<u8>(e) == 0 || load<u8>(e, PLACED) != 0) continue;
+    if (load<u8>(e) == 0 || load<u8>(e, FLOW_PLACED) != 0) continue;
     copyEntry(carry, e);
     store<u8>(e, 0);
     let t = <i32>hashKey(carry) & mask;
@@ -152,13 +153,13 @@ function rehash(newCap: i32): void {
       const f = flowBase + <usize>t * ENTRY;
       if (load<u8>(f) == 0) {
         copyEntry(f, carry);
-        store<u8>(f, 1, PLACED);
+        store<u8>(f, 1, FLOW_PLACED);
         break;
       }
-      if (load<u8>(f, PLACED) == 0) {
+      if (load<u8>(f, FLOW_PLACED) == 0) {
         copyEntry(spare, f);
         copyEntry(f, carry);
-        store<u8>(f, 1, PLACED);
+        store<u8>(f, 1, FLOW_PLACED);
         copyEntry(carry, spare);
         t = <i32>hashKey(carry) & mask;
         continue;
@@ -166,7 +167,7 @@ function rehash(newCap: i32): void {
       t = (t + 1) & mask;
     }
   }
-  for (let s = 0; s < newCap; s++) store<u8>(flowBase + <usize>s * ENTRY, 0, PLACED);
+  for (let s = 0; s < newCap; s++) store<u8>(flowBase + <usize>s * ENTRY, 0, FLOW_PLACED);
 }
 
 // Rank: more bytes, then more packets, then the lower key first (the order of the top
@@ -331,31 +332,31 @@ function evictHalf(): void {
 export function accumulate(row: usize): void {
   const f = load<i32>(row);
   const len = <u64>load<u32>(row + (<usize>C_LEN << 2));
-  bump(0, 1);
-  bump(1, len);
-  bump(2, <u64>load<u32>(row + (<usize>C_CAPLEN << 2)));
+  bump(ST_PACKETS, 1);
+  bump(ST_BYTES, len);
+  bump(ST_CAPTURED, <u64>load<u32>(row + (<usize>C_CAPLEN << 2)));
   if (f & F_TS) {
     const sec = (<i64>load<i32>(row + (<usize>C_SECHI << 2)) << 32) | <i64>load<u32>(row + (<usize>C_SECLO << 2));
     const nsec = <i64>load<i32>(row + (<usize>C_NSEC << 2));
-    const fs = load<i64>(cnt(16)), fn = load<i64>(cnt(17));
-    if (sec < fs || (sec == fs && nsec < fn)) { store<i64>(cnt(16), sec); store<i64>(cnt(17), nsec); }
-    const ls = load<i64>(cnt(18)), ln = load<i64>(cnt(19));
-    if (sec > ls || (sec == ls && nsec > ln)) { store<i64>(cnt(18), sec); store<i64>(cnt(19), nsec); }
-    store<i64>(cnt(20), 1);
+    const fs = load<i64>(cnt(ST_FIRST_SEC)), fn = load<i64>(cnt(ST_FIRST_NSEC));
+    if (sec < fs || (sec == fs && nsec < fn)) { store<i64>(cnt(ST_FIRST_SEC), sec); store<i64>(cnt(ST_FIRST_NSEC), nsec); }
+    const ls = load<i64>(cnt(ST_LAST_SEC)), ln = load<i64>(cnt(ST_LAST_NSEC));
+    if (sec > ls || (sec == ls && nsec > ln)) { store<i64>(cnt(ST_LAST_SEC), sec); store<i64>(cnt(ST_LAST_NSEC), nsec); }
+    store<i64>(cnt(ST_HAS_TS), 1);
   }
-  if (f & F_ERROR) bump(3, 1);
+  if (f & F_ERROR) bump(ST_ERRORS, 1);
   if (f & F_ETH) {
-    bump(4, 1);
-    if (load<i32>(row + (<usize>C_VLANS << 2)) > 0) bump(5, 1);
+    bump(ST_ETHERNET, 1);
+    if (load<i32>(row + (<usize>C_VLANS << 2)) > 0) bump(ST_VLAN, 1);
   }
-  if (f & F_ARP) bump(6, 1);
-  if (f & F_TCP) bump(9, 1);
-  else if (f & F_UDP) bump(10, 1);
-  else if (f & F_ICMP) bump(11, 1);
-  else if (f & F_ICMP6) bump(12, 1);
-  if (f & F_DNS) bump(13, 1);
-  if (f & F_TLS) bump(14, 1);
-  if (f & F_HTTP) bump(15, 1);
+  if (f & F_ARP) bump(ST_ARP, 1);
+  if (f & F_TCP) bump(ST_TCP, 1);
+  else if (f & F_UDP) bump(ST_UDP, 1);
+  else if (f & F_ICMP) bump(ST_ICMP, 1);
+  else if (f & F_ICMP6) bump(ST_ICMP6, 1);
+  if (f & F_DNS) bump(ST_DNS, 1);
+  if (f & F_TLS) bump(ST_TLS, 1);
+  if (f & F_HTTP) bump(ST_HTTP, 1);
   if ((f & (F_IP4 | F_IP6)) == 0) return;
   const p = <usize>load<i32>(row + (<usize>C_DATA << 2));
   const l3 = p + <usize>load<i32>(row + (<usize>C_L3OFF << 2));
@@ -365,7 +366,7 @@ export function accumulate(row: usize): void {
   store<u64>(key, 0, 16);
   store<u64>(key, 0, 24);
   store<u64>(key, 0, 32);
-  store<u8>(key, <u8>load<i32>(row + (<usize>C_PROTO << 2)), 1);
+  store<u8>(key, <u8>load<i32>(row + (<usize>C_PROTO << 2)), FLOW_KEY_PROTO);
   let sp: i32 = 0, dp: i32 = 0;
   if (f & (F_TCP | F_UDP)) {
     const l4 = p + <usize>load<i32>(row + (<usize>C_L4OFF << 2));
@@ -374,19 +375,19 @@ export function accumulate(row: usize): void {
   }
   // The lower (address, port) end first, so both directions are one flow.
   if (f & F_IP4) {
-    bump(7, 1);
-    store<u8>(key, 4);
+    bump(ST_IPV4, 1);
+    store<u8>(key, 4, FLOW_KEY_VERSION);
     let a = load<u32>(l3, 12), b = load<u32>(l3, 16);
     const x = bswap<u32>(a), y = bswap<u32>(b);
     if (x > y || (x == y && sp > dp)) {
       const t = a; a = b; b = t;
       const u = sp; sp = dp; dp = u;
     }
-    store<u32>(key, a, 2);
-    store<u32>(key, b, 20);
+    store<u32>(key, a, FLOW_KEY_A_ADDR);
+    store<u32>(key, b, FLOW_KEY_B_ADDR);
   } else {
-    bump(8, 1);
-    store<u8>(key, 6);
+    bump(ST_IPV6, 1);
+    store<u8>(key, 6, FLOW_KEY_VERSION);
     let a0 = load<u64>(l3, 8), a1 = load<u64>(l3, 16), b0 = load<u64>(l3, 24), b1 = load<u64>(l3, 32);
     const x0 = bswap<u64>(a0), y0 = bswap<u64>(b0), x1 = bswap<u64>(a1), y1 = bswap<u64>(b1);
     if (x0 > y0 || (x0 == y0 && (x1 > y1 || (x1 == y1 && sp > dp)))) {
@@ -394,13 +395,13 @@ export function accumulate(row: usize): void {
       t = a1; a1 = b1; b1 = t;
       const u = sp; sp = dp; dp = u;
     }
-    store<u64>(key, a0, 2);
-    store<u64>(key, a1, 10);
-    store<u64>(key, b0, 20);
-    store<u64>(key, b1, 28);
+    store<u64>(key, a0, FLOW_KEY_A_ADDR);
+    store<u64>(key, a1, FLOW_KEY_A_ADDR + 8);
+    store<u64>(key, b0, FLOW_KEY_B_ADDR);
+    store<u64>(key, b1, FLOW_KEY_B_ADDR + 8);
   }
-  store<u16>(key, bswap<u16>(<u16>sp), 18);
-  store<u16>(key, bswap<u16>(<u16>dp), 36);
+  store<u16>(key, bswap<u16>(<u16>sp), FLOW_KEY_A_PORT);
+  store<u16>(key, bswap<u16>(<u16>dp), FLOW_KEY_B_PORT);
   let e = slot(key, flowBase, flowCap);
   if (load<u8>(e) != 0) {
     store<u64>(e, load<u64>(e, FLOW_PACKETS) + 1, FLOW_PACKETS);

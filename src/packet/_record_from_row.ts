@@ -5,12 +5,14 @@
  *
  * @module
  */
+import * as IpProtocol from "./_ip_protocols.ts";
 import * as L from "./_layout.ts";
+import { linkName } from "./_link_types.ts";
 import { asciiText, dnsNameText, ipv4Text, ipv6Text, macText } from "./_format.ts";
-import type { PacketRecord, TcpFields, UdpFields } from "./record.ts";
+import type { PacketRecord, TcpFields, UdpFields } from "./packet_record.ts";
 
 /** Builds the record of row `r` of table `t` over packet bytes `b`. */
-export function buildRecord(t: Int32Array, r: number, b: Uint8Array, withN: boolean): PacketRecord {
+export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: boolean): PacketRecord {
   const base = r * L.NCOLS;
   const col = (c: number) => t[base + c];
   const f = col(L.C_FLAGS);
@@ -26,7 +28,7 @@ export function buildRecord(t: Int32Array, r: number, b: Uint8Array, withN: bool
   }
   rec.caplen = col(L.C_CAPLEN) >>> 0;
   rec.len = col(L.C_LEN) >>> 0;
-  rec.link = L.linkName(col(L.C_LINK), (f & L.F_UNSUPPORTED) !== 0);
+  rec.link = linkName(col(L.C_LINK), (f & L.F_UNSUPPORTED) !== 0);
   if (f & L.F_IFACE) rec.iface = col(L.C_IFACE) >>> 0;
   if (f & L.F_ETH) {
     rec.eth = { src: macText(b, p + 6), dst: macText(b, p), type: u16(12) };
@@ -71,7 +73,7 @@ export function buildRecord(t: Int32Array, r: number, b: Uint8Array, withN: bool
     let q = l3 + 40;
     for (let i = col(L.C_EXTCOUNT); i > 0; i--) {
       ext.push(nh);
-      const hl = nh === 44 ? 8 : nh === 51 ? (u8(q + 1) + 2) * 4 : (u8(q + 1) + 1) * 8;
+      const hl = nh === IpProtocol.FRAGMENT ? 8 : nh === IpProtocol.AUTH ? (u8(q + 1) + 2) * 4 : (u8(q + 1) + 1) * 8;
       nh = u8(q);
       q += hl;
     }
