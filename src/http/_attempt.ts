@@ -1,4 +1,4 @@
-import { classifyNetworkError } from "./_classify.ts";
+import { classifyNetworkError } from "./_network_failure.ts";
 import { NetworkError, TimeoutError, type TimeoutKind } from "./errors.ts";
 import { joinSlot, type Slot, type SlotMember, unwatchSlot, watchSlot } from "./_timers.ts";
 import {

@@ -1,5 +1,5 @@
 import type { NetworkErrorReason } from "./errors.ts";
-import { tersify, tlsFailure, type TlsFailureKind } from "../_tls_failure.ts";
+import { tersify, tlsFailure, type TlsFailureKind } from "../_error_kind.ts";
 
 /** What a runtime's fetch failure was, in words a user can act on. */
 export interface Classified {

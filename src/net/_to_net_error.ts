@@ -12,7 +12,7 @@ import {
   TlsError,
   UnsupportedError,
 } from "./errors.ts";
-import { sayTlsFailure, tersify, type TlsFailureKind } from "../_tls_failure.ts";
+import { sayTlsFailure, tersify, type TlsFailureKind } from "../_error_kind.ts";
 
 type ErrorClass = new (message: string, options?: { cause?: unknown }) => NetError;
 
