@@ -1,19 +1,140 @@
 /**
- * Plain words for TLS failures, shared by the socket layer and the HTTP client.
+ * What kind of failure a runtime's error is: the one place that reads Node's, Deno's and
+ * Bun's errors, for the socket layer (`net/_to_net_error.ts`, which picks the error class)
+ * and the HTTP client (`http/_network_failure.ts`, which picks the `reason`).
  *
- * OpenSSL (Node, Bun) and rustls (Deno) name the same failure differently, and often in
- * words that do not say what to do: "wrong version number" and "corrupt message of type
- * InvalidContentType" both mean that the peer does not speak TLS on that port, and
- * "CaUsedAsEndEntity" means a self-signed certificate nobody said to trust. The
- * runtime's own words stay in the message, after these.
+ * The runtimes report the same failure in different shapes. Node and Bun set `code` to
+ * the errno name (`ECONNREFUSED`) or an OpenSSL/Node code (`ERR_SSL_WRONG_VERSION_NUMBER`);
+ * Deno throws classes named after the failure (`Deno.errors.ConnectionRefused`), usually
+ * with a `code` too, and says TLS failures only in rustls' words (`InvalidData`). Fetch
+ * wraps it all once more: Node's undici throws a bare "fetch failed" whose `cause` has the
+ * code, Bun puts the code on the error itself, and Deno's cause has only hyper's text. So
+ * the whole `cause` chain is read, and the evidence is weighed in one order: an exact
+ * code first, then Deno's class name, then the words.
+ *
+ * OpenSSL (Node, Bun) and rustls (Deno) also name the same TLS failure differently, and
+ * often in words that do not say what to do: "wrong version number" and "corrupt message
+ * of type InvalidContentType" both mean that the peer does not speak TLS on that port, and
+ * "CaUsedAsEndEntity" means a self-signed certificate nobody said to trust; `tls` says it
+ * plainly.
  *
  * @module
  */
 
+/** What kind of failure a runtime's error is, the same on every runtime. */
+export type ErrorKind =
+  | "refused"
+  | "reset"
+  | "timed-out"
+  | "address-in-use"
+  | "address-not-available"
+  | "permission-denied"
+  | "host-not-found"
+  | "host-unreachable"
+  | "tls"
+  | "closed"
+  | "unsupported"
+  | "not-http"
+  | "unknown";
+
 /** What a TLS failure was, as far as the runtime's words tell. */
 export type TlsFailureKind = "not-tls" | "host-name" | "expired" | "untrusted";
 
-const KINDS: { kind: TlsFailureKind; test: RegExp; says: string }[] = [
+/** A runtime's error, classified. */
+export interface ClassifiedError {
+  /** What kind of failure it is. */
+  kind: ErrorKind;
+  /** The runtime's own code on the error that showed the kind (`"ECONNREFUSED"`), or `""`. */
+  code: string;
+  /** The runtime's own words from that error, without what repeats or obscures them (see {@linkcode tersify}). */
+  detail: string;
+  /** For a TLS failure whose words tell which one it was: that, in plain words. */
+  tls?: { kind: TlsFailureKind; says: string };
+}
+
+const BY_CODE: Record<string, ErrorKind> = {
+  ECONNREFUSED: "refused",
+  ConnectionRefused: "refused",
+  ECONNRESET: "reset",
+  EPIPE: "reset",
+  ECONNABORTED: "reset",
+  // undici's socket errors and Bun's: the connection ended before the answer did.
+  UND_ERR_SOCKET: "reset",
+  UND_ERR_CLOSED: "reset",
+  ConnectionClosed: "reset",
+  ERR_STREAM_PREMATURE_CLOSE: "reset",
+  ETIMEDOUT: "timed-out",
+  EADDRINUSE: "address-in-use",
+  EADDRNOTAVAIL: "address-not-available",
+  EACCES: "permission-denied",
+  EPERM: "permission-denied",
+  ENOTFOUND: "host-not-found",
+  EAI_AGAIN: "host-not-found",
+  EAI_NONAME: "host-not-found",
+  EAI_FAIL: "host-not-found",
+  EHOSTUNREACH: "host-unreachable",
+  ENETUNREACH: "host-unreachable",
+  // Bun's code for a TLS handshake with a peer that does not speak TLS.
+  EPROTO: "tls",
+  ERR_SOCKET_CLOSED: "closed",
+  ERR_STREAM_DESTROYED: "closed",
+  ERR_SOCKET_DGRAM_NOT_RUNNING: "closed",
+  ERR_NOT_SUPPORTED: "unsupported",
+};
+
+// Codes named by family rather than one by one: OpenSSL's and Node's TLS codes, undici's
+// HTTP parser codes (HPE_INVALID_CONSTANT …), and any code that says DNS.
+const CODE_FAMILIES: { kind: ErrorKind; test: RegExp }[] = [
+  { kind: "tls", test: /CERT|SSL|TLS|UNABLE_TO|SELF_SIGNED|HOSTNAME|ALTNAME|DECRYPT|HANDSHAKE/i },
+  { kind: "not-http", test: /^HPE_/ },
+  { kind: "host-not-found", test: /DNS/i },
+];
+
+// Deno's error classes (`Deno.errors.*`), for its sockets.
+const BY_NAME: Record<string, ErrorKind> = {
+  ConnectionRefused: "refused",
+  ConnectionReset: "reset",
+  ConnectionAborted: "reset",
+  BrokenPipe: "reset",
+  TimedOut: "timed-out",
+  AddrInUse: "address-in-use",
+  AddrNotAvailable: "address-not-available",
+  PermissionDenied: "permission-denied",
+  NotCapable: "permission-denied",
+  BadResource: "closed",
+  InvalidData: "tls",
+};
+
+// The words, for errors without a telling code or name (Deno's fetch: hyper's and rustls'
+// text only). In this order: a TLS failure's text may also say "closed".
+const BY_WORDS: { kind: ErrorKind; test: RegExp }[] = [
+  {
+    kind: "tls",
+    // rustls reports plain text on a TLS port as a "corrupt message" (InvalidContentType).
+    test:
+      /certificate|handshake|tls|ssl|wrong version number|corrupt message|InvalidContentType|unexpected handshake message/i,
+  },
+  {
+    kind: "host-not-found",
+    test: /dns error|failed to lookup|getaddrinfo|name or service not known|no address associated|name resolution/i,
+  },
+  { kind: "refused", test: /connection refused|ECONNREFUSED/i },
+  {
+    // Not valid HTTP: Bun says this of a bad status line or header (but calls an answer that
+    // is no HTTP at all a reset), Node's undici in its parser's words, Deno in hyper's.
+    kind: "not-http",
+    test:
+      /does not match the HTTP|invalid HTTP|invalid content-length|Malformed_HTTP|InvalidContentLength|InvalidHTTPResponse/i,
+  },
+  {
+    kind: "reset",
+    test:
+      /reset|broken pipe|closed before message completed|other side closed|socket hang up|connection closed|unexpected eof|incomplete message|premature close|aborted/i,
+  },
+  { kind: "permission-denied", test: /requires net access|permission/i },
+];
+
+const TLS_FAILURES: { kind: TlsFailureKind; test: RegExp; says: string }[] = [
   {
     kind: "not-tls",
     test:
@@ -38,29 +159,79 @@ const KINDS: { kind: TlsFailureKind; test: RegExp; says: string }[] = [
   },
 ];
 
-/**
- * The TLS failure that `evidence` (the runtime's codes and messages) shows and its plain
- * words ("the certificate is not trusted"); `undefined` when the words do not tell.
- */
-export function tlsFailure(evidence: string): { kind: TlsFailureKind; says: string } | undefined {
-  const found = KINDS.find((k) => k.test.test(evidence));
-  return found && { kind: found.kind, says: found.says };
+/** One error of a `cause` chain, as far as it tells anything. */
+interface Link {
+  code: string;
+  name: string;
+  /** Its message; for the outermost error, its string form when it has no message. */
+  words: string | undefined;
+}
+
+function links(error: unknown): Link[] {
+  const found: Link[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    if (typeof current !== "object") {
+      found.push({ code: "", name: "", words: String(current) });
+      break;
+    }
+    const { code, name, message, cause } = current as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
+    found.push({
+      code: typeof code === "string" ? code : "",
+      name: typeof name === "string" ? name : "",
+      words: typeof message === "string" ? message : depth === 0 ? String(current) : undefined,
+    });
+    current = cause;
+  }
+  return found;
+}
+
+function decide(chain: Link[]): { kind: ErrorKind; by: Link } | undefined {
+  for (const link of chain) {
+    const kind = BY_CODE[link.code] ?? CODE_FAMILIES.find((f) => link.code && f.test.test(link.code))?.kind;
+    if (kind) return { kind, by: link };
+  }
+  for (const link of chain) {
+    const kind = BY_NAME[link.name];
+    if (kind) return { kind, by: link };
+  }
+  for (const rule of BY_WORDS) {
+    const by = chain.find((link) => link.words !== undefined && rule.test.test(link.words));
+    if (by) return { kind: rule.kind, by };
+  }
+  return undefined;
+}
+
+// With no kind found, the innermost error says most: the outermost is often fetch's bare "fetch failed".
+function mostTelling(chain: Link[]): Link {
+  const useful = chain.filter((link) => link.words && !/^fetch failed$/i.test(link.words));
+  return useful.length > 0 ? useful[useful.length - 1] : chain[0] ?? { code: "", name: "", words: "unknown error" };
 }
 
 /**
- * The TLS failure that `evidence` (the runtime's codes and messages) shows, in words,
- * then the runtime's own `detail` in brackets and the caller's `advice` for that kind of
- * failure; `undefined` when the words do not tell which failure it was.
+ * What kind of failure `error` (anything a runtime threw or rejected with, and its `cause`
+ * chain) is, the runtime's code and words for it, and for a TLS failure what went wrong in
+ * plain words.
  */
-export function sayTlsFailure(
-  evidence: string,
-  detail: string,
-  advice: Partial<Record<TlsFailureKind, string>>,
-): string | undefined {
-  const found = KINDS.find((k) => k.test.test(evidence));
-  if (found === undefined) return undefined;
-  const todo = advice[found.kind];
-  return `${found.says} (${detail})` + (todo ? `; ${todo}` : "");
+export function classifyError(error: unknown): ClassifiedError {
+  const chain = links(error);
+  const found = decide(chain);
+  const by = found?.by ?? mostTelling(chain);
+  const kind = found?.kind ?? "unknown";
+  const classified: ClassifiedError = { kind, code: by.code, detail: tersify(by.words ?? "") };
+  if (kind === "tls") {
+    const evidence = `${chain.flatMap((link) => link.words ? [link.words] : []).join(" | ")} ${
+      chain.flatMap((link) => link.code ? [link.code] : []).join(" ")
+    }`;
+    const tls = TLS_FAILURES.find((failure) => failure.test.test(evidence));
+    if (tls) classified.tls = { kind: tls.kind, says: tls.says };
+  }
+  return classified;
 }
 
 /**
@@ -70,7 +241,7 @@ export function sayTlsFailure(
  * For more information, pass `verbose: true` …' are dropped (the caller's own message names
  * the address already).
  */
-export function tersify(message: string): string {
+function tersify(message: string): string {
   // OpenSSL's "…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…" and
   // BoringSSL's (Bun) "error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER".
   const openssl = /(?:^|:)error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)(?::|$)/.exec(message);
