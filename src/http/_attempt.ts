@@ -1,4 +1,4 @@
-import { classifyNetworkError } from "./_classify.ts";
+import { networkFailure } from "./_network_failure.ts";
 import { NetworkError, TimeoutError, type TimeoutKind } from "./errors.ts";
 import { joinSlot, type Slot, type SlotMember, unwatchSlot, watchSlot } from "./_timers.ts";
 import {
@@ -231,7 +231,7 @@ export class Attempt implements SlotMember {
     ) {
       return error;
     }
-    const { reason, detail } = classifyNetworkError(error, phase, this.url);
+    const { reason, detail } = networkFailure(error, phase, this.url);
     return new NetworkError({ reason, detail, method: this.method, url: this.url }, { cause: error });
   }
 }

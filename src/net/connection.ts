@@ -1,6 +1,6 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import type { EchoSession, StreamSocket } from "../runtime/types.ts";
-import { toNetError } from "./_classify.ts";
+import { toNetError } from "./_to_net_error.ts";
 import { SocketClosedError } from "./errors.ts";
 import type { NetAddr } from "./types.ts";
 

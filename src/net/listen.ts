@@ -2,7 +2,7 @@
 import { adapter } from "../runtime/mod.ts";
 import { checkDelayMs } from "../_delay.ts";
 import type { StreamListener, StreamSocket } from "../runtime/types.ts";
-import { toNetError } from "./_classify.ts";
+import { toNetError } from "./_to_net_error.ts";
 import { isIpAddress } from "./_ip.ts";
 import { realSocketAddr } from "./_socket_addr.ts";
 import { checkHostname, checkOptions, checkPem, checkPort, checkSignal, checkStringList } from "./_validate.ts";

@@ -1,7 +1,7 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import { adapter } from "../runtime/mod.ts";
 import type { DatagramSocket } from "../runtime/types.ts";
-import { toNetError } from "./_classify.ts";
+import { toNetError } from "./_to_net_error.ts";
 import { isIpAddress } from "./_ip.ts";
 import { checkHostname, checkOptions, checkPort, checkSignal } from "./_validate.ts";
 import { formatAddr } from "./connection.ts";
