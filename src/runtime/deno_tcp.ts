@@ -338,9 +338,12 @@ export async function denoConnectTcp(request: TcpConnectRequest): Promise<Stream
   const { signal } = request;
   const conn = await deno().connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal });
   if (!request.tls) return new DenoStreamSocket(conn);
+  // startTls takes the plain connection over: from then on only the TLS one can close the
+  // socket (closing the plain one throws, and the socket stayed open after a failed handshake).
+  let current: { close(): void } = conn;
   const onAbort = () => {
     try {
-      conn.close();
+      current.close();
     } catch {
       // closed already
     }
@@ -354,6 +357,7 @@ export async function denoConnectTcp(request: TcpConnectRequest): Promise<Stream
       caCerts: request.tls.caCerts,
       alpnProtocols: request.tls.alpnProtocols,
     });
+    current = tlsConn;
     const info = await tlsConn.handshake!();
     const socket = new DenoStreamSocket(tlsConn);
     socket.setAlpn(info.alpnProtocol);

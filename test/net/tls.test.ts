@@ -1,4 +1,5 @@
 import { test } from "uvu";
+import { existsSync, readdirSync } from "node:fs";
 import * as assert from "uvu/assert";
 import { connect, type Connection, listen, type Listener, TlsError } from "anynet/net";
 import { announceSkip } from "../_helpers/env.ts";
@@ -125,6 +126,36 @@ tlsTest("connect() rejects an untrusted certificate with TlsError (verification 
       () => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: { caCerts: [pki.otherCaCert] } }),
       TlsError,
     );
+  } finally {
+    listener.close();
+  }
+});
+
+tlsTest("a connect() whose certificate check fails closes its socket (no file descriptor left behind)", async () => {
+  if (!existsSync("/proc/self/fd")) {
+    announceSkip("no /proc/self/fd: the descriptor count cannot be read");
+    return;
+  }
+  const openFiles = () => readdirSync("/proc/self/fd").length;
+  const listener = await listen({ port: 0, tls: { cert: pki.cert, key: pki.key } });
+  (async () => {
+    for await (const conn of listener) conn.read().catch(() => null).finally(() => conn.close());
+  })();
+  try {
+    const failing = [{ serverName: "wrong.example", caCerts: [pki.caCert] }, { caCerts: [pki.otherCaCert] }];
+    // One of each first: the runtime's TLS and DNS machinery opens what it keeps for good.
+    for (const tls of failing) {
+      await rejects(() => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls }), TlsError);
+    }
+    const before = openFiles();
+    for (let i = 0; i < 10; i++) {
+      for (const tls of failing) {
+        await rejects(() => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls }), TlsError);
+      }
+    }
+    // The server's side of each closes at once; the client's must be closed already.
+    const settled = await eventually(() => openFiles() <= before + 2, 5000);
+    assert.ok(settled, `open files: ${before} before 20 failed handshakes, ${openFiles()} after`);
   } finally {
     listener.close();
   }
