@@ -1,4 +1,4 @@
-import { checkOptionsObject } from "../_options.ts";
+import { checkOptionsObject } from "../_argument_checks.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 

@@ -1,6 +1,6 @@
 import { Attempt } from "./_attempt.ts";
 import { checkDelayMs } from "../_delay.ts";
-import { checkOptionNames } from "../_options.ts";
+import { checkOptionNames } from "../_argument_checks.ts";
 import { describeValue } from "./_describe.ts";
 import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";

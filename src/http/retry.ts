@@ -1,6 +1,6 @@
 import { parseRetryAfter } from "./_retry_after.ts";
 import { MAX_DELAY_MS } from "../_delay.ts";
-import { checkOptionNames } from "../_options.ts";
+import { checkOptionNames } from "../_argument_checks.ts";
 import { isNetworkError, isTimeoutError } from "./errors.ts";
 
 /** When and how `request()` retries. Every field has a default. */

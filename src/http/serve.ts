@@ -1,5 +1,5 @@
 /// <reference lib="esnext.disposable" preserve="true" />
-import { checkOptionsObject } from "../_options.ts";
+import { checkOptionsObject } from "../_argument_checks.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { describeValue } from "./_describe.ts";
 import { serveAdapter } from "../runtime/http/mod.ts";

@@ -1,5 +1,5 @@
 /** Argument checks shared by listen, connect and bindUdp: thrown before any I/O. */
-import { checkOptionNames } from "../_options.ts";
+import { checkOptionNames } from "../_argument_checks.ts";
 
 /** Checks a port: an integer from `min` to 65535. */
 export function checkPort(action: string, port: unknown, min: 0 | 1): number {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOptionsObject } from "../_options.ts";
+import { checkOptionsObject } from "../_argument_checks.ts";
 import * as L from "./_layout.ts";
 import { checkEngine, type Engine, WasmEngine } from "./_engine.ts";
 import { flowReport, type FlowTableView } from "./_flow_report.ts";

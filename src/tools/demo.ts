@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOptionsObject } from "../_options.ts";
+import { checkOptionsObject } from "../_argument_checks.ts";
 import { echo, serveEcho, serveUdpEcho, udpEcho } from "../echo/mod.ts";
 import { createRestApi, get, isHttpError, serve } from "../http/mod.ts";
 import { formatAddr, type NetAddr } from "../net/mod.ts";

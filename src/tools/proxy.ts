@@ -1,5 +1,5 @@
 /// <reference lib="esnext.disposable" preserve="true" />
-import { checkOptionsObject } from "../_options.ts";
+import { checkOptionsObject } from "../_argument_checks.ts";
 import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
 import { abortableSleep } from "./_timing.ts";

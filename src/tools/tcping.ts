@@ -1,4 +1,4 @@
-import { checkOptionsObject } from "../_options.ts";
+import { checkOptionsObject } from "../_argument_checks.ts";
 import { connect, formatAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
 import { abortableSleep } from "./_timing.ts";
