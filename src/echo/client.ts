@@ -1,5 +1,4 @@
-import { checkOptionsObject } from "../_argument_checks.ts";
-import { checkDelayMs } from "../_delay.ts";
+import { checkDelayMs, checkOptionsObject } from "../_argument_checks.ts";
 import { bindUdp, connect, lookupHost, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 

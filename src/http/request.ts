@@ -1,7 +1,12 @@
 import { Attempt } from "./_attempt.ts";
-import { checkDelayMs } from "../_delay.ts";
-import { checkOptionNames } from "../_argument_checks.ts";
-import { describeValue } from "./_describe.ts";
+import {
+  checkCount,
+  checkDelayMs,
+  checkOptionsObject,
+  checkSignal,
+  describeValue,
+  refuse,
+} from "../_argument_checks.ts";
 import { sleep } from "./_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
@@ -214,20 +219,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]);
 
-function fail(message: string, Kind: typeof TypeError | typeof RangeError = TypeError): never {
-  throw new Kind(`Cannot send the request: ${message}`);
-}
-
-function checkMs(name: string, value: unknown): number {
-  return checkDelayMs("send the request", name, value);
-}
-
-function checkCount(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    fail(`'${name}' must be an integer of at least 0: got ${String(value)}`, RangeError);
-  }
-  return value;
-}
+/** The action every argument error of a request names: "Cannot send the request: …". */
+const SEND = "send the request";
 
 function resolveUrl(input: string | URL, baseUrl: string | URL | undefined, search: SearchParamsInit | undefined): URL {
   let url: URL;
@@ -239,12 +232,12 @@ function resolveUrl(input: string | URL, baseUrl: string | URL | undefined, sear
       url = new URL(input);
     }
   } catch {
-    fail(`invalid URL '${String(input)}'` + (baseUrl !== undefined ? ` (baseUrl '${String(baseUrl)}')` : ""));
+    refuse(SEND, `invalid URL '${String(input)}'` + (baseUrl !== undefined ? ` (baseUrl '${String(baseUrl)}')` : ""));
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    fail(`the URL must be http or https: got '${url.href}'`);
+    refuse(SEND, `the URL must be http or https: got '${url.href}'`);
   }
-  if (isBlockedPort(url)) fail(blockedPortMessage(url));
+  if (isBlockedPort(url)) refuse(SEND, blockedPortMessage(url));
   if (search !== undefined) {
     const entries = search instanceof URLSearchParams
       ? [...search]
@@ -257,27 +250,27 @@ function resolveUrl(input: string | URL, baseUrl: string | URL | undefined, sear
 }
 
 function authHeader(auth: Auth): [string, string] {
-  if (typeof auth !== "object" || auth === null) fail(`'auth' must be an object: got ${String(auth)}`);
+  if (typeof auth !== "object" || auth === null) refuse(SEND, `'auth' must be an object: got ${String(auth)}`);
   if ("bearer" in auth) {
-    if (typeof auth.bearer !== "string" || auth.bearer === "") fail("'auth.bearer' must be a non-empty string");
+    if (typeof auth.bearer !== "string" || auth.bearer === "") refuse(SEND, "'auth.bearer' must be a non-empty string");
     return ["authorization", `Bearer ${auth.bearer}`];
   }
   if ("basic" in auth) {
     const { username, password } = auth.basic ?? {};
     if (typeof username !== "string" || typeof password !== "string") {
-      fail("'auth.basic' needs a string 'username' and 'password'");
+      refuse(SEND, "'auth.basic' needs a string 'username' and 'password'");
     }
-    if (username.includes(":")) fail("'auth.basic.username' may not contain ':' (RFC 7617)");
+    if (username.includes(":")) refuse(SEND, "'auth.basic.username' may not contain ':' (RFC 7617)");
     const bytes = new TextEncoder().encode(`${username}:${password}`);
     return ["authorization", `Basic ${btoa(String.fromCharCode(...bytes))}`];
   }
   if ("apiKey" in auth) {
-    if (typeof auth.apiKey !== "string" || auth.apiKey === "") fail("'auth.apiKey' must be a non-empty string");
+    if (typeof auth.apiKey !== "string" || auth.apiKey === "") refuse(SEND, "'auth.apiKey' must be a non-empty string");
     const header = auth.header ?? "X-API-Key";
-    if (!TOKEN.test(header)) fail(`'auth.header' must be a header name: got '${header}'`);
+    if (!TOKEN.test(header)) refuse(SEND, `'auth.header' must be a header name: got '${header}'`);
     return [header.toLowerCase(), auth.apiKey];
   }
-  fail("'auth' must have 'bearer', 'basic' or 'apiKey'");
+  refuse(SEND, "'auth' must have 'bearer', 'basic' or 'apiKey'");
 }
 
 function isStream(body: unknown): boolean {
@@ -297,7 +290,8 @@ function checkBody(what: string, body: unknown): BodyInit {
   ) {
     return body as BodyInit;
   }
-  fail(
+  refuse(
+    SEND,
     `${what} must be a string, bytes, Blob, FormData, URLSearchParams or ReadableStream: got ${describeValue(body)}` +
       (typeof body === "object" && body !== null ? " (send an object with 'json')" : ""),
   );
@@ -343,7 +337,7 @@ export const SENSITIVE_HEADERS: readonly string[] = Object.freeze([
 
 function checkHeaderNames(name: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== "string" || !TOKEN.test(item))) {
-    fail(`'${name}' must be an array of header names: got ${describeValue(value)}`);
+    refuse(SEND, `'${name}' must be an array of header names: got ${describeValue(value)}`);
   }
   return value.map((item: string) => item.toLowerCase());
 }
@@ -399,7 +393,7 @@ function splitCredentials(href: string): { href: string; auth: Auth | undefined 
     username = decodeURIComponent(url.username);
     password = decodeURIComponent(url.password);
   } catch {
-    fail(`the credentials in the URL are not valid percent-encoding: '${url.host}${url.pathname}'`);
+    refuse(SEND, `the credentials in the URL are not valid percent-encoding: '${url.host}${url.pathname}'`);
   }
   url.username = "";
   url.password = "";
@@ -430,15 +424,14 @@ const OPTION_NAMES: readonly string[] = [
 ];
 
 function plan(input: string | URL, method: string, options: RequestOptions): Plan {
-  if (typeof options !== "object" || options === null) fail(`options must be an object: got ${String(options)}`);
-  checkOptionNames("send the request", options, OPTION_NAMES);
+  checkOptionsObject(SEND, options, OPTION_NAMES, "", String);
   let href = hrefOf(input, options);
   let auth = options.auth;
   // Only a URL with an "@" can hold credentials; the rest skip the second parse.
   if (href.includes("@")) {
     const split = splitCredentials(href);
     if (split.auth !== undefined) {
-      if (auth !== undefined) fail("give the credentials in the URL or in 'auth', not both");
+      if (auth !== undefined) refuse(SEND, "give the credentials in the URL or in 'auth', not both");
       href = split.href;
       auth = split.auth;
     }
@@ -448,23 +441,25 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
     try {
       headers = new Headers(options.headers);
     } catch (error) {
-      fail(`invalid headers: ${(error as Error).message}`);
+      refuse(SEND, `invalid headers: ${(error as Error).message}`);
     }
   }
   let body: BodySource | undefined = options.body;
   if (body !== undefined && typeof body !== "function") checkBody("'body'", body);
   if (options.json !== undefined) {
-    if (body !== undefined) fail("give 'json' or 'body', not both");
+    if (body !== undefined) refuse(SEND, "give 'json' or 'body', not both");
     try {
       body = JSON.stringify(options.json);
     } catch (error) {
-      fail(`'json' cannot be written as JSON: ${(error as Error).message.split("\n")[0]}`);
+      refuse(SEND, `'json' cannot be written as JSON: ${(error as Error).message.split("\n")[0]}`);
     }
-    if (body === undefined) fail("'json' is not serialisable to JSON");
+    if (body === undefined) refuse(SEND, "'json' is not serialisable to JSON");
     headers ??= new Headers();
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
-  if (body !== undefined && (method === "GET" || method === "HEAD")) fail(`a ${method} request cannot have a body`);
+  if (body !== undefined && (method === "GET" || method === "HEAD")) {
+    refuse(SEND, `a ${method} request cannot have a body`);
+  }
   let authName: string | undefined;
   if (auth !== undefined) {
     const [name, value] = authHeader(auth);
@@ -478,14 +473,14 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
     ? 10_000
     : timeout === false || timeout === Infinity
     ? Infinity
-    : checkMs("timeout", timeout);
-  const deadlineMs = options.deadline === undefined ? Infinity : checkMs("deadline", options.deadline);
+    : checkDelayMs(SEND, "timeout", timeout);
+  const deadlineMs = options.deadline === undefined ? Infinity : checkDelayMs(SEND, "deadline", options.deadline);
   const ca = options.ca;
   let caCerts: string[] | undefined;
   if (ca !== undefined) {
     caCerts = typeof ca === "string" ? [ca] : [...ca];
     if (caCerts.some((c) => typeof c !== "string" || !c.includes("-----BEGIN CERTIFICATE-----"))) {
-      fail("'ca' must be PEM certificate text ('-----BEGIN CERTIFICATE-----…')");
+      refuse(SEND, "'ca' must be PEM certificate text ('-----BEGIN CERTIFICATE-----…')");
     }
   }
   return {
@@ -498,8 +493,10 @@ function plan(input: string | URL, method: string, options: RequestOptions): Pla
     sensitive,
     timeoutMs,
     deadlineMs,
-    maxRedirects: options.maxRedirects === undefined ? 10 : checkCount("maxRedirects", options.maxRedirects),
-    maxBodyBytes: options.maxBodyBytes === undefined ? undefined : checkCount("maxBodyBytes", options.maxBodyBytes),
+    maxRedirects: options.maxRedirects === undefined ? 10 : checkCount(SEND, "maxRedirects", options.maxRedirects),
+    maxBodyBytes: options.maxBodyBytes === undefined
+      ? undefined
+      : checkCount(SEND, "maxBodyBytes", options.maxBodyBytes),
     caCerts,
   };
 }
@@ -657,12 +654,11 @@ const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 const HOOK_NAMES: readonly string[] = ["beforeRequest", "beforeRetry", "afterResponse"];
 
 function checkHooks(hooks: unknown): Hooks {
-  if (typeof hooks !== "object" || hooks === null) fail(`'hooks' must be an object: got ${String(hooks)}`);
-  checkOptionNames("send the request", hooks, HOOK_NAMES, "hooks.");
-  for (const [name, list] of Object.entries(hooks)) {
+  checkOptionsObject(SEND, hooks, HOOK_NAMES, "hooks.", String);
+  for (const [name, list] of Object.entries(hooks as Hooks)) {
     if (list === undefined) continue;
     if (!Array.isArray(list) || list.some((hook) => typeof hook !== "function")) {
-      fail(`'hooks.${name}' must be an array of functions`);
+      refuse(SEND, `'hooks.${name}' must be an array of functions`);
     }
   }
   return hooks as Hooks;
@@ -670,9 +666,11 @@ function checkHooks(hooks: unknown): Hooks {
 
 function checkMethod(raw: unknown): string {
   if (raw === undefined) return "GET";
-  if (typeof raw !== "string" || !TOKEN.test(raw)) fail(`invalid method '${String(raw)}'`);
+  if (typeof raw !== "string" || !TOKEN.test(raw)) refuse(SEND, `invalid method '${String(raw)}'`);
   const upper = raw.toUpperCase();
-  if (FORBIDDEN_METHODS.has(upper)) fail(`method '${raw}' is forbidden by fetch (CONNECT, TRACE and TRACK are)`);
+  if (FORBIDDEN_METHODS.has(upper)) {
+    refuse(SEND, `method '${raw}' is forbidden by fetch (CONNECT, TRACE and TRACK are)`);
+  }
   return STANDARD_METHODS.has(upper) ? upper : raw;
 }
 
@@ -714,8 +712,7 @@ function start(method: string, url: string | URL, options: RequestOptions): Run 
 
 function derive(method: string, url: string | URL, options: RequestOptions): Run {
   const p = plan(url, method, options);
-  const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) fail("'signal' must be an AbortSignal");
+  const signal = checkSignal(SEND, options.signal);
   return {
     p,
     policy: options.retry === undefined ? DEFAULT_POLICY : retryPolicy(options.retry),

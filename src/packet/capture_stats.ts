@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOptionsObject } from "../_argument_checks.ts";
+import { checkIntegerRange, checkOptionsObject } from "../_argument_checks.ts";
 import * as L from "./_layout.ts";
 import { checkEngine, type Engine, WasmEngine } from "./_engine.ts";
 import { flowReport, type FlowTableView } from "./_flow_report.ts";
@@ -136,12 +136,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
   checkSource(source);
   checkOptionsObject(action, options, ["engine", "signal", "onProgress", "maxFlows"]);
   const engine = checkEngine(options.engine, action);
-  const maxFlows = options.maxFlows ?? L.DEFAULT_MAX_FLOWS;
-  if (!Number.isInteger(maxFlows) || maxFlows < 1 || maxFlows > L.MAX_FLOWS) {
-    throw new RangeError(
-      `Cannot ${action}: 'maxFlows' must be an integer from 1 to ${L.MAX_FLOWS}: got ${String(options.maxFlows)}`,
-    );
-  }
+  const maxFlows = checkIntegerRange(action, "maxFlows", options.maxFlows ?? L.DEFAULT_MAX_FLOWS, 1, L.MAX_FLOWS);
   // counts: packets, bytes, captured, errors, then the 12 protocols in ProtocolCounts order.
   const counts = new Float64Array(16);
   let firstSec = Infinity, firstNsec = 0, lastSec = -Infinity, lastNsec = 0;
