@@ -6,7 +6,7 @@
  * @module
  */
 import type { Attempt } from "./_attempt.ts";
-import type { RequestPlan } from "./_request_plan.ts";
+import type { AttemptBody, RequestPlan } from "./_request_plan.ts";
 import { isStream } from "./_request_plan.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 
@@ -17,7 +17,7 @@ export function fetchHop(
   url: string,
   method: string,
   headers: Headers | undefined,
-  body: BodyInit | undefined,
+  body: AttemptBody | undefined,
 ): Promise<Response> {
   attempt.url = url;
   // Only the keys in use are set: every key of `init` costs the runtime's Request

@@ -12,7 +12,7 @@
  */
 import type { Attempt } from "./_attempt.ts";
 import { fetchHop } from "./_fetch_hop.ts";
-import type { RequestPlan } from "./_request_plan.ts";
+import type { AttemptBody, RequestPlan } from "./_request_plan.ts";
 import { isStream } from "./_request_plan.ts";
 import { badPortDetail, isBadPort, REDIRECT_STATUSES } from "../_fetch_spec.ts";
 import { RedirectError } from "./errors.ts";
@@ -80,7 +80,7 @@ export async function followRedirects(
   attempt: Attempt,
   raw: Response,
   headers: Headers | undefined,
-  body: BodyInit | undefined,
+  body: AttemptBody | undefined,
 ): Promise<HttpResponse> {
   let method = plan.method;
   let current = attempt.url;

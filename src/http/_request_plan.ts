@@ -31,6 +31,11 @@ const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE
 
 const DEFAULT_POLICY = retryPolicy(undefined);
 
+// Spelled through RequestInit rather than BodyInit: these declarations ship in the package,
+// and a project with Node's types only has no global BodyInit.
+/** A body fetch takes, for one attempt. */
+export type AttemptBody = NonNullable<RequestInit["body"]>;
+
 /** Everything `request()` checked and derived from its arguments. */
 export interface RequestPlan {
   href: string;
@@ -123,13 +128,13 @@ export function isStream(body: unknown): boolean {
  * else (an object is sent as "[object Object]", an array as "1,2" on Node, as bytes on
  * Bun, and fails mid-request on Deno), so anything else is refused here.
  */
-function checkBody(what: string, body: unknown): BodyInit {
+function checkBody(what: string, body: unknown): AttemptBody {
   if (
     typeof body === "string" || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || isStream(body) ||
     body instanceof URLSearchParams || (typeof Blob !== "undefined" && body instanceof Blob) ||
     (typeof FormData !== "undefined" && body instanceof FormData)
   ) {
-    return body as BodyInit;
+    return body as AttemptBody;
   }
   refuse(
     SEND,
@@ -139,7 +144,7 @@ function checkBody(what: string, body: unknown): BodyInit {
 }
 
 /** The body for one attempt: the plan's own, or a fresh one from its factory. */
-export function bodyForAttempt(plan: RequestPlan): BodyInit | undefined {
+export function bodyForAttempt(plan: RequestPlan): AttemptBody | undefined {
   return typeof plan.body === "function" ? checkBody("what the 'body' function returned", plan.body()) : plan.body;
 }
 
