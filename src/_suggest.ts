@@ -1,6 +1,6 @@
 /**
  * "Did you mean …?" for names typed by hand: CLI commands and flags, and option names
- * (src/_options.ts).
+ * (src/_argument_checks.ts).
  *
  * @module
  */

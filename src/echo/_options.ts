@@ -1,5 +1,4 @@
-import { checkOptionsObject } from "../_options.ts";
-import { checkDelayMs } from "../_delay.ts";
+import { checkCount, checkDelayMs, checkOptionsObject, checkSignal } from "../_argument_checks.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 
 /** Checked options shared by the echo servers. */
@@ -13,32 +12,18 @@ export interface CheckedEchoOptions {
   signal: AbortSignal | undefined;
 }
 
-function positiveInteger(action: string, name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`Cannot ${action}: '${name}' must be a positive integer: got ${String(value)}`);
-  }
-  return value;
-}
-
-function positiveNumber(action: string, name: string, value: unknown): number | undefined {
-  return value === undefined ? undefined : checkDelayMs(action, name, value);
-}
-
 /** Checks what the echo servers add to the socket options (the rest is checked by listen/bindUdp). */
 export function checkEchoOptions(action: string, options: unknown, names: readonly string[]): CheckedEchoOptions {
-  checkOptionsObject(action, options, names);
-  const o = options as Record<string, unknown>;
-  if (o.signal !== undefined && (typeof o.signal !== "object" || o.signal === null || !("aborted" in o.signal))) {
-    throw new TypeError(`Cannot ${action}: 'signal' must be an AbortSignal`);
-  }
+  const o = checkOptionsObject(action, options, names);
   return {
     hostname: (o.hostname ?? "127.0.0.1") as string,
     port: (o.port ?? DEFAULT_ECHO_PORT_VALUE) as number,
-    maxConnections: positiveInteger(action, "maxConnections", o.maxConnections),
-    idleTimeout: positiveNumber(action, "idleTimeout", o.idleTimeout),
-    maxClients: positiveInteger(action, "maxClients", o.maxClients),
-    gracePeriod: positiveNumber(action, "gracePeriod", o.gracePeriod) ?? 5000,
-    signal: o.signal as AbortSignal | undefined,
+    maxConnections: o.maxConnections === undefined
+      ? undefined
+      : checkCount(action, "maxConnections", o.maxConnections, 1),
+    idleTimeout: o.idleTimeout === undefined ? undefined : checkDelayMs(action, "idleTimeout", o.idleTimeout),
+    maxClients: o.maxClients === undefined ? undefined : checkCount(action, "maxClients", o.maxClients, 1),
+    gracePeriod: o.gracePeriod === undefined ? 5000 : checkDelayMs(action, "gracePeriod", o.gracePeriod),
+    signal: checkSignal(action, o.signal),
   };
 }

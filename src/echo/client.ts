@@ -1,10 +1,16 @@
-import { checkOptionsObject } from "../_options.ts";
-import { checkDelayMs } from "../_delay.ts";
+import { checkDelayMs, checkOptionsObject, refuse } from "../_argument_checks.ts";
 import { bindUdp, connect, lookupHost, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** The message to echo as bytes: a string is sent as UTF-8. */
+function messageBytes(action: string, message: string | Uint8Array): Uint8Array {
+  const bytes = typeof message === "string" ? encoder.encode(message) : message;
+  if (!(bytes instanceof Uint8Array)) refuse(action, "the message must be a string or a Uint8Array");
+  return bytes;
+}
 
 /** Options of {@linkcode echo}. */
 export interface EchoOptions {
@@ -96,10 +102,7 @@ export function echo(message: Uint8Array, options?: EchoOptions): Promise<Uint8A
 export async function echo(message: string | Uint8Array, options: EchoOptions = {}): Promise<string | Uint8Array> {
   const action = "echo";
   checkOptionsObject(action, options, ["hostname", "port", "tls", "timeout", "signal"]);
-  const bytes = typeof message === "string" ? encoder.encode(message) : message;
-  if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);
-  }
+  const bytes = messageBytes(action, message);
   const limit = withTimeout(action, options.timeout ?? 10000, options.signal);
   try {
     const conn = await connect({
@@ -164,10 +167,7 @@ export async function udpEcho(
 ): Promise<string | Uint8Array> {
   const action = "echo over UDP";
   checkOptionsObject(action, options, ["hostname", "port", "timeout", "signal"]);
-  const bytes = typeof message === "string" ? encoder.encode(message) : message;
-  if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`Cannot ${action}: the message must be a string or a Uint8Array`);
-  }
+  const bytes = messageBytes(action, message);
   const port = options.port ?? DEFAULT_ECHO_PORT_VALUE;
   const limit = withTimeout(action, options.timeout ?? 5000, options.signal);
   try {

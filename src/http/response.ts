@@ -2,9 +2,7 @@ import type { Attempt } from "./_attempt.ts";
 import { concatBytes } from "../_bytes.ts";
 import { BodyMeter, isEncoded } from "./_body_meter.ts";
 import { BodyTooLargeError, ERROR_BODY_PREVIEW_CHARS, HttpError } from "./errors.ts";
-
-// Statuses whose response has no body (the Fetch standard's "null body status").
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+import { NULL_BODY_STATUSES } from "../_fetch_spec.ts";
 
 /**
  * The chunk itself, or a copy when it is a small view on a much larger buffer: Deno hands
@@ -65,7 +63,7 @@ export class HttpResponse {
     this.#stream = undefined;
     // Reading `raw.body` here would make Deno and Bun build a stream for every body and
     // lose their fast text()/arrayBuffer() paths, so decide from the status and method.
-    if (NULL_BODY_STATUS.has(status) || attempt.method === "HEAD") {
+    if (NULL_BODY_STATUSES.has(status) || attempt.method === "HEAD") {
       attempt.finish();
     }
   }

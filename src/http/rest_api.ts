@@ -1,3 +1,4 @@
+import { checkCount, refuse } from "../_argument_checks.ts";
 import type { Handler } from "./serve.ts";
 import { isBodyTooLargeError } from "./errors.ts";
 import { causedBy } from "./_request_body.ts";
@@ -88,11 +89,7 @@ function sameText(a: string, b: string): boolean {
 }
 
 function checkLimit(name: string, value: number | undefined, fallback: number): number {
-  const limit = value ?? fallback;
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new RangeError(`Cannot create the REST API: '${name}' must be an integer of at least 0: got ${limit}`);
-  }
-  return limit;
+  return checkCount("create the REST API", name, value ?? fallback);
 }
 
 /**
@@ -123,7 +120,7 @@ function checkLimit(name: string, value: number | undefined, fallback: number): 
 export function createRestApi(options: RestApiOptions = {}): Handler {
   const { apiKey } = options;
   if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
-    throw new TypeError("Cannot create the REST API: 'apiKey' must be a non-empty string");
+    refuse("create the REST API", "'apiKey' must be a non-empty string");
   }
   const limit = checkLimit("maxBodyBytes", options.maxBodyBytes, 65536);
   const maxStoreBytes = checkLimit("maxStoreBytes", options.maxStoreBytes, 8 * 1024 * 1024);

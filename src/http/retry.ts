@@ -1,6 +1,6 @@
 import { parseRetryAfter } from "./_retry_after.ts";
 import { MAX_DELAY_MS } from "../_delay.ts";
-import { checkOptionNames } from "../_options.ts";
+import { checkCount, checkNonNegative, checkOptionNames, refuse } from "../_argument_checks.ts";
 import { isNetworkError, isTimeoutError } from "./errors.ts";
 
 /** When and how `request()` retries. Every field has a default. */
@@ -53,14 +53,7 @@ const RETRY_KEYS: readonly string[] = [
 
 function checkNumber(name: string, value: number | undefined, fallback: number, integer: boolean): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (integer && !Number.isInteger(value))) {
-    throw new RangeError(
-      `Cannot retry: 'retry.${name}' must be ${integer ? "an integer" : "a number"} of at least 0: got ${
-        String(value)
-      }`,
-    );
-  }
-  return value;
+  return integer ? checkCount("retry", `retry.${name}`, value) : checkNonNegative("retry", `retry.${name}`, value);
 }
 
 /**
@@ -78,18 +71,16 @@ function checkNumber(name: string, value: number | undefined, fallback: number, 
 export function retryPolicy(retry: RetryOptions | number | undefined): RetryPolicy {
   const options: RetryOptions = typeof retry === "number" ? { limit: retry } : retry ?? {};
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot retry: 'retry' must be a number or an object: got ${String(retry)}`);
+    refuse("retry", `'retry' must be a number or an object: got ${String(retry)}`);
   }
   checkOptionNames("retry", options, RETRY_KEYS, "retry.");
   const methods = options.methods ?? IDEMPOTENT_METHODS;
   if (!Array.isArray(methods) || methods.some((m) => typeof m !== "string")) {
-    throw new TypeError(`Cannot retry: 'retry.methods' must be an array of method names: got ${String(methods)}`);
+    refuse("retry", `'retry.methods' must be an array of method names: got ${String(methods)}`);
   }
   const statusCodes = options.statusCodes ?? RETRY_STATUS_CODES;
   if (!Array.isArray(statusCodes) || statusCodes.some((c) => !Number.isInteger(c) || c < 100 || c > 599)) {
-    throw new TypeError(
-      `Cannot retry: 'retry.statusCodes' must be an array of HTTP statuses (100 to 599): got ${String(statusCodes)}`,
-    );
+    refuse("retry", `'retry.statusCodes' must be an array of HTTP statuses (100 to 599): got ${String(statusCodes)}`);
   }
   return {
     limit: checkNumber("limit", options.limit, 2, true),

@@ -1,7 +1,14 @@
 /// <reference lib="esnext.disposable" preserve="true" />
-import { checkOptionsObject } from "../_options.ts";
-import { checkDelayMs } from "../_delay.ts";
-import { describeValue } from "./_describe.ts";
+import {
+  checkCount,
+  checkDelayMs,
+  checkFunction,
+  checkIntegerRange,
+  checkOptionsObject,
+  checkSignal,
+  describeValue,
+  refuse,
+} from "../_argument_checks.ts";
 import { serveAdapter } from "../runtime/http/mod.ts";
 import type { AdapterRequestInfo, AdapterServer, HttpAddr, RequestInfo } from "../runtime/http/types.ts";
 import { isBodyTooLargeError } from "./errors.ts";
@@ -131,9 +138,7 @@ function lastOnConnection(response: Response): Response {
  * ```
  */
 export async function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
-  if (typeof handler !== "function") {
-    throw new TypeError(`Cannot serve: 'handler' must be a function: got ${typeof handler}`);
-  }
+  checkFunction("serve", "handler", handler);
   checkOptionsObject("serve", options, [
     "hostname",
     "port",
@@ -147,28 +152,20 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     "errorResponse",
   ]);
   const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`Cannot serve: 'port' must be an integer from 0 to 65535: got ${port}`);
-  }
-  const limit = options.maxBodyBytes ?? 1024 * 1024;
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new RangeError(`Cannot serve: 'maxBodyBytes' must be an integer of at least 0: got ${limit}`);
-  }
+  const port = checkIntegerRange("serve", "port", options.port ?? 0, 0, 65535);
+  const limit = checkCount("serve", "maxBodyBytes", options.maxBodyBytes ?? 1024 * 1024);
   const timeouts = {
     idleMs: checkDelayMs("serve", "idleTimeout", options.idleTimeout ?? DEFAULT_TIMEOUTS.idleTimeout),
     headersMs: checkDelayMs("serve", "headersTimeout", options.headersTimeout ?? DEFAULT_TIMEOUTS.headersTimeout),
     bodyMs: checkDelayMs("serve", "bodyTimeout", options.bodyTimeout ?? DEFAULT_TIMEOUTS.bodyTimeout),
   };
   if (options.tls && (typeof options.tls.cert !== "string" || typeof options.tls.key !== "string")) {
-    throw new TypeError("Cannot serve: 'tls' needs PEM text in 'cert' and 'key'");
+    refuse("serve", "'tls' needs PEM text in 'cert' and 'key'");
   }
   for (const name of ["onError", "errorResponse"] as const) {
-    if (options[name] !== undefined && typeof options[name] !== "function") {
-      throw new TypeError(`Cannot serve: '${name}' must be a function: got ${describeValue(options[name])}`);
-    }
+    if (options[name] !== undefined) checkFunction("serve", name, options[name], describeValue);
   }
-  options.signal?.throwIfAborted();
+  checkSignal("serve", options.signal)?.throwIfAborted();
   const { onError, errorResponse } = options;
   const scheme = options.tls ? "https" : "http";
 

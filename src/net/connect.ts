@@ -1,17 +1,27 @@
 import { adapter } from "../runtime/mod.ts";
-import { checkDelayMs } from "../_delay.ts";
 import type { StreamSocket, TlsClientConfig } from "../runtime/types.ts";
 import { toNetError } from "./_to_net_error.ts";
 import { isIpAddress } from "./_ip.ts";
 import { realSocketAddr } from "./_socket_addr.ts";
-import { checkHostname, checkOptions, checkPem, checkPort, checkSignal, checkStringList } from "./_validate.ts";
+import {
+  brieflyShown,
+  checkDelayMs,
+  checkHostname,
+  checkOptionsObject,
+  checkPem,
+  checkPort,
+  checkSignal,
+  checkStringList,
+} from "../_argument_checks.ts";
 import { Connection, formatAddr } from "./connection.ts";
 import { ConnectionResetError, TimedOutError } from "./errors.ts";
 import type { ConnectOptions } from "./types.ts";
 
 function tlsConfig(action: string, tls: unknown, hostname: string): TlsClientConfig | undefined {
   if (tls === undefined || tls === false) return undefined;
-  const t = tls === true ? {} : checkOptions(action, tls, ["caCerts", "serverName", "alpnProtocols"], "tls.");
+  const t = tls === true
+    ? {}
+    : checkOptionsObject(action, tls, ["caCerts", "serverName", "alpnProtocols"], "tls.", brieflyShown);
   const caCerts = t.caCerts === undefined ? [] : checkStringList(action, "tls.caCerts", t.caCerts)!;
   caCerts.forEach((pem, i) => checkPem(action, `tls.caCerts[${i}]`, pem));
   const serverName = t.serverName === undefined ? hostname : checkHostname(action, t.serverName);
@@ -46,7 +56,7 @@ function tlsConfig(action: string, tls: unknown, hostname: string): TlsClientCon
  */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const action = "connect";
-  const o = checkOptions(action, options, ["hostname", "port", "tls", "timeout", "signal"]);
+  const o = checkOptionsObject(action, options, ["hostname", "port", "tls", "timeout", "signal"], "", brieflyShown);
   const hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
   const port = checkPort(action, o.port, 1);
   const timeout = o.timeout === undefined ? undefined : checkDelayMs(action, "timeout", o.timeout);

@@ -1,11 +1,20 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import { adapter } from "../runtime/mod.ts";
-import { checkDelayMs } from "../_delay.ts";
 import type { StreamListener, StreamSocket } from "../runtime/types.ts";
 import { toNetError } from "./_to_net_error.ts";
 import { isIpAddress } from "./_ip.ts";
 import { realSocketAddr } from "./_socket_addr.ts";
-import { checkHostname, checkOptions, checkPem, checkPort, checkSignal, checkStringList } from "./_validate.ts";
+import {
+  brieflyShown,
+  checkDelayMs,
+  checkFunction,
+  checkHostname,
+  checkOptionsObject,
+  checkPem,
+  checkPort,
+  checkSignal,
+  checkStringList,
+} from "../_argument_checks.ts";
 import { Connection, formatAddr } from "./connection.ts";
 import { ConnectionResetError, type NetError, TimedOutError } from "./errors.ts";
 import type { ListenOptions, NetAddr } from "./types.ts";
@@ -176,19 +185,27 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
  */
 export async function listen(options: ListenOptions): Promise<Listener> {
   const action = "listen";
-  const o = checkOptions(action, options, ["hostname", "port", "tls", "reusePort", "signal", "onDroppedConnection"]);
+  const o = checkOptionsObject(
+    action,
+    options,
+    ["hostname", "port", "tls", "reusePort", "signal", "onDroppedConnection"],
+    "",
+    brieflyShown,
+  );
   let hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
   const port = checkPort(action, o.port, 0);
   const signal = checkSignal(action, o.signal);
-  if (o.onDroppedConnection !== undefined && typeof o.onDroppedConnection !== "function") {
-    throw new TypeError(
-      `Cannot ${action}: 'onDroppedConnection' must be a function: got ${typeof o.onDroppedConnection}`,
-    );
-  }
+  if (o.onDroppedConnection !== undefined) checkFunction(action, "onDroppedConnection", o.onDroppedConnection);
   let tls: { cert: string; key: string; alpnProtocols?: string[] } | undefined;
   let handshakeTimeout: number | undefined;
   if (o.tls !== undefined) {
-    const t = checkOptions(action, o.tls, ["cert", "key", "alpnProtocols", "handshakeTimeout"], "tls.");
+    const t = checkOptionsObject(
+      action,
+      o.tls,
+      ["cert", "key", "alpnProtocols", "handshakeTimeout"],
+      "tls.",
+      brieflyShown,
+    );
     tls = {
       cert: checkPem(action, "tls.cert", t.cert),
       key: checkPem(action, "tls.key", t.key),

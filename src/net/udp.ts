@@ -3,7 +3,7 @@ import { adapter } from "../runtime/mod.ts";
 import type { DatagramSocket } from "../runtime/types.ts";
 import { toNetError } from "./_to_net_error.ts";
 import { isIpAddress } from "./_ip.ts";
-import { checkHostname, checkOptions, checkPort, checkSignal } from "./_validate.ts";
+import { brieflyShown, checkHostname, checkOptionsObject, checkPort, checkSignal } from "../_argument_checks.ts";
 import { formatAddr } from "./connection.ts";
 import { SocketClosedError } from "./errors.ts";
 import type { BindUdpOptions, NetAddr, UdpMessage } from "./types.ts";
@@ -63,7 +63,7 @@ export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
         `Cannot ${action}: the payload must be at most ${MAX_DATAGRAM} bytes: got ${bytes.byteLength}`,
       );
     }
-    checkOptions(action, to);
+    checkOptionsObject(action, to, undefined, "", brieflyShown);
     const hostname = checkHostname(action, to.hostname);
     const port = checkPort(action, to.port, 1);
     if (this.#closed) throw new SocketClosedError(`Cannot ${action}: the socket is closed`);
@@ -143,7 +143,7 @@ export class UdpSocket implements AsyncIterable<UdpMessage>, AsyncDisposable {
  */
 export async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
   const action = "bind a UDP socket";
-  const o = checkOptions(action, options, ["hostname", "port", "signal"]);
+  const o = checkOptionsObject(action, options, ["hostname", "port", "signal"], "", brieflyShown);
   let hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
   const port = checkPort(action, o.port ?? 0, 0);
   const signal = checkSignal(action, o.signal);

@@ -10,6 +10,7 @@ import * as EtherType from "./_ether_types.ts";
 import { ipv4Bytes, ipv6Bytes } from "./_format.ts";
 import * as IpProtocol from "./_ip_protocols.ts";
 import * as Tcp from "./_tcp.ts";
+import { checkIntegerRange, checkOptionsObject, refuse } from "../_argument_checks.ts";
 
 /** An IP address (IPv4 dotted or IPv6 text) and a port. */
 export interface FrameEndpoint {
@@ -66,22 +67,18 @@ export const TCP_FLAGS: Readonly<{ FIN: 1; SYN: 2; RST: 4; PSH: 8; ACK: 16; URG:
   },
 );
 
-function fail(message: string): never {
-  throw new TypeError(`Cannot build frame: ${message}`);
-}
+/** The action every argument error here names: "Cannot build frame: …". */
+const BUILD = "build frame";
 
 function macBytes(name: string, text: string): Uint8Array {
   if (typeof text !== "string" || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(text)) {
-    fail(`'${name}' must be a MAC address like 02:00:00:00:00:01: got ${JSON.stringify(text)}`);
+    refuse(BUILD, `'${name}' must be a MAC address like 02:00:00:00:00:01: got ${JSON.stringify(text)}`);
   }
   return Uint8Array.from(text.split(":").map((x) => parseInt(x, 16)));
 }
 
 function checkUint(name: string, value: unknown, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > max) {
-    throw new RangeError(`Cannot build frame: '${name}' must be an integer from 0 to ${max}: got ${String(value)}`);
-  }
-  return value;
+  return checkIntegerRange(BUILD, name, value, 0, max);
 }
 
 interface Addresses {
@@ -91,11 +88,11 @@ interface Addresses {
 }
 
 function addresses(o: FrameOptions): Addresses {
-  if (typeof o !== "object" || o === null) fail(`options must be an object: got ${o === null ? "null" : typeof o}`);
+  checkOptionsObject(BUILD, o);
   for (const end of ["src", "dst"] as const) {
     const e = o[end];
     if (typeof e !== "object" || e === null || typeof e.hostname !== "string") {
-      fail(`'${end}' must be { hostname, port } with an IP address: got ${JSON.stringify(e)}`);
+      refuse(BUILD, `'${end}' must be { hostname, port } with an IP address: got ${JSON.stringify(e)}`);
     }
     checkUint(`${end}.port`, e.port, 0xffff);
   }
@@ -104,14 +101,16 @@ function addresses(o: FrameOptions): Addresses {
   const src6 = ipv6Bytes(o.src.hostname), dst6 = ipv6Bytes(o.dst.hostname);
   if (src6 && dst6) return { v6: true, src: src6, dst: dst6 };
   for (const [end, v4, v6] of [["src", src4, src6], ["dst", dst4, dst6]] as const) {
-    if (!v4 && !v6) fail(`'${end}.hostname' must be an IPv4 or IPv6 address: got ${JSON.stringify(o[end].hostname)}`);
+    if (!v4 && !v6) {
+      refuse(BUILD, `'${end}.hostname' must be an IPv4 or IPv6 address: got ${JSON.stringify(o[end].hostname)}`);
+    }
   }
-  return fail(`'src' and 'dst' must both be IPv4 or both IPv6: got ${o.src.hostname} and ${o.dst.hostname}`);
+  return refuse(BUILD, `'src' and 'dst' must both be IPv4 or both IPv6: got ${o.src.hostname} and ${o.dst.hostname}`);
 }
 
 function payloadOf(o: FrameOptions): Uint8Array {
   const payload = o.payload ?? new Uint8Array(0);
-  if (!(payload instanceof Uint8Array)) fail(`'payload' must be a Uint8Array: got ${typeof payload}`);
+  if (!(payload instanceof Uint8Array)) refuse(BUILD, `'payload' must be a Uint8Array: got ${typeof payload}`);
   return payload;
 }
 
@@ -121,7 +120,7 @@ function frame(o: FrameOptions, ip: Addresses, proto: number, segment: Uint8Arra
   const ipId = checkUint("ipId", o.ipId ?? 0, 0xffff);
   const ipLen = ip.v6 ? 40 : 20;
   if (segment.length + (ip.v6 ? 0 : ipLen) > 0xffff) {
-    throw new RangeError(`Cannot build frame: the segment is ${segment.length} bytes, more than an IP packet holds`);
+    refuse(BUILD, `the segment is ${segment.length} bytes, more than an IP packet holds`, RangeError);
   }
   const out = new Uint8Array(14 + ipLen + segment.length);
   const view = new DataView(out.buffer);
@@ -194,7 +193,7 @@ export function buildUdpFrame(options: UdpFrameOptions): Uint8Array {
   const ip = addresses(options);
   const payload = payloadOf(options);
   if (payload.length > 0xffff - 8) {
-    throw new RangeError(`Cannot build frame: a UDP payload holds at most 65527 bytes: got ${payload.length}`);
+    refuse(BUILD, `a UDP payload holds at most 65527 bytes: got ${payload.length}`, RangeError);
   }
   const segment = new Uint8Array(8 + payload.length);
   const view = new DataView(segment.buffer);
@@ -233,9 +232,9 @@ export function buildTcpFrame(options: TcpFrameOptions): Uint8Array {
   const flags = checkUint("flags", options.flags, 0xff);
   const window = checkUint("window", options.window ?? 65535, 0xffff);
   const tcpOptions = options.options ?? new Uint8Array(0);
-  if (!(tcpOptions instanceof Uint8Array)) fail(`'options' must be a Uint8Array: got ${typeof tcpOptions}`);
+  if (!(tcpOptions instanceof Uint8Array)) refuse(BUILD, `'options' must be a Uint8Array: got ${typeof tcpOptions}`);
   if (tcpOptions.length > 40) {
-    throw new RangeError(`Cannot build frame: TCP options take at most 40 bytes: got ${tcpOptions.length}`);
+    refuse(BUILD, `TCP options take at most 40 bytes: got ${tcpOptions.length}`, RangeError);
   }
   const headerLen = 20 + Math.ceil(tcpOptions.length / 4) * 4;
   const segment = new Uint8Array(headerLen + payload.length);
@@ -299,11 +298,8 @@ export interface TcpConversationOptions {
  * ```
  */
 export function buildTcpConversation(options: TcpConversationOptions): Uint8Array[] {
-  if (typeof options !== "object" || options === null) {
-    fail(`options must be an object: got ${options === null ? "null" : typeof options}`);
-  }
-  const mss = checkUint("mss", options.mss ?? 65495, 65495);
-  if (mss < 1) throw new RangeError(`Cannot build frame: 'mss' must be an integer from 1 to 65495: got ${mss}`);
+  checkOptionsObject(BUILD, options);
+  const mss = checkIntegerRange(BUILD, "mss", options.mss ?? 65495, 1, 65495);
   const random = () => crypto.getRandomValues(new Uint32Array(1))[0];
   const ends = {
     client: {
@@ -354,10 +350,10 @@ export function buildTcpConversation(options: TcpConversationOptions): Uint8Arra
   send("client", ACK);
   for (const [i, message] of (options.messages ?? []).entries()) {
     if (typeof message !== "object" || message === null || (message.from !== "client" && message.from !== "server")) {
-      fail(`messages[${i}] must be { from: "client" | "server", data }: got ${JSON.stringify(message)}`);
+      refuse(BUILD, `messages[${i}] must be { from: "client" | "server", data }: got ${JSON.stringify(message)}`);
     }
     if (!(message.data instanceof Uint8Array)) {
-      fail(`messages[${i}].data must be a Uint8Array: got ${typeof message.data}`);
+      refuse(BUILD, `messages[${i}].data must be a Uint8Array: got ${typeof message.data}`);
     }
     for (let offset = 0; offset < message.data.length; offset += mss) {
       send(message.from, PSH | ACK, message.data.subarray(offset, offset + mss));
@@ -366,7 +362,7 @@ export function buildTcpConversation(options: TcpConversationOptions): Uint8Arra
   }
   const closer: Side = options.closedBy ?? "client";
   if (closer !== "client" && closer !== "server") {
-    fail(`'closedBy' must be "client" or "server": got ${JSON.stringify(closer)}`);
+    refuse(BUILD, `'closedBy' must be "client" or "server": got ${JSON.stringify(closer)}`);
   }
   send(closer, FIN | ACK);
   send(other(closer), FIN | ACK);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { checkOptionsObject } from "../_options.ts";
+import { checkIntegerRange, checkOptionsObject } from "../_argument_checks.ts";
 import * as L from "./_layout.ts";
 import { checkEngine, type Engine, WasmEngine } from "./_engine.ts";
 import { flowReport } from "./_flow_report.ts";
@@ -156,12 +156,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
   checkSource(source);
   checkOptionsObject(action, options, ["engine", "signal", "onProgress", "maxFlows"]);
   const engine = checkEngine(options.engine, action);
-  const maxFlows = options.maxFlows ?? L.DEFAULT_MAX_FLOWS;
-  if (!Number.isInteger(maxFlows) || maxFlows < 1 || maxFlows > L.MAX_FLOWS) {
-    throw new RangeError(
-      `Cannot ${action}: 'maxFlows' must be an integer from 1 to ${L.MAX_FLOWS}: got ${String(options.maxFlows)}`,
-    );
-  }
+  const maxFlows = checkIntegerRange(action, "maxFlows", options.maxFlows ?? L.DEFAULT_MAX_FLOWS, 1, L.MAX_FLOWS);
   // The flow tables' hashes are keyed at random, so that no capture can be crafted to make
   // them slow; the results do not depend on where flows sit in the table.
   const seed = crypto.getRandomValues(new Uint32Array(2));

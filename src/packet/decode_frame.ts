@@ -6,6 +6,10 @@
 import { checkEngine, decodeOneFrame, type Engine } from "./_engine.ts";
 import { recordFromRow } from "./_record_from_row.ts";
 import type { PacketRecord } from "./packet_record.ts";
+import { checkIntegerRange, refuse, typeOfValue } from "../_argument_checks.ts";
+
+/** The action every argument error here names: "Cannot decode frame: …". */
+const DECODE = "decode frame";
 
 /** Options for {@linkcode decodeFrame}. */
 export interface DecodeFrameOptions {
@@ -36,18 +40,11 @@ export interface DecodeFrameOptions {
  */
 export function decodeFrame(bytes: Uint8Array, linktype: number, options: DecodeFrameOptions = {}): PacketRecord {
   if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(
-      `Cannot decode frame: 'bytes' must be a Uint8Array: got ${bytes === null ? "null" : typeof bytes}`,
-    );
+    refuse(DECODE, `'bytes' must be a Uint8Array: got ${typeOfValue(bytes)}`);
   }
-  if (!Number.isInteger(linktype) || linktype < 0 || linktype > 0x03ffffff) {
-    throw new RangeError(`Cannot decode frame: 'linktype' must be an integer from 0 to 67108863: got ${linktype}`);
-  }
-  const engine = checkEngine(options.engine, "decode frame");
-  const len = options.len ?? bytes.length;
-  if (!Number.isInteger(len) || len < 0 || len > 0xffffffff) {
-    throw new RangeError(`Cannot decode frame: 'len' must be an integer from 0 to 4294967295: got ${len}`);
-  }
+  checkIntegerRange(DECODE, "linktype", linktype, 0, 0x03ffffff);
+  const engine = checkEngine(options.engine, DECODE);
+  const len = checkIntegerRange(DECODE, "len", options.len ?? bytes.length, 0, 0xffffffff);
   const { table, bytes: b } = decodeOneFrame(engine, bytes, len, linktype);
   return recordFromRow(table, 0, b, false);
 }

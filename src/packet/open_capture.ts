@@ -8,6 +8,7 @@ import * as L from "./_layout.ts";
 import { type CaptureEngine, checkEngine, createEngine, type Engine } from "./_engine.ts";
 import { PacketBatch } from "./batch.ts";
 import { CaptureError } from "./capture_error.ts";
+import { checkIntegerRange, refuse, typeOfValue } from "../_argument_checks.ts";
 
 /** Where capture bytes come from: the bytes, a stream or iterable of chunks, or a file path. */
 export type CaptureSource =
@@ -63,18 +64,16 @@ export function checkSource(source: unknown): void {
       (typeof (source as ReadableStream).getReader === "function" || Symbol.asyncIterator in source ||
         Symbol.iterator in source));
   if (!ok) {
-    throw new TypeError(
-      `Cannot open capture: the source must be bytes, a ReadableStream, an iterable of chunks or a file path: got ${
-        source === null ? "null" : typeof source
-      }`,
+    refuse(
+      "open capture",
+      "the source must be bytes, a ReadableStream, an iterable of chunks or a file path: " +
+        `got ${typeOfValue(source)}`,
     );
   }
 }
 
 function checkPositiveInt(value: unknown, name: string, max: number): void {
-  if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max)) {
-    throw new RangeError(`Cannot open capture: '${name}' must be an integer from 1 to ${max}: got ${String(value)}`);
-  }
+  if (value !== undefined) checkIntegerRange("open capture", name, value, 1, max);
 }
 
 /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkIntegerRange, checkOptionsObject, refuse, typeOfValue } from "../_argument_checks.ts";
 
 import {
   PCAP_HEADER_LEN as HEADER_LEN,
@@ -34,11 +35,11 @@ export interface PcapRecord {
   originalLength?: number;
 }
 
+/** The action every argument error here names: "Cannot write pcap: …". */
+const WRITE = "write pcap";
+
 function checkInteger(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`Cannot write pcap: '${name}' must be an integer from ${min} to ${max}: got ${String(value)}`);
-  }
-  return value;
+  return checkIntegerRange(WRITE, name, value, min, max);
 }
 
 /**
@@ -68,11 +69,7 @@ export class PcapWriter {
    * @throws {RangeError} For a link type or snaplen out of range.
    */
   constructor(options: WritePcapOptions = {}) {
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(
-        `Cannot write pcap: options must be an object: got ${options === null ? "null" : typeof options}`,
-      );
-    }
+    checkOptionsObject(WRITE, options);
     this.#linkType = checkInteger("linkType", options.linkType ?? 1, 0, 0xffff);
     this.#snaplen = checkInteger("snaplen", options.snaplen ?? MAX_SNAPLEN, 1, MAX_SNAPLEN);
     this.#nanoseconds = options.nanoseconds ?? false;
@@ -95,14 +92,10 @@ export class PcapWriter {
    */
   add(data: Uint8Array, time = 0, originalLength: number = data?.length): this {
     if (!(data instanceof Uint8Array)) {
-      throw new TypeError(
-        `Cannot write pcap: a packet must be a Uint8Array: got ${data === null ? "null" : typeof data}`,
-      );
+      refuse(WRITE, `a packet must be a Uint8Array: got ${typeOfValue(data)}`);
     }
     if (typeof time !== "number" || !Number.isFinite(time) || time < 0 || time >= 2 ** 32 * 1000) {
-      throw new RangeError(
-        `Cannot write pcap: 'time' must be milliseconds from 0 to 2^32 seconds: got ${String(time)}`,
-      );
+      refuse(WRITE, `'time' must be milliseconds from 0 to 2^32 seconds: got ${String(time)}`, RangeError);
     }
     checkInteger("originalLength", originalLength, data.length, 0xffffffff);
     const caplen = Math.min(data.length, this.#snaplen);
@@ -169,15 +162,11 @@ export class PcapWriter {
 export function writePcap(records: Iterable<PcapRecord>, options: WritePcapOptions = {}): Uint8Array {
   const writer = new PcapWriter(options);
   if (records === null || typeof records !== "object" || !(Symbol.iterator in records)) {
-    throw new TypeError(
-      `Cannot write pcap: 'records' must be an iterable of packets: got ${records === null ? "null" : typeof records}`,
-    );
+    refuse(WRITE, `'records' must be an iterable of packets: got ${typeOfValue(records)}`);
   }
   for (const record of records) {
     if (record === null || typeof record !== "object") {
-      throw new TypeError(
-        `Cannot write pcap: a record must be an object with 'data': got ${record === null ? "null" : typeof record}`,
-      );
+      refuse(WRITE, `a record must be an object with 'data': got ${typeOfValue(record)}`);
     }
     writer.add(record.data, record.time ?? 0, record.originalLength ?? record.data?.length);
   }

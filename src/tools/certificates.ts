@@ -1,3 +1,4 @@
+import { refuse } from "../_argument_checks.ts";
 import {
   bitString,
   boolean,
@@ -75,6 +76,9 @@ async function signCertificate(tbs: Uint8Array, issuerKey: CryptoKey): Promise<U
   return sequence(tbs, ECDSA_WITH_SHA256, bitString(derSignature(raw)));
 }
 
+/** The action every argument error here names: "Cannot create certificates: …". */
+const CREATE = "create certificates";
+
 /**
  * Creates a throwaway certificate authority and a server certificate signed by it
  * (ECDSA P-256, SHA-256), with WebCrypto only: no openssl, no files. Clients trust
@@ -99,12 +103,10 @@ export async function createCertificates(options: CertificateOptions = {}): Prom
   const hostnames = options.hostnames ?? ["localhost", "127.0.0.1", "::1"];
   const days = options.days ?? 1;
   if (hostnames.length === 0 || hostnames.some((h) => typeof h !== "string" || h.trim() === "")) {
-    throw new TypeError(
-      `Cannot create certificates: 'hostnames' must be non-empty strings: got ${JSON.stringify(hostnames)}`,
-    );
+    refuse(CREATE, `'hostnames' must be non-empty strings: got ${JSON.stringify(hostnames)}`);
   }
   if (!(typeof days === "number" && days > 0 && Number.isFinite(days))) {
-    throw new TypeError(`Cannot create certificates: 'days' must be a positive number: got ${days}`);
+    refuse(CREATE, `'days' must be a positive number: got ${days}`);
   }
   const caName = name(options.caName ?? "anynet throwaway CA");
   // Backdated an hour so that a peer whose clock is slightly behind still accepts it.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOptionsObject } from "../_options.ts";
+import { checkDelayMs, checkOptionsObject, checkSignal } from "../_argument_checks.ts";
 import { echo, serveEcho, serveUdpEcho, udpEcho } from "../echo/mod.ts";
 import { createRestApi, get, isHttpError, serve } from "../http/mod.ts";
 import { formatAddr, type NetAddr } from "../net/mod.ts";
@@ -15,7 +15,6 @@ import { writePcap } from "../packet/pcap_writer.ts";
 import type { PacketRecord } from "../packet/packet_record.ts";
 import { packetLine } from "../packet/_text.ts";
 import { createCertificates } from "./certificates.ts";
-import { checkDelayMs } from "../_delay.ts";
 
 /** The message the demo sends through every echo server. */
 export const DEMO_MESSAGE: string = "Hello, Network World!";
@@ -199,6 +198,7 @@ async function runStep(
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   checkOptionsObject("run the demo", options, ["stepTimeout", "signal", "onStep"]);
   const limit = checkDelayMs("run the demo", "stepTimeout", options.stepTimeout ?? 5000);
+  checkSignal("run the demo", options.signal);
   const message = DEMO_MESSAGE;
   const messageBytes = encoder.encode(message).length;
   let tcpExchange: Exchange | undefined;

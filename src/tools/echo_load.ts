@@ -1,9 +1,14 @@
-import { checkOptionsObject } from "../_options.ts";
+import {
+  checkDelayMs,
+  checkHostname,
+  checkIntegerRange,
+  checkOptionsObject,
+  checkPort,
+  checkSignal,
+} from "../_argument_checks.ts";
 import { connect, type Connection, formatAddr, NetError, TimedOutError } from "../net/mod.ts";
-import { checkHostname, checkPort } from "../net/_validate.ts";
 import { LatencyHistogram } from "./_latency.ts";
 import { abortableSleep } from "./_timing.ts";
-import { checkDelayMs } from "../_delay.ts";
 
 /** Options of {@linkcode echoLoad}. */
 export interface EchoLoadOptions {
@@ -126,19 +131,11 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
   ]);
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
   const port = checkPort(action, options.port, 1);
-  const connections = options.connections ?? 10;
-  if (!Number.isInteger(connections) || connections < 1 || connections > 100000) {
-    throw new RangeError(
-      `Cannot ${action}: 'connections' must be an integer from 1 to 100000: got ${String(connections)}`,
-    );
-  }
-  const size = options.size ?? 64;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_SIZE) {
-    throw new RangeError(`Cannot ${action}: 'size' must be an integer from 1 to ${MAX_SIZE}: got ${String(size)}`);
-  }
+  const connections = checkIntegerRange(action, "connections", options.connections ?? 10, 1, 100000);
+  const size = checkIntegerRange(action, "size", options.size ?? 64, 1, MAX_SIZE);
   const duration = checkDelayMs(action, "duration", options.duration ?? 5000);
   const timeout = checkDelayMs(action, "timeout", options.timeout ?? 5000);
-  const signal = options.signal;
+  const signal = checkSignal(action, options.signal);
 
   // Messages are windows into one random-looking buffer at a different offset each
   // time: cheap to make, and no two consecutive messages (nor two connections') agree.

@@ -1,22 +1,26 @@
 /// <reference lib="esnext.disposable" preserve="true" />
-import { checkOptionsObject } from "../_options.ts";
+import {
+  checkChoice,
+  checkDelayMs,
+  checkDelayMsOrOff,
+  checkHostname,
+  checkIntegerRange,
+  checkOptionsObject,
+  checkPort,
+  checkSignal,
+} from "../_argument_checks.ts";
 import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
-import { checkHostname, checkPort } from "../net/_validate.ts";
 import { abortableSleep } from "./_timing.ts";
-import { checkDelayMs } from "../_delay.ts";
 import { parseHostPort } from "./host_port.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
 import { pipeConnections } from "./proxy_pipe.ts";
 import { reachesListener } from "./proxy_loop.ts";
-import {
-  Activity,
-  checkIdleTimeout,
-  checkMaxConnections,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  idleSweepInterval,
-} from "./proxy_limits.ts";
+import { Activity, DEFAULT_IDLE_TIMEOUT_MS, idleSweepInterval, MAX_PROXY_CONNECTIONS } from "./proxy_limits.ts";
 
 export type { ProxyStrategy } from "./proxy_balancer.ts";
+
+/** The strategies a proxy balances with, in the order its error message lists them. */
+const STRATEGIES: readonly ProxyStrategy[] = ["round-robin", "least-connections"];
 
 /** Options of {@linkcode startProxy}. */
 export interface ProxyOptions {
@@ -202,17 +206,14 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   ]);
   const hostname = checkHostname(action, options.hostname ?? "127.0.0.1");
   const port = checkPort(action, options.port, 0);
-  const strategy = options.strategy ?? "round-robin";
-  if (strategy !== "round-robin" && strategy !== "least-connections") {
-    throw new TypeError(
-      `Cannot ${action}: 'strategy' must be "round-robin" or "least-connections": got '${String(strategy)}'`,
-    );
-  }
+  const strategy = checkChoice(action, "strategy", options.strategy ?? "round-robin", STRATEGIES);
   const healthInterval = checkDelayMs(action, "healthInterval", options.healthInterval ?? 2000);
   const connectTimeout = checkDelayMs(action, "connectTimeout", options.connectTimeout ?? 3000);
   const drainTimeout = checkDelayMs(action, "drainTimeout", options.drainTimeout ?? 10000);
-  const idleTimeout = checkIdleTimeout(action, options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS);
-  const maxConnections = checkMaxConnections(action, options.maxConnections);
+  const idleTimeout = checkDelayMsOrOff(action, "idleTimeout", options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS);
+  const maxConnections = options.maxConnections === undefined
+    ? undefined
+    : checkIntegerRange(action, "maxConnections", options.maxConnections, 1, MAX_PROXY_CONNECTIONS);
   if (!Array.isArray(options.backends) || options.backends.length === 0) {
     throw new TypeError(`Cannot ${action}: 'backends' must be a non-empty array of addresses`);
   }
@@ -242,7 +243,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       bytesDown: 0,
     };
   });
-  const signal = options.signal;
+  const signal = checkSignal(action, options.signal);
   signal?.throwIfAborted();
   const emit = (event: ProxyEvent) => {
     try {

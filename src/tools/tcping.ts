@@ -1,8 +1,13 @@
-import { checkOptionsObject } from "../_options.ts";
+import {
+  checkDelayMs,
+  checkHostname,
+  checkOptionsObject,
+  checkPort,
+  checkSignal,
+  refuse,
+} from "../_argument_checks.ts";
 import { connect, formatAddr, NetError } from "../net/mod.ts";
-import { checkHostname, checkPort } from "../net/_validate.ts";
 import { abortableSleep } from "./_timing.ts";
-import { checkDelayMs } from "../_delay.ts";
 
 /** Options of {@linkcode tcping}. */
 export interface TcpingOptions {
@@ -111,11 +116,11 @@ export function tcping(options: TcpingOptions): AsyncGenerator<TcpingProbe, Tcpi
   const port = checkPort(action, options.port, 1);
   const count = options.count ?? 4;
   if (!(count === Infinity || (Number.isInteger(count) && count >= 1))) {
-    throw new RangeError(`Cannot ${action}: 'count' must be a positive integer or Infinity: got ${String(count)}`);
+    refuse(action, `'count' must be a positive integer or Infinity: got ${String(count)}`, RangeError);
   }
   const interval = checkDelayMs(action, "interval", options.interval ?? 1000);
   const timeout = checkDelayMs(action, "timeout", options.timeout ?? 2000);
-  const signal = options.signal;
+  const signal = checkSignal(action, options.signal);
   const target = formatAddr({ hostname, port });
   return (async function* probe(): AsyncGenerator<TcpingProbe, TcpingSummary, void> {
     const probes: TcpingProbe[] = [];

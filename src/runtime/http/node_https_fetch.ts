@@ -9,9 +9,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { Readable } from "node:stream";
 import { rootCertificates } from "node:tls";
-
-// Statuses whose Response may not carry a body (the Fetch standard's "null body status").
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+import { NULL_BODY_STATUSES } from "../../_fetch_spec.ts";
 
 /** Sends one request with `node:https` trusting `caCerts` too, and resolves to a `Response`. */
 export async function nodeHttpsFetch(url: string, init: RequestInit, caCerts: readonly string[]): Promise<Response> {
@@ -52,7 +50,7 @@ export async function nodeHttpsFetch(url: string, init: RequestInit, caCerts: re
       }
       const status = incoming.statusCode ?? 0;
       let body: ReadableStream<Uint8Array> | null = null;
-      if (NULL_BODY.has(status) || request.method === "HEAD") {
+      if (NULL_BODY_STATUSES.has(status) || request.method === "HEAD") {
         incoming.resume();
       } else {
         body = Readable.toWeb(incoming) as ReadableStream<Uint8Array>;
