@@ -7,7 +7,7 @@ import {
   type Dispatcher,
   onNode,
   type RequestAbort,
-} from "../runtime/http/node_abort_hook.ts";
+} from "../runtime/node/abort_hook.ts";
 
 /**
  * What only an attempt that must be told of its timeout carries (one with the caller's
@@ -37,7 +37,7 @@ interface Watch {
  * no cleanup; with one, it gets its own controller that both the caller and the slot
  * abort, and `finish()` unhooks it from both. On Node, where any signal costs fetch
  * several percent, an attempt without a caller's signal passes no signal at all: it
- * aborts through the request's own abort (../runtime/http/node_abort_hook.ts), and
+ * aborts through the request's own abort (../runtime/node/abort_hook.ts), and
  * `guard()` rejects at the limit a request still connecting, before undici hands that
  * abort over.
  */
@@ -126,7 +126,7 @@ export class Attempt implements SlotMember {
     if (this.#slot !== undefined) watchSlot(this.#slot, this);
   }
 
-  /** Called by Node's hook (../runtime/http/node_abort_hook.ts) with what aborts the request. */
+  /** Called by Node's hook (../runtime/node/abort_hook.ts) with what aborts the request. */
   onAbortable(request: RequestAbort): void {
     // Handed over after the time ran out (the request was still connecting): abort now.
     if (this.#timedOut) request.abort(this.timeoutError());

@@ -3,14 +3,14 @@ import { checkOptionsObject } from "../_options.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { describeValue } from "./_describe.ts";
 import { serveAdapter } from "../runtime/http/mod.ts";
-import type { AdapterRequestInfo, AdapterServer, HttpAddr, RequestInfo } from "../runtime/http/types.ts";
+import type { AdapterRequestInfo, AdapterServer, HttpAddr, RequestInfo } from "../runtime/serve_types.ts";
 import { isBodyTooLargeError } from "./errors.ts";
 import { refusedMethod } from "./_methods.ts";
 import { requestUrlRule } from "./_request_url.ts";
 import { realSocketAddr } from "../net/_socket_addr.ts";
 import { causedBy, declaresBody, isBodyTimeoutError, WatchedBody } from "./_request_body.ts";
 
-export type { HttpAddr, RequestInfo } from "../runtime/http/types.ts";
+export type { HttpAddr, RequestInfo } from "../runtime/serve_types.ts";
 
 /** A fetch-style request handler: a `Request` in, a `Response` out. */
 export type Handler = (request: Request, info: RequestInfo) => Response | Promise<Response>;

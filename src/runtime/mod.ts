@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { bunAdapter } from "./bun.ts";
-import { denoAdapter } from "./deno.ts";
+import { bunAdapter } from "./bun/adapter.ts";
+import { denoAdapter } from "./deno/adapter.ts";
 import { detectRuntime } from "./detect.ts";
-import { nodeAdapter } from "./node.ts";
+import { nodeAdapter } from "./node/adapter.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
 export type * from "./types.ts";

@@ -1,7 +1,7 @@
 import type { RuntimeName } from "./detect.ts";
 
 /**
- * The contract every runtime adapter (`node.ts`, `deno.ts`, `bun.ts`) implements.
+ * The contract every runtime adapter (`node/adapter.ts`, `deno/adapter.ts`, `bun/adapter.ts`) implements.
  *
  * Only the adapters touch `Deno`, `Bun` or `node:*` networking; everything above them
  * (src/net, src/echo, src/http, src/tools, the CLI) is written once against this

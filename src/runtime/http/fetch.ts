@@ -15,7 +15,7 @@
  */
 import { rootCertificates } from "node:tls";
 import { detectRuntime } from "../detect.ts";
-import { nodeHttpsFetch } from "./node_https_fetch.ts";
+import { nodeHttpsFetch } from "../node/https_fetch.ts";
 
 /** A `fetch` that trusts extra CA certificates (PEM) besides the system's. */
 export type FetchWithCa = (url: string, init: RequestInit, caCerts: readonly string[]) => Promise<Response>;

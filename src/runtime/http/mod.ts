@@ -5,12 +5,12 @@
  * @module
  */
 import { detectRuntime } from "../detect.ts";
-import { serveBun } from "./serve_bun.ts";
-import { serveDeno } from "./serve_deno.ts";
-import { serveNode } from "./serve_node.ts";
-import type { ServeAdapter } from "./types.ts";
+import { serveBun } from "../bun/serve.ts";
+import { serveDeno } from "../deno/serve.ts";
+import { serveNode } from "../node/serve.ts";
+import type { ServeAdapter } from "../serve_types.ts";
 
-export type * from "./types.ts";
+export type * from "../serve_types.ts";
 export { fetchWithCa } from "./fetch.ts";
 
 /** The `serve` adapter for the current runtime. */

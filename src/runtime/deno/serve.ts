@@ -14,8 +14,8 @@
  *
  * @module
  */
-import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "./types.ts";
-import { isAcceptedConnectionGone } from "../deno_tcp.ts";
+import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "../serve_types.ts";
+import { isAcceptedConnectionGone } from "./tcp.ts";
 
 interface DenoAddr {
   hostname: string;

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { nodeListenTcp } from "./node_tcp.ts";
+import { nodeListenTcp } from "../node/tcp.ts";
 import type {
   ErrorMapper,
   ReportedAddr,
@@ -17,7 +17,7 @@ import type {
   StreamSocket,
   TcpConnectRequest,
   TcpListenRequest,
-} from "./types.ts";
+} from "../types.ts";
 
 interface DenoNetAddr {
   hostname: string;
@@ -315,7 +315,7 @@ class DenoStreamListener implements StreamListener {
  * a connection from `Deno.listenTls` whose handshake stalls stays open even after
  * close() (Deno's TLS stream keeps trying to finish the handshake in the background), so
  * a client that never completes one would hold a socket for good. The TLS layer runs on
- * a stream over the TCP socket (see `_tcp_feed.ts`), as Deno's `node:tls` loses the end
+ * a stream over the TCP socket (see `../_shared/tcp_feed.ts`), as Deno's `node:tls` loses the end
  * of the stream on a socket whose reading was paused.
  */
 export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener> {

@@ -8,8 +8,8 @@
  * @module
  */
 import { checkServerIdentity, type PeerCertificate, rootCertificates } from "node:tls";
-import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
-import { NativeEcho } from "./_native_echo.ts";
+import { ChunkQueue, readIntoFrom } from "../_shared/chunk_queue.ts";
+import { NativeEcho } from "../_shared/native_echo.ts";
 import type {
   EchoSession,
   ErrorMapper,
@@ -19,9 +19,9 @@ import type {
   StreamSocket,
   TcpConnectRequest,
   TcpListenRequest,
-} from "./types.ts";
-import { PendingTlsHandshake } from "./_tls_handshake.ts";
-import { Handoff } from "./_handoff.ts";
+} from "../types.ts";
+import { PendingTlsHandshake } from "../_shared/tls_handshake.ts";
+import { Handoff } from "../_shared/handoff.ts";
 
 interface BunSocket {
   data: BunStreamSocket | undefined;

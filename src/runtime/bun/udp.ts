@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "./types.ts";
-import { Handoff } from "./_handoff.ts";
+import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "../types.ts";
+import { Handoff } from "../_shared/handoff.ts";
 
 interface BunUdpSocket {
   readonly address: { address: string; port: number };

@@ -1,4 +1,4 @@
-import type { ReportedAddr } from "../types.ts";
+import type { ReportedAddr } from "./types.ts";
 
 /** The address a server listens on, or a client connects from. */
 export interface HttpAddr {
@@ -76,5 +76,5 @@ export interface AdapterServer {
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server on one runtime (`serve_node.ts`, `serve_deno.ts`, `serve_bun.ts`). */
+/** Starts an HTTP server on one runtime (`node/serve.ts`, `deno/serve.ts`, `bun/serve.ts`). */
 export type ServeAdapter = (handler: AdapterHandler, options: AdapterServeOptions) => Promise<AdapterServer>;

@@ -1,7 +1,7 @@
-import { bunBindUdp } from "./bun_udp.ts";
-import { bunConnectTcp, bunListenTcp } from "./bun_tcp.ts";
-import { nodeResolve } from "./node_tcp.ts";
-import type { RuntimeAdapter } from "./types.ts";
+import { bunBindUdp } from "./udp.ts";
+import { bunConnectTcp, bunListenTcp } from "./tcp.ts";
+import { nodeResolve } from "../node/tcp.ts";
+import type { RuntimeAdapter } from "../types.ts";
 
 /** The Bun adapter: `Bun.listen`, `Bun.connect` and `Bun.udpSocket`. */
 export const bunAdapter: RuntimeAdapter = {

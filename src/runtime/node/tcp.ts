@@ -11,9 +11,9 @@ import { lookup } from "node:dns/promises";
 import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
-import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
-import { TcpFeed } from "./_tcp_feed.ts";
-import { NativeEcho } from "./_native_echo.ts";
+import { ChunkQueue, readIntoFrom } from "../_shared/chunk_queue.ts";
+import { TcpFeed } from "../_shared/tcp_feed.ts";
+import { NativeEcho } from "../_shared/native_echo.ts";
 import type {
   EchoSession,
   ErrorMapper,
@@ -23,9 +23,9 @@ import type {
   StreamSocket,
   TcpConnectRequest,
   TcpListenRequest,
-} from "./types.ts";
-import { Handoff } from "./_handoff.ts";
-import { PendingTlsHandshake } from "./_tls_handshake.ts";
+} from "../types.ts";
+import { Handoff } from "../_shared/handoff.ts";
+import { PendingTlsHandshake } from "../_shared/tls_handshake.ts";
 
 /** The server's side of a TLS handshake that Node runs on an accepted TCP socket. */
 class NodeTlsHandshake extends PendingTlsHandshake {
@@ -229,7 +229,7 @@ export interface NodeTlsListenOptions {
   /**
    * Put TLS on a JavaScript stream over each TCP socket instead of on the socket's
    * handle: Deno's `node:tls` loses the end of the stream on a handle whose reading
-   * was paused (see `_tcp_feed.ts`). @default false
+   * was paused (see `../_shared/tcp_feed.ts`). @default false
    */
   throughStream?: boolean;
 }

@@ -1,6 +1,6 @@
-import { dgramBind } from "./node_udp.ts";
-import { nodeConnectTcp, nodeListenTcp, nodeResolve } from "./node_tcp.ts";
-import type { RuntimeAdapter } from "./types.ts";
+import { dgramBind } from "./udp.ts";
+import { nodeConnectTcp, nodeListenTcp, nodeResolve } from "./tcp.ts";
+import type { RuntimeAdapter } from "../types.ts";
 
 /** The Node.js adapter: `node:net`, `node:tls` and `node:dgram`. */
 export const nodeAdapter: RuntimeAdapter = {

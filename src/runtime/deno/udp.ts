@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { dgramBind } from "./node_udp.ts";
-import type { DatagramSocket, SocketAddr, UdpBindRequest } from "./types.ts";
+import { dgramBind } from "../node/udp.ts";
+import type { DatagramSocket, SocketAddr, UdpBindRequest } from "../types.ts";
 
 interface DenoPermissions {
   permissions: { querySync(descriptor: { name: "net"; host: string }): { state: "granted" | "denied" | "prompt" } };
