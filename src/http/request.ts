@@ -3,7 +3,7 @@ import { checkDelayMs } from "../_delay.ts";
 import { checkOptionNames } from "../_options.ts";
 import { describeValue } from "./_describe.ts";
 import { sleep } from "./_sleep.ts";
-import { fetchWithCa } from "../runtime/http/fetch.ts";
+import { adapter } from "../runtime/mod.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
 import { HttpResponse } from "./response.ts";
 import { retryDelay, type RetryOptions, retryPolicy } from "./retry.ts";
@@ -518,7 +518,7 @@ function fetchHop(
   // them drops a custom API-key header), so redirects are followed here, where the
   // rule is the same everywhere. Only the keys in use are set: every key of `init`
   // costs the runtime's Request constructor something.
-  const init: RequestInit & { duplex?: "half"; dispatcher?: unknown } = { redirect: "manual" };
+  const init: RequestInit & { duplex?: "half" } = { redirect: "manual" };
   if (method !== "GET") init.method = method;
   if (headers !== undefined) init.headers = headers;
   if (body !== undefined) {
@@ -527,13 +527,13 @@ function fetchHop(
   }
   try {
     if (p.caCerts) {
-      // The CA-aware fetch takes no dispatcher: it always gets the timer's signal.
+      // The CA-aware fetch takes no abort handle: it always gets the timer's signal.
       const signal = attempt.timerSignal;
       if (signal !== undefined) init.signal = signal;
-      return fetchWithCa(url, init, p.caCerts);
+      return adapter.http.fetchWithCa(url, init, p.caCerts);
     }
     if (attempt.signal !== undefined) init.signal = attempt.signal;
-    if (attempt.dispatcher !== undefined) init.dispatcher = attempt.dispatcher;
+    attempt.attachTo(init);
     return attempt.guard(fetch(url, init));
   } catch (error) {
     return Promise.reject(error);

@@ -1,4 +1,5 @@
 import type { RuntimeName } from "./detect.ts";
+import type { HttpAdapter } from "./http_types.ts";
 
 /**
  * The contract every runtime adapter (`node/adapter.ts`, `deno/adapter.ts`, `bun/adapter.ts`) implements.
@@ -14,8 +15,32 @@ import type { RuntimeName } from "./detect.ts";
 export interface RuntimeAdapter {
   /** Which runtime this adapter drives. */
   readonly runtime: RuntimeName;
-  /** TCP and TLS streams, UDP datagrams. */
+  /** TCP and TLS streams, UDP datagrams, name resolution. */
   readonly net: NetAdapter;
+  /** The HTTP server, fetch with extra CAs, and aborting a fetch without a signal. */
+  readonly http: HttpAdapter;
+  /** Timers that must not keep the process alive. */
+  readonly timers: TimerAdapter;
+  /** How the process ends. */
+  readonly process: ProcessAdapter;
+}
+
+/** Timers on one runtime. */
+export interface TimerAdapter {
+  /**
+   * Lets the process end while `timer` is still pending (a timeout that guards work
+   * nobody waits for any more must not hold the program open).
+   */
+  unref(timer: ReturnType<typeof setTimeout>): void;
+}
+
+/** The end of the process on one runtime. */
+export interface ProcessAdapter {
+  /**
+   * Ends the process with `code`; standard output and error are already flushed. It may
+   * return (Node leaves through its event loop): the caller must do nothing after it.
+   */
+  exit(code: number): void;
 }
 
 /** A socket address as the runtime reports it. */

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "../serve_types.ts";
+import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "../http_types.ts";
 
 interface BunServer {
   port: number;

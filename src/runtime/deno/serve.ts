@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "../serve_types.ts";
+import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "../http_types.ts";
 import { isAcceptedConnectionGone } from "./tcp.ts";
 
 interface DenoAddr {

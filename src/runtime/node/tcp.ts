@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { lookup } from "node:dns/promises";
 import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
@@ -371,16 +370,4 @@ export function nodeConnectTcp(request: TcpConnectRequest): Promise<StreamSocket
       resolve(new NodeStreamSocket(socket));
     });
   });
-}
-
-/**
- * Resolves a name to one address with the system resolver, IPv4 first: resolvers
- * differ in the order they give (`localhost` is `::1` first on some), and an IPv4
- * answer works with the IPv4 sockets most callers bind.
- */
-export async function nodeResolve(hostname: string): Promise<string> {
-  const addresses = await lookup(hostname, { all: true });
-  const chosen = addresses.find((a) => a.family === 4) ?? addresses[0];
-  if (!chosen) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
-  return chosen.address;
 }

@@ -1,0 +1,25 @@
+/**
+ * `fetch` with extra trusted CA certificates on Deno: an `HttpClient` from
+ * `Deno.createHttpClient({ caCerts })`, which adds the CAs to Deno's roots (verification
+ * stays on). One client per set of CAs, kept for the life of the process.
+ *
+ * @module
+ */
+import type { FetchWithCa } from "../http_types.ts";
+
+interface DenoHttpClientApi {
+  Deno: { createHttpClient(options: { caCerts: string[] }): { close(): void } };
+}
+
+const clients = new Map<string, unknown>();
+
+/** Deno's fetch through a client that trusts `caCerts` besides the system's roots. */
+export const denoFetchWithCa: FetchWithCa = (url, init, caCerts) => {
+  const key = caCerts.join("\n");
+  let client = clients.get(key);
+  if (!client) {
+    client = (globalThis as unknown as DenoHttpClientApi).Deno.createHttpClient({ caCerts: [...caCerts] });
+    clients.set(key, client);
+  }
+  return fetch(url, { ...init, client } as RequestInit);
+};
