@@ -1,10 +1,10 @@
 /**
- * The HTTP part of the runtime contract (see {@linkcode RuntimeAdapter} in ./types.ts):
+ * The HTTP part of the runtime contract (`RuntimeAdapter.http`, see ./types.ts):
  * what an adapter's server, CA-aware fetch and signal-free abort take and give.
  *
  * @module
  */
-import type { ReportedAddr, RuntimeAdapter } from "./types.ts";
+import type { ReportedAddr } from "./types.ts";
 
 /** The address a server listens on, or a client connects from. */
 export interface HttpAddr {
