@@ -11,13 +11,10 @@
 import process from "node:process";
 import { resolveHostname } from "../_shared/resolve.ts";
 import type { RuntimeAdapter } from "../types.ts";
+import { deno } from "./deno_api.ts";
 import { denoFetchWithCa } from "./fetch.ts";
 import { denoConnectTcp, denoListenTcp } from "./tcp.ts";
 import { denoBindUdp } from "./udp.ts";
-
-interface DenoTimers {
-  Deno: { unrefTimer(id: number): void };
-}
 
 /** The Deno adapter. */
 export const denoAdapter: RuntimeAdapter = {
@@ -34,6 +31,6 @@ export const denoAdapter: RuntimeAdapter = {
     fetchWithCa: denoFetchWithCa,
   },
   // Deno's timers are numbers, released with Deno.unrefTimer.
-  timers: { unref: (timer) => (globalThis as unknown as DenoTimers).Deno.unrefTimer(timer as unknown as number) },
+  timers: { unref: (timer) => deno().unrefTimer(timer as unknown as number) },
   process: { exit: (code) => process.exit(code) },
 };

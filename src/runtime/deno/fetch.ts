@@ -6,10 +6,7 @@
  * @module
  */
 import type { FetchWithCa } from "../http_types.ts";
-
-interface DenoHttpClientApi {
-  Deno: { createHttpClient(options: { caCerts: string[] }): { close(): void } };
-}
+import { deno } from "./deno_api.ts";
 
 const clients = new Map<string, unknown>();
 
@@ -18,7 +15,7 @@ export const denoFetchWithCa: FetchWithCa = (url, init, caCerts) => {
   const key = caCerts.join("\n");
   let client = clients.get(key);
   if (!client) {
-    client = (globalThis as unknown as DenoHttpClientApi).Deno.createHttpClient({ caCerts: [...caCerts] });
+    client = deno().createHttpClient({ caCerts: [...caCerts] });
     clients.set(key, client);
   }
   return fetch(url, { ...init, client } as RequestInit);

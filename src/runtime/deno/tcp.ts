@@ -9,6 +9,7 @@
  * @module
  */
 import { nodeListenTcp } from "../node/tcp.ts";
+import { deno, type DenoConn, type DenoListener } from "./deno_api.ts";
 import type {
   ErrorMapper,
   ReportedAddr,
@@ -18,45 +19,6 @@ import type {
   TcpConnectRequest,
   TcpListenRequest,
 } from "../types.ts";
-
-interface DenoNetAddr {
-  hostname: string;
-  port: number;
-}
-
-interface DenoConn {
-  readonly localAddr: DenoNetAddr;
-  readonly remoteAddr: DenoNetAddr;
-  read(buffer: Uint8Array): Promise<number | null>;
-  write(data: Uint8Array): Promise<number>;
-  closeWrite(): Promise<void>;
-  close(): void;
-  setNoDelay?(noDelay?: boolean): void;
-  setKeepAlive?(keepAlive?: boolean): void;
-  handshake?(): Promise<{ alpnProtocol: string | null }>;
-}
-
-interface DenoListener {
-  readonly addr: DenoNetAddr;
-  accept(): Promise<DenoConn>;
-  close(): void;
-}
-
-interface DenoNamespace {
-  listen(options: { hostname: string; port: number; transport: "tcp"; reusePort?: boolean }): DenoListener;
-  connect(options: { hostname: string; port: number; transport: "tcp"; signal?: AbortSignal }): Promise<DenoConn>;
-  startTls(
-    conn: DenoConn,
-    options: { hostname: string; caCerts?: string[]; alpnProtocols?: string[] },
-  ): Promise<DenoConn>;
-  resolveDns?(query: string, type: "A" | "AAAA"): Promise<string[]>;
-  listenDatagram?: unknown;
-  errors: { BadResource: new (...args: never[]) => Error; Interrupted: new (...args: never[]) => Error };
-}
-
-function deno(): DenoNamespace {
-  return (globalThis as unknown as { Deno: DenoNamespace }).Deno;
-}
 
 /** The read buffer starts small (ten thousand idle connections must stay cheap) and doubles while reads fill it. */
 const MIN_READ_BUFFER = 4 * 1024;
