@@ -23,6 +23,35 @@ export interface RuntimeAdapter {
   readonly timers: TimerAdapter;
   /** How the process ends. */
   readonly process: ProcessAdapter;
+  /** What the runtime lets this program do. */
+  readonly permissions: PermissionAdapter;
+}
+
+/** The permissions asked about, in Deno's terms. */
+export type PermissionDescriptor = { name: "write"; path: string } | { name: "sys"; kind: "networkInterfaces" };
+
+/** A permission the runtime withholds, and the flag that grants it. */
+export interface MissingPermission {
+  /** `"Deno"` or `"Node"`. */
+  runtime: string;
+  /** The flag to add to the runtime's command line: `--allow-write=PATH`, `--allow-fs-write=PATH`. */
+  flag: string;
+}
+
+/**
+ * What one runtime lets this program do. Deno grants files, network, environment and
+ * system information per flag, and Node does so too when started with `--permission`;
+ * Bun allows everything. A command asks before it starts, so that a missing permission
+ * is one clear line at once, not a failure after a whole run.
+ */
+export interface PermissionAdapter {
+  /** Whether the runtime grants `descriptor` now, without asking anyone. */
+  isGranted(descriptor: PermissionDescriptor): boolean;
+  /**
+   * Whether this program may write `path`, or what it lacks. On a terminal Deno asks its
+   * user first, as it would at the write itself, but now, before the work.
+   */
+  missingWrite(path: string): MissingPermission | undefined;
 }
 
 /** Timers on one runtime. */

@@ -11,6 +11,7 @@
 import process from "node:process";
 import { resolveHostname } from "../_shared/resolve.ts";
 import type { RuntimeAdapter } from "../types.ts";
+import { denoPermissions } from "./permissions.ts";
 import { deno } from "./deno_api.ts";
 import { denoFetchWithCa } from "./fetch.ts";
 import { denoConnectTcp, denoListenTcp } from "./tcp.ts";
@@ -33,4 +34,5 @@ export const denoAdapter: RuntimeAdapter = {
   // Deno's timers are numbers, released with Deno.unrefTimer.
   timers: { unref: (timer) => deno().unrefTimer(timer as unknown as number) },
   process: { exit: (code) => process.exit(code) },
+  permissions: denoPermissions,
 };

@@ -64,6 +64,12 @@ export interface DenoHttpServer {
   readonly finished: Promise<void>;
 }
 
+/** The permissions the adapter asks Deno about. */
+export type DenoPermissionDescriptor =
+  | { name: "net"; host: string }
+  | { name: "write"; path: string }
+  | { name: "sys"; kind: "networkInterfaces" };
+
 /** The `Deno` global, as far as the adapter uses it. */
 export interface DenoApi {
   listen: (options: { hostname: string; port: number; transport?: "tcp"; reusePort?: boolean }) => DenoListener;
@@ -82,7 +88,8 @@ export interface DenoApi {
   /** Present only with `--unstable-net`, which `reusePort` needs too. */
   listenDatagram?: unknown;
   permissions: {
-    querySync: (descriptor: { name: "net"; host: string }) => { state: "granted" | "denied" | "prompt" };
+    querySync: (descriptor: DenoPermissionDescriptor) => { state: "granted" | "denied" | "prompt" };
+    requestSync: (descriptor: DenoPermissionDescriptor) => { state: "granted" | "denied" | "prompt" };
   };
   createHttpClient: (options: { caCerts: string[] }) => { close(): void };
   unrefTimer: (id: number) => void;

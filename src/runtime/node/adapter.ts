@@ -10,6 +10,7 @@
  */
 import { resolveHostname } from "../_shared/resolve.ts";
 import type { RuntimeAdapter } from "../types.ts";
+import { nodePermissions } from "./permissions.ts";
 import { nodeAbortWithoutSignal } from "./abort_hook.ts";
 import { nodeExit } from "./exit.ts";
 import { nodeConnectTcp, nodeListenTcp } from "./tcp.ts";
@@ -34,4 +35,5 @@ export const nodeAdapter: RuntimeAdapter = {
   },
   timers: { unref: (timer) => (timer as unknown as { unref(): void }).unref() },
   process: { exit: nodeExit },
+  permissions: nodePermissions,
 };
