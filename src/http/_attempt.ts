@@ -1,30 +1,23 @@
 import { networkFailure } from "./_network_failure.ts";
 import { NetworkError, TimeoutError, type TimeoutKind } from "./errors.ts";
 import { joinSlot, type Slot, type SlotMember, unwatchSlot, watchSlot } from "./_timers.ts";
-import {
-  abortHookDispatcher,
-  abortHookProven,
-  type Dispatcher,
-  onNode,
-  type RequestAbort,
-} from "../runtime/http/node_abort_hook.ts";
+import { adapter, type FetchAbortHandle } from "../runtime/mod.ts";
 
 /**
  * What only an attempt that must be told of its timeout carries (one with the caller's
- * signal, or one aborted through Node's hook): most attempts have none of it, and every
- * field an attempt has is paid for on every request.
+ * signal, or one aborted through the runtime's signal-free abort): most attempts have
+ * none of it, and every field an attempt has is paid for on every request.
  */
 interface Watch {
   /** The attempt's own controller, when the caller gave a signal. */
   own: AbortController | undefined;
   callerSignal: AbortSignal | undefined;
   onCallerAbort: (() => void) | undefined;
-  /** On Node: what aborts the request, once undici has handed it over. */
-  abortRequest: RequestAbort | undefined;
-  /** On Node: rejects the promise `guard()` returned. */
-  rejectPending: ((reason: unknown) => void) | undefined;
   finished: boolean;
 }
+
+/** The adapter's signal-free abort, looked up once: absent on runtimes where a signal is cheap. */
+const abortWithoutSignal = adapter.http.abortWithoutSignal;
 
 /**
  * One attempt's lifetime: a timer for whichever of `timeout` and the remaining `deadline`
@@ -35,19 +28,18 @@ interface Watch {
  *
  * Without a caller's signal the attempt uses its slot's shared signal as it is and needs
  * no cleanup; with one, it gets its own controller that both the caller and the slot
- * abort, and `finish()` unhooks it from both. On Node, where any signal costs fetch
- * several percent, an attempt without a caller's signal passes no signal at all: it
- * aborts through the request's own abort (../runtime/http/node_abort_hook.ts), and
- * `guard()` rejects at the limit a request still connecting, before undici hands that
- * abort over.
+ * abort, and `finish()` unhooks it from both. Where the runtime's adapter can abort a
+ * fetch without a signal (Node, where any signal costs fetch several percent), an
+ * attempt without a caller's signal passes no signal at all: it aborts through the
+ * adapter's handle, whose `guard()` rejects at the limit a request still connecting.
  */
 export class Attempt implements SlotMember {
   readonly method: string;
   url: string;
   /** The signal for fetch and body reads; `undefined` when nothing can abort the attempt. */
   readonly signal: AbortSignal | undefined;
-  /** On Node: the per-request dispatcher that hands over the request's abort. */
-  readonly dispatcher: Dispatcher | undefined;
+  /** Aborts the fetch without a signal, where the runtime offers that; see `attachTo()`. */
+  readonly #abortHandle: FetchAbortHandle | undefined;
   #slot: Slot | undefined;
   #kind: TimeoutKind;
   #limitMs: number;
@@ -68,7 +60,7 @@ export class Attempt implements SlotMember {
     this.method = method;
     this.url = url;
     this.signal = undefined;
-    this.dispatcher = undefined;
+    this.#abortHandle = undefined;
     this.#slot = undefined;
     this.#kind = "timeout";
     this.#limitMs = 0;
@@ -95,17 +87,21 @@ export class Attempt implements SlotMember {
     const slot = this.#slot;
     if (slot === undefined) return;
     this.signal = slot.controller.signal;
-    if (onNode) {
-      this.dispatcher = abortHookDispatcher(this);
-      if (this.dispatcher) {
-        this.#watchSlot(undefined, undefined, undefined);
-        // Until a dispatch has shown the hook works, the signal stays as well.
-        if (abortHookProven()) this.signal = undefined;
-      }
+    const abortHandle = abortWithoutSignal?.();
+    if (abortHandle !== undefined) {
+      this.#abortHandle = abortHandle;
+      this.#watchSlot(undefined, undefined, undefined);
+      // Until a fetch has shown the handle works, the signal stays as well.
+      if (abortHandle.proven) this.signal = undefined;
     }
   }
 
-  /** The signal to give a fetch that cannot use the dispatcher: this attempt's, or the timer's. */
+  /** Gives `init` what lets this attempt abort the fetch without a signal, where it can. */
+  attachTo(init: RequestInit): void {
+    this.#abortHandle?.attach(init);
+  }
+
+  /** The signal to give a fetch that cannot use the abort handle: this attempt's, or the timer's. */
   get timerSignal(): AbortSignal | undefined {
     return this.signal ?? this.#slot?.controller.signal;
   }
@@ -115,37 +111,18 @@ export class Attempt implements SlotMember {
     callerSignal: AbortSignal | undefined,
     onCallerAbort: (() => void) | undefined,
   ): void {
-    this.#watch = {
-      own,
-      callerSignal,
-      onCallerAbort,
-      abortRequest: undefined,
-      rejectPending: undefined,
-      finished: false,
-    };
+    this.#watch = { own, callerSignal, onCallerAbort, finished: false };
     if (this.#slot !== undefined) watchSlot(this.#slot, this);
-  }
-
-  /** Called by Node's hook (../runtime/http/node_abort_hook.ts) with what aborts the request. */
-  onAbortable(request: RequestAbort): void {
-    // Handed over after the time ran out (the request was still connecting): abort now.
-    if (this.#timedOut) request.abort(this.timeoutError());
-    else if (this.#watch) this.#watch.abortRequest = request;
   }
 
   /**
    * The fetch promise as the caller should see it: when the attempt aborts through the
-   * request's own abort, a request that is still connecting cannot be aborted yet, so the
+   * adapter's handle, a request that is still connecting may not be abortable yet, so the
    * returned promise rejects at the limit by itself.
    */
   guard(pending: Promise<Response>): Promise<Response> {
-    if (this.signal !== undefined || this.dispatcher === undefined) return pending;
-    if (this.#timedOut) return Promise.reject(this.timeoutError());
-    const watch = this.#watch!;
-    return new Promise((resolve, reject) => {
-      watch.rejectPending = reject;
-      pending.then(resolve, reject);
-    });
+    if (this.signal !== undefined || this.#abortHandle === undefined) return pending;
+    return this.#abortHandle.guard(pending);
   }
 
   /** Called by the shared timer when this attempt's time is up. */
@@ -155,8 +132,7 @@ export class Attempt implements SlotMember {
     if (watch === undefined) return;
     const error = this.timeoutError();
     watch.own?.abort(error);
-    watch.abortRequest?.abort(error);
-    watch.rejectPending?.(error);
+    this.#abortHandle?.abort(error);
   }
 
   timeoutError(): TimeoutError {
@@ -167,7 +143,7 @@ export class Attempt implements SlotMember {
   abortWith(error: unknown): void {
     this.#failure ??= error;
     this.#watch?.own?.abort(error);
-    this.#watch?.abortRequest?.abort(error as Error);
+    this.#abortHandle?.abort(error as Error);
   }
 
   /**

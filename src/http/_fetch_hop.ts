@@ -8,7 +8,7 @@
 import type { Attempt } from "./_attempt.ts";
 import type { AttemptBody, RequestPlan } from "./_request_plan.ts";
 import { isStream } from "./_request_plan.ts";
-import { fetchWithCa } from "../runtime/http/fetch.ts";
+import { adapter } from "../runtime/mod.ts";
 
 /** One fetch of one hop; a synchronous throw (an odd fetch, a CA-aware fetch's setup) becomes a rejection. */
 export function fetchHop(
@@ -22,7 +22,7 @@ export function fetchHop(
   attempt.url = url;
   // Only the keys in use are set: every key of `init` costs the runtime's Request
   // constructor something.
-  const init: RequestInit & { duplex?: "half"; dispatcher?: unknown } = { redirect: "manual" };
+  const init: RequestInit & { duplex?: "half" } = { redirect: "manual" };
   if (method !== "GET") init.method = method;
   if (headers !== undefined) init.headers = headers;
   if (body !== undefined) {
@@ -31,13 +31,13 @@ export function fetchHop(
   }
   try {
     if (plan.caCerts) {
-      // The CA-aware fetch takes no dispatcher: it always gets the timer's signal.
+      // The CA-aware fetch takes no abort handle: it always gets the timer's signal.
       const signal = attempt.timerSignal;
       if (signal !== undefined) init.signal = signal;
-      return fetchWithCa(url, init, plan.caCerts);
+      return adapter.http.fetchWithCa(url, init, plan.caCerts);
     }
     if (attempt.signal !== undefined) init.signal = attempt.signal;
-    if (attempt.dispatcher !== undefined) init.dispatcher = attempt.dispatcher;
+    attempt.attachTo(init);
     return attempt.guard(fetch(url, init));
   } catch (error) {
     return Promise.reject(error);

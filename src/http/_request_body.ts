@@ -10,6 +10,7 @@
  * @module
  */
 import { BodyTooLargeError } from "./errors.ts";
+import { adapter } from "../runtime/mod.ts";
 
 /** The request body did not arrive within `bodyTimeout`. */
 export class BodyTimeoutError extends Error {
@@ -74,7 +75,7 @@ export class WatchedBody {
     // The clock runs whether or not the handler reads: a body that trickles in must not
     // hold the connection.
     this.#timer = setTimeout(() => this.#fail(control, new BodyTimeoutError(timeoutMs)), timeoutMs);
-    unrefTimer(this.#timer);
+    adapter.timers.unref(this.#timer);
   }
 
   /**
@@ -99,12 +100,6 @@ export class WatchedBody {
     // Not awaited: some runtimes settle the cancel only when the connection ends.
     this.#reader.cancel(error).catch(() => {});
   }
-}
-
-/** A timer that does not keep the process alive on its own. */
-function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
-  if (typeof timer === "object" && timer !== null && "unref" in timer) (timer as { unref(): void }).unref();
-  else (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(timer as unknown as number);
 }
 
 /** Whether `error`, or an error it was caused by, is one that `isKind` recognises. */

@@ -20,6 +20,7 @@
  */
 
 import { MAX_DELAY_MS } from "../_delay.ts";
+import { adapter } from "../runtime/mod.ts";
 
 /** How coarse the shared timers are, in ms. */
 export const TIMER_GRANULARITY_MS = 25;
@@ -45,7 +46,9 @@ let recent: Slot | undefined;
 
 /** Sets the slot's timer; a slot further away than one timer can wait is reached in steps. */
 function arm(slot: Slot): void {
-  unrefTimer(setTimeout(() => fire(slot), Math.min(MAX_DELAY_MS, Math.max(0, slot.at - Date.now()))));
+  // The slot timer must not keep the process alive: a client that has finished its work
+  // exits at once, whatever limits its last requests had.
+  adapter.timers.unref(setTimeout(() => fire(slot), Math.min(MAX_DELAY_MS, Math.max(0, slot.at - Date.now()))));
 }
 
 function fire(slot: Slot): void {
@@ -55,16 +58,6 @@ function fire(slot: Slot): void {
   if (recent === slot) recent = undefined;
   if (slot.members) { for (const member of slot.members) member.onTimeout(); }
   slot.controller.abort();
-}
-
-// The slot timer must not keep the process alive: a client that has finished its work
-// exits at once, whatever limits its last requests had.
-function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
-  if (typeof timer === "object" && timer !== null && "unref" in timer) {
-    (timer as { unref(): void }).unref();
-  } else {
-    (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(timer as unknown as number);
-  }
 }
 
 /** The slot `ms` from now (rounded up to the granularity). */

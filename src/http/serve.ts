@@ -9,15 +9,15 @@ import {
   describeValue,
   refuse,
 } from "../_argument_checks.ts";
-import { serveAdapter } from "../runtime/http/mod.ts";
-import type { AdapterRequestInfo, AdapterServer, HttpAddr, RequestInfo } from "../runtime/http/types.ts";
+import { adapter } from "../runtime/mod.ts";
+import type { AdapterRequestInfo, AdapterServer, HttpAddr, RequestInfo } from "../runtime/http_types.ts";
 import { isBodyTooLargeError } from "./errors.ts";
 import { refusedMethod } from "./_methods.ts";
 import { requestUrlRule } from "./_request_url.ts";
 import { realSocketAddr } from "../net/_socket_addr.ts";
 import { causedBy, declaresBody, isBodyTimeoutError, WatchedBody } from "./_request_body.ts";
 
-export type { HttpAddr, RequestInfo } from "../runtime/http/types.ts";
+export type { HttpAddr, RequestInfo } from "../runtime/http_types.ts";
 
 /** A fetch-style request handler: a `Request` in, a `Response` out. */
 export type Handler = (request: Request, info: RequestInfo) => Response | Promise<Response>;
@@ -263,7 +263,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     return answer(500, "internal server error");
   };
 
-  server = await serveAdapter(run, {
+  server = await adapter.http.serve(run, {
     hostname,
     port,
     ...(options.tls ? { tls: options.tls } : {}),

@@ -1,7 +1,7 @@
 /**
- * Files: whole text files (certificates, keys, stats output) and files as streams of
- * chunks (captures). `node:fs` behaves the same on Node, Deno and Bun for this, so one
- * implementation serves all three runtimes.
+ * Files: whole text files (certificates, keys, stats output) and files read straight
+ * into the caller's memory (captures). `node:fs` behaves the same on Node, Deno and Bun
+ * for this, so one implementation serves all three runtimes.
  *
  * @module
  */
@@ -29,52 +29,6 @@ export function fileErrorReason(error: unknown): string {
 /** Writes `text` to a file as UTF-8, replacing what was there. */
 export function writeTextFile(path: string, text: string): Promise<void> {
   return writeFile(path, text, "utf8");
-}
-
-/** Options for {@linkcode readFileChunks}. */
-export interface ReadFileChunksOptions {
-  /** Bytes read per call. @default {1048576} */
-  chunkSize?: number;
-}
-
-/**
- * Reads a file from start to end in chunks. Two buffers are refilled in turn (the next
- * read runs while the consumer works on the current chunk), so memory stays constant
- * however large the file: a consumer must copy or use each chunk before asking for the
- * next.
- *
- * @param path The file.
- * @param options The chunk size.
- * @returns The chunks in order.
- * @throws {Error} When the file cannot be opened or read (the runtime's error).
- * @example Count a file's bytes
- * ```ts
- * import { readFileChunks } from "./files.ts";
- * let n = 0;
- * for await (const chunk of readFileChunks("deno.json")) n += chunk.length;
- * console.assert(n > 0);
- * ```
- */
-export async function* readFileChunks(path: string, options: ReadFileChunksOptions = {}): AsyncGenerator<Uint8Array> {
-  const size = options.chunkSize ?? 1048576;
-  const handle = await open(path, "r");
-  const buffers = [new Uint8Array(size), new Uint8Array(size)];
-  let which = 0;
-  let pending = handle.read(buffers[0], 0, size, null);
-  try {
-    for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) return;
-      const current = buffers[which];
-      which ^= 1;
-      pending = handle.read(buffers[which], 0, size, null);
-      yield current.subarray(0, bytesRead);
-    }
-  } finally {
-    // A consumer that stops early leaves a read in flight: let it finish before closing.
-    await pending.catch(() => undefined);
-    await handle.close();
-  }
 }
 
 /**
@@ -108,7 +62,7 @@ export interface FileReader {
 
 /**
  * Opens a file for sequential reads straight into the caller's memory (such as a
- * WebAssembly input buffer), saving the copy that chunks of {@linkcode readFileChunks}
+ * WebAssembly input buffer), saving the copy that reading into buffers of its own
  * would need.
  *
  * @param path The file.

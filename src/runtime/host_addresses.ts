@@ -7,7 +7,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { networkInterfaces } from "node:os";
-import { isGranted } from "./permissions.ts";
+import { adapter } from "./mod.ts";
 
 /**
  * Every address `hostname` stands for, as the system's resolver gives them (the one
@@ -28,7 +28,7 @@ export async function resolveAll(hostname: string): Promise<string[]> {
 export function interfaceAddresses(): string[] {
   // Asked first: on a terminal, Deno would stop to ask its user for something this
   // program can do without.
-  if (!isGranted({ name: "sys", kind: "networkInterfaces" })) return [];
+  if (!adapter.permissions.isGranted({ name: "sys", kind: "networkInterfaces" })) return [];
   try {
     return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
   } catch {

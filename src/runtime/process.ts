@@ -2,11 +2,13 @@
  * The process around the program: arguments, standard streams, signals and exit.
  *
  * `node:process` behaves the same on Node, Deno and Bun for everything used here, so
- * this one file serves all three runtimes.
+ * this one file serves all three runtimes; only how the process ends differs, and the
+ * runtime's adapter decides that (`process.exit` in node/exit.ts and the other adapters).
  *
  * @module
  */
 import process from "node:process";
+import { adapter } from "./mod.ts";
 
 /** The command-line arguments after the program name (and script path). */
 export function commandArgs(): string[] {
@@ -151,20 +153,7 @@ export function onTerminationSignal(handler: (signal: "SIGINT" | "SIGTERM") => v
  */
 export async function exitAfterFlush(code: number): Promise<void> {
   await Promise.allSettled([writeStdout(""), writeStderr("")]);
-  const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
-  if (onNode) {
-    // Node 24 can hang for good in process.exit() when a background compile is waiting
-    // for a garbage collection as it is called (its platform shutdown joins the compile
-    // thread, which waits for the main thread): `anynet demo` hung in 5 of 12 runs. So
-    // Node leaves through its event loop, which lets that collection run; process.exit()
-    // stays only for a handle a command left open, after a moment's grace.
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
-    // Resolves, so that a top-level await of it settles (else Node ends with code 13).
-    return;
-  }
-  process.exit(code);
+  // On Node this returns, so that a top-level await of it settles (else Node ends with
+  // code 13); the process ends through its event loop.
+  adapter.process.exit(code);
 }
-
-/** How long Node's event loop may take to end by itself after the command finished. */
-const EXIT_GRACE_MS = 1000;

@@ -1,7 +1,8 @@
 import type { RuntimeName } from "./detect.ts";
+import type { HttpAdapter } from "./http_types.ts";
 
 /**
- * The contract every runtime adapter (`node.ts`, `deno.ts`, `bun.ts`) implements.
+ * The contract every runtime adapter (`node/adapter.ts`, `deno/adapter.ts`, `bun/adapter.ts`) implements.
  *
  * Only the adapters touch `Deno`, `Bun` or `node:*` networking; everything above them
  * (src/net, src/echo, src/http, src/tools, the CLI) is written once against this
@@ -14,8 +15,61 @@ import type { RuntimeName } from "./detect.ts";
 export interface RuntimeAdapter {
   /** Which runtime this adapter drives. */
   readonly runtime: RuntimeName;
-  /** TCP and TLS streams, UDP datagrams. */
+  /** TCP and TLS streams, UDP datagrams, name resolution. */
   readonly net: NetAdapter;
+  /** The HTTP server, fetch with extra CAs, and aborting a fetch without a signal. */
+  readonly http: HttpAdapter;
+  /** Timers that must not keep the process alive. */
+  readonly timers: TimerAdapter;
+  /** How the process ends. */
+  readonly process: ProcessAdapter;
+  /** What the runtime lets this program do. */
+  readonly permissions: PermissionAdapter;
+}
+
+/** The permissions asked about, in Deno's terms. */
+export type PermissionDescriptor = { name: "write"; path: string } | { name: "sys"; kind: "networkInterfaces" };
+
+/** A permission the runtime withholds, and the flag that grants it. */
+export interface MissingPermission {
+  /** `"Deno"` or `"Node"`. */
+  runtime: string;
+  /** The flag to add to the runtime's command line: `--allow-write=PATH`, `--allow-fs-write=PATH`. */
+  flag: string;
+}
+
+/**
+ * What one runtime lets this program do. Deno grants files, network, environment and
+ * system information per flag, and Node does so too when started with `--permission`;
+ * Bun allows everything. A command asks before it starts, so that a missing permission
+ * is one clear line at once, not a failure after a whole run.
+ */
+export interface PermissionAdapter {
+  /** Whether the runtime grants `descriptor` now, without asking anyone. */
+  isGranted(descriptor: PermissionDescriptor): boolean;
+  /**
+   * Whether this program may write `path`, or what it lacks. On a terminal Deno asks its
+   * user first, as it would at the write itself, but now, before the work.
+   */
+  missingWrite(path: string): MissingPermission | undefined;
+}
+
+/** Timers on one runtime. */
+export interface TimerAdapter {
+  /**
+   * Lets the process end while `timer` is still pending (a timeout that guards work
+   * nobody waits for any more must not hold the program open).
+   */
+  unref(timer: ReturnType<typeof setTimeout>): void;
+}
+
+/** The end of the process on one runtime. */
+export interface ProcessAdapter {
+  /**
+   * Ends the process with `code`; standard output and error are already flushed. It may
+   * return (Node leaves through its event loop): the caller must do nothing after it.
+   */
+  exit(code: number): void;
 }
 
 /** A socket address as the runtime reports it. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { fileErrorReason } from "../../runtime/files.ts";
-import { missingWritePermission } from "../../runtime/permissions.ts";
+import { adapter } from "../../runtime/mod.ts";
 import { probeWritableFile } from "../../runtime/writable_file.ts";
 import { CommandError } from "../command.ts";
 
@@ -15,7 +15,7 @@ import { CommandError } from "../command.ts";
  * file system refuses (no such folder, permission denied, a directory).
  */
 export async function checkOutputFile(flag: string, path: string): Promise<void> {
-  const missing = missingWritePermission(path);
+  const missing = adapter.permissions.missingWrite(path);
   if (missing) {
     throw new CommandError(
       `cannot write --${flag} ${path}: ${missing.runtime} is not allowed to write it; ` +

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { TlsHandshake } from "./types.ts";
+import type { TlsHandshake } from "../types.ts";
 
 /** A handshake in progress; the adapter calls `finish()` when its runtime says it is over. */
 export class PendingTlsHandshake implements TlsHandshake {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EchoSession } from "./types.ts";
+import type { EchoSession } from "../types.ts";
 
 /** One running echo of a socket's bytes back to its peer. */
 export class NativeEcho implements EchoSession {

@@ -11,28 +11,8 @@
  *
  * @module
  */
-import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "./types.ts";
-
-interface BunServer {
-  port: number;
-  hostname: string;
-  stop(closeActiveConnections?: boolean): Promise<void>;
-  requestIP(request: Request): { address: string; port: number } | null;
-  timeout(request: Request, seconds: number): void;
-}
-
-interface BunServeApi {
-  Bun: {
-    serve(options: {
-      hostname: string;
-      port: number;
-      tls?: { cert: string; key: string };
-      maxRequestBodySize?: number;
-      idleTimeout?: number;
-      fetch(request: Request, server: BunServer): Promise<Response>;
-    }): BunServer;
-  };
-}
+import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "../http_types.ts";
+import { bun } from "./bun_api.ts";
 
 /** Bun's timer takes whole seconds, from 1 to 255 (0 would switch it off). */
 function bunSeconds(ms: number): number {
@@ -41,9 +21,8 @@ function bunSeconds(ms: number): number {
 
 /** Starts a `Bun.serve` server that runs `handler` for each request. */
 export const serveBun: ServeAdapter = (handler: AdapterHandler, options: AdapterServeOptions) => {
-  const { Bun } = globalThis as unknown as BunServeApi;
   const idleSeconds = bunSeconds(options.timeouts.idleMs);
-  const server = Bun.serve({
+  const server = bun().serve({
     hostname: options.hostname,
     port: options.port,
     ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
@@ -64,7 +43,8 @@ export const serveBun: ServeAdapter = (handler: AdapterHandler, options: Adapter
   let closing: Promise<void> | undefined;
   const result: AdapterServer = {
     forwardSignal: true,
-    addr: { hostname: server.hostname, port: server.port },
+    // A server on a TCP port (never a Unix socket) has both.
+    addr: { hostname: server.hostname!, port: server.port! },
     close() {
       closing ??= server.stop(false).then(() => {});
       return closing;

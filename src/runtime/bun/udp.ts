@@ -5,26 +5,9 @@
  *
  * @module
  */
-import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "./types.ts";
-import { Handoff } from "./_handoff.ts";
-
-interface BunUdpSocket {
-  readonly address: { address: string; port: number };
-  send(data: Uint8Array, port: number, address: string): boolean;
-  close(): void;
-}
-
-interface BunUdpNamespace {
-  udpSocket(options: {
-    hostname: string;
-    port: number;
-    socket: {
-      data(socket: BunUdpSocket, data: Uint8Array, port: number, address: string): void;
-      drain(socket: BunUdpSocket): void;
-      error?(socket: BunUdpSocket, error: Error): void;
-    };
-  }): Promise<BunUdpSocket>;
-}
+import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "../types.ts";
+import { Handoff } from "../_shared/handoff.ts";
+import { bun, type BunUdpSocket } from "./bun_api.ts";
 
 /** Datagrams waiting to be received before new ones are dropped (UDP may drop anyway). */
 const MAX_QUEUED = 4096;
@@ -75,7 +58,7 @@ class BunDatagramSocket implements DatagramSocket {
 /** Binds a UDP socket with `Bun.udpSocket`. */
 export async function bunBindUdp(request: UdpBindRequest): Promise<DatagramSocket> {
   const wrapped = new BunDatagramSocket();
-  const socket = await (globalThis as unknown as { Bun: BunUdpNamespace }).Bun.udpSocket({
+  const socket = await bun().udpSocket({
     hostname: request.hostname,
     port: request.port,
     socket: {

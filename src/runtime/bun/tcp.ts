@@ -7,85 +7,16 @@
  *
  * @module
  */
-import { checkServerIdentity, type PeerCertificate, rootCertificates } from "node:tls";
-import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
-import { NativeEcho } from "./_native_echo.ts";
-import type {
-  EchoSession,
-  ErrorMapper,
-  ReportedAddr,
-  SocketAddr,
-  StreamListener,
-  StreamSocket,
-  TcpConnectRequest,
-  TcpListenRequest,
-} from "./types.ts";
-import { PendingTlsHandshake } from "./_tls_handshake.ts";
-import { Handoff } from "./_handoff.ts";
+import { checkServerIdentity, rootCertificates } from "node:tls";
+import { closedError, EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
+import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "../types.ts";
+import { PendingTlsHandshake } from "../_shared/tls_handshake.ts";
+import { bun, type BunListener, type BunSocket, type BunSocketHandlers } from "./bun_api.ts";
+import { Handoff } from "../_shared/handoff.ts";
 
-interface BunSocket {
-  data: BunStreamSocket | undefined;
-  write(data: Uint8Array, byteOffset?: number, byteLength?: number): number;
-  end(): void;
-  shutdown(halfClose?: boolean): void;
-  terminate(): void;
-  pause(): void;
-  resume(): void;
-  setNoDelay(noDelay?: boolean): boolean;
-  setKeepAlive(enable?: boolean, initialDelay?: number): boolean;
-  readonly readyState: number;
-  // undefined for a connection the peer reset before Bun looked at it
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
-  readonly localAddress: string | undefined;
-  readonly localPort: number | undefined;
-  readonly alpnProtocol: string | false | null;
-  getPeerCertificate?(): PeerCertificate | undefined;
-}
-
-interface BunHandlers {
-  open(socket: BunSocket): void;
-  data(socket: BunSocket, data: Uint8Array): void;
-  drain(socket: BunSocket): void;
-  end(socket: BunSocket): void;
-  close(socket: BunSocket, error?: Error): void;
-  error(socket: BunSocket, error: Error): void;
-  handshake?(socket: BunSocket, success: boolean, authorizationError: Error | null): void;
-  connectError?(socket: BunSocket, error: Error): void;
-}
-
-interface BunTlsOptions {
-  cert?: string;
-  key?: string;
-  ca?: string[];
-  serverName?: string;
-  rejectUnauthorized?: boolean;
-  ALPNProtocols?: Uint8Array;
-}
-
-interface BunListener {
-  readonly hostname: string;
-  readonly port: number;
-  stop(closeActiveConnections?: boolean): void;
-}
-
-interface BunNamespace {
-  listen(options: {
-    hostname: string;
-    port: number;
-    tls?: BunTlsOptions;
-    reusePort?: boolean;
-    allowHalfOpen: boolean;
-    socket: BunHandlers;
-  }): BunListener;
-  connect(options: {
-    hostname: string;
-    port: number;
-    tls?: BunTlsOptions;
-    allowHalfOpen: boolean;
-    socket: BunHandlers;
-  }): Promise<BunSocket>;
-}
+/** A Bun socket whose `data` is the adapter's wrapper, once it has one. */
+type Socket = BunSocket<BunStreamSocket | undefined>;
+type Handlers = BunSocketHandlers<BunStreamSocket | undefined>;
 
 /** ALPN protocols in the TLS wire format (each name after its length byte): Bun takes no array. */
 function alpnWire(protocols: string[] | undefined): Uint8Array | undefined {
@@ -101,10 +32,6 @@ function alpnWire(protocols: string[] | undefined): Uint8Array | undefined {
   return wire;
 }
 
-function bun(): BunNamespace {
-  return (globalThis as unknown as { Bun: BunNamespace }).Bun;
-}
-
 interface PendingWrite {
   data: Uint8Array;
   offset: number;
@@ -118,33 +45,27 @@ const noop = (): void => {};
 const ECHO_HIGH_WATER_MARK = 256 * 1024;
 
 /** One Bun socket seen through the pull-based StreamSocket contract. */
-class BunStreamSocket implements StreamSocket {
-  readonly #socket: BunSocket;
-  readonly #queue: ChunkQueue;
+class BunStreamSocket extends EventStreamSocket {
+  readonly #socket: Socket;
   readonly #writes: PendingWrite[] = [];
-  readonly localAddr: ReportedAddr;
-  readonly remoteAddr: ReportedAddr;
-  readonly prefersReadInto = false;
   readonly handshake: PendingTlsHandshake | undefined;
-  #closed = false;
-  #failure: unknown;
   #finPending: (() => void) | undefined;
   #shutDown = false;
-  #map: ErrorMapper = (error) => error;
 
   /** @param serverTls A server-side TLS socket whose handshake has not run yet. */
-  constructor(socket: BunSocket, serverTls = false) {
+  constructor(socket: Socket, serverTls = false) {
+    super({ hostname: socket.localAddress, port: socket.localPort }, {
+      hostname: socket.remoteAddress,
+      port: socket.remotePort,
+    });
     this.#socket = socket;
-    this.localAddr = { hostname: socket.localAddress, port: socket.localPort };
-    this.remoteAddr = { hostname: socket.remoteAddress, port: socket.remotePort };
-    this.#queue = new ChunkQueue(() => socket.pause(), () => socket.resume());
-    if (serverTls) {
-      this.handshake = new PendingTlsHandshake((reason) => {
+    this.handshake = serverTls
+      ? new PendingTlsHandshake((reason) => {
         this.onError(reason);
-        this.#closed = true;
+        this.closed = true;
         socket.terminate();
-      });
-    }
+      })
+      : undefined;
   }
 
   /** Bun's handshake handler: the result of a server-side handshake. */
@@ -161,13 +82,11 @@ class BunStreamSocket implements StreamSocket {
   }
 
   onData(data: Uint8Array): void {
-    if (this.#echo) this.#echoChunk(data);
-    else this.#queue.push(data);
+    this.received(data);
   }
 
   onEnd(): void {
-    this.#queue.end();
-    this.#echo?.finish();
+    this.inputEnded();
   }
 
   onDrain(): void {
@@ -175,39 +94,32 @@ class BunStreamSocket implements StreamSocket {
   }
 
   onClose(error?: Error): void {
-    this.#closed = true;
+    this.closed = true;
     if (error) this.onError(error);
-    this.#queue.end();
-    this.#echo?.finish();
-    this.#failWrites(this.#failure ?? closedError());
+    this.inputEnded();
+    this.#failWrites(this.failure ?? closedError());
     this.handshake?.finish();
   }
 
   onError(error: unknown): void {
-    this.#failure ??= error;
-    const mapped = this.#map(error, "read");
-    this.#queue.fail(mapped);
-    this.#echo?.fail(mapped);
+    this.failure ??= error;
+    this.failReads(error);
     this.#failWrites(error);
   }
 
-  #echo: NativeEcho | undefined;
+  protected pauseReading(): void {
+    this.#socket.pause();
+  }
 
-  echo(onProgress: (echoedBytes: number) => void): EchoSession {
-    const echo = new NativeEcho(onProgress, () => this.#socket.pause());
-    const { chunks, ended, error } = this.#queue.takeAll();
-    this.#echo = echo;
-    for (const chunk of chunks) this.#echoChunk(chunk);
-    if (error !== undefined) echo.fail(error);
-    else if (ended || this.#closed) echo.finish();
-    return echo;
+  protected resumeReading(): void {
+    this.#socket.resume();
   }
 
   /** Writes a chunk back from the data handler; what the kernel does not take waits for drain, with reading paused. */
-  #echoChunk(data: Uint8Array): void {
-    const echo = this.#echo!;
+  protected echoChunk(data: Uint8Array): void {
+    const echo = this.echoing!;
     // A chunk already on its way when stop() paused the socket is still echoed.
-    if (this.#closed || this.#finPending || this.#shutDown) return;
+    if (this.closed || this.#finPending || this.#shutDown) return;
     echo.onProgress(data.byteLength);
     let taken = 0;
     if (this.#writes.length === 0) {
@@ -235,7 +147,7 @@ class BunStreamSocket implements StreamSocket {
   #echoPaused = false;
 
   #failWrites(error: unknown): void {
-    for (const write of this.#writes.splice(0)) write.reject(this.#map(error, "write"));
+    for (const write of this.#writes.splice(0)) write.reject(this.map(error, "write"));
     const fin = this.#finPending;
     this.#finPending = undefined;
     fin?.();
@@ -246,7 +158,7 @@ class BunStreamSocket implements StreamSocket {
       const write = this.#writes[0]!;
       const written = this.#socket.write(write.data, write.offset, write.data.byteLength - write.offset);
       if (written < 0) {
-        this.#failWrites(this.#failure ?? closedError());
+        this.#failWrites(this.failure ?? closedError());
         return;
       }
       write.offset += written;
@@ -254,8 +166,8 @@ class BunStreamSocket implements StreamSocket {
       this.#writes.shift();
       write.resolve();
     }
-    const echo = this.#echo;
-    if (echo && this.#echoPaused && !echo.stopped && !echo.finished && !this.#closed) {
+    const echo = this.echoing;
+    if (echo && this.#echoPaused && !echo.stopped && !echo.finished && !this.closed) {
       this.#echoPaused = false;
       this.#socket.resume();
     }
@@ -268,38 +180,25 @@ class BunStreamSocket implements StreamSocket {
     }
   }
 
-  mapErrors(map: ErrorMapper): void {
-    this.#map = map;
-  }
-
-  alpnProtocol(): string | null {
-    const protocol = this.#socket.alpnProtocol;
-    return typeof protocol === "string" ? protocol : null;
-  }
-
-  read(): Promise<Uint8Array | null> {
-    return this.#queue.read();
-  }
-
-  readInto(buffer: Uint8Array): Promise<number | null> {
-    return readIntoFrom(this.#queue, buffer);
+  protected negotiatedAlpn(): unknown {
+    return this.#socket.alpnProtocol;
   }
 
   write(data: Uint8Array): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#map(this.#failure, "write"));
-    if (this.#closed) return Promise.reject(this.#map(closedError(), "write"));
+    if (this.failure !== undefined) return Promise.reject(this.map(this.failure, "write"));
+    if (this.closed) return Promise.reject(this.map(closedError(), "write"));
     if (this.#writes.length === 0) {
       // The common case: the kernel takes it all at once, no promise machinery needed.
       const written = this.#socket.write(data);
       if (written === data.byteLength) return RESOLVED;
-      if (written < 0) return Promise.reject(this.#map(this.#failure ?? closedError(), "write"));
+      if (written < 0) return Promise.reject(this.map(this.failure ?? closedError(), "write"));
       return new Promise((resolve, reject) => this.#writes.push({ data, offset: written, resolve, reject }));
     }
     return new Promise((resolve, reject) => this.#writes.push({ data, offset: 0, resolve, reject }));
   }
 
   closeWrite(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    if (this.closed) return Promise.resolve();
     if (this.#writes.length === 0) {
       this.#shutDown = true;
       this.#socket.shutdown();
@@ -308,27 +207,12 @@ class BunStreamSocket implements StreamSocket {
     return new Promise((resolve) => (this.#finPending = resolve));
   }
 
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#queue.discard();
-    this.#echo?.finish();
+  protected release(how: "close" | "reset"): void {
     this.#failWrites(closedError());
     // end() waits for a handshake in progress to send close_notify: a client that never
     // finishes it would keep the socket. terminate() lets go at once.
-    if (this.handshake && !this.handshake.over) this.#socket.terminate();
-    else this.#socket.end();
-    this.handshake?.finish();
-  }
-
-  reset(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#queue.discard();
-    this.#echo?.finish();
-    this.#failWrites(closedError());
-    this.#socket.terminate();
-    this.handshake?.finish();
+    if (how === "close" && !(this.handshake && !this.handshake.over)) this.#socket.end();
+    else this.#socket.terminate();
   }
 
   setNoDelay(noDelay: boolean): void {
@@ -340,13 +224,7 @@ class BunStreamSocket implements StreamSocket {
   }
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
-
-function closedError(): Error {
-  return Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
-}
-
-function handlers(onOpen: (socket: BunSocket) => void): BunHandlers {
+function handlers(onOpen: (socket: Socket) => void): Handlers {
   return {
     open: onOpen,
     data: (socket, data) => socket.data?.onData(data),
@@ -377,7 +255,7 @@ class BunStreamListener implements StreamListener {
     this.addr = { hostname, port: listener.port };
   }
 
-  deliver(socket: BunSocket): void {
+  deliver(socket: Socket): void {
     // Bun calls open at the TCP accept, TLS or not: the handshake follows.
     const wrapped = new BunStreamSocket(socket, this.#tls);
     socket.data = wrapped;
@@ -424,7 +302,7 @@ export function bunListenTcp(request: TcpListenRequest): Promise<StreamListener>
  * Without SNI Bun checks the certificate against the hostname connected to; when the
  * name to verify is another (an IP address given as `serverName`), check that one too.
  */
-function checkAddressIdentity(socket: BunSocket, request: TcpConnectRequest): Error | undefined {
+function checkAddressIdentity(socket: Socket, request: TcpConnectRequest): Error | undefined {
   const tls = request.tls!;
   if (tls.sni !== undefined || tls.serverName === request.hostname) return undefined;
   const certificate = socket.getPeerCertificate?.();
@@ -443,7 +321,7 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
       signal.removeEventListener("abort", onAbort);
       action();
     };
-    let raw: BunSocket | undefined;
+    let raw: Socket | undefined;
     const onAbort = () =>
       settle(() => {
         raw?.terminate();
@@ -455,7 +333,7 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
       socket.data = new BunStreamSocket(socket);
       if (!tls) settle(() => resolve(socket.data!));
     });
-    const socketHandlers: BunHandlers = {
+    const socketHandlers: Handlers = {
       ...base,
       connectError: (_socket, error) => settle(() => reject(error)),
       close: (socket, error) => {

@@ -14,32 +14,9 @@
  *
  * @module
  */
-import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "./types.ts";
-import { isAcceptedConnectionGone } from "../deno_tcp.ts";
-
-interface DenoAddr {
-  hostname: string;
-  port: number;
-}
-
-interface DenoConn {
-  readonly remoteAddr: DenoAddr;
-  close(): void;
-}
-
-interface DenoListener {
-  readonly addr: DenoAddr;
-  accept(): Promise<DenoConn>;
-  close(): void;
-}
-
-interface DenoHandlerInfo {
-  remoteAddr: DenoAddr;
-  /** Settles once the response has been sent (rejects when it could not be). */
-  completed: Promise<void>;
-}
-
-type DenoHandler = (request: Request, info: DenoHandlerInfo) => Promise<Response>;
+import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "../http_types.ts";
+import { deno, type DenoConn, type DenoHandler, type DenoHandlerInfo, type DenoListener } from "./deno_api.ts";
+import { isAcceptedConnectionGone } from "./tcp.ts";
 
 interface ConnectionServer {
   finished: Promise<void>;
@@ -54,24 +31,10 @@ type ServeHttpOnConnection = (
   onListen: () => void,
 ) => ConnectionServer;
 
-interface DenoServeApi {
-  Deno: {
-    listen(options: { hostname: string; port: number }): DenoListener;
-    listenTls(
-      options: { hostname: string; port: number; cert: string; key: string; alpnProtocols: string[] },
-    ): DenoListener;
-    serve(
-      options: {
-        hostname: string;
-        port: number;
-        cert?: string;
-        key?: string;
-        onListen?: (addr: DenoAddr) => void;
-      },
-      handler: DenoHandler,
-    ): { addr: DenoAddr; shutdown(): Promise<void>; finished: Promise<void> };
-    internal?: symbol;
-  } & Record<symbol, { serveHttpOnConnection?: ServeHttpOnConnection } | undefined>;
+/** Deno's internals, where `serveHttpOnConnection` is found (not in Deno's declarations). */
+interface DenoInternals {
+  internal?: symbol;
+  [key: symbol]: { serveHttpOnConnection?: ServeHttpOnConnection } | undefined;
 }
 
 /**
@@ -133,8 +96,9 @@ function toInfo(info: DenoHandlerInfo): RequestInfo {
 
 /** Starts a server on Deno that runs `handler` for each request. */
 export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: AdapterServeOptions) => {
-  const { Deno } = globalThis as unknown as DenoServeApi;
-  const serveOn = Deno.internal === undefined ? undefined : Deno[Deno.internal]?.serveHttpOnConnection;
+  const Deno = deno();
+  const internals = Deno as unknown as DenoInternals;
+  const serveOn = internals.internal === undefined ? undefined : internals[internals.internal]?.serveHttpOnConnection;
   if (typeof serveOn !== "function") return serveWithDenoServe(handler, options);
 
   const { idleMs, headersMs } = options.timeouts;
@@ -263,7 +227,7 @@ export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: Adapte
 
 /** The plain `Deno.serve`, for a Deno without `serveHttpOnConnection`: no time limits. */
 async function serveWithDenoServe(handler: AdapterHandler, options: AdapterServeOptions): Promise<AdapterServer> {
-  const { Deno } = globalThis as unknown as DenoServeApi;
+  const Deno = deno();
   let listening!: () => void;
   const ready = new Promise<void>((resolve) => (listening = resolve));
   const server = Deno.serve(

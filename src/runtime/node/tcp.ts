@@ -7,25 +7,15 @@
  *
  * @module
  */
-import { lookup } from "node:dns/promises";
 import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
-import { ChunkQueue, readIntoFrom } from "./_chunk_queue.ts";
-import { TcpFeed } from "./_tcp_feed.ts";
-import { NativeEcho } from "./_native_echo.ts";
-import type {
-  EchoSession,
-  ErrorMapper,
-  ReportedAddr,
-  SocketAddr,
-  StreamListener,
-  StreamSocket,
-  TcpConnectRequest,
-  TcpListenRequest,
-} from "./types.ts";
-import { Handoff } from "./_handoff.ts";
-import { PendingTlsHandshake } from "./_tls_handshake.ts";
+import { closedError, EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
+import type { NativeEcho } from "../_shared/native_echo.ts";
+import { TcpFeed } from "../_shared/tcp_feed.ts";
+import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "../types.ts";
+import { Handoff } from "../_shared/handoff.ts";
+import { PendingTlsHandshake } from "../_shared/tls_handshake.ts";
 
 /** The server's side of a TLS handshake that Node runs on an accepted TCP socket. */
 class NodeTlsHandshake extends PendingTlsHandshake {
@@ -52,18 +42,11 @@ interface FlowControl {
   resume(): void;
 }
 
-class NodeStreamSocket implements StreamSocket {
+class NodeStreamSocket extends EventStreamSocket {
   readonly #socket: net.Socket;
   readonly #tcp: net.Socket;
   readonly #flow: FlowControl;
-  readonly #queue: ChunkQueue;
-  readonly localAddr: ReportedAddr;
-  readonly remoteAddr: ReportedAddr;
-  readonly prefersReadInto = false;
   readonly handshake: NodeTlsHandshake | undefined;
-  #closed = false;
-  #failure: unknown;
-  #map: ErrorMapper = (error) => error;
 
   /**
    * @param socket The socket to read and write (a TLSSocket over `tcp` for a TLS server).
@@ -71,52 +54,42 @@ class NodeStreamSocket implements StreamSocket {
    * @param flow What stops and restarts reading: `socket` itself, unless given.
    */
   constructor(socket: net.Socket, tcp: net.Socket = socket, flow: FlowControl = socket) {
+    super({ hostname: tcp.localAddress, port: tcp.localPort }, { hostname: tcp.remoteAddress, port: tcp.remotePort });
     this.#socket = socket;
     this.#tcp = tcp;
     this.#flow = flow;
-    this.localAddr = { hostname: tcp.localAddress, port: tcp.localPort };
-    this.remoteAddr = { hostname: tcp.remoteAddress, port: tcp.remotePort };
-    if (socket !== tcp) this.handshake = new NodeTlsHandshake(socket as tls.TLSSocket, (reason) => this.#fail(reason));
-    this.#queue = new ChunkQueue(() => flow.pause(), () => flow.resume());
-    socket.on("data", (chunk: Uint8Array) => this.#echo ? this.#echoChunk(chunk) : this.#queue.push(chunk));
-    socket.on("end", () => {
-      this.#queue.end();
-      this.#echo?.finish();
-    });
+    this.handshake = socket !== tcp
+      ? new NodeTlsHandshake(socket as tls.TLSSocket, (reason) => this.#fail(reason))
+      : undefined;
+    socket.on("data", (chunk: Uint8Array) => this.received(chunk));
+    socket.on("end", () => this.inputEnded());
     socket.on("error", (error) => {
-      this.#failure = error;
-      const mapped = this.#map(error, "read");
-      this.#queue.fail(mapped);
-      this.#echo?.fail(mapped);
+      this.failure = error;
+      this.failReads(error);
     });
-    socket.on("close", () => {
-      this.#queue.end();
-      this.#echo?.finish();
-    });
+    socket.on("close", () => this.inputEnded());
   }
 
-  #echo: NativeEcho | undefined;
+  protected pauseReading(): void {
+    this.#flow.pause();
+  }
 
-  echo(onProgress: (echoedBytes: number) => void): EchoSession {
-    const socket = this.#socket;
-    const echo = new NativeEcho(onProgress, () => this.#flow.pause());
-    const { chunks, ended, error } = this.#queue.takeAll();
-    this.#echo = echo;
+  protected resumeReading(): void {
+    this.#flow.resume();
+  }
+
+  protected override echoStarted(echo: NativeEcho): void {
     // Node buffers what the kernel does not take; reading pauses while more than its
     // high-water mark waits, as socket.pipe(socket) does, and resumes on drain.
-    socket.on("drain", () => {
+    this.#socket.on("drain", () => {
       if (!echo.stopped && !echo.finished) this.#flow.resume();
     });
-    for (const chunk of chunks) this.#echoChunk(chunk);
-    if (error !== undefined) echo.fail(error);
-    else if (ended || this.#closed) echo.finish();
-    return echo;
   }
 
-  #echoChunk(chunk: Uint8Array): void {
-    const echo = this.#echo!;
+  protected echoChunk(chunk: Uint8Array): void {
+    const echo = this.echoing!;
     // A chunk already on its way when stop() paused the socket is still echoed.
-    if (this.#closed || this.#socket.writableEnded) return;
+    if (this.closed || this.#socket.writableEnded) return;
     const taken = this.#socket.write(chunk);
     echo.onProgress(chunk.byteLength);
     if (!taken) this.#flow.pause();
@@ -124,35 +97,20 @@ class NodeStreamSocket implements StreamSocket {
 
   /** Fails every read and write with `reason` (already an error callers may see) and closes the socket. */
   #fail(reason: unknown): void {
-    this.#failure ??= reason;
-    const mapped = this.#map(reason, "read");
-    this.#queue.fail(mapped);
-    this.#echo?.fail(mapped);
-    this.#closed = true;
+    this.failure ??= reason;
+    this.failReads(reason);
+    this.closed = true;
     this.#socket.destroy();
     this.#tcp.destroy();
   }
 
-  mapErrors(map: ErrorMapper): void {
-    this.#map = map;
-  }
-
-  alpnProtocol(): string | null {
-    const protocol = (this.#socket as tls.TLSSocket).alpnProtocol;
-    return typeof protocol === "string" ? protocol : null;
-  }
-
-  read(): Promise<Uint8Array | null> {
-    return this.#queue.read();
-  }
-
-  readInto(buffer: Uint8Array): Promise<number | null> {
-    return readIntoFrom(this.#queue, buffer);
+  protected negotiatedAlpn(): unknown {
+    return (this.#socket as tls.TLSSocket).alpnProtocol;
   }
 
   write(data: Uint8Array): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#map(this.#failure, "write"));
-    if (this.#socket.destroyed || !this.#socket.writable) return Promise.reject(this.#map(closedError(), "write"));
+    if (this.failure !== undefined) return Promise.reject(this.map(this.failure, "write"));
+    if (this.#socket.destroyed || !this.#socket.writable) return Promise.reject(this.map(closedError(), "write"));
     let settle: ((error: Error | null | undefined) => void) | undefined;
     let early: { error: Error | null | undefined } | undefined;
     this.#socket.write(data, (error) => (settle ? settle(error) : (early = { error })));
@@ -160,10 +118,10 @@ class NodeStreamSocket implements StreamSocket {
     // caller may reuse the buffer now, without a promise per chunk.
     if (early === undefined && this.#socket.writableLength === 0) return RESOLVED;
     if (early !== undefined) {
-      return early.error ? Promise.reject(this.#map(this.#failure ?? early.error, "write")) : RESOLVED;
+      return early.error ? Promise.reject(this.map(this.failure ?? early.error, "write")) : RESOLVED;
     }
     return new Promise((resolve, reject) => {
-      settle = (error) => (error ? reject(this.#map(this.#failure ?? error, "write")) : resolve());
+      settle = (error) => (error ? reject(this.map(this.failure ?? error, "write")) : resolve());
     });
   }
 
@@ -175,21 +133,12 @@ class NodeStreamSocket implements StreamSocket {
     return new Promise((resolve) => socket.end(() => resolve()));
   }
 
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#queue.discard();
-    this.#echo?.finish();
-    this.#socket.destroy();
-    if (this.#tcp !== this.#socket) this.#tcp.destroy();
-    this.handshake?.finish();
-  }
-
-  reset(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#queue.discard();
-    this.#echo?.finish();
+  protected release(how: "close" | "reset"): void {
+    if (how === "close") {
+      this.#socket.destroy();
+      if (this.#tcp !== this.#socket) this.#tcp.destroy();
+      return;
+    }
     // resetAndDestroy() works on a TCP handle only (a TLS socket's is the TLS layer):
     // reset the TCP socket underneath, or close where there is none to reach.
     if (this.#tcp !== this.#socket) this.#socket.destroy();
@@ -198,7 +147,6 @@ class NodeStreamSocket implements StreamSocket {
     } catch {
       this.#tcp.destroy();
     }
-    this.handshake?.finish();
   }
 
   setNoDelay(noDelay: boolean): void {
@@ -208,12 +156,6 @@ class NodeStreamSocket implements StreamSocket {
   setKeepAlive(enable: boolean, initialDelayMs: number): void {
     this.#socket.setKeepAlive(enable, initialDelayMs);
   }
-}
-
-const RESOLVED: Promise<void> = Promise.resolve();
-
-function closedError(): Error {
-  return Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
 }
 
 /** What a TLS listener wraps each accepted TCP socket with. */
@@ -229,7 +171,7 @@ export interface NodeTlsListenOptions {
   /**
    * Put TLS on a JavaScript stream over each TCP socket instead of on the socket's
    * handle: Deno's `node:tls` loses the end of the stream on a handle whose reading
-   * was paused (see `_tcp_feed.ts`). @default false
+   * was paused (see `../_shared/tcp_feed.ts`). @default false
    */
   throughStream?: boolean;
 }
@@ -371,16 +313,4 @@ export function nodeConnectTcp(request: TcpConnectRequest): Promise<StreamSocket
       resolve(new NodeStreamSocket(socket));
     });
   });
-}
-
-/**
- * Resolves a name to one address with the system resolver, IPv4 first: resolvers
- * differ in the order they give (`localhost` is `::1` first on some), and an IPv4
- * answer works with the IPv4 sockets most callers bind.
- */
-export async function nodeResolve(hostname: string): Promise<string> {
-  const addresses = await lookup(hostname, { all: true });
-  const chosen = addresses.find((a) => a.family === 4) ?? addresses[0];
-  if (!chosen) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
-  return chosen.address;
 }

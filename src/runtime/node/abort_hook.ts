@@ -31,10 +31,10 @@
  * @module
  */
 import process from "node:process";
-import { detectRuntime } from "../detect.ts";
+import type { FetchAbortHandle } from "../http_types.ts";
 
 /** Aborts one request with `reason`; does nothing once the request has ended or been aborted. */
-export interface RequestAbort {
+interface RequestAbort {
   abort(reason: Error): void;
 }
 
@@ -47,12 +47,10 @@ interface UndiciHandler {
 }
 
 /** What undici's fetch needs of a `dispatcher`. */
-export interface Dispatcher {
+interface Dispatcher {
   dispatch(options: unknown, handler: UndiciHandler): boolean;
 }
 
-/** Whether this is Node, the one runtime the hook is for. */
-export const onNode: boolean = detectRuntime().name === "node";
 const undiciMajor = Number(process.versions.undici?.split(".")[0]);
 const GLOBAL_DISPATCHER = Symbol.for(`undici.globalDispatcher.${undiciMajor >= 8 ? 2 : 1}`);
 let proven = false;
@@ -63,19 +61,32 @@ function globalDispatcher(): Dispatcher | undefined {
 }
 
 /**
- * One request's dispatcher. On undici 8 the owner is given undici's own controller; on
- * older undici this object stands in for it, holding the abort function, so that neither
+ * One request's dispatcher, and the handle that aborts the request. It keeps undici 8's
+ * controller, or older undici's abort function, as they are handed over, so that neither
  * shape costs an object more per request.
  */
-class HookedDispatcher implements Dispatcher, RequestAbort {
+class HookedDispatcher implements Dispatcher, FetchAbortHandle {
   readonly #target: Dispatcher;
-  readonly #owner: AbortableOwner;
-  #abort: ((reason: Error) => void) | undefined;
+  #controller: RequestAbort | undefined;
+  #abortFunction: ((reason: Error) => void) | undefined;
+  /** Why the request was aborted, once it was (perhaps before undici handed over the means). */
+  #reason: Error | undefined;
+  #rejectPending: ((reason: unknown) => void) | undefined;
 
-  constructor(target: Dispatcher, owner: AbortableOwner) {
+  constructor(target: Dispatcher) {
     this.#target = target;
-    this.#owner = owner;
-    this.#abort = undefined;
+    this.#controller = undefined;
+    this.#abortFunction = undefined;
+    this.#reason = undefined;
+    this.#rejectPending = undefined;
+  }
+
+  get proven(): boolean {
+    return proven;
+  }
+
+  attach(init: RequestInit): void {
+    (init as RequestInit & { dispatcher?: Dispatcher }).dispatcher = this;
   }
 
   dispatch(options: unknown, handler: UndiciHandler): boolean {
@@ -84,7 +95,8 @@ class HookedDispatcher implements Dispatcher, RequestAbort {
     const onRequestStart = handler.onRequestStart;
     if (typeof onRequestStart === "function") {
       handler.onRequestStart = (controller, context) => {
-        this.#owner.onAbortable(controller);
+        this.#controller = controller;
+        this.#handedOver();
         return onRequestStart.call(handler, controller, context);
       };
       proven = true;
@@ -92,8 +104,8 @@ class HookedDispatcher implements Dispatcher, RequestAbort {
       const onConnect = handler.onConnect;
       if (typeof onConnect === "function") {
         handler.onConnect = (abort, context) => {
-          this.#abort = abort;
-          this.#owner.onAbortable(this);
+          this.#abortFunction = abort;
+          this.#handedOver();
           return onConnect.call(handler, abort, context);
         };
         proven = true;
@@ -102,28 +114,37 @@ class HookedDispatcher implements Dispatcher, RequestAbort {
     return this.#target.dispatch(options, handler);
   }
 
+  /** Handed over after the request was aborted (it was still connecting): abort it now. */
+  #handedOver(): void {
+    if (this.#reason !== undefined) this.#abortRequest(this.#reason);
+  }
+
+  #abortRequest(reason: Error): void {
+    if (this.#controller !== undefined) this.#controller.abort(reason);
+    else this.#abortFunction?.(reason);
+  }
+
   abort(reason: Error): void {
-    this.#abort!(reason);
+    this.#reason ??= reason;
+    this.#abortRequest(reason);
+    this.#rejectPending?.(reason);
+  }
+
+  guard(pending: Promise<Response>): Promise<Response> {
+    if (this.#reason !== undefined) return Promise.reject(this.#reason);
+    return new Promise((resolve, reject) => {
+      this.#rejectPending = reject;
+      pending.then(resolve, reject);
+    });
   }
 }
 
-/** What is told how to abort a request. */
-export interface AbortableOwner {
-  onAbortable(request: RequestAbort): void;
-}
-
 /**
- * A dispatcher for one request on Node that tells `owner` how to abort the request;
- * `undefined` elsewhere, or before Node has loaded undici, which sets up the global
- * dispatcher (the first fetch does that, or any Headers or Response before it).
+ * A handle that aborts one request on Node without a signal; `undefined` before Node has
+ * loaded undici, which sets up the global dispatcher (the first fetch does that, or any
+ * Headers or Response before it).
  */
-export function abortHookDispatcher(owner: AbortableOwner): Dispatcher | undefined {
-  if (!onNode) return undefined;
+export function nodeAbortWithoutSignal(): FetchAbortHandle | undefined {
   const target = globalDispatcher();
-  return target && new HookedDispatcher(target, owner);
-}
-
-/** Whether requests through {@linkcode abortHookDispatcher} are known to be abortable. */
-export function abortHookProven(): boolean {
-  return proven;
+  return target && new HookedDispatcher(target);
 }

@@ -9,8 +9,8 @@ import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { Buffer } from "node:buffer";
 import type { Duplex } from "node:stream";
-import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "./types.ts";
-import { answerInTurn } from "./node_pipeline.ts";
+import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "../http_types.ts";
+import { answerInTurn } from "./serve_pipeline.ts";
 
 function toHeaders(req: http.IncomingMessage): Headers {
   const headers = new Headers();

@@ -6,16 +6,12 @@
  *
  * @module
  */
-import { dgramBind } from "./node_udp.ts";
-import type { DatagramSocket, SocketAddr, UdpBindRequest } from "./types.ts";
-
-interface DenoPermissions {
-  permissions: { querySync(descriptor: { name: "net"; host: string }): { state: "granted" | "denied" | "prompt" } };
-}
+import { dgramBind } from "../node/udp.ts";
+import type { DatagramSocket, SocketAddr, UdpBindRequest } from "../types.ts";
+import { deno } from "./deno_api.ts";
 
 function checkNetPermission(host: string): void {
-  const { permissions } = (globalThis as unknown as { Deno: DenoPermissions }).Deno;
-  if (permissions.querySync({ name: "net", host }).state !== "granted") {
+  if (deno().permissions.querySync({ name: "net", host }).state !== "granted") {
     throw Object.assign(new Error(`Requires net access to "${host}", run again with the --allow-net flag`), {
       name: "NotCapable",
       code: "EACCES",

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { nodeListenTcp } from "./node_tcp.ts";
+import { nodeListenTcp } from "../node/tcp.ts";
+import { deno, type DenoConn, type DenoListener } from "./deno_api.ts";
 import type {
   ErrorMapper,
   ReportedAddr,
@@ -17,46 +18,7 @@ import type {
   StreamSocket,
   TcpConnectRequest,
   TcpListenRequest,
-} from "./types.ts";
-
-interface DenoNetAddr {
-  hostname: string;
-  port: number;
-}
-
-interface DenoConn {
-  readonly localAddr: DenoNetAddr;
-  readonly remoteAddr: DenoNetAddr;
-  read(buffer: Uint8Array): Promise<number | null>;
-  write(data: Uint8Array): Promise<number>;
-  closeWrite(): Promise<void>;
-  close(): void;
-  setNoDelay?(noDelay?: boolean): void;
-  setKeepAlive?(keepAlive?: boolean): void;
-  handshake?(): Promise<{ alpnProtocol: string | null }>;
-}
-
-interface DenoListener {
-  readonly addr: DenoNetAddr;
-  accept(): Promise<DenoConn>;
-  close(): void;
-}
-
-interface DenoNamespace {
-  listen(options: { hostname: string; port: number; transport: "tcp"; reusePort?: boolean }): DenoListener;
-  connect(options: { hostname: string; port: number; transport: "tcp"; signal?: AbortSignal }): Promise<DenoConn>;
-  startTls(
-    conn: DenoConn,
-    options: { hostname: string; caCerts?: string[]; alpnProtocols?: string[] },
-  ): Promise<DenoConn>;
-  resolveDns?(query: string, type: "A" | "AAAA"): Promise<string[]>;
-  listenDatagram?: unknown;
-  errors: { BadResource: new (...args: never[]) => Error; Interrupted: new (...args: never[]) => Error };
-}
-
-function deno(): DenoNamespace {
-  return (globalThis as unknown as { Deno: DenoNamespace }).Deno;
-}
+} from "../types.ts";
 
 /** The read buffer starts small (ten thousand idle connections must stay cheap) and doubles while reads fill it. */
 const MIN_READ_BUFFER = 4 * 1024;
@@ -315,7 +277,7 @@ class DenoStreamListener implements StreamListener {
  * a connection from `Deno.listenTls` whose handshake stalls stays open even after
  * close() (Deno's TLS stream keeps trying to finish the handshake in the background), so
  * a client that never completes one would hold a socket for good. The TLS layer runs on
- * a stream over the TCP socket (see `_tcp_feed.ts`), as Deno's `node:tls` loses the end
+ * a stream over the TCP socket (see `../_shared/tcp_feed.ts`), as Deno's `node:tls` loses the end
  * of the stream on a socket whose reading was paused.
  */
 export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener> {

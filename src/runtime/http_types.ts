@@ -1,4 +1,10 @@
-import type { ReportedAddr } from "../types.ts";
+/**
+ * The HTTP part of the runtime contract (`RuntimeAdapter.http`, see ./types.ts):
+ * what an adapter's server, CA-aware fetch and signal-free abort take and give.
+ *
+ * @module
+ */
+import type { ReportedAddr } from "./types.ts";
 
 /** The address a server listens on, or a client connects from. */
 export interface HttpAddr {
@@ -76,5 +82,42 @@ export interface AdapterServer {
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server on one runtime (`serve_node.ts`, `serve_deno.ts`, `serve_bun.ts`). */
+/** Starts an HTTP server on one runtime (`node/serve.ts`, `deno/serve.ts`, `bun/serve.ts`). */
 export type ServeAdapter = (handler: AdapterHandler, options: AdapterServeOptions) => Promise<AdapterServer>;
+
+/** A `fetch` that trusts extra CA certificates (PEM) besides the system's. */
+export type FetchWithCa = (url: string, init: RequestInit, caCerts: readonly string[]) => Promise<Response>;
+
+/**
+ * Aborts one fetch that was given no AbortSignal, on a runtime where a signal costs its
+ * fetch noticeably (Node: see node/abort_hook.ts). The runtime may hand over the means
+ * to abort only once the request is under way, so an abort that comes earlier is kept
+ * and applied then, and the guarded promise rejects at once.
+ */
+export interface FetchAbortHandle {
+  /**
+   * Whether fetches have been seen to hand over their abort this way; until then the
+   * caller passes its signal as well.
+   */
+  readonly proven: boolean;
+  /** Adds what the fetch needs to report to this handle (Node: a dispatcher) to `init`. */
+  attach(init: RequestInit): void;
+  /** Aborts the request with `reason`, now or as soon as the runtime lets it; rejects the guarded promise. */
+  abort(reason: Error): void;
+  /** The fetch's promise as the caller should see it: it rejects at `abort()`, even while the request cannot be aborted yet. */
+  guard(pending: Promise<Response>): Promise<Response>;
+}
+
+/** HTTP on one runtime. */
+export interface HttpAdapter {
+  /** Starts the runtime's HTTP server. */
+  serve: ServeAdapter;
+  /** The runtime's `fetch`, trusting extra CA certificates. */
+  fetchWithCa: FetchWithCa;
+  /**
+   * A handle to abort one fetch without giving it a signal, or `undefined` when the
+   * runtime cannot do that yet (Node before its fetch has loaded). Absent on runtimes
+   * where a signal is cheap (Deno, Bun).
+   */
+  abortWithoutSignal?(): FetchAbortHandle | undefined;
+}

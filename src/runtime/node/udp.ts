@@ -7,8 +7,8 @@
  */
 import dgram from "node:dgram";
 import net from "node:net";
-import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "./types.ts";
-import { Handoff } from "./_handoff.ts";
+import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "../types.ts";
+import { Handoff } from "../_shared/handoff.ts";
 
 /** Datagrams waiting to be received before new ones are dropped (UDP may drop anyway). */
 const MAX_QUEUED = 4096;

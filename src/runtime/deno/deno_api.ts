@@ -1,0 +1,102 @@
+/**
+ * The part of Deno's API that the Deno adapter uses, in one place: sockets
+ * (`Deno.listen`, `Deno.connect`, `Deno.startTls`, `Deno.listenTls`), the server
+ * (`Deno.serve`), permissions, the HTTP client for extra CAs and unreferenced timers.
+ *
+ * Node's TypeScript compiles these files too (every adapter is part of the one package)
+ * and has no `Deno` namespace, so the adapter is written against this subset, and
+ * `npm run check` proves the subset against Deno's own declarations (`deno check
+ * typecheck/deno_api.ts`, with deno.json's `deno.window` lib): when Deno changes one of
+ * these APIs, the check fails. Only `serveHttpOnConnection`, which Deno does not declare
+ * (it is internal), cannot be checked that way; deno/serve.ts falls back to `Deno.serve`
+ * when it is missing.
+ *
+ * Functions are declared as properties, not methods, so that the check compares their
+ * parameters strictly (TypeScript compares method parameters both ways); `startTls` is
+ * a method because it takes back a connection Deno made, which has more than the subset.
+ *
+ * @module
+ */
+
+/** A TCP address as Deno reports it. */
+export interface DenoNetAddr {
+  hostname: string;
+  port: number;
+}
+
+/** A TCP or TLS connection (`Deno.TcpConn`, `Deno.TlsConn`). */
+export interface DenoConn {
+  readonly localAddr: DenoNetAddr;
+  readonly remoteAddr: DenoNetAddr;
+  read: (buffer: Uint8Array) => Promise<number | null>;
+  write: (data: Uint8Array) => Promise<number>;
+  closeWrite: () => Promise<void>;
+  close: () => void;
+  /** TCP connections only. */
+  setNoDelay?: (noDelay?: boolean) => void;
+  /** TCP connections only. */
+  setKeepAlive?: (keepAlive?: boolean) => void;
+  /** TLS connections only. */
+  handshake?: () => Promise<{ alpnProtocol: string | null }>;
+}
+
+/** A listener (`Deno.TcpListener`, `Deno.TlsListener`). */
+export interface DenoListener {
+  readonly addr: DenoNetAddr;
+  accept: () => Promise<DenoConn>;
+  close: () => void;
+}
+
+/** What a `Deno.serve` handler gets besides the request. */
+export interface DenoHandlerInfo {
+  remoteAddr: DenoNetAddr;
+  /** Settles once the response has been sent (rejects when it could not be). */
+  completed: Promise<void>;
+}
+
+/** A `Deno.serve` handler. */
+export type DenoHandler = (request: Request, info: DenoHandlerInfo) => Promise<Response>;
+
+/** A running `Deno.serve` server. */
+export interface DenoHttpServer {
+  readonly addr: DenoNetAddr;
+  shutdown: () => Promise<void>;
+  readonly finished: Promise<void>;
+}
+
+/** The permissions the adapter asks Deno about. */
+export type DenoPermissionDescriptor =
+  | { name: "net"; host: string }
+  | { name: "write"; path: string }
+  | { name: "sys"; kind: "networkInterfaces" };
+
+/** The `Deno` global, as far as the adapter uses it. */
+export interface DenoApi {
+  listen: (options: { hostname: string; port: number; transport?: "tcp"; reusePort?: boolean }) => DenoListener;
+  listenTls: (
+    options: { hostname: string; port: number; cert: string; key: string; alpnProtocols: string[] },
+  ) => DenoListener;
+  connect: (options: { hostname: string; port: number; transport?: "tcp"; signal?: AbortSignal }) => Promise<DenoConn>;
+  startTls(
+    conn: DenoConn,
+    options: { hostname: string; caCerts?: string[]; alpnProtocols?: string[] },
+  ): Promise<DenoConn>;
+  serve: (
+    options: { hostname: string; port: number; cert?: string; key?: string; onListen: (addr: DenoNetAddr) => void },
+    handler: DenoHandler,
+  ) => DenoHttpServer;
+  /** Present only with `--unstable-net`, which `reusePort` needs too. */
+  listenDatagram?: unknown;
+  permissions: {
+    querySync: (descriptor: DenoPermissionDescriptor) => { state: "granted" | "denied" | "prompt" };
+    requestSync: (descriptor: DenoPermissionDescriptor) => { state: "granted" | "denied" | "prompt" };
+  };
+  createHttpClient: (options: { caCerts: string[] }) => { close(): void };
+  unrefTimer: (id: number) => void;
+  errors: { BadResource: new (...args: never[]) => Error; Interrupted: new (...args: never[]) => Error };
+}
+
+/** The `Deno` global; only called on Deno. */
+export function deno(): DenoApi {
+  return (globalThis as unknown as { Deno: DenoApi }).Deno;
+}

@@ -1,0 +1,39 @@
+/**
+ * The Node.js adapter: `node:net`, `node:tls` and `node:dgram` for sockets, `node:http`
+ * for the server, the built-in fetch (undici) with its signal-free abort, and
+ * `node:https` for requests that trust extra CAs.
+ *
+ * The HTTP server and the `node:https` fetch are loaded on first use, so that a program
+ * using sockets alone does not load Node's HTTP stack.
+ *
+ * @module
+ */
+import { resolveHostname } from "../_shared/resolve.ts";
+import type { RuntimeAdapter } from "../types.ts";
+import { nodePermissions } from "./permissions.ts";
+import { nodeAbortWithoutSignal } from "./abort_hook.ts";
+import { nodeExit } from "./exit.ts";
+import { nodeConnectTcp, nodeListenTcp } from "./tcp.ts";
+import { dgramBind } from "./udp.ts";
+
+/** The Node.js adapter. */
+export const nodeAdapter: RuntimeAdapter = {
+  runtime: "node",
+  net: {
+    listenTcp: nodeListenTcp,
+    connectTcp: nodeConnectTcp,
+    bindUdp: dgramBind,
+    resolve: resolveHostname,
+    udpImplementation: "node:dgram",
+  },
+  http: {
+    serve: async (handler, options) => (await import("./serve.ts")).serveNode(handler, options),
+    // Node's fetch takes no per-request TLS options (unless the undici package is
+    // installed, which anynet does not depend on): such requests go through node:https.
+    fetchWithCa: async (url, init, caCerts) => (await import("./https_fetch.ts")).nodeHttpsFetch(url, init, caCerts),
+    abortWithoutSignal: nodeAbortWithoutSignal,
+  },
+  timers: { unref: (timer) => (timer as unknown as { unref(): void }).unref() },
+  process: { exit: nodeExit },
+  permissions: nodePermissions,
+};
