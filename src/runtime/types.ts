@@ -9,8 +9,9 @@ import type { HttpAdapter } from "./http_types.ts";
  * interface. Each capability lives in its own interface so that an adapter can be
  * read one concern at a time.
  *
- * Adapters throw the runtime's own errors; `src/net` turns them into typed errors, so
- * the mapping from runtime quirks to stable codes lives in one place.
+ * Adapters throw the runtime's own errors; `src/_error_kind.ts` is the one place that
+ * reads them (what kind of failure, which code, which words), and `src/net` and
+ * `src/http` each turn a kind into their own typed error.
  */
 export interface RuntimeAdapter {
   /** Which runtime this adapter drives. */
