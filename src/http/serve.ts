@@ -1,4 +1,5 @@
 /// <reference lib="esnext.disposable" preserve="true" />
+import { formatAddr } from "../_address.ts";
 import { checkOptionsObject } from "../_options.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { describeValue } from "./_describe.ts";
@@ -189,7 +190,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   let server: AdapterServer | undefined;
   const ownOrigin = () => {
     const addr = server?.addr ?? { hostname, port };
-    return `${scheme}://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
+    return `${scheme}://${formatAddr(addr)}`;
   };
   const requestUrl = requestUrlRule(scheme, ownOrigin);
 

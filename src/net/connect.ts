@@ -1,3 +1,4 @@
+import { formatAddr } from "../_address.ts";
 import { adapter } from "../runtime/mod.ts";
 import { checkDelayMs } from "../_delay.ts";
 import type { StreamSocket, TlsClientConfig } from "../runtime/types.ts";
@@ -5,7 +6,7 @@ import { toNetError } from "./_classify.ts";
 import { isIpAddress } from "./_ip.ts";
 import { realSocketAddr } from "./_socket_addr.ts";
 import { checkHostname, checkOptions, checkPem, checkPort, checkSignal, checkStringList } from "./_validate.ts";
-import { Connection, formatAddr } from "./connection.ts";
+import { Connection } from "./connection.ts";
 import { ConnectionResetError, TimedOutError } from "./errors.ts";
 import type { ConnectOptions } from "./types.ts";
 

@@ -1,5 +1,6 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import type { EchoSession, StreamSocket } from "../runtime/types.ts";
+import { formatAddr } from "../_address.ts";
 import { toNetError } from "./_classify.ts";
 import { SocketClosedError } from "./errors.ts";
 import type { NetAddr } from "./types.ts";
@@ -282,9 +283,4 @@ export class Connection implements AsyncDisposable {
     this.close();
     return Promise.resolve();
   }
-}
-
-/** `127.0.0.1:80`, `[::1]:80`. */
-export function formatAddr(addr: NetAddr): string {
-  return addr.hostname.includes(":") ? `[${addr.hostname}]:${addr.port}` : `${addr.hostname}:${addr.port}`;
 }

@@ -1,4 +1,5 @@
 /// <reference lib="esnext.disposable" preserve="true" />
+import { formatAddr } from "../_address.ts";
 import { adapter } from "../runtime/mod.ts";
 import { checkDelayMs } from "../_delay.ts";
 import type { StreamListener, StreamSocket } from "../runtime/types.ts";
@@ -6,7 +7,7 @@ import { toNetError } from "./_classify.ts";
 import { isIpAddress } from "./_ip.ts";
 import { realSocketAddr } from "./_socket_addr.ts";
 import { checkHostname, checkOptions, checkPem, checkPort, checkSignal, checkStringList } from "./_validate.ts";
-import { Connection, formatAddr } from "./connection.ts";
+import { Connection } from "./connection.ts";
 import { ConnectionResetError, type NetError, TimedOutError } from "./errors.ts";
 import type { ListenOptions, NetAddr } from "./types.ts";
 

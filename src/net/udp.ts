@@ -1,10 +1,10 @@
 /// <reference lib="esnext.disposable" preserve="true" />
+import { formatAddr } from "../_address.ts";
 import { adapter } from "../runtime/mod.ts";
 import type { DatagramSocket } from "../runtime/types.ts";
 import { toNetError } from "./_classify.ts";
 import { isIpAddress } from "./_ip.ts";
 import { checkHostname, checkOptions, checkPort, checkSignal } from "./_validate.ts";
-import { formatAddr } from "./connection.ts";
 import { SocketClosedError } from "./errors.ts";
 import type { BindUdpOptions, NetAddr, UdpMessage } from "./types.ts";
 
