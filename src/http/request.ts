@@ -2,7 +2,7 @@ import { Attempt } from "./_attempt.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { checkOptionNames } from "../_options.ts";
 import { describeValue } from "./_describe.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../_sleep.ts";
 import { fetchWithCa } from "../runtime/http/fetch.ts";
 import { RedirectError, TimeoutError } from "./errors.ts";
 import { HttpResponse } from "./response.ts";
@@ -845,7 +845,7 @@ async function attempts(r: Run, first: FirstOutcome | undefined): Promise<HttpRe
         delay,
       });
     }
-    await sleep(delay, signal);
+    await sleep(delay, { signal, onAbort: "reject" });
   }
 }
 

@@ -2,7 +2,7 @@
 import { checkOptionsObject } from "../_options.ts";
 import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
-import { abortableSleep } from "./_timing.ts";
+import { sleep } from "../_sleep.ts";
 import { checkDelayMs } from "../_delay.ts";
 import { parseHostPort } from "./host_port.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
@@ -349,7 +349,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         if (isPeerGone(error)) continue;
         // Out of file descriptors and the like: log, breathe, go on.
         emit({ type: "accept-error", error });
-        await abortableSleep(100, stopping.signal);
+        await sleep(100, { signal: stopping.signal, onAbort: "resolve" });
         continue;
       }
       if (!client) break;
@@ -394,7 +394,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     // The first round runs at once, so a backend that is down from the start is known
     // before most clients arrive.
     for (let round = 0; !stopping.signal.aborted; round++) {
-      if (round > 0) await abortableSleep(healthInterval, stopping.signal);
+      if (round > 0) await sleep(healthInterval, { signal: stopping.signal, onAbort: "resolve" });
       if (stopping.signal.aborted) break;
       await Promise.all(backends.map(async (backend) => {
         try {

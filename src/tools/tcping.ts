@@ -1,7 +1,7 @@
 import { checkOptionsObject } from "../_options.ts";
 import { connect, formatAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
-import { abortableSleep } from "./_timing.ts";
+import { sleep } from "../_sleep.ts";
 import { checkDelayMs } from "../_delay.ts";
 
 /** Options of {@linkcode tcping}. */
@@ -133,7 +133,9 @@ export function tcping(options: TcpingOptions): AsyncGenerator<TcpingProbe, Tcpi
       }
       probes.push(result);
       yield result;
-      if (seq < count) await abortableSleep(Math.max(0, interval - (performance.now() - started)), signal);
+      if (seq < count) {
+        await sleep(Math.max(0, interval - (performance.now() - started)), { signal, onAbort: "resolve" });
+      }
     }
     return summarizeTcping(target, probes);
   })();
