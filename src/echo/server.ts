@@ -8,6 +8,7 @@ import {
   type NetError,
   type TlsServerOptions,
 } from "../net/mod.ts";
+import { Activity, idleSweepInterval } from "../_idle.ts";
 import { Service } from "../_service.ts";
 import { checkEchoOptions } from "./_options.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
@@ -71,9 +72,7 @@ export interface EchoServer extends AsyncDisposable {
 interface ConnectionState {
   conn: Connection;
   /** Bumped whenever bytes arrive or go back: the idle sweep compares it between rounds. */
-  progress: number;
-  seenProgress: number;
-  idleSince: number;
+  activity: Activity;
   /** Ends the echo gracefully (set once it runs). */
   stopEcho: (() => void) | undefined;
 }
@@ -133,15 +132,12 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
   const sweep = idleTimeout === undefined ? undefined : setInterval(() => {
     const now = Date.now();
     for (const state of active) {
-      if (state.progress !== state.seenProgress) {
-        state.seenProgress = state.progress;
-        state.idleSince = now;
-      } else if (now - state.idleSince >= idleTimeout) {
+      if (state.activity.quietFor(idleTimeout, now)) {
         emit({ type: "idle", remoteAddr: state.conn.remoteAddr });
         state.conn.close();
       }
     }
-  }, Math.max(20, Math.min(1000, idleTimeout / 4)));
+  }, idleSweepInterval(idleTimeout));
 
   async function serve(state: ConnectionState): Promise<void> {
     const { conn } = state;
@@ -150,7 +146,7 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
       // echoBack() sends the bytes back from the runtime's own events where it can
       // (Node, Bun), so an echo costs no promise per chunk; see docs/benchmarks.md.
       const echo = conn.echoBack((echoed) => {
-        state.progress++;
+        state.activity.chunks++;
         bytes += echoed;
       });
       state.stopEcho = echo.stop;
@@ -200,9 +196,7 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
       served++;
       const state: ConnectionState = {
         conn,
-        progress: 0,
-        seenProgress: 0,
-        idleSince: Date.now(),
+        activity: new Activity(Date.now()),
         stopEcho: undefined,
       };
       active.add(state);

@@ -2,6 +2,7 @@
 import { checkOptionsObject } from "../_options.ts";
 import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
 import { checkHostname, checkPort } from "../net/_validate.ts";
+import { Activity, idleSweepInterval } from "../_idle.ts";
 import { Service } from "../_service.ts";
 import { sleep } from "../_sleep.ts";
 import { checkDelayMs } from "../_delay.ts";
@@ -9,13 +10,7 @@ import { parseHostPort } from "./host_port.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
 import { pipeConnections } from "./proxy_pipe.ts";
 import { reachesListener } from "./proxy_loop.ts";
-import {
-  Activity,
-  checkIdleTimeout,
-  checkMaxConnections,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  idleSweepInterval,
-} from "./proxy_limits.ts";
+import { checkIdleTimeout, checkMaxConnections, DEFAULT_IDLE_TIMEOUT_MS } from "./proxy_limits.ts";
 
 export type { ProxyStrategy } from "./proxy_balancer.ts";
 
