@@ -71,7 +71,7 @@ export interface EchoServer extends AsyncDisposable {
 
 interface ConnectionState {
   conn: Connection;
-  /** Bumped whenever bytes arrive or go back: the idle sweep compares it between rounds. */
+  /** Counts chunks as bytes arrive or go back: what the idle sweep looks at. */
   activity: Activity;
   /** Ends the echo gracefully (set once it runs). */
   stopEcho: (() => void) | undefined;
