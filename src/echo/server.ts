@@ -8,6 +8,8 @@ import {
   type NetError,
   type TlsServerOptions,
 } from "../net/mod.ts";
+import { Activity, idleSweepInterval } from "../_idle.ts";
+import { Service } from "../_service.ts";
 import { checkEchoOptions } from "./_options.ts";
 import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 import type { EchoEvent } from "./events.ts";
@@ -69,10 +71,8 @@ export interface EchoServer extends AsyncDisposable {
 
 interface ConnectionState {
   conn: Connection;
-  /** Bumped whenever bytes arrive or go back: the idle sweep compares it between rounds. */
-  progress: number;
-  seenProgress: number;
-  idleSince: number;
+  /** Counts chunks as bytes arrive or go back: what the idle sweep looks at. */
+  activity: Activity;
   /** Ends the echo gracefully (set once it runs). */
   stopEcho: (() => void) | undefined;
 }
@@ -127,24 +127,17 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
   const active = new Set<ConnectionState>();
   /** Connections being refused: each releases itself once its FIN is out. */
   const refusals = new Set<() => void>();
-  const handlers = new Set<Promise<void>>();
-  let stopping = false;
   let served = 0;
-  let stopResolve!: () => void;
-  const stopRequested = new Promise<void>((resolve) => (stopResolve = resolve));
 
   const sweep = idleTimeout === undefined ? undefined : setInterval(() => {
     const now = Date.now();
     for (const state of active) {
-      if (state.progress !== state.seenProgress) {
-        state.seenProgress = state.progress;
-        state.idleSince = now;
-      } else if (now - state.idleSince >= idleTimeout) {
+      if (state.activity.quietFor(idleTimeout, now)) {
         emit({ type: "idle", remoteAddr: state.conn.remoteAddr });
         state.conn.close();
       }
     }
-  }, Math.max(20, Math.min(1000, idleTimeout / 4)));
+  }, idleSweepInterval(idleTimeout));
 
   async function serve(state: ConnectionState): Promise<void> {
     const { conn } = state;
@@ -153,11 +146,11 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
       // echoBack() sends the bytes back from the runtime's own events where it can
       // (Node, Bun), so an echo costs no promise per chunk; see docs/benchmarks.md.
       const echo = conn.echoBack((echoed) => {
-        state.progress++;
+        state.activity.chunks++;
         bytes += echoed;
       });
       state.stopEcho = echo.stop;
-      if (stopping) echo.stop();
+      if (service.stopping) echo.stop();
       await echo.done;
       if (!conn.closed) await conn.closeWrite();
       emit({ type: "close", remoteAddr: conn.remoteAddr, bytes });
@@ -192,72 +185,47 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
     })().then(release, release);
   }
 
-  function stop(): void {
-    if (stopping) return;
-    stopping = true;
-    listener.close();
-    // Each connection stops reading and finishes once it has echoed what it read.
-    for (const state of active) state.stopEcho?.();
-    stopResolve();
-  }
-
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      if (stopping) {
-        conn.close();
-        break;
-      }
+  const service = new Service<Connection>({
+    accept: () => listener.accept(),
+    serve(conn) {
       if (o.maxConnections !== undefined && active.size >= o.maxConnections) {
         emit({ type: "refuse", remoteAddr: conn.remoteAddr, reason: `more than ${o.maxConnections} connections` });
         refuse(conn);
-        continue;
+        return undefined;
       }
       served++;
       const state: ConnectionState = {
         conn,
-        progress: 0,
-        seenProgress: 0,
-        idleSince: Date.now(),
+        activity: new Activity(Date.now()),
         stopEcho: undefined,
       };
       active.add(state);
       emit({ type: "open", remoteAddr: conn.remoteAddr });
       const handler = serve(state);
-      handlers.add(handler);
-      handler.finally(() => handlers.delete(handler));
-      if (o.maxClients !== undefined && served >= o.maxClients) {
-        listener.close();
-        break;
-      }
-    }
-  })();
-
-  const finished = (async () => {
-    await accepting;
-    // After the last client (maxClients) or a stop: wait for the connections,
-    // and close those still busy once the grace period is over.
-    const allDone = (async () => {
-      while (handlers.size > 0) await Promise.allSettled([...handlers]);
-    })();
-    if (!stopping) await Promise.race([allDone, stopRequested]);
-    let graceTimer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, o.gracePeriod)));
-    await Promise.race([allDone, grace]);
-    clearTimeout(graceTimer);
-    for (const state of active) state.conn.close();
-    for (const release of refusals) release();
-    await allDone;
-    if (sweep !== undefined) clearInterval(sweep);
-    listener.close();
-  })();
-
-  if (o.signal) {
-    if (o.signal.aborted) stop();
-    else o.signal.addEventListener("abort", stop, { once: true });
-  }
-  finished.finally(() => o.signal?.removeEventListener("abort", stop));
+      // The last client (maxClients): the loop ends, the connections run on.
+      if (o.maxClients !== undefined && served >= o.maxClients) listener.close();
+      return handler;
+    },
+    discard: (conn) => conn.close(),
+    onStop() {
+      listener.close();
+      // Each connection stops reading and finishes once it has echoed what it read.
+      for (const state of active) state.stopEcho?.();
+    },
+    gracePeriod: o.gracePeriod,
+    endRemaining() {
+      for (const state of active) state.conn.close();
+      for (const release of refusals) release();
+    },
+    onFinished() {
+      if (sweep !== undefined) clearInterval(sweep);
+      listener.close();
+    },
+    signal: o.signal,
+  });
 
   return {
+    ...service.handle(service.finished),
     get addr() {
       return listener.addr;
     },
@@ -266,15 +234,6 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
     },
     get droppedConnections() {
       return listener.droppedConnections;
-    },
-    finished,
-    close() {
-      stop();
-      return finished;
-    },
-    [Symbol.asyncDispose]() {
-      stop();
-      return finished;
     },
   };
 }

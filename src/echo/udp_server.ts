@@ -1,5 +1,6 @@
 /// <reference lib="esnext.disposable" preserve="true" />
-import { bindUdp, type NetAddr, type UdpSocket } from "../net/mod.ts";
+import { bindUdp, type NetAddr, type UdpMessage, type UdpSocket } from "../net/mod.ts";
+import { Service } from "../_service.ts";
 import { checkEchoOptions } from "./_options.ts";
 import { OwnAddressCheck } from "./_own_address.ts";
 import type { EchoEvent } from "./events.ts";
@@ -64,51 +65,45 @@ export async function serveUdpEcho(options: ServeUdpEchoOptions = {}): Promise<U
   };
   const own = new OwnAddressCheck(socket.addr);
   let dropped = 0;
-  const stop = () => socket.close();
-  const finished = (async () => {
-    let count = 0;
-    for await (const { data, addr } of socket) {
-      const fromItself = own.isOwn(addr);
-      if (fromItself === true || (fromItself !== false && await fromItself)) {
-        dropped++;
-        emit({
-          type: "drop",
-          what: "datagram",
-          remoteAddr: addr,
-          reason: "it comes from this server's own address (echoing it would loop)",
-        });
-        continue;
-      }
-      try {
-        await socket.send(data, addr);
-        emit({ type: "datagram", remoteAddr: addr, bytes: data.byteLength });
-      } catch {
-        // one unreachable sender must not stop the server
-      }
-      if (o.maxClients !== undefined && ++count >= o.maxClients) break;
+  let count = 0;
+  const echoDatagram = async ({ data, addr }: UdpMessage): Promise<void> => {
+    const fromItself = own.isOwn(addr);
+    if (fromItself === true || (fromItself !== false && await fromItself)) {
+      dropped++;
+      emit({
+        type: "drop",
+        what: "datagram",
+        remoteAddr: addr,
+        reason: "it comes from this server's own address (echoing it would loop)",
+      });
+      return;
     }
-    socket.close();
-    o.signal?.removeEventListener("abort", stop);
-  })();
-  if (o.signal) {
-    if (o.signal.aborted) stop();
-    else o.signal.addEventListener("abort", stop, { once: true });
-  }
+    try {
+      await socket.send(data, addr);
+      emit({ type: "datagram", remoteAddr: addr, bytes: data.byteLength });
+    } catch {
+      // one unreachable sender must not stop the server
+    }
+    // The last datagram (maxClients): the loop ends.
+    if (o.maxClients !== undefined && ++count >= o.maxClients) socket.close();
+  };
+  const service = new Service<UdpMessage>({
+    accept: () => socket.receive(),
+    serve: echoDatagram,
+    // Datagrams are answered in the order they came, and one at a time: the socket's
+    // queue, not a pile of pending sends, holds what waits.
+    oneAtATime: true,
+    onStop: () => socket.close(),
+    onFinished: () => socket.close(),
+    signal: o.signal,
+  });
   return {
+    ...service.handle(service.finished),
     get addr() {
       return socket.addr;
     },
     get droppedDatagrams() {
       return dropped;
-    },
-    finished,
-    close() {
-      stop();
-      return finished;
-    },
-    [Symbol.asyncDispose]() {
-      stop();
-      return finished;
     },
   };
 }

@@ -13,7 +13,7 @@ import { Attempt } from "./_attempt.ts";
 import { fetchHop } from "./_fetch_hop.ts";
 import { followRedirects, isFollowableRedirect } from "./_redirect.ts";
 import { bodyForAttempt, type PreparedRequest } from "./_request_plan.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../_sleep.ts";
 import { TimeoutError } from "./errors.ts";
 import type { BeforeRequestContext } from "./request.ts";
 import { HttpResponse } from "./response.ts";
@@ -108,6 +108,6 @@ export async function sendWithRetries(prepared: PreparedRequest): Promise<HttpRe
         delay,
       });
     }
-    await sleep(delay, signal);
+    await sleep(delay, { signal, onAbort: "reject" });
   }
 }

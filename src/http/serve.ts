@@ -11,6 +11,7 @@ import {
 } from "../_argument_checks.ts";
 import { adapter } from "../runtime/mod.ts";
 import type { AdapterRequestInfo, AdapterServer, HttpAddr, RequestInfo } from "../runtime/http_types.ts";
+import { formatAddr } from "../_address.ts";
 import { isBodyTooLargeError } from "./errors.ts";
 import { refusedMethod } from "./_methods.ts";
 import { requestUrlRule } from "./_request_url.ts";
@@ -186,7 +187,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   let server: AdapterServer | undefined;
   const ownOrigin = () => {
     const addr = server?.addr ?? { hostname, port };
-    return `${scheme}://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
+    return `${scheme}://${formatAddr(addr)}`;
   };
   const requestUrl = requestUrlRule(scheme, ownOrigin);
 

@@ -1,3 +1,4 @@
+import { formatAddr } from "../_address.ts";
 import { adapter } from "../runtime/mod.ts";
 import type { StreamSocket, TlsClientConfig } from "../runtime/types.ts";
 import { toNetError } from "./_to_net_error.ts";
@@ -13,7 +14,7 @@ import {
   checkSignal,
   checkStringList,
 } from "../_argument_checks.ts";
-import { Connection, formatAddr } from "./connection.ts";
+import { Connection } from "./connection.ts";
 import { ConnectionResetError, TimedOutError } from "./errors.ts";
 import type { ConnectOptions } from "./types.ts";
 

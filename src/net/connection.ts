@@ -1,16 +1,14 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import type { EchoSession, StreamSocket } from "../runtime/types.ts";
 import { toNetError } from "./_to_net_error.ts";
+import { formatAddr } from "../_address.ts";
+import { CopyLoop } from "./_copy_loop.ts";
 import { SocketClosedError } from "./errors.ts";
 import type { NetAddr } from "./types.ts";
 
 const encoder = new TextEncoder();
 const RESOLVED: Promise<void> = Promise.resolve();
 const RESOLVED_NULL: Promise<null> = Promise.resolve(null);
-
-/** The portable echo loop reads into one buffer per connection that starts small (idle connections stay cheap) and doubles while reads fill it. */
-const MIN_ECHO_BUFFER = 4 * 1024;
-const MAX_ECHO_BUFFER = 64 * 1024;
 
 /** A running {@linkcode Connection.echoBack}. */
 export interface ConnectionEcho {
@@ -179,42 +177,8 @@ export class Connection implements AsyncDisposable {
   }
 
   #echoLoop(onProgress: (echoedBytes: number) => void): EchoSession {
-    let stopping = false;
-    let waitingForRead = false;
-    const run = async () => {
-      // Where the runtime reads into a caller's buffer (Deno), one buffer per connection,
-      // reused: a write settles only once the runtime is done with the bytes, so the
-      // next read may overwrite them. Elsewhere the runtime's own chunks go back as they are.
-      let buffer = this.prefersReadInto ? new Uint8Array(MIN_ECHO_BUFFER) : undefined;
-      while (!stopping) {
-        waitingForRead = true;
-        let chunk: Uint8Array | null;
-        let grow = false;
-        if (buffer) {
-          const n = await this.readInto(buffer);
-          chunk = n === null ? null : buffer.subarray(0, n);
-          // Grow for the next read, after this chunk is written (the write still uses it).
-          grow = n === buffer.byteLength && n < MAX_ECHO_BUFFER;
-        } else {
-          chunk = await this.read();
-        }
-        waitingForRead = false;
-        if (chunk === null) return;
-        onProgress(0);
-        await this.write(chunk);
-        onProgress(chunk.byteLength);
-        if (grow) buffer = new Uint8Array(buffer!.byteLength * 2);
-      }
-    };
-    return {
-      done: run(),
-      stop: () => {
-        if (stopping) return;
-        stopping = true;
-        // A pending read cannot be taken back; everything read so far was written back.
-        if (waitingForRead) this.close();
-      },
-    };
+    // An echo is a copy from the connection to itself.
+    return new CopyLoop(this, this, { onRead: () => onProgress(0), onWritten: onProgress });
   }
 
   /** Half-closes: sends FIN once pending writes are out; reading goes on until the peer closes. */
@@ -282,9 +246,4 @@ export class Connection implements AsyncDisposable {
     this.close();
     return Promise.resolve();
   }
-}
-
-/** `127.0.0.1:80`, `[::1]:80`. */
-export function formatAddr(addr: NetAddr): string {
-  return addr.hostname.includes(":") ? `[${addr.hostname}]:${addr.port}` : `${addr.hostname}:${addr.port}`;
 }

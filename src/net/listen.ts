@@ -1,4 +1,5 @@
 /// <reference lib="esnext.disposable" preserve="true" />
+import { formatAddr } from "../_address.ts";
 import { adapter } from "../runtime/mod.ts";
 import type { StreamListener, StreamSocket } from "../runtime/types.ts";
 import { toNetError } from "./_to_net_error.ts";
@@ -15,7 +16,7 @@ import {
   checkSignal,
   checkStringList,
 } from "../_argument_checks.ts";
-import { Connection, formatAddr } from "./connection.ts";
+import { Connection } from "./connection.ts";
 import { ConnectionResetError, type NetError, TimedOutError } from "./errors.ts";
 import type { ListenOptions, NetAddr } from "./types.ts";
 

@@ -18,7 +18,8 @@
  * @module
  */
 export { connect } from "./connect.ts";
-export { Connection, type ConnectionEcho, formatAddr } from "./connection.ts";
+export { formatAddr } from "../_address.ts";
+export { Connection, type ConnectionEcho } from "./connection.ts";
 export {
   AddressInUseError,
   AddressNotAvailableError,

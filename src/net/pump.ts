@@ -1,3 +1,4 @@
+import { CopyLoop } from "./_copy_loop.ts";
 import type { Connection } from "./connection.ts";
 
 /** Options of {@linkcode pump}. */
@@ -7,9 +8,6 @@ export interface PumpOptions {
   /** Called after each chunk has been written to `to`, with its size in bytes (progress, idle checks). */
   onChunk?: (bytes: number) => void;
 }
-
-const MIN_BUFFER = 4 * 1024;
-const MAX_BUFFER = 64 * 1024;
 
 /**
  * Copies bytes from one connection to another until `from` ends: the building block of
@@ -38,26 +36,8 @@ const MAX_BUFFER = 64 * 1024;
  * ```
  */
 export async function pump(from: Connection, to: Connection, options: PumpOptions = {}): Promise<number> {
-  const { onChunk } = options;
-  let total = 0;
-  let buffer = from.prefersReadInto ? new Uint8Array(MIN_BUFFER) : undefined;
-  for (;;) {
-    let chunk: Uint8Array | null;
-    let grow = false;
-    if (buffer) {
-      const n = await from.readInto(buffer);
-      chunk = n === null ? null : buffer.subarray(0, n);
-      grow = n === buffer.byteLength && n < MAX_BUFFER;
-    } else {
-      chunk = await from.read();
-    }
-    if (chunk === null) break;
-    // The write settles once the runtime is done with the bytes: the buffer may then be reused.
-    await to.write(chunk);
-    total += chunk.byteLength;
-    onChunk?.(chunk.byteLength);
-    if (grow) buffer = new Uint8Array(buffer!.byteLength * 2);
-  }
+  const copy = new CopyLoop(from, to, { onWritten: options.onChunk });
+  await copy.done;
   if (options.closeWrite !== false) await to.closeWrite();
-  return total;
+  return copy.copied;
 }

@@ -1,10 +1,10 @@
 /// <reference lib="esnext.disposable" preserve="true" />
+import { formatAddr } from "../_address.ts";
 import { adapter } from "../runtime/mod.ts";
 import type { DatagramSocket } from "../runtime/types.ts";
 import { toNetError } from "./_to_net_error.ts";
 import { isIpAddress } from "./_ip.ts";
 import { brieflyShown, checkHostname, checkOptionsObject, checkPort, checkSignal } from "../_argument_checks.ts";
-import { formatAddr } from "./connection.ts";
 import { SocketClosedError } from "./errors.ts";
 import type { BindUdpOptions, NetAddr, UdpMessage } from "./types.ts";
 

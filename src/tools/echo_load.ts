@@ -8,7 +8,7 @@ import {
 } from "../_argument_checks.ts";
 import { connect, type Connection, formatAddr, NetError, TimedOutError } from "../net/mod.ts";
 import { LatencyHistogram } from "./_latency.ts";
-import { abortableSleep } from "./_timing.ts";
+import { sleep } from "../_sleep.ts";
 
 /** Options of {@linkcode echoLoad}. */
 export interface EchoLoadOptions {
@@ -172,7 +172,7 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
         if (error instanceof NetError) fail(error);
         else throw error;
         // A refusing server answers at once: do not spin.
-        await abortableSleep(Math.min(50, Math.max(0, deadline - performance.now())), signal);
+        await sleep(Math.min(50, Math.max(0, deadline - performance.now())), { signal, onAbort: "resolve" });
         continue;
       }
       try {

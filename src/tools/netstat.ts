@@ -1,3 +1,4 @@
+import { bracketHost } from "../_address.ts";
 import { listSystemDir, readSystemFile, readSystemLink } from "../runtime/system.ts";
 import { NotSupportedError } from "./errors.ts";
 import { parseProcNetTable, type SocketEntry, type SocketProtocol } from "./proc_net.ts";
@@ -26,8 +27,7 @@ export interface NetstatEntry extends SocketEntry {
 
 /** `ADDR:PORT`, with IPv6 addresses in brackets and port 0 as `*` (no port), as `ss` does. */
 export function formatEndpoint(address: string, port: number): string {
-  const host = address.includes(":") ? `[${address}]` : address;
-  return `${host}:${port === 0 ? "*" : port}`;
+  return `${bracketHost(address)}:${port === 0 ? "*" : port}`;
 }
 
 async function socketOwners(procRoot: string): Promise<Map<number, { pid: number; program: string }>> {

@@ -10,12 +10,14 @@ import {
   checkSignal,
 } from "../_argument_checks.ts";
 import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
-import { abortableSleep } from "./_timing.ts";
+import { Activity, idleSweepInterval } from "../_idle.ts";
+import { Service } from "../_service.ts";
+import { sleep } from "../_sleep.ts";
 import { parseHostPort } from "./host_port.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
 import { pipeConnections } from "./proxy_pipe.ts";
 import { reachesListener } from "./proxy_loop.ts";
-import { Activity, DEFAULT_IDLE_TIMEOUT_MS, idleSweepInterval, MAX_PROXY_CONNECTIONS } from "./proxy_limits.ts";
+import { DEFAULT_IDLE_TIMEOUT_MS, MAX_PROXY_CONNECTIONS } from "./proxy_limits.ts";
 
 export type { ProxyStrategy } from "./proxy_balancer.ts";
 
@@ -266,8 +268,6 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   }
   const balancer = new Balancer(backends, strategy);
   const sessions = new Set<Session>();
-  const handlers = new Set<Promise<void>>();
-  const stopping = new AbortController();
   let accepted = 0, rejected = 0, refused = 0, idleClosed = 0;
 
   const markDown = (backend: Backend, error: unknown) => {
@@ -339,75 +339,90 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     }
   }
 
-  const accepting = (async () => {
-    while (!stopping.signal.aborted) {
-      let client: Connection | null;
+  /**
+   * The next client, or `null` once the listener is closed (a stop closes it). A failed
+   * accept is waited out here: it never ends the proxy.
+   */
+  const acceptClient = async (): Promise<Connection | null> => {
+    for (;;) {
       try {
-        client = await listener.accept();
+        return await listener.accept();
       } catch (error) {
         // A client that reset before it was served costs nothing; a pause for it would
         // let a flood of such clients slow down everyone else's accept.
         if (isPeerGone(error)) continue;
         // Out of file descriptors and the like: log, breathe, go on.
         emit({ type: "accept-error", error });
-        await abortableSleep(100, stopping.signal);
-        continue;
+        await sleep(100, { signal: service.stopSignal, onAbort: "resolve" });
       }
-      if (!client) break;
-      if (stopping.signal.aborted) {
-        client.close();
-        break;
-      }
-      // A client that reset before its address could be read never gets here: listen()
-      // drops it (and counts it), so every log line names a real client.
-      if (maxConnections !== undefined && sessions.size >= maxConnections) {
-        // Closed before a backend is asked: a flood of clients costs the backends nothing.
-        refused++;
-        emit({
-          type: "refuse",
-          client: formatAddr(client.remoteAddr),
-          reason: `more than ${maxConnections} connections`,
-        });
-        client.close();
-        continue;
-      }
-      accepted++;
-      const session: Session = { client, clientName: formatAddr(client.remoteAddr) };
-      sessions.add(session);
-      const handler = handle(session).catch((error) => {
-        emit({
-          type: "connection-error",
-          client: session.clientName,
-          backend: session.backendName ?? "no backend yet",
-          error,
-        });
-        client.reset();
-        session.backend?.reset();
-      }).finally(() => {
-        sessions.delete(session);
-        handlers.delete(handler);
-      });
-      handlers.add(handler);
     }
-  })();
+  };
+
+  const serveClient = (client: Connection): Promise<void> | undefined => {
+    // A client that reset before its address could be read never gets here: listen()
+    // drops it (and counts it), so every log line names a real client.
+    if (maxConnections !== undefined && sessions.size >= maxConnections) {
+      // Closed before a backend is asked: a flood of clients costs the backends nothing.
+      refused++;
+      emit({
+        type: "refuse",
+        client: formatAddr(client.remoteAddr),
+        reason: `more than ${maxConnections} connections`,
+      });
+      client.close();
+      return undefined;
+    }
+    accepted++;
+    const session: Session = { client, clientName: formatAddr(client.remoteAddr) };
+    sessions.add(session);
+    return handle(session).catch((error) => {
+      emit({
+        type: "connection-error",
+        client: session.clientName,
+        backend: session.backendName ?? "no backend yet",
+        error,
+      });
+      client.reset();
+      session.backend?.reset();
+    }).finally(() => {
+      sessions.delete(session);
+    });
+  };
+
+  const service = new Service<Connection>({
+    accept: acceptClient,
+    serve: serveClient,
+    discard: (client) => client.close(),
+    onStop: () => listener.close(),
+    gracePeriod: drainTimeout,
+    // Drained or not: what is still open after drainTimeout is reset.
+    endRemaining() {
+      for (const session of sessions) {
+        session.client.reset();
+        session.backend?.reset();
+      }
+    },
+    onFinished: () => clearInterval(idleSweep),
+    signal,
+  });
 
   const checking = (async () => {
     // The first round runs at once, so a backend that is down from the start is known
     // before most clients arrive.
-    for (let round = 0; !stopping.signal.aborted; round++) {
-      if (round > 0) await abortableSleep(healthInterval, stopping.signal);
-      if (stopping.signal.aborted) break;
+    for (let round = 0; !service.stopping; round++) {
+      if (round > 0) await sleep(healthInterval, { signal: service.stopSignal, onAbort: "resolve" });
+      if (service.stopping) break;
       await Promise.all(backends.map(async (backend) => {
         try {
           const conn = await connect({
             ...backend.addr,
             timeout: Math.min(connectTimeout, healthInterval),
-            signal: stopping.signal,
+            signal: service.stopSignal,
           });
           conn.close();
           markUp(backend);
         } catch (error) {
-          if (!stopping.signal.aborted) markDown(backend, error);
+          if (!service.stopping) markDown(backend, error);
         }
       }));
     }
@@ -432,57 +447,13 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     }
   }, idleSweepInterval(idleTimeout));
 
-  const stopRequested = new Promise<void>((resolve) =>
-    stopping.signal.addEventListener("abort", () => resolve(), { once: true })
-  );
-  const stop = () => {
-    if (stopping.signal.aborted) return;
-    stopping.abort();
-    listener.close();
-  };
-
-  const finished = (async () => {
-    await stopRequested;
-    await Promise.all([accepting, checking]);
-    const allDone = (async () => {
-      while (handlers.size > 0) await Promise.allSettled([...handlers]);
-    })();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const drained = await Promise.race([
-      allDone.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainTimeout))),
-    ]);
-    clearTimeout(timer);
-    if (!drained) {
-      for (const session of sessions) {
-        session.client.reset();
-        session.backend?.reset();
-      }
-    }
-    await allDone;
-    clearInterval(idleSweep);
-    signal?.removeEventListener("abort", stop);
-    return stats();
-  })();
-
-  if (signal) {
-    if (signal.aborted) stop();
-    else signal.addEventListener("abort", stop, { once: true });
-  }
+  const finished = Promise.all([service.finished, checking]).then(() => stats());
 
   return {
+    ...service.handle(finished),
     get addr() {
       return listener.addr;
     },
     stats,
-    finished,
-    close() {
-      stop();
-      return finished;
-    },
-    async [Symbol.asyncDispose]() {
-      stop();
-      await finished;
-    },
   };
 }

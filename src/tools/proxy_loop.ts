@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { bracketHost } from "../_address.ts";
 import type { NetAddr } from "../net/mod.ts";
 import { interfaceAddresses, resolveAll } from "../runtime/host_addresses.ts";
 
@@ -21,7 +22,7 @@ function canonicalIp(address: string): string {
   let host: string;
   try {
     // The URL parser writes every spelling of an address one way (RFC 5952 for IPv6).
-    host = new URL(`http://${bare.includes(":") ? `[${bare}]` : bare}/`).hostname;
+    host = new URL(`http://${bracketHost(bare)}/`).hostname;
   } catch {
     return bare.toLowerCase();
   }

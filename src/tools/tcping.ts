@@ -7,7 +7,7 @@ import {
   refuse,
 } from "../_argument_checks.ts";
 import { connect, formatAddr, NetError } from "../net/mod.ts";
-import { abortableSleep } from "./_timing.ts";
+import { sleep } from "../_sleep.ts";
 
 /** Options of {@linkcode tcping}. */
 export interface TcpingOptions {
@@ -138,7 +138,9 @@ export function tcping(options: TcpingOptions): AsyncGenerator<TcpingProbe, Tcpi
       }
       probes.push(result);
       yield result;
-      if (seq < count) await abortableSleep(Math.max(0, interval - (performance.now() - started)), signal);
+      if (seq < count) {
+        await sleep(Math.max(0, interval - (performance.now() - started)), { signal, onAbort: "resolve" });
+      }
     }
     return summarizeTcping(target, probes);
   })();
