@@ -1,5 +1,7 @@
 import { checkCount, checkDelayMs, checkOptionsObject, checkSignal } from "../_argument_checks.ts";
-import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
+
+/** The classic echo port, for the servers and the clients alike. */
+export const DEFAULT_ECHO_PORT: number = 65432;
 
 /** Checked options shared by the echo servers. */
 export interface CheckedEchoOptions {
@@ -17,7 +19,7 @@ export function checkEchoOptions(action: string, options: unknown, names: readon
   const o = checkOptionsObject(action, options, names);
   return {
     hostname: (o.hostname ?? "127.0.0.1") as string,
-    port: (o.port ?? DEFAULT_ECHO_PORT_VALUE) as number,
+    port: (o.port ?? DEFAULT_ECHO_PORT) as number,
     maxConnections: o.maxConnections === undefined
       ? undefined
       : checkCount(action, "maxConnections", o.maxConnections, 1),

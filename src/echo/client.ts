@@ -1,6 +1,6 @@
 import { checkDelayMs, checkOptionsObject, refuse } from "../_argument_checks.ts";
 import { bindUdp, connect, lookupHost, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
-import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
+import { DEFAULT_ECHO_PORT } from "./_options.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -107,7 +107,7 @@ export async function echo(message: string | Uint8Array, options: EchoOptions = 
   try {
     const conn = await connect({
       hostname: options.hostname ?? "127.0.0.1",
-      port: options.port ?? DEFAULT_ECHO_PORT_VALUE,
+      port: options.port ?? DEFAULT_ECHO_PORT,
       tls: options.tls,
       signal: limit.signal,
     });
@@ -168,7 +168,7 @@ export async function udpEcho(
   const action = "echo over UDP";
   checkOptionsObject(action, options, ["hostname", "port", "timeout", "signal"]);
   const bytes = messageBytes(action, message);
-  const port = options.port ?? DEFAULT_ECHO_PORT_VALUE;
+  const port = options.port ?? DEFAULT_ECHO_PORT;
   const limit = withTimeout(action, options.timeout ?? 5000, options.signal);
   try {
     // Resolve first: the local socket must be of the server address's family.

@@ -13,5 +13,6 @@
  */
 export { echo, EchoIncompleteError, type EchoOptions, udpEcho, type UdpEchoOptions } from "./client.ts";
 export type { EchoEvent } from "./events.ts";
-export { DEFAULT_ECHO_PORT, describeAddr, type EchoServer, serveEcho, type ServeEchoOptions } from "./server.ts";
+export { describeAddr, type EchoServer, serveEcho, type ServeEchoOptions } from "./server.ts";
+export { DEFAULT_ECHO_PORT } from "./_options.ts";
 export { serveUdpEcho, type ServeUdpEchoOptions, type UdpEchoServer } from "./udp_server.ts";

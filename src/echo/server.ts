@@ -11,14 +11,10 @@ import {
 import { Activity, idleSweepInterval } from "../_idle.ts";
 import { Service } from "../_service.ts";
 import { checkEchoOptions } from "./_options.ts";
-import { DEFAULT_ECHO_PORT_VALUE } from "./_port.ts";
 import type { EchoEvent } from "./events.ts";
 
 /** How long a refused connection is read (and its bytes dropped) after its FIN before it is closed anyway, in ms. */
 const REFUSAL_LINGER_MS = 1000;
-
-/** The classic echo port. */
-export const DEFAULT_ECHO_PORT: number = DEFAULT_ECHO_PORT_VALUE;
 
 /** Options of {@linkcode serveEcho}. */
 export interface ServeEchoOptions {

@@ -9,6 +9,7 @@
 import { dgramBind } from "../node/udp.ts";
 import type { DatagramSocket, SocketAddr, UdpBindRequest } from "../types.ts";
 import { deno } from "./deno_api.ts";
+import { formatAddr } from "../../_address.ts";
 
 function checkNetPermission(host: string): void {
   if (deno().permissions.querySync({ name: "net", host }).state !== "granted") {
@@ -17,10 +18,6 @@ function checkNetPermission(host: string): void {
       code: "EACCES",
     });
   }
-}
-
-function hostPort(addr: SocketAddr): string {
-  return addr.hostname.includes(":") ? `[${addr.hostname}]:${addr.port}` : `${addr.hostname}:${addr.port}`;
 }
 
 class PermissionCheckedSocket implements DatagramSocket {
@@ -36,7 +33,7 @@ class PermissionCheckedSocket implements DatagramSocket {
   }
 
   send(data: Uint8Array, to: SocketAddr): Promise<void> {
-    const host = hostPort(to);
+    const host = formatAddr(to);
     if (!this.#allowed.has(host)) {
       try {
         checkNetPermission(host);
@@ -59,6 +56,6 @@ class PermissionCheckedSocket implements DatagramSocket {
 
 /** Binds a UDP socket on Deno through `node:dgram`, after checking `--allow-net`. */
 export async function denoBindUdp(request: UdpBindRequest): Promise<DatagramSocket> {
-  checkNetPermission(hostPort(request));
+  checkNetPermission(formatAddr(request));
   return new PermissionCheckedSocket(await dgramBind(request));
 }
