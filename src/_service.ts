@@ -163,3 +163,18 @@ export class Service<T> {
     }
   }
 }
+
+/**
+ * Wraps a user's event callback so that it can never take a server down: what it throws
+ * is dropped (a logging mistake must not end the connections it logs).
+ */
+export function safeEventCallback<E>(onEvent: ((event: E) => void) | undefined): (event: E) => void {
+  if (!onEvent) return () => {};
+  return (event) => {
+    try {
+      onEvent(event);
+    } catch {
+      // dropped: see above
+    }
+  };
+}

@@ -9,7 +9,7 @@ import {
   type TlsServerOptions,
 } from "../net/mod.ts";
 import { Activity, idleSweepInterval } from "../_idle.ts";
-import { Service } from "../_service.ts";
+import { safeEventCallback, Service } from "../_service.ts";
 import { checkEchoOptions } from "./_options.ts";
 import type { EchoEvent } from "./events.ts";
 
@@ -105,14 +105,7 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
   ]);
   const idleTimeout = o.idleTimeout;
   const onEvent = options.onEvent;
-  const emit = (event: EchoEvent) => {
-    if (!onEvent) return;
-    try {
-      onEvent(event);
-    } catch {
-      // a logging callback must not take the server down
-    }
-  };
+  const emit = safeEventCallback(onEvent);
   const listener: Listener = await listen({
     hostname: o.hostname,
     port: o.port,

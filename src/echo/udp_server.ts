@@ -1,6 +1,6 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import { bindUdp, type NetAddr, type UdpMessage, type UdpSocket } from "../net/mod.ts";
-import { Service } from "../_service.ts";
+import { safeEventCallback, Service } from "../_service.ts";
 import { checkEchoOptions } from "./_options.ts";
 import { OwnAddressCheck } from "./_own_address.ts";
 import type { EchoEvent } from "./events.ts";
@@ -56,13 +56,7 @@ export async function serveUdpEcho(options: ServeUdpEchoOptions = {}): Promise<U
   const o = checkEchoOptions("serve UDP echo", options, ["hostname", "port", "maxClients", "signal", "onEvent"]);
   const socket: UdpSocket = await bindUdp({ hostname: o.hostname, port: o.port });
   const onEvent = options.onEvent;
-  const emit = (event: EchoEvent) => {
-    try {
-      onEvent?.(event);
-    } catch {
-      // a logging callback must not take the server down
-    }
-  };
+  const emit = safeEventCallback(onEvent);
   const own = new OwnAddressCheck(socket.addr);
   let dropped = 0;
   let count = 0;

@@ -12,19 +12,7 @@
  * @module
  */
 import type { Connection } from "./connection.ts";
-
-/**
- * The reused read buffer starts small, because ten thousand idle connections must stay
- * cheap, and doubles while reads fill it, up to a size where larger reads no longer pay.
- */
-const MIN_READ_BUFFER: number = 4 * 1024;
-/** See {@linkcode MIN_READ_BUFFER}. */
-const MAX_READ_BUFFER: number = 64 * 1024;
-
-/** The buffer for the next read: twice as large when the last read filled `buffer` (up to the maximum), else `buffer` itself. */
-function nextReadBuffer(buffer: Uint8Array, filled: number): Uint8Array {
-  return filled === buffer.byteLength && filled < MAX_READ_BUFFER ? new Uint8Array(filled * 2) : buffer;
-}
+import { MIN_READ_BUFFER, nextReadBuffer } from "../runtime/_shared/read_buffer.ts";
 
 /** What a {@linkcode CopyLoop} reports as it goes (progress, idle checks). */
 export interface CopyProgress {

@@ -9,9 +9,18 @@ import {
   checkPort,
   checkSignal,
 } from "../_argument_checks.ts";
-import { connect, type Connection, formatAddr, listen, type Listener, type NetAddr, NetError } from "../net/mod.ts";
+import {
+  connect,
+  type Connection,
+  ConnectionResetError,
+  formatAddr,
+  listen,
+  type Listener,
+  type NetAddr,
+  NetError,
+} from "../net/mod.ts";
 import { Activity, idleSweepInterval } from "../_idle.ts";
-import { Service } from "../_service.ts";
+import { safeEventCallback, Service } from "../_service.ts";
 import { sleep } from "../_sleep.ts";
 import { parseHostPort } from "./host_port.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
@@ -153,12 +162,6 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }
 
-/** An accept that failed because the peer gave up first: nothing to report, nothing to wait for. */
-function isPeerGone(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "ECONNRESET" || code === "ECONNABORTED";
-}
-
 /**
  * Starts a TCP load balancer: each accepted connection is joined to one of the backends,
  * chosen round-robin or by fewest open connections among the healthy ones. A backend
@@ -247,13 +250,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   });
   const signal = checkSignal(action, options.signal);
   signal?.throwIfAborted();
-  const emit = (event: ProxyEvent) => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // a logging callback must not take the proxy down
-    }
-  };
+  const emit = safeEventCallback<ProxyEvent>(options.onEvent);
 
   const listener: Listener = await listen({ hostname, port });
   const listenName = formatAddr(listener.addr);
@@ -350,7 +347,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       } catch (error) {
         // A client that reset before it was served costs nothing; a pause for it would
         // let a flood of such clients slow down everyone else's accept.
-        if (isPeerGone(error)) continue;
+        if (error instanceof ConnectionResetError) continue;
         // Out of file descriptors and the like: log, breathe, go on.
         emit({ type: "accept-error", error });
         await sleep(100, { signal: service.stopSignal, onAbort: "resolve" });

@@ -15,11 +15,6 @@ import type { EchoSession, ErrorMapper, ReportedAddr, StreamSocket } from "../ty
 /** An already settled write: most writes are taken whole at once and need no promise of their own. */
 export const RESOLVED: Promise<void> = Promise.resolve();
 
-/** The error for a read or write on a socket that was closed. */
-export function closedError(): Error {
-  return Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
-}
-
 const passThrough: ErrorMapper = (error) => error;
 
 /** A socket whose runtime pushes events at it, seen through the pull-based StreamSocket contract. */

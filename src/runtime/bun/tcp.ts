@@ -8,7 +8,8 @@
  * @module
  */
 import { checkServerIdentity, rootCertificates } from "node:tls";
-import { closedError, EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
+import { EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
+import { closedError, handshakeAbandonedError, handshakeFailedError } from "../_shared/adapter_errors.ts";
 import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "../types.ts";
 import { PendingTlsHandshake } from "../_shared/tls_handshake.ts";
 import { bun, type BunListener, type BunSocket, type BunSocketHandlers } from "./bun_api.ts";
@@ -76,7 +77,7 @@ class BunStreamSocket extends EventStreamSocket {
     // A failed handshake is closed by Bun itself, gracefully: a terminate() here would
     // reset a connection whose FIN this side had just sent (a refused one).
     if (!success) {
-      this.onError(error ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }));
+      this.onError(error ?? handshakeFailedError());
     }
     this.handshake.finish();
   }
@@ -340,10 +341,7 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
         base.close(socket, error);
         settle(() =>
           reject(
-            error ??
-              Object.assign(new Error("the peer closed the connection during the TLS handshake"), {
-                code: "ECONNRESET",
-              }),
+            error ?? handshakeAbandonedError(),
           )
         );
       },
@@ -363,8 +361,7 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
           settle(() => {
             socket.terminate();
             reject(
-              authorizationError ?? identityError ??
-                Object.assign(new Error("TLS handshake failed"), { code: "ERR_TLS_HANDSHAKE" }),
+              authorizationError ?? identityError ?? handshakeFailedError(),
             );
           });
         }

@@ -8,6 +8,7 @@
 import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "../types.ts";
 import { Handoff } from "../_shared/handoff.ts";
 import { bun, type BunUdpSocket } from "./bun_api.ts";
+import { datagramSocketClosedError } from "../_shared/adapter_errors.ts";
 
 /** Datagrams waiting to be received before new ones are dropped (UDP may drop anyway). */
 const MAX_QUEUED = 4096;
@@ -35,7 +36,7 @@ class BunDatagramSocket implements DatagramSocket {
   async send(data: Uint8Array, to: SocketAddr): Promise<void> {
     for (;;) {
       if (this.#closed || !this.#socket) {
-        throw Object.assign(new Error("the socket is closed"), { code: "ERR_SOCKET_DGRAM_NOT_RUNNING" });
+        throw datagramSocketClosedError();
       }
       if (this.#socket.send(data, to.port, to.hostname)) return;
       await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));

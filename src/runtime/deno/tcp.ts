@@ -19,10 +19,8 @@ import type {
   TcpConnectRequest,
   TcpListenRequest,
 } from "../types.ts";
-
-/** The read buffer starts small (ten thousand idle connections must stay cheap) and doubles while reads fill it. */
-const MIN_READ_BUFFER = 4 * 1024;
-const MAX_READ_BUFFER = 64 * 1024;
+import { MIN_READ_BUFFER, nextReadBuffer } from "../_shared/read_buffer.ts";
+import { closedError } from "../_shared/adapter_errors.ts";
 
 class DenoStreamSocket implements StreamSocket {
   readonly #conn: DenoConn;
@@ -91,7 +89,7 @@ class DenoStreamSocket implements StreamSocket {
       const n = await this.#conn.read(this.#buffer);
       if (n === null) return null;
       const chunk = this.#buffer.slice(0, n);
-      if (n === this.#buffer.byteLength && n < MAX_READ_BUFFER) this.#buffer = new Uint8Array(n * 2);
+      this.#buffer = nextReadBuffer(this.#buffer, n);
       return chunk;
     } catch (error) {
       if (this.#closed) return null;
@@ -153,8 +151,7 @@ class DenoStreamSocket implements StreamSocket {
   #writeFailed(error: unknown): never {
     this.#inFlight--;
     // A write cut short by our own close() fails as "closed", not as Deno's EINTR.
-    const closed = Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED", cause: error });
-    throw this.#map(this.#closed ? closed : error, "write");
+    throw this.#map(this.#closed ? closedError(error) : error, "write");
   }
 
   async #writeRest(data: Uint8Array, offset: number): Promise<void> {
@@ -168,7 +165,7 @@ class DenoStreamSocket implements StreamSocket {
 
   async #writeAll(data: Uint8Array): Promise<void> {
     try {
-      if (this.#closed) throw Object.assign(new Error("the connection is closed"), { code: "ERR_SOCKET_CLOSED" });
+      if (this.#closed) throw closedError();
       let offset = 0;
       while (offset < data.byteLength) {
         offset += await this.#conn.write(offset === 0 ? data : data.subarray(offset));

@@ -10,7 +10,8 @@
 import net from "node:net";
 import process from "node:process";
 import tls from "node:tls";
-import { closedError, EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
+import { EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
+import { closedError, handshakeAbandonedError } from "../_shared/adapter_errors.ts";
 import type { NativeEcho } from "../_shared/native_echo.ts";
 import { TcpFeed } from "../_shared/tcp_feed.ts";
 import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "../types.ts";
@@ -26,14 +27,10 @@ class NodeTlsHandshake extends PendingTlsHandshake {
     // Node leaves a server-side handshake that the peer abandons with a FIN half-open
     // for good (CLOSE-WAIT, with allowHalfOpen): no 'secure', no error. End it here.
     socket.once("end", () => {
-      if (!this.over) this.abort(handshakeAbandoned());
+      if (!this.over) this.abort(handshakeAbandonedError());
     });
     socket.once("close", () => this.finish());
   }
-}
-
-function handshakeAbandoned(): Error {
-  return Object.assign(new Error("the peer closed the connection during the TLS handshake"), { code: "ECONNRESET" });
 }
 
 /** Stops and restarts reading from the peer. */

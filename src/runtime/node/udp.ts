@@ -9,6 +9,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import type { Datagram, DatagramSocket, SocketAddr, UdpBindRequest } from "../types.ts";
 import { Handoff } from "../_shared/handoff.ts";
+import { datagramSocketClosedError } from "../_shared/adapter_errors.ts";
 
 /** Datagrams waiting to be received before new ones are dropped (UDP may drop anyway). */
 const MAX_QUEUED = 4096;
@@ -32,7 +33,7 @@ class DgramSocket implements DatagramSocket {
   send(data: Uint8Array, to: SocketAddr): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.#closed) {
-        reject(Object.assign(new Error("the socket is closed"), { code: "ERR_SOCKET_DGRAM_NOT_RUNNING" }));
+        reject(datagramSocketClosedError());
         return;
       }
       this.#socket.send(data, to.port, to.hostname, (error) => (error ? reject(error) : resolve()));
