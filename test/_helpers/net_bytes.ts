@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Connection } from "anynet/net";
+import type { Connection, Listener } from "anynet/net";
 
 /** `size` bytes of a pattern that shows reordering or loss (not just zeroes). */
 export function pattern(size: number, seed = 1): Uint8Array {
@@ -64,4 +64,46 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): string {
     if (a[i] !== b[i]) return `first difference at byte ${i} (lengths ${a.byteLength}, ${b.byteLength})`;
   }
   return `lengths ${a.byteLength} and ${b.byteLength}`;
+}
+
+/** What {@linkcode echoEveryConnection} saw while it served a listener. */
+export interface EchoedConnections {
+  /** Every connection the listener yielded, in order. */
+  readonly yielded: Connection[];
+  /** What each failed connection threw (the test decides what is expected). */
+  readonly failures: unknown[];
+  /** Settles when the listener's iteration ends. */
+  readonly running: Promise<void>;
+  /** What ended the iteration, if it threw. */
+  iterationError(): unknown;
+}
+
+/**
+ * Echoes every connection `listener` yields until its peer half-closes, then half-closes
+ * back; a connection that fails is recorded and closed, never thrown.
+ */
+export function echoEveryConnection(listener: Listener): EchoedConnections {
+  const yielded: Connection[] = [];
+  const failures: unknown[] = [];
+  let iterationError: unknown;
+  const running = (async () => {
+    try {
+      for await (const conn of listener) {
+        yielded.push(conn);
+        (async () => {
+          try {
+            for (let chunk = await conn.read(); chunk; chunk = await conn.read()) await conn.write(chunk);
+            await conn.closeWrite();
+          } catch (error) {
+            failures.push(error);
+          } finally {
+            conn.close();
+          }
+        })();
+      }
+    } catch (error) {
+      iterationError = error;
+    }
+  })();
+  return { yielded, failures, running, iterationError: () => iterationError };
 }

@@ -6,11 +6,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { connect, type Connection, formatAddr, listen, type Listener, NetError, TimedOutError } from "anynet/net";
+import { connect, type Connection, formatAddr, listen, NetError, TimedOutError } from "anynet/net";
 import { announceSkip } from "../_helpers/env.ts";
 import { rejects } from "../_helpers/net_assert.ts";
 import { hasPython } from "../_helpers/http_python.ts";
 import { eventually, openFiles, runPeer } from "../_helpers/net_peers.ts";
+import { echoEveryConnection } from "../_helpers/net_bytes.ts";
 import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/tls_pki.ts";
 
 const python = hasPython();
@@ -25,33 +26,6 @@ test.before(() => {
 test.after(() => pki?.cleanup());
 
 const IP_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:.]*:[0-9a-f:.]*)$/i;
-
-/** Serves every connection with an echo loop, recording what the iteration yielded and how it ended. */
-function serveAll(listener: Listener) {
-  const yielded: Connection[] = [];
-  const failures: unknown[] = [];
-  let iterationError: unknown;
-  const running = (async () => {
-    try {
-      for await (const conn of listener) {
-        yielded.push(conn);
-        (async () => {
-          try {
-            for (let chunk = await conn.read(); chunk; chunk = await conn.read()) await conn.write(chunk);
-            await conn.closeWrite();
-          } catch (error) {
-            failures.push(error);
-          } finally {
-            conn.close();
-          }
-        })();
-      }
-    } catch (error) {
-      iterationError = error;
-    }
-  })();
-  return { yielded, failures, running, iterationError: () => iterationError };
-}
 
 function assertRealAddresses(conns: Connection[]): void {
   for (const conn of conns) {
@@ -78,7 +52,7 @@ async function assertEchoes(port: number, tls?: { caCerts: string[] }): Promise<
   async () => {
     const dropped: NetError[] = [];
     const listener = await listen({ port: 0, onDroppedConnection: (error) => dropped.push(error) });
-    const served = serveAll(listener);
+    const served = echoEveryConnection(listener);
     try {
       const resets = 60;
       await runPeer("reset", [listener.addr.port, resets]);
@@ -110,7 +84,7 @@ async function assertEchoes(port: number, tls?: { caCerts: string[] }): Promise<
   "a TLS listener goes on after clients that reject its certificate or abandon the handshake, and lets go of their sockets",
   async () => {
     const listener = await listen({ port: 0, tls: { cert: pki!.cert, key: pki!.key } });
-    const served = serveAll(listener);
+    const served = echoEveryConnection(listener);
     try {
       const port = listener.addr.port;
       await assertEchoes(port, { caCerts: [pki!.caCert] });
@@ -139,7 +113,7 @@ async function assertEchoes(port: number, tls?: { caCerts: string[] }): Promise<
   "a TLS handshake that stalls is ended after tls.handshakeTimeout: reads reject with TimedOutError, the socket is released",
   async () => {
     const listener = await listen({ port: 0, tls: { cert: pki!.cert, key: pki!.key, handshakeTimeout: 500 } });
-    const served = serveAll(listener);
+    const served = echoEveryConnection(listener);
     try {
       const baseline = openFiles();
       const stalled = 20;

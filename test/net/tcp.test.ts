@@ -17,27 +17,14 @@ import {
 } from "anynet/net";
 import { rejects } from "../_helpers/net_assert.ts";
 import { announceSkip, testRuntime } from "../_helpers/env.ts";
-import { firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
+import { echoEveryConnection, firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 
 const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null);
 
 /** A listener that echoes every connection until the peer half-closes. */
 async function echoListener(hostname = "127.0.0.1") {
   const listener = await listen({ hostname, port: 0 });
-  (async () => {
-    for await (const conn of listener) {
-      (async () => {
-        try {
-          for (let chunk = await conn.read(); chunk; chunk = await conn.read()) await conn.write(chunk);
-          await conn.closeWrite();
-        } catch {
-          // the test decides what the client sees
-        } finally {
-          conn.close();
-        }
-      })();
-    }
-  })();
+  echoEveryConnection(listener);
   return listener;
 }
 

@@ -1,12 +1,11 @@
 import { test } from "uvu";
-import { existsSync, readdirSync } from "node:fs";
 import * as assert from "uvu/assert";
 import { connect, type Connection, listen, type Listener, TlsError } from "anynet/net";
 import { announceSkip } from "../_helpers/env.ts";
 import { hasPython } from "../_helpers/http_python.ts";
 import { rejects } from "../_helpers/net_assert.ts";
-import { eventually, startSniServer } from "../_helpers/net_peers.ts";
-import { firstDifference, pattern, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
+import { eventually, openFiles, startSniServer } from "../_helpers/net_peers.ts";
+import { echoEveryConnection, firstDifference, pattern, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/tls_pki.ts";
 
 const available = hasOpenssl();
@@ -24,22 +23,7 @@ const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(byt
 /** A TLS echo listener; connection failures are collected instead of thrown. */
 async function tlsEcho(alpnProtocols?: string[]): Promise<{ listener: Listener; failures: unknown[] }> {
   const listener = await listen({ port: 0, tls: { cert: pki.cert, key: pki.key, alpnProtocols } });
-  const failures: unknown[] = [];
-  (async () => {
-    for await (const conn of listener) {
-      (async () => {
-        try {
-          for (let chunk = await conn.read(); chunk; chunk = await conn.read()) await conn.write(chunk);
-          await conn.closeWrite();
-        } catch (error) {
-          failures.push(error);
-        } finally {
-          conn.close();
-        }
-      })();
-    }
-  })();
-  return { listener, failures };
+  return { listener, failures: echoEveryConnection(listener).failures };
 }
 
 tlsTest("connect() with tls and the test CA reaches a TLS listener and echoes 2 MiB", async () => {
@@ -132,11 +116,10 @@ tlsTest("connect() rejects an untrusted certificate with TlsError (verification 
 });
 
 tlsTest("a connect() whose certificate check fails closes its socket (no file descriptor left behind)", async () => {
-  if (!existsSync("/proc/self/fd")) {
+  if (openFiles() === undefined) {
     announceSkip("no /proc/self/fd: the descriptor count cannot be read");
     return;
   }
-  const openFiles = () => readdirSync("/proc/self/fd").length;
   const listener = await listen({ port: 0, tls: { cert: pki.cert, key: pki.key } });
   (async () => {
     for await (const conn of listener) conn.read().catch(() => null).finally(() => conn.close());
@@ -147,14 +130,14 @@ tlsTest("a connect() whose certificate check fails closes its socket (no file de
     for (const tls of failing) {
       await rejects(() => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls }), TlsError);
     }
-    const before = openFiles();
+    const before = openFiles()!;
     for (let i = 0; i < 10; i++) {
       for (const tls of failing) {
         await rejects(() => connect({ hostname: "127.0.0.1", port: listener.addr.port, tls }), TlsError);
       }
     }
     // The server's side of each closes at once; the client's must be closed already.
-    const settled = await eventually(() => openFiles() <= before + 2, 5000);
+    const settled = await eventually(() => openFiles()! <= before + 2, 5000);
     assert.ok(settled, `open files: ${before} before 20 failed handshakes, ${openFiles()} after`);
   } finally {
     listener.close();
