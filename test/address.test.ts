@@ -4,7 +4,7 @@ import { formatAddr } from "anynet/net";
 import { formatEndpoint } from "anynet/tools";
 import { importPrivate } from "./_helpers/private_module.ts";
 
-const loading = importPrivate<{ bracketHost(hostname: string): string }>("_address");
+const loading = importPrivate<typeof import("../src/_address.ts")>("_address");
 
 test("bracketHost() puts an IPv6 address in brackets and leaves anything else alone", async () => {
   const { bracketHost } = await loading;

@@ -10,27 +10,16 @@
  */
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { get } from "anynet/http";
 import { connect, listen } from "anynet/net";
-import { announceSkip, root, testRuntime } from "./_helpers/env.ts";
+import { announceSkip, testRuntime } from "./_helpers/env.ts";
+import { importPrivate } from "./_helpers/private_module.ts";
 import { hasOpenssl, makeTestPki } from "./_helpers/tls_pki.ts";
 
-/** What src/_error_kind.ts exports (a private module: the tests reach it by path). */
-interface ClassifiedError {
-  kind: string;
-  code: string;
-  detail: string;
-  tls?: { kind: string; says: string };
-}
-// Deno runs the sources; Node and Bun the built package, as their users do.
-const modulePath = testRuntime === "deno" ? join(root, "src", "_error_kind.ts") : join(root, "dist", "_error_kind.js");
-const { classifyError } = await import(pathToFileURL(modulePath).href) as {
-  classifyError(error: unknown): ClassifiedError;
-};
+const { classifyError } = await importPrivate<typeof import("../src/_error_kind.ts")>("_error_kind");
+type ClassifiedError = ReturnType<typeof classifyError>;
 
 interface DenoLike {
   connect(

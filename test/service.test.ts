@@ -2,28 +2,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { importPrivate } from "./_helpers/private_module.ts";
 
-// The shape of src/_service.ts that these tests use.
-interface ServiceSpec<T> {
-  accept(): Promise<T | null>;
-  serve(item: T): Promise<void> | undefined;
-  oneAtATime?: boolean;
-  discard?(item: T): void;
-  onStop(): void;
-  gracePeriod?: number;
-  endRemaining?(): void;
-  onFinished?(): void;
-  signal?: AbortSignal;
-}
-interface Service {
-  readonly finished: Promise<void>;
-  readonly stopping: boolean;
-  readonly stopSignal: AbortSignal;
-  stop(): void;
-  handle<R>(
-    finished: Promise<R>,
-  ): { finished: Promise<R>; close(): Promise<R>; [Symbol.asyncDispose](): Promise<void> };
-}
-const loading = importPrivate<{ Service: new <T>(spec: ServiceSpec<T>) => Service }>("_service");
+type ServiceSpec<T> = import("../src/_service.ts").ServiceSpec<T>;
+const loading = importPrivate<typeof import("../src/_service.ts")>("_service");
 
 /** Work arriving one piece at a time, as a listener hands out connections: `null` once closed. */
 class Source<T> {

@@ -2,10 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { importPrivate } from "./_helpers/private_module.ts";
 
-interface SleepModule {
-  sleep(ms: number, options: { signal?: AbortSignal; onAbort: "reject" | "resolve" }): Promise<void>;
-}
-const loading = importPrivate<SleepModule>("_sleep");
+const loading = importPrivate<typeof import("../src/_sleep.ts")>("_sleep");
 
 /** How a promise ends, and after how many ms. */
 async function outcome(promise: Promise<void>): Promise<{ how: string; ms: number }> {

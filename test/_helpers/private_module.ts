@@ -11,8 +11,9 @@ import { pathToFileURL } from "node:url";
 import { root, testRuntime } from "./env.ts";
 
 /**
- * The module at `path` (relative to src/, without an extension), typed as the test
- * declares it: the test's own declaration of the shape it uses.
+ * The module at `path` (relative to src/, without an extension), typed as `T`: give it
+ * `typeof import("../src/PATH.ts")`, so that the test is checked against the module's
+ * real declarations rather than a copy of them.
  */
 export async function importPrivate<T>(path: string): Promise<T> {
   const file = testRuntime === "deno" ? join(root, "src", `${path}.ts`) : join(root, "dist", `${path}.js`);
