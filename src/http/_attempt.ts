@@ -1,7 +1,7 @@
 import { networkFailure } from "./_network_failure.ts";
 import { NetworkError, TimeoutError, type TimeoutKind } from "./errors.ts";
 import { joinSlot, type Slot, type SlotMember, unwatchSlot, watchSlot } from "./_timers.ts";
-import { adapter, type FetchAbortHandle } from "../runtime/mod.ts";
+import { adapter, type FetchAbortHandle, type TransportCall } from "../runtime/mod.ts";
 
 /**
  * What only an attempt that must be told of its timeout carries (one with the caller's
@@ -32,6 +32,8 @@ const abortWithoutSignal = adapter.http.abortWithoutSignal;
  * fetch without a signal (Node, where any signal costs fetch several percent), an
  * attempt without a caller's signal passes no signal at all: it aborts through the
  * adapter's handle, whose `guard()` rejects at the limit a request still connecting.
+ * A request through the runtime's own transport takes no signal either: the attempt ends
+ * it through its call (`bind()`).
  */
 export class Attempt implements SlotMember {
   readonly method: string;
@@ -40,6 +42,8 @@ export class Attempt implements SlotMember {
   readonly signal: AbortSignal | undefined;
   /** Aborts the fetch without a signal, where the runtime offers that; see `attachTo()`. */
   readonly #abortHandle: FetchAbortHandle | undefined;
+  /** The request under way on the runtime's transport, ended through it. */
+  #call: TransportCall | undefined;
   #slot: Slot | undefined;
   #kind: TimeoutKind;
   #limitMs: number;
@@ -54,6 +58,7 @@ export class Attempt implements SlotMember {
     timeoutMs: number,
     deadlineAt: number,
     deadlineMs: number,
+    viaTransport: boolean,
   ) {
     // Every field is set here rather than by initializers, in one order, so that all
     // attempts share one shape.
@@ -61,6 +66,7 @@ export class Attempt implements SlotMember {
     this.url = url;
     this.signal = undefined;
     this.#abortHandle = undefined;
+    this.#call = undefined;
     this.#slot = undefined;
     this.#kind = "timeout";
     this.#limitMs = 0;
@@ -78,7 +84,10 @@ export class Attempt implements SlotMember {
       // The caller's signal is the caller's: this attempt gets its own controller that
       // both the caller and the timer can abort.
       const own = new AbortController();
-      const onCallerAbort = () => own.abort(callerSignal.reason);
+      const onCallerAbort = () => {
+        own.abort(callerSignal.reason);
+        this.#call?.abort(callerSignal.reason);
+      };
       callerSignal.addEventListener("abort", onCallerAbort, { once: true });
       this.#watchSlot(own, callerSignal, onCallerAbort);
       this.signal = own.signal;
@@ -86,6 +95,10 @@ export class Attempt implements SlotMember {
     }
     const slot = this.#slot;
     if (slot === undefined) return;
+    if (viaTransport) {
+      this.#watchSlot(undefined, undefined, undefined);
+      return;
+    }
     this.signal = slot.controller.signal;
     const abortHandle = abortWithoutSignal?.();
     if (abortHandle !== undefined) {
@@ -99,6 +112,12 @@ export class Attempt implements SlotMember {
   /** Gives `init` what lets this attempt abort the fetch without a signal, where it can. */
   attachTo(init: RequestInit): void {
     this.#abortHandle?.attach(init);
+  }
+
+  /** Lets this attempt end `call` (a request on the runtime's transport): at its limit, or now when it has ended already. */
+  bind(call: TransportCall): void {
+    this.#call = call;
+    if (this.stopped) call.abort(this.mapError(undefined, "send"));
   }
 
   /** The signal to give a fetch that cannot use the abort handle: this attempt's, or the timer's. */
@@ -133,6 +152,7 @@ export class Attempt implements SlotMember {
     const error = this.timeoutError();
     watch.own?.abort(error);
     this.#abortHandle?.abort(error);
+    this.#call?.abort(error);
   }
 
   timeoutError(): TimeoutError {
@@ -144,6 +164,7 @@ export class Attempt implements SlotMember {
     this.#failure ??= error;
     this.#watch?.own?.abort(error);
     this.#abortHandle?.abort(error as Error);
+    this.#call?.abort(error);
   }
 
   /**

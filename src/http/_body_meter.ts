@@ -26,12 +26,11 @@ import { BodyTooLargeError } from "./errors.ts";
 export const TURN_MS = 25;
 
 /**
- * Whether the body was sent with a content coding. Such a body is read chunk by chunk
- * even without a limit (see the module comment), and its `Content-Length` counts encoded
- * bytes, which says nothing about the decoded size.
+ * Whether a body with this `Content-Encoding` was sent with a content coding. Such a body
+ * is read chunk by chunk even without a limit (see the module comment), and its
+ * `Content-Length` counts encoded bytes, which says nothing about the decoded size.
  */
-export function isEncoded(headers: Headers): boolean {
-  const coding = headers.get("content-encoding");
+export function isEncoded(coding: string | null): boolean {
   return coding !== null && coding.trim() !== "" && !/^\s*identity\s*$/i.test(coding);
 }
 

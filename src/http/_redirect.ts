@@ -11,7 +11,7 @@
  * @module
  */
 import type { Attempt } from "./_attempt.ts";
-import { fetchHop } from "./_fetch_hop.ts";
+import { dropHopBody, fetchHop, hopHeader, type HopResponse } from "./_fetch_hop.ts";
 import type { AttemptBody, RequestPlan } from "./_request_plan.ts";
 import { isStream } from "./_request_plan.ts";
 import { badPortDetail, isBadPort, REDIRECT_STATUSES } from "../_fetch_spec.ts";
@@ -66,8 +66,8 @@ export function sensitiveHeaderNames(
 }
 
 /** Whether `raw` is a redirect to follow: a redirect status with a Location. */
-export function isFollowableRedirect(raw: Response): boolean {
-  return REDIRECT_STATUSES.has(raw.status) && raw.headers.has("location");
+export function isFollowableRedirect(raw: HopResponse): boolean {
+  return REDIRECT_STATUSES.has(raw.status) && hopHeader(raw, "location") !== null;
 }
 
 /**
@@ -78,7 +78,7 @@ export function isFollowableRedirect(raw: Response): boolean {
 export async function followRedirects(
   plan: RequestPlan,
   attempt: Attempt,
-  raw: Response,
+  raw: HopResponse,
   headers: Headers | undefined,
   body: AttemptBody | undefined,
 ): Promise<HttpResponse> {
@@ -94,8 +94,8 @@ export async function followRedirects(
       if (!isFollowableRedirect(raw)) return new HttpResponse(raw, attempt, redirects, plan.maxBodyBytes);
     }
     const status = raw.status;
-    const location = raw.headers.get("location")!;
-    await raw.body?.cancel().catch(() => {});
+    const location = hopHeader(raw, "location")!;
+    await dropHopBody(raw);
     if (redirects >= plan.maxRedirects) {
       throw new RedirectError({
         method,

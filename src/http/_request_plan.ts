@@ -22,6 +22,7 @@ import { badPortDetail, FORBIDDEN_METHODS, HTTP_TOKEN, isBadPort } from "../_fet
 import { sensitiveHeaderNames } from "./_redirect.ts";
 import { retryPolicy } from "./retry.ts";
 import type { Auth, BodySource, Hooks, RequestOptions, SearchParamsInit } from "./request.ts";
+import { adapter, type HttpTransport } from "../runtime/mod.ts";
 
 /** The action every argument error of a request names: "Cannot send the request: …". */
 const SEND = "send the request";
@@ -51,6 +52,8 @@ export interface RequestPlan {
   maxRedirects: number;
   maxBodyBytes: number | undefined;
   caCerts: string[] | undefined;
+  /** The runtime's own transport, or `undefined` to send with fetch. */
+  transport: HttpTransport | undefined;
 }
 
 /** What one call of request() carries from attempt to attempt. */
@@ -215,7 +218,28 @@ const OPTION_NAMES: readonly string[] = [
   "sensitiveHeaders",
   "keepSensitiveHeaders",
   "hooks",
+  "transport",
 ];
+
+/** The values of the `transport` option. */
+const TRANSPORTS: readonly string[] = ["auto", "fetch"];
+
+/**
+ * The transport the request goes through: the runtime's own where it has one (Node:
+ * node:http) unless the caller asks for fetch; fetch elsewhere. A runtime whose fetch
+ * cannot trust extra CAs sends requests with `ca` through its own transport only.
+ */
+function transportFor(option: unknown, caCerts: readonly string[] | undefined): HttpTransport | undefined {
+  if (option !== undefined && !TRANSPORTS.includes(option as string)) {
+    refuse(SEND, `'transport' must be "auto" or "fetch": got ${describeValue(option)}`);
+  }
+  const own = adapter.http.transport;
+  if (option !== "fetch") return own;
+  if (caCerts !== undefined && adapter.http.fetchWithCa === undefined) {
+    refuse(SEND, "'ca' needs the default transport here: this runtime's fetch cannot trust extra CA certificates");
+  }
+  return undefined;
+}
 
 function planRequest(input: string | URL, method: string, options: RequestOptions): RequestPlan {
   checkOptionsObject(SEND, options, OPTION_NAMES, "", String);
@@ -297,6 +321,7 @@ function planRequest(input: string | URL, method: string, options: RequestOption
       ? undefined
       : checkCount(SEND, "maxBodyBytes", options.maxBodyBytes),
     caCerts,
+    transport: transportFor(options.transport, caCerts),
   };
 }
 

@@ -42,7 +42,15 @@ export async function sendWithRetries(prepared: PreparedRequest): Promise<HttpRe
     // A body factory that throws (or returns no body) is the caller's error, not a
     // failed attempt: it leaves the loop as it is, unretried.
     const body = bodyForAttempt(plan);
-    const attempt = new Attempt(plan.method, href, signal, plan.timeoutMs, deadlineAt, plan.deadlineMs);
+    const attempt = new Attempt(
+      plan.method,
+      href,
+      signal,
+      plan.timeoutMs,
+      deadlineAt,
+      plan.deadlineMs,
+      plan.transport !== undefined,
+    );
     let response: HttpResponse | undefined;
     let failed = false;
     let failure: unknown;

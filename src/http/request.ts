@@ -114,6 +114,12 @@ export interface RequestOptions {
   keepSensitiveHeaders?: readonly string[];
   /** Hooks. */
   hooks?: Hooks;
+  /**
+   * How the request is sent: `"auto"` uses the runtime's fastest client (on Node a pooled
+   * keep-alive node:http transport, elsewhere fetch); `"fetch"` always uses the runtime's
+   * fetch (on Node not with `ca`, which Node's fetch cannot take). @default "auto"
+   */
+  transport?: "auto" | "fetch";
 }
 
 /** Checks a call's arguments, then sends it; a mistake in them is a rejection, like every other failure. */

@@ -3,6 +3,8 @@ import { concatBytes } from "../_bytes.ts";
 import { BodyMeter, isEncoded } from "./_body_meter.ts";
 import { BodyTooLargeError, ERROR_BODY_PREVIEW_CHARS, HttpError } from "./errors.ts";
 import { NULL_BODY_STATUSES } from "../_fetch_spec.ts";
+import { type HopResponse, isTransportResponse } from "./_fetch_hop.ts";
+import type { TransportResponse } from "../runtime/mod.ts";
 
 /**
  * The chunk itself, or a copy when it is a small view on a much larger buffer: Deno hands
@@ -32,12 +34,14 @@ export type JsonValidator<T> = (value: unknown) => T;
  * ```
  */
 export class HttpResponse {
-  /** The runtime's own `Response`, for what this class does not cover. Its body is the same one-shot body. */
-  readonly raw: Response;
   /** How many redirects were followed. */
   readonly redirects: number;
   /** The status code. */
   readonly status: number;
+  /** fetch's Response, or the one built from the transport's response when `raw` was read. */
+  #raw: Response | undefined;
+  /** The runtime transport's response (Node), read directly while its body is untouched. */
+  #native: TransportResponse | undefined;
   #attempt: Attempt;
   #maxBodyBytes: number | undefined;
   #used: boolean;
@@ -45,15 +49,21 @@ export class HttpResponse {
 
   /** @internal Made by `request()`. */
   constructor(
-    raw: Response,
+    source: HopResponse,
     attempt: Attempt,
     redirects: number,
     maxBodyBytes: number | undefined,
-    status: number = raw.status,
+    status: number = source.status,
   ) {
     // Every field is set here, none by an initializer, and the method and URL are read
     // from the attempt: a response is made for every request, so each field counts.
-    this.raw = raw;
+    if (isTransportResponse(source)) {
+      this.#raw = undefined;
+      this.#native = source;
+    } else {
+      this.#raw = source;
+      this.#native = undefined;
+    }
     // Kept as a field: `raw.status` is a native getter, which costs a call on every read.
     this.status = status;
     this.redirects = redirects;
@@ -68,6 +78,32 @@ export class HttpResponse {
     }
   }
 
+  /**
+   * The runtime's own `Response`, for what this class does not cover. Its body is the same
+   * one-shot body. On Node's transport it is built when first read.
+   */
+  get raw(): Response {
+    return this.#raw ??= this.#native!.toResponse();
+  }
+
+  /**
+   * The transport's response, to read the body from directly: while no `Response` was
+   * built from it, or nobody has touched that Response's body.
+   */
+  #direct(): TransportResponse | undefined {
+    const native = this.#native;
+    if (native === undefined) return undefined;
+    const raw = this.#raw;
+    if (raw !== undefined && (raw.bodyUsed || raw.body?.locked)) return undefined;
+    return native;
+  }
+
+  /** The body stream of whichever response holds it. */
+  #source(): ReadableStream<Uint8Array> | null {
+    const native = this.#direct();
+    return native !== undefined ? native.stream() : this.raw.body;
+  }
+
   /** The request method. */
   get method(): string {
     return this.#attempt.method;
@@ -80,7 +116,7 @@ export class HttpResponse {
 
   /** The status text (may be empty; HTTP/2 has none). */
   get statusText(): string {
-    return this.raw.statusText;
+    return (this.#raw ?? this.#native!).statusText;
   }
 
   /** Whether the status is 2xx. */
@@ -105,23 +141,36 @@ export class HttpResponse {
     this.#used = true;
   }
 
-  /** Whether the body must be read chunk by chunk: to count it, or because it is decoded on the way (_body_meter.ts). */
-  #metered(): boolean {
-    return this.#maxBodyBytes !== undefined || isEncoded(this.raw.headers);
+  /**
+   * Whether the body must be read chunk by chunk: to count it, or because fetch decodes
+   * it on the way (_body_meter.ts; a transport decodes in turns of its event loop).
+   */
+  #metered(native: TransportResponse | undefined): boolean {
+    return this.#maxBodyBytes !== undefined || (native === undefined && isEncoded(this.raw.headers.get("content-encoding")));
+  }
+
+  #header(name: string): string | null {
+    const native = this.#native;
+    return native !== undefined ? native.header(name) : this.raw.headers.get(name);
   }
 
   #checkDeclaredLength(): void {
     const limit = this.#maxBodyBytes;
     // An encoded body's Content-Length counts encoded bytes: only the decoded count says.
-    if (limit === undefined || isEncoded(this.raw.headers)) return;
-    const declared = Number(this.raw.headers.get("content-length"));
+    if (limit === undefined || isEncoded(this.#header("content-encoding"))) return;
+    const declared = Number(this.#header("content-length"));
     if (Number.isFinite(declared) && declared > limit) {
       throw new BodyTooLargeError(limit, "response", { method: this.method, url: this.url });
     }
   }
 
   async #readAll(): Promise<Uint8Array> {
-    if (!this.#metered()) return new Uint8Array(await this.#attempt.readBody(this.raw.arrayBuffer()));
+    const native = this.#direct();
+    if (!this.#metered(native)) {
+      if (native !== undefined) return await this.#attempt.readBody(native.bytes());
+      return new Uint8Array(await this.#attempt.readBody(this.raw.arrayBuffer()));
+    }
+    if (native !== undefined) return await this.#readCounted(native);
     const body = this.raw.body;
     if (body === null) {
       this.#attempt.finish();
@@ -145,6 +194,21 @@ export class HttpResponse {
       if (error instanceof BodyTooLargeError) this.#attempt.abortWith(error);
       // Cancelling closes the connection, so a too-large body stops arriving.
       (reader ?? body).cancel().catch(() => {});
+      throw this.#attempt.mapError(error, "body");
+    } finally {
+      this.#attempt.finish();
+    }
+  }
+
+  /** Reads a transport's body whole, counting each chunk against the limit as it comes. */
+  async #readCounted(native: TransportResponse): Promise<Uint8Array> {
+    const meter = new BodyMeter(this.#attempt, this.#maxBodyBytes);
+    try {
+      this.#checkDeclaredLength();
+      return await native.bytes((chunk) => meter.count(chunk));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) this.#attempt.abortWith(error);
+      native.cancel();
       throw this.#attempt.mapError(error, "body");
     } finally {
       this.#attempt.finish();
@@ -184,7 +248,8 @@ export class HttpResponse {
     }
     // The runtime's own text() is the fast path when nothing needs counting or decoding;
     // a `then` instead of an async frame keeps the per-request cost down.
-    if (!this.#metered()) return this.#attempt.readBody(this.raw.text());
+    const native = this.#direct();
+    if (!this.#metered(native)) return this.#attempt.readBody((native ?? this.raw).text());
     return this.#readAll().then((bytes) => new TextDecoder().decode(bytes));
   }
 
@@ -229,7 +294,7 @@ export class HttpResponse {
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#stream !== undefined) return this.#stream;
     this.#claim("take the body stream");
-    const source = this.raw.body;
+    const source = this.#source();
     if (source === null) return (this.#stream = null);
     const attempt = this.#attempt;
     const meter = new BodyMeter(attempt, this.#maxBodyBytes);
@@ -266,7 +331,7 @@ export class HttpResponse {
   async previewBody(chars: number = ERROR_BODY_PREVIEW_CHARS): Promise<string> {
     if (this.#used) return "";
     this.#used = true;
-    const body = this.raw.body;
+    const body = this.#source();
     if (body === null) return "";
     const reader = body.getReader();
     const decoder = new TextDecoder();
@@ -290,7 +355,9 @@ export class HttpResponse {
   async discard(): Promise<void> {
     this.#used = true;
     try {
-      await this.raw.body?.cancel();
+      const native = this.#direct();
+      if (native !== undefined) native.cancel();
+      else await this.raw.body?.cancel();
     } catch {
       // Cancelling an already-broken body is fine.
     } finally {

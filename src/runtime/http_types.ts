@@ -1,6 +1,7 @@
 /**
  * The HTTP part of the runtime contract (`RuntimeAdapter.http`, see ./types.ts):
- * what an adapter's server, CA-aware fetch and signal-free abort take and give.
+ * what an adapter's server, client transport, CA-aware fetch and signal-free abort take
+ * and give.
  *
  * @module
  */
@@ -108,12 +109,74 @@ export interface FetchAbortHandle {
   guard(pending: Promise<Response>): Promise<Response>;
 }
 
+/** One request as the client hands it to a transport: redirects, retries and time limits stay the client's. */
+export interface TransportRequest {
+  /** The absolute http: or https: URL, without credentials. */
+  url: string;
+  method: string;
+  /** The request's headers, or `undefined` for none but the transport's defaults. */
+  headers: Headers | undefined;
+  /** The body, as fetch would take it. */
+  body: NonNullable<RequestInit["body"]> | undefined;
+  /** Extra CA certificates (PEM) to trust besides the system's. */
+  caCerts: readonly string[] | undefined;
+}
+
+/**
+ * A response as a transport hands it over, with the body not yet read. Only what the
+ * client asks for is built: no `Headers`, stream or `Response` unless they are read.
+ */
+export interface TransportResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** One response header (any case), its values joined with ", " as `Headers.get()` joins them; null when absent. */
+  header(name: string): string | null;
+  /** Reads the whole body (decoded, as fetch decodes it) as UTF-8 text. */
+  text(): Promise<string>;
+  /**
+   * Reads the whole body (decoded), handing each chunk to `onChunk` first: when it throws,
+   * the connection is closed and the read rejects with its error.
+   */
+  bytes(onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array>;
+  /** The body as a byte stream that reads only as fast as it is read, or null when there is none. */
+  stream(): ReadableStream<Uint8Array> | null;
+  /** Drops the body unread (closing the connection when it has not ended). */
+  cancel(): void;
+  /** The runtime's own `Response` for this response: same status, headers and one-shot body. */
+  toResponse(): Response;
+}
+
+/** One request under way on a transport. */
+export interface TransportCall {
+  /** Resolves once the status and headers are in; rejects as fetch would (a TypeError with the cause). */
+  readonly response: Promise<TransportResponse>;
+  /**
+   * Ends the request at once with `reason`: its connection is closed, and the pending
+   * response or body read rejects with `reason`. Does nothing once the body has been read.
+   */
+  abort(reason: unknown): void;
+}
+
+/** A client transport faster than the runtime's fetch: pooled keep-alive connections (Node: node:http). */
+export interface HttpTransport {
+  /** Starts one request (a synchronous failure of the arguments is thrown). */
+  send(request: TransportRequest): TransportCall;
+}
+
 /** HTTP on one runtime. */
 export interface HttpAdapter {
   /** Starts the runtime's HTTP server. */
   serve: ServeAdapter;
-  /** The runtime's `fetch`, trusting extra CA certificates. */
-  fetchWithCa: FetchWithCa;
+  /**
+   * The client's own transport, used instead of fetch unless a request asks for fetch;
+   * absent where fetch is the fastest client the runtime has (Deno, Bun).
+   */
+  transport?: HttpTransport;
+  /**
+   * The runtime's `fetch`, trusting extra CA certificates; absent where fetch cannot be
+   * given any (Node): requests with extra CAs go through `transport` there.
+   */
+  fetchWithCa?: FetchWithCa;
   /**
    * A handle to abort one fetch without giving it a signal, or `undefined` when the
    * runtime cannot do that yet (Node before its fetch has loaded). Absent on runtimes

@@ -1,10 +1,11 @@
 /**
  * The Node.js adapter: `node:net`, `node:tls` and `node:dgram` for sockets, `node:http`
- * for the server, the built-in fetch (undici) with its signal-free abort, and
- * `node:https` for requests that trust extra CAs.
+ * for the server, `node:http`/`node:https` as the HTTP client's transport (with extra CAs
+ * too), and the built-in fetch (undici) with its signal-free abort for requests that ask
+ * for fetch.
  *
- * The HTTP server and the `node:https` fetch are loaded on first use, so that a program
- * using sockets alone does not load Node's HTTP stack.
+ * The HTTP server and the transport's Node modules are loaded on first use, so that a
+ * program using sockets alone does not load Node's HTTP stack.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import type { RuntimeAdapter } from "../types.ts";
 import { nodePermissions } from "./permissions.ts";
 import { nodeAbortWithoutSignal } from "./abort_hook.ts";
 import { nodeExit } from "./exit.ts";
+import { nodeHttpTransport } from "./http_transport.ts";
 import { nodeConnectTcp, nodeListenTcp } from "./tcp.ts";
 import { dgramBind } from "./udp.ts";
 
@@ -28,9 +30,9 @@ export const nodeAdapter: RuntimeAdapter = {
   },
   http: {
     serve: async (handler, options) => (await import("./serve.ts")).serveNode(handler, options),
-    // Node's fetch takes no per-request TLS options (unless the undici package is
-    // installed, which anynet does not depend on): such requests go through node:https.
-    fetchWithCa: async (url, init, caCerts) => (await import("./https_fetch.ts")).nodeHttpsFetch(url, init, caCerts),
+    // Also the only way to trust extra CAs: Node's fetch takes no per-request TLS options
+    // (unless the undici package is installed, which anynet does not depend on).
+    transport: nodeHttpTransport,
     abortWithoutSignal: nodeAbortWithoutSignal,
   },
   timers: { unref: (timer) => (timer as unknown as { unref(): void }).unref() },
