@@ -10,10 +10,14 @@ import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
 import { closedWithin, rawServer } from "../_helpers/http_servers.ts";
 import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 
-// What a timeout aborts a request with: on Node the abort undici hands to a per-request
-// dispatcher (the request carries no signal), elsewhere an AbortSignal. These tests run in
-// a process of their own, so the first requests below are the process's first, and they
-// watch what anynet hands fetch.
+// What a timeout aborts a request with when it goes through fetch: on Node the abort undici
+// hands to a per-request dispatcher (the request carries no signal), elsewhere an
+// AbortSignal. These tests run in a process of their own, so the first requests below are
+// the process's first, and they watch what anynet hands fetch. On Node, get() goes through
+// node:http unless asked for fetch: the stalled-body test runs on both.
+
+/** The transports a request can take here: Node's node:http one and fetch, or fetch alone. */
+const TRANSPORTS = testRuntime === "node" ? ["auto", "fetch"] as const : ["auto"] as const;
 
 interface FetchSpy {
   /** The `init` of every fetch call, in order. */
@@ -56,11 +60,13 @@ const stallingServer = () =>
     else res.end("ok");
   });
 
-test("on Node, get() with a timeout gives fetch a dispatcher and no signal once a request has shown the hook works; elsewhere a signal", async () => {
+test("on Node, get() through fetch with a timeout gives fetch a dispatcher and no signal once a request has shown the hook works; elsewhere a signal", async () => {
   const server = await stallingServer();
   const spy = spyOnFetch();
   try {
-    for (let i = 0; i < 3; i++) assert.is(await (await get(`${server.url}/`, { timeout: 5000 })).text(), "ok");
+    for (let i = 0; i < 3; i++) {
+      assert.is(await (await get(`${server.url}/`, { timeout: 5000, transport: "fetch" })).text(), "ok");
+    }
   } finally {
     spy.restore();
     await server.close();
@@ -81,34 +87,39 @@ test("on Node, get() with a timeout gives fetch a dispatcher and no signal once 
   }
 });
 
-test("a request that stalls mid-body times out at its limit and its connection is closed while the client runs on", async () => {
-  const server = await stallingServer();
-  const spy = spyOnFetch();
-  try {
-    // Warm-up: on Node, these prove the hook, so the stalled request below carries no signal.
-    for (let i = 0; i < 2; i++) await (await get(`${server.url}/`, { timeout: 5000 })).text();
-    const started = performance.now();
-    const response = await get(`${server.url}/stall`, { timeout: 300, retry: 0 });
-    assert.is(response.status, 200);
+for (const transport of TRANSPORTS) {
+  test(`a request that stalls mid-body times out at its limit and its connection is closed while the client runs on (transport ${transport})`, async () => {
+    const server = await stallingServer();
+    const spy = spyOnFetch();
     try {
-      // Without a working abort the read would wait for undici's own 300 s body timeout.
-      await within(response.text(), 2000, "reading the stalled body");
-      assert.unreachable("a body that never ends was read to its end");
-    } catch (error) {
-      assert.ok(isTimeoutError(error), String(error));
-      assert.is((error as { kind: string }).kind, "timeout");
+      // Warm-up: on Node, these prove the hook, so the stalled request below carries no signal.
+      for (let i = 0; i < 2; i++) await (await get(`${server.url}/`, { timeout: 5000, transport })).text();
+      const started = performance.now();
+      const response = await get(`${server.url}/stall`, { timeout: 300, retry: 0, transport });
+      assert.is(response.status, 200);
+      try {
+        // Without a working abort the read would wait for undici's own 300 s body timeout.
+        await within(response.text(), 2000, "reading the stalled body");
+        assert.unreachable("a body that never ends was read to its end");
+      } catch (error) {
+        assert.ok(isTimeoutError(error), String(error));
+        assert.is((error as { kind: string }).kind, "timeout");
+      }
+      const ms = performance.now() - started;
+      assert.ok(ms >= 300 && ms < 2000, `timed out after ${Math.round(ms)} ms`);
+      // This process is the client and is still running: only the abort can close it.
+      const stalled = server.seen.find((req) => req.url === "/stall")!;
+      await closedWithin(stalled.socket, 2000);
+      if (testRuntime !== "node") assert.is(abortedBy(spy.inits.at(-1)!), "signal");
+      else if (transport === "fetch") assert.is(abortedBy(spy.inits.at(-1)!), "dispatcher");
+      // Node's own transport never calls fetch.
+      else assert.is(spy.inits.length, 0);
+    } finally {
+      spy.restore();
+      await server.close();
     }
-    const ms = performance.now() - started;
-    assert.ok(ms >= 300 && ms < 2000, `timed out after ${Math.round(ms)} ms`);
-    // This process is the client and is still running: only the abort can close it.
-    const stalled = server.seen.find((req) => req.url === "/stall")!;
-    await closedWithin(stalled.socket, 2000);
-    assert.is(abortedBy(spy.inits.at(-1)!), testRuntime === "node" ? "dispatcher" : "signal");
-  } finally {
-    spy.restore();
-    await server.close();
-  }
-});
+  });
+}
 
 const openssl = hasOpenssl();
 if (testRuntime !== "node") {
@@ -116,39 +127,42 @@ if (testRuntime !== "node") {
 } else if (!openssl) announceSkip("openssl is not installed: the HTTP/2 test of the abort hook is skipped");
 const nodeTlsTest = testRuntime === "node" && openssl ? test : test.skip;
 
-nodeTlsTest("on Node, get() through the hook speaks the HTTP version fetch does (HTTP/2 from Node 26)", async () => {
-  const pki = makeTestPki();
-  const sessions = new Set<Http2Session>();
-  const server = createSecureServer(
-    { cert: pki.cert, key: pki.key, allowHTTP1: true },
-    (req, res) => res.end(req.httpVersion),
-  ).on("session", (session) => sessions.add(session));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
-  try {
-    // The client trusts the test CA from its start (NODE_EXTRA_CA_CERTS): a 'ca' option
-    // would send get() through node:https instead of fetch.
-    const child = spawn(process.execPath, [join(root, "test", "http", "fixtures_http_version.mjs"), url], {
-      cwd: root,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.caPath },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
-    child.stderr!.setEncoding("utf8").on("data", (s: string) => (err += s));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const code = await within(exited, 15_000, "the client").finally(() => child.kill("SIGKILL"));
-    assert.is(code, 0, err);
-    const [fetched, ...got] = out.trim().split(" ");
-    assert.equal(got, [fetched, fetched, fetched], `fetch and get() answered ${out.trim()}`);
-    // From Node 26 on, fetch offers HTTP/2, which the hook must not lose.
-    if (Number(process.versions.node.split(".")[0]) >= 26) assert.is(fetched, "2.0");
-  } finally {
-    for (const session of sessions) session.destroy();
-    await new Promise((resolve) => server.close(resolve));
-    pki.cleanup();
-  }
-});
+nodeTlsTest(
+  "on Node, get() through fetch and the hook speaks the HTTP version fetch does (HTTP/2 from Node 26)",
+  async () => {
+    const pki = makeTestPki();
+    const sessions = new Set<Http2Session>();
+    const server = createSecureServer(
+      { cert: pki.cert, key: pki.key, allowHTTP1: true },
+      (req, res) => res.end(req.httpVersion),
+    ).on("session", (session) => sessions.add(session));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
+    try {
+      // The client trusts the test CA from its start (NODE_EXTRA_CA_CERTS): fetch cannot take
+      // a 'ca' option.
+      const child = spawn(process.execPath, [join(root, "test", "http", "fixtures_http_version.mjs"), url], {
+        cwd: root,
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.caPath },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      let err = "";
+      child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
+      child.stderr!.setEncoding("utf8").on("data", (s: string) => (err += s));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const code = await within(exited, 15_000, "the client").finally(() => child.kill("SIGKILL"));
+      assert.is(code, 0, err);
+      const [fetched, ...got] = out.trim().split(" ");
+      assert.equal(got, [fetched, fetched, fetched], `fetch and get() answered ${out.trim()}`);
+      // From Node 26 on, fetch offers HTTP/2, which the hook must not lose.
+      if (Number(process.versions.node.split(".")[0]) >= 26) assert.is(fetched, "2.0");
+    } finally {
+      for (const session of sessions) session.destroy();
+      await new Promise((resolve) => server.close(resolve));
+      pki.cleanup();
+    }
+  },
+);
 
 test.run();

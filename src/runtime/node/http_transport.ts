@@ -38,6 +38,7 @@ export const IDLE_MS = 4000;
 // not load Node's HTTP stack (node:https loads TLS too, node:zlib only for encoded bodies).
 const builtin = process.getBuiltinModule;
 let http: typeof import("node:http") | undefined;
+let https: typeof import("node:https") | undefined;
 let stream: typeof import("node:stream") | undefined;
 let zlib: typeof import("node:zlib") | undefined;
 
@@ -85,7 +86,7 @@ function agentFor(target: Target, caCerts: readonly string[] | undefined): HttpA
   const key = caCerts === undefined ? "" : caCerts.join("\n");
   let agent = secureAgents.get(key);
   if (agent === undefined) {
-    const https = builtin("node:https");
+    https ??= builtin("node:https");
     const tls = builtin("node:tls");
     // A secure context rather than a `ca` list: the agent would otherwise write every
     // certificate into the name of each request's pool, on every request.
@@ -193,11 +194,11 @@ function inflateEither(options: import("node:zlib").ZlibOptions): Transform {
       if (inner === undefined) {
         // A zlib stream starts with CM = 8 (deflate) in the low nibble of its first byte.
         inner = (chunk[0] & 0x0f) === 0x08 ? zlib!.createInflate(options) : zlib!.createInflateRaw(options);
-        inner.on("data", (data: Buffer) => {
-          if (!outer.push(data)) inner!.pause();
-        });
+        inner.on("data", (data: Buffer) => outer.push(data));
         inner.on("error", (error) => outer.destroy(error));
       }
+      // The next chunk is taken once this one is inflated: the output of one chunk at most
+      // waits for the reader.
       inner.write(chunk, () => done());
     },
     flush(done) {
@@ -205,16 +206,14 @@ function inflateEither(options: import("node:zlib").ZlibOptions): Transform {
       inner.once("end", () => done());
       inner.end();
     },
-    read() {
-      inner?.resume();
-    },
-  } as import("node:stream").TransformOptions);
+  });
   return outer;
 }
 
 /** The decoder for one content coding, `null` for identity, `undefined` for one fetch does not decode. */
 function decoderFor(coding: string): Transform | null | undefined {
   zlib ??= builtin("node:zlib");
+  stream ??= builtin("node:stream");
   // Lenient with a body cut short at the end, as fetch is.
   const options = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
   switch (coding) {
@@ -293,7 +292,7 @@ class NodeCall implements TransportCall, TransportResponse {
       method: request.method,
       headers: wireHeaders(target, request.method, request.headers, payload) as unknown as RequestOptions["headers"],
     };
-    const outgoing = http!.request(options);
+    const outgoing = (target.secure ? https! : http!).request(options);
     this.#request = outgoing;
     outgoing.on("response", (incoming: IncomingMessage) => this.#onResponse(incoming));
     // Kept for the request's whole life: node:http reports a connection's failure here even
@@ -368,10 +367,9 @@ class NodeCall implements TransportCall, TransportResponse {
         if (decoder !== null) decoders.push(decoder);
       }
       if (decoders.length > 0) {
-        stream ??= builtin("node:stream");
         source = decoders[decoders.length - 1];
         // A failure anywhere destroys the whole chain, the connection included.
-        stream.pipeline([incoming, ...decoders], (error) => {
+        stream!.pipeline([incoming, ...decoders], (error) => {
           if (error) source.destroy(error);
         });
       }
