@@ -1,5 +1,5 @@
 // The client side of the HTTP benchmark, run once per runtime (node, deno, bun) against
-// the same server. Six clients take turns in batches:
+// the same server. Six clients take turns in batches (eight on Node):
 //   fetch          raw fetch, the baseline;
 //   fetch again    the same code a second time: its ratio to the first shows how far two
 //                  identical clients drift apart on this machine (the noise floor);
@@ -11,7 +11,12 @@
 //                  redirects itself, to keep credentials on their origin) and an abort
 //                  signal shared by the requests that start within the same 25 ms, as
 //                  anynet's timeouts share them; the rest of get()'s cost is anynet's own;
-//   get()          anynet's client with its defaults (10 s timeout, retries, manual redirects).
+//   get()          anynet's client with its defaults (10 s timeout, retries, manual redirects);
+//                  on Node through its node:http transport;
+// and on Node only:
+//   agent          bare node:http with a keep-alive agent (as many sockets as requests in
+//                  flight), the ceiling of any client built on node:http;
+//   getFetch       get() with `transport: "fetch"`, the client as it runs on fetch.
 //
 // Every round runs each client for one batch, in a fresh random order. The garbage one
 // client leaves behind is collected during whichever batch comes next; with a fixed
@@ -27,6 +32,8 @@
 // Usage: <runtime> _http_client.mjs URL BATCH_MS ROUNDS CONCURRENCY
 // It imports "anynet/http" by name: Node gets the built dist/, Bun and Deno the sources.
 import { get } from "anynet/http";
+
+const isNode = !globalThis.Deno && !globalThis.Bun;
 
 const argv = globalThis.Deno ? Deno.args : process.argv.slice(2);
 const [url, batchMs, rounds, concurrency] = [argv[0], ...argv.slice(1).map(Number)];
@@ -78,6 +85,25 @@ const clients = {
   fetchOptions: viaFetchOptions,
   get: viaGet,
 };
+if (isNode) {
+  const http = await import("node:http");
+  const agent = new http.Agent({ keepAlive: true });
+  const viaAgent = () =>
+    new Promise((resolve, reject) => {
+      http.get(url, { agent }, (response) => {
+        if (response.statusCode !== 200) reject(new Error(`status ${response.statusCode}`));
+        const chunks = [];
+        response.on("data", (chunk) => chunks.push(chunk));
+        response.on("end", () => resolve(Buffer.concat(chunks).toString()));
+        response.on("error", reject);
+      }).on("error", reject);
+    });
+  const viaGetFetch = async () => {
+    const response = await get(url, { transport: "fetch" });
+    await response.text();
+  };
+  Object.assign(clients, { agent: viaAgent, getFetch: viaGetFetch });
+}
 
 /** Requests per second of `one` over `count` requests at the set concurrency. */
 async function measure(one, count) {

@@ -7,6 +7,7 @@
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type Handler, type HttpServer, serve } from "anynet/http";
+import { testRuntime } from "./env.ts";
 
 /** A raw node:http server on 127.0.0.1; `close()` drops every connection at once. */
 export interface RawServer {
@@ -58,6 +59,12 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * The client transports to test on this runtime: on Node its node:http transport (the
+ * default, "auto") and fetch; elsewhere fetch is the only one.
+ */
+export const CLIENT_TRANSPORTS: readonly ("auto" | "fetch")[] = testRuntime === "node" ? ["auto", "fetch"] : ["auto"];
 
 /** Fast retries for tests: no real seconds of backoff. */
 export const quickRetry = { backoffBase: 5, jitter: false } as const;

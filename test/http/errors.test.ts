@@ -16,6 +16,7 @@ import {
   TimeoutError,
 } from "anynet/http";
 import { announceSkip } from "../_helpers/env.ts";
+import { CLIENT_TRANSPORTS } from "../_helpers/http_servers.ts";
 import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 
 test("the guards recognise errors by name, so they work across realms and package copies", () => {
@@ -79,13 +80,30 @@ function closeAll(...servers: net.Server[]): Promise<void> {
 }
 
 /** What `get(url)` (no retries) failed with: name, reason and message. */
-async function failure(url: string, options: Parameters<typeof get>[1] = {}): Promise<Error & { reason?: string }> {
+async function failureVia(url: string, options: Parameters<typeof get>[1]): Promise<Error & { reason?: string }> {
   try {
     await (await get(url, { retry: 0, timeout: 3000, ...options })).text();
   } catch (error) {
     return error as Error & { reason?: string };
   }
   throw new Error(`GET ${url} succeeded`);
+}
+
+/**
+ * What `get(url)` failed with; on Node through each transport (node:http and fetch), which
+ * must fail alike. Node's fetch takes no 'ca': with one, only node:http is asked.
+ */
+async function failure(url: string, options: Parameters<typeof get>[1] = {}): Promise<Error & { reason?: string }> {
+  const transports = options?.ca === undefined ? CLIENT_TRANSPORTS : ["auto" as const];
+  const [first, ...others] = await Promise.all(
+    transports.map((transport) => failureVia(url, { ...options, transport })),
+  );
+  for (const [i, other] of others.entries()) {
+    const what = `transport '${transports[i + 1]}' against '${transports[0]}'`;
+    assert.is(`${other.name}: ${other.message}`, `${first.name}: ${first.message}`, what);
+    assert.is(other.reason, first.reason, what);
+  }
+  return first;
 }
 
 function assertNetworkError(error: Error & { reason?: string }, reason: string, message: string): void {

@@ -4,7 +4,7 @@ import { get, type HttpServer, isBodyTooLargeError, isNetworkError, isTimeoutErr
 import * as httpModule from "anynet/http";
 import { announceSkip } from "../_helpers/env.ts";
 import { runCli } from "../_helpers/cli.ts";
-import { type RawServer, rawServer } from "../_helpers/http_servers.ts";
+import { CLIENT_TRANSPORTS, type RawServer, rawServer } from "../_helpers/http_servers.ts";
 import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/tls_pki.ts";
 
 const secrets = {
@@ -24,36 +24,43 @@ function echoHeaders(req: Request): Response {
   });
 }
 
-test("a redirect to another origin drops Authorization, Cookie, Proxy-Authorization and the API-key header", async () => {
-  const target = await serve(echoHeaders, { hostname: "127.0.0.1", port: 0 });
-  // Same address, different host name: a different origin as far as credentials go.
-  const elsewhere = `http://localhost:${target.addr.port}/`;
-  const redirector = await serve((req) => {
-    const path = new URL(req.url).pathname;
-    const location = path === "/away" ? elsewhere : "/echo";
-    return path === "/echo" ? echoHeaders(req) : new Response(null, { status: 302, headers: { location } });
-  }, { port: 0 });
-  try {
-    const away =
-      await (await get(`${redirector.url}/away`, { headers: { ...secrets, "x-other": "kept" }, auth: { apiKey: "k" } }))
+for (const transport of CLIENT_TRANSPORTS) {
+  test(`a redirect to another origin drops Authorization, Cookie, Proxy-Authorization and the API-key header (transport ${transport})`, async () => {
+    const target = await serve(echoHeaders, { hostname: "127.0.0.1", port: 0 });
+    // Same address, different host name: a different origin as far as credentials go.
+    const elsewhere = `http://localhost:${target.addr.port}/`;
+    const redirector = await serve((req) => {
+      const path = new URL(req.url).pathname;
+      const location = path === "/away" ? elsewhere : "/echo";
+      return path === "/echo" ? echoHeaders(req) : new Response(null, { status: 302, headers: { location } });
+    }, { port: 0 });
+    try {
+      const away = await (await get(`${redirector.url}/away`, {
+        headers: { ...secrets, "x-other": "kept" },
+        auth: { apiKey: "k" },
+        transport,
+      }))
         .json();
-    assert.equal(away, { authorization: null, cookie: null, proxyAuthorization: null, apiKey: null, other: "kept" });
-    const bearer = await (await get(`${redirector.url}/away`, { auth: { bearer: "t" } })).json() as {
-      authorization: string | null;
-    };
-    assert.is(bearer.authorization, null);
-    const home = await (await get(`${redirector.url}/home`, { headers: { ...secrets }, auth: { apiKey: "k" } })).json();
-    assert.equal(home, {
-      authorization: secrets.authorization,
-      cookie: secrets.cookie,
-      proxyAuthorization: secrets["proxy-authorization"],
-      apiKey: "k",
-      other: null,
-    });
-  } finally {
-    await Promise.all([target.close(), redirector.close()]);
-  }
-});
+      assert.equal(away, { authorization: null, cookie: null, proxyAuthorization: null, apiKey: null, other: "kept" });
+      const bearer = await (await get(`${redirector.url}/away`, { auth: { bearer: "t" }, transport })).json() as {
+        authorization: string | null;
+      };
+      assert.is(bearer.authorization, null);
+      const home =
+        await (await get(`${redirector.url}/home`, { headers: { ...secrets }, auth: { apiKey: "k" }, transport }))
+          .json();
+      assert.equal(home, {
+        authorization: secrets.authorization,
+        cookie: secrets.cookie,
+        proxyAuthorization: secrets["proxy-authorization"],
+        apiKey: "k",
+        other: null,
+      });
+    } finally {
+      await Promise.all([target.close(), redirector.close()]);
+    }
+  });
+}
 
 /** A target that answers 200, and a redirector on another port (so another origin) that sends there with `/STATUS`. */
 async function twoOrigins(): Promise<{ target: RawServer; redirector: RawServer; close(): Promise<void> }> {

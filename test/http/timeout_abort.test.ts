@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
-import { closedWithin, rawServer } from "../_helpers/http_servers.ts";
+import { CLIENT_TRANSPORTS, closedWithin, rawServer } from "../_helpers/http_servers.ts";
 import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 
 // What a timeout aborts a request with when it goes through fetch: on Node the abort undici
@@ -15,9 +15,6 @@ import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 // AbortSignal. These tests run in a process of their own, so the first requests below are
 // the process's first, and they watch what anynet hands fetch. On Node, get() goes through
 // node:http unless asked for fetch: the stalled-body test runs on both.
-
-/** The transports a request can take here: Node's node:http one and fetch, or fetch alone. */
-const TRANSPORTS = testRuntime === "node" ? ["auto", "fetch"] as const : ["auto"] as const;
 
 interface FetchSpy {
   /** The `init` of every fetch call, in order. */
@@ -87,7 +84,7 @@ test("on Node, get() through fetch with a timeout gives fetch a dispatcher and n
   }
 });
 
-for (const transport of TRANSPORTS) {
+for (const transport of CLIENT_TRANSPORTS) {
   test(`a request that stalls mid-body times out at its limit and its connection is closed while the client runs on (transport ${transport})`, async () => {
     const server = await stallingServer();
     const spy = spyOnFetch();

@@ -323,6 +323,11 @@ class NodeCall implements TransportCall, TransportResponse {
       this.#bodyless = true;
       this.#ended = true;
       incoming.resume();
+    } else {
+      // Until the body is read, the connection does not keep the process alive (as with
+      // fetch, whose small bodies are read ahead): a program that never reads a body must
+      // not hang. Each read holds the process while it waits.
+      incoming.socket?.unref();
     }
     this.#resolve(this);
   }
@@ -414,6 +419,7 @@ class NodeCall implements TransportCall, TransportResponse {
     }
     if (this.#aborted !== undefined) return Promise.reject(this.#aborted);
     const source = this.#body();
+    this.#incoming!.socket?.ref();
     return new Promise<Buffer[]>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let settled = false;
@@ -479,8 +485,12 @@ class NodeCall implements TransportCall, TransportResponse {
       return controller.close();
     }
     if (source.destroyed) throw failure();
+    const socket = this.#incoming!.socket;
+    socket?.ref();
     return new Promise<void>((resolve, reject) => {
       const stop = () => {
+        // Between reads the connection does not hold the process (see #onResponse).
+        socket?.unref();
         source.off("readable", onReadable);
         source.off("end", onEnd);
         source.off("close", onClose);
