@@ -6,4 +6,4 @@ import { get } from "anynet/http";
 
 const [url, unread] = globalThis.Deno ? Deno.args : process.argv.slice(2);
 const response = await get(url, { timeout: 60_000 });
-console.log(unread === "unread" ? response.status : await response.text());
+console.log(unread === "unread" ? String(response.status) : await response.text());
