@@ -146,7 +146,8 @@ export class HttpResponse {
    * it on the way (_body_meter.ts; a transport decodes in turns of its event loop).
    */
   #metered(native: TransportResponse | undefined): boolean {
-    return this.#maxBodyBytes !== undefined || (native === undefined && isEncoded(this.raw.headers.get("content-encoding")));
+    return this.#maxBodyBytes !== undefined ||
+      (native === undefined && isEncoded(this.raw.headers.get("content-encoding")));
   }
 
   #header(name: string): string | null {

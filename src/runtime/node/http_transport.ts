@@ -337,7 +337,10 @@ class NodeCall implements TransportCall, TransportResponse {
     outgoing.on("response", (incoming: IncomingMessage) => this.#onResponse(incoming));
     // Kept for the request's whole life: node:http reports a connection's failure here even
     // once the response is in, and an error event with no listener would end the process.
-    outgoing.on("error", (error: Error) => this.#reject(this.#aborted ?? new TypeError("fetch failed", { cause: error })));
+    outgoing.on(
+      "error",
+      (error: Error) => this.#reject(this.#aborted ?? new TypeError("fetch failed", { cause: error })),
+    );
     if (payload?.stream !== undefined) {
       stream ??= builtin("node:stream");
       const source = stream.Readable.fromWeb(payload.stream as NodeReadableStream<Uint8Array>);
@@ -518,7 +521,8 @@ class NodeCall implements TransportCall, TransportResponse {
   /** Hands the next chunk of `source` to `controller`, waiting for one when none is buffered. */
   #pull(source: Readable, controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void {
     const failure = () =>
-      this.#aborted ?? new TypeError("terminated", { cause: source.errored ?? new Error("the response body ended early") });
+      this.#aborted ??
+        new TypeError("terminated", { cause: source.errored ?? new Error("the response body ended early") });
     const chunk: Buffer | null = source.read();
     if (chunk !== null) return controller.enqueue(chunk);
     if (source.readableEnded) {
