@@ -26,6 +26,7 @@ import type { Socket } from "node:net";
 import process from "node:process";
 import type { Readable, Transform } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { concatBytes } from "../../_bytes.ts";
 import { NULL_BODY_STATUSES } from "../../_fetch_spec.ts";
 import type { HttpTransport, TransportCall, TransportRequest, TransportResponse } from "../http_types.ts";
 
@@ -432,18 +433,11 @@ class NodeCall implements TransportCall, TransportResponse {
   }
 
   bytes(onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
-    return this.#readAll(onChunk).then((chunks) => {
-      let size = 0;
-      for (const chunk of chunks) size += chunk.byteLength;
-      // A fresh buffer of its own: the chunks are views on node:http's larger buffers.
-      const bytes = new Uint8Array(size);
-      let at = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, at);
-        at += chunk.byteLength;
-      }
-      return bytes;
-    });
+    // Bytes of their own, never a Buffer: a lone chunk is a view on node:http's larger
+    // buffer, so it is copied, as several are by joining them.
+    return this.#readAll(onChunk).then((chunks) =>
+      chunks.length === 1 ? new Uint8Array(chunks[0]) : concatBytes(chunks)
+    );
   }
 
   text(): Promise<string> {
