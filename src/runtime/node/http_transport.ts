@@ -274,6 +274,17 @@ function decoderFor(coding: string): Transform | null | undefined {
   }
 }
 
+/** A body's chunks as bytes of their own. */
+function toBytes(chunks: Buffer[]): Uint8Array {
+  return chunks.length === 1 ? new Uint8Array(chunks[0]) : concatBytes(chunks);
+}
+
+/** A body's chunks as UTF-8 text, without a byte order mark (as fetch's text() reads it). */
+function toText(chunks: Buffer[]): string {
+  const text = chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString();
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** One request and its response: the call the client holds, and the response it gets. */
 class NodeCall implements TransportCall, TransportResponse {
   readonly response: Promise<TransportResponse>;
@@ -435,21 +446,16 @@ class NodeCall implements TransportCall, TransportResponse {
   bytes(onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
     // Bytes of their own, never a Buffer: a lone chunk is a view on node:http's larger
     // buffer, so it is copied, as several are by joining them.
-    return this.#readAll(onChunk).then((chunks) =>
-      chunks.length === 1 ? new Uint8Array(chunks[0]) : concatBytes(chunks)
-    );
+    return this.#readAll(onChunk, toBytes);
   }
 
   text(): Promise<string> {
-    return this.#readAll(undefined).then((chunks) => {
-      const text = chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString();
-      // fetch's text() drops a byte order mark.
-      return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    });
+    return this.#readAll(undefined, toText);
   }
 
-  #readAll(onChunk: ((chunk: Uint8Array) => void) | undefined): Promise<Buffer[]> {
-    if (this.#bodyless) return Promise.resolve([]);
+  /** Reads the whole body and resolves to what `finish` makes of its chunks (one promise per read). */
+  #readAll<T>(onChunk: ((chunk: Uint8Array) => void) | undefined, finish: (chunks: Buffer[]) => T): Promise<T> {
+    if (this.#bodyless) return Promise.resolve(finish([]));
     try {
       this.#take();
     } catch (error) {
@@ -458,7 +464,7 @@ class NodeCall implements TransportCall, TransportResponse {
     if (this.#aborted !== undefined) return Promise.reject(this.#aborted);
     const source = this.#body();
     this.#incoming!.socket?.ref();
-    return new Promise<Buffer[]>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let settled = false;
       const fail = (error: unknown) => {
@@ -482,9 +488,13 @@ class NodeCall implements TransportCall, TransportResponse {
       });
       source.on("end", () => {
         this.#ended = true;
-        if (!settled) {
-          settled = true;
-          resolve(chunks);
+        if (settled) return;
+        settled = true;
+        // A body too large for one string or array must reject, not throw in an event handler.
+        try {
+          resolve(finish(chunks));
+        } catch (error) {
+          reject(error);
         }
       });
       source.on("error", (error: Error) => fail(new TypeError("terminated", { cause: error })));
