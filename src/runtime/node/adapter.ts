@@ -13,7 +13,7 @@ import type { RuntimeAdapter } from "../types.ts";
 import { nodePermissions } from "./permissions.ts";
 import { nodeAbortWithoutSignal } from "./abort_hook.ts";
 import { nodeExit } from "./exit.ts";
-import { nodeConnectTcp, nodeListenTcp } from "./tcp.ts";
+import { nodeConnectTcp, nodeListenTcp, nodeReusePortProblem } from "./tcp.ts";
 import { dgramBind } from "./udp.ts";
 
 /** The Node.js adapter. */
@@ -25,6 +25,7 @@ export const nodeAdapter: RuntimeAdapter = {
     bindUdp: dgramBind,
     resolve: resolveHostname,
     udpImplementation: "node:dgram",
+    reusePortProblem: nodeReusePortProblem,
   },
   http: {
     serve: async (handler, options) => (await import("./serve.ts")).serveNode(handler, options),
