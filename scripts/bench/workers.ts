@@ -16,7 +16,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { numberFlag, parseFlags, readCommandLine, UsageError } from "../_args.ts";
-import { findLeg, LEG_NAMES, type Leg } from "../_legs.ts";
+import { findLeg, type Leg, LEG_NAMES } from "../_legs.ts";
 import { fromRoot, root, run } from "../_run.ts";
 
 const USAGE = "Usage: npm run bench -- workers [--legs LIST] [--rounds R] [--seconds S] [--no-build]\n" +
@@ -65,23 +65,78 @@ function serverCommand(leg: Leg, workers: number): string[] {
   }
 }
 
-/** Runs wrk against `url` for `duration` seconds; returns requests per second. */
-async function wrk(url: string, duration: number): Promise<number> {
+/** CPU time, in clock ticks (1/100 s on Linux): of one process, and of the machine (busy, idle). */
+const TICKS_PER_SECOND = 100;
+function processTicks(pid: number): number {
+  // utime and stime, the 14th and 15th fields; the name (2nd) is in parentheses.
+  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+function machineTicks(): { busy: number; idle: number; softirq: number; steal: number } {
+  // user nice system idle iowait irq softirq steal …
+  const [, ...values] = Deno.readTextFileSync("/proc/stat").split("\n")[0]!.trim().split(/\s+/).map(Number);
+  const idle = values[3]! + values[4]!;
+  const steal = values[7] ?? 0;
+  return { busy: values.slice(0, 8).reduce((a, b) => a + b, 0) - idle - steal, idle, softirq: values[6]!, steal };
+}
+
+/** One measurement: requests per second, and the cores the server, wrk and everything else used meanwhile. */
+interface Measured {
+  rate: number;
+  serverCores: number;
+  wrkCores: number;
+  /** The kernel's network work done outside any process (loopback TCP, both ends). */
+  softirqCores: number;
+  /** Every other process on the machine. */
+  otherCores: number;
+  idleCores: number;
+  /** Taken by the hypervisor. */
+  stealCores: number;
+}
+
+/** Runs wrk against `url` for `duration` seconds while watching the server's CPU use. */
+async function wrk(url: string, duration: number, serverPid: number): Promise<Measured> {
+  const serverBefore = processTicks(serverPid);
+  const machineBefore = machineTicks();
+  const started = performance.now();
   const child = spawn("nice", ["-n", "10", "wrk", "-t1", "-c50", `-d${duration}s`, url], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
   child.stdout!.on("data", (chunk: Uint8Array) => (out += new TextDecoder().decode(chunk)));
+  // wrk's own CPU time, read just before it ends (its /proc entry goes with it).
+  let wrkTicks = 0;
+  const sampler = setInterval(() => {
+    try {
+      wrkTicks = processTicks(child.pid!);
+    } catch {
+      // Gone already: keep the last reading.
+    }
+  }, 100);
   await new Promise((resolve) => child.on("close", resolve));
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  const serverTicks = processTicks(serverPid) - serverBefore;
+  const machine = machineTicks();
+  const busy = machine.busy - machineBefore.busy;
   const match = /Requests\/sec:\s+([\d.]+)/.exec(out);
   const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
   if (!match) throw new Error(`wrk printed no rate:\n${out}`);
   if (errors) throw new Error(`wrk saw errors:\n${out}`);
-  return Number(match[1]);
+  const cores = (ticks: number) => ticks / TICKS_PER_SECOND / seconds;
+  return {
+    rate: Number(match[1]),
+    serverCores: cores(serverTicks),
+    wrkCores: cores(wrkTicks),
+    softirqCores: cores(machine.softirq - machineBefore.softirq),
+    otherCores: cores(busy - serverTicks - wrkTicks - (machine.softirq - machineBefore.softirq)),
+    idleCores: cores(machine.idle - machineBefore.idle),
+    stealCores: cores(machine.steal - machineBefore.steal),
+  };
 }
 
-/** Starts the server, measures it, stops it; returns requests per second. */
-async function measure(leg: Leg, workers: number): Promise<number> {
+/** Starts the server, measures it, stops it. */
+async function measure(leg: Leg, workers: number): Promise<Measured> {
   const [command, ...args] = serverCommand(leg, workers);
   const server = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   const closed = new Promise((resolve) => server.on("close", resolve));
@@ -99,8 +154,8 @@ async function measure(leg: Leg, workers: number): Promise<number> {
         }
       });
     });
-    await wrk(url, 1);
-    return await wrk(url, seconds);
+    await wrk(url, 1, server.pid!);
+    return await wrk(url, seconds, server.pid!);
   } finally {
     server.kill("SIGTERM");
     await closed;
@@ -114,32 +169,44 @@ const median = (values: number[]) => {
 };
 
 const found = legs.map((name) => findLeg(name));
-const results = new Map<string, { one: number[]; two: number[]; ratios: number[] }>(
+const results = new Map<string, { one: Measured[]; two: Measured[]; ratios: number[] }>(
   found.map((leg) => [leg.name, { one: [], two: [], ratios: [] }]),
 );
+const describe = (m: Measured) =>
+  `${m.rate.toFixed(0)} req/s (server ${m.serverCores.toFixed(2)}, wrk ${m.wrkCores.toFixed(2)}, ` +
+  `softirq ${m.softirqCores.toFixed(2)}, others ${m.otherCores.toFixed(2)}, idle ${m.idleCores.toFixed(2)}, ` +
+  `steal ${m.stealCores.toFixed(2)} cores)`;
 for (let round = 0; round < rounds; round++) {
   for (const leg of found) {
     const order = round % 2 === 0 ? [1, 2] : [2, 1];
-    const rate: Record<number, number> = {};
-    for (const workers of order) rate[workers] = await measure(leg, workers);
+    const measured: Record<number, Measured> = {};
+    for (const workers of order) measured[workers] = await measure(leg, workers);
     const result = results.get(leg.name)!;
-    result.one.push(rate[1]!);
-    result.two.push(rate[2]!);
-    result.ratios.push(rate[2]! / rate[1]!);
+    const ratio = measured[2]!.rate / measured[1]!.rate;
+    result.one.push(measured[1]!);
+    result.two.push(measured[2]!);
+    result.ratios.push(ratio);
     console.error(
-      `round ${round + 1}/${rounds} ${leg.name}: 1 worker ${rate[1]!.toFixed(0)} req/s, ` +
-        `2 workers ${rate[2]!.toFixed(0)} req/s, ratio ${(rate[2]! / rate[1]!).toFixed(2)}`,
+      `round ${round + 1}/${rounds} ${leg.name}: ratio ${ratio.toFixed(2)}; 1 worker ${describe(measured[1]!)}; ` +
+        `2 workers ${describe(measured[2]!)}`,
     );
   }
 }
 
+const medianOf = (list: Measured[], key: keyof Measured) => median(list.map((m) => m[key]));
 console.log(`serve-api --workers 2 vs --workers 1, wrk -t1 -c50 (nice -n 10), ${rounds} rounds of ${seconds} s`);
-console.log("| leg | version | 1 worker (req/s) | 2 workers (req/s) | ratio: median | range |");
-console.log("| --- | --- | --- | --- | --- | --- |");
+console.log(
+  "| leg | version | 1 worker (req/s) | 2 workers (req/s) | ratio: median | range | " +
+    "server cores, 1 / 2 workers | other processes' cores, 1 / 2 |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const leg of found) {
   const { one, two, ratios } = results.get(leg.name)!;
+  const rest = (list: Measured[]) => medianOf(list, "otherCores").toFixed(2);
   console.log(
-    `| ${leg.name} | ${leg.version} | ${median(one).toFixed(0)} | ${median(two).toFixed(0)} | ` +
-      `${median(ratios).toFixed(2)} | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} |`,
+    `| ${leg.name} | ${leg.version} | ${medianOf(one, "rate").toFixed(0)} | ${medianOf(two, "rate").toFixed(0)} | ` +
+      `${median(ratios).toFixed(2)} | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} | ` +
+      `${medianOf(one, "serverCores").toFixed(2)} / ${medianOf(two, "serverCores").toFixed(2)} | ` +
+      `${rest(one)} / ${rest(two)} |`,
   );
 }
