@@ -22,6 +22,8 @@ export interface ServeEchoOptions {
   hostname?: string;
   /** Port; 0 picks a free one. @default 65432 */
   port?: number;
+  /** Share the port with other listeners (see `ListenOptions.reusePort` in anynet/net). @default false */
+  reusePort?: boolean;
   /** Serve TLS with this PEM certificate and key. @default plain TCP */
   tls?: TlsServerOptions;
   /**
@@ -95,6 +97,7 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
   const o = checkEchoOptions("serve echo", options, [
     "hostname",
     "port",
+    "reusePort",
     "tls",
     "maxConnections",
     "idleTimeout",
@@ -109,6 +112,7 @@ export async function serveEcho(options: ServeEchoOptions = {}): Promise<EchoSer
   const listener: Listener = await listen({
     hostname: o.hostname,
     port: o.port,
+    reusePort: options.reusePort,
     tls: options.tls,
     onDroppedConnection: (error) =>
       emit({ type: "drop", what: "connection", remoteAddr: undefined, reason: reasonOf(error) }),

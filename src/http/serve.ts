@@ -35,6 +35,11 @@ export interface ServeOptions {
   hostname?: string;
   /** The port; 0 picks a free one. @default 0 */
   port?: number;
+  /**
+   * Let several servers share the port (Linux `SO_REUSEPORT`; Deno needs --unstable-net,
+   * Node 22.12+), the kernel spreading connections among them. @default false
+   */
+  reusePort?: boolean;
   /** Serve HTTPS with this PEM certificate chain and private key. */
   tls?: { cert: string; key: string };
   /** Aborting it closes the server gracefully. */
@@ -143,6 +148,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   checkOptionsObject("serve", options, [
     "hostname",
     "port",
+    "reusePort",
     "tls",
     "signal",
     "maxBodyBytes",
@@ -267,6 +273,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   server = await adapter.http.serve(run, {
     hostname,
     port,
+    reusePort: options.reusePort === true,
     ...(options.tls ? { tls: options.tls } : {}),
     timeouts,
     requestUrl,

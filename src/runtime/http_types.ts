@@ -46,6 +46,8 @@ export interface AdapterTimeouts {
 export interface AdapterServeOptions {
   hostname: string;
   port: number;
+  /** Share the port with other listeners (Linux `SO_REUSEPORT`). */
+  reusePort?: boolean;
   /** PEM certificate chain and private key, for HTTPS. */
   tls?: { cert: string; key: string };
   timeouts: AdapterTimeouts;

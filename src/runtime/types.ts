@@ -264,4 +264,9 @@ export interface NetAdapter {
   resolve(hostname: string): Promise<string>;
   /** Which UDP implementation this runtime uses, for the docs and `--help`. */
   readonly udpImplementation: string;
+  /**
+   * Why listeners cannot share a port here (`reusePort`, Linux `SO_REUSEPORT`), in one
+   * line naming the fix, or undefined when they can.
+   */
+  reusePortProblem(): string | undefined;
 }

@@ -39,6 +39,8 @@ export interface ProxyOptions {
   hostname?: string;
   /** Port to listen on; 0 picks a free one (read it from `proxy.addr`). */
   port: number;
+  /** Share the port with other listeners (see `ListenOptions.reusePort` in anynet/net). @default false */
+  reusePort?: boolean;
   /** The servers to spread connections over: addresses, or `"HOST:PORT"` texts. At least one. */
   backends: readonly (NetAddr | string)[];
   /** How to pick a backend for a new connection. @default "round-robin" */
@@ -199,6 +201,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   checkOptionsObject(action, options, [
     "hostname",
     "port",
+    "reusePort",
     "backends",
     "strategy",
     "healthInterval",
@@ -252,7 +255,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   signal?.throwIfAborted();
   const emit = safeEventCallback<ProxyEvent>(options.onEvent);
 
-  const listener: Listener = await listen({ hostname, port });
+  const listener: Listener = await listen({ hostname, port, reusePort: options.reusePort === true });
   const listenName = formatAddr(listener.addr);
   const loops = await Promise.all(backends.map((b) => reachesListener(b.addr, listener.addr)));
   const loop = backends.find((_, i) => loops[i]);

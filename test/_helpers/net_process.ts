@@ -46,11 +46,16 @@ export interface StartCliOptions {
    * execs, so the child's pid is still the CLI's). @default none
    */
   wrapper?: string[];
+  /** Flags for Deno's `run` (`--unstable-net`); ignored on the other runtimes. @default none */
+  denoFlags?: string[];
 }
 
 /** Starts the CLI and returns at once. */
 export function startCli(args: string[], options: StartCliOptions = {}): CliProcess {
-  const [runtimeCommand, prefix] = cliCommandFor(options.runtime ?? testRuntime);
+  const runtime = options.runtime ?? testRuntime;
+  const [runtimeCommand, prefix] = cliCommandFor(runtime);
+  // The script comes last in the prefix: Deno's own flags go before it.
+  if (runtime === "deno" && options.denoFlags) prefix.splice(-1, 0, ...options.denoFlags);
   const [command, ...leading] = [...(options.wrapper ?? []), runtimeCommand, ...prefix];
   const child = spawn(command, [...leading, ...args], {
     cwd: root,

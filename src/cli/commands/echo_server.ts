@@ -4,6 +4,7 @@ import { formatAddr, udpImplementation } from "../../net/mod.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure } from "./_net_messages.ts";
 import { readPemFlag } from "./_pem_files.ts";
+import { startWorkers, workerCount, type WorkerService, workersFlag } from "../workers.ts";
 
 function logLine(event: EchoEvent): string {
   if (event.type === "drop") {
@@ -34,6 +35,64 @@ function plural(count: number, what: string): string {
   if (count === 0) return "";
   return `${count} ${count === 1 ? what : what.replace(/^(\w+)/, "$1s")}`;
 }
+
+/** What every worker of echo-server is started with. */
+interface EchoServerPlan {
+  host: string;
+  udp: boolean;
+  tls: { cert: string; key: string } | undefined;
+  maxConnections: number | undefined;
+  /** In ms. */
+  idleTimeout: number | undefined;
+  maxClients: number | undefined;
+  quiet: boolean;
+}
+
+/** What one echo server dropped: connections reset before being served, or (UDP) its own datagrams. */
+interface EchoServerSummary {
+  dropped: number;
+}
+
+/** One echo server. */
+export const echoServerWorker: WorkerService<EchoServerPlan, EchoServerSummary> = {
+  async start(plan, context) {
+    const { host, udp } = plan;
+    const log = plan.quiet ? undefined : (event: EchoEvent) => context.log(logLine(event) + "\n");
+    let server;
+    try {
+      server = udp
+        ? await serveUdpEcho({
+          hostname: host,
+          port: context.port,
+          maxClients: plan.maxClients,
+          signal: context.signal,
+          onEvent: log,
+        })
+        : await serveEcho({
+          hostname: host,
+          port: context.port,
+          reusePort: context.reusePort,
+          tls: plan.tls,
+          maxConnections: plan.maxConnections,
+          idleTimeout: plan.idleTimeout,
+          maxClients: plan.maxClients,
+          signal: context.signal,
+          onEvent: log,
+        });
+    } catch (error) {
+      if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "echo-server");
+      throw new CommandError(`cannot listen: ${describeNetFailure(error, host, context.port)}`);
+    }
+    const done = server;
+    return {
+      address: describeAddr(done.addr),
+      port: done.addr.port,
+      finished: done.finished.then(() => ({
+        dropped: "droppedDatagrams" in done ? done.droppedDatagrams : done.droppedConnections,
+      })),
+    };
+  },
+};
 
 /** `anynet echo-server`: the TCP, TLS or UDP echo server. */
 export const echoServerCommand: CommandSpec = {
@@ -77,6 +136,7 @@ export const echoServerCommand: CommandSpec = {
     },
     { name: "once", type: "boolean", description: "Serve one client (one datagram with --udp), then exit" },
     { name: "quiet", type: "boolean", description: "Do not log connections on standard error (for load tests)" },
+    workersFlag,
   ],
   examples: [
     "echo-server",
@@ -85,6 +145,7 @@ export const echoServerCommand: CommandSpec = {
     "echo-server --tls --cert cert.pem --key key.pem --port 8443",
     "echo-server --host 0.0.0.0 --max-connections 1000 --idle-timeout 30",
     "echo-server --once",
+    "echo-server --port 7000 --workers 2 --quiet",
   ],
   async run(input, io) {
     const f = input.flags;
@@ -104,37 +165,43 @@ export const echoServerCommand: CommandSpec = {
     if (udp && (f["max-connections"] !== undefined || f["idle-timeout"] !== undefined)) {
       throw new UsageError("--max-connections and --idle-timeout apply to TCP only, not --udp", "echo-server");
     }
-    const tls = useTls
-      ? { cert: await readPemFlag("cert", f.cert as string), key: await readPemFlag("key", f.key as string) }
-      : undefined;
-    const log = f.quiet === true ? undefined : (event: EchoEvent) => void io.err(logLine(event) + "\n");
-    const maxClients = f.once === true ? 1 : undefined;
-    let server;
-    try {
-      server = udp
-        ? await serveUdpEcho({ hostname: host, port, maxClients, signal: io.signal, onEvent: log })
-        : await serveEcho({
-          hostname: host,
-          port,
-          tls,
-          maxConnections: f["max-connections"] as number | undefined,
-          idleTimeout: f["idle-timeout"] === undefined ? undefined : (f["idle-timeout"] as number) * 1000,
-          maxClients,
-          signal: io.signal,
-          onEvent: log,
-        });
-    } catch (error) {
-      if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "echo-server");
-      throw new CommandError(`cannot listen: ${describeNetFailure(error, host, port)}`);
+    const count = workerCount(f.workers as string, "echo-server");
+    if (count > 1 && (udp || f.once === true)) {
+      throw new UsageError(
+        "--workers applies to TCP and TLS servers without --once, not to --udp or --once",
+        "echo-server",
+      );
     }
+    const quiet = f.quiet === true;
+    const group = await startWorkers({
+      command: "echo-server",
+      count,
+      port,
+      plan: {
+        host,
+        udp,
+        tls: useTls
+          ? { cert: await readPemFlag("cert", f.cert as string), key: await readPemFlag("key", f.key as string) }
+          : undefined,
+        maxConnections: f["max-connections"] as number | undefined,
+        idleTimeout: f["idle-timeout"] === undefined ? undefined : (f["idle-timeout"] as number) * 1000,
+        maxClients: f.once === true ? 1 : undefined,
+        quiet,
+      },
+      service: echoServerWorker,
+      io,
+    });
     const kind = udp ? `UDP (${udpImplementation()})` : useTls ? "TLS" : "TCP";
-    await io.out(`listening on ${describeAddr(server.addr)}\n`);
-    if (f.quiet !== true) await io.err(`echo-server: ${kind} echo on ${describeAddr(server.addr)}; stop with Ctrl-C\n`);
-    await server.finished;
-    if (io.signal.aborted && f.quiet !== true) {
-      const dropped = "droppedDatagrams" in server
-        ? plural(server.droppedDatagrams, "datagram from this server's own address")
-        : plural(server.droppedConnections, "connection reset before being served");
+    const on = count > 1 ? `${group.address} (${count} workers)` : group.address;
+    await io.out(`listening on ${group.address}\n`);
+    if (!quiet) await io.err(`echo-server: ${kind} echo on ${on}; stop with Ctrl-C\n`);
+    const summaries = await group.finished;
+    if (io.signal.aborted && !quiet) {
+      // Each worker counts what it dropped; the line gives their sum.
+      const total = summaries.reduce((sum, summary) => sum + summary.dropped, 0);
+      const dropped = udp
+        ? plural(total, "datagram from this server's own address")
+        : plural(total, "connection reset before being served");
       await io.err(`echo-server: stopped${dropped ? ` (dropped ${dropped})` : ""}\n`);
     }
     return 0;

@@ -7,6 +7,7 @@ import { DEFAULT_IDLE_TIMEOUT_MS, MAX_PROXY_CONNECTIONS } from "../../tools/prox
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure } from "./_net_messages.ts";
 import { checkOutputFile } from "./_output_file.ts";
+import { startWorkers, workerCount, type WorkerService, workersFlag } from "../workers.ts";
 
 const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 
@@ -44,6 +45,65 @@ function proxyStatsText(stats: ProxyStats): string {
   );
   return lines.join("\n") + "\n";
 }
+
+/**
+ * The counts of several workers as one: every counter summed; a backend is down when
+ * any worker last found it down.
+ */
+function combinedStats(all: readonly ProxyStats[]): ProxyStats {
+  const [first, ...rest] = all as [ProxyStats, ...ProxyStats[]];
+  const sum = structuredClone(first);
+  for (const stats of rest) {
+    for (const key of ["accepted", "active", "rejected", "refused", "idleClosed"] as const) sum[key] += stats[key];
+    stats.backends.forEach((backend, i) => {
+      const total = sum.backends[i]!;
+      total.healthy &&= backend.healthy;
+      for (const key of BACKEND_COUNTERS) total[key] += backend[key];
+    });
+  }
+  return sum;
+}
+
+const BACKEND_COUNTERS = [
+  "connections",
+  "active",
+  "connectFailures",
+  "brokenConnections",
+  "bytesUp",
+  "bytesDown",
+] as const;
+
+/** What every worker of the proxy is started with. */
+interface ProxyPlan {
+  hostname: string;
+  backends: NetAddr[];
+  strategy: ProxyStrategy;
+  healthInterval: number;
+  connectTimeout: number;
+  drainTimeout: number;
+  idleTimeout: number;
+  maxConnections: number | undefined;
+}
+
+/** One proxy: each worker checks the backends' health and counts on its own. */
+export const proxyWorker: WorkerService<ProxyPlan, ProxyStats> = {
+  async start(plan, context) {
+    let proxy;
+    try {
+      proxy = await startProxy({
+        ...plan,
+        port: context.port,
+        reusePort: context.reusePort,
+        signal: context.signal,
+        onEvent: (event) => context.log(`proxy: ${logLine(event)}\n`),
+      });
+    } catch (error) {
+      if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "proxy");
+      throw new CommandError(`cannot listen: ${describeNetFailure(error, plan.hostname, context.port)}`);
+    }
+    return { address: proxy.stats().listen, port: proxy.addr.port, finished: proxy.finished };
+  },
+};
 
 function addressFlag(flag: string, text: string, allowPortZero: boolean): NetAddr {
   try {
@@ -137,6 +197,7 @@ export const proxyCommand: CommandSpec = {
       valueName: "FILE",
       description: "Also write the final counts to FILE as JSON (checked before the proxy starts)",
     },
+    workersFlag,
   ],
   examples: [
     "proxy --listen 127.0.0.1:8080 --backend 127.0.0.1:9001 --backend 127.0.0.1:9002",
@@ -153,11 +214,13 @@ export const proxyCommand: CommandSpec = {
     const backends = backendTexts.map((text) => addressFlag("backend", text, false));
     const statsFile = f["stats-json"] as string | undefined;
     if (statsFile !== undefined) await checkOutputFile("stats-json", statsFile);
-    let proxy;
-    try {
-      proxy = await startProxy({
+    const count = workerCount(f.workers as string, "proxy");
+    const group = await startWorkers({
+      command: "proxy",
+      count,
+      port: listenAddr.port,
+      plan: {
         hostname: listenAddr.hostname,
-        port: listenAddr.port,
         backends,
         strategy: f.strategy as ProxyStrategy,
         healthInterval: (f["health-interval"] as number) * 1000,
@@ -165,17 +228,15 @@ export const proxyCommand: CommandSpec = {
         drainTimeout: (f["drain-timeout"] as number) * 1000,
         idleTimeout: (f["idle-timeout"] as number) * 1000,
         maxConnections: f["max-connections"] as number | undefined,
-        signal: io.signal,
-        onEvent: (event) => void io.err(`proxy: ${logLine(event)}\n`),
-      });
-    } catch (error) {
-      if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "proxy");
-      throw new CommandError(`cannot listen: ${describeNetFailure(error, listenAddr.hostname, listenAddr.port)}`);
-    }
-    const listening = proxy.stats().listen;
+      },
+      service: proxyWorker,
+      io,
+    });
+    const listening = group.address;
+    const workers = count > 1 ? `, ${count} workers` : "";
     await io.out(`listening on ${listening}\n`);
-    await io.err(`proxy: ${listening} → ${backends.length} backend(s), ${f.strategy}; stop with Ctrl-C\n`);
-    const stats = await proxy.finished;
+    await io.err(`proxy: ${listening} → ${backends.length} backend(s), ${f.strategy}${workers}; stop with Ctrl-C\n`);
+    const stats = combinedStats(await group.finished);
     // The file first: it is kept even when standard output is gone by now.
     let fileError: unknown;
     if (statsFile !== undefined) {

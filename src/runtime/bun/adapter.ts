@@ -21,6 +21,8 @@ export const bunAdapter: RuntimeAdapter = {
     bindUdp: bunBindUdp,
     resolve: resolveHostname,
     udpImplementation: "Bun.udpSocket",
+    // Bun.listen and Bun.serve take reusePort as they are.
+    reusePortProblem: () => undefined,
   },
   http: {
     serve: async (handler, options) => (await import("./serve.ts")).serveBun(handler, options),

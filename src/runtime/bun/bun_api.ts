@@ -118,6 +118,7 @@ export interface BunServer {
 export interface BunServeOptions {
   hostname: string;
   port: number;
+  reusePort?: boolean;
   tls?: { cert: string; key: string };
   maxRequestBodySize?: number;
   idleTimeout?: number;

@@ -25,6 +25,7 @@ export const serveBun: ServeAdapter = (handler: AdapterHandler, options: Adapter
   const server = bun().serve({
     hostname: options.hostname,
     port: options.port,
+    reusePort: options.reusePort === true,
     ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
     // Bun refuses bodies over 128 MiB on its own; anynet's maxBodyBytes is the one limit.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,

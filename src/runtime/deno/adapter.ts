@@ -14,7 +14,7 @@ import type { RuntimeAdapter } from "../types.ts";
 import { denoPermissions } from "./permissions.ts";
 import { deno } from "./deno_api.ts";
 import { denoFetchWithCa } from "./fetch.ts";
-import { denoConnectTcp, denoListenTcp } from "./tcp.ts";
+import { denoConnectTcp, denoListenTcp, denoReusePortProblem } from "./tcp.ts";
 import { denoBindUdp } from "./udp.ts";
 
 /** The Deno adapter. */
@@ -26,6 +26,7 @@ export const denoAdapter: RuntimeAdapter = {
     bindUdp: denoBindUdp,
     resolve: resolveHostname,
     udpImplementation: "node:dgram (Deno.listenDatagram needs --unstable-net)",
+    reusePortProblem: denoReusePortProblem,
   },
   http: {
     serve: async (handler, options) => (await import("./serve.ts")).serveDeno(handler, options),

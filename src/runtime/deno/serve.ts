@@ -16,7 +16,7 @@
  */
 import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "../http_types.ts";
 import { deno, type DenoConn, type DenoHandler, type DenoHandlerInfo, type DenoListener } from "./deno_api.ts";
-import { isAcceptedConnectionGone } from "./tcp.ts";
+import { denoReuseOption, isAcceptedConnectionGone } from "./tcp.ts";
 
 interface ConnectionServer {
   finished: Promise<void>;
@@ -113,7 +113,7 @@ export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: Adapte
       // and cutting one (after a body left unread, or too slow) would cut them all.
       alpnProtocols: ["http/1.1"],
     })
-    : Deno.listen({ hostname: options.hostname, port: options.port });
+    : Deno.listen({ hostname: options.hostname, port: options.port, ...denoReuseOption(options.reusePort === true) });
   const connections = new Set<Connection>();
   let stopped = false;
 

@@ -269,6 +269,24 @@ class DenoStreamListener implements StreamListener {
   }
 }
 
+/** Why this Deno cannot share a port between listeners, or undefined when it can. */
+export function denoReusePortProblem(): string | undefined {
+  // Deno.listenDatagram exists exactly when --unstable-net is on.
+  return typeof deno().listenDatagram === "function" ? undefined : "reusePort on Deno needs the --unstable-net flag";
+}
+
+/**
+ * The `Deno.listen` option that shares the port, when `reusePort` is asked for. Throws
+ * (`ERR_NOT_SUPPORTED`) where it is unavailable: `Deno.listen({ reusePort })` without
+ * --unstable-net ends the process instead of throwing.
+ */
+export function denoReuseOption(reusePort: boolean): { reusePort?: true } {
+  if (!reusePort) return {};
+  const problem = denoReusePortProblem();
+  if (problem) throw Object.assign(new Error(problem), { code: "ERR_NOT_SUPPORTED" });
+  return { reusePort: true };
+}
+
 /**
  * Opens a TCP listener with `Deno.listen`, or a TLS one with `node:net` and `node:tls`:
  * a connection from `Deno.listenTls` whose handshake stalls stays open even after
@@ -279,15 +297,13 @@ class DenoStreamListener implements StreamListener {
  */
 export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener> {
   const { hostname, port, tls } = request;
-  // Deno.listen({ reusePort }) without --unstable-net ends the process instead of
-  // throwing; Deno.listenDatagram exists exactly when the flag is on.
-  if (request.reusePort && typeof deno().listenDatagram !== "function") {
-    return Promise.reject(
-      Object.assign(new Error("reusePort on Deno needs the --unstable-net flag"), { code: "ERR_NOT_SUPPORTED" }),
-    );
+  let reuse: { reusePort?: true };
+  try {
+    reuse = denoReuseOption(request.reusePort === true);
+  } catch (error) {
+    return Promise.reject(error);
   }
   if (tls) return nodeListenTcp(request, { throughStream: true });
-  const reuse = request.reusePort ? { reusePort: true } : {};
   const listener = deno().listen({ hostname, port, transport: "tcp", ...reuse });
   return Promise.resolve(new DenoStreamListener(listener, request.onDropped));
 }

@@ -15,7 +15,7 @@ import { nodePermissions } from "./permissions.ts";
 import { nodeAbortWithoutSignal } from "./abort_hook.ts";
 import { nodeExit } from "./exit.ts";
 import { nodeHttpTransport } from "./http_transport.ts";
-import { nodeConnectTcp, nodeListenTcp } from "./tcp.ts";
+import { nodeConnectTcp, nodeListenTcp, nodeReusePortProblem } from "./tcp.ts";
 import { dgramBind } from "./udp.ts";
 
 /** The Node.js adapter. */
@@ -27,6 +27,7 @@ export const nodeAdapter: RuntimeAdapter = {
     bindUdp: dgramBind,
     resolve: resolveHostname,
     udpImplementation: "node:dgram",
+    reusePortProblem: nodeReusePortProblem,
   },
   http: {
     serve: async (handler, options) => (await import("./serve.ts")).serveNode(handler, options),

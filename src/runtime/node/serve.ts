@@ -265,7 +265,7 @@ export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: 
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.hostname, () => {
+    server.listen({ port: options.port, host: options.hostname, reusePort: options.reusePort === true }, () => {
       server.off("error", reject);
       resolve();
     });

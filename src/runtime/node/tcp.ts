@@ -225,10 +225,12 @@ class NodeStreamListener implements StreamListener {
   }
 }
 
-function nodeSupportsReusePort(): boolean {
+/** Why this Node cannot share a port between listeners, or undefined when it can. */
+export function nodeReusePortProblem(): string | undefined {
   // server.listen({ reusePort }) arrived in Node 22.12 / 23.1; older versions ignore it.
   const [major, minor] = process.versions.node.split(".").map(Number) as [number, number];
-  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+  const supported = major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+  return supported ? undefined : `reusePort needs Node 22.12 or later (this is ${process.versions.node})`;
 }
 
 /** Opens a TCP or TLS listener with `node:net` / `node:tls`. */
@@ -236,11 +238,8 @@ export async function nodeListenTcp(
   request: TcpListenRequest,
   tlsOptions: NodeTlsListenOptions = {},
 ): Promise<StreamListener> {
-  if (request.reusePort && !nodeSupportsReusePort()) {
-    throw Object.assign(new Error(`reusePort needs Node 22.12 or later (this is ${process.versions.node})`), {
-      code: "ERR_NOT_SUPPORTED",
-    });
-  }
+  const reuseProblem = request.reusePort ? nodeReusePortProblem() : undefined;
+  if (reuseProblem) throw Object.assign(new Error(reuseProblem), { code: "ERR_NOT_SUPPORTED" });
   // Assigned once the server listens; connections cannot arrive before that.
   // deno-lint-ignore prefer-const
   let listener: NodeStreamListener | undefined;
