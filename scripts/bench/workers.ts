@@ -8,7 +8,10 @@
  * 50 keep-alive connections under `nice -n 10`, so that it takes the CPU the server leaves
  * rather than the other way round. Each round starts a fresh server per variant, warms it
  * for a second, then measures S seconds (`GET /posts/1`, a small JSON answer); the order of
- * the two variants alternates from round to round. Reported per leg: the median of the
+ * the two variants alternates from round to round. `--path` asks for another answer: a
+ * larger one (`/posts`, a page of 100 posts, about 19 KB) costs the server more per request
+ * and wrk no more, which shows what a second worker adds when the server, not the load
+ * generator, is what fills the cores. Reported per leg: the median of the
  * rounds' ratios (2 workers / 1 worker), their range, and the median requests per second of
  * each variant.
  *
@@ -23,13 +26,15 @@ const USAGE = "Usage: npm run bench -- workers [--legs LIST] [--rounds R] [--sec
   `  --legs LIST    comma-separated, of ${LEG_NAMES.join(", ")} (default node24,deno,bun)\n` +
   "  --rounds R     rounds, each measuring both variants (default 5)\n" +
   "  --seconds S    seconds of load per measurement (default 5)\n" +
+  "  --path PATH    what to request (default /posts/1, a small JSON answer)\n" +
   "  --no-build     use the package built before (Node runs dist/)";
 
-const { legs, rounds, seconds, build } = readCommandLine("bench workers", USAGE, () => {
+const { legs, rounds, seconds, path, build } = readCommandLine("bench workers", USAGE, () => {
   const { flags } = parseFlags(Deno.args, {
     legs: { type: "string" },
     rounds: { type: "string" },
     seconds: { type: "string" },
+    path: { type: "string" },
     "no-build": { type: "boolean" },
   });
   const names = (flags.legs ?? "node24,deno,bun").split(",");
@@ -40,9 +45,16 @@ const { legs, rounds, seconds, build } = readCommandLine("bench workers", USAGE,
     legs: names,
     rounds: numberFlag("--rounds", flags.rounds, 5, { min: 1, max: 100, integer: true }),
     seconds: numberFlag("--seconds", flags.seconds, 5, { min: 1, max: 60, integer: true }),
+    path: checkPath(flags.path ?? "/posts/1"),
     build: flags["no-build"] !== true,
   };
 });
+
+/** A request path: it starts with a slash and holds no space (wrk takes it as part of a URL). */
+function checkPath(path: string): string {
+  if (!/^\/\S*$/.test(path)) throw new UsageError(`--path must start with '/' and hold no space: got '${path}'`);
+  return path;
+}
 
 if (spawnSync("wrk", ["--version"]).error) {
   console.error("bench workers: needs wrk (Debian: apt-get install wrk)");
@@ -150,7 +162,7 @@ async function measure(leg: Leg, workers: number): Promise<Measured> {
         const match = /listening on (\S+)/.exec(out);
         if (match) {
           clearTimeout(timer);
-          resolve(`${match[1]}/posts/1`);
+          resolve(`${match[1]}${path}`);
         }
       });
     });
@@ -194,7 +206,7 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const medianOf = (list: Measured[], key: keyof Measured) => median(list.map((m) => m[key]));
-console.log(`serve-api --workers 2 vs --workers 1, wrk -t1 -c50 (nice -n 10), ${rounds} rounds of ${seconds} s`);
+console.log(`serve-api --workers 2 vs --workers 1, GET ${path}, wrk -t1 -c50 (nice -n 10), ${rounds} rounds of ${seconds} s`);
 console.log(
   "| leg | version | 1 worker (req/s) | 2 workers (req/s) | ratio: median | range | " +
     "server cores, 1 / 2 workers | other processes' cores, 1 / 2 |",
