@@ -206,7 +206,9 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const medianOf = (list: Measured[], key: keyof Measured) => median(list.map((m) => m[key]));
-console.log(`serve-api --workers 2 vs --workers 1, GET ${path}, wrk -t1 -c50 (nice -n 10), ${rounds} rounds of ${seconds} s`);
+console.log(
+  `serve-api --workers 2 vs --workers 1, GET ${path}, wrk -t1 -c50 (nice -n 10), ${rounds} rounds of ${seconds} s`,
+);
 console.log(
   "| leg | version | 1 worker (req/s) | 2 workers (req/s) | ratio: median | range | " +
     "server cores, 1 / 2 workers | other processes' cores, 1 / 2 |",
