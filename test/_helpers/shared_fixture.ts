@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,4 +66,31 @@ export function sharedFixture(name: string, make: (folder: string) => void, wait
       rmSync(lock, { recursive: true, force: true });
     }
   }
+}
+
+/** What a command run by {@linkcode sharedRun} printed, and how it ended. */
+export interface SharedRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `command` once per test run (for the first leg that asks, in `cwd`) and gives every
+ * leg what it printed: for commands whose outcome does not depend on the leg (npm pack,
+ * deno publish --dry-run), which then run once instead of once per leg.
+ */
+export function sharedRun(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): SharedRun {
+  const folder = sharedFixture(`run-${name}`, (into) => {
+    const run = spawnSync(command, args, { ...options, encoding: "utf8" });
+    if (run.error) throw run.error;
+    const result: SharedRun = { status: run.status, stdout: run.stdout, stderr: run.stderr };
+    writeFileSync(join(into, "run.json"), JSON.stringify(result));
+  });
+  return JSON.parse(readFileSync(join(folder, "run.json"), "utf8"));
 }
