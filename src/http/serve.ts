@@ -197,13 +197,23 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     const remoteAddr = realSocketAddr(reported.remoteAddr);
     if (remoteAddr === undefined) return lastOnConnection(await answer(400, PEER_GONE));
     const info: RequestInfo = { remoteAddr };
-    const refused = refusedMethod(request.method);
-    // A request serve() refuses may still carry a body: the connection ends with the answer.
-    if (refused !== undefined) return lastOnConnection(await answer(501, refused));
-    const headers = request.headers;
-    const url = requestUrl(request.url, headers.get("host"));
-    if (url === undefined) return lastOnConnection(await answer(400, INVALID_HOST));
-    const declared = headers.get("content-length");
+    const checked = reported.checked;
+    let url: string;
+    let declared: string | null;
+    if (checked === undefined) {
+      const refused = refusedMethod(request.method);
+      // A request serve() refuses may still carry a body: the connection ends with the answer.
+      if (refused !== undefined) return lastOnConnection(await answer(501, refused));
+      const headers = request.headers;
+      const made = requestUrl(request.url, headers.get("host"));
+      if (made === undefined) return lastOnConnection(await answer(400, INVALID_HOST));
+      url = made;
+      declared = headers.get("content-length");
+    } else {
+      // The adapter applied the method and URL rules itself (see AdapterRequestInfo).
+      url = request.url;
+      declared = checked.contentLength;
+    }
     if (declared !== null && Number(declared) > limit) {
       return lastOnConnection(await answer(413, `the request body is over the limit of ${limit} bytes`));
     }
@@ -219,13 +229,17 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
         body = new WatchedBody(request.body, limit, timeouts.bodyMs);
         handed = new Request(url, {
           method,
-          headers,
+          headers: request.headers,
           body: body.stream,
           ...(forwardSignal ? { signal: request.signal } : {}),
           duplex: "half",
         } as RequestInit);
       } else if (url !== request.url || request.body !== null) {
-        handed = new Request(url, { method, headers, ...(forwardSignal ? { signal: request.signal } : {}) });
+        handed = new Request(url, {
+          method,
+          headers: request.headers,
+          ...(forwardSignal ? { signal: request.signal } : {}),
+        });
       }
       const result: unknown = await handler(handed, info);
       // Each runtime treats anything else its own way (Bun answers 200 with a welcome page,
@@ -246,7 +260,8 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     body?.settle();
     // A body the handler left unread would otherwise be read to its end by the runtime
     // (Deno and Bun do, however long it is) just to keep the connection.
-    return declaresBody(headers) && !body?.finished ? lastOnConnection(response) : response;
+    const bodyDeclared = checked === undefined ? declaresBody(request.headers) : checked.declaresBody;
+    return bodyDeclared && !body?.finished ? lastOnConnection(response) : response;
   };
 
   const failed = async (error: unknown, request: Request, url: string): Promise<Response> => {

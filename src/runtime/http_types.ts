@@ -26,6 +26,21 @@ export interface RequestInfo {
  */
 export interface AdapterRequestInfo {
   remoteAddr: ReportedAddr;
+  /**
+   * Given by an adapter that has already applied the shared core's method rule and URL
+   * rule itself (`request.url` is the handler's URL) and read the headers that frame the
+   * body, so that the core need not touch `request.headers` (which Node builds only on
+   * demand).
+   */
+  checked?: RequestFraming;
+}
+
+/** The headers that frame a request's body, as the runtime's parser read them. */
+export interface RequestFraming {
+  /** The Content-Length header, or null. */
+  contentLength: string | null;
+  /** Whether the request says it has a body (a Content-Length other than 0, or a Transfer-Encoding). */
+  declaresBody: boolean;
 }
 
 /** The handler a runtime adapter runs: it never throws (the shared core turns errors into responses). */
