@@ -8,10 +8,15 @@
  * to core 0; wrk (one thread, C connections) runs on core 1. Cases: a small JSON answer,
  * 1 KiB and 1 MiB, over keep-alive connections and with `Connection: close` (a connection
  * per request). Every round measures each server once per case, in an order that turns
- * round by round, and the ratios anynet/bare and api/bare are taken within the round: the
+ * round by round, and the ratios to the bare server are taken within the round: the
  * machine is shared and noisy, so the report gives the median of those per-round ratios and
- * their range, with the median requests/s and wrk's p50/p99 latency of each server. The
- * REST API answers one small JSON document, so it is measured in the small case only.
+ * their range, with the median requests/s, wrk's p50/p99 latency and the server's CPU time
+ * per request (from /proc, which noise from other processes moves far less than
+ * requests/s). The REST API answers one small JSON document, so it is measured in the
+ * small case only. A fourth server, the floor (see _serve/server.mjs), shows what a
+ * fetch-style server pays on Node and Deno before any of anynet's own code runs: on Node
+ * the fetch `Response` itself, on Deno serving connections from an accept loop of one's
+ * own rather than with `Deno.serve`.
  *
  * Usage: npm run bench -- serve [--runtime node,deno,bun] [--all-nodes] [--duration S]
  *          [--rounds R] [--connections C] [--quick] [--no-pin] [--no-build]
@@ -75,7 +80,7 @@ if (!hasWrk()) {
   Deno.exit(1);
 }
 
-type Kind = "anynet" | "native" | "api";
+type Kind = "anynet" | "native" | "api" | "floor";
 /** One wrk run, and the server's CPU time per request during it (µs). */
 type Measurement = WrkResult & { cpuPerRequest: number | undefined };
 interface Case {
@@ -89,7 +94,7 @@ const CASES: Case[] = [false, true].flatMap((close) =>
     name: `${name}, ${close ? "close" : "keep-alive"}`,
     path,
     close,
-    kinds: (path === "/small" ? ["anynet", "native", "api"] : ["anynet", "native"]) as Kind[],
+    kinds: (path === "/small" ? ["anynet", "native", "api", "floor"] : ["anynet", "native", "floor"]) as Kind[],
   }))
 );
 
@@ -135,10 +140,14 @@ const ratioText = (values: number[]) =>
 /** The target anynet/bare of each runtime. */
 const target = (leg: Leg) => (leg.runtime === "node" ? 0.8 : 0.95);
 
+/** The servers measured on a runtime: the floor exists on Node and Deno only. */
+const kindsOf = (leg: Leg): Kind[] =>
+  leg.runtime === "bun" ? ["anynet", "native", "api"] : ["anynet", "native", "api", "floor"];
+
 async function measureLeg(leg: Leg): Promise<void> {
   const servers = new Map<Kind, { port: number; child: ChildProcess }>();
   try {
-    for (const kind of ["anynet", "native", "api"] as Kind[]) servers.set(kind, await startServer(leg, kind));
+    for (const kind of kindsOf(leg)) servers.set(kind, await startServer(leg, kind));
     const url = (kind: Kind, path: string) =>
       `http://127.0.0.1:${servers.get(kind)!.port}${kind === "api" ? "/posts/1" : path}`;
     // Warm up each server (JIT, pools) before anything is counted.
@@ -153,14 +162,16 @@ async function measureLeg(leg: Leg): Promise<void> {
     }
     console.log(`\n${leg.name} ${leg.version}: target anynet/bare ≥ ${target(leg)}`);
     console.log(
-      "case                     bare req/s  anynet req/s  anynet/bare [range]  api req/s  api/bare [range]   " +
-        "p50/p99 ms: bare | anynet | api             CPU µs/request: bare | anynet | api",
+      "case                     bare req/s  anynet req/s  anynet/bare [range]  api/bare [range]   floor/bare [range] " +
+        "  p50/p99 ms: bare | anynet | api            CPU µs/request: bare | anynet | api | floor",
     );
     for (const testCase of CASES) {
-      const results = new Map<Kind, Measurement[]>(testCase.kinds.map((kind) => [kind, []]));
-      const ratios = { anynet: [] as number[], api: [] as number[] };
+      // The REST API answers one small document: measured in the small case only.
+      const kinds = kindsOf(leg).filter((kind) => kind !== "api" || testCase.path === "/small");
+      const results = new Map<Kind, Measurement[]>(kinds.map((kind) => [kind, []]));
+      const ratios = new Map<Kind, number[]>(kinds.map((kind) => [kind, []]));
       for (let round = 0; round < options.rounds; round++) {
-        const order = testCase.kinds.map((_, i) => testCase.kinds[(i + round) % testCase.kinds.length]);
+        const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
         const inRound = new Map<Kind, Measurement>();
         for (const kind of order) {
           const pid = servers.get(kind)!.child.pid!;
@@ -184,27 +195,22 @@ async function measureLeg(leg: Leg): Promise<void> {
           results.get(kind)!.push(result);
         }
         const bare = inRound.get("native")!.requestsPerSecond;
-        ratios.anynet.push(inRound.get("anynet")!.requestsPerSecond / bare);
-        if (inRound.has("api")) ratios.api.push(inRound.get("api")!.requestsPerSecond / bare);
+        for (const [kind, measured] of inRound) ratios.get(kind)!.push(measured.requestsPerSecond / bare);
       }
-      const rps = (kind: Kind) =>
-        results.has(kind) ? median(results.get(kind)!.map((r) => r.requestsPerSecond)).toFixed(0) : "-";
-      const latency = (kind: Kind) =>
-        results.has(kind)
-          ? `${median(results.get(kind)!.map((r) => r.p50Ms)).toFixed(2)}/${
-            median(results.get(kind)!.map((r) => r.p99Ms)).toFixed(2)
-          }`
-          : "-";
-      const cpu = (kind: Kind) => {
-        const values = results.get(kind)?.map((r) => r.cpuPerRequest).filter((v) => v !== undefined) ?? [];
-        return values.length ? median(values).toFixed(0) : "-";
+      const of = (kind: Kind, pick: (m: Measurement) => number | undefined, digits: number) => {
+        const values = results.get(kind)?.map(pick).filter((v) => v !== undefined) ?? [];
+        return values.length ? median(values).toFixed(digits) : "-";
       };
-      const missed = median(ratios.anynet) < target(leg) ? "  (below target)" : "";
+      const ratio = (kind: Kind) => ratioText(ratios.get(kind) ?? []);
+      const latency = (kind: Kind) => `${of(kind, (m) => m.p50Ms, 2)}/${of(kind, (m) => m.p99Ms, 2)}`;
+      const cpu = (kind: Kind) => of(kind, (m) => m.cpuPerRequest, 0);
+      const missed = median(ratios.get("anynet")!) < target(leg) ? "  (below target)" : "";
       console.log(
-        `${testCase.name.padEnd(23)}  ${rps("native").padStart(10)}  ${rps("anynet").padStart(12)}  ` +
-          `${ratioText(ratios.anynet).padEnd(19)}  ${rps("api").padStart(9)}  ${ratioText(ratios.api).padEnd(17)}  ` +
-          `${latency("native")} | ${latency("anynet")} | ${latency("api")}`.padEnd(44) +
-          `  ${cpu("native")} | ${cpu("anynet")} | ${cpu("api")}${missed}`,
+        `${testCase.name.padEnd(23)}  ${of("native", (m) => m.requestsPerSecond, 0).padStart(10)}  ` +
+          `${of("anynet", (m) => m.requestsPerSecond, 0).padStart(12)}  ${ratio("anynet").padEnd(19)}  ` +
+          `${ratio("api").padEnd(17)}  ${ratio("floor").padEnd(17)}  ` +
+          `${latency("native")} | ${latency("anynet")} | ${latency("api")}`.padEnd(43) +
+          `  ${cpu("native")} | ${cpu("anynet")} | ${cpu("api")} | ${cpu("floor")}${missed}`,
       );
     }
   } finally {

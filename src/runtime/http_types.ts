@@ -43,8 +43,11 @@ export interface RequestFraming {
   declaresBody: boolean;
 }
 
-/** The handler a runtime adapter runs: it never throws (the shared core turns errors into responses). */
-export type AdapterHandler = (request: Request, info: AdapterRequestInfo) => Promise<Response>;
+/**
+ * The handler a runtime adapter runs: it never throws (the shared core turns errors into
+ * responses), and gives the Response itself when the user's handler answered at once.
+ */
+export type AdapterHandler = (request: Request, info: AdapterRequestInfo) => Response | Promise<Response>;
 
 /** The time limits of a server, in ms (see `ServeOptions` in src/http/serve.ts). */
 export interface AdapterTimeouts {

@@ -1,11 +1,16 @@
 // One server of the serve benchmark, on whichever runtime runs this file (Node, Deno, Bun).
 // JavaScript, not TypeScript, so that all three run it as it is.
 //
-// Usage: <runtime> server.mjs anynet|native|api
+// Usage: <runtime> server.mjs anynet|native|api|floor
 //   anynet  anynet's serve() answering /small, /1k and /1m with fixed bodies
 //   native  the runtime's own server answering the same paths with the same bytes: a
 //           node:http handler (writeHead + res.end), Deno.serve, Bun.serve
 //   api     the demo REST API on serve() (the benchmark asks for GET /posts/1)
+//   floor   what any server built as serve() is pays on this runtime before anynet's own
+//           code: on Node, a node:http handler that builds the same fetch Response and
+//           writes the bytes read from it; on Deno, an accept loop of its own serving each
+//           connection with Deno's serveHttpOnConnection (what serve() runs on) and the
+//           bare handler; none on Bun
 // Prints "port N" once it listens; stops on SIGTERM.
 import process from "node:process";
 
@@ -42,7 +47,8 @@ async function start() {
     const server = await serve(createRestApi(), { port: 0, errorResponse: restApiErrorResponse });
     return { port: server.addr.port, close: () => server.close() };
   }
-  if (kind !== "native") throw new Error(`unknown server kind '${kind}' (anynet, native or api)`);
+  if (kind === "floor") return await floor();
+  if (kind !== "native") throw new Error(`unknown server kind '${kind}' (anynet, native, api or floor)`);
   if (runtime === "deno") {
     const { promise, resolve } = Promise.withResolvers();
     const server = Deno.serve(
@@ -67,6 +73,44 @@ async function start() {
       : [smallBytes, JSON_TYPE["content-type"]];
     res.writeHead(200, { "content-type": type, "content-length": body.byteLength });
     res.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: server.address().port, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+async function floor() {
+  if (runtime === "deno") {
+    const internals = Deno[Deno.internal];
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const never = new AbortController().signal;
+    (async () => {
+      for await (const conn of listener) {
+        const served = internals.serveHttpOnConnection(
+          conn,
+          never,
+          (request) => fetchAnswer(request.url),
+          () => new Response(null, { status: 500 }),
+          () => {},
+        );
+        // A connection the client resets ends here, not as an uncaught error.
+        served.finished.catch(() => {});
+      }
+    })().catch(() => {});
+    // Stopping just ends the process: aborting connections Deno has closed throws.
+    return { port: listener.addr.port, close: () => listener.close() };
+  }
+  if (runtime !== "node") throw new Error(`no floor server on ${runtime}`);
+  const http = await import("node:http");
+  const server = http.createServer(async (req, res) => {
+    const response = fetchAnswer(req.url ?? "/");
+    const reader = response.body.getReader();
+    const { value } = await reader.read();
+    await reader.read();
+    const headers = [];
+    response.headers.forEach((v, k) => headers.push(k, v));
+    headers.push("content-length", String(value.byteLength));
+    res.writeHead(response.status, headers);
+    res.end(value);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { port: server.address().port, close: () => new Promise((resolve) => server.close(resolve)) };

@@ -107,21 +107,22 @@ export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: 
       : (refusedMethod
         ? options.refusal(501, refusedMethod)
         : options.refusal(400, hostless ? "an HTTP/1.1 request needs a Host header" : options.invalidHost));
-    answered
-      .then((response) => {
-        // Node ends a connection whose answer says `Connection: close` with
-        // socket.destroySoon(), at once; with the body still coming, linger instead.
-        if (!req.complete && response.headers.get("connection") === "close") {
-          (socket as Duplex & { destroySoon?: () => void }).destroySoon = () => {
-            req.resume(); // what still comes is read and dropped
-            lingerThenClose(socket);
-          };
-        }
-        return writeResponse(response, res);
-      })
-      // A response Node cannot write (a header value it refuses) ends the connection
-      // rather than the process.
-      .catch(() => res.destroy());
+    if (answered instanceof Response) send(req, res, answered);
+    else answered.then((response) => send(req, res, response), () => res.destroy());
+  };
+  const send = (req: http.IncomingMessage, res: http.ServerResponse, response: Response) => {
+    // Node ends a connection whose answer says `Connection: close` with
+    // socket.destroySoon(), at once; with the body still coming, linger instead.
+    if (!req.complete && response.headers.get("connection") === "close") {
+      const socket = req.socket;
+      (socket as Duplex & { destroySoon?: () => void }).destroySoon = () => {
+        req.resume(); // what still comes is read and dropped
+        lingerThenClose(socket);
+      };
+    }
+    // A response Node cannot write (a header value it refuses) ends the connection
+    // rather than the process.
+    writeResponse(response, res).catch(() => res.destroy());
   };
   const serverOptions: http.ServerOptions = {
     headersTimeout: headersMs,

@@ -12,12 +12,32 @@
  * and nothing is lost but the length. Waiting microtasks, not a timer, keeps a streaming
  * answer from being held back.
  *
+ * Node 22's fetch (undici 6) still keeps a response's state under a symbol, with the string
+ * or bytes the body was made from: there that source is written as it is, without reading
+ * the stream at all. The symbol is looked for once, and anything unexpected in it (another
+ * shape, a body already read) falls back to reading the stream.
+ *
  * @module
  */
+import { Buffer } from "node:buffer";
 import type * as http from "node:http";
 
 /** Microtask turns to wait for a body stream's end after its first chunk (Node needs two). */
 const END_WAIT_TURNS = 4;
+
+/** The symbol under which this Node's fetch keeps a response's state, if it does (Node 22). */
+const STATE = Object.getOwnPropertySymbols(new Response("")).find((symbol) => symbol.description === "state");
+
+/** The string or bytes a response's body was made from, when this Node tells and nothing has read it. */
+function bodySource(response: Response): string | Uint8Array | undefined {
+  if (STATE === undefined || response.bodyUsed) return undefined;
+  const body = (response as unknown as Record<symbol, { body?: { source?: unknown; stream?: ReadableStream } | null }>)[
+    STATE
+  ]?.body;
+  if (body === null || body === undefined || body.stream?.locked !== false) return undefined;
+  const source = body.source;
+  return typeof source === "string" || source instanceof Uint8Array ? source : undefined;
+}
 
 /** Statuses that never carry a body, so never a Content-Length of 0 either. */
 function bodiless(status: number): boolean {
@@ -51,6 +71,15 @@ export async function writeResponse(response: Response, res: http.ServerResponse
     res.end();
     return;
   }
+  const source = bodySource(response);
+  if (source !== undefined) {
+    const length = typeof source === "string" ? Buffer.byteLength(source) : source.byteLength;
+    const headers = headerList(response, true);
+    headers.push("content-length", String(length));
+    res.writeHead(status, reason, headers);
+    res.end(source);
+    return;
+  }
   const reader = body.getReader();
   let first: ReadableStreamReadResult<Uint8Array>;
   try {
@@ -60,7 +89,9 @@ export async function writeResponse(response: Response, res: http.ServerResponse
     return;
   }
   if (first.done) {
-    res.writeHead(status, reason, [...headerList(response, true), "content-length", "0"]);
+    const headers = headerList(response, true);
+    headers.push("content-length", "0");
+    res.writeHead(status, reason, headers);
     res.end();
     return;
   }
@@ -71,7 +102,9 @@ export async function writeResponse(response: Response, res: http.ServerResponse
   for (let turn = 0; turn < END_WAIT_TURNS && next === undefined && !failed; turn++) await undefined;
   if (next?.done) {
     const chunk = first.value;
-    res.writeHead(status, reason, [...headerList(response, true), "content-length", String(chunk.byteLength)]);
+    const headers = headerList(response, true);
+    headers.push("content-length", String(chunk.byteLength));
+    res.writeHead(status, reason, headers);
     res.end(chunk);
     return;
   }
