@@ -82,12 +82,14 @@ async function floor() {
   if (runtime === "deno") {
     const internals = Deno[Deno.internal];
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const never = new AbortController().signal;
     (async () => {
-      for await (const conn of listener) {
+      for (;;) {
+        const conn = await listener.accept();
         const served = internals.serveHttpOnConnection(
           conn,
-          never,
+          // One signal per connection, as serve() has: Deno adds a listener to it per
+          // connection, so a shared one would grow without end.
+          new AbortController().signal,
           (request) => fetchAnswer(request.url),
           () => new Response(null, { status: 500 }),
           () => {},
