@@ -100,7 +100,9 @@ export async function writeResponse(response: Response, res: http.ServerResponse
   let failed = false;
   second.then((result) => (next = result), () => (failed = true));
   for (let turn = 0; turn < END_WAIT_TURNS && next === undefined && !failed; turn++) await undefined;
-  if (next?.done) {
+  // A stream of the handler's own may hand over something other than bytes (Node writes
+  // a string too): only bytes have a length to announce.
+  if (next?.done && first.value instanceof Uint8Array) {
     const chunk = first.value;
     const headers = headerList(response, true);
     headers.push("content-length", String(chunk.byteLength));
