@@ -23,9 +23,11 @@ export class BodyTimeoutError extends Error {
   }
 }
 
-/** Whether the request says a body follows (a length over 0, or a chunked body). */
-export function declaresBody(headers: Headers): boolean {
-  const length = headers.get("content-length");
+/**
+ * Whether the request says a body follows (a length over 0, or a chunked body); `length`
+ * is its Content-Length header, already read.
+ */
+export function declaresBody(length: string | null, headers: Headers): boolean {
   return (length !== null && length !== "0") || headers.has("transfer-encoding");
 }
 

@@ -11,6 +11,7 @@ import {
 } from "../_argument_checks.ts";
 import { adapter } from "../runtime/mod.ts";
 import type { AdapterRequestInfo, AdapterServer, HttpAddr, RequestInfo } from "../runtime/http_types.ts";
+import type { ReportedAddr } from "../runtime/types.ts";
 import { formatAddr } from "../_address.ts";
 import { isBodyTooLargeError } from "./errors.ts";
 import { refusedMethod } from "./_methods.ts";
@@ -197,62 +198,130 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   };
   const requestUrl = requestUrlRule(scheme, ownOrigin);
 
-  const run = async (request: Request, reported: AdapterRequestInfo): Promise<Response> => {
+  // Requests come from the same few addresses again and again: the last one found to be a
+  // real IP address is remembered, so that checking it again is a comparison.
+  let knownPeerHost = "";
+  const peerAddr = (reported: ReportedAddr): HttpAddr | undefined => {
+    const { hostname, port } = reported;
+    if (
+      hostname === knownPeerHost && typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65535
+    ) {
+      return { hostname, port };
+    }
+    const checked = realSocketAddr(reported);
+    if (checked !== undefined) knownPeerHost = checked.hostname;
+    return checked;
+  };
+
+  /** serve()'s own answer to a request it refuses, as the connection's last. */
+  const refuseRequest = async (status: number, message: string): Promise<Response> =>
+    lastOnConnection(await answer(status, message));
+
+  /**
+   * The handler's answer as the client gets it. A body the handler left unread would
+   * otherwise be read to its end by the runtime (Deno and Bun do, however long it is)
+   * just to keep the connection.
+   */
+  const finish = (response: Response, declared: boolean, body?: WatchedBody) => {
+    body?.settle();
+    return declared && !body?.finished ? lastOnConnection(response) : response;
+  };
+
+  /** The answer when the handler threw, or gave something other than a Response. */
+  const caught = async (
+    error: unknown,
+    declared: boolean,
+    handed: Request,
+    url: string,
+    body?: WatchedBody,
+  ): Promise<Response> => {
+    if (causedBy(error, isBodyTooLargeError)) {
+      return refuseRequest(413, `the request body is over the limit of ${limit} bytes`);
+    }
+    if (causedBy(error, isBodyTimeoutError)) {
+      return refuseRequest(408, `the request body did not arrive within ${timeouts.bodyMs} ms`);
+    }
+    return finish(await failed(error, handed, url), declared, body);
+  };
+
+  /**
+   * Answers one request. Not `async`: when the handler answers at once, so does this, and
+   * the runtime writes the answer without waiting for a promise (Deno and Bun take a
+   * Response returned as it is faster than one wrapped in a promise).
+   */
+  const run = (request: Request, reported: AdapterRequestInfo): Response | Promise<Response> => {
     // Node and Bun hand on a request whose client reset the connection meanwhile, with
     // no peer address; the handler is never asked to serve it (see src/net/_socket_addr.ts).
-    const remoteAddr = realSocketAddr(reported.remoteAddr);
-    if (remoteAddr === undefined) return lastOnConnection(await answer(400, PEER_GONE));
+    const remoteAddr = peerAddr(reported.remoteAddr);
+    if (remoteAddr === undefined) return refuseRequest(400, PEER_GONE);
     const info: RequestInfo = { remoteAddr };
-    const refused = refusedMethod(request.method);
-    // A request serve() refuses may still carry a body: the connection ends with the answer.
-    if (refused !== undefined) return lastOnConnection(await answer(501, refused));
-    const headers = request.headers;
-    const url = requestUrl(request.url, headers.get("host"));
-    if (url === undefined) return lastOnConnection(await answer(400, INVALID_HOST));
-    const declared = headers.get("content-length");
-    if (declared !== null && Number(declared) > limit) {
-      return lastOnConnection(await answer(413, `the request body is over the limit of ${limit} bytes`));
-    }
+    const checked = reported.checked;
     const method = request.method;
-    const forwardSignal = server?.forwardSignal ?? true;
+    const raw = request.url;
+    let url: string;
+    let length: string | null;
+    let declared: boolean;
+    if (checked === undefined) {
+      const refused = refusedMethod(method);
+      // A request serve() refuses may still carry a body: the connection ends with the answer.
+      if (refused !== undefined) return refuseRequest(501, refused);
+      const headers = request.headers;
+      const made = requestUrl(raw, headers.get("host"));
+      if (made === undefined) return refuseRequest(400, INVALID_HOST);
+      url = made;
+      length = headers.get("content-length");
+      declared = declaresBody(length, headers);
+    } else {
+      // The adapter applied the method and URL rules itself (see AdapterRequestInfo).
+      url = raw;
+      length = checked.contentLength;
+      declared = checked.declaresBody;
+    }
+    if (length !== null && Number(length) > limit) {
+      return refuseRequest(413, `the request body is over the limit of ${limit} bytes`);
+    }
     let body: WatchedBody | undefined;
-    let response: Response;
     let handed = request;
+    let result: unknown;
     try {
       // A GET or HEAD body is never handed on (fetch's Request cannot carry one); it is
-      // left unread, and the connection closed after the answer.
-      if (request.body !== null && method !== "GET" && method !== "HEAD") {
-        body = new WatchedBody(request.body, limit, timeouts.bodyMs);
+      // left unread, and the connection closed after the answer. A request that needs
+      // nothing changed is handed on as the runtime made it.
+      const bodyless = method === "GET" || method === "HEAD";
+      const original = bodyless ? null : request.body;
+      if (original !== null) {
+        const forwardSignal = server?.forwardSignal ?? true;
+        body = new WatchedBody(original, limit, timeouts.bodyMs);
         handed = new Request(url, {
           method,
-          headers,
+          headers: request.headers,
           body: body.stream,
           ...(forwardSignal ? { signal: request.signal } : {}),
           duplex: "half",
         } as RequestInit);
-      } else if (url !== request.url || request.body !== null) {
-        handed = new Request(url, { method, headers, ...(forwardSignal ? { signal: request.signal } : {}) });
+      } else if (url !== raw || (bodyless && request.body !== null)) {
+        const forwardSignal = server?.forwardSignal ?? true;
+        handed = new Request(url, {
+          method,
+          headers: request.headers,
+          ...(forwardSignal ? { signal: request.signal } : {}),
+        });
       }
-      const result: unknown = await handler(handed, info);
-      // Each runtime treats anything else its own way (Bun answers 200 with a welcome page,
-      // Deno 500, Node drops the connection): here it is a handler error like any other.
-      if (!(result instanceof Response)) {
-        throw new TypeError(`the handler returned ${describeValue(result)} instead of a Response`);
-      }
-      response = result;
+      result = handler(handed, info);
     } catch (error) {
-      if (causedBy(error, isBodyTooLargeError)) {
-        return lastOnConnection(await answer(413, `the request body is over the limit of ${limit} bytes`));
-      }
-      if (causedBy(error, isBodyTimeoutError)) {
-        return lastOnConnection(await answer(408, `the request body did not arrive within ${timeouts.bodyMs} ms`));
-      }
-      response = await failed(error, handed, url);
+      return caught(error, declared, handed, url, body);
     }
-    body?.settle();
-    // A body the handler left unread would otherwise be read to its end by the runtime
-    // (Deno and Bun do, however long it is) just to keep the connection.
-    return declaresBody(headers) && !body?.finished ? lastOnConnection(response) : response;
+    if (result instanceof Response) return finish(result, declared, body);
+    return Promise.resolve(result).then(
+      (settled) => {
+        // Each runtime treats anything else its own way (Bun answers 200 with a welcome
+        // page, Deno 500, Node drops the connection): here it is a handler error like any other.
+        if (!(settled instanceof Response)) {
+          throw new TypeError(`the handler returned ${describeValue(settled)} instead of a Response`);
+        }
+        return finish(settled, declared, body);
+      },
+    ).catch((error) => caught(error, declared, handed, url, body));
   };
 
   const failed = async (error: unknown, request: Request, url: string): Promise<Response> => {

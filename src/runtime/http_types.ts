@@ -27,10 +27,28 @@ export interface RequestInfo {
  */
 export interface AdapterRequestInfo {
   remoteAddr: ReportedAddr;
+  /**
+   * Given by an adapter that has already applied the shared core's method rule and URL
+   * rule itself (`request.url` is the handler's URL) and read the headers that frame the
+   * body, so that the core need not touch `request.headers` (which Node builds only on
+   * demand).
+   */
+  checked?: RequestFraming;
 }
 
-/** The handler a runtime adapter runs: it never throws (the shared core turns errors into responses). */
-export type AdapterHandler = (request: Request, info: AdapterRequestInfo) => Promise<Response>;
+/** The headers that frame a request's body, as the runtime's parser read them. */
+export interface RequestFraming {
+  /** The Content-Length header, or null. */
+  contentLength: string | null;
+  /** Whether the request says it has a body (a Content-Length other than 0, or a Transfer-Encoding). */
+  declaresBody: boolean;
+}
+
+/**
+ * The handler a runtime adapter runs: it never throws (the shared core turns errors into
+ * responses), and gives the Response itself when the user's handler answered at once.
+ */
+export type AdapterHandler = (request: Request, info: AdapterRequestInfo) => Response | Promise<Response>;
 
 /** The time limits of a server, in ms (see `ServeOptions` in src/http/serve.ts). */
 export interface AdapterTimeouts {

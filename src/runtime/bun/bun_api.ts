@@ -122,7 +122,7 @@ export interface BunServeOptions {
   tls?: { cert: string; key: string };
   maxRequestBodySize?: number;
   idleTimeout?: number;
-  fetch: (request: Request, server: BunServer) => Promise<Response>;
+  fetch: (request: Request, server: BunServer) => Response | Promise<Response>;
 }
 
 /** The `Bun` global, as far as the adapter uses it. */

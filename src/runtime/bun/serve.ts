@@ -4,8 +4,9 @@
  * Bun has one timer per connection (`idleTimeout`, whole seconds, at most 255), and it
  * runs while a request is being handled: left alone it would cut off any handler that
  * takes longer and any body that takes longer to upload, however steadily the bytes
- * come. So each request switches it off while the handler runs (the shared core limits
- * the body's time itself) and sets it back to the idle limit with the response; before a
+ * come. So a request whose handler does not answer at once switches it off while the
+ * handler runs (the shared core limits the body's time itself) and sets it back to the
+ * idle limit with the response; before a
  * connection's first request Bun applies a fixed limit of its own (about 10 s) that
  * cannot be changed.
  *
@@ -31,14 +32,15 @@ export const serveBun: ServeAdapter = (handler: AdapterHandler, options: Adapter
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     idleTimeout: idleSeconds,
     fetch(request, bunServer) {
-      bunServer.timeout(request, 0);
       const ip = bunServer.requestIP(request);
-      return handler(request, { remoteAddr: { hostname: ip?.address, port: ip?.port } }).then(
-        (response) => {
-          bunServer.timeout(request, idleSeconds);
-          return response;
-        },
-      );
+      const answered = handler(request, { remoteAddr: { hostname: ip?.address, port: ip?.port } });
+      // Answered at once: no time passed, the timer need not move.
+      if (answered instanceof Response) return answered;
+      bunServer.timeout(request, 0);
+      return answered.then((response) => {
+        bunServer.timeout(request, idleSeconds);
+        return response;
+      });
     },
   });
   let closing: Promise<void> | undefined;

@@ -55,7 +55,7 @@ export interface DenoHandlerInfo {
 }
 
 /** A `Deno.serve` handler. */
-export type DenoHandler = (request: Request, info: DenoHandlerInfo) => Promise<Response>;
+export type DenoHandler = (request: Request, info: DenoHandlerInfo) => Response | Promise<Response>;
 
 /** A running `Deno.serve` server. */
 export interface DenoHttpServer {

@@ -63,6 +63,11 @@ class Connection {
   /** The cut after a last answer (see {@linkcode LINGER_MS}). */
   linger: ReturnType<typeof setTimeout> | undefined;
   readonly abort: AbortController = new AbortController();
+  /** Called when a request's answer is done: one function per connection, not per request. */
+  readonly settle = (): void => {
+    this.active--;
+    this.since = Date.now();
+  };
   readonly conn: DenoConn;
 
   constructor(conn: DenoConn) {
@@ -121,22 +126,24 @@ export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: Adapte
     connection.active++;
     connection.served = true;
     const completed = info.completed;
-    const settle = () => {
-      connection.active--;
-      connection.since = Date.now();
-    };
-    completed.then(settle, settle);
-    return handler(request, toInfo(info)).then((response) => {
-      // The shared core marks the last answer on a connection; hyper would still read the
-      // rest of the request body to its end.
-      if (response.headers.get("connection") === "close") {
-        const cut = () => {
-          connection.linger ??= setTimeout(() => connection.kill(), LINGER_MS);
-        };
-        completed.then(cut, cut);
-      }
-      return response;
-    });
+    completed.then(connection.settle, connection.settle);
+    const answered = handler(request, toInfo(info));
+    if (answered instanceof Response) return lastAnswer(connection, answered, completed);
+    return answered.then((response) => lastAnswer(connection, response, completed));
+  };
+
+  /**
+   * The shared core marks the last answer on a connection; hyper would still read the
+   * rest of the request body to its end, so the connection is cut after a linger.
+   */
+  const lastAnswer = (connection: Connection, response: Response, completed: Promise<void>) => {
+    if (response.headers.get("connection") === "close") {
+      const cut = () => {
+        connection.linger ??= setTimeout(() => connection.kill(), LINGER_MS);
+      };
+      completed.then(cut, cut);
+    }
+    return response;
   };
 
   const serveConnection = (connection: Connection) => {

@@ -10,69 +10,9 @@ import type { AddressInfo } from "node:net";
 import { Buffer } from "node:buffer";
 import type { Duplex } from "node:stream";
 import type { AdapterHandler, AdapterServeOptions, AdapterServer, ServeAdapter } from "../http_types.ts";
-import { answerInTurn } from "./serve_pipeline.ts";
-
-function toHeaders(req: http.IncomingMessage): Headers {
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    try {
-      headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-    } catch {
-      // A header value fetch's Headers rejects (a stray control character) is dropped.
-    }
-  }
-  return headers;
-}
-
-function toRequest(req: http.IncomingMessage, res: http.ServerResponse, url: string, headers: Headers): Request {
-  const controller = new AbortController();
-  // The request's signal tells the handler the client went away before the answer.
-  res.on("close", () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(url, {
-    method,
-    headers,
-    signal: controller.signal,
-    ...(hasBody ? { body: bodyStream(req), duplex: "half" } : {}),
-  } as RequestInit);
-}
-
-/**
- * The request body as a web stream, read as the handler reads it. (Node 22's
- * `Readable.toWeb` ends the process when the stream is cancelled while data still
- * arrives: "Controller is already closed".)
- */
-function bodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
-  let settled = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      req.pause();
-      req.on("data", (chunk: Buffer) => {
-        if (settled) return;
-        controller.enqueue(new Uint8Array(chunk));
-        if ((controller.desiredSize ?? 0) <= 0) req.pause();
-      });
-      req.once("end", () => {
-        if (!settled) controller.close();
-        settled = true;
-      });
-      req.once("close", () => {
-        if (!settled) controller.error(new Error("the client closed the connection before the body ended"));
-        settled = true;
-      });
-    },
-    pull() {
-      req.resume();
-    },
-    cancel() {
-      // Nothing more is wanted; the shared core closes the connection after the answer.
-      settled = true;
-    },
-  });
-}
+import { answerInTurn, isAnswering } from "./serve_pipeline.ts";
+import { hostHeader, NodeRequest } from "./serve_request.ts";
+import { writeResponse } from "./serve_response.ts";
 
 /**
  * How long a connection ended after its answer still reads (and drops) what the client
@@ -135,97 +75,54 @@ async function writeRaw(socket: Duplex, response: Response): Promise<void> {
   lingerThenClose(socket);
 }
 
-async function writeResponse(response: Response, res: http.ServerResponse): Promise<void> {
-  const headers: [string, string][] = [];
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers.push([name, value]);
-  });
-  for (const cookie of response.headers.getSetCookie()) headers.push(["set-cookie", cookie]);
-  res.writeHead(response.status, response.statusText || undefined, headers.flat());
-  const body = response.body;
-  if (body === null) {
-    res.end();
-    return;
-  }
-  const reader = body.getReader();
-  const onClose = () => reader.cancel().catch(() => {});
-  res.on("close", onClose);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (res.destroyed) return;
-      if (!res.write(value)) {
-        await new Promise<void>((resolve) => {
-          const go = () => {
-            res.off("drain", go);
-            res.off("close", go);
-            resolve();
-          };
-          res.on("drain", go);
-          res.on("close", go);
-        });
-      }
-    }
-    res.end();
-  } catch {
-    // The handler's body stream failed mid-way: cut the connection so the client sees a
-    // broken body instead of a short one that looks complete.
-    res.destroy();
-  } finally {
-    res.off("close", onClose);
-  }
-}
-
 /** Starts a `node:http` server that runs `handler` for each request. */
 export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: AdapterServeOptions) => {
   const { idleMs, headersMs, bodyMs } = options.timeouts;
-  // Responses in progress per connection: a parser error on a connection that is writing a
-  // response must not write a second one into it.
-  const answering = new WeakMap<Duplex, number>();
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const socket = req.socket;
-    answering.set(socket, (answering.get(socket) ?? 0) + 1);
-    res.once("close", () => answering.set(socket, (answering.get(socket) ?? 1) - 1));
     // One answer at a time per connection, so that a client pipelining requests it never
     // reads the answers to is not answered into memory without end.
-    answerInTurn(socket, res, () => answer(req, res));
+    answerInTurn(req.socket, res, () => answer(req, res));
   };
   const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const socket = req.socket;
     const method = req.method ?? "GET";
     const refusedMethod = options.refusedMethod(method);
-    const headers = toHeaders(req);
-    // From the Headers rather than req.headers.host, which keeps only the first of several.
-    const host = headers.get("host");
+    const host = hostHeader(req);
     // RFC 9112 §3.2, as Bun's parser does (Node's would answer without the error body).
     const hostless = host === null && req.httpVersion === "1.1";
     const url = refusedMethod === undefined && !hostless ? options.requestUrl(req.url ?? "/", host) : undefined;
     const answered = url !== undefined
-      ? handler(toRequest(req, res, url, headers), {
+      ? handler(new NodeRequest(req, res, url) as unknown as Request, {
         // Missing for a client that reset meanwhile: the shared core checks it.
         remoteAddr: { hostname: socket.remoteAddress, port: socket.remotePort },
+        // The method and URL rules are applied above; the framing headers as Node parsed them.
+        checked: {
+          contentLength: req.headers["content-length"] ?? null,
+          declaresBody: (req.headers["content-length"] ?? "0") !== "0" ||
+            req.headers["transfer-encoding"] !== undefined,
+        },
       })
       // Refused before a Request exists: fetch's Request throws on TRACE (which would
       // otherwise end the process) and cannot be built from an invalid Host.
       : (refusedMethod
         ? options.refusal(501, refusedMethod)
         : options.refusal(400, hostless ? "an HTTP/1.1 request needs a Host header" : options.invalidHost));
-    answered
-      .then((response) => {
-        // Node ends a connection whose answer says `Connection: close` with
-        // socket.destroySoon(), at once; with the body still coming, linger instead.
-        if (!req.complete && response.headers.get("connection") === "close") {
-          (socket as Duplex & { destroySoon?: () => void }).destroySoon = () => {
-            req.resume(); // what still comes is read and dropped
-            lingerThenClose(socket);
-          };
-        }
-        return writeResponse(response, res);
-      })
-      // A response Node cannot write (a header value it refuses) ends the connection
-      // rather than the process.
-      .catch(() => res.destroy());
+    if (answered instanceof Response) send(req, res, answered);
+    else answered.then((response) => send(req, res, response), () => res.destroy());
+  };
+  const send = (req: http.IncomingMessage, res: http.ServerResponse, response: Response) => {
+    // Node ends a connection whose answer says `Connection: close` with
+    // socket.destroySoon(), at once; with the body still coming, linger instead.
+    if (!req.complete && response.headers.get("connection") === "close") {
+      const socket = req.socket;
+      (socket as Duplex & { destroySoon?: () => void }).destroySoon = () => {
+        req.resume(); // what still comes is read and dropped
+        lingerThenClose(socket);
+      };
+    }
+    // A response Node cannot write (a header value it refuses) ends the connection
+    // rather than the process.
+    writeResponse(response, res).catch(() => res.destroy());
   };
   const serverOptions: http.ServerOptions = {
     headersTimeout: headersMs,
@@ -249,7 +146,8 @@ export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: 
     // Only a request Node's parser refused, or one too slow, gets an answer; anything else
     // (a reset, a TLS handshake that failed or timed out) just ends the connection.
     const parsing = error.code?.startsWith("HPE_") || error.code === "ERR_HTTP_REQUEST_TIMEOUT";
-    if (!parsing || !socket.writable || (answering.get(socket) ?? 0) > 0) {
+    // A connection that is writing an answer must not get a second one written into it.
+    if (!parsing || !socket.writable || isAnswering(socket)) {
       socket.destroy();
       return;
     }

@@ -42,6 +42,11 @@ class ConnectionPipeline {
     socket.once("close", () => (this.#waiting.length = 0));
   }
 
+  /** Whether an answer is in progress (and so a parser error must not write another). */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
   add(res: http.ServerResponse, start: () => void): void {
     const run = () => {
       this.#busy = true;
@@ -101,4 +106,9 @@ export function answerInTurn(socket: Duplex, res: http.ServerResponse, start: ()
     pipelines.set(socket, pipeline);
   }
   pipeline.add(res, start);
+}
+
+/** Whether an answer is being written on `socket` (or requests wait for their turn). */
+export function isAnswering(socket: Duplex): boolean {
+  return pipelines.get(socket)?.busy ?? false;
 }
