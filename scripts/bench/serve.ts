@@ -29,7 +29,7 @@ import { numberFlag, parseFlags, readCommandLine, UsageError } from "../_args.ts
 import { findLeg, type Leg, LegUnavailable, NODE_LEG_NAMES } from "../_legs.ts";
 import { bin, fromRoot, root, run } from "../_run.ts";
 import { benchNode } from "./_node.ts";
-import { cpuMicros, hasWrk, runWrk, type WrkResult } from "./_serve/wrk.ts";
+import { cpuMicros, hasWrk, runWrk, type WrkResult } from "./_wrk.ts";
 
 const USAGE = "Usage: npm run bench -- serve [--runtime LIST] [--all-nodes] [--duration S] [--rounds R]\n" +
   "          [--connections C] [--quick] [--no-pin] [--no-build]\n" +

@@ -17,10 +17,11 @@
  *
  * @module
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { numberFlag, parseFlags, readCommandLine, UsageError } from "../_args.ts";
 import { findLeg, type Leg, LEG_NAMES } from "../_legs.ts";
 import { fromRoot, root, run } from "../_run.ts";
+import { cpuMicros, hasWrk, parseWrkOutput } from "./_wrk.ts";
 
 const USAGE = "Usage: npm run bench -- workers [--legs LIST] [--rounds R] [--seconds S] [--no-build]\n" +
   `  --legs LIST    comma-separated, of ${LEG_NAMES.join(", ")} (default node24,deno,bun)\n` +
@@ -56,7 +57,7 @@ function checkPath(path: string): string {
   return path;
 }
 
-if (spawnSync("wrk", ["--version"]).error) {
+if (!hasWrk()) {
   console.error("bench workers: needs wrk (Debian: apt-get install wrk)");
   Deno.exit(2);
 }
@@ -77,12 +78,11 @@ function serverCommand(leg: Leg, workers: number): string[] {
   }
 }
 
-/** CPU time, in clock ticks (1/100 s on Linux): of one process, and of the machine (busy, idle). */
+/** CPU time of the whole machine (busy, idle, softirq, steal), in clock ticks (1/100 s on Linux). */
 const TICKS_PER_SECOND = 100;
+/** A process's CPU time in clock ticks, as machineTicks() counts (0 once it is gone). */
 function processTicks(pid: number): number {
-  // utime and stime, the 14th and 15th fields; the name (2nd) is in parentheses.
-  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ");
-  return Number(fields[11]) + Number(fields[12]);
+  return (cpuMicros(pid) ?? 0) * TICKS_PER_SECOND / 1_000_000;
 }
 function machineTicks(): { busy: number; idle: number; softirq: number; steal: number } {
   // user nice system idle iowait irq softirq steal …
@@ -111,7 +111,7 @@ async function wrk(url: string, duration: number, serverPid: number): Promise<Me
   const serverBefore = processTicks(serverPid);
   const machineBefore = machineTicks();
   const started = performance.now();
-  const child = spawn("nice", ["-n", "10", "wrk", "-t1", "-c50", `-d${duration}s`, url], {
+  const child = spawn("nice", ["-n", "10", "wrk", "-t1", "-c50", `-d${duration}s`, "--latency", url], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
@@ -119,11 +119,8 @@ async function wrk(url: string, duration: number, serverPid: number): Promise<Me
   // wrk's own CPU time, read just before it ends (its /proc entry goes with it).
   let wrkTicks = 0;
   const sampler = setInterval(() => {
-    try {
-      wrkTicks = processTicks(child.pid!);
-    } catch {
-      // Gone already: keep the last reading.
-    }
+    // Gone already: keep the last reading.
+    wrkTicks = Math.max(wrkTicks, processTicks(child.pid!));
   }, 100);
   await new Promise((resolve) => child.on("close", resolve));
   clearInterval(sampler);
@@ -131,13 +128,11 @@ async function wrk(url: string, duration: number, serverPid: number): Promise<Me
   const serverTicks = processTicks(serverPid) - serverBefore;
   const machine = machineTicks();
   const busy = machine.busy - machineBefore.busy;
-  const match = /Requests\/sec:\s+([\d.]+)/.exec(out);
-  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
-  if (!match) throw new Error(`wrk printed no rate:\n${out}`);
-  if (errors) throw new Error(`wrk saw errors:\n${out}`);
+  const measured = parseWrkOutput(out);
+  if (measured.errors > 0) throw new Error(`wrk saw errors:\n${out}`);
   const cores = (ticks: number) => ticks / TICKS_PER_SECOND / seconds;
   return {
-    rate: Number(match[1]),
+    rate: measured.requestsPerSecond,
     serverCores: cores(serverTicks),
     wrkCores: cores(wrkTicks),
     softirqCores: cores(machine.softirq - machineBefore.softirq),

@@ -2,7 +2,7 @@
 // count) would turn into a wrong ratio in docs/benchmarks.md without anyone noticing.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseWrkOutput, wrkCommand } from "../../scripts/bench/_serve/wrk.ts";
+import { parseWrkOutput, wrkCommand } from "../../scripts/bench/_wrk.ts";
 
 // Real output of wrk 4.1.0 (Debian) with --latency, against a server answering 500.
 const NON_2XX = `Running 1s test @ http://127.0.0.1:35929/bad

@@ -1,5 +1,5 @@
 /**
- * The serve benchmark's load generator: wrk (the Debian package), run once per measurement,
+ * The HTTP benchmarks' load generator: wrk (the Debian package), run once per measurement,
  * and its text output read into numbers. Reading is kept apart from running so that a test
  * can check it against wrk's real output (test/bench/serve_wrk.test.ts).
  *
