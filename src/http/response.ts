@@ -3,7 +3,7 @@ import { concatBytes } from "../_bytes.ts";
 import { BodyMeter, isEncoded } from "./_body_meter.ts";
 import { BodyTooLargeError, ERROR_BODY_PREVIEW_CHARS, HttpError } from "./errors.ts";
 import { NULL_BODY_STATUSES } from "../_fetch_spec.ts";
-import { type HopResponse, isTransportResponse } from "./_fetch_hop.ts";
+import { hopHeader, type HopResponse, isTransportResponse } from "./_fetch_hop.ts";
 import type { TransportResponse } from "../runtime/mod.ts";
 
 /**
@@ -151,8 +151,7 @@ export class HttpResponse {
   }
 
   #header(name: string): string | null {
-    const native = this.#native;
-    return native !== undefined ? native.header(name) : this.raw.headers.get(name);
+    return hopHeader(this.#native ?? this.raw, name);
   }
 
   #checkDeclaredLength(): void {
