@@ -15,6 +15,7 @@
 export { type ChecksumOptions, type Engine, internetChecksum } from "./checksum.ts";
 export { type CaptureSource, openCapture, type OpenCaptureOptions } from "./open_capture.ts";
 export { PacketBatch } from "./batch.ts";
+export { compileFilter, FilterError, PacketFilter } from "./packet_filter.ts";
 export { CaptureError } from "./capture_error.ts";
 export { decodeFrame, type DecodeFrameOptions } from "./decode_frame.ts";
 export {

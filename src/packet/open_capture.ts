@@ -9,6 +9,7 @@ import { type CaptureEngine, checkEngine, createEngine, type Engine } from "./_e
 import { PacketBatch } from "./batch.ts";
 import { CaptureError } from "./capture_error.ts";
 import { checkIntegerRange, refuse, typeOfValue } from "../_argument_checks.ts";
+import { compileFilter, keepMatching, PacketFilter } from "./packet_filter.ts";
 
 /** Where capture bytes come from: the bytes, a stream or iterable of chunks, or a file path. */
 export type CaptureSource =
@@ -29,6 +30,12 @@ export interface OpenCaptureOptions {
   chunkSize?: number;
   /** Stops the iteration early (no error) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Only the packets that match this display filter (tshark's spelling, such as
+   * `tcp.port == 443`), compiled before any packet is read; frame numbers stay those of
+   * the whole capture, and batches with no match are skipped.
+   */
+  filter?: string | PacketFilter;
 }
 
 const CHUNK = 4194304;
@@ -86,6 +93,7 @@ function checkPositiveInt(value: unknown, name: string, max: number): void {
  * @returns An async iterable of batches.
  * @throws {TypeError} On a source or engine of the wrong kind.
  * @throws {RangeError} On a bad batch or chunk size.
+ * @throws {FilterError} On a filter that cannot be read (before any I/O).
  * @throws {CaptureError} (during iteration) When the file is damaged at the file level,
  *   after every packet before the damage was yielded.
  * @example Count TCP packets
@@ -104,10 +112,17 @@ export function openCapture(source: CaptureSource, options: OpenCaptureOptions =
   checkPositiveInt(options.chunkSize, "chunkSize", 1 << 28);
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const chunkSize = options.chunkSize ?? CHUNK;
+  const filter = options.filter === undefined || options.filter instanceof PacketFilter
+    ? options.filter
+    : compileFilter(options.filter);
   return {
     async *[Symbol.asyncIterator](): AsyncGenerator<PacketBatch> {
       const engine = createEngine(engineName, batchSize);
-      for await (const rows of drive(engine, source, chunkSize, options.signal)) {
+      for await (let rows of drive(engine, source, chunkSize, options.signal)) {
+        if (filter) {
+          rows = keepMatching(filter._test, engine.table(), engine.bytes(), rows);
+          if (rows === 0) continue;
+        }
         yield new PacketBatch(engine.table(), engine.capacity, engine.bytes(), rows);
       }
     },
