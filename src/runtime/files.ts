@@ -86,3 +86,30 @@ export async function openFileReader(path: string): Promise<FileReader> {
     close: () => handle.close(),
   };
 }
+
+/** A file open for writing from its start, written in order. */
+export interface FileWriter {
+  /** Appends `bytes` to the file. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Closes the file. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates (or empties) a file for sequential writes, such as a capture written as it is
+ * filtered.
+ *
+ * @param path The file.
+ * @returns The writer.
+ * @throws {Error} When the file cannot be created.
+ */
+export async function openFileWriter(path: string): Promise<FileWriter> {
+  const handle = await open(path, "w");
+  return {
+    async write(bytes: Uint8Array): Promise<void> {
+      let done = 0;
+      while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+    },
+    close: () => handle.close(),
+  };
+}

@@ -3,6 +3,7 @@ import { CommandError } from "../command.ts";
 import type { CaptureStats, FlowStats } from "../../packet/mod.ts";
 import { DEFAULT_MAX_FLOWS, MAX_FLOWS } from "../../packet/_layout.ts";
 import { isTerminal } from "../../runtime/process.ts";
+import { compileFilterFlag } from "./_pcap_filter.ts";
 import { checkCaptureFile } from "./_pcap_source.ts";
 
 function flowLine(f: FlowStats): string {
@@ -51,6 +52,12 @@ export const pcapStatsCommand: CommandSpec = {
   positionals: [{ name: "FILE", description: "The pcap or pcapng file" }],
   flags: [
     { name: "json", type: "boolean", description: "Print one JSON object" },
+    {
+      name: "filter",
+      type: "string",
+      valueName: "EXPR",
+      description: "Count only packets matching this display filter",
+    },
     { name: "engine", type: "string", choices: ["wasm", "ts"], default: "wasm", description: "Decoder implementation" },
     {
       name: "max-flows",
@@ -62,9 +69,15 @@ export const pcapStatsCommand: CommandSpec = {
       description: "Most flows held at once; past it the smaller half is evicted",
     },
   ],
-  examples: ["pcap stats capture.pcap", "pcap stats capture.pcapng --json", "pcap stats big.pcap --max-flows 100000"],
+  examples: [
+    "pcap stats capture.pcap",
+    "pcap stats capture.pcapng --json",
+    'pcap stats capture.pcap --filter "udp.port == 53"',
+    "pcap stats big.pcap --max-flows 100000",
+  ],
   async run(input, io) {
     const path = input.positionals[0];
+    const filter = await compileFilterFlag(input.flags.filter as string | undefined);
     const size = await checkCaptureFile(path);
     // Loaded on use, so other commands do not pay for the decoder at startup.
     const { captureStats } = await import("../../packet/mod.ts");
@@ -84,7 +97,7 @@ export const pcapStatsCommand: CommandSpec = {
     let stats: CaptureStats;
     try {
       const maxFlows = input.flags["max-flows"] as number;
-      stats = await captureStats(path, { engine, signal: io.signal, onProgress, maxFlows });
+      stats = await captureStats(path, { engine, signal: io.signal, onProgress, maxFlows, filter });
     } catch (error) {
       // WebAssembly memory could not grow (for the flow table or the input): not the file's
       // fault, and the flow table's size is the flag's.
