@@ -134,7 +134,6 @@ export function parseFilter(text: string): FilterNode {
     if (open.kind !== "{") fail(`expected '{' after 'in', found ${describe(open)}`, open);
     const items: SetItem[] = [];
     for (;;) {
-      if (peek().kind === "}" && items.length > 0) break;
       const low = value();
       if (peek().kind === "..") {
         next();
@@ -142,10 +141,9 @@ export function parseFilter(text: string): FilterNode {
       } else {
         items.push({ low });
       }
-      if (peek().kind === ",") next();
-      else if (peek().kind !== "}" && !isValue(peek())) {
-        fail(`expected ',' or '}' in the set, found ${describe(peek())}`, peek());
-      }
+      if (peek().kind === "}") break;
+      if (peek().kind !== ",") fail(`expected ',' or '}' in the set, found ${describe(peek())}`, peek());
+      next();
     }
     next();
     return items;
@@ -163,8 +161,4 @@ export function parseFilter(text: string): FilterNode {
     );
   }
   return tree;
-}
-
-function isValue(token: Token): boolean {
-  return token.kind === "word" || token.kind === "string" || token.kind === "char";
 }
