@@ -261,7 +261,7 @@ export function checkFilter(tree: FilterNode, expression: string): CheckedFilter
     const low = bytes.slice(), high = bytes.slice();
     for (let i = 0; i < 16; i++) {
       const keep = Math.max(0, Math.min(8, bits - 8 * i));
-      const mask = (0xff00 >> keep) & 0xff;
+      const mask = 0xff >> keep;
       low[i] &= ~mask;
       high[i] |= mask;
     }

@@ -202,8 +202,8 @@ const FIELD_LIST: FieldDef[] = [
   { name: "ipv6.src", type: "ipv6", mask: L.F_IP6, value: (t, _b, r) => l3(t, r) + 8 },
   { name: "ipv6.dst", type: "ipv6", mask: L.F_IP6, value: (t, _b, r) => l3(t, r) + 24 },
   { name: "ipv6.addr", type: "ipv6", mask: L.F_IP6, count: two, value: (t, _b, r, i) => l3(t, r) + 8 + 16 * i },
-  integer("ipv6.tclass", L.F_IP6, (t, b, r) => (u32(b, l3(t, r)) >>> 20) & 0xff, 2),
-  integer("ipv6.flow", L.F_IP6, (t, b, r) => u32(b, l3(t, r)) & 0xfffff, 5),
+  integer("ipv6.tclass", L.F_IP6, (t, b, r) => (u32(b, l3(t, r)) >>> 20) & 0xff, 8),
+  integer("ipv6.flow", L.F_IP6, (t, b, r) => u32(b, l3(t, r)) & 0xfffff, 6),
   integer("ipv6.plen", L.F_IP6, (t, b, r) => u16(b, l3(t, r) + 4)),
   // The fixed header's Next Header: the first extension header's type when there is one.
   integer("ipv6.nxt", L.F_IP6, (t, b, r) => b[l3(t, r) + 6]),
@@ -251,7 +251,14 @@ const FIELD_LIST: FieldDef[] = [
   integer("dns.id", L.F_DNS, (t, b, r) => u16(b, app(t, r)), 4),
   flag("dns.flags.response", L.F_DNS, (t, b, r) => b[app(t, r) + 2] >> 7),
   integer("dns.flags.opcode", L.F_DNS, (t, b, r) => (b[app(t, r) + 2] >> 3) & 15),
-  integer("dns.flags.rcode", L.F_DNS, (t, b, r) => b[app(t, r) + 3] & 15),
+  // tshark shows the reply code on responses only.
+  {
+    name: "dns.flags.rcode",
+    type: "integer",
+    mask: L.F_DNS,
+    count: (t, b, r) => b[app(t, r) + 2] >> 7,
+    value: (t, b, r) => b[app(t, r) + 3] & 15,
+  },
   integer("dns.count.queries", L.F_DNS, (t, b, r) => u16(b, app(t, r) + 4)),
   integer("dns.count.answers", L.F_DNS, (t, b, r) => u16(b, app(t, r) + 6)),
   integer("dns.count.auth_rr", L.F_DNS, (t, b, r) => u16(b, app(t, r) + 8)),
