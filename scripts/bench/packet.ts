@@ -3,7 +3,8 @@
  *
  * 1. writes a capture of N (1,000,000) Ethernet packets, realistic mix, snaplen 256;
  * 2. packets/s of the WebAssembly batch decode and of the TypeScript reference
- *    (decode calls on chunks in memory, best of 5, and openCapture end to end, best of 3);
+ *    (decode calls on chunks in memory, best of 5, and openCapture end to end, best of 3),
+ *    and of a few compiled display filters on the decoded rows (_packet/filters.ts);
  * 3. whole-process time of `node dist/cli.js pcap stats --json` against a plain C loop
  *    computing the same counts (compiled with gcc -O2 into the temp dir), best of 5,
  *    and checks that the counts agree;
@@ -26,6 +27,7 @@ import { createEngine } from "../../src/packet/_engine.ts";
 import { numberFlag, parseFlags, readCommandLine } from "../_args.ts";
 import { fromRoot } from "../_run.ts";
 import { benchNode } from "./_node.ts";
+import { benchFilters } from "./_packet/filters.ts";
 import { benchFlowBound } from "./_packet/flows.ts";
 import { writeBenchCapture } from "./_packet/generate.ts";
 
@@ -132,6 +134,13 @@ try {
       (tsOpen / 1e6).toFixed(1)
     } Mpps`,
   );
+
+  for (const f of await benchFilters(bytes)) {
+    console.log(
+      `filter on decoded rows (best of 3): ${(f.pps / 1e6).toFixed(1)} Mpps, ${f.matches} matches: ${f.expression}` +
+        " (target ≥ 10 Mpps)",
+    );
+  }
 
   const cBin = join(dir, "stats_c");
   const cc = spawnSync("gcc", ["-O2", "-o", cBin, fromRoot("scripts/bench/_packet/stats.c")], { encoding: "utf8" });
