@@ -77,11 +77,11 @@ test("pcap decode -w with no match writes a capture with no packets", async () =
 const USAGE: [string[], RegExp][] = [
   [
     ["pcap", "decode", "FILE", "--filter", "tcp.prot == 80"],
-    /^anynet pcap decode: --filter: unknown field 'tcp\.prot' at column 1 \(did you mean tcp\.port\?\)\n  tcp\.prot == 80\n  \^\n$/,
+    /^anynet pcap decode: --filter: unknown field 'tcp\.prot' at column 1 \(did you mean tcp\.port\?\)\n {2}tcp\.prot == 80\n {2}\^\n$/,
   ],
   [
     ["pcap", "stats", "FILE", "--filter", "ip.src == 10.0.0.0/40"],
-    /--filter: '\/40' is not a prefix length from 0 to 32 at column 19\n  ip\.src == 10\.0\.0\.0\/40\n {20}\^\n$/,
+    /--filter: '\/40' is not a prefix length from 0 to 32 at column 19\n {2}ip\.src == 10\.0\.0\.0\/40\n {20}\^\n$/,
   ],
   [
     ["pcap", "decode", "FILE", "--fields", "ip.src,tcp.prot"],
