@@ -55,10 +55,19 @@ export function asciiText(b: Uint8Array, o: number, n: number, escapeDot = false
   return s;
 }
 
-/** The first question's name of the DNS message at `d`, already validated by the decoder. */
-export function dnsNameText(b: Uint8Array, d: number): string {
+/** Longest DNS name as text: 255 bytes of labels, each byte at most 4 characters (`\DDD`). */
+const DNS_TEXT_MAX = 1024;
+const dnsScratch = new Uint8Array(DNS_TEXT_MAX);
+
+/**
+ * Writes the first question's name of the DNS message at `d` (already validated by the
+ * decoder) as text into `out`: labels joined by dots, anything but printable ASCII, a
+ * backslash or a dot inside a label as `\DDD`, the root as "."; returns its length.
+ * `out` must hold 1024 bytes.
+ */
+export function writeDnsName(b: Uint8Array, d: number, out: Uint8Array): number {
   let q = d + 12;
-  const labels: string[] = [];
+  let n = 0;
   for (let guard = 0; guard < 512; guard++) {
     const l = b[q];
     if (l === 0) break;
@@ -66,10 +75,30 @@ export function dnsNameText(b: Uint8Array, d: number): string {
       q = d + (((l & 0x3f) << 8) | b[q + 1]);
       continue;
     }
-    labels.push(asciiText(b, q + 1, l, true));
+    if (n > 0) out[n++] = 0x2e;
+    for (let k = q + 1; k <= q + l; k++) {
+      const c = b[k];
+      if (c < 0x21 || c > 0x7e || c === 0x5c || c === 0x2e) {
+        out[n++] = 0x5c;
+        out[n++] = 0x30 + Math.floor(c / 100);
+        out[n++] = 0x30 + (Math.floor(c / 10) % 10);
+        out[n++] = 0x30 + (c % 10);
+      } else {
+        out[n++] = c;
+      }
+    }
     q += 1 + l;
   }
-  return labels.length === 0 ? "." : labels.join(".");
+  if (n === 0) out[n++] = 0x2e;
+  return n;
+}
+
+/** The first question's name of the DNS message at `d`, already validated by the decoder. */
+export function dnsNameText(b: Uint8Array, d: number): string {
+  const n = writeDnsName(b, d, dnsScratch);
+  let s = "";
+  for (let i = 0; i < n; i++) s += String.fromCharCode(dnsScratch[i]);
+  return s;
 }
 
 /** The four bytes of a dotted-quad IPv4 address; `undefined` when `text` is not one. */

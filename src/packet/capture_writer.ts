@@ -19,6 +19,7 @@ import {
   PCAPNG_SECTION_HEADER,
 } from "./_capture_formats.ts";
 import * as L from "./_layout.ts";
+import { concatBytes } from "../_bytes.ts";
 
 /** The output's format; `auto` is the input's (pcapng when its packets carry an interface). */
 export type CaptureFormat = "pcap" | "pcapng" | "auto";
@@ -86,15 +87,7 @@ export class CaptureRowWriter {
   take(): Uint8Array {
     const parts = this.pending;
     this.pending = [];
-    let size = 0;
-    for (const p of parts) size += p.length;
-    const out = new Uint8Array(size);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return parts.length === 0 ? new Uint8Array(0) : concatBytes(parts);
   }
 
   /** The rest of the file: a bare header when no packet was added (Ethernet then). */

@@ -12,6 +12,7 @@
 import * as EtherType from "../_ether_types.ts";
 import * as L from "../_layout.ts";
 import * as Tcp from "../_tcp.ts";
+import { writeDnsName } from "../_format.ts";
 
 /** What a field holds, which decides the literals and operators it takes. */
 export type FieldType = "integer" | "boolean" | "ipv4" | "ipv6" | "mac" | "string" | "time" | "protocol";
@@ -56,7 +57,7 @@ const l4 = (t: Int32Array, r: number) => t[r + L.C_DATA] + t[r + L.C_L4OFF];
 const app = (t: Int32Array, r: number) => t[r + L.C_DATA] + t[r + L.C_APPOFF];
 const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-const col = (c: number): OccurrenceRead => (t, _b, r) => t[r + c];
+const col = (c: number): RowRead => (t, _b, r) => t[r + c];
 const ucol = (c: number): OccurrenceRead => (t, _b, r) => t[r + c] >>> 0;
 const two: RowRead = () => 2;
 
@@ -104,40 +105,21 @@ function alpnCount(t: Int32Array, b: Uint8Array, r: number): number {
   return n;
 }
 
-/** Largest rendered DNS name: 255 bytes of labels, each byte at most 4 characters (`\DDD`). */
+/** Where the first question's name is rendered as text (see writeDnsName). */
 const dnsScratch = new Uint8Array(1024);
 
-/**
- * Writes the first question's name as text into dnsScratch, as anynet prints it
- * (labels joined by dots, anything but printable ASCII, a backslash or a dot inside a
- * label as `\DDD`); returns its length. The decoder has validated the name.
- */
-function dnsName(b: Uint8Array, d: number): number {
-  let q = d + 12;
-  let n = 0;
-  for (let guard = 0; guard < 512; guard++) {
-    const l = b[q];
-    if (l === 0) break;
-    if ((l & 0xc0) === 0xc0) {
-      q = d + (((l & 0x3f) << 8) | b[q + 1]);
-      continue;
-    }
-    if (n > 0) dnsScratch[n++] = 0x2e;
-    for (let k = q + 1; k <= q + l; k++) {
-      const c = b[k];
-      if (c < 0x21 || c > 0x7e || c === 0x5c || c === 0x2e) {
-        dnsScratch[n++] = 0x5c;
-        dnsScratch[n++] = 0x30 + Math.floor(c / 100);
-        dnsScratch[n++] = 0x30 + (Math.floor(c / 10) % 10);
-        dnsScratch[n++] = 0x30 + (c % 10);
-      } else {
-        dnsScratch[n++] = c;
-      }
-    }
-    q += 1 + l;
-  }
-  if (n === 0) dnsScratch[n++] = 0x2e;
-  return n;
+/** A string field that lies in the packet bytes: its offset and length in `b`. */
+function packetText(name: string, mask: number, offset: RowRead, length: RowRead): FieldDef {
+  return {
+    name,
+    type: "string",
+    mask,
+    text: (t, b, r, _i, span) => {
+      span.buffer = b;
+      span.offset = offset(t, b, r);
+      span.length = length(t, b, r);
+    },
+  };
 }
 
 const FIELD_LIST: FieldDef[] = [
@@ -270,7 +252,7 @@ const FIELD_LIST: FieldDef[] = [
     text: (t, b, r, _i, span) => {
       span.buffer = dnsScratch;
       span.offset = 0;
-      span.length = dnsName(b, app(t, r));
+      span.length = writeDnsName(b, app(t, r), dnsScratch);
     },
   },
   integer("dns.qry.type", L.F_DNS | L.F_QNAME, col(L.C_QTYPE)),
@@ -278,16 +260,12 @@ const FIELD_LIST: FieldDef[] = [
   // anynet recognises a TLS ClientHello: what it decodes of TLS is that handshake.
   protocol("tls", L.F_TLS),
   integer("tls.handshake.type", L.F_TLS, () => 1),
-  {
-    name: "tls.handshake.extensions_server_name",
-    type: "string",
-    mask: L.F_TLS | L.F_SNI,
-    text: (t, b, r, _i, span) => {
-      span.buffer = b;
-      span.offset = p(t, r) + t[r + L.C_SNIOFF];
-      span.length = t[r + L.C_SNILEN];
-    },
-  },
+  packetText(
+    "tls.handshake.extensions_server_name",
+    L.F_TLS | L.F_SNI,
+    (t, _b, r) => p(t, r) + t[r + L.C_SNIOFF],
+    col(L.C_SNILEN),
+  ),
   {
     name: "tls.handshake.extensions_alpn_str",
     type: "string",
@@ -305,46 +283,15 @@ const FIELD_LIST: FieldDef[] = [
   // anynet recognises HTTP/1.x requests: what it decodes of HTTP is the request line and Host.
   protocol("http", L.F_HTTP),
   protocol("http.request", L.F_HTTP),
-  {
-    name: "http.request.method",
-    type: "string",
-    mask: L.F_HTTP,
-    text: (t, b, r, _i, span) => {
-      span.buffer = b;
-      span.offset = app(t, r);
-      span.length = t[r + L.C_METHODLEN];
-    },
-  },
-  {
-    name: "http.request.uri",
-    type: "string",
-    mask: L.F_HTTP,
-    text: (t, b, r, _i, span) => {
-      span.buffer = b;
-      span.offset = p(t, r) + t[r + L.C_URIOFF];
-      span.length = t[r + L.C_URILEN];
-    },
-  },
-  {
-    name: "http.request.version",
-    type: "string",
-    mask: L.F_HTTP,
-    text: (t, b, r, _i, span) => {
-      span.buffer = b;
-      span.offset = p(t, r) + t[r + L.C_URIOFF] + t[r + L.C_URILEN] + 1;
-      span.length = 8;
-    },
-  },
-  {
-    name: "http.host",
-    type: "string",
-    mask: L.F_HTTP | L.F_HOST,
-    text: (t, b, r, _i, span) => {
-      span.buffer = b;
-      span.offset = p(t, r) + t[r + L.C_HOSTOFF];
-      span.length = t[r + L.C_HOSTLEN];
-    },
-  },
+  packetText("http.request.method", L.F_HTTP, (t, _b, r) => app(t, r), col(L.C_METHODLEN)),
+  packetText("http.request.uri", L.F_HTTP, (t, _b, r) => p(t, r) + t[r + L.C_URIOFF], col(L.C_URILEN)),
+  packetText(
+    "http.request.version",
+    L.F_HTTP,
+    (t, _b, r) => p(t, r) + t[r + L.C_URIOFF] + t[r + L.C_URILEN] + 1,
+    () => 8,
+  ),
+  packetText("http.host", L.F_HTTP | L.F_HOST, (t, _b, r) => p(t, r) + t[r + L.C_HOSTOFF], col(L.C_HOSTLEN)),
 ];
 
 /** Every field by name. */
