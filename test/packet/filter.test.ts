@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { captureStats, compileFilter, FilterError, openCapture } from "anynet/packet";
-import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
+import { pcap, rng, sampleFrames } from "../../scripts/_packet_writer.ts";
 
 // The sample capture: 1 TCP SYN 192.168.1.10:40000 > 93.184.216.34:443 (DF), 2 TLS ClientHello
 // (SNI example.com, ALPN h2 and http/1.1), 3 HTTP GET /index.html?q=1 (Host example.org),
@@ -138,6 +138,32 @@ for (const [expression, column, message] of ERRORS) {
     assert.unreachable(`${expression} compiled`);
   });
 }
+
+test("random token soup either compiles and runs, or is a FilterError with a column inside the expression", async () => {
+  const parts = [
+    ...["tcp.port", "ip.addr", "ipv6.addr", "eth.src", "dns.qry.name", "frame.time_epoch", "tcp.flags.syn", "vlan.id"],
+    ...["==", "!=", "===", "!==", "<", ">=", "in", "not", "!", "and", "&&", "or", "||", "(", ")", "{", "}", ","],
+    ...["..", "contains", "matches", "80", "0x50", "'a'", '"x"', 'r"\\d"', "10.0.0.0/8", "fe80::/10", "tcp", "udp"],
+    ...["aa:bb:cc:dd:ee:ff", "1700000000.5", "True", "-", "[", "\\", '"', "'", "0b101", "077", "~", " "],
+  ];
+  const next = rng(42);
+  let compiled = 0;
+  for (let i = 0; i < 5000; i++) {
+    let expression = "";
+    for (let j = 1 + (next() % 7); j > 0; j--) expression += parts[next() % parts.length] + (next() % 3 ? " " : "");
+    try {
+      const filter = compileFilter(expression);
+      compiled++;
+      if (compiled % 20 === 0) {
+        for await (const batch of openCapture(capture, { filter })) assert.ok(batch.length > 0);
+      }
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw new Error(`${JSON.stringify(expression)}: ${error}`);
+      assert.ok(error.column >= 1 && error.column <= expression.length + 1, `${expression}: column ${error.column}`);
+    }
+  }
+  assert.ok(compiled > 50, `only ${compiled} compiled`);
+});
 
 test("openCapture checks the filter before reading anything", () => {
   // A source that would fail if it were read: the filter error comes first, synchronously.
