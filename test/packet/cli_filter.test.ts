@@ -5,7 +5,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { openCapture } from "anynet/packet";
 import { runCli } from "../_helpers/cli.ts";
-import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
+import { pcap, pcapng, sampleFrames } from "../../scripts/_packet_writer.ts";
+import { LinkType } from "../../scripts/_packet_numbers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-cli-filter-"));
 const sample = join(dir, "sample.pcap");
@@ -102,6 +103,33 @@ for (const [args, message] of USAGE) {
     assert.is(run.stdout, "");
   });
 }
+
+test("pcap decode -w: packets of two link types go to pcapng, and a .pcap refuses them in one line", async () => {
+  const frames = sampleFrames();
+  const mixed = join(dir, "mixed.pcapng");
+  writeFileSync(
+    mixed,
+    pcapng([{
+      interfaces: [{ linktype: LinkType.ETHERNET }, { linktype: LinkType.RAW }],
+      blocks: [
+        { kind: "epb", iface: 0, ts: 1700000000000000n, data: frames[0] },
+        { kind: "epb", iface: 1, ts: 1700000000000001n, data: frames[0].subarray(14) },
+      ],
+    }]),
+  );
+  const auto = join(dir, "mixed.out");
+  const run = await runCli(["pcap", "decode", mixed, "-w", auto]);
+  assert.is(run.code, 0, run.stderr);
+  const links: string[] = [];
+  for await (const batch of openCapture(readFileSync(auto))) for (const p of batch) links.push(p.link);
+  assert.equal(links, ["ethernet", "raw"]);
+  const refused = await runCli(["pcap", "decode", mixed, "-w", join(dir, "mixed.pcap")]);
+  assert.is(refused.code, 1);
+  assert.match(
+    refused.stderr,
+    /-w .*mixed\.pcap: packets of link types 1 and 101 cannot share a pcap file: write a \.pcapng file/,
+  );
+});
 
 test("pcap decode -w into a missing folder fails before decoding", async () => {
   const run = await runCli(["pcap", "decode", sample, "-w", join(dir, "no", "such", "out.pcap")]);
