@@ -1,6 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { captureStats, compileFilter, FilterError, openCapture } from "anynet/packet";
+import {
+  buildTcpConversation,
+  buildUdpFrame,
+  captureStats,
+  compileFilter,
+  FilterError,
+  openCapture,
+  writePcap,
+} from "anynet/packet";
 import { pcap, rng, sampleFrames } from "../../scripts/_packet_writer.ts";
 
 // The sample capture: 1 TCP SYN 192.168.1.10:40000 > 93.184.216.34:443 (DF), 2 TLS ClientHello
@@ -163,6 +171,40 @@ test("random token soup either compiles and runs, or is a FilterError with a col
     }
   }
   assert.ok(compiled > 50, `only ${compiled} compiled`);
+});
+
+test("filters on frames built with buildTcpConversation and buildUdpFrame (IPv6 and IPv4 loopback)", async () => {
+  const text = new TextEncoder();
+  const conversation = buildTcpConversation({
+    client: { hostname: "::1", port: 50000 },
+    server: { hostname: "::1", port: 8080 },
+    messages: [{ from: "client", data: text.encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n") }, {
+      from: "server",
+      data: text.encode("hello"),
+    }],
+  });
+  const udp = buildUdpFrame({
+    src: { hostname: "127.0.0.1", port: 40000 },
+    dst: { hostname: "127.0.0.2", port: 53 },
+    payload: new Uint8Array(12),
+  });
+  const bytes = writePcap([...conversation, udp].map((data, i) => ({ data, time: 1000 * i })));
+  const matching = async (filter: string) => {
+    const out: number[] = [];
+    for await (const batch of openCapture(bytes, { filter })) {
+      for (let i = 0; i < batch.length; i++) out.push(batch.frameNumber(i));
+    }
+    return out;
+  };
+  assert.equal(await matching("tcp.flags.syn == 1"), [1, 2], "SYN and SYN-ACK");
+  assert.equal(await matching("tcp.flags.syn == 1 && tcp.flags.ack == 1"), [2]);
+  // SYN, SYN-ACK, ACK, request, ACK, response, ACK, FIN-ACK, FIN-ACK, ACK; then the datagram.
+  assert.is(conversation.length, 10);
+  assert.equal(await matching("tcp.flags.fin == 1"), [8, 9]);
+  assert.equal(await matching('http.request.method == "GET" && ipv6.addr == ::1 && tcp.dstport == 8080'), [4]);
+  assert.equal(await matching("tcp.len == 5 and tcp.srcport == 8080"), [6]);
+  assert.equal(await matching("ip.dst == 127.0.0.2 and udp.dstport == 53 and dns.id == 0"), [11]);
+  assert.equal(await matching("frame.time_epoch >= 3 && frame.time_epoch < 7.000001"), [4, 5, 6, 7, 8]);
 });
 
 test("openCapture checks the filter before reading anything", () => {
