@@ -9,6 +9,7 @@ import { type CaptureEngine, checkEngine, createEngine, type Engine } from "./_e
 import { PacketBatch } from "./batch.ts";
 import { CaptureError } from "./capture_error.ts";
 import { checkIntegerRange, refuse, typeOfValue } from "../_argument_checks.ts";
+import { fileChunks, gunzipIfCompressed, isGzipFile } from "./_gunzip.ts";
 
 /** Where capture bytes come from: the bytes, a stream or iterable of chunks, or a file path. */
 export type CaptureSource =
@@ -77,7 +78,8 @@ function checkPositiveInt(value: unknown, name: string, max: number): void {
 }
 
 /**
- * Decodes a pcap or pcapng capture, yielding batches of packets. The capture is read
+ * Decodes a pcap or pcapng capture, yielding batches of packets; a gzip-compressed one
+ * (`.pcap.gz`, told by its first bytes) is decompressed as it streams. The capture is read
  * a chunk at a time, so a file of any size is decoded in constant memory; each batch is
  * valid until the next one is asked for.
  *
@@ -147,6 +149,8 @@ export async function* drive(
       start = stop;
     }
   };
+  // A gzip-compressed file streams through the decompressor like any other stream.
+  if (typeof source === "string" && await isGzipFile(source)) source = fileChunks(source);
   if (typeof source === "string") {
     // A file is read straight into the engine's input buffer: no copy through a chunk.
     const reader = await openFileReader(source);
@@ -171,7 +175,7 @@ export async function* drive(
     yield* drain(carry, true);
     return;
   }
-  for await (const chunk of chunksOf(source, chunkSize)) {
+  for await (const chunk of gunzipIfCompressed(chunksOf(source, chunkSize))) {
     if (signal?.aborted) return;
     bytesRead += chunk.length;
     onProgress?.(bytesRead);

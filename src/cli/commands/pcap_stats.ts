@@ -3,7 +3,7 @@ import { CommandError } from "../command.ts";
 import type { CaptureStats, FlowStats } from "../../packet/mod.ts";
 import { DEFAULT_MAX_FLOWS, MAX_FLOWS } from "../../packet/_layout.ts";
 import { isTerminal } from "../../runtime/process.ts";
-import { checkCaptureFile } from "./_pcap_source.ts";
+import { captureName, captureSource } from "./_pcap_source.ts";
 
 function flowLine(f: FlowStats): string {
   // A flow evicted earlier restarted its counts: what is shown is a lower bound.
@@ -48,7 +48,7 @@ export const pcapStatsCommand: CommandSpec = {
     "memory: the flow table holds at most --max-flows flows (about 128 bytes each); past that, the smaller " +
     "half is evicted, the flow count becomes an estimate (~N) and the output says whether the top flows " +
     "are still proven exact. A file damaged at the file level prints the statistics up to the damage and exits 1.",
-  positionals: [{ name: "FILE", description: "The pcap or pcapng file" }],
+  positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
   flags: [
     { name: "json", type: "boolean", description: "Print one JSON object" },
     { name: "engine", type: "string", choices: ["wasm", "ts"], default: "wasm", description: "Decoder implementation" },
@@ -65,7 +65,7 @@ export const pcapStatsCommand: CommandSpec = {
   examples: ["pcap stats capture.pcap", "pcap stats capture.pcapng --json", "pcap stats big.pcap --max-flows 100000"],
   async run(input, io) {
     const path = input.positionals[0];
-    const size = await checkCaptureFile(path);
+    const { source, size } = await captureSource(path, io.signal);
     // Loaded on use, so other commands do not pay for the decoder at startup.
     const { captureStats } = await import("../../packet/mod.ts");
     const engine = input.flags.engine as "wasm" | "ts";
@@ -84,14 +84,14 @@ export const pcapStatsCommand: CommandSpec = {
     let stats: CaptureStats;
     try {
       const maxFlows = input.flags["max-flows"] as number;
-      stats = await captureStats(path, { engine, signal: io.signal, onProgress, maxFlows });
+      stats = await captureStats(source, { engine, signal: io.signal, onProgress, maxFlows });
     } catch (error) {
       // WebAssembly memory could not grow (for the flow table or the input): not the file's
       // fault, and the flow table's size is the flag's.
       if (error instanceof RangeError) {
         throw new CommandError(error.message.replace("maxFlows", "--max-flows"), { cause: error });
       }
-      throw new CommandError(`cannot read capture '${path}': ${(error as Error).message}`, { cause: error });
+      throw new CommandError(`cannot read capture ${captureName(path)}: ${(error as Error).message}`, { cause: error });
     }
     if (progress) await io.err("\x1b[2K\r");
     const { fileError, ...rest } = stats;
