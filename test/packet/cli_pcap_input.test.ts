@@ -95,4 +95,32 @@ test("anynet pcap decode - prints a packet as soon as it arrives, before standar
   }
 });
 
+test("anynet pcap decode - ends on SIGINT with the count of what arrived", async () => {
+  const [command, prefix] = cliCommand();
+  const child = spawn(command, [...prefix, "pcap", "decode", "-"], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+  try {
+    let stdout = "", stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // Standard input stays open, as with a live tcpdump: only the signal ends the command.
+    child.stdin.write(capture);
+    const frames = sampleFrames().length;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not every packet printed within 20 s: ${stdout}`)), 20000);
+      child.stdout.setEncoding("utf8").on("data", (s: string) => {
+        stdout += s;
+        if (stdout.split("\n").length > frames) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill("SIGINT");
+    assert.is(await closed, 0, stderr);
+    assert.is(stderr, `${frames} packets decoded\n`);
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
+
 test.run();
