@@ -14,10 +14,12 @@
  *   covered (so retransmissions count once), for UDP and ICMP the sum of payloads.
  * - A connection ends, and the next packet of its five-tuple starts a new row, after a
  *   quiet spell longer than Zeek's inactivity timeouts (TCP 5 minutes, others 1
- *   minute), or on a new SYN once both sides closed or one reset.
+ *   minute; 5 seconds once a TCP connection closed on both sides or was reset), or on a
+ *   new SYN once both sides closed or one reset.
  *
  * The table is bounded: when it holds `maxConnections` and a new one arrives, the least
- * recently active connection is ended early and reported (`evicted` counts them).
+ * recently active connection leaves it and is reported; `evicted` counts those that had
+ * not ended by then (the others had timed out or closed, and Zeek would have let them go).
  *
  * @module
  */
@@ -29,8 +31,11 @@ import { communityIdOfBytes, icmpPorts } from "./community_id.ts";
 /** A TCP endpoint's state (Zeek's TCP_ENDPOINT_*). */
 const INACTIVE = 0, SYN_SENT = 1, SYN_ACK_SENT = 2, PARTIAL = 3, ESTABLISHED = 4, CLOSED = 5, RESET = 6;
 
+/** Where the addresses start in a connection's key (after protocol and two ports). */
+const KEY_ADDR = 3;
+
 /** Seconds of silence after which the next packet starts a new connection (Zeek's defaults). */
-const TCP_TIMEOUT = 300, OTHER_TIMEOUT = 60;
+const TCP_TIMEOUT = 300, OTHER_TIMEOUT = 60, TCP_CLOSED_DELAY = 5;
 
 /**
  * Ports a server likely listens on: a first packet from one of them to a port that is
@@ -98,12 +103,17 @@ interface Side {
 
 /** A connection being tracked. */
 export interface Conn {
+  /**
+   * The five-tuple as text (one UTF-16 unit per 16 bits): protocol, the lower end's port,
+   * the other port, the lower end's address, the other address. The addresses are kept
+   * only here: a typed array per connection would cost more than the rest of it.
+   */
   key: string;
   proto: number;
   /** Address length: 4 or 16. */
   alen: number;
-  /** Originator and responder address (`alen` bytes each, originator first). */
-  addrs: Uint8Array;
+  /** Whether the originator is the key's lower end. */
+  origLow: boolean;
   origPort: number;
   respPort: number;
   firstSec: number;
@@ -240,6 +250,19 @@ function tcpStep(c: Conn, e: Side, peer: Side, isOrig: boolean, flags: number, l
   }
 }
 
+/** Whether a connection is over by the time `sec.nsec`: Zeek would have removed it. */
+function expired(c: Conn, sec: number, nsec: number): boolean {
+  const quiet = sec - c.lastSec + (nsec - c.lastNsec) / 1e9;
+  if (c.proto !== IpProtocol.TCP) return quiet > OTHER_TIMEOUT;
+  return quiet > (tcpOver(c) ? TCP_CLOSED_DELAY : TCP_TIMEOUT);
+}
+
+/** Whether a TCP connection closed on both sides or was reset. */
+function tcpOver(c: Conn): boolean {
+  const o = c.orig.state, r = c.resp.state;
+  return (o === CLOSED && r === CLOSED) || o === RESET || r === RESET;
+}
+
 /** Options of {@linkcode ConnTracker}. */
 export interface ConnTrackerOptions {
   maxConnections: number;
@@ -326,8 +349,7 @@ export class ConnTracker {
     const tcpSeq = f & L.F_TCP ? ((b[l4 + 4] << 24) | (b[l4 + 5] << 16) | (b[l4 + 6] << 8) | b[l4 + 7]) >>> 0 : 0;
     let c = this.conns.get(key);
     if (c) {
-      const quiet = sec - c.lastSec + (nsec - c.lastNsec) / 1e9;
-      if (quiet > (proto === IpProtocol.TCP ? TCP_TIMEOUT : OTHER_TIMEOUT) || this.reused(c, tcpFlags, tcpSeq)) {
+      if (expired(c, sec, nsec) || this.reused(c, tcpFlags, tcpSeq)) {
         this.end(c);
         c = undefined;
       } else {
@@ -339,22 +361,20 @@ export class ConnTracker {
     if (!c) {
       if (this.conns.size >= this.options.maxConnections) {
         const [oldest] = this.conns.values();
+        if (!expired(oldest, sec, nsec)) this.evicted++;
         this.end(oldest);
-        this.evicted++;
       }
       const synAck = (tcpFlags & (Tcp.SYN | Tcp.ACK)) === (Tcp.SYN | Tcp.ACK);
       const flip = !oneWay &&
         (proto === IpProtocol.TCP && synAck ||
           (!(tcpFlags & Tcp.SYN) && (proto === IpProtocol.TCP || proto === IpProtocol.UDP) &&
             likelyServerPort(sport) && !likelyServerPort(dport)));
-      const addrs = new Uint8Array(2 * alen);
-      addrs.set(b.subarray(flip ? da : sa, (flip ? da : sa) + alen));
-      addrs.set(b.subarray(flip ? sa : da, (flip ? sa : da) + alen), alen);
       c = {
         key,
         proto,
         alen,
-        addrs,
+        // The originator is the sender unless flipped; the lower end is the sender when forward.
+        origLow: flip !== forward,
         origPort: flip ? dport : sport,
         respPort: flip ? sport : dport,
         firstSec: sec,
@@ -376,8 +396,9 @@ export class ConnTracker {
     let isOrig = sport === c.origPort;
     if (sport === dport || isOrig) {
       isOrig = true;
-      for (let i = 0; i < alen; i++) {
-        if (b[sa + i] !== c.addrs[i]) {
+      const origAt = KEY_ADDR + (c.origLow ? 0 : alen >> 1);
+      for (let i = 0; i < alen; i += 2) {
+        if (((b[sa + i] << 8) | b[sa + i + 1]) !== c.key.charCodeAt(origAt + (i >> 1))) {
           isOrig = false;
           break;
         }
@@ -401,9 +422,7 @@ export class ConnTracker {
   /** Whether a SYN shows the five-tuple used again by a new connection. */
   private reused(c: Conn, flags: number, seq: number): boolean {
     if ((flags & (Tcp.SYN | Tcp.ACK)) !== Tcp.SYN) return false;
-    const o = c.orig.state, r = c.resp.state;
-    const over = (o === CLOSED && r === CLOSED) || o === RESET || r === RESET;
-    return over && seq !== c.synSeq;
+    return tcpOver(c) && seq !== c.synSeq;
   }
 
   private tcpPacket(c: Conn, side: Side, peer: Side, isOrig: boolean, flags: number, seq: number, len: number): void {
@@ -445,6 +464,17 @@ export class ConnTracker {
 
   /** The conn.log row of a connection. */
   record(c: Conn, addressText: (b: Uint8Array, o: number, alen: number) => string): ConnRecord {
+    // Originator's address, then the responder's, back from the key.
+    const addrs = new Uint8Array(2 * c.alen);
+    const half = c.alen >> 1;
+    for (let i = 0; i < half; i++) {
+      const o = c.key.charCodeAt(KEY_ADDR + (c.origLow ? 0 : half) + i);
+      const r = c.key.charCodeAt(KEY_ADDR + (c.origLow ? half : 0) + i);
+      addrs[2 * i] = o >> 8;
+      addrs[2 * i + 1] = o & 255;
+      addrs[c.alen + 2 * i] = r >> 8;
+      addrs[c.alen + 2 * i + 1] = r & 255;
+    }
     const tcp = c.proto === IpProtocol.TCP;
     const services: string[] = [];
     if (c.services & L.F_DNS) services.push("dns");
@@ -452,9 +482,9 @@ export class ConnTracker {
     if (c.services & L.F_HTTP) services.push("http");
     return {
       ts: c.firstSec + c.firstNsec / 1e9,
-      "id.orig_h": addressText(c.addrs, 0, c.alen),
+      "id.orig_h": addressText(addrs, 0, c.alen),
       "id.orig_p": c.origPort,
-      "id.resp_h": addressText(c.addrs, c.alen, c.alen),
+      "id.resp_h": addressText(addrs, c.alen, c.alen),
       "id.resp_p": c.respPort,
       proto: PROTO_NAMES[c.proto] ?? String(c.proto),
       service: services.length ? services.join(",") : null,
@@ -469,7 +499,7 @@ export class ConnTracker {
       resp_ip_bytes: c.resp.ipBytes,
       community_id: communityIdOfBytes(
         c.proto,
-        c.addrs,
+        addrs,
         0,
         c.alen,
         c.alen,

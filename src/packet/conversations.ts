@@ -23,8 +23,8 @@ export interface ConversationsOptions {
   /**
    * The most connections tracked at once, from 1 to 8388608. When a new connection
    * arrives at the bound, the least recently active one is ended early and reported
-   * (`summary.evicted` counts them); a later packet of it starts a new row.
-   * @default {1048576}
+   * (`summary.evicted` counts those that had not ended by then); a later packet of it
+   * starts a new row. Each connection takes about 460 bytes. @default {262144}
    */
   maxConnections?: number;
   /** The Community ID seed, from 0 to 65535. @default {0} */

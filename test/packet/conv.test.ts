@@ -287,6 +287,24 @@ test("conversations() with a bound of one connection writes the rest early and c
   assert.is(list.reduce((n, c) => n + c.orig_pkts + c.resp_pkts, 0), packets.length);
 });
 
+test("conversations() starts a new row after Zeek's inactivity timeout and lets ended connections go first", async () => {
+  const at = <T extends { sec: number }>(frame: T, sec: number): T => ({ ...frame, sec });
+  const frames = [
+    at(udpFrame(A, B, 7000, 7001, "a"), 1700000000),
+    at(udpFrame(B, A, 7001, 7000, "b"), 1700000030),
+    // 61 s of silence: past UDP's 60 s, a new connection.
+    at(udpFrame(A, B, 7000, 7001, "c"), 1700000091),
+  ];
+  const list = await rows(pcap(frames));
+  assert.equal(list.map((c) => [c.orig_pkts, c.resp_pkts, c.conn_state]), [[1, 1, "SF"], [1, 0, "S0"]]);
+  // A table of one: the first connection had timed out when the second came, so none ended early.
+  const bounded = conversations(pcap([frames[0], at(udpFrame(A, B, 7002, 7003, "x"), 1700000100)]), {
+    maxConnections: 1,
+  });
+  for await (const _ of bounded);
+  assert.equal([bounded.summary.connections, bounded.summary.evicted], [2, 0]);
+});
+
 test("anynet pcap conv prints NDJSON rows, a table, endpoints and the hierarchy", async () => {
   const json = await runCli(["pcap", "conv", file, "--json", "--community-id-seed", "1"]);
   assert.is(json.code, 0, json.stderr);

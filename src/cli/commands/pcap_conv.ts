@@ -116,7 +116,7 @@ export const pcapConvCommand: CommandSpec = {
     "A table on a terminal, NDJSON with Zeek's field names with --json. --endpoints sums the connections per " +
     "address (packets and IP bytes sent and received); --hierarchy counts frames and bytes per chain of " +
     "protocols like `tshark -z io,phs`. At most --max-conns connections are tracked at once: past that the " +
-    "least recently active one is written early, and the output says how many were.",
+    "least recently active one leaves the table, and standard error says how many had not ended by then.",
   positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
   flags: [
     { name: "json", type: "boolean", description: "Print NDJSON, one object per row" },
@@ -142,7 +142,7 @@ export const pcapConvCommand: CommandSpec = {
       min: 1,
       max: MAX_CONNECTIONS,
       default: DEFAULT_MAX_CONNECTIONS,
-      description: "Most connections tracked at once (about 300 bytes each)",
+      description: "Most connections tracked at once (about 460 bytes each)",
     },
     { name: "engine", type: "string", choices: ["wasm", "ts"], default: "wasm", description: "Decoder implementation" },
   ],
