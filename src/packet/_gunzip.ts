@@ -30,14 +30,17 @@ export async function isGzipFile(path: string): Promise<boolean> {
   }
 }
 
-/** The file at `path` as chunks. */
-export async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+/** The file at `path` as chunks; `onRead` hears the bytes read so far after each. */
+export async function* fileChunks(path: string, onRead?: (bytesRead: number) => void): AsyncGenerator<Uint8Array> {
   const reader = await openFileReader(path);
+  let total = 0;
   try {
     for (;;) {
       const buffer = new Uint8Array(READ_SIZE);
       const n = await reader.read(buffer, 0, READ_SIZE);
       if (n === 0) return;
+      total += n;
+      onRead?.(total);
       yield buffer.subarray(0, n);
     }
   } finally {

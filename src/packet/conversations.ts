@@ -101,6 +101,7 @@ export function conversations(source: CaptureSource, options: ConversationsOptio
       };
       let failure: unknown;
       try {
+        // The options of openCapture that choose packets (a display filter) belong here too.
         for await (const batch of openCapture(source, { engine, signal: options.signal })) {
           tracker.addRows(batch._table, batch._bytes, batch.length);
           yield* flush();

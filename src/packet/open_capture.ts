@@ -149,8 +149,10 @@ export async function* drive(
       start = stop;
     }
   };
-  // A gzip-compressed file streams through the decompressor like any other stream.
-  if (typeof source === "string" && await isGzipFile(source)) source = fileChunks(source);
+  // A gzip-compressed file streams through the decompressor like any other stream; its
+  // progress is counted in the file's (compressed) bytes.
+  const compressedFile = typeof source === "string" && await isGzipFile(source);
+  if (compressedFile) source = fileChunks(source as string, onProgress);
   if (typeof source === "string") {
     // A file is read straight into the engine's input buffer: no copy through a chunk.
     const reader = await openFileReader(source);
@@ -178,7 +180,7 @@ export async function* drive(
   for await (const chunk of gunzipIfCompressed(chunksOf(source, chunkSize))) {
     if (signal?.aborted) return;
     bytesRead += chunk.length;
-    onProgress?.(bytesRead);
+    if (!compressedFile) onProgress?.(bytesRead);
     for (let o = 0; o < chunk.length; o += chunkSize) {
       const piece = chunk.subarray(o, o + chunkSize);
       engine.ensureInput(carry + piece.length);
