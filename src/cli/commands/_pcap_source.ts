@@ -9,6 +9,7 @@ import { CommandError } from "../command.ts";
 import { fileErrorReason, fileSize } from "../../runtime/files.ts";
 import { readStdin } from "../../runtime/stdin.ts";
 import type { CaptureSource } from "../../packet/open_capture.ts";
+import { CaptureError } from "../../packet/capture_error.ts";
 
 /** The FILE argument that stands for standard input. */
 export const STDIN = "-";
@@ -37,4 +38,15 @@ export async function captureSource(
 /** How a capture is named in messages. */
 export function captureName(path: string): string {
   return path === STDIN ? "standard input" : `'${path}'`;
+}
+
+/**
+ * The one-line error for a capture that failed while being read: damage at the file
+ * level with its offset, or what else went wrong (a damaged gzip stream, a read error).
+ */
+export function captureFailure(path: string, error: unknown): CommandError {
+  if (error instanceof CaptureError) {
+    return new CommandError(`${captureName(path)}: ${error.message}`, { cause: error });
+  }
+  return new CommandError(`cannot read capture ${captureName(path)}: ${(error as Error).message}`, { cause: error });
 }

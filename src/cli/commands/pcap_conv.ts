@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { CommandError, type CommandIO, type CommandSpec, UsageError } from "../command.ts";
+import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import type { ConnRecord } from "../../packet/conversations.ts";
 import type { HierarchyNode } from "../../packet/_protocol_hierarchy.ts";
-import { captureName, captureSource } from "./_pcap_source.ts";
+import { captureFailure, captureSource } from "./_pcap_source.ts";
 import type { CaptureSource } from "../../packet/open_capture.ts";
 import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS } from "../../packet/_conn_limits.ts";
 
@@ -160,16 +160,10 @@ export const pcapConvCommand: CommandSpec = {
       throw new UsageError("--endpoints and --hierarchy are separate reports: choose one");
     }
     const { source } = await captureSource(path, io.signal);
-    const { CaptureError, conversations } = await import("../../packet/mod.ts");
-    const fail = (error: unknown): never => {
-      if (error instanceof CaptureError) {
-        throw new CommandError(`${captureName(path)}: ${error.message}`, { cause: error });
-      }
-      throw new CommandError(`cannot read capture ${captureName(path)}: ${(error as Error).message}`, { cause: error });
-    };
+    const { conversations } = await import("../../packet/mod.ts");
     if (input.flags.hierarchy === true) {
       const failure = await printHierarchy(source, json, engine, io);
-      if (failure !== undefined) fail(failure);
+      if (failure !== undefined) throw captureFailure(path, failure);
       return 0;
     }
     const maxConnections = input.flags["max-conns"] as number;
@@ -256,7 +250,7 @@ export const pcapConvCommand: CommandSpec = {
         `anynet pcap conv: more than ${maxConnections} addresses: the rest are summed as '(other addresses)'\n`,
       );
     }
-    if (failure !== undefined) fail(failure);
+    if (failure !== undefined) throw captureFailure(path, failure);
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { CommandError, type CommandSpec } from "../command.ts";
-import { captureName, captureSource } from "./_pcap_source.ts";
+import { captureFailure, captureSource } from "./_pcap_source.ts";
 
 /** `anynet pcap decode FILE`: one line (or one JSON object) per packet. */
 export const pcapDecodeCommand: CommandSpec = {
@@ -26,7 +26,7 @@ export const pcapDecodeCommand: CommandSpec = {
     const path = input.positionals[0];
     const { source } = await captureSource(path, io.signal);
     // Loaded on use, so other commands do not pay for the decoder at startup.
-    const { CaptureError, openCapture } = await import("../../packet/mod.ts");
+    const { openCapture } = await import("../../packet/mod.ts");
     const { packetLine } = await import("../../packet/_text.ts");
     const json = input.flags.json === true;
     const limit = (input.flags.limit as number | undefined) ?? Infinity;
@@ -45,10 +45,7 @@ export const pcapDecodeCommand: CommandSpec = {
         if (printed >= limit || io.signal.aborted) break;
       }
     } catch (error) {
-      if (error instanceof CaptureError) {
-        throw new CommandError(`${captureName(path)}: ${error.message}`, { cause: error });
-      }
-      throw new CommandError(`cannot read capture ${captureName(path)}: ${(error as Error).message}`, { cause: error });
+      throw captureFailure(path, error);
     }
     // Interrupted (Ctrl-C on a live capture): say how far it got, as tcpdump does.
     if (io.signal.aborted) await io.err(`${printed} packets decoded\n`);
