@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { cliCommand, runCli } from "../_helpers/cli.ts";
-import { root } from "../_helpers/env.ts";
+import { root, testRuntime } from "../_helpers/env.ts";
 import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-pcap-input-"));
@@ -19,12 +19,13 @@ writeFileSync(gz, gzipSync(capture));
 const broken = join(dir, "broken.pcap.gz");
 writeFileSync(broken, gzipSync(capture).subarray(0, 60));
 
-/** Runs the CLI with `input` bytes on standard input. */
+/** Runs the CLI (or `runner`, a command and its leading arguments) with `input` bytes on standard input. */
 function runWithStdin(
   args: string[],
   input: Uint8Array,
+  runner: [string, string[]] = cliCommand(),
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const [command, prefix] = cliCommand();
+  const [command, prefix] = runner;
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...prefix, ...args], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "", stderr = "";
@@ -53,6 +54,20 @@ for (const command of [["pcap", "decode", "--json"], ["pcap", "stats", "--json"]
     const zipped = await runCli([...command, gz]);
     assert.is(zipped.code, 0, zipped.stderr);
     assert.is(zipped.stdout, fromFile.stdout);
+  });
+}
+
+// Standard input is the one capture source Deno reads without --allow-read (the README says so).
+if (testRuntime === "deno") {
+  test("anynet pcap decode - runs on Deno without any permission", async () => {
+    const [deno] = cliCommand();
+    const piped = await runWithStdin(["pcap", "decode", "-"], capture, [deno, [
+      "run",
+      "--no-lock",
+      join(root, "src", "cli.ts"),
+    ]]);
+    assert.is(piped.code, 0, piped.stderr);
+    assert.is(piped.stdout.trim().split("\n").length, sampleFrames().length);
   });
 }
 
