@@ -17,9 +17,12 @@
  *   minute; 5 seconds once a TCP connection closed on both sides or was reset), or on a
  *   new SYN once both sides closed or one reset.
  *
- * The table is bounded: when it holds `maxConnections` and a new one arrives, the least
- * recently active connection leaves it and is reported; `evicted` counts those that had
- * not ended by then (the others had timed out or closed, and Zeek would have let them go).
+ * The table is bounded: when it holds `maxConnections` and a new one arrives, the first
+ * connection in its order leaves it and is reported; `evicted` counts those that had not
+ * ended by then (the others had timed out or closed, and Zeek would have let them go).
+ * The order is by activity: an active connection moves to its end, but at most once per
+ * quarter of a table of arrivals, so the one that leaves is among the least recently
+ * active (it saw no packet while the newest quarter of the table was placed).
  *
  * @module
  */
@@ -127,6 +130,8 @@ export interface Conn {
   services: number;
   /** TCP: the originator's first SYN sequence number, to tell a reused five-tuple. */
   synSeq: number;
+  /** When the connection took its place in the table's order (a count of placements). */
+  placed: number;
 }
 
 function newSide(): Side {
@@ -250,6 +255,36 @@ function tcpStep(c: Conn, e: Side, peer: Side, isOrig: boolean, flags: number, l
   }
 }
 
+/**
+ * A connection's key (see `Conn.key`), made in one call: building it a piece at a time
+ * made the strings (and the garbage) that dominated the time per packet.
+ */
+function flowKey(b: Uint8Array, proto: number, loPort: number, hiPort: number, lo: number, hi: number, alen: number) {
+  const w = (o: number) => (b[o] << 8) | b[o + 1];
+  if (alen === 4) return String.fromCharCode(proto, loPort, hiPort, w(lo), w(lo + 2), w(hi), w(hi + 2));
+  return String.fromCharCode(
+    proto,
+    loPort,
+    hiPort,
+    w(lo),
+    w(lo + 2),
+    w(lo + 4),
+    w(lo + 6),
+    w(lo + 8),
+    w(lo + 10),
+    w(lo + 12),
+    w(lo + 14),
+    w(hi),
+    w(hi + 2),
+    w(hi + 4),
+    w(hi + 6),
+    w(hi + 8),
+    w(hi + 10),
+    w(hi + 12),
+    w(hi + 14),
+  );
+}
+
 /** Whether a connection is over by the time `sec.nsec`: Zeek would have removed it. */
 function expired(c: Conn, sec: number, nsec: number): boolean {
   const quiet = sec - c.lastSec + (nsec - c.lastNsec) / 1e9;
@@ -278,6 +313,8 @@ export class ConnTracker {
   /** IP packets that belong to no connection (later fragments, a cut transport header). */
   unattributed = 0;
   private readonly conns = new Map<string, Conn>();
+  /** Connections placed at the end of the table's order so far. */
+  private placements = 0;
   private readonly options: ConnTrackerOptions;
 
   constructor(options: ConnTrackerOptions) {
@@ -339,9 +376,7 @@ export class ConnTracker {
     if (cmp === 0) cmp = sport - dport;
     const forward = oneWay || cmp <= 0;
     const lo = forward ? sa : da, hi = forward ? da : sa;
-    let key = String.fromCharCode(proto, forward ? sport : dport, forward ? dport : sport);
-    for (let i = 0; i < alen; i += 2) key += String.fromCharCode((b[lo + i] << 8) | b[lo + i + 1]);
-    for (let i = 0; i < alen; i += 2) key += String.fromCharCode((b[hi + i] << 8) | b[hi + i + 1]);
+    const key = flowKey(b, proto, forward ? sport : dport, forward ? dport : sport, lo, hi, alen);
 
     const sec = t[base + L.C_SECHI] * 4294967296 + (t[base + L.C_SECLO] >>> 0);
     const nsec = t[base + L.C_NSEC];
@@ -352,10 +387,13 @@ export class ConnTracker {
       if (expired(c, sec, nsec) || this.reused(c, tcpFlags, tcpSeq)) {
         this.end(c);
         c = undefined;
-      } else {
-        // Most recently active last: the first in the map is the one to evict.
+      } else if (this.placements - c.placed > this.conns.size >> 2) {
+        // Recently active last, so the first in the map is the one to evict. Moving a
+        // connection costs a delete and an insert, the largest cost per packet, so it moves
+        // only once a quarter of the table has been placed after it.
         this.conns.delete(key);
         this.conns.set(key, c);
+        c.placed = ++this.placements;
       }
     }
     if (!c) {
@@ -386,6 +424,7 @@ export class ConnTracker {
         history: flip ? "^" : "",
         services: 0,
         synSeq: NaN,
+        placed: ++this.placements,
       };
       this.conns.set(key, c);
     }

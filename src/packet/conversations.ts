@@ -22,7 +22,7 @@ export interface ConversationsOptions {
   signal?: AbortSignal;
   /**
    * The most connections tracked at once, from 1 to 8388608. When a new connection
-   * arrives at the bound, the least recently active one is ended early and reported
+   * arrives at the bound, one of the least recently active is ended and reported
    * (`summary.evicted` counts those that had not ended by then); a later packet of it
    * starts a new row. Each connection takes about 460 bytes. @default {262144}
    */

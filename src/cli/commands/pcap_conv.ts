@@ -115,8 +115,8 @@ export const pcapConvCommand: CommandSpec = {
     "SHR, OTH), history and the Community ID (version 1), so rows join with Zeek, Suricata, Elastic and Arkime. " +
     "A table on a terminal, NDJSON with Zeek's field names with --json. --endpoints sums the connections per " +
     "address (packets and IP bytes sent and received); --hierarchy counts frames and bytes per chain of " +
-    "protocols like `tshark -z io,phs`. At most --max-conns connections are tracked at once: past that the " +
-    "least recently active one leaves the table, and standard error says how many had not ended by then.",
+    "protocols like `tshark -z io,phs`. At most --max-conns connections are tracked at once: past that one of " +
+    "the least recently active leaves the table, and standard error says how many had not ended by then.",
   positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
   flags: [
     { name: "json", type: "boolean", description: "Print NDJSON, one object per row" },

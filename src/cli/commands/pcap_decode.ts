@@ -1,4 +1,4 @@
-import { CommandError, type CommandSpec } from "../command.ts";
+import type { CommandSpec } from "../command.ts";
 import { captureFailure, captureSource } from "./_pcap_source.ts";
 
 /** `anynet pcap decode FILE`: one line (or one JSON object) per packet. */
