@@ -5,9 +5,10 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { communityId, type ConnRecord, conversations } from "anynet/packet";
+import { communityId, type ConnRecord, conversations, openCapture } from "anynet/packet";
 import { runCli } from "../_helpers/cli.ts";
 import { announceSkip, root } from "../_helpers/env.ts";
+import { importPrivate } from "../_helpers/private_module.ts";
 import { ethernet, icmpEcho, ipv4, ipv6, pcap, tcp, udp } from "../../scripts/_packet_writer.ts";
 import { EtherType, IpProtocol, TcpFlag } from "../../scripts/_packet_numbers.ts";
 
@@ -267,6 +268,11 @@ test("anynet pcap conv prints NDJSON rows, a table, endpoints and the hierarchy"
 // Real traffic: tcpdump's test captures, against tshark's conversation table and its
 // Community ID post-dissector (an implementation independent of anynet's).
 const corpus = join(process.env.ANYNET_CORPUS ?? join(root, "..", "shared", "corpus"), "tcpdump");
+const { ProtocolHierarchy } = await importPrivate<typeof import("../../src/packet/_protocol_hierarchy.ts")>(
+  "packet/_protocol_hierarchy",
+);
+type HierarchyNode = import("../../src/packet/_protocol_hierarchy.ts").HierarchyNode;
+const LEVELS = new Set(["eth", "sll", "ip", "ipv6", "tcp", "udp"]);
 const hasTshark = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
 const CORPUS_FILES = [
   "dns_tcp.pcap",
@@ -321,13 +327,18 @@ test("pcap conv agrees with tshark on real captures: packets per conversation an
       `${name} Community IDs`,
     );
     // The protocol hierarchy's link, network and transport levels, under "frame" in both.
-    const levels = (text: string) =>
-      [...text.matchAll(/^( *)(eth|sll|ip|ipv6|tcp|udp) +frames:(\d+) +bytes:(\d+)/gm)]
-        .map((m) => `${m[1].length / 2} ${m[2]} ${m[3]} ${m[4]}`);
-    const run = await runCli(["pcap", "conv", path, "--hierarchy"]);
-    assert.is(run.code, 0, run.stderr);
-    assert.ok(levels(out).length >= 3, `${name}: tshark's hierarchy has link, network and transport`);
-    assert.equal(levels(run.stdout), levels(out), `${name} hierarchy`);
+    const theirLevels = [...out.matchAll(/^( *)(eth|sll|ip|ipv6|tcp|udp) +frames:(\d+) +bytes:(\d+)/gm)]
+      .map((m) => `${m[1].length / 2} ${m[2]} ${m[3]} ${m[4]}`);
+    const tree = new ProtocolHierarchy();
+    for await (const batch of openCapture(path)) tree.addRows(batch._table, batch.length);
+    const ourLevels: string[] = [];
+    const walk = (node: HierarchyNode, depth: number) => {
+      if (LEVELS.has(node.protocol)) ourLevels.push(`${depth} ${node.protocol} ${node.frames} ${node.bytes}`);
+      for (const child of node.children) walk(child, depth + 1);
+    };
+    walk(tree.root, 0);
+    assert.ok(theirLevels.length >= 3, `${name}: tshark's hierarchy has link, network and transport`);
+    assert.equal(ourLevels, theirLevels, `${name} hierarchy`);
   }
 });
 
