@@ -35,9 +35,14 @@ export async function captureSource(
   return { source: path, size: await checkCaptureFile(path) };
 }
 
-/** How a capture is named in messages. */
+/** How a capture is named in messages: quoted, or "standard input". */
 export function captureName(path: string): string {
   return path === STDIN ? "standard input" : `'${path}'`;
+}
+
+/** What comes before the message of a capture damaged at the file level: its path, or "standard input". */
+export function captureLabel(path: string): string {
+  return path === STDIN ? "standard input" : path;
 }
 
 /**
@@ -46,7 +51,7 @@ export function captureName(path: string): string {
  */
 export function captureFailure(path: string, error: unknown): CommandError {
   if (error instanceof CaptureError) {
-    return new CommandError(`${captureName(path)}: ${error.message}`, { cause: error });
+    return new CommandError(`${captureLabel(path)}: ${error.message}`, { cause: error });
   }
   return new CommandError(`cannot read capture ${captureName(path)}: ${(error as Error).message}`, { cause: error });
 }

@@ -3,7 +3,7 @@ import { CommandError } from "../command.ts";
 import type { CaptureStats, FlowStats } from "../../packet/mod.ts";
 import { DEFAULT_MAX_FLOWS, MAX_FLOWS } from "../../packet/_layout.ts";
 import { isTerminal } from "../../runtime/process.ts";
-import { captureName, captureSource } from "./_pcap_source.ts";
+import { captureLabel, captureName, captureSource } from "./_pcap_source.ts";
 
 function flowLine(f: FlowStats): string {
   // A flow evicted earlier restarted its counts: what is shown is a lower bound.
@@ -96,7 +96,7 @@ export const pcapStatsCommand: CommandSpec = {
     if (progress) await io.err("\x1b[2K\r");
     const { fileError, ...rest } = stats;
     await io.out(input.flags.json ? JSON.stringify(rest) + "\n" : summary(stats));
-    if (fileError) throw new CommandError(`${path}: ${fileError.message}`);
+    if (fileError) throw new CommandError(`${captureLabel(path)}: ${fileError.message}`);
     return 0;
   },
 };
