@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -140,5 +140,8 @@ test("anynet pcap decode - ends on SIGINT with the count of what arrived", async
     child.kill("SIGKILL");
   }
 });
+
+// After the last test, whether or not they passed.
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();

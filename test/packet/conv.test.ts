@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -341,5 +341,8 @@ test("pcap conv agrees with tshark on real captures: packets per conversation an
     assert.equal(ourLevels, theirLevels, `${name} hierarchy`);
   }
 });
+
+// After the last test, whether or not they passed.
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();
