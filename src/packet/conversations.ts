@@ -11,6 +11,7 @@ import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS } from "./_conn_limits.ts";
 import { checkEngine, type Engine } from "./_engine.ts";
 import { ipv4Text, ipv6Text } from "./_format.ts";
 import { type CaptureSource, checkSource, openCapture } from "./open_capture.ts";
+import { compileFilter, PacketFilter } from "./packet_filter.ts";
 
 export type { ConnRecord } from "./_conn_tracker.ts";
 
@@ -29,6 +30,12 @@ export interface ConversationsOptions {
   maxConnections?: number;
   /** The Community ID seed, from 0 to 65535. @default {0} */
   communityIdSeed?: number;
+  /**
+   * Only the packets that match this display filter count (as `openCapture`'s `filter`):
+   * a connection is built from its matching packets alone, so `tcp.port == 443` keeps
+   * whole connections while `tcp.flags.syn == 1` leaves only their SYNs.
+   */
+  filter?: string | PacketFilter;
 }
 
 /** What a finished run of {@linkcode conversations} counted beside its rows. */
@@ -63,6 +70,7 @@ function addressText(b: Uint8Array, o: number, alen: number): string {
  * @returns The rows, and a summary once they are all read.
  * @throws {TypeError} On a source, options or engine of the wrong kind.
  * @throws {RangeError} On a `maxConnections` or seed out of range.
+ * @throws {FilterError} On a filter that cannot be read.
  * @throws {CaptureError} (during iteration) When the capture is damaged at the file level,
  *   after the rows of every packet before it.
  * @example
@@ -76,7 +84,7 @@ function addressText(b: Uint8Array, o: number, alen: number): string {
 export function conversations(source: CaptureSource, options: ConversationsOptions = {}): Conversations {
   const action = "list conversations";
   checkSource(source);
-  checkOptionsObject(action, options, ["engine", "signal", "maxConnections", "communityIdSeed"]);
+  checkOptionsObject(action, options, ["engine", "signal", "maxConnections", "communityIdSeed", "filter"]);
   const engine = checkEngine(options.engine, action);
   const maxConnections = checkIntegerRange(
     action,
@@ -86,6 +94,10 @@ export function conversations(source: CaptureSource, options: ConversationsOptio
     MAX_CONNECTIONS,
   );
   const communityIdSeed = checkIntegerRange(action, "communityIdSeed", options.communityIdSeed ?? 0, 0, 65535);
+  // Compiled here, so a mistake is thrown by this call rather than by the first iteration.
+  const filter = options.filter === undefined || options.filter instanceof PacketFilter
+    ? options.filter
+    : compileFilter(options.filter);
   const summary: ConversationsSummary = { connections: 0, evicted: 0, unattributed: 0 };
   return {
     summary,
@@ -101,8 +113,7 @@ export function conversations(source: CaptureSource, options: ConversationsOptio
       };
       let failure: unknown;
       try {
-        // The options of openCapture that choose packets (a display filter) belong here too.
-        for await (const batch of openCapture(source, { engine, signal: options.signal })) {
+        for await (const batch of openCapture(source, { engine, signal: options.signal, filter })) {
           tracker.addRows(batch._table, batch._bytes, batch.length);
           yield* flush();
         }

@@ -265,6 +265,34 @@ test("anynet pcap conv prints NDJSON rows, a table, endpoints and the hierarchy"
   assert.match(both.stderr, /choose one/);
 });
 
+test("conversations() and pcap conv count only the packets a display filter keeps", async () => {
+  const web = await rows(capture, { filter: "tcp.port == 80" });
+  assert.equal(web.map((c) => [c["id.resp_p"], c.conn_state, c.orig_pkts, c.resp_pkts]), [[80, "SF", 5, 3]]);
+  // Only the SYNs: each TCP connection is left with its first packet.
+  const syns = await rows(capture, { filter: "tcp.flags.syn == 1 && tcp.flags.ack == 0" });
+  assert.equal(syns.map((c) => [c["id.resp_p"], c.orig_pkts, c.resp_pkts]).sort(), [[80, 1, 0], [81, 1, 0], [
+    82,
+    1,
+    0,
+  ]]);
+  let error: unknown;
+  try {
+    conversations(capture, { filter: "tcp.prot == 80" });
+  } catch (e) {
+    error = e;
+  }
+  assert.match(String(error), /unknown field 'tcp\.prot'/);
+  const cli = await runCli(["pcap", "conv", file, "--json", "--filter", "udp"]);
+  assert.is(cli.code, 0, cli.stderr);
+  assert.equal(cli.stdout.trim().split("\n").map((l) => JSON.parse(l).proto), ["udp"]);
+  const phs = await runCli(["pcap", "conv", file, "--hierarchy", "--filter", "udp"]);
+  assert.is(phs.code, 0, phs.stderr);
+  assert.not.match(phs.stdout, /tcp/);
+  const bad = await runCli(["pcap", "conv", file, "--filter", "tcp.port =="]);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /--filter: .*column/);
+});
+
 // Real traffic: tcpdump's test captures, against tshark's conversation table and its
 // Community ID post-dissector (an implementation independent of anynet's).
 const corpus = join(process.env.ANYNET_CORPUS ?? join(root, "..", "shared", "corpus"), "tcpdump");

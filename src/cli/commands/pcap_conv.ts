@@ -9,7 +9,9 @@ import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import type { ConnRecord } from "../../packet/conversations.ts";
 import type { HierarchyNode } from "../../packet/_protocol_hierarchy.ts";
 import { captureFailure, captureSource } from "./_pcap_source.ts";
+import { compileFilterFlag } from "./_pcap_filter.ts";
 import type { CaptureSource } from "../../packet/open_capture.ts";
+import type { PacketFilter } from "../../packet/packet_filter.ts";
 import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS } from "../../packet/_conn_limits.ts";
 
 /** Traffic of one address over every connection it took part in. */
@@ -84,6 +86,7 @@ async function printHierarchy(
   source: CaptureSource,
   json: boolean,
   engine: "wasm" | "ts",
+  filter: PacketFilter | undefined,
   io: CommandIO,
 ): Promise<unknown> {
   const { openCapture } = await import("../../packet/mod.ts");
@@ -91,7 +94,7 @@ async function printHierarchy(
   const tree = new ProtocolHierarchy();
   let failure: unknown;
   try {
-    for await (const batch of openCapture(source, { engine, signal: io.signal })) {
+    for await (const batch of openCapture(source, { engine, signal: io.signal, filter })) {
       tree.addRows(batch._table, batch.length);
     }
   } catch (error) {
@@ -127,6 +130,12 @@ export const pcapConvCommand: CommandSpec = {
     },
     { name: "hierarchy", type: "boolean", description: "The protocol hierarchy, like tshark -z io,phs" },
     {
+      name: "filter",
+      type: "string",
+      valueName: "EXPR",
+      description: "Only packets matching this display filter (as pcap decode --filter)",
+    },
+    {
       name: "community-id-seed",
       type: "integer",
       valueName: "N",
@@ -151,6 +160,7 @@ export const pcapConvCommand: CommandSpec = {
     "pcap conv capture.pcap.gz --json",
     "pcap conv capture.pcap --endpoints",
     "pcap conv capture.pcap --hierarchy",
+    'pcap conv capture.pcap --filter "tcp.port == 443"',
   ],
   async run(input, io) {
     const path = input.positionals[0];
@@ -159,10 +169,11 @@ export const pcapConvCommand: CommandSpec = {
     if (input.flags.endpoints === true && input.flags.hierarchy === true) {
       throw new UsageError("--endpoints and --hierarchy are separate reports: choose one");
     }
+    const filter = await compileFilterFlag(input.flags.filter as string | undefined);
     const { source } = await captureSource(path, io.signal);
     const { conversations } = await import("../../packet/mod.ts");
     if (input.flags.hierarchy === true) {
-      const failure = await printHierarchy(source, json, engine, io);
+      const failure = await printHierarchy(source, json, engine, filter, io);
       if (failure !== undefined) throw captureFailure(path, failure);
       return 0;
     }
@@ -172,6 +183,7 @@ export const pcapConvCommand: CommandSpec = {
       signal: io.signal,
       maxConnections,
       communityIdSeed: input.flags["community-id-seed"] as number,
+      filter,
     });
     const endpoints = input.flags.endpoints === true ? new Map<string, EndpointCounts>() : undefined;
     // Addresses past the bound are summed under one row instead of growing the map.
