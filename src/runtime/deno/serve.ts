@@ -134,9 +134,10 @@ let nativeRequestKey: symbol | null | undefined;
 
 function nativeRequest(request: Request): NativeRequest | undefined {
   const fields = request as unknown as Record<symbol, NativeRequest | undefined>;
-  nativeRequestKey ??= Object.getOwnPropertySymbols(request).find((key) =>
-    key.description === "request" && typeof fields[key]?.header === "function"
-  ) ?? null;
+  nativeRequestKey ??=
+    Object.getOwnPropertySymbols(request).find((key) =>
+      key.description === "request" && typeof fields[key]?.header === "function"
+    ) ?? null;
   const native = nativeRequestKey === null ? undefined : fields[nativeRequestKey];
   return typeof native?.header === "function" ? native : undefined;
 }
