@@ -103,6 +103,9 @@ function plainText(status: number, message: string): Response {
   return new Response(message + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
+/** The answers marked as their connection's last, so that an adapter need not read their headers to know. */
+const lastAnswers = new WeakSet<Response>();
+
 /**
  * Marks a response as the connection's last: the runtime then closes the connection after
  * it instead of reading (and throwing away) a request body that nobody wants.
@@ -110,13 +113,48 @@ function plainText(status: number, message: string): Response {
 function lastOnConnection(response: Response): Response {
   try {
     response.headers.set("connection", "close");
+    lastAnswers.add(response);
     return response;
   } catch {
     // Immutable headers (a fetch response handed on): copy them.
     if (response.status < 200) return response;
     const headers = new Headers(response.headers);
     headers.set("connection", "close");
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    lastAnswers.add(copy);
+    return copy;
+  }
+}
+
+/**
+ * Thrown when a handler reads `info.remoteAddr` of a request whose client has reset the
+ * connection (on Bun, the address is read only then): the handler's work stops there,
+ * and serve() answers the request itself (to nobody) without calling it a handler error.
+ */
+class PeerGone extends Error {
+  override name = "PeerGone";
+}
+
+/**
+ * The handler's `info` for an adapter that reads the client's address only on demand: the
+ * address is checked when first asked for, as an eager one is before the handler runs. A
+ * class (the getter on its prototype, as Deno's own handler info has it), because an
+ * object literal with a getter costs Bun a noticeable share of a small request.
+ */
+class LazyRequestInfo implements RequestInfo {
+  #addr: HttpAddr | undefined;
+  readonly #read: () => ReportedAddr;
+
+  constructor(read: () => ReportedAddr) {
+    this.#read = read;
+  }
+
+  get remoteAddr(): HttpAddr {
+    if (this.#addr === undefined) {
+      this.#addr = realSocketAddr(this.#read());
+      if (this.#addr === undefined) throw new PeerGone(PEER_GONE);
+    }
+    return this.#addr;
   }
 }
 
@@ -241,6 +279,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     if (causedBy(error, isBodyTimeoutError)) {
       return refuseRequest(408, `the request body did not arrive within ${timeouts.bodyMs} ms`);
     }
+    if (causedBy(error, (value) => value instanceof PeerGone)) return refuseRequest(400, PEER_GONE);
     return finish(await failed(error, handed, url), declared, body);
   };
 
@@ -251,10 +290,16 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
    */
   const run = (request: Request, reported: AdapterRequestInfo): Response | Promise<Response> => {
     // Node and Bun hand on a request whose client reset the connection meanwhile, with
-    // no peer address; the handler is never asked to serve it (see src/net/_socket_addr.ts).
-    const remoteAddr = peerAddr(reported.remoteAddr);
-    if (remoteAddr === undefined) return refuseRequest(400, PEER_GONE);
-    const info: RequestInfo = { remoteAddr };
+    // no peer address; the handler never sees it without one (see src/net/_socket_addr.ts).
+    const reportedAddr = reported.remoteAddr;
+    let info: RequestInfo;
+    if (typeof reportedAddr === "function") {
+      info = new LazyRequestInfo(reportedAddr);
+    } else {
+      const remoteAddr = peerAddr(reportedAddr);
+      if (remoteAddr === undefined) return refuseRequest(400, PEER_GONE);
+      info = { remoteAddr };
+    }
     const checked = reported.checked;
     const method = request.method;
     const raw = request.url;
@@ -349,6 +394,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     refusedMethod,
     invalidHost: INVALID_HOST,
     refusal: async (status, reason) => lastOnConnection(await answer(status, reason)),
+    isLastAnswer: (response) => lastAnswers.has(response),
   });
   const url = ownOrigin();
   const running = server;

@@ -26,7 +26,12 @@ export interface RequestInfo {
  * reset the connection before it was read (the shared core checks it).
  */
 export interface AdapterRequestInfo {
-  remoteAddr: ReportedAddr;
+  /**
+   * The client's address, or a function that reads it, for a runtime where reading it
+   * costs noticeably per request (Bun): the shared core calls it only when the handler
+   * asks for the address.
+   */
+  remoteAddr: ReportedAddr | (() => ReportedAddr);
   /**
    * Given by an adapter that has already applied the shared core's method rule and URL
    * rule itself (`request.url` is the handler's URL) and read the headers that frame the
@@ -88,6 +93,12 @@ export interface AdapterServeOptions {
    * server's error body for `status`, marked as the connection's last.
    */
   refusal(status: number, reason: string): Promise<Response>;
+  /**
+   * Whether the shared core marked `response` as the connection's last (it also carries
+   * `Connection: close`); asking this is cheaper than reading the response's headers,
+   * which on Deno takes the response off the runtime's fast path.
+   */
+  isLastAnswer(response: Response): boolean;
 }
 
 /** A listening server, as an adapter hands it back. */

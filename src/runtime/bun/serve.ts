@@ -32,8 +32,13 @@ export const serveBun: ServeAdapter = (handler: AdapterHandler, options: Adapter
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     idleTimeout: idleSeconds,
     fetch(request, bunServer) {
-      const ip = bunServer.requestIP(request);
-      const answered = handler(request, { remoteAddr: { hostname: ip?.address, port: ip?.port } });
+      // Reading the address costs Bun about 2 µs (a sixth of a small request), so it is
+      // read only when the handler asks for it.
+      const remoteAddr = () => {
+        const ip = bunServer.requestIP(request);
+        return { hostname: ip?.address, port: ip?.port };
+      };
+      const answered = handler(request, { remoteAddr });
       // Answered at once: no time passed, the timer need not move.
       if (answered instanceof Response) return answered;
       bunServer.timeout(request, 0);

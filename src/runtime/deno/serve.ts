@@ -14,7 +14,15 @@
  *
  * @module
  */
-import type { AdapterHandler, AdapterServeOptions, AdapterServer, RequestInfo, ServeAdapter } from "../http_types.ts";
+import type {
+  AdapterHandler,
+  AdapterServeOptions,
+  AdapterServer,
+  RequestFraming,
+  RequestInfo,
+  ServeAdapter,
+} from "../http_types.ts";
+import type { ReportedAddr } from "../types.ts";
 import { deno, type DenoConn, type DenoHandler, type DenoHandlerInfo, type DenoListener } from "./deno_api.ts";
 import { denoReuseOption, isAcceptedConnectionGone } from "./tcp.ts";
 
@@ -51,11 +59,15 @@ const internalServerError = () => new Response("Internal Server Error\n", { stat
 
 /** One accepted connection and what the time limits need to know of it. */
 class Connection {
-  /** Requests in progress. */
-  active = 0;
+  /**
+   * The info of its latest request until the sweep finds that request done (see
+   * {@linkcode requestInProgress}); undefined when none is in progress. HTTP/1.1 has one
+   * request at a time on a connection, and hyper serves pipelined ones in turn.
+   */
+  current: DenoHandlerInfo | undefined;
   /** Whether a request has arrived (then the idle limit applies between requests, else the headers limit). */
   served = false;
-  /** When it last had nothing in progress (or was accepted). */
+  /** When it was last seen with nothing in progress (or was accepted). */
   since: number = Date.now();
   server!: ConnectionServer;
   /** Set once the native server is done with it. */
@@ -63,15 +75,16 @@ class Connection {
   /** The cut after a last answer (see {@linkcode LINGER_MS}). */
   linger: ReturnType<typeof setTimeout> | undefined;
   readonly abort: AbortController = new AbortController();
-  /** Called when a request's answer is done: one function per connection, not per request. */
-  readonly settle = (): void => {
-    this.active--;
-    this.since = Date.now();
-  };
   readonly conn: DenoConn;
+  /**
+   * The client's address, read once: every request on the connection comes from it, and
+   * asking each request's info for it costs Deno a call into its native side.
+   */
+  readonly remoteAddr: ReportedAddr;
 
   constructor(conn: DenoConn) {
     this.conn = conn;
+    this.remoteAddr = { hostname: conn.remoteAddr.hostname, port: conn.remoteAddr.port };
   }
 
   /**
@@ -93,6 +106,40 @@ function closeQuietly(listener: DenoListener): void {
   } catch {
     // Already closed.
   }
+}
+
+/**
+ * Whether Deno still serves the request `info` came with. Its `remoteAddr` throws once
+ * Deno has let go of the request (the answer handed to the native side, or its body
+ * stream finished), the moment its `completed` promise would settle: the sweep asks this
+ * of each connection's latest request, where a `completed` promise and its reactions for
+ * every request cost about a microsecond each.
+ */
+function requestInProgress(info: DenoHandlerInfo): boolean {
+  try {
+    void info.remoteAddr;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a Request that Deno made keeps of the native request: one header at a time. */
+interface NativeRequest {
+  header(name: string): string | null;
+}
+
+/** The key of the native request on a Request Deno made: found on the first request, null when there is none. */
+let nativeRequestKey: symbol | null | undefined;
+
+function nativeRequest(request: Request): NativeRequest | undefined {
+  const fields = request as unknown as Record<symbol, NativeRequest | undefined>;
+  nativeRequestKey ??=
+    Object.getOwnPropertySymbols(request).find((key) =>
+      key.description === "request" && typeof fields[key]?.header === "function"
+    ) ?? null;
+  const native = nativeRequestKey === null ? undefined : fields[nativeRequestKey];
+  return typeof native?.header === "function" ? native : undefined;
 }
 
 function toInfo(info: DenoHandlerInfo): RequestInfo {
@@ -122,26 +169,42 @@ export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: Adapte
   const connections = new Set<Connection>();
   let stopped = false;
 
+  /**
+   * The shared core's method and URL rules and the body's framing, read through the
+   * native request: `request.headers` would build a Headers object, and Deno then copies
+   * every header and answers through a promise (about 2 µs a request). Undefined, so that
+   * the core checks through `request.headers`, for a request the core refuses or whose
+   * URL it rewrites, and on a Deno without a native request to ask.
+   */
+  const framing = (request: Request): RequestFraming | undefined => {
+    const native = nativeRequest(request);
+    if (native === undefined || options.refusedMethod(request.method) !== undefined) return undefined;
+    const raw = request.url;
+    if (options.requestUrl(raw, native.header("host")) !== raw) return undefined;
+    const contentLength = native.header("content-length");
+    const declaresBody = (contentLength !== null && contentLength !== "0") ||
+      native.header("transfer-encoding") !== null;
+    return { contentLength, declaresBody };
+  };
+
   const onRequest = (connection: Connection, request: Request, info: DenoHandlerInfo) => {
-    connection.active++;
+    connection.current = info;
     connection.served = true;
-    const completed = info.completed;
-    completed.then(connection.settle, connection.settle);
-    const answered = handler(request, toInfo(info));
-    if (answered instanceof Response) return lastAnswer(connection, answered, completed);
-    return answered.then((response) => lastAnswer(connection, response, completed));
+    const answered = handler(request, { remoteAddr: connection.remoteAddr, checked: framing(request) });
+    if (answered instanceof Response) return lastAnswer(connection, answered, info);
+    return answered.then((response) => lastAnswer(connection, response, info));
   };
 
   /**
    * The shared core marks the last answer on a connection; hyper would still read the
    * rest of the request body to its end, so the connection is cut after a linger.
    */
-  const lastAnswer = (connection: Connection, response: Response, completed: Promise<void>) => {
-    if (response.headers.get("connection") === "close") {
+  const lastAnswer = (connection: Connection, response: Response, info: DenoHandlerInfo) => {
+    if (options.isLastAnswer(response)) {
       const cut = () => {
         connection.linger ??= setTimeout(() => connection.kill(), LINGER_MS);
       };
-      completed.then(cut, cut);
+      info.completed.then(cut, cut);
     }
     return response;
   };
@@ -196,13 +259,17 @@ export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: Adapte
   };
 
   // One sweep closes every connection past its limit, rather than a timer per connection
-  // and request (as Node checks its own limits).
+  // and request (as Node checks its own limits). A request found done counts as ended at
+  // that sweep: a connection is cut at most one sweep later than its limit says.
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const connection of connections) {
-      if (connection.active === 0 && now - connection.since > (connection.served ? idleMs : headersMs)) {
-        connection.kill();
+      if (connection.current !== undefined) {
+        if (requestInProgress(connection.current)) continue;
+        connection.current = undefined;
+        connection.since = now;
       }
+      if (now - connection.since > (connection.served ? idleMs : headersMs)) connection.kill();
     }
   }, Math.min(1000, Math.max(10, Math.floor(Math.min(idleMs, headersMs) / 4))));
 
