@@ -49,20 +49,17 @@ export const pcapExportCommand: CommandSpec = {
     // Loaded on use, so other commands do not pay for the decoder or the writers at startup.
     const { CaptureError, openCapture } = await import("../../packet/mod.ts");
     const { exportTable } = await import("../../packet/export/export_table.ts");
-    const { PACKET_COLUMNS, packetBlock } = await import("../../packet/export/packet_columns.ts");
+    const { PACKET_COLUMNS, packetBlocks } = await import("../../packet/export/packet_columns.ts");
     const { openFileWriter, removeFile } = await import("../../runtime/files.ts");
     const engine = input.flags.engine as "wasm" | "ts";
     const file = await openFileWriter(out);
     let rows: number;
     try {
-      async function* blocks() {
-        for await (const batch of openCapture(path, { engine, signal: io.signal, filter })) {
-          yield packetBlock(batch);
-          if (io.signal.aborted) throw new Error("interrupted");
-        }
-      }
-      rows = await exportTable(format, PACKET_COLUMNS, blocks(), file);
+      const batches = openCapture(path, { engine, signal: io.signal, filter });
+      rows = await exportTable(format, PACKET_COLUMNS, packetBlocks(batches), file);
       await file.close();
+      // An interrupted export is not the table of the capture: it goes like a failed one.
+      if (io.signal.aborted) throw new Error("interrupted");
     } catch (error) {
       await file.close().catch(() => {});
       await removeFile(out).catch(() => {});

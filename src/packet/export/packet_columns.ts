@@ -182,3 +182,8 @@ export function packetBlock(batch: PacketBatch): ColumnBlock {
   }
   return { length: n, values };
 }
+
+/** The batches of a capture as blocks of the packet table. */
+export async function* packetBlocks(batches: AsyncIterable<PacketBatch>): AsyncIterable<ColumnBlock> {
+  for await (const batch of batches) yield packetBlock(batch);
+}
