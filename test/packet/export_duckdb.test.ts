@@ -14,7 +14,7 @@ const leg = testRuntime === "node" && process.versions.node.startsWith("24.");
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-export-duckdb-"));
 // The sample 40 times, one second apart: small enough to stay fast (a second row group
-// would take 131072 rows; the benchmark capture covers that).
+// would take 65536 rows; the benchmark capture covers that).
 const frames = Array.from({ length: 40 }, () => sampleFrames()).flat();
 const sample = join(dir, "sample.pcap");
 const sql = (path: string) => path.replaceAll("'", "''");

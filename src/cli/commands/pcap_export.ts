@@ -18,7 +18,7 @@ export const pcapExportCommand: CommandSpec = {
     "Ethernet, VLAN, IP addresses, TTL, protocol, ports, TCP flags, sequence numbers and window, UDP length, " +
     "ICMP type and code, DNS query, TLS SNI, HTTP request line and host, decoding error, Community ID) for " +
     "query engines such as DuckDB, Spark, Trino and Polars; a field a packet lacks is null. Parquet is written " +
-    "in row groups of 131072 rows as the capture streams, so memory stays constant whatever its size. " +
+    "in row groups of 65536 rows as the capture streams, so memory stays constant whatever its size. " +
     "--filter keeps the packets that match a display filter. On failure the output file is removed.",
   positionals: [{ name: "FILE", description: "The pcap or pcapng file" }],
   flags: [

@@ -105,6 +105,39 @@ const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 function communityId(t: Int32Array, b: Uint8Array, r: number): CellValue {
   const f = t[r];
   if (!(f & (L.F_IP4 | L.F_IP6))) return null;
+  // Packets of one flow come in runs: the SHA-1 is computed once per flow while it is cached.
+  const key = flowKey(t, b, r);
+  let id = communityIds.get(key);
+  if (id === undefined) {
+    id = computeCommunityId(t, b, r);
+    if (communityIds.size >= COMMUNITY_ID_CACHE) communityIds.clear();
+    communityIds.set(key, id);
+  }
+  return id;
+}
+
+/** Flows whose Community ID is remembered; past this, the cache starts again empty. */
+const COMMUNITY_ID_CACHE = 65536;
+const communityIds = new Map<string, CellValue>();
+
+/** What the Community ID depends on, as a string: flags, protocol, address and L4 bytes. */
+function flowKey(t: Int32Array, b: Uint8Array, r: number): string {
+  const f = t[r];
+  const l3 = t[r + L.C_DATA] + t[r + L.C_L3OFF];
+  const l4 = t[r + L.C_DATA] + t[r + L.C_L4OFF];
+  const head = (f & (L.F_IP4 | L.F_TCP | L.F_UDP | L.F_ICMP | L.F_ICMP6)) * 256 + t[r + L.C_PROTO];
+  const l4Key = f & (L.F_TCP | L.F_UDP | L.F_ICMP | L.F_ICMP6) ? u16(b, l4) * 65536 + u16(b, l4 + 2) : 0;
+  if (f & L.F_IP4) {
+    return `${head}:${u16(b, l3 + 12) * 65536 + u16(b, l3 + 14)}:${u16(b, l3 + 16) * 65536 + u16(b, l3 + 18)}:${l4Key}`;
+  }
+  let key = `${head}:${l4Key}`;
+  for (let o = l3 + 8; o < l3 + 40; o += 2) key += ":" + u16(b, o);
+  return key;
+}
+
+function computeCommunityId(t: Int32Array, b: Uint8Array, r: number): CellValue {
+  const f = t[r];
+  if (!(f & (L.F_IP4 | L.F_IP6))) return null;
   const l3 = t[r + L.C_DATA] + t[r + L.C_L3OFF];
   const l4 = t[r + L.C_DATA] + t[r + L.C_L4OFF];
   const proto = t[r + L.C_PROTO];

@@ -14,7 +14,7 @@
 import type { ByteSink, CellValue, ColumnBlock, ExportColumn, TableSink } from "./table.ts";
 
 /** Rows per row group: large enough for engines to skip by statistics, small enough to keep in memory. */
-export const ROW_GROUP_ROWS = 131072;
+export const ROW_GROUP_ROWS = 65536;
 
 interface SchemaElement {
   name: string;
