@@ -26,6 +26,14 @@ export {
   type FlowTableStats,
   type ProtocolCounts,
 } from "./capture_stats.ts";
+export {
+  type ConnRecord,
+  type Conversations,
+  conversations,
+  type ConversationsOptions,
+  type ConversationsSummary,
+} from "./conversations.ts";
+export { communityId, type CommunityIdFlow, type CommunityIdOptions } from "./community_id.ts";
 export { parseWebSocketFrameHeader, type WebSocketFrameHeader } from "./websocket.ts";
 export type {
   ArpFields,

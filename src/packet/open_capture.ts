@@ -10,6 +10,7 @@ import { PacketBatch } from "./batch.ts";
 import { CaptureError } from "./capture_error.ts";
 import { checkIntegerRange, refuse, typeOfValue } from "../_argument_checks.ts";
 import { compileFilter, keepMatching, PacketFilter } from "./packet_filter.ts";
+import { fileChunks, gunzipIfCompressed, isGzipFile } from "./_gunzip.ts";
 
 /** Where capture bytes come from: the bytes, a stream or iterable of chunks, or a file path. */
 export type CaptureSource =
@@ -84,7 +85,8 @@ function checkPositiveInt(value: unknown, name: string, max: number): void {
 }
 
 /**
- * Decodes a pcap or pcapng capture, yielding batches of packets. The capture is read
+ * Decodes a pcap or pcapng capture, yielding batches of packets; a gzip-compressed one
+ * (`.pcap.gz`, told by its first bytes) is decompressed as it streams. The capture is read
  * a chunk at a time, so a file of any size is decoded in constant memory; each batch is
  * valid until the next one is asked for.
  *
@@ -162,6 +164,10 @@ export async function* drive(
       start = stop;
     }
   };
+  // A gzip-compressed file streams through the decompressor like any other stream; its
+  // progress is counted in the file's (compressed) bytes.
+  const compressedFile = typeof source === "string" && await isGzipFile(source);
+  if (compressedFile) source = fileChunks(source as string, onProgress);
   if (typeof source === "string") {
     // A file is read straight into the engine's input buffer: no copy through a chunk.
     const reader = await openFileReader(source);
@@ -186,10 +192,10 @@ export async function* drive(
     yield* drain(carry, true);
     return;
   }
-  for await (const chunk of chunksOf(source, chunkSize)) {
+  for await (const chunk of gunzipIfCompressed(chunksOf(source, chunkSize))) {
     if (signal?.aborted) return;
     bytesRead += chunk.length;
-    onProgress?.(bytesRead);
+    if (!compressedFile) onProgress?.(bytesRead);
     for (let o = 0; o < chunk.length; o += chunkSize) {
       const piece = chunk.subarray(o, o + chunkSize);
       engine.ensureInput(carry + piece.length);

@@ -1,7 +1,7 @@
 import { CommandError, type CommandSpec } from "../command.ts";
 import { checkOutputFile } from "./_output_file.ts";
 import { compileFilterFlag } from "./_pcap_filter.ts";
-import { checkCaptureFile } from "./_pcap_source.ts";
+import { captureFailure, captureSource } from "./_pcap_source.ts";
 
 /** `--separator` as typed: the escapes a shell makes awkward. */
 function separatorText(value: string): string {
@@ -18,8 +18,9 @@ export const pcapDecodeCommand: CommandSpec = {
     "tshark's spelling (`tcp.port == 443 and not ip.addr == 10.0.0.0/8`; see docs/packets.md for the fields); " +
     "-w writes them to a capture file, bytes unchanged. A malformed packet carries an `error` and does not " +
     "stop the decode; a file damaged at the file level prints every packet before the damage, then the " +
-    "error, and exits 1.",
-  positionals: [{ name: "FILE", description: "The pcap or pcapng file" }],
+    "error, and exits 1. FILE - reads standard input as it arrives, so " +
+    "`tcpdump -i lo -U -w - | anynet pcap decode -` decodes live; Ctrl-C ends it with the count.",
+  positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
   flags: [
     { name: "json", type: "boolean", description: "Print NDJSON, one object per packet" },
     { name: "filter", type: "string", valueName: "EXPR", description: "Only packets matching this display filter" },
@@ -47,6 +48,8 @@ export const pcapDecodeCommand: CommandSpec = {
     'pcap decode capture.pcap --filter "tcp.flags.syn == 1 and tcp.flags.ack == 0"',
     "pcap decode capture.pcap --filter dns --fields frame.number,ip.src,dns.qry.name --header",
     'pcap decode capture.pcap --filter "ip.addr == 10.0.0.0/8" -w internal.pcap',
+    "pcap decode capture.pcap.gz",
+    "pcap decode -",
   ],
   async run(input, io) {
     const path = input.positionals[0];
@@ -61,10 +64,10 @@ export const pcapDecodeCommand: CommandSpec = {
     }
     const filter = await compileFilterFlag(input.flags.filter as string | undefined);
     const fields = fieldsFlag === undefined ? undefined : await fieldList(fieldsFlag);
-    await checkCaptureFile(path);
+    const { source } = await captureSource(path, io.signal);
     if (out !== undefined) await checkOutputFile("write", out);
     // Loaded on use, so other commands do not pay for the decoder at startup.
-    const { CaptureError, openCapture } = await import("../../packet/mod.ts");
+    const { openCapture } = await import("../../packet/mod.ts");
     const { packetLine } = await import("../../packet/_text.ts");
     const { fieldText } = await import("../../packet/filter/field_text.ts");
     const { NCOLS } = await import("../../packet/_layout.ts");
@@ -77,7 +80,7 @@ export const pcapDecodeCommand: CommandSpec = {
     let printed = 0;
     try {
       if (fields && input.flags.header === true) await io.out(fields.map((f) => f.name).join(separator) + "\n");
-      for await (const batch of openCapture(path, { engine, signal: io.signal, filter })) {
+      for await (const batch of openCapture(source, { engine, signal: io.signal, filter })) {
         const lines: string[] = [];
         const n = Math.min(batch.length, limit - printed);
         const t = batch._table, b = batch._bytes;
@@ -96,15 +99,16 @@ export const pcapDecodeCommand: CommandSpec = {
         if (printed >= limit || io.signal.aborted) break;
       }
     } catch (error) {
-      if (error instanceof CaptureError) throw new CommandError(`${path}: ${error.message}`, { cause: error });
       if (error instanceof RangeError && writer) {
         throw new CommandError(`-w ${out}: ${error.message}`, { cause: error });
       }
-      throw new CommandError(`cannot read capture '${path}': ${(error as Error).message}`, { cause: error });
+      throw captureFailure(path, error);
     } finally {
       await writer?.close();
     }
     if (writer && !print) await io.err(`${writer.rows.count} packets written to ${out}\n`);
+    // Interrupted (Ctrl-C on a live capture): say how far it got, as tcpdump does.
+    else if (io.signal.aborted) await io.err(`${printed} packets decoded\n`);
     return 0;
   },
 };

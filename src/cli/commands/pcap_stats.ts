@@ -4,7 +4,7 @@ import type { CaptureStats, FlowStats } from "../../packet/mod.ts";
 import { DEFAULT_MAX_FLOWS, MAX_FLOWS } from "../../packet/_layout.ts";
 import { isTerminal } from "../../runtime/process.ts";
 import { compileFilterFlag } from "./_pcap_filter.ts";
-import { checkCaptureFile } from "./_pcap_source.ts";
+import { captureLabel, captureName, captureSource } from "./_pcap_source.ts";
 
 function flowLine(f: FlowStats): string {
   // A flow evicted earlier restarted its counts: what is shown is a lower bound.
@@ -49,7 +49,7 @@ export const pcapStatsCommand: CommandSpec = {
     "memory: the flow table holds at most --max-flows flows (about 128 bytes each); past that, the smaller " +
     "half is evicted, the flow count becomes an estimate (~N) and the output says whether the top flows " +
     "are still proven exact. A file damaged at the file level prints the statistics up to the damage and exits 1.",
-  positionals: [{ name: "FILE", description: "The pcap or pcapng file" }],
+  positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
   flags: [
     { name: "json", type: "boolean", description: "Print one JSON object" },
     {
@@ -78,7 +78,7 @@ export const pcapStatsCommand: CommandSpec = {
   async run(input, io) {
     const path = input.positionals[0];
     const filter = await compileFilterFlag(input.flags.filter as string | undefined);
-    const size = await checkCaptureFile(path);
+    const { source, size } = await captureSource(path, io.signal);
     // Loaded on use, so other commands do not pay for the decoder at startup.
     const { captureStats } = await import("../../packet/mod.ts");
     const engine = input.flags.engine as "wasm" | "ts";
@@ -97,19 +97,19 @@ export const pcapStatsCommand: CommandSpec = {
     let stats: CaptureStats;
     try {
       const maxFlows = input.flags["max-flows"] as number;
-      stats = await captureStats(path, { engine, signal: io.signal, onProgress, maxFlows, filter });
+      stats = await captureStats(source, { engine, signal: io.signal, onProgress, maxFlows, filter });
     } catch (error) {
       // WebAssembly memory could not grow (for the flow table or the input): not the file's
       // fault, and the flow table's size is the flag's.
       if (error instanceof RangeError) {
         throw new CommandError(error.message.replace("maxFlows", "--max-flows"), { cause: error });
       }
-      throw new CommandError(`cannot read capture '${path}': ${(error as Error).message}`, { cause: error });
+      throw new CommandError(`cannot read capture ${captureName(path)}: ${(error as Error).message}`, { cause: error });
     }
     if (progress) await io.err("\x1b[2K\r");
     const { fileError, ...rest } = stats;
     await io.out(input.flags.json ? JSON.stringify(rest) + "\n" : summary(stats));
-    if (fileError) throw new CommandError(`${path}: ${fileError.message}`);
+    if (fileError) throw new CommandError(`${captureLabel(path)}: ${fileError.message}`);
     return 0;
   },
 };
