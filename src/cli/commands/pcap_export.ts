@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { CommandError, type CommandSpec } from "../command.ts";
-import { checkOutputFile } from "./_output_file.ts";
+import type { CommandSpec } from "../command.ts";
 import { compileFilterFlag } from "./_pcap_filter.ts";
-import { checkCaptureFile } from "./_pcap_source.ts";
+import { captureSource } from "./_pcap_source.ts";
+import { checkTableOutput, TABLE_FORMATS, writeTableFile } from "./_table_file.ts";
 import type { ExportFormat } from "../../packet/export/table.ts";
 
 /** `anynet pcap export FILE --format F -o OUT`: one row per packet for DuckDB, Spark, Polars. */
@@ -20,12 +20,12 @@ export const pcapExportCommand: CommandSpec = {
     "query engines such as DuckDB, Spark, Trino and Polars; a field a packet lacks is null. Parquet is written " +
     "in row groups of 65536 rows as the capture streams, so memory stays constant whatever its size. " +
     "--filter keeps the packets that match a display filter. On failure the output file is removed.",
-  positionals: [{ name: "FILE", description: "The pcap or pcapng file" }],
+  positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
   flags: [
     {
       name: "format",
       type: "string",
-      choices: ["parquet", "csv", "ndjson"],
+      choices: TABLE_FORMATS,
       default: "parquet",
       description: "Output format",
     },
@@ -40,33 +40,16 @@ export const pcapExportCommand: CommandSpec = {
   ],
   async run(input, io) {
     const path = input.positionals[0];
-    const out = input.flags.output as string | undefined;
     const format = input.flags.format as ExportFormat;
-    if (out === undefined) throw new CommandError("pcap export needs -o OUT, the file to write", { exitCode: 2 });
     const filter = await compileFilterFlag(input.flags.filter as string | undefined);
-    await checkCaptureFile(path);
-    await checkOutputFile("output", out);
+    const { source } = await captureSource(path, io.signal);
+    const out = await checkTableOutput(input.flags.output as string | undefined, "pcap export");
     // Loaded on use, so other commands do not pay for the decoder or the writers at startup.
-    const { CaptureError, openCapture } = await import("../../packet/mod.ts");
-    const { exportTable } = await import("../../packet/export/export_table.ts");
+    const { openCapture } = await import("../../packet/mod.ts");
     const { PACKET_COLUMNS, packetBlocks } = await import("../../packet/export/packet_columns.ts");
-    const { openFileWriter, removeFile } = await import("../../runtime/files.ts");
     const engine = input.flags.engine as "wasm" | "ts";
-    const file = await openFileWriter(out);
-    let rows: number;
-    try {
-      const batches = openCapture(path, { engine, signal: io.signal, filter });
-      rows = await exportTable(format, PACKET_COLUMNS, packetBlocks(batches), file);
-      await file.close();
-      // An interrupted export is not the table of the capture: it goes like a failed one.
-      if (io.signal.aborted) throw new Error("interrupted");
-    } catch (error) {
-      await file.close().catch(() => {});
-      await removeFile(out).catch(() => {});
-      const reason = error instanceof CaptureError ? `${path}: ${error.message}` : (error as Error).message;
-      throw new CommandError(`${reason}; ${out} removed`, { cause: error });
-    }
-    await io.err(`${rows} packets written to ${out} (${format})\n`);
+    const batches = openCapture(source, { engine, signal: io.signal, filter });
+    await writeTableFile(out, format, PACKET_COLUMNS, packetBlocks(batches), path, io, "packets");
     return 0;
   },
 };

@@ -18,7 +18,7 @@ export const ROW_GROUP_ROWS = 65536;
 
 interface SchemaElement {
   name: string;
-  type?: "INT32" | "INT64" | "BOOLEAN" | "BYTE_ARRAY";
+  type?: "INT32" | "INT64" | "DOUBLE" | "BOOLEAN" | "BYTE_ARRAY";
   repetition_type?: "OPTIONAL";
   num_children?: number;
   converted_type?: "UTF8";
@@ -32,6 +32,8 @@ function schemaElement(c: ExportColumn): SchemaElement {
       return { ...optional, type: "INT32" };
     case "int64":
       return { ...optional, type: "INT64" };
+    case "double":
+      return { ...optional, type: "DOUBLE" };
     case "timestamp_ns":
       return { ...optional, type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "NANOS" } };
     case "boolean":

@@ -12,10 +12,10 @@
 
 /**
  * What a column holds: `int32` and `int64` integers (an `int64` value is a bigint),
- * `timestamp_ns` nanoseconds since the Unix epoch as a bigint (Parquet's
+ * `double`, `timestamp_ns` nanoseconds since the Unix epoch as a bigint (Parquet's
  * TIMESTAMP(NANOS, UTC)), `boolean`, and `string`.
  */
-export type ColumnType = "int32" | "int64" | "timestamp_ns" | "boolean" | "string";
+export type ColumnType = "int32" | "int64" | "double" | "timestamp_ns" | "boolean" | "string";
 
 /** One column: its name (a valid SQL identifier) and type. Every column is nullable. */
 export interface ExportColumn {
@@ -48,4 +48,28 @@ export interface TableSink {
   write(block: ColumnBlock): Promise<void>;
   /** Writes what is kept and the format's trailer. */
   finish(): Promise<void>;
+}
+
+/** A column of a table whose rows are objects: how to read its value from one. */
+export interface RecordColumn<T> extends ExportColumn {
+  readonly get: (record: T) => CellValue;
+}
+
+/** Records (one per row) as blocks of `size` rows. */
+export async function* recordBlocks<T>(
+  columns: readonly RecordColumn<T>[],
+  records: AsyncIterable<T>,
+  size = 4096,
+): AsyncIterable<ColumnBlock> {
+  let values: CellValue[][] = columns.map(() => []);
+  let length = 0;
+  for await (const record of records) {
+    for (let c = 0; c < columns.length; c++) values[c].push(columns[c].get(record));
+    if (++length === size) {
+      yield { length, values };
+      values = columns.map(() => []);
+      length = 0;
+    }
+  }
+  if (length > 0) yield { length, values };
 }
