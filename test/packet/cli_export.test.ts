@@ -137,5 +137,21 @@ test("pcap export of a damaged capture exits 1, says so, and leaves no partial f
   }
 });
 
+test("pcap conv --format ndjson writes the connections pcap conv --json prints, with Zeek's names dotless", async () => {
+  const out = join(dir, "conns.ndjson");
+  const run = await runCli(["pcap", "conv", sample, "--format", "ndjson", "-o", out]);
+  assert.is(run.code, 0, run.stderr);
+  const listed = await runCli(["pcap", "conv", sample, "--json"]);
+  const expected = listed.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const rows = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.is(rows.length, expected.length);
+  assert.equal(
+    rows.map((r) => [r.id_orig_h, r.id_orig_p, r.id_resp_h, r.id_resp_p, r.orig_pkts, r.community_id]),
+    expected.map((c) => [c["id.orig_h"], c["id.orig_p"], c["id.resp_h"], c["id.resp_p"], c.orig_pkts, c.community_id]),
+  );
+  const misuse = await runCli(["pcap", "conv", sample, "--format", "csv", "--json", "-o", out]);
+  assert.is(misuse.code, 2);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

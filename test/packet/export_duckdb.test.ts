@@ -89,6 +89,22 @@ if (!leg) {
     assert.is(Number(c.bytes), s.bytes);
     assert.is(String(c.ts), String(pt.ts), "the same nanoseconds in CSV and Parquet");
   });
+
+  test("DuckDB reads pcap conv --format parquet: one row per connection, packets as pcap stats", async () => {
+    const out = join(dir, "conns.parquet");
+    const run = await runCli(["pcap", "conv", sample, "--format", "parquet", "-o", out]);
+    assert.is(run.code, 0, run.stderr);
+    const listed = await runCli(["pcap", "conv", sample, "--json"]);
+    const conns = listed.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const [row] = await query(
+      `SELECT count(*) AS n, sum(orig_pkts + resp_pkts) AS pkts, count(DISTINCT community_id) AS ids FROM '${
+        sql(out)
+      }'`,
+    );
+    assert.is(Number(row.n), conns.length);
+    assert.is(Number(row.pkts), conns.reduce((n, c) => n + c.orig_pkts + c.resp_pkts, 0));
+    assert.is(Number(row.ids), new Set(conns.map((c) => c.community_id)).size);
+  });
 }
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
