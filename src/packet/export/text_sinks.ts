@@ -36,6 +36,12 @@ export async function csvSink(columns: readonly ExportColumn[], out: ByteSink): 
   };
 }
 
+/** A cell as JSON: only strings need JSON.stringify's escaping; numbers are integers or finite. */
+function jsonValue(v: CellValue): string {
+  if (v === null) return "null";
+  return typeof v === "string" ? JSON.stringify(v) : String(v);
+}
+
 /** An NDJSON sink: one object per row, keys in the column order. */
 export function ndjsonSink(columns: readonly ExportColumn[], out: ByteSink): Promise<TableSink> {
   const keys = columns.map((c) => JSON.stringify(c.name) + ":");
@@ -47,7 +53,7 @@ export function ndjsonSink(columns: readonly ExportColumn[], out: ByteSink): Pro
         let line = "{";
         for (let c = 0; c < values.length; c++) {
           const v = values[c][i];
-          line += (c ? "," : "") + keys[c] + (typeof v === "bigint" ? String(v) : JSON.stringify(v));
+          line += (c ? "," : "") + keys[c] + jsonValue(v);
         }
         text += line + "}\n";
       }
