@@ -111,6 +111,15 @@ async function printHierarchy(
   return failure;
 }
 
+/** Says on standard error when connections left a full table before they ended. */
+async function warnEvicted(evicted: number, maxConnections: number, io: CommandIO): Promise<void> {
+  if (evicted === 0) return;
+  await io.err(
+    `anynet pcap conv: the connection table was full (--max-conns ${maxConnections}): ${evicted} connections ` +
+      `were written early, and a later packet of one started a new row\n`,
+  );
+}
+
 /** `anynet pcap conv FILE`: connections, endpoints or the protocol hierarchy of a capture. */
 export const pcapConvCommand: CommandSpec = {
   name: "pcap conv",
@@ -209,6 +218,7 @@ export const pcapConvCommand: CommandSpec = {
       const { CONN_COLUMNS } = await import("../../packet/export/conn_columns.ts");
       const { recordBlocks } = await import("../../packet/export/table.ts");
       await writeTableFile(out, tableFormat, CONN_COLUMNS, recordBlocks(CONN_COLUMNS, conns), path, io, "connections");
+      await warnEvicted(conns.summary.evicted, maxConnections, io);
       return 0;
     }
     const endpoints = input.flags.endpoints === true ? new Map<string, EndpointCounts>() : undefined;
@@ -276,13 +286,7 @@ export const pcapConvCommand: CommandSpec = {
       }
     }
     if (lines.length) await io.out(lines.join("\n") + "\n");
-    const { evicted } = conns.summary;
-    if (evicted > 0) {
-      await io.err(
-        `anynet pcap conv: the connection table was full (--max-conns ${maxConnections}): ${evicted} connections ` +
-          `were written early, and a later packet of one started a new row\n`,
-      );
-    }
+    await warnEvicted(conns.summary.evicted, maxConnections, io);
     if (endpointsOverflow) {
       await io.err(
         `anynet pcap conv: more than ${maxConnections} addresses: the rest are summed as '(other addresses)'\n`,
