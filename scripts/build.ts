@@ -34,6 +34,7 @@ interface PackageJson extends EntryFields {
   license: string;
   engines: Record<string, string>;
   bin: Record<string, string>;
+  dependencies?: Record<string, string>;
 }
 interface DenoJson {
   version: string;
@@ -66,8 +67,15 @@ for (const [specifier, source] of Object.entries(imports)) {
     disagreements.push(`deno.json imports "${specifier}" should be "${source}"`);
   }
 }
+// A runtime dependency (the Parquet writer, loaded only by `pcap export`) reaches Deno
+// through deno.json's import map: the same version in both, or Deno would run another.
+for (const [name, version] of Object.entries(pkg.dependencies ?? {})) {
+  if (denoJson.imports[name] !== `npm:${name}@${version}`) {
+    disagreements.push(`deno.json imports "${name}" should be "npm:${name}@${version}" (package.json dependencies)`);
+  }
+}
 if (disagreements.length > 0) {
-  console.error("build: the entry points differ from deno.json's exports:");
+  console.error("build: the entry points or dependencies differ between package.json and deno.json:");
   for (const line of disagreements) console.error(`  ${line}`);
   Deno.exit(1);
 }
@@ -119,6 +127,7 @@ const published = {
   engines: pkg.engines,
   bin: Object.fromEntries(Object.entries(pkg.bin).map(([k, v]) => [k, v.replace(/^(\.\/)?dist\//, "")])),
   ...entryFields(denoJson.exports, "./"),
+  dependencies: pkg.dependencies,
   sideEffects: false,
   keywords: ["network", "tcp", "udp", "tls", "echo", "http", "pcap", "pcapng", "webassembly", "deno", "bun"],
 };

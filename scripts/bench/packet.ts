@@ -8,7 +8,10 @@
  * 3. whole-process time of `node dist/cli.js pcap stats --json` against a plain C loop
  *    computing the same counts (compiled with gcc -O2 into the temp dir), best of 5,
  *    and checks that the counts agree;
- * 4. peak RSS of `pcap stats` on the N-packet capture and on one of 10·N packets.
+ * 4. `pcap export` MB/s (Parquet, CSV, NDJSON) against `pcap decode --json` per runtime
+ *    (_packet/export.ts);
+ * 5. peak RSS of `pcap stats` and of a Parquet export on the N-packet capture and on one
+ *    of 10·N packets.
  *
  * With `--flows F`, only the flow-table bound instead (scripts/bench/_packet/flows.ts): a
  * capture of F distinct flows through `pcap stats` on both engines, with exit code, peak
@@ -27,6 +30,7 @@ import { createEngine } from "../../src/packet/_engine.ts";
 import { numberFlag, parseFlags, readCommandLine } from "../_args.ts";
 import { fromRoot } from "../_run.ts";
 import { benchNode } from "./_node.ts";
+import { benchExport, exportPeakRss } from "./_packet/export.ts";
 import { benchFilters } from "./_packet/filters.ts";
 import { benchFlowBound } from "./_packet/flows.ts";
 import { writeBenchCapture } from "./_packet/generate.ts";
@@ -186,6 +190,8 @@ try {
   };
   const rss1: Record<string, number> = {};
   for (const runtime of Object.keys(runtimes)) rss1[runtime] = peakRss(file, runtime);
+  benchExport(file, size, runtimes);
+  const exportRss1 = exportPeakRss(file, runtimes.node);
   rmSync(file);
   const big = join(dir, "big.pcap");
   t = performance.now();
@@ -194,6 +200,14 @@ try {
     `big capture: ${BIG.toLocaleString("en")} packets, ${(bigSize / 1048576).toFixed(0)} MiB (written in ${
       ((performance.now() - t) / 1000).toFixed(1)
     } s)`,
+  );
+  const exportRss10 = exportPeakRss(big, runtimes.node);
+  console.log(
+    `peak RSS of pcap export --format parquet (node): ${exportRss1.toFixed(0)} MiB for ${
+      N.toLocaleString("en")
+    } packets, ${exportRss10.toFixed(0)} MiB for ${BIG.toLocaleString("en")} (${
+      (exportRss10 / exportRss1).toFixed(2)
+    }×)`,
   );
   for (const runtime of Object.keys(runtimes)) {
     const rss10 = peakRss(big, runtime);

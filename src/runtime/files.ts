@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { open, readFile, stat, writeFile } from "node:fs/promises";
+import { open, readFile, rm, stat, writeFile } from "node:fs/promises";
 
 /** Reads a whole file as UTF-8 text (PEM certificates and keys, say). */
 export function readTextFile(path: string): Promise<string> {
@@ -112,4 +112,13 @@ export async function openFileWriter(path: string): Promise<FileWriter> {
     },
     close: () => handle.close(),
   };
+}
+
+/**
+ * Removes a file, if it is there: what a command wrote before it failed.
+ *
+ * @param path The file.
+ */
+export async function removeFile(path: string): Promise<void> {
+  await rm(path, { force: true });
 }

@@ -2,11 +2,12 @@
  * The package as `npm install anynet` gives it: `npm pack` the built dist/, install the
  * tarball in a fresh project, and use it there with the runtime under test.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { root, testRuntime } from "../_helpers/env.ts";
+import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
 import {
   expectedConsumerOutput,
   mustRun,
@@ -44,6 +45,23 @@ test(`the installed bin runs on ${testRuntime}: anynet --version`, () => {
     : join(project, "node_modules", ".bin", "anynet");
   const [command, args] = runtimeCommand(bin);
   assert.is(mustRun(command, [...args, "--version"], project), `anynet ${version}\n`);
+});
+
+test(`the installed bin exports Parquet on ${testRuntime} with the one runtime dependency npm installed`, () => {
+  const project = tarballProject();
+  const declared = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).dependencies;
+  const installed = JSON.parse(readFileSync(join(project, "node_modules", "anynet", "package.json"), "utf8"));
+  assert.equal(installed.dependencies, declared);
+  const bin = testRuntime === "deno"
+    ? join(project, "node_modules", "anynet", "cli.js")
+    : join(project, "node_modules", ".bin", "anynet");
+  const [command, args] = runtimeCommand(bin);
+  const capture = join(project, `sample-${testRuntime}.pcap`), out = join(project, `sample-${testRuntime}.parquet`);
+  writeFileSync(capture, pcap(sampleFrames().map((data) => ({ data }))));
+  mustRun(command, [...args, "pcap", "export", capture, "-o", out], project);
+  const bytes = readFileSync(out);
+  assert.is(bytes.subarray(0, 4).toString("latin1"), "PAR1");
+  assert.is(bytes.subarray(bytes.length - 4).toString("latin1"), "PAR1");
 });
 
 test.run();

@@ -24,6 +24,7 @@ export const commands: readonly CommandEntry[] = [
   entry("pcap decode", async () => (await import("./pcap_decode.ts")).pcapDecodeCommand),
   entry("pcap stats", async () => (await import("./pcap_stats.ts")).pcapStatsCommand),
   entry("pcap conv", async () => (await import("./pcap_conv.ts")).pcapConvCommand),
+  entry("pcap export", async () => (await import("./pcap_export.ts")).pcapExportCommand),
   entry("netstat", async () => (await import("./netstat.ts")).netstatCommand),
   entry("tcping", async () => (await import("./tcping.ts")).tcpingCommand),
   entry("proxy", async () => (await import("./proxy.ts")).proxyCommand),

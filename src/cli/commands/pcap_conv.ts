@@ -13,6 +13,8 @@ import { compileFilterFlag } from "./_pcap_filter.ts";
 import type { CaptureSource } from "../../packet/open_capture.ts";
 import type { PacketFilter } from "../../packet/packet_filter.ts";
 import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS } from "../../packet/_conn_limits.ts";
+import { checkTableOutput, TABLE_FORMATS, writeTableFile } from "./_table_file.ts";
+import type { ExportFormat } from "../../packet/export/table.ts";
 
 /** Traffic of one address over every connection it took part in. */
 interface EndpointCounts {
@@ -109,6 +111,15 @@ async function printHierarchy(
   return failure;
 }
 
+/** Says on standard error when connections left a full table before they ended. */
+async function warnEvicted(evicted: number, maxConnections: number, io: CommandIO): Promise<void> {
+  if (evicted === 0) return;
+  await io.err(
+    `anynet pcap conv: the connection table was full (--max-conns ${maxConnections}): ${evicted} connections ` +
+      `were written early, and a later packet of one started a new row\n`,
+  );
+}
+
 /** `anynet pcap conv FILE`: connections, endpoints or the protocol hierarchy of a capture. */
 export const pcapConvCommand: CommandSpec = {
   name: "pcap conv",
@@ -154,9 +165,17 @@ export const pcapConvCommand: CommandSpec = {
       description: "Most connections tracked at once (about 460 bytes each)",
     },
     { name: "engine", type: "string", choices: ["wasm", "ts"], default: "wasm", description: "Decoder implementation" },
+    {
+      name: "format",
+      type: "string",
+      choices: TABLE_FORMATS,
+      description: "Write the connections as a table to -o OUT (as pcap export)",
+    },
+    { name: "output", short: "o", type: "string", valueName: "OUT", description: "The file --format writes" },
   ],
   examples: [
     "pcap conv capture.pcap",
+    "pcap conv capture.pcap --format parquet -o conns.parquet",
     "pcap conv capture.pcap.gz --json",
     "pcap conv capture.pcap --endpoints",
     "pcap conv capture.pcap --hierarchy",
@@ -169,8 +188,18 @@ export const pcapConvCommand: CommandSpec = {
     if (input.flags.endpoints === true && input.flags.hierarchy === true) {
       throw new UsageError("--endpoints and --hierarchy are separate reports: choose one");
     }
+    const tableFormat = input.flags.format as ExportFormat | undefined;
+    if (tableFormat !== undefined && (json || input.flags.endpoints === true || input.flags.hierarchy === true)) {
+      throw new UsageError(
+        "--format writes the connections to a file: it does not go with --json, --endpoints or --hierarchy",
+      );
+    }
+    if (tableFormat === undefined && input.flags.output !== undefined) {
+      throw new UsageError("-o goes with --format parquet|csv|ndjson");
+    }
     const filter = await compileFilterFlag(input.flags.filter as string | undefined);
     const { source } = await captureSource(path, io.signal);
+    const out = tableFormat && (await checkTableOutput(input.flags.output as string | undefined, "pcap conv --format"));
     const { conversations } = await import("../../packet/mod.ts");
     if (input.flags.hierarchy === true) {
       const failure = await printHierarchy(source, json, engine, filter, io);
@@ -185,6 +214,13 @@ export const pcapConvCommand: CommandSpec = {
       communityIdSeed: input.flags["community-id-seed"] as number,
       filter,
     });
+    if (tableFormat && out) {
+      const { CONN_COLUMNS } = await import("../../packet/export/conn_columns.ts");
+      const { recordBlocks } = await import("../../packet/export/table.ts");
+      await writeTableFile(out, tableFormat, CONN_COLUMNS, recordBlocks(CONN_COLUMNS, conns), path, io, "connections");
+      await warnEvicted(conns.summary.evicted, maxConnections, io);
+      return 0;
+    }
     const endpoints = input.flags.endpoints === true ? new Map<string, EndpointCounts>() : undefined;
     // Addresses past the bound are summed under one row instead of growing the map.
     let endpointsOverflow = false;
@@ -250,13 +286,7 @@ export const pcapConvCommand: CommandSpec = {
       }
     }
     if (lines.length) await io.out(lines.join("\n") + "\n");
-    const { evicted } = conns.summary;
-    if (evicted > 0) {
-      await io.err(
-        `anynet pcap conv: the connection table was full (--max-conns ${maxConnections}): ${evicted} connections ` +
-          `were written early, and a later packet of one started a new row\n`,
-      );
-    }
+    await warnEvicted(conns.summary.evicted, maxConnections, io);
     if (endpointsOverflow) {
       await io.err(
         `anynet pcap conv: more than ${maxConnections} addresses: the rest are summed as '(other addresses)'\n`,
