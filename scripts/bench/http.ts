@@ -110,7 +110,7 @@ console.log(
 console.log("Medians over the rounds of each round's ratio; [first, third quartile] for the targets.");
 console.log(
   "runtime   fetch req/s  get() req/s  get()/fetch [q1, q3]   fetch again  (fetch+signal)  (fetch+options)  " +
-    "get()/(fetch+timeout)   agent/fetch [q1, q3]   get()/agent  get(fetch)/fetch",
+    "get()/(fetch+timeout)   agent/fetch [q1, q3]   get()/agent  get(fetch)/fetch   raw/fetch [q1, q3]",
 );
 try {
   for (const { name, command, args } of runtimes) {
@@ -141,8 +141,8 @@ try {
         `${median("get", "fetchTimeout").padStart(21)}   ` +
         (isNode
           ? `${spread("agent", "fetch").padEnd(22)} ${median("get", "agent").padStart(12)}  ` +
-            `${median("getFetch", "fetch").padStart(16)}`
-          : `${"-".padEnd(22)} ${"-".padStart(12)}  ${"-".padStart(16)}`) +
+            `${median("getFetch", "fetch").padStart(16)}   ${spread("raw", "fetch")}`
+          : `${"-".padEnd(22)} ${"-".padStart(12)}  ${"-".padStart(16)}   -`) +
         (met ? "" : `   (get()/fetch below ${target})`),
     );
   }
