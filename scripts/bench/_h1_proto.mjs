@@ -6,6 +6,7 @@
 import net from "node:net";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// deno-lint-ignore no-control-regex
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const STATUS_LINE = /^HTTP\/1\.[01] (\d{3}) ?([^\r\n]*)$/;
 const MAX_HEAD = 16 * 1024;
@@ -276,13 +277,11 @@ export function rawGet(url) {
     const port = parsed.port === "" ? 80 : Number(parsed.port);
     const key = `${parsed.hostname}:${port}`;
     let pool = pools.get(key);
-    if (pool === undefined) pools.set(key, (pool = new Pool(parsed.hostname, port)));
+    if (pool === undefined) pools.set(key, pool = new Pool(parsed.hostname, port));
     const head = `GET ${parsed.pathname}${parsed.search} HTTP/1.1\r\nhost: ${parsed.host}\r\n` +
       "accept: */*\r\naccept-language: *\r\nsec-fetch-mode: cors\r\nuser-agent: node\r\n" +
       "accept-encoding: gzip, deflate\r\n\r\n";
-    targets.set(url, (target = { pool, head }));
+    targets.set(url, target = { pool, head });
   }
-  return new Promise((resolve, reject) =>
-    target.pool.acquire({ method: "GET", head: target.head, resolve, reject })
-  );
+  return new Promise((resolve, reject) => target.pool.acquire({ method: "GET", head: target.head, resolve, reject }));
 }

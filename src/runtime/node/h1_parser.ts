@@ -52,6 +52,7 @@ export interface ParserEvents {
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // In a value or reason phrase: HTAB, SP, visible ASCII and obs-text; nothing else.
+// deno-lint-ignore no-control-regex
 const BAD_TEXT = /[\x00-\x08\x0a-\x1f\x7f]/;
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: (.*))?$/;
 const DIGITS = /^\d{1,15}$/;
@@ -339,5 +340,6 @@ export class ResponseParser {
 /** A line from the wire, fit to quote in a message: at most 64 characters, control bytes escaped. */
 function printable(text: string): string {
   const cut = text.length > 64 ? `${text.slice(0, 64)}…` : text;
+  // deno-lint-ignore no-control-regex
   return cut.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

@@ -20,7 +20,7 @@
 import type { Socket } from "node:net";
 import process from "node:process";
 import type { SecureContext, TLSSocket } from "node:tls";
-import { HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";
+import { type HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";
 
 /** The most connections one origin gets from one pool; further requests wait for a free one. */
 export const MAX_SOCKETS_PER_ORIGIN = 256;
