@@ -238,6 +238,23 @@ function drained(socket: import("node:net").Socket): Promise<void> {
   });
 }
 
+/**
+ * Resolves a whole-body read with what `finish` makes of `chunks`: a body too large for one
+ * string or array rejects, rather than throwing in an event handler.
+ */
+function settleWith<T>(
+  finish: (chunks: Buffer[]) => T,
+  chunks: Buffer[],
+  resolve: (value: T) => void,
+  reject: (error: unknown) => void,
+): void {
+  try {
+    resolve(finish(chunks));
+  } catch (error) {
+    reject(error);
+  }
+}
+
 /** Whoever reads a body whole, told of each chunk as it comes. */
 interface BodyReader {
   chunk(chunk: Buffer): void;
@@ -572,12 +589,7 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
           this.#ended = true;
           if (settled) return;
           settled = true;
-          // A body too large for one string or array must reject, not throw in an event handler.
-          try {
-            resolve(finish(chunks));
-          } catch (error) {
-            reject(error);
-          }
+          settleWith(finish, chunks, resolve, reject);
         },
         fail: (error) => {
           this.#reader = undefined;
@@ -630,11 +642,7 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
         this.#ended = true;
         if (settled) return;
         settled = true;
-        try {
-          resolve(finish(chunks));
-        } catch (error) {
-          reject(error);
-        }
+        settleWith(finish, chunks, resolve, reject);
       });
       source.on("error", (error: Error) => fail(new TypeError("terminated", { cause: error })));
       source.on("close", () => {
