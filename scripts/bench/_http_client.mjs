@@ -1,5 +1,5 @@
 // The client side of the HTTP benchmark, run once per runtime (node, deno, bun) against
-// the same server. Six clients take turns in batches (eight on Node):
+// the same server. Six clients take turns in batches (nine on Node):
 //   fetch          raw fetch, the baseline;
 //   fetch again    the same code a second time: its ratio to the first shows how far two
 //                  identical clients drift apart on this machine (the noise floor);
@@ -12,7 +12,7 @@
 //                  signal shared by the requests that start within the same 25 ms, as
 //                  anynet's timeouts share them; the rest of get()'s cost is anynet's own;
 //   get()          anynet's client with its defaults (10 s timeout, retries, manual redirects);
-//                  on Node through its node:http transport;
+//                  on Node through its own HTTP/1.1 transport on node:net;
 // and on Node only:
 //   agent          bare node:http with a keep-alive agent (as many sockets as requests in
 //                  flight), the ceiling of any client built on node:http;

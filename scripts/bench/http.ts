@@ -3,12 +3,12 @@
  * [--runtimes LIST]`): requests per second of anynet's `get()` against raw `fetch` on every
  * Node of the test matrix (22, 24, 26), Deno and Bun, each against the same local server
  * (anynet's serve() on Deno, in its own process) with the same concurrency, in one run.
- * Targets: on Node, where get() goes through anynet's node:http transport, get()/fetch ≥ 2;
+ * Targets: on Node, where get() goes through anynet's own HTTP/1.1 transport, get()/fetch ≥ 2;
  * on Deno and Bun, where it goes through fetch, ≥ 0.9.
  *
  * Method: on a machine with two or more cores the server is pinned to the first core and
  * the client to the second (taskset), so that the two never compete for one core and the
- * client's own cost decides its speed. Each client process runs its clients (six, eight on
+ * client's own cost decides its speed. Each client process runs its clients (six, nine on
  * Node) in rounds of one batch each (about MS milliseconds of requests, 250 by default), in
  * a random order every round (see _http_client.mjs). Each figure is the median over the
  * rounds of that round's ratio of two clients' requests/s, with the quartiles where it is a
@@ -25,7 +25,9 @@
  * And on Node:
  * - agent/fetch: a bare keep-alive node:http agent, the ceiling of any client on node:http;
  * - get()/agent: anynet's transport against that bare agent;
- * - get(fetch)/fetch: get() with `transport: "fetch"`, the client as it runs on fetch.
+ * - get(fetch)/fetch: get() with `transport: "fetch"`, the client as it runs on fetch;
+ * - raw/fetch: a bare HTTP/1.1 client on node:net (_h1_proto.mjs), the ceiling of any client
+ *   that writes HTTP/1.1 itself.
  *
  * @module
  */

@@ -184,6 +184,8 @@ class OriginPool {
   readonly #all: Set<Connection>;
   readonly #waiting: Exchange[];
   #sweep: ReturnType<typeof setTimeout> | undefined;
+  /** When the sweep timer fires (Date.now() time). */
+  #sweepAt: number;
   /** The last TLS session, to resume it on the next connection. */
   #session: Buffer | undefined;
 
@@ -195,6 +197,7 @@ class OriginPool {
     this.#all = new Set();
     this.#waiting = [];
     this.#sweep = undefined;
+    this.#sweepAt = 0;
     this.#session = undefined;
   }
 
@@ -254,7 +257,14 @@ class OriginPool {
     connection.idleSince = Date.now();
     connection.socket.unref();
     this.#idle.push(connection);
-    this.#sweep ??= setTimeout(() => this.#closeIdle(), connection.idleMs).unref();
+    // One timer per pool, set for the first connection due to close (a server may announce
+    // a shorter Keep-Alive timeout than before); under steady use it is rarely moved.
+    const due = connection.idleSince + connection.idleMs;
+    if (this.#sweep === undefined || due < this.#sweepAt) {
+      if (this.#sweep !== undefined) clearTimeout(this.#sweep);
+      this.#sweepAt = due;
+      this.#sweep = setTimeout(() => this.#closeIdle(), connection.idleMs).unref();
+    }
   }
 
   /** Closes the connections idle for too long; comes back for the others. */
@@ -267,7 +277,10 @@ class OriginPool {
       if (left <= 0) connection.destroy();
       else next = Math.min(next, left);
     }
-    if (next !== Infinity) this.#sweep = setTimeout(() => this.#closeIdle(), next).unref();
+    if (next !== Infinity) {
+      this.#sweepAt = now + next;
+      this.#sweep = setTimeout(() => this.#closeIdle(), next).unref();
+    }
   }
 
   /** A connection has closed: it leaves the pool, and a waiting request may open another. */
