@@ -1,5 +1,5 @@
 // The client side of the HTTP benchmark, run once per runtime (node, deno, bun) against
-// the same server. Six clients take turns in batches (eight on Node):
+// the same server. Six clients take turns in batches (nine on Node):
 //   fetch          raw fetch, the baseline;
 //   fetch again    the same code a second time: its ratio to the first shows how far two
 //                  identical clients drift apart on this machine (the noise floor);
@@ -12,11 +12,13 @@
 //                  signal shared by the requests that start within the same 25 ms, as
 //                  anynet's timeouts share them; the rest of get()'s cost is anynet's own;
 //   get()          anynet's client with its defaults (10 s timeout, retries, manual redirects);
-//                  on Node through its node:http transport;
+//                  on Node through its own HTTP/1.1 transport on node:net;
 // and on Node only:
 //   agent          bare node:http with a keep-alive agent (as many sockets as requests in
 //                  flight), the ceiling of any client built on node:http;
-//   getFetch       get() with `transport: "fetch"`, the client as it runs on fetch.
+//   getFetch       get() with `transport: "fetch"`, the client as it runs on fetch;
+//   raw            a lean HTTP/1.1 client written on node:net (_h1_proto.mjs), the ceiling
+//                  of a client that does not go through node:http.
 //
 // Every round runs each client for one batch, in a fresh random order. The garbage one
 // client leaves behind is collected during whichever batch comes next; with a fixed
@@ -102,7 +104,13 @@ if (isNode) {
     const response = await get(url, { transport: "fetch" });
     await response.text();
   };
-  Object.assign(clients, { agent: viaAgent, getFetch: viaGetFetch });
+  const { rawGet } = await import("./_h1_proto.mjs");
+  const viaRaw = async () => {
+    const response = await rawGet(url);
+    if (response.status !== 200) throw new Error(`status ${response.status}`);
+    await response.text();
+  };
+  Object.assign(clients, { agent: viaAgent, getFetch: viaGetFetch, raw: viaRaw });
 }
 
 /** Requests per second of `one` over `count` requests at the set concurrency. */

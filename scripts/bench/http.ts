@@ -3,12 +3,12 @@
  * [--runtimes LIST]`): requests per second of anynet's `get()` against raw `fetch` on every
  * Node of the test matrix (22, 24, 26), Deno and Bun, each against the same local server
  * (anynet's serve() on Deno, in its own process) with the same concurrency, in one run.
- * Targets: on Node, where get() goes through anynet's node:http transport, get()/fetch ≥ 2;
+ * Targets: on Node, where get() goes through anynet's own HTTP/1.1 transport, get()/fetch ≥ 2;
  * on Deno and Bun, where it goes through fetch, ≥ 0.9.
  *
  * Method: on a machine with two or more cores the server is pinned to the first core and
  * the client to the second (taskset), so that the two never compete for one core and the
- * client's own cost decides its speed. Each client process runs its clients (six, eight on
+ * client's own cost decides its speed. Each client process runs its clients (six, nine on
  * Node) in rounds of one batch each (about MS milliseconds of requests, 250 by default), in
  * a random order every round (see _http_client.mjs). Each figure is the median over the
  * rounds of that round's ratio of two clients' requests/s, with the quartiles where it is a
@@ -25,7 +25,9 @@
  * And on Node:
  * - agent/fetch: a bare keep-alive node:http agent, the ceiling of any client on node:http;
  * - get()/agent: anynet's transport against that bare agent;
- * - get(fetch)/fetch: get() with `transport: "fetch"`, the client as it runs on fetch.
+ * - get(fetch)/fetch: get() with `transport: "fetch"`, the client as it runs on fetch;
+ * - raw/fetch: a bare HTTP/1.1 client on node:net (_h1_proto.mjs), the ceiling of any client
+ *   that writes HTTP/1.1 itself.
  *
  * @module
  */
@@ -110,7 +112,7 @@ console.log(
 console.log("Medians over the rounds of each round's ratio; [first, third quartile] for the targets.");
 console.log(
   "runtime   fetch req/s  get() req/s  get()/fetch [q1, q3]   fetch again  (fetch+signal)  (fetch+options)  " +
-    "get()/(fetch+timeout)   agent/fetch [q1, q3]   get()/agent  get(fetch)/fetch",
+    "get()/(fetch+timeout)   agent/fetch [q1, q3]   get()/agent  get(fetch)/fetch   raw/fetch [q1, q3]",
 );
 try {
   for (const { name, command, args } of runtimes) {
@@ -141,8 +143,8 @@ try {
         `${median("get", "fetchTimeout").padStart(21)}   ` +
         (isNode
           ? `${spread("agent", "fetch").padEnd(22)} ${median("get", "agent").padStart(12)}  ` +
-            `${median("getFetch", "fetch").padStart(16)}`
-          : `${"-".padEnd(22)} ${"-".padStart(12)}  ${"-".padStart(16)}`) +
+            `${median("getFetch", "fetch").padStart(16)}   ${spread("raw", "fetch")}`
+          : `${"-".padEnd(22)} ${"-".padStart(12)}  ${"-".padStart(16)}   -`) +
         (met ? "" : `   (get()/fetch below ${target})`),
     );
   }

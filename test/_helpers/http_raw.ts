@@ -132,3 +132,57 @@ export async function exchange(port: number, request: string, ms = 10_000): Prom
     connection.destroy();
   }
 }
+
+/** A server that answers each request with bytes of the test's choosing, on 127.0.0.1. */
+export interface ScriptedServer {
+  url: string;
+  port: number;
+  /** The connections accepted so far, in order. */
+  connections: net.Socket[];
+  /** How many requests have been answered. */
+  answered: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a raw TCP server that writes `answer(n)` for the n-th request (counted from 0 over
+ * all connections), once the request's head has arrived; `close: true` in the answer ends
+ * the connection after it. For answers no well-behaved HTTP server would give.
+ */
+export async function scriptedServer(
+  answer: (n: number) => { bytes: string | Uint8Array; close?: boolean },
+): Promise<ScriptedServer> {
+  const connections: net.Socket[] = [];
+  const state = { answered: 0 };
+  const server = net.createServer((socket) => {
+    connections.push(socket);
+    socket.on("error", () => {});
+    let received = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+      // One answer per complete request head (the tests send no request bodies).
+      for (let end = received.indexOf("\r\n\r\n"); end >= 0; end = received.indexOf("\r\n\r\n")) {
+        received = received.slice(end + 4);
+        const { bytes, close } = answer(state.answered++);
+        if (close) socket.end(bytes);
+        else socket.write(bytes);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    connections,
+    get answered() {
+      return state.answered;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of connections) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

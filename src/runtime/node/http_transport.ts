@@ -1,59 +1,47 @@
 /**
- * The HTTP client's transport on Node: `node:http` and `node:https` with pooled keep-alive
- * connections, which do two to four times the requests per second of Node's built-in fetch
- * on a loopback server. It sends one request as fetch with `redirect: "manual"` would
- * (the same default headers, body framing and Content-Type, the body decoded as fetch
- * decodes it) and builds nothing the caller does not read: no `Request`, `Headers`, web
- * stream or `Response` unless asked for.
+ * The HTTP client's transport on Node: HTTP/1.1 written and read by anynet itself over the
+ * pooled keep-alive connections of ./http_pool.ts (parser: ./h1_parser.ts), which does
+ * several times the requests per second of Node's built-in fetch on a loopback server, and
+ * more than `node:http` itself. It sends one request as fetch with `redirect: "manual"`
+ * would (the same default headers, body framing and Content-Type, the body decoded as
+ * fetch decodes it) and builds nothing the caller does not read: no `Request`, `Headers`,
+ * stream or `Response` unless asked for. A body read whole with `text()` or `bytes()` and
+ * sent without a content coding never becomes a stream at all.
  *
- * Pools: one `http.Agent` for plain HTTP and one `https.Agent` per set of extra CA
- * certificates (the system's alone being one set). An agent keeps one pool per origin, of
- * at most {@linkcode MAX_SOCKETS_PER_ORIGIN} connections (more requests wait for one);
- * a connection idle for {@linkcode IDLE_MS} is closed (a second before the server's
- * `Keep-Alive: timeout` when that is sooner). An idle connection is unreferenced, so it never keeps
- * the process alive; one in use does, as a pending request should.
+ * Until its body is read, a response's connection does not keep the process alive (as
+ * with fetch, whose small bodies are read ahead): a program that never reads a body must
+ * not hang. A body nobody reads is buffered up to {@linkcode UNREAD_BUFFER_BYTES}, then
+ * the connection is paused until a reader comes.
  *
- * TLS verification cannot be switched off, not even by NODE_TLS_REJECT_UNAUTHORIZED.
- *
- * To change the pool's limits, edit the constants; to change how a response body is
- * decoded, edit `decoderFor()`.
+ * To change the request's wire format, edit `requestHead()`; to change how a response body
+ * is decoded, edit `decoderFor()`.
  *
  * @module
  */
-import type { Agent as HttpAgent, ClientRequest, IncomingMessage, RequestOptions } from "node:http";
-import type { Agent as HttpsAgent } from "node:https";
-import type { Socket } from "node:net";
 import process from "node:process";
 import type { Readable, Transform } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { concatBytes } from "../../_bytes.ts";
 import { NULL_BODY_STATUSES } from "../../_fetch_spec.ts";
 import type { HttpTransport, TransportCall, TransportRequest, TransportResponse } from "../http_types.ts";
+import type { ResponseHead } from "./h1_parser.ts";
+import { type Connection, type Exchange, type Origin, sendThroughPool, withdrawFromPool } from "./http_pool.ts";
 
-/** The most connections one origin gets from one pool; further requests wait for a free one. */
-export const MAX_SOCKETS_PER_ORIGIN = 256;
+/** How much of a body nobody reads yet is buffered before its connection is paused. */
+export const UNREAD_BUFFER_BYTES: number = 64 * 1024;
 
-/** How long a connection may stay idle in the pool before it is closed, in ms (undici's default). */
-export const IDLE_MS = 4000;
-
-// Node's modules are loaded on the first request: a program that uses sockets alone does
-// not load Node's HTTP stack (node:https loads TLS too, node:zlib only for encoded bodies).
+// Node's stream and zlib modules are loaded on first use: most responses need neither.
 const builtin = process.getBuiltinModule;
-let http: typeof import("node:http") | undefined;
-let https: typeof import("node:https") | undefined;
 let stream: typeof import("node:stream") | undefined;
 let zlib: typeof import("node:zlib") | undefined;
 
 /** Where a URL goes, worked out once per URL string. */
-interface Target {
-  secure: boolean;
-  /** For node:http: an IPv6 address without its brackets. */
-  hostname: string;
-  port: number;
+interface Target extends Origin {
   /** Path and query. */
   path: string;
   /** The Host header: host, and port when it is not the scheme's default. */
   host: string;
+  /** The whole head of a GET with no headers of the caller's, made on first use. */
+  plainGet: string | undefined;
 }
 
 const targets = new Map<string, Target>();
@@ -70,77 +58,12 @@ function targetOf(url: string): Target {
     port: parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port),
     path: parsed.pathname + parsed.search,
     host: parsed.host,
+    plainGet: undefined,
   };
   // Bounded: a client of many URLs parses again now and then rather than keeping them all.
   if (targets.size >= 256) targets.clear();
   targets.set(url, target);
   return target;
-}
-
-let plainAgent: HttpAgent | undefined;
-const secureAgents = new Map<string, HttpsAgent>();
-
-const POOL = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN, maxFreeSockets: MAX_SOCKETS_PER_ORIGIN };
-
-/** On a pooled connection: how long it may stay idle, from the server's `Keep-Alive: timeout=S`. */
-const idleLimit = Symbol("anynet.idleMs");
-type PooledSocket = Socket & { [idleLimit]?: number };
-
-/**
- * Gives `agent` its idle limit. The agent's own `timeout` option would do it too, but it
- * also sets a timer on every request and refreshes it on every read and write (about 7% of
- * a loopback request); here the timer runs only while a connection is idle in the pool,
- * and the agent's own listener closes it when it fires.
- */
-function withIdleLimit<A extends HttpAgent>(agent: A): A {
-  const keep = agent.keepSocketAlive;
-  const reuse = agent.reuseSocket;
-  agent.keepSocketAlive = function (socket: PooledSocket): boolean {
-    const idleMs = Math.min(IDLE_MS, socket[idleLimit] ?? IDLE_MS);
-    // A server that keeps connections for a second or less: not worth the race.
-    // (Typed as void, the agent's method says whether it kept the connection.)
-    if (idleMs <= 0 || !(keep.call(this, socket) as unknown as boolean)) return false;
-    socket.setTimeout(idleMs);
-    return true;
-  };
-  agent.reuseSocket = function (socket: Socket, request: ClientRequest): void {
-    socket.setTimeout(0);
-    reuse.call(this, socket, request);
-  };
-  return agent;
-}
-
-/** Notes the server's `Keep-Alive: timeout=S` on the connection: the pool lets it go a second sooner. */
-function noteKeepAlive(incoming: IncomingMessage): void {
-  const raw = incoming.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    // The length first: most names are not 10 characters long, and the rest cost a lower-casing.
-    if (raw[i].length !== 10 || raw[i].toLowerCase() !== "keep-alive") continue;
-    const seconds = /timeout=(\d+)/i.exec(raw[i + 1])?.[1];
-    if (seconds !== undefined) (incoming.socket as PooledSocket)[idleLimit] = Number(seconds) * 1000 - 1000;
-  }
-}
-
-/** The pool for `target`: plain HTTP, or HTTPS trusting the system's CAs and `caCerts`. */
-function agentFor(target: Target, caCerts: readonly string[] | undefined): HttpAgent {
-  if (!target.secure) return plainAgent ??= withIdleLimit(new http!.Agent(POOL));
-  const key = caCerts === undefined ? "" : caCerts.join("\n");
-  let agent = secureAgents.get(key);
-  if (agent === undefined) {
-    https ??= builtin("node:https");
-    const tls = builtin("node:tls");
-    // A secure context rather than a `ca` list: the agent would otherwise write every
-    // certificate into the name of each request's pool, on every request.
-    const secureContext = caCerts === undefined
-      ? undefined
-      : tls.createSecureContext({ ca: [...tls.rootCertificates, ...caCerts] });
-    agent = withIdleLimit(new https.Agent({ ...POOL, rejectUnauthorized: true, secureContext }));
-    // Bounded: a program that makes up new CA sets forgets old pools (their idle
-    // connections close by themselves).
-    if (secureAgents.size >= 16) secureAgents.delete(secureAgents.keys().next().value!);
-    secureAgents.set(key, agent);
-  }
-  return agent as unknown as HttpAgent;
 }
 
 // What Node's fetch sends when the caller does not say otherwise.
@@ -154,6 +77,8 @@ const DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
 
 // Headers about the connection and the body's framing: this transport sets them itself.
 const OWN_HEADERS = new Set(["connection", "keep-alive", "content-length", "transfer-encoding"]);
+
+const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** A body with its bytes known (sent with Content-Length), or a stream (sent chunked). */
 interface Payload {
@@ -193,35 +118,41 @@ async function readPayload(body: NonNullable<RequestInit["body"]>): Promise<Payl
   };
 }
 
-/** The request's header lines as node:http's flat name/value list. */
-function wireHeaders(target: Target, method: string, headers: Headers | undefined, payload: Payload | undefined) {
-  const wire: string[] = [];
+/** The request line and headers, ending in the empty line: written in one go. */
+function requestHead(target: Target, method: string, headers: Headers | undefined, payload: Payload | undefined) {
+  if (method === "GET" && headers === undefined && payload === undefined && target.plainGet !== undefined) {
+    return target.plainGet;
+  }
+  let head = `${method} ${target.path} HTTP/1.1\r\n`;
   let hasHost = false;
   let hasType = false;
   let given: Set<string> | undefined;
   if (headers !== undefined) {
     given = new Set();
+    // Headers has checked names and values: no CR, LF or NUL can get into the head.
     headers.forEach((value, name) => {
       if (OWN_HEADERS.has(name)) return;
       if (name === "host") hasHost = true;
       else if (name === "content-type") hasType = true;
       given!.add(name);
-      wire.push(name, value);
+      head += `${name}: ${value}\r\n`;
     });
   }
-  if (!hasHost) wire.push("host", target.host);
+  if (!hasHost) head += `host: ${target.host}\r\n`;
   for (const [name, value] of DEFAULT_HEADERS) {
-    if (given === undefined || !given.has(name)) wire.push(name, value);
+    if (given === undefined || !given.has(name)) head += `${name}: ${value}\r\n`;
   }
   if (payload === undefined) {
     // The Fetch standard: a POST or PUT without a body says so with a zero length.
-    if (method === "POST" || method === "PUT") wire.push("content-length", "0");
-    return wire;
+    if (method === "POST" || method === "PUT") head += "content-length: 0\r\n";
+  } else {
+    if (!hasType && payload.contentType !== null) head += `content-type: ${payload.contentType}\r\n`;
+    if (payload.bytes !== undefined) head += `content-length: ${payload.bytes.byteLength}\r\n`;
+    else head += "transfer-encoding: chunked\r\n";
   }
-  if (!hasType && payload.contentType !== null) wire.push("content-type", payload.contentType);
-  if (payload.bytes !== undefined) wire.push("content-length", String(payload.bytes.byteLength));
-  else wire.push("transfer-encoding", "chunked");
-  return wire;
+  head += "\r\n";
+  if (method === "GET" && headers === undefined && payload === undefined) target.plainGet = head;
+  return head;
 }
 
 /**
@@ -285,120 +216,263 @@ function toText(chunks: Buffer[]): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** One request and its response: the call the client holds, and the response it gets. */
-class NodeCall implements TransportCall, TransportResponse {
+/** Whether a body with this Content-Encoding must go through decoders. */
+function needsDecoding(coding: string | null): boolean {
+  if (coding === null) return false;
+  const names = coding.toLowerCase().split(",");
+  // A coding fetch does not know anywhere in the list: the body is handed over as it came.
+  return names.every((name) => decoderFor(name.trim()) !== undefined) &&
+    names.some((name) => decoderFor(name.trim()) !== null);
+}
+
+/** Waits until `socket` can take more, or has closed. */
+function drained(socket: import("node:net").Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off("drain", done);
+      socket.off("close", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    socket.on("close", done);
+  });
+}
+
+/**
+ * Resolves a whole-body read with what `finish` makes of `chunks`: a body too large for one
+ * string or array rejects, rather than throwing in an event handler.
+ */
+function settleWith<T>(
+  finish: (chunks: Buffer[]) => T,
+  chunks: Buffer[],
+  resolve: (value: T) => void,
+  reject: (error: unknown) => void,
+): void {
+  try {
+    resolve(finish(chunks));
+  } catch (error) {
+    reject(error);
+  }
+}
+
+/** Whoever reads a body whole, told of each chunk as it comes. */
+interface BodyReader {
+  chunk(chunk: Buffer): void;
+  end(): void;
+  fail(error: unknown): void;
+}
+
+/** One request and its response: the call the client holds, the response it gets, the pool's exchange. */
+class NodeCall implements TransportCall, TransportResponse, Exchange {
   readonly response: Promise<TransportResponse>;
+  readonly method: string;
   status: number;
   statusText: string;
   readonly #url: string;
-  readonly #method: string;
-  #request: ClientRequest | undefined;
-  #incoming: IncomingMessage | undefined;
-  /** The body as it is read: the response itself, or the end of its decoders. */
-  #source: Readable | undefined;
+  #rawHeaders: string[];
+  #head: string;
+  #payload: Payload | undefined;
+  /** The pool the request went to, to take it back while it waits for a connection. */
+  #poolKey: string | undefined;
+  /** The connection, while the request or its response is on it. */
+  #connection: Connection | undefined;
   #resolve!: (response: TransportResponse) => void;
   #reject!: (error: unknown) => void;
   #aborted: unknown;
+  #headIn: boolean;
   #bodyTaken: boolean;
   /** HEAD, 204, 304 …: the response has no body to read. */
   #bodyless: boolean;
+  /** The body has come in whole off the wire. */
+  #complete: boolean;
+  /** The body has been read to its end (or there is none). */
   #ended: boolean;
+  /** Why the body broke off. */
+  #failure: Error | undefined;
+  /** Body chunks in and not yet handed to a reader. */
+  #chunks: Buffer[];
+  #buffered: number;
+  /** The reader of `text()` or `bytes()` of a body that needs no decoding. */
+  #reader: BodyReader | undefined;
+  /** The body as a Node stream, once it is streamed or decoded. */
+  #raw: Readable | undefined;
+  /** The body as it is read from `#raw`: that, or the end of its decoders. */
+  #source: Readable | undefined;
+  /** A stream body is still being sent. */
+  #uploading: boolean;
 
   constructor(request: TransportRequest) {
+    this.method = request.method;
     this.status = 0;
     this.statusText = "";
     this.#url = request.url;
-    this.#method = request.method;
-    this.#request = undefined;
-    this.#incoming = undefined;
-    this.#source = undefined;
+    this.#rawHeaders = [];
+    this.#head = "";
+    this.#payload = undefined;
+    this.#poolKey = undefined;
+    this.#connection = undefined;
     this.#aborted = undefined;
+    this.#headIn = false;
     this.#bodyTaken = false;
     this.#bodyless = false;
+    this.#complete = false;
     this.#ended = false;
+    this.#failure = undefined;
+    this.#chunks = [];
+    this.#buffered = 0;
+    this.#reader = undefined;
+    this.#raw = undefined;
+    this.#source = undefined;
+    this.#uploading = false;
     this.response = new Promise<TransportResponse>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    http ??= builtin("node:http");
+    if (!METHOD.test(request.method)) throw new TypeError(`'${request.method}' is not a valid HTTP method`);
     const target = targetOf(request.url);
-    const agent = agentFor(target, request.caCerts);
     const body = request.body;
     const payload = body === undefined ? undefined : payloadOf(body);
     if (body !== undefined && payload === undefined) {
       readPayload(body).then(
-        (read) => this.#aborted === undefined && this.#start(target, agent, request, read),
+        (read) => this.#aborted === undefined && this.#send(target, request, read),
         (error) => this.#reject(new TypeError("fetch failed", { cause: error })),
       );
     } else {
-      this.#start(target, agent, request, payload);
+      this.#send(target, request, payload);
     }
   }
 
-  #start(target: Target, agent: HttpAgent, request: TransportRequest, payload: Payload | undefined): void {
-    const options: RequestOptions = {
-      agent,
-      hostname: target.hostname,
-      port: target.port,
-      path: target.path,
-      method: request.method,
-      headers: wireHeaders(target, request.method, request.headers, payload) as unknown as RequestOptions["headers"],
-    };
-    const outgoing = (target.secure ? https! : http!).request(options);
-    this.#request = outgoing;
-    outgoing.on("response", (incoming: IncomingMessage) => this.#onResponse(incoming));
-    // Kept for the request's whole life: node:http reports a connection's failure here even
-    // once the response is in, and an error event with no listener would end the process.
-    outgoing.on(
-      "error",
-      (error: Error) => this.#reject(this.#aborted ?? new TypeError("fetch failed", { cause: error })),
-    );
+  #send(target: Target, request: TransportRequest, payload: Payload | undefined): void {
+    this.#head = requestHead(target, this.method, request.headers, payload);
+    this.#payload = payload;
+    this.#poolKey = sendThroughPool(target, request.caCerts, this);
+  }
+
+  // The pool's side (Exchange).
+
+  start(connection: Connection): void {
+    this.#connection = connection;
+    const socket = connection.socket;
+    const payload = this.#payload;
     if (payload?.stream !== undefined) {
-      stream ??= builtin("node:stream");
-      const source = stream.Readable.fromWeb(payload.stream as NodeReadableStream<Uint8Array>);
-      // Backpressure both ways: the body is read only as fast as the connection takes it,
-      // and a request that ends (aborted, failed) cancels the body's stream.
-      stream.pipeline(source, outgoing, (error) => {
-        if (error) outgoing.destroy(error);
-      });
-    } else if (payload !== undefined) {
-      outgoing.end(payload.bytes);
+      socket.write(this.#head, "latin1");
+      this.#upload(connection, payload.stream);
+    } else if (payload?.bytes !== undefined && payload.bytes.byteLength > 0) {
+      // Head and body in one write.
+      socket.cork();
+      socket.write(this.#head, "latin1");
+      socket.write(payload.bytes);
+      socket.uncork();
     } else {
-      outgoing.end();
+      socket.write(this.#head, "latin1");
     }
   }
 
-  #onResponse(incoming: IncomingMessage): void {
-    this.#incoming = incoming;
-    const status = incoming.statusCode ?? 0;
-    this.status = status;
-    this.statusText = incoming.statusMessage ?? "";
-    noteKeepAlive(incoming);
-    if (this.#method === "HEAD" || NULL_BODY_STATUSES.has(status)) {
-      // No body: let the (empty) response end, so that the connection goes back to the pool.
+  /** Sends a stream body chunked, no faster than the connection takes it. */
+  async #upload(connection: Connection, body: ReadableStream<Uint8Array>): Promise<void> {
+    const socket = connection.socket;
+    const reader = body.getReader();
+    this.#uploading = true;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        // The request has ended meanwhile (aborted, failed, or answered already).
+        if (this.#connection !== connection) {
+          reader.cancel().catch(() => {});
+          return;
+        }
+        if (done) break;
+        if (!(value instanceof Uint8Array)) throw new TypeError("a request body stream must give Uint8Array chunks");
+        if (value.byteLength === 0) continue;
+        socket.cork();
+        socket.write(`${value.byteLength.toString(16)}\r\n`, "latin1");
+        socket.write(value);
+        const more = socket.write("\r\n", "latin1");
+        socket.uncork();
+        if (!more) await drained(socket);
+      }
+      socket.write("0\r\n\r\n", "latin1");
+    } catch (error) {
+      reader.cancel(error).catch(() => {});
+      // Closes the connection: the server has part of a body.
+      if (this.#connection === connection) connection.destroy(error as Error);
+    } finally {
+      this.#uploading = false;
+    }
+  }
+
+  head(head: ResponseHead): void {
+    this.#headIn = true;
+    this.status = head.status;
+    this.statusText = head.statusText;
+    this.#rawHeaders = head.rawHeaders;
+    if (this.method === "HEAD" || NULL_BODY_STATUSES.has(head.status)) {
       this.#bodyless = true;
       this.#ended = true;
-      incoming.resume();
     } else {
-      // Until the body is read, the connection does not keep the process alive (as with
-      // fetch, whose small bodies are read ahead): a program that never reads a body must
-      // not hang. Each read holds the process while it waits.
-      incoming.socket?.unref();
+      // Until the body is read, the connection does not keep the process alive; each read does.
+      this.#connection?.socket.unref();
     }
     this.#resolve(this);
   }
+
+  body(chunk: Buffer): void {
+    if (this.#bodyless || this.#aborted !== undefined) return;
+    if (this.#raw !== undefined) {
+      if (!this.#raw.push(chunk)) this.#connection?.socket.pause();
+    } else if (this.#reader !== undefined) {
+      this.#reader.chunk(chunk);
+    } else {
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.byteLength;
+      if (this.#buffered > UNREAD_BUFFER_BYTES) this.#connection?.socket.pause();
+    }
+  }
+
+  end(): void {
+    // A server that answered before taking the whole body: the connection cannot be reused.
+    if (this.#uploading) this.#connection?.noReuse();
+    this.#connection = undefined;
+    this.#complete = true;
+    if (this.#aborted !== undefined || this.#bodyless) return;
+    if (this.#raw !== undefined) this.#raw.push(null);
+    else this.#reader?.end();
+  }
+
+  fail(error: Error, afterHead: boolean): void {
+    this.#connection = undefined;
+    if (this.#aborted !== undefined) return;
+    if (!afterHead) {
+      this.#reject(new TypeError("fetch failed", { cause: error }));
+      return;
+    }
+    this.#failure = error;
+    if (this.#raw !== undefined) this.#raw.destroy(error);
+    else this.#reader?.fail(error);
+  }
+
+  // The client's side (TransportCall, TransportResponse).
 
   abort(reason: unknown): void {
     if (this.#ended || this.#aborted !== undefined) return;
     this.#aborted = reason;
     this.#reject(reason);
+    if (this.#poolKey !== undefined && !this.#headIn) withdrawFromPool(this.#poolKey, this);
     // Closes the connection: a request cut off mid-way cannot go back to the pool.
-    this.#request?.destroy(reason as Error);
-    this.#incoming?.destroy(reason as Error);
+    this.#dropConnection();
+    this.#raw?.destroy(reason as Error);
+    this.#reader?.fail(reason);
+  }
+
+  /** Closes the connection, if the request still has one, without a word to this call. */
+  #dropConnection(): void {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.destroy();
   }
 
   header(name: string): string | null {
-    const raw = this.#incoming!.rawHeaders;
+    const raw = this.#rawHeaders;
     const wanted = name.toLowerCase();
     let value: string | null = null;
     for (let i = 0; i < raw.length; i += 2) {
@@ -409,12 +483,29 @@ class NodeCall implements TransportCall, TransportResponse {
     return value;
   }
 
+  /** The body as a Node stream of its bytes as they came, made on first use. */
+  #rawStream(): Readable {
+    if (this.#raw !== undefined) return this.#raw;
+    stream ??= builtin("node:stream");
+    const raw = new stream.Readable({ read: () => this.#connection?.socket.resume() });
+    // Its failure is read where it is read (`errored`, the reader's own listeners): an
+    // error nobody is reading at that moment must not end the process.
+    raw.on("error", () => {});
+    for (const chunk of this.#chunks) raw.push(chunk);
+    this.#chunks = [];
+    this.#buffered = 0;
+    if (this.#aborted !== undefined) raw.destroy(this.#aborted as Error);
+    else if (this.#failure !== undefined) raw.destroy(this.#failure);
+    else if (this.#complete) raw.push(null);
+    return (this.#raw = raw);
+  }
+
   /** The body as it should be read: decoded as fetch decodes it. */
   #body(): Readable {
     if (this.#source !== undefined) return this.#source;
-    const incoming = this.#incoming!;
+    const raw = this.#rawStream();
     const coding = this.header("content-encoding");
-    let source: Readable = incoming;
+    let source: Readable = raw;
     if (coding !== null) {
       const decoders: Transform[] = [];
       // Codings are listed in the order they were applied: undo them from the last.
@@ -429,9 +520,12 @@ class NodeCall implements TransportCall, TransportResponse {
       }
       if (decoders.length > 0) {
         source = decoders[decoders.length - 1];
-        // A failure anywhere destroys the whole chain, the connection included.
-        stream!.pipeline([incoming, ...decoders], (error) => {
-          if (error) source.destroy(error);
+        // A failure anywhere destroys the whole chain, and the connection with it.
+        stream!.pipeline([raw, ...decoders], (error) => {
+          if (error) {
+            this.#dropConnection();
+            source.destroy(error);
+          }
         });
       }
     }
@@ -444,8 +538,8 @@ class NodeCall implements TransportCall, TransportResponse {
   }
 
   bytes(onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
-    // Bytes of their own, never a Buffer: a lone chunk is a view on node:http's larger
-    // buffer, so it is copied, as several are by joining them.
+    // Bytes of their own, never a Buffer: a lone chunk is a view on a larger buffer, so it
+    // is copied, as several are by joining them.
     return this.#readAll(onChunk, toBytes);
   }
 
@@ -462,8 +556,66 @@ class NodeCall implements TransportCall, TransportResponse {
       return Promise.reject(error);
     }
     if (this.#aborted !== undefined) return Promise.reject(this.#aborted);
+    if (this.#raw === undefined && !needsDecoding(this.header("content-encoding"))) {
+      return this.#readDirect(onChunk, finish);
+    }
+    return this.#readStream(onChunk, finish);
+  }
+
+  /** Reads a body that needs no decoding straight off the connection's chunks. */
+  #readDirect<T>(onChunk: ((chunk: Uint8Array) => void) | undefined, finish: (chunks: Buffer[]) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let settled = false;
+      const reader: BodyReader = {
+        chunk: (chunk) => {
+          if (settled) return;
+          if (onChunk !== undefined) {
+            try {
+              onChunk(chunk);
+            } catch (error) {
+              settled = true;
+              this.#reader = undefined;
+              // Closes the connection: the rest of the body must not keep arriving.
+              this.#dropConnection();
+              reject(error);
+              return;
+            }
+          }
+          chunks.push(chunk);
+        },
+        end: () => {
+          this.#reader = undefined;
+          this.#ended = true;
+          if (settled) return;
+          settled = true;
+          settleWith(finish, chunks, resolve, reject);
+        },
+        fail: (error) => {
+          this.#reader = undefined;
+          if (settled) return;
+          settled = true;
+          reject(this.#aborted ?? new TypeError("terminated", { cause: error }));
+        },
+      };
+      const buffered = this.#chunks;
+      this.#chunks = [];
+      this.#buffered = 0;
+      for (const chunk of buffered) reader.chunk(chunk);
+      if (settled) return;
+      if (this.#failure !== undefined) return reader.fail(this.#failure);
+      if (this.#complete) return reader.end();
+      this.#reader = reader;
+      const socket = this.#connection?.socket;
+      socket?.ref();
+      socket?.resume();
+    });
+  }
+
+  /** Reads the whole body through its Node stream (decoded, or already streaming). */
+  #readStream<T>(onChunk: ((chunk: Uint8Array) => void) | undefined, finish: (chunks: Buffer[]) => T): Promise<T> {
     const source = this.#body();
-    this.#incoming!.socket?.ref();
+    this.#connection?.socket.ref();
     return new Promise<T>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let settled = false;
@@ -479,7 +631,7 @@ class NodeCall implements TransportCall, TransportResponse {
           } catch (error) {
             fail(error);
             // Closes the connection: the rest of the body must not keep arriving.
-            this.#incoming!.destroy();
+            this.#dropConnection();
             source.destroy();
             return;
           }
@@ -490,12 +642,7 @@ class NodeCall implements TransportCall, TransportResponse {
         this.#ended = true;
         if (settled) return;
         settled = true;
-        // A body too large for one string or array must reject, not throw in an event handler.
-        try {
-          resolve(finish(chunks));
-        } catch (error) {
-          reject(error);
-        }
+        settleWith(finish, chunks, resolve, reject);
       });
       source.on("error", (error: Error) => fail(new TypeError("terminated", { cause: error })));
       source.on("close", () => {
@@ -514,6 +661,7 @@ class NodeCall implements TransportCall, TransportResponse {
       pull: (controller) => {
         if (source === undefined) {
           this.#take();
+          if (this.#aborted !== undefined) throw this.#aborted;
           source = this.#body();
         }
         return this.#pull(source, controller);
@@ -534,12 +682,12 @@ class NodeCall implements TransportCall, TransportResponse {
       return controller.close();
     }
     if (source.destroyed) throw failure();
-    const socket = this.#incoming!.socket;
+    const socket = this.#connection?.socket;
     socket?.ref();
     return new Promise<void>((resolve, reject) => {
       const stop = () => {
-        // Between reads the connection does not hold the process (see #onResponse).
-        socket?.unref();
+        // Between reads the connection does not hold the process (see head()).
+        if (this.#connection?.socket === socket) socket?.unref();
         source.off("readable", onReadable);
         source.off("end", onEnd);
         source.off("close", onClose);
@@ -572,11 +720,15 @@ class NodeCall implements TransportCall, TransportResponse {
   cancel(): void {
     if (this.#ended) return;
     this.#bodyTaken = true;
-    this.#incoming?.destroy();
+    this.#chunks = [];
+    this.#buffered = 0;
+    // Closes the connection when the body is still coming: it cannot be reused.
+    this.#dropConnection();
+    this.#raw?.destroy();
   }
 
   toResponse(): Response {
-    const raw = this.#incoming!.rawHeaders;
+    const raw = this.#rawHeaders;
     const headers: [string, string][] = [];
     for (let i = 0; i < raw.length; i += 2) headers.push([raw[i], raw[i + 1]]);
     // A Response takes statuses 200 to 599 only: another one (a server's oddity) is set after.
@@ -598,7 +750,7 @@ class NodeCall implements TransportCall, TransportResponse {
   }
 }
 
-/** The node:http transport. */
+/** The transport: HTTP/1.1 on anynet's own connection pools. */
 export const nodeHttpTransport: HttpTransport = {
   send: (request) => new NodeCall(request),
 };

@@ -1,0 +1,334 @@
+/**
+ * The HTTP client's connections on Node: keep-alive HTTP/1.1 connections on `node:net` and
+ * `node:tls`, pooled per origin and set of trusted CAs. A connection carries one exchange
+ * at a time (no pipelining); it goes back to its pool when the response has been read off
+ * the wire to its end, and is closed instead after `Connection: close`, a body delimited by
+ * the connection's end, bytes the response did not account for, or a request cut short.
+ *
+ * Limits: at most {@linkcode MAX_SOCKETS_PER_ORIGIN} connections per pool (more requests
+ * wait for one); a connection idle for {@linkcode IDLE_MS} is closed (a second before the
+ * server's `Keep-Alive: timeout` when that is sooner). An idle connection is unreferenced,
+ * so it never keeps the process alive; one waiting for its response does.
+ *
+ * TLS verification cannot be switched off, not even by NODE_TLS_REJECT_UNAUTHORIZED.
+ *
+ * To change the pool's limits, edit the constants; to change how a connection is opened
+ * (TLS options), edit `openSocket()`.
+ *
+ * @module
+ */
+import type { Socket } from "node:net";
+import process from "node:process";
+import type { SecureContext, TLSSocket } from "node:tls";
+import { type HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";
+
+/** The most connections one origin gets from one pool; further requests wait for a free one. */
+export const MAX_SOCKETS_PER_ORIGIN = 256;
+
+/** How long a connection may stay idle in the pool before it is closed, in ms (undici's default). */
+export const IDLE_MS = 4000;
+
+// Loaded on the first connection: a program that uses sockets alone does not pay for TLS.
+const builtin = process.getBuiltinModule;
+let net: typeof import("node:net") | undefined;
+let tls: typeof import("node:tls") | undefined;
+
+/** Where a request goes. */
+export interface Origin {
+  secure: boolean;
+  /** Host name or address (an IPv6 address without its brackets). */
+  hostname: string;
+  port: number;
+}
+
+/** One request and its response, as a connection drives it. */
+export interface Exchange {
+  /** The method, which decides whether the response has a body (HEAD). */
+  readonly method: string;
+  /** The connection is this exchange's: write the request now. */
+  start(connection: Connection): void;
+  /** The response's head is in. */
+  head(head: ResponseHead): void;
+  /** Some of the response's body. */
+  body(chunk: Buffer): void;
+  /** The response has been read to its end; the connection is no longer the exchange's. */
+  end(): void;
+  /** The connection failed (before or after the head); it is no longer the exchange's. */
+  fail(error: Error, afterHead: boolean): void;
+}
+
+/** Why a connection ended before its response did, when the socket gave no error of its own. */
+function hangUp(): Error {
+  return Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+}
+
+/** One connection and the exchange it carries, if any. */
+export class Connection {
+  readonly socket: Socket;
+  readonly #pool: OriginPool;
+  readonly #parser: ResponseParser;
+  #exchange: Exchange | undefined;
+  #reusable: boolean;
+  /** How long this connection may stay idle, from the server's Keep-Alive header. */
+  idleMs: number;
+  /** When it last went idle (Date.now()). */
+  idleSince: number;
+  #headSeen: boolean;
+
+  constructor(pool: OriginPool, socket: Socket) {
+    this.socket = socket;
+    this.#pool = pool;
+    this.#exchange = undefined;
+    this.#reusable = true;
+    this.idleMs = IDLE_MS;
+    this.idleSince = 0;
+    this.#headSeen = false;
+    this.#parser = new ResponseParser({
+      head: (head) => {
+        this.#headSeen = true;
+        if (head.close) this.#reusable = false;
+        if (head.keepAliveMs !== undefined) {
+          // A second before the server would close it: not worth the race otherwise.
+          this.idleMs = Math.min(IDLE_MS, head.keepAliveMs - 1000);
+          if (this.idleMs <= 0) this.#reusable = false;
+        }
+        this.#exchange?.head(head);
+      },
+      body: (chunk) => this.#exchange?.body(chunk),
+    });
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("error", (error: Error) => this.#fail(error));
+    socket.on("close", () => this.#onClose());
+  }
+
+  /** Whether the connection can carry another request. */
+  get usable(): boolean {
+    return this.#reusable && !this.socket.destroyed && this.socket.writable && !this.socket.readableEnded;
+  }
+
+  /** Starts `exchange` on this connection. */
+  run(exchange: Exchange): void {
+    this.#exchange = exchange;
+    this.#headSeen = false;
+    this.#parser.expect(exchange.method);
+    this.socket.ref();
+    exchange.start(this);
+  }
+
+  /** This connection must not carry another request (its request was cut short, say). */
+  noReuse(): void {
+    this.#reusable = false;
+  }
+
+  /** Closes the connection; its exchange, if any, is told with `error` (or not at all). */
+  destroy(error?: Error): void {
+    this.#reusable = false;
+    if (error !== undefined) this.#fail(error);
+    else {
+      this.#exchange = undefined;
+      this.socket.destroy();
+    }
+  }
+
+  #onData(chunk: Buffer): void {
+    const exchange = this.#exchange;
+    if (exchange === undefined) {
+      // Bytes no request asked for: the connection is out of step with the server.
+      this.destroy();
+      return;
+    }
+    let end: number;
+    try {
+      end = this.#parser.feed(chunk);
+    } catch (error) {
+      this.#fail(error as HttpParseError);
+      return;
+    }
+    // An exchange that ended meanwhile (aborted from a body callback) has let go already.
+    if (end < 0 || this.#exchange !== exchange) return;
+    if (end < chunk.length) this.#reusable = false;
+    this.#exchange = undefined;
+    exchange.end();
+    this.#pool.release(this);
+  }
+
+  #onClose(): void {
+    this.#pool.forget(this);
+    const exchange = this.#exchange;
+    if (exchange === undefined) return;
+    if (this.#parser.endsAtClose) {
+      // A body without a length ends with the connection: that is its end.
+      this.#exchange = undefined;
+      exchange.end();
+      return;
+    }
+    this.#fail(hangUp());
+  }
+
+  #fail(error: Error): void {
+    this.#reusable = false;
+    const exchange = this.#exchange;
+    this.#exchange = undefined;
+    this.socket.destroy();
+    exchange?.fail(error, this.#headSeen);
+  }
+}
+
+/** The connections to one origin through one TLS context. */
+class OriginPool {
+  readonly #origin: Origin;
+  readonly #secureContext: SecureContext | undefined;
+  readonly #key: string;
+  /** Idle connections, the most recently used last. */
+  readonly #idle: Connection[];
+  readonly #all: Set<Connection>;
+  readonly #waiting: Exchange[];
+  #sweep: ReturnType<typeof setTimeout> | undefined;
+  /** When the sweep timer fires (Date.now() time). */
+  #sweepAt: number;
+  /** The last TLS session, to resume it on the next connection. */
+  #session: Buffer | undefined;
+
+  constructor(origin: Origin, secureContext: SecureContext | undefined, key: string) {
+    this.#origin = origin;
+    this.#secureContext = secureContext;
+    this.#key = key;
+    this.#idle = [];
+    this.#all = new Set();
+    this.#waiting = [];
+    this.#sweep = undefined;
+    this.#sweepAt = 0;
+    this.#session = undefined;
+  }
+
+  /** Runs `exchange` on an idle connection, a new one, or the next one free. */
+  send(exchange: Exchange): void {
+    for (let connection = this.#idle.pop(); connection !== undefined; connection = this.#idle.pop()) {
+      if (connection.usable) return connection.run(exchange);
+      connection.destroy();
+    }
+    if (this.#all.size < MAX_SOCKETS_PER_ORIGIN) {
+      const connection = new Connection(this, this.#openSocket());
+      this.#all.add(connection);
+      return connection.run(exchange);
+    }
+    this.#waiting.push(exchange);
+  }
+
+  /** Takes back `exchange` if it is still waiting for a connection; whether it was. */
+  withdraw(exchange: Exchange): boolean {
+    const at = this.#waiting.indexOf(exchange);
+    if (at < 0) return false;
+    this.#waiting.splice(at, 1);
+    return true;
+  }
+
+  #openSocket(): Socket {
+    const { secure, hostname, port } = this.#origin;
+    if (!secure) {
+      net ??= builtin("node:net");
+      return net.connect({ host: hostname, port, noDelay: true });
+    }
+    tls ??= builtin("node:tls");
+    net ??= builtin("node:net");
+    const socket: TLSSocket = tls.connect({
+      host: hostname,
+      port,
+      // SNI names a host, never an address.
+      servername: net.isIP(hostname) === 0 ? hostname : undefined,
+      secureContext: this.#secureContext,
+      rejectUnauthorized: true,
+      session: this.#session,
+      ALPNProtocols: ["http/1.1"],
+    });
+    socket.setNoDelay(true);
+    socket.on("session", (session: Buffer) => (this.#session = session));
+    return socket;
+  }
+
+  /** Takes back a connection whose exchange has ended. */
+  release(connection: Connection): void {
+    if (!connection.usable) {
+      connection.destroy();
+      return;
+    }
+    const next = this.#waiting.shift();
+    if (next !== undefined) return connection.run(next);
+    connection.idleSince = Date.now();
+    connection.socket.unref();
+    this.#idle.push(connection);
+    // One timer per pool, set for the first connection due to close (a server may announce
+    // a shorter Keep-Alive timeout than before); under steady use it is rarely moved.
+    const due = connection.idleSince + connection.idleMs;
+    if (this.#sweep === undefined || due < this.#sweepAt) {
+      if (this.#sweep !== undefined) clearTimeout(this.#sweep);
+      this.#sweepAt = due;
+      this.#sweep = setTimeout(() => this.#closeIdle(), connection.idleMs).unref();
+    }
+  }
+
+  /** Closes the connections idle for too long; comes back for the others. */
+  #closeIdle(): void {
+    this.#sweep = undefined;
+    const now = Date.now();
+    let next = Infinity;
+    for (const connection of [...this.#idle]) {
+      const left = connection.idleSince + connection.idleMs - now;
+      if (left <= 0) connection.destroy();
+      else next = Math.min(next, left);
+    }
+    if (next !== Infinity) {
+      this.#sweepAt = now + next;
+      this.#sweep = setTimeout(() => this.#closeIdle(), next).unref();
+    }
+  }
+
+  /** A connection has closed: it leaves the pool, and a waiting request may open another. */
+  forget(connection: Connection): void {
+    if (!this.#all.delete(connection)) return;
+    const at = this.#idle.indexOf(connection);
+    if (at >= 0) this.#idle.splice(at, 1);
+    const next = this.#waiting.shift();
+    if (next !== undefined) this.send(next);
+    if (this.#all.size === 0 && this.#waiting.length === 0) {
+      if (this.#sweep !== undefined) clearTimeout(this.#sweep);
+      this.#sweep = undefined;
+      pools.delete(this.#key);
+    }
+  }
+}
+
+const pools = new Map<string, OriginPool>();
+const secureContexts = new Map<string, SecureContext>();
+
+/** A TLS context trusting the system's CAs and `caCerts`; built once per set. */
+function secureContextFor(caCerts: readonly string[], key: string): SecureContext {
+  let context = secureContexts.get(key);
+  if (context === undefined) {
+    tls ??= builtin("node:tls");
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...caCerts] });
+    // Bounded: a program that makes up new CA sets builds an old one again now and then.
+    if (secureContexts.size >= 16) secureContexts.delete(secureContexts.keys().next().value!);
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
+/** Sends `exchange` to `origin` through the pool for it and `caCerts`; returns that pool's key. */
+export function sendThroughPool(origin: Origin, caCerts: readonly string[] | undefined, exchange: Exchange): string {
+  const caKey = origin.secure && caCerts !== undefined ? caCerts.join("\n") : "";
+  const key = `${origin.secure ? "https" : "http"}://${origin.hostname}:${origin.port}\n${caKey}`;
+  let pool = pools.get(key);
+  if (pool === undefined) {
+    const context = caKey === "" ? undefined : secureContextFor(caCerts!, caKey);
+    pool = new OriginPool(origin, context, key);
+    pools.set(key, pool);
+  }
+  pool.send(exchange);
+  return key;
+}
+
+/** Takes back an exchange still waiting for a connection in the pool named `key`. */
+export function withdrawFromPool(key: string, exchange: Exchange): boolean {
+  return pools.get(key)?.withdraw(exchange) ?? false;
+}
