@@ -80,6 +80,12 @@ export const F_UNSUPPORTED: number = 1 << 24;
 export const F_ARPADDR: number = 1 << 25;
 export const F_FRAG6: number = 1 << 26;
 export const F_IFACE: number = 1 << 27;
+/**
+ * The TCP header is captured through the window (16 bytes): sequence and acknowledgement
+ * numbers, header length, flags, window. `F_TCP` alone says only that the ports were
+ * captured (a snap length can cut the header; tshark shows what it has the same way).
+ */
+export const F_TCPHDR: number = 1 << 28;
 
 /** Error layers, as `C_ERR >> 8`. */
 export const LAYERS: readonly string[] = [
@@ -140,6 +146,11 @@ export const MAX_VLANS: number = 8;
 export const MAX_EXT: number = 8;
 export const MAX_JUMPS: number = 16;
 export const MAX_HTTP_METHOD: number = 20;
+
+/** IPv6 routing header types whose address list gives the final destination (RFC 8200 §8.1). */
+export const RH_TYPE0: number = 0;
+export const RH_MOBILE: number = 2;
+export const RH_SEGMENT: number = 4;
 
 /** File-level error codes (the decoder's status). */
 export const S_OK: number = 0;

@@ -93,17 +93,17 @@ export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: bo
     }
   }
   const l4 = col(L.C_L4OFF);
+  const captured = col(L.C_CAPLEN);
   if (f & L.F_TCP) {
-    const tcp: TcpFields = {
-      sport: u16(l4),
-      dport: u16(l4 + 2),
-      seq: u32(l4 + 4),
-      ack: u32(l4 + 8),
-      flags: u8(l4 + 13),
-      win: u16(l4 + 14),
-      urp: u16(l4 + 18),
-      hlen: (u8(l4 + 12) >> 4) * 4,
-    } as TcpFields;
+    const tcp: TcpFields = { sport: u16(l4), dport: u16(l4 + 2) } as TcpFields;
+    if (f & L.F_TCPHDR) {
+      tcp.seq = u32(l4 + 4);
+      tcp.ack = u32(l4 + 8);
+      tcp.flags = u8(l4 + 13);
+      tcp.win = u16(l4 + 14);
+      if (captured >= l4 + 20) tcp.urp = u16(l4 + 18);
+      tcp.hlen = (u8(l4 + 12) >> 4) * 4;
+    }
     if (f & L.F_L4CSUM) tcp.checksumOk = (f & L.F_L4CSUM_OK) !== 0;
     if (f & L.F_MSS) tcp.mss = col(L.C_MSS);
     if (f & L.F_WSCALE) tcp.wscale = col(L.C_WSCALE);
@@ -115,7 +115,8 @@ export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: bo
     tcp.payload = col(L.C_PAYLEN);
     rec.tcp = tcp;
   } else if (f & L.F_UDP) {
-    const udp: UdpFields = { sport: u16(l4), dport: u16(l4 + 2), len: u16(l4 + 4) } as UdpFields;
+    const udp: UdpFields = { sport: u16(l4), dport: u16(l4 + 2) } as UdpFields;
+    if (captured >= l4 + 6) udp.len = u16(l4 + 4);
     if (f & L.F_L4CSUM) udp.checksumOk = (f & L.F_L4CSUM_OK) !== 0;
     udp.payload = col(L.C_PAYLEN);
     rec.udp = udp;
@@ -127,16 +128,11 @@ export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: bo
   const app = col(L.C_APPOFF);
   if (f & L.F_DNS) {
     const w = u16(app + 2);
-    rec.dns = {
-      id: u16(app),
-      qr: (w & 0x8000) !== 0,
-      opcode: (w >> 11) & 15,
-      rcode: w & 15,
-      qdcount: u16(app + 4),
-      ancount: u16(app + 6),
-      nscount: u16(app + 8),
-      arcount: u16(app + 10),
-    };
+    rec.dns = { id: u16(app), qr: (w & 0x8000) !== 0, opcode: (w >> 11) & 15, rcode: w & 15 };
+    if (captured >= app + 6) rec.dns.qdcount = u16(app + 4);
+    if (captured >= app + 8) rec.dns.ancount = u16(app + 6);
+    if (captured >= app + 10) rec.dns.nscount = u16(app + 8);
+    if (captured >= app + 12) rec.dns.arcount = u16(app + 10);
     if (f & L.F_QNAME) {
       rec.dns.qname = dnsNameText(b, p + app);
       rec.dns.qtype = col(L.C_QTYPE);

@@ -39,9 +39,14 @@ export function packetLine(r: PacketRecord): string {
     parts.push(`${v6 ? "IP6" : "IP"} ${endpoint(r.ip.src, l4?.sport)} > ${endpoint(r.ip.dst, l4?.dport)}:`);
     if (r.tcp) {
       const t = r.tcp;
-      parts.push(`TCP [${tcpFlags(t.flags)}] seq ${t.seq} ack ${t.ack} win ${t.win} len ${t.payload}`);
+      // tcpdump's mark for a header the capture cut short.
+      parts.push(
+        t.flags === undefined
+          ? "TCP [|tcp]"
+          : `TCP [${tcpFlags(t.flags)}] seq ${t.seq} ack ${t.ack} win ${t.win} len ${t.payload}`,
+      );
     } else if (r.udp) {
-      parts.push(`UDP len ${r.udp.len - 8}`);
+      parts.push(r.udp.len === undefined ? "UDP [|udp]" : `UDP len ${r.udp.len - 8}`);
     } else if (r.icmp) {
       parts.push(`ICMP type ${r.icmp.type} code ${r.icmp.code}`);
     } else if (r.icmp6) {

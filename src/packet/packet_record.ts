@@ -72,17 +72,21 @@ export interface Ipv6Fields {
   frag?: { offset: number; mf: boolean; id: number };
 }
 
-/** TCP header (RFC 9293) with the options anynet decodes. */
+/**
+ * TCP header (RFC 9293) with the options anynet decodes. A header cut short by the snap
+ * length keeps what was captured, as tshark does: the ports from 4 bytes; `seq` to `win`
+ * once 16 bytes are there, `urp` at 20, each option when whole (`error` says `truncated`).
+ */
 export interface TcpFields {
   sport: number;
   dport: number;
-  seq: number;
-  ack: number;
+  seq?: number;
+  ack?: number;
   /** The 8 flag bits CWR ECE URG ACK PSH RST SYN FIN, as a number. */
-  flags: number;
-  win: number;
-  urp: number;
-  hlen: number;
+  flags?: number;
+  win?: number;
+  urp?: number;
+  hlen?: number;
   /** Present when the whole segment is in the capture. */
   checksumOk?: boolean;
   mss?: number;
@@ -98,7 +102,8 @@ export interface TcpFields {
 export interface UdpFields {
   sport: number;
   dport: number;
-  len: number;
+  /** The length field; absent when the capture ends before it. */
+  len?: number;
   /** Present when the whole datagram is captured and it carries a checksum. */
   checksumOk?: boolean;
   payload: number;
@@ -110,16 +115,19 @@ export interface IcmpFields {
   code: number;
 }
 
-/** DNS header and first question (RFC 1035). */
+/**
+ * DNS header and first question (RFC 1035). A header cut short by the snap length keeps
+ * the identifier and flags (4 bytes) and each count that was captured.
+ */
 export interface DnsFields {
   id: number;
   qr: boolean;
   opcode: number;
   rcode: number;
-  qdcount: number;
-  ancount: number;
-  nscount: number;
-  arcount: number;
+  qdcount?: number;
+  ancount?: number;
+  nscount?: number;
+  arcount?: number;
   qname?: string;
   qtype?: number;
 }
