@@ -319,7 +319,54 @@ function transport(proto: number, o: number, end: number, whole: boolean, pseudo
       return;
     }
     FL |= proto === IpProtocol.ICMP ? L.F_ICMP : L.F_ICMP6;
+    const type = B[P + o];
+    if (proto === IpProtocol.ICMP ? isIcmpError(type) : type >= 1 && type <= 4) quote(o + 8, proto === IpProtocol.ICMP);
   }
+}
+
+/** ICMP types that quote the packet they answer: unreachable, source quench, redirect, time exceeded, parameter problem. */
+function isIcmpError(type: number): boolean {
+  return type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
+}
+
+/**
+ * The packet an ICMP error quotes, from `q`: its IP header when captured, and its TCP or
+ * UDP ports (the first 4 bytes, which is all that RFC 792 promises to quote).
+ */
+function quote(q: number, v4: boolean): void {
+  let nh: number;
+  let t: number;
+  if (v4) {
+    if (q + 20 > CL || B[P + q] >> 4 !== 4) return;
+    const hl = (B[P + q] & 15) * 4;
+    if (hl < 20 || q + hl > CL) return;
+    nh = B[P + q + 9];
+    // A later fragment quotes no transport header.
+    t = (u16(q + 6) & 0x1fff) !== 0 ? -1 : q + hl;
+  } else {
+    if (q + 40 > CL || B[P + q] >> 4 !== 6) return;
+    nh = B[P + q + 6];
+    t = q + 40;
+    for (let n = 0; n < L.MAX_EXT && t >= 0; n++) {
+      if (
+        nh !== IpProtocol.HOP_BY_HOP && nh !== IpProtocol.ROUTING && nh !== IpProtocol.DEST_OPTS &&
+        nh !== IpProtocol.FRAGMENT
+      ) break;
+      if (t + 8 > CL) t = -1;
+      else {
+        const later = nh === IpProtocol.FRAGMENT && (u16(t + 2) & 0xfff8) !== 0;
+        const hl = nh === IpProtocol.FRAGMENT ? 8 : (B[P + t + 1] + 1) * 8;
+        nh = B[P + t];
+        t = later ? -1 : t + hl;
+      }
+    }
+  }
+  FL |= L.F_QUOTE;
+  put(L.C_QL3OFF, q);
+  put(L.C_QPROTO, nh);
+  if (t < 0) return;
+  put(L.C_QL4OFF, t);
+  if ((nh === IpProtocol.TCP || nh === IpProtocol.UDP) && t + 4 <= CL) FL |= L.F_QPORTS;
 }
 
 function tcp(o: number, end: number, whole: boolean, pseudo: number): void {

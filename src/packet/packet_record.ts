@@ -89,6 +89,8 @@ export interface TcpFields {
   hlen?: number;
   /** Present when the whole segment is in the capture. */
   checksumOk?: boolean;
+  /** The header's checksum field, present with `checksumOk`. */
+  checksum?: number;
   mss?: number;
   wscale?: number;
   sackPerm?: boolean;
@@ -106,13 +108,35 @@ export interface UdpFields {
   len?: number;
   /** Present when the whole datagram is captured and it carries a checksum. */
   checksumOk?: boolean;
+  /** The header's checksum field, present with `checksumOk`. */
+  checksum?: number;
   payload: number;
 }
 
-/** ICMP or ICMPv6 type and code. */
+/** The packet an ICMP or ICMPv6 error quotes: its IP header and, when captured, its ports. */
+export interface IcmpQuote {
+  v: 4 | 6;
+  src: string;
+  dst: string;
+  /** The quoted packet's transport protocol (after IPv6 extension headers). */
+  proto: number;
+  /** TCP or UDP ports of the quoted packet. */
+  sport?: number;
+  dport?: number;
+}
+
+/** ICMP or ICMPv6 type and code, and what an error message carries. */
 export interface IcmpFields {
   type: number;
   code: number;
+  /** Errors (unreachable, time exceeded, parameter problem, redirect, too big …): the quoted packet. */
+  quote?: IcmpQuote;
+  /** ICMP "need to fragment" and ICMPv6 "packet too big": the next hop's MTU. */
+  mtu?: number;
+  /** ICMP redirect: the gateway to use. */
+  gateway?: string;
+  /** Parameter problem: the offset of the faulty byte. */
+  pointer?: number;
 }
 
 /**

@@ -222,6 +222,77 @@ test("decodeFrame() checks TCP and UDP over IPv6 against the routing header's fi
   assert.equal([verdict(srh, 0, hop, IpProtocol.UDP), verdict(srh, 0, last, IpProtocol.UDP)], [true, false]);
 });
 
+test("decodeFrame() decodes the packet an ICMP or ICMPv6 error quotes, and the text line words it as tcpdump", async () => {
+  const { packetLine } = await importPrivate<typeof import("../../src/packet/_text.ts")>("packet/_text");
+  const line = (r: PacketRecord) => packetLine({ ...r, n: 1, sec: 0, nsec: 0 });
+  const router = { v: 4 as const, src: "10.9.9.9", dst: a4.src };
+  const quoted = ipv4({ ...a4, proto: IpProtocol.UDP }, udp(5353, 53, text("query"), a4));
+  const icmpError = (type: number, code: number, rest: number[], body: Uint8Array) =>
+    both(
+      ethernet(
+        M2,
+        M1,
+        EtherType.IPV4,
+        ipv4({ ...router, proto: IpProtocol.ICMP }, concat([type, code, 0, 0], rest, body)),
+      ),
+    );
+  const port = icmpError(3, 3, [0, 0, 0, 0], quoted);
+  assert.equal(port.icmp, {
+    type: 3,
+    code: 3,
+    quote: { v: 4, src: a4.src, dst: a4.dst, proto: IpProtocol.UDP, sport: 5353, dport: 53 },
+  });
+  assert.match(line(port), /ICMP 10\.4\.5\.6 udp port 53 unreachable length/);
+  assert.match(line(icmpError(3, 1, [0, 0, 0, 0], quoted)), /ICMP host 10\.4\.5\.6 unreachable length/);
+  assert.match(
+    line(icmpError(3, 4, [0, 0, 5, 0xdc], quoted)),
+    /ICMP 10\.4\.5\.6 unreachable - need to frag \(mtu 1500\)/,
+  );
+  assert.match(line(icmpError(11, 0, [0, 0, 0, 0], quoted)), /ICMP time exceeded in-transit length/);
+  assert.match(line(icmpError(5, 1, ip4("10.9.9.1"), quoted)), /ICMP redirect 10\.4\.5\.6 to host 10\.9\.9\.1 length/);
+  assert.match(line(icmpError(12, 0, [8, 0, 0, 0], quoted)), /ICMP parameter problem - octet 8 length/);
+  // Only the IP header quoted: no ports; too little even for it: no quote.
+  assert.equal(icmpError(3, 3, [0, 0, 0, 0], quoted.subarray(0, 22)).icmp?.quote?.dport, undefined);
+  assert.is(icmpError(3, 3, [0, 0, 0, 0], quoted.subarray(0, 19)).icmp?.quote, undefined);
+  assert.is(icmpError(0, 0, [0, 1, 0, 1], quoted).icmp?.quote, undefined, "an echo reply quotes nothing");
+
+  const q6 = ipv6({ ...a6, next: IpProtocol.TCP }, tcp({ sport: 40000, dport: 443 }, text(""), a6));
+  const icmp6Error = (type: number, code: number, rest: number[]) =>
+    both(
+      ethernet(
+        M2,
+        M1,
+        EtherType.IPV6,
+        ipv6({ src: "2001:db8::9", dst: a6.src, next: IpProtocol.ICMPV6 }, concat([type, code, 0, 0], rest, q6)),
+      ),
+    );
+  const unreachable6 = icmp6Error(1, 4, [0, 0, 0, 0]);
+  assert.equal(unreachable6.icmp6?.quote, { v: 6, src: a6.src, dst: a6.dst, proto: 6, sport: 40000, dport: 443 });
+  assert.match(line(unreachable6), /ICMP6 destination unreachable, unreachable port, 2001:db8::2 tcp port 443 length/);
+  assert.match(line(icmp6Error(2, 0, be32(1280))), /ICMP6 packet too big, mtu 1280 length/);
+  assert.match(line(icmp6Error(3, 0, [0, 0, 0, 0])), /ICMP6 time exceeded in-transit for 2001:db8::2 length/);
+  assert.match(line(icmp6Error(4, 1, be32(40))), /ICMP6 parameter problem, next header - octet 40 length/);
+});
+
+test("decodeFrame() gives the checksum field, and the text line marks a wrong one as tcpdump -v does", async () => {
+  const { packetLine } = await importPrivate<typeof import("../../src/packet/_text.ts")>("packet/_text");
+  const seg = udp(7, 9, text("odd"), a4, { badChecksum: true });
+  const r = both(ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, seg)));
+  assert.equal([r.udp?.checksumOk, r.udp?.checksum], [false, (seg[6] << 8) | seg[7]]);
+  const hex = ((seg[6] << 8) | seg[7]).toString(16).padStart(4, "0");
+  assert.match(packetLine({ ...r, n: 1 }), new RegExp(`UDP len 3 \\[bad udp cksum 0x${hex}!\\] length \\d+$`));
+  const good = both(
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.TCP }, tcp({ sport: 1, dport: 2 }, text("x"), a4)),
+    ),
+  );
+  assert.is(good.tcp?.checksumOk, true);
+  assert.not.match(packetLine({ ...good, n: 1 }), /cksum/);
+});
+
 test("decodeFrame() handles IPv4 fragments: transport only in the first, no checksum verdict", () => {
   const payload = tcp({ sport: 80, dport: 81 }, text("0123456789abcdef"), a4);
   const first = both(

@@ -9,9 +9,9 @@ import {
   C_URILEN, C_URIOFF, C_VLANS, C_WSCALE, E_BAD_HLEN, E_BAD_LABEL, E_BAD_LENGTH, E_BAD_OPTION, E_BAD_POINTER,
   E_BAD_VERSION, E_NAME_TOO_LONG, E_POINTER_LOOP, E_TOO_MANY, E_TRUNCATED, F_ALPN, F_ARP, F_ARPADDR, F_DNS,
   F_ERROR, F_ETH, F_FRAG6, F_HOST, F_HTTP, F_ICMP, F_ICMP6, F_IP4, F_IP6, F_IPCSUM_OK, F_L4CSUM, F_L4CSUM_OK,
-  F_MSS, F_QNAME, F_SACKPERM, F_SNI, F_TCP, F_TCPHDR, F_TLS, F_TSOPT, F_UDP, F_UNSUPPORTED, F_WSCALE, L_ARP, L_DNS,
+  F_MSS, F_QNAME, F_QPORTS, F_QUOTE, F_SACKPERM, F_SNI, F_TCP, F_TCPHDR, F_TLS, F_TSOPT, F_UDP, F_UNSUPPORTED, F_WSCALE, L_ARP, L_DNS,
   L_ICMP, L_ICMP6, L_IPV4, L_IPV6, L_LINK, L_TCP, L_TLS, L_UDP, L_VLAN, MAX_EXT, MAX_HTTP_METHOD, MAX_JUMPS,
-  MAX_VLANS, NCOLS, RH_MOBILE, RH_SEGMENT, RH_TYPE0,
+  MAX_VLANS, NCOLS, C_QL3OFF, C_QL4OFF, C_QPROTO, RH_MOBILE, RH_SEGMENT, RH_TYPE0,
 } from "./layout";
 import * as EtherType from "./ether_types";
 import * as IpProtocol from "./ip_protocols";
@@ -261,7 +261,46 @@ function transport(proto: i32, o: i32, end: i32, whole: bool, pseudo: u64): void
     if (o + 4 > end) { fail(layer, E_BAD_LENGTH, o); return; }
     if (o + 4 > CL) { fail(layer, E_TRUNCATED, o); return; }
     FL |= proto == IpProtocol.ICMP ? F_ICMP : F_ICMP6;
+    const type = b8(o);
+    if (proto == IpProtocol.ICMP ? isIcmpError(type) : type >= 1 && type <= 4) quote(o + 8, proto == IpProtocol.ICMP);
   }
+}
+
+function isIcmpError(type: i32): bool {
+  return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/** The packet an ICMP error quotes (see _ts_frame.ts). */
+function quote(q: i32, v4: bool): void {
+  let nh: i32;
+  let t: i32;
+  if (v4) {
+    if (q + 20 > CL || b8(q) >> 4 != 4) return;
+    const hl = (b8(q) & 15) * 4;
+    if (hl < 20 || q + hl > CL) return;
+    nh = b8(q + 9);
+    t = (g16(q + 6) & 0x1fff) != 0 ? -1 : q + hl;
+  } else {
+    if (q + 40 > CL || b8(q) >> 4 != 6) return;
+    nh = b8(q + 6);
+    t = q + 40;
+    for (let n = 0; n < MAX_EXT && t >= 0; n++) {
+      if (nh != IpProtocol.HOP_BY_HOP && nh != IpProtocol.ROUTING && nh != IpProtocol.DEST_OPTS && nh != IpProtocol.FRAGMENT) break;
+      if (t + 8 > CL) t = -1;
+      else {
+        const later = nh == IpProtocol.FRAGMENT && (g16(t + 2) & 0xfff8) != 0;
+        const hl = nh == IpProtocol.FRAGMENT ? 8 : (b8(t + 1) + 1) * 8;
+        nh = b8(t);
+        t = later ? -1 : t + hl;
+      }
+    }
+  }
+  FL |= F_QUOTE;
+  put(C_QL3OFF, q);
+  put(C_QPROTO, nh);
+  if (t < 0) return;
+  put(C_QL4OFF, t);
+  if ((nh == IpProtocol.TCP || nh == IpProtocol.UDP) && t + 4 <= CL) FL |= F_QPORTS;
 }
 
 function tcp(o: i32, end: i32, whole: bool, pseudo: u64): void {
