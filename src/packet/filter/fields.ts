@@ -83,6 +83,17 @@ const capturedTo = (end: number): RowRead => (t, _b, r) => t[r + L.C_CAPLEN] >= 
 /** The same for a field that ends `end` bytes into the application data. */
 const capturedAppTo = (end: number): RowRead => (t, _b, r) => t[r + L.C_CAPLEN] >= t[r + L.C_APPOFF] + end ? 1 : 0;
 
+/** A DNS header count at `offset` in the message: there once its two bytes were captured. */
+function dnsCount(name: string, offset: number): FieldDef {
+  return {
+    name,
+    type: "integer",
+    mask: L.F_DNS,
+    count: capturedAppTo(offset + 2),
+    value: (t, b, r) => u16(b, app(t, r) + offset),
+  };
+}
+
 /** The 802.1Q tags tshark calls `vlan` (an 802.1ad tag, 0x88a8, is `ieee8021ad` there). */
 function vlanCount(t: Int32Array, b: Uint8Array, r: number): number {
   const n = t[r + L.C_VLANS], o = p(t, r);
@@ -262,34 +273,11 @@ const FIELD_LIST: FieldDef[] = [
     count: (t, b, r) => b[app(t, r) + 2] >> 7,
     value: (t, b, r) => b[app(t, r) + 3] & 15,
   },
-  {
-    name: "dns.count.queries",
-    type: "integer",
-    mask: L.F_DNS,
-    count: capturedAppTo(6),
-    value: (t, b, r) => u16(b, app(t, r) + 4),
-  },
-  {
-    name: "dns.count.answers",
-    type: "integer",
-    mask: L.F_DNS,
-    count: capturedAppTo(8),
-    value: (t, b, r) => u16(b, app(t, r) + 6),
-  },
-  {
-    name: "dns.count.auth_rr",
-    type: "integer",
-    mask: L.F_DNS,
-    count: capturedAppTo(10),
-    value: (t, b, r) => u16(b, app(t, r) + 8),
-  },
-  {
-    name: "dns.count.add_rr",
-    type: "integer",
-    mask: L.F_DNS,
-    count: capturedAppTo(12),
-    value: (t, b, r) => u16(b, app(t, r) + 10),
-  },
+  dnsCount("dns.count.queries", 4),
+  dnsCount("dns.count.answers", 6),
+  dnsCount("dns.count.auth_rr", 8),
+  dnsCount("dns.count.add_rr", 10),
+
   {
     name: "dns.qry.name",
     type: "string",
