@@ -49,6 +49,15 @@ export const C_HOSTOFF: number = 31;
 export const C_HOSTLEN: number = 32;
 export const C_ERR: number = 33;
 export const C_ERROFF: number = 34;
+/**
+ * An ICMP or ICMPv6 error (unreachable, time exceeded, parameter problem, redirect, packet
+ * too big …) quotes the packet that caused it; its row keeps the quoted IP header's
+ * offset, the quoted transport header's offset and its protocol in columns that only a
+ * TCP row uses otherwise (its options), so that rows stay as narrow as before.
+ */
+export const C_QL3OFF: number = C_MSS;
+export const C_QL4OFF: number = C_WSCALE;
+export const C_QPROTO: number = C_TSVAL;
 /** Number of columns. */
 export const NCOLS: number = 35;
 
@@ -80,6 +89,16 @@ export const F_UNSUPPORTED: number = 1 << 24;
 export const F_ARPADDR: number = 1 << 25;
 export const F_FRAG6: number = 1 << 26;
 export const F_IFACE: number = 1 << 27;
+/**
+ * The TCP header is captured through the window (16 bytes): sequence and acknowledgement
+ * numbers, header length, flags, window. `F_TCP` alone says only that the ports were
+ * captured (a snap length can cut the header; tshark shows what it has the same way).
+ */
+export const F_TCPHDR: number = 1 << 28;
+/** An ICMP/ICMPv6 error's quoted IP header is captured (C_QL3OFF, C_QL4OFF, C_QPROTO). */
+export const F_QUOTE: number = 1 << 29;
+/** The quoted packet's TCP or UDP ports are captured too. */
+export const F_QPORTS: number = 1 << 30;
 
 /** Error layers, as `C_ERR >> 8`. */
 export const LAYERS: readonly string[] = [
@@ -140,6 +159,11 @@ export const MAX_VLANS: number = 8;
 export const MAX_EXT: number = 8;
 export const MAX_JUMPS: number = 16;
 export const MAX_HTTP_METHOD: number = 20;
+
+/** IPv6 routing header types whose address list gives the final destination (RFC 8200 §8.1). */
+export const RH_TYPE0: number = 0;
+export const RH_MOBILE: number = 2;
+export const RH_SEGMENT: number = 4;
 
 /** File-level error codes (the decoder's status). */
 export const S_OK: number = 0;

@@ -9,7 +9,7 @@ import * as IpProtocol from "./_ip_protocols.ts";
 import * as L from "./_layout.ts";
 import { linkName } from "./_link_types.ts";
 import { asciiText, dnsNameText, ipv4Text, ipv6Text, macText } from "./_format.ts";
-import type { PacketRecord, TcpFields, UdpFields } from "./packet_record.ts";
+import type { IcmpFields, PacketRecord, TcpFields, UdpFields } from "./packet_record.ts";
 
 /** Builds the record of row `r` of table `t` over packet bytes `b`. */
 export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: boolean): PacketRecord {
@@ -93,18 +93,21 @@ export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: bo
     }
   }
   const l4 = col(L.C_L4OFF);
+  const captured = col(L.C_CAPLEN);
   if (f & L.F_TCP) {
-    const tcp: TcpFields = {
-      sport: u16(l4),
-      dport: u16(l4 + 2),
-      seq: u32(l4 + 4),
-      ack: u32(l4 + 8),
-      flags: u8(l4 + 13),
-      win: u16(l4 + 14),
-      urp: u16(l4 + 18),
-      hlen: (u8(l4 + 12) >> 4) * 4,
-    } as TcpFields;
-    if (f & L.F_L4CSUM) tcp.checksumOk = (f & L.F_L4CSUM_OK) !== 0;
+    const tcp: TcpFields = { sport: u16(l4), dport: u16(l4 + 2) } as TcpFields;
+    if (f & L.F_TCPHDR) {
+      tcp.seq = u32(l4 + 4);
+      tcp.ack = u32(l4 + 8);
+      tcp.flags = u8(l4 + 13);
+      tcp.win = u16(l4 + 14);
+      if (captured >= l4 + 20) tcp.urp = u16(l4 + 18);
+      tcp.hlen = (u8(l4 + 12) >> 4) * 4;
+    }
+    if (f & L.F_L4CSUM) {
+      tcp.checksumOk = (f & L.F_L4CSUM_OK) !== 0;
+      tcp.checksum = u16(l4 + 16);
+    }
     if (f & L.F_MSS) tcp.mss = col(L.C_MSS);
     if (f & L.F_WSCALE) tcp.wscale = col(L.C_WSCALE);
     if (f & L.F_SACKPERM) tcp.sackPerm = true;
@@ -115,28 +118,48 @@ export function recordFromRow(t: Int32Array, r: number, b: Uint8Array, withN: bo
     tcp.payload = col(L.C_PAYLEN);
     rec.tcp = tcp;
   } else if (f & L.F_UDP) {
-    const udp: UdpFields = { sport: u16(l4), dport: u16(l4 + 2), len: u16(l4 + 4) } as UdpFields;
-    if (f & L.F_L4CSUM) udp.checksumOk = (f & L.F_L4CSUM_OK) !== 0;
+    const udp: UdpFields = { sport: u16(l4), dport: u16(l4 + 2) } as UdpFields;
+    if (captured >= l4 + 6) udp.len = u16(l4 + 4);
+    if (f & L.F_L4CSUM) {
+      udp.checksumOk = (f & L.F_L4CSUM_OK) !== 0;
+      udp.checksum = u16(l4 + 6);
+    }
     udp.payload = col(L.C_PAYLEN);
     rec.udp = udp;
-  } else if (f & L.F_ICMP) {
-    rec.icmp = { type: u8(l4), code: u8(l4 + 1) };
-  } else if (f & L.F_ICMP6) {
-    rec.icmp6 = { type: u8(l4), code: u8(l4 + 1) };
+  } else if (f & (L.F_ICMP | L.F_ICMP6)) {
+    const icmp: IcmpFields = { type: u8(l4), code: u8(l4 + 1) };
+    const has = (n: number) => captured >= l4 + n;
+    if (f & L.F_ICMP) {
+      if (icmp.type === 3 && icmp.code === 4 && has(8)) icmp.mtu = u16(l4 + 6);
+      else if (icmp.type === 5 && has(8)) icmp.gateway = ipv4Text(b, p + l4 + 4);
+      else if (icmp.type === 12 && has(5)) icmp.pointer = u8(l4 + 4);
+    } else if ((icmp.type === 2 || icmp.type === 4) && has(8)) {
+      if (icmp.type === 2) icmp.mtu = u32(l4 + 4);
+      else icmp.pointer = u32(l4 + 4);
+    }
+    if (f & L.F_QUOTE) {
+      const q = col(L.C_QL3OFF);
+      const v6 = (u8(q) >> 4) === 6;
+      icmp.quote = v6
+        ? { v: 6, src: ipv6Text(b, p + q + 8), dst: ipv6Text(b, p + q + 24), proto: col(L.C_QPROTO) }
+        : { v: 4, src: ipv4Text(b, p + q + 12), dst: ipv4Text(b, p + q + 16), proto: col(L.C_QPROTO) };
+      if (f & L.F_QPORTS) {
+        const t = col(L.C_QL4OFF);
+        icmp.quote.sport = u16(t);
+        icmp.quote.dport = u16(t + 2);
+      }
+    }
+    if (f & L.F_ICMP) rec.icmp = icmp;
+    else rec.icmp6 = icmp;
   }
   const app = col(L.C_APPOFF);
   if (f & L.F_DNS) {
     const w = u16(app + 2);
-    rec.dns = {
-      id: u16(app),
-      qr: (w & 0x8000) !== 0,
-      opcode: (w >> 11) & 15,
-      rcode: w & 15,
-      qdcount: u16(app + 4),
-      ancount: u16(app + 6),
-      nscount: u16(app + 8),
-      arcount: u16(app + 10),
-    };
+    rec.dns = { id: u16(app), qr: (w & 0x8000) !== 0, opcode: (w >> 11) & 15, rcode: w & 15 };
+    if (captured >= app + 6) rec.dns.qdcount = u16(app + 4);
+    if (captured >= app + 8) rec.dns.ancount = u16(app + 6);
+    if (captured >= app + 10) rec.dns.nscount = u16(app + 8);
+    if (captured >= app + 12) rec.dns.arcount = u16(app + 10);
     if (f & L.F_QNAME) {
       rec.dns.qname = dnsNameText(b, p + app);
       rec.dns.qtype = col(L.C_QTYPE);

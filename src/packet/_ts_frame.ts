@@ -244,6 +244,9 @@ function ipv6(o: number): void {
   let n = 0;
   let fragOff = 0;
   let mf = 0;
+  // The pseudo-header's destination: the final one (RFC 8200 §8.1), which a routing header
+  // with segments left holds in its list while the fixed header names the next hop.
+  let dst = o + 24;
   while (
     nh === IpProtocol.HOP_BY_HOP || nh === IpProtocol.ROUTING || nh === IpProtocol.FRAGMENT ||
     nh === IpProtocol.DEST_OPTS || nh === IpProtocol.AUTH
@@ -273,6 +276,7 @@ function ipv6(o: number): void {
       fail(L.L_IPV6, L.E_BAD_LENGTH, q);
       return;
     }
+    if (nh === IpProtocol.ROUTING && B[P + q + 3] > 0) dst = finalDestination(q, hl, dst);
     nh = B[P + q];
     q += hl;
     n++;
@@ -281,8 +285,23 @@ function ipv6(o: number): void {
   }
   if (fragOff !== 0) return;
   const whole = mf === 0 && end <= CL;
-  const pseudo = whole ? sum16(o + 8, 32) + nh : 0;
+  const pseudo = whole ? sum16(o + 8, 16) + sum16(dst, 16) + nh : 0;
   transport(nh, q, end, whole, pseudo);
+}
+
+/**
+ * Where the final destination lies in the routing header at `q` (`hl` bytes) that still
+ * has segments left: the last address of a type 0 or type 2 header, the first entry of a
+ * segment routing header's list (it holds the segments in reverse); `dst` for other types
+ * or a header too short to hold one.
+ */
+function finalDestination(q: number, hl: number, dst: number): number {
+  const type = B[P + q + 2];
+  if ((type === L.RH_TYPE0 || type === L.RH_MOBILE) && hl >= 24 && q + hl <= CL) {
+    return q + 8 + ((hl - 8) >> 4 << 4) - 16;
+  }
+  if (type === L.RH_SEGMENT && hl >= 24 && q + 24 <= CL) return q + 8;
+  return dst;
 }
 
 function transport(proto: number, o: number, end: number, whole: boolean, pseudo: number): void {
@@ -300,7 +319,54 @@ function transport(proto: number, o: number, end: number, whole: boolean, pseudo
       return;
     }
     FL |= proto === IpProtocol.ICMP ? L.F_ICMP : L.F_ICMP6;
+    const type = B[P + o];
+    if (proto === IpProtocol.ICMP ? isIcmpError(type) : type >= 1 && type <= 4) quote(o + 8, proto === IpProtocol.ICMP);
   }
+}
+
+/** ICMP types that quote the packet they answer: unreachable, source quench, redirect, time exceeded, parameter problem. */
+function isIcmpError(type: number): boolean {
+  return type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
+}
+
+/**
+ * The packet an ICMP error quotes, from `q`: its IP header when captured, and its TCP or
+ * UDP ports (the first 4 bytes, which is all that RFC 792 promises to quote).
+ */
+function quote(q: number, v4: boolean): void {
+  let nh: number;
+  let t: number;
+  if (v4) {
+    if (q + 20 > CL || B[P + q] >> 4 !== 4) return;
+    const hl = (B[P + q] & 15) * 4;
+    if (hl < 20 || q + hl > CL) return;
+    nh = B[P + q + 9];
+    // A later fragment quotes no transport header.
+    t = (u16(q + 6) & 0x1fff) !== 0 ? -1 : q + hl;
+  } else {
+    if (q + 40 > CL || B[P + q] >> 4 !== 6) return;
+    nh = B[P + q + 6];
+    t = q + 40;
+    for (let n = 0; n < L.MAX_EXT && t >= 0; n++) {
+      if (
+        nh !== IpProtocol.HOP_BY_HOP && nh !== IpProtocol.ROUTING && nh !== IpProtocol.DEST_OPTS &&
+        nh !== IpProtocol.FRAGMENT
+      ) break;
+      if (t + 8 > CL) t = -1;
+      else {
+        const later = nh === IpProtocol.FRAGMENT && (u16(t + 2) & 0xfff8) !== 0;
+        const hl = nh === IpProtocol.FRAGMENT ? 8 : (B[P + t + 1] + 1) * 8;
+        nh = B[P + t];
+        t = later ? -1 : t + hl;
+      }
+    }
+  }
+  FL |= L.F_QUOTE;
+  put(L.C_QL3OFF, q);
+  put(L.C_QPROTO, nh);
+  if (t < 0) return;
+  put(L.C_QL4OFF, t);
+  if ((nh === IpProtocol.TCP || nh === IpProtocol.UDP) && t + 4 <= CL) FL |= L.F_QPORTS;
 }
 
 function tcp(o: number, end: number, whole: boolean, pseudo: number): void {
@@ -308,23 +374,27 @@ function tcp(o: number, end: number, whole: boolean, pseudo: number): void {
     fail(L.L_TCP, L.E_BAD_LENGTH, o);
     return;
   }
-  if (o + 20 > CL) {
+  // A snap length may cut the header: what was captured is still decoded, as tshark does:
+  // the ports from 4 bytes, the fields through the window from 16, each option when whole.
+  if (o + 4 > CL) {
     fail(L.L_TCP, L.E_TRUNCATED, o);
     return;
   }
+  FL |= L.F_TCP;
+  if (o + 16 > CL) {
+    fail(L.L_TCP, L.E_TRUNCATED, o);
+    return;
+  }
+  FL |= L.F_TCPHDR;
   const hl = (B[P + o + 12] >> 4) * 4;
   if (hl < 20 || o + hl > end) {
     fail(L.L_TCP, L.E_BAD_HLEN, o + 12);
     return;
   }
-  if (o + hl > CL) {
-    fail(L.L_TCP, L.E_TRUNCATED, o);
-    return;
-  }
-  FL |= L.F_TCP;
   const oe = o + hl;
+  const ce = oe < CL ? oe : CL;
   let q = o + 20;
-  while (q < oe) {
+  while (q < ce) {
     const k = B[P + q];
     if (k === Tcp.OPT_END) break;
     if (k === Tcp.OPT_NOP) {
@@ -335,11 +405,13 @@ function tcp(o: number, end: number, whole: boolean, pseudo: number): void {
       fail(L.L_TCP, L.E_BAD_OPTION, q);
       return;
     }
+    if (q + 1 >= ce) break;
     const l = B[P + q + 1];
     if (l < 2 || q + l > oe) {
       fail(L.L_TCP, L.E_BAD_OPTION, q);
       return;
     }
+    if (q + l > ce) break;
     if (k === Tcp.OPT_MSS) {
       if (l !== Tcp.OPT_MSS_LEN) {
         fail(L.L_TCP, L.E_BAD_OPTION, q);
@@ -371,6 +443,10 @@ function tcp(o: number, end: number, whole: boolean, pseudo: number): void {
     }
     q += l;
   }
+  if (oe > CL) {
+    fail(L.L_TCP, L.E_TRUNCATED, o);
+    return;
+  }
   const capEnd = end < CL ? end : CL;
   put(L.C_PAYOFF, oe);
   put(L.C_PAYLEN, capEnd - oe);
@@ -388,11 +464,16 @@ function udp(o: number, end: number, whole: boolean, pseudo: number): void {
     fail(L.L_UDP, L.E_BAD_LENGTH, o);
     return;
   }
-  if (o + 8 > CL) {
+  // The ports from 4 captured bytes, the length from 6 (as tshark shows them).
+  if (o + 4 > CL) {
     fail(L.L_UDP, L.E_TRUNCATED, o);
     return;
   }
   FL |= L.F_UDP;
+  if (o + 8 > CL) {
+    fail(L.L_UDP, L.E_TRUNCATED, o);
+    return;
+  }
   const ul = u16(o + 4);
   if (ul < 8 || o + ul > end) {
     fail(L.L_UDP, L.E_BAD_LENGTH, o + 4);
@@ -412,11 +493,16 @@ function udp(o: number, end: number, whole: boolean, pseudo: number): void {
 
 function dns(d: number, capEnd: number, msgEnd: number): void {
   put(L.C_APPOFF, d);
-  if (d + 12 > capEnd) {
+  // The identifier and flags from 4 bytes; each count once captured (as tshark shows them).
+  if (d + 4 > capEnd) {
     appShort(L.L_DNS, d);
     return;
   }
   FL |= L.F_DNS;
+  if (d + 12 > capEnd) {
+    appShort(L.L_DNS, d);
+    return;
+  }
   if (u16(d + 4) === 0) return;
   let q = d + 12;
   let jumps = 0;

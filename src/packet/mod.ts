@@ -41,6 +41,7 @@ export type {
   EthernetFields,
   HttpFields,
   IcmpFields,
+  IcmpQuote,
   Ipv4Fields,
   Ipv6Fields,
   PacketError,

@@ -72,19 +72,25 @@ export interface Ipv6Fields {
   frag?: { offset: number; mf: boolean; id: number };
 }
 
-/** TCP header (RFC 9293) with the options anynet decodes. */
+/**
+ * TCP header (RFC 9293) with the options anynet decodes. A header cut short by the snap
+ * length keeps what was captured, as tshark does: the ports from 4 bytes; `seq` to `win`
+ * once 16 bytes are there, `urp` at 20, each option when whole (`error` says `truncated`).
+ */
 export interface TcpFields {
   sport: number;
   dport: number;
-  seq: number;
-  ack: number;
+  seq?: number;
+  ack?: number;
   /** The 8 flag bits CWR ECE URG ACK PSH RST SYN FIN, as a number. */
-  flags: number;
-  win: number;
-  urp: number;
-  hlen: number;
+  flags?: number;
+  win?: number;
+  urp?: number;
+  hlen?: number;
   /** Present when the whole segment is in the capture. */
   checksumOk?: boolean;
+  /** The header's checksum field, present with `checksumOk`. */
+  checksum?: number;
   mss?: number;
   wscale?: number;
   sackPerm?: boolean;
@@ -98,28 +104,54 @@ export interface TcpFields {
 export interface UdpFields {
   sport: number;
   dport: number;
-  len: number;
+  /** The length field; absent when the capture ends before it. */
+  len?: number;
   /** Present when the whole datagram is captured and it carries a checksum. */
   checksumOk?: boolean;
+  /** The header's checksum field, present with `checksumOk`. */
+  checksum?: number;
   payload: number;
 }
 
-/** ICMP or ICMPv6 type and code. */
+/** The packet an ICMP or ICMPv6 error quotes: its IP header and, when captured, its ports. */
+export interface IcmpQuote {
+  v: 4 | 6;
+  src: string;
+  dst: string;
+  /** The quoted packet's transport protocol (after IPv6 extension headers). */
+  proto: number;
+  /** TCP or UDP ports of the quoted packet. */
+  sport?: number;
+  dport?: number;
+}
+
+/** ICMP or ICMPv6 type and code, and what an error message carries. */
 export interface IcmpFields {
   type: number;
   code: number;
+  /** Errors (unreachable, time exceeded, parameter problem, redirect, too big …): the quoted packet. */
+  quote?: IcmpQuote;
+  /** ICMP "need to fragment" and ICMPv6 "packet too big": the next hop's MTU. */
+  mtu?: number;
+  /** ICMP redirect: the gateway to use. */
+  gateway?: string;
+  /** Parameter problem: the offset of the faulty byte. */
+  pointer?: number;
 }
 
-/** DNS header and first question (RFC 1035). */
+/**
+ * DNS header and first question (RFC 1035). A header cut short by the snap length keeps
+ * the identifier and flags (4 bytes) and each count that was captured.
+ */
 export interface DnsFields {
   id: number;
   qr: boolean;
   opcode: number;
   rcode: number;
-  qdcount: number;
-  ancount: number;
-  nscount: number;
-  arcount: number;
+  qdcount?: number;
+  ancount?: number;
+  nscount?: number;
+  arcount?: number;
   qname?: string;
   qtype?: number;
 }

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeFrame, type PacketRecord } from "anynet/packet";
+import { importPrivate } from "../_helpers/private_module.ts";
 import {
   be16,
   be32,
@@ -11,6 +12,7 @@ import {
   httpRequest,
   icmpEcho,
   ip4,
+  ip6,
   ipv4,
   ipv6,
   le32,
@@ -138,6 +140,157 @@ test("decodeFrame() verifies TCP and UDP checksums over IPv4 and IPv6 pseudo-hea
   );
   assert.is(none.udp?.checksumOk, undefined, "IPv4 UDP checksum 0 means not computed");
   assert.equal(u6.ip && u6.ip.v === 6 ? [u6.ip.src, u6.ip.dst] : [], ["fe80::1", "2001:db8::2"]);
+});
+
+test("decodeFrame() keeps the fields a snap length left of a cut TCP, UDP or DNS header, as tshark does", async () => {
+  const { packetLine } = await importPrivate<typeof import("../../src/packet/_text.ts")>("packet/_text");
+  // MSS, SACK permitted, timestamps, NOP, window scale: options end at 20 + 20 bytes.
+  const options = [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 3, 3, 7];
+  const seg = tcp({ sport: 40000, dport: 80, seq: 7, ack: 9, flags: 0x12, win: 512, urp: 3, options }, text("x"), a4);
+  const whole = ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.TCP }, seg));
+  const cut = (tcpBytes: number) => both(whole.subarray(0, 34 + tcpBytes), LinkType.ETHERNET, whole.length);
+  const err = { layer: "tcp", code: "truncated", offset: 34 };
+  assert.equal([cut(3).tcp, cut(3).error], [undefined, err]);
+  assert.equal(cut(15).tcp, { sport: 40000, dport: 80, payload: 0 });
+  assert.equal(cut(15).error, err);
+  assert.equal(cut(16).tcp, { sport: 40000, dport: 80, seq: 7, ack: 9, flags: 0x12, win: 512, hlen: 40, payload: 0 });
+  assert.is(cut(19).tcp?.urp, undefined);
+  assert.is(cut(20).tcp?.urp, 3);
+  // Each option once whole: MSS at 24, SACK permitted at 26, timestamps at 36, window scale at 40.
+  assert.equal([cut(23).tcp?.mss, cut(24).tcp?.mss, cut(25).tcp?.sackPerm, cut(26).tcp?.sackPerm], [
+    undefined,
+    1460,
+    undefined,
+    true,
+  ]);
+  assert.equal([cut(35).tcp?.tsval, cut(36).tcp?.tsecr, cut(39).tcp?.wscale, cut(39).error], [
+    undefined,
+    2,
+    undefined,
+    err,
+  ]);
+  assert.equal([cut(40).tcp?.wscale, cut(40).error, cut(40).tcp?.checksumOk], [7, undefined, undefined]);
+  const line = (r: PacketRecord) => packetLine({ ...r, n: 1, sec: 0, nsec: 0 });
+  assert.match(
+    line(cut(15)),
+    /IP 10\.1\.2\.3\.40000 > 10\.4\.5\.6\.80: TCP \[\|tcp\] length 75 \[tcp truncated at 34\]$/,
+  );
+
+  const dgram = ethernet(
+    M2,
+    M1,
+    EtherType.IPV4,
+    ipv4({ ...a4, proto: IpProtocol.UDP }, udp(5353, 53, dnsQuery(0x1234, "example.com", 1), a4)),
+  );
+  const ucut = (n: number) => both(dgram.subarray(0, 34 + n), LinkType.ETHERNET, dgram.length);
+  assert.equal([ucut(4).udp, ucut(4).error], [{ sport: 5353, dport: 53, payload: 0 }, {
+    layer: "udp",
+    code: "truncated",
+    offset: 34,
+  }]);
+  assert.match(line(ucut(4)), /: UDP \[\|udp\] length/);
+  assert.equal(ucut(7).udp?.len, 37);
+  assert.is(ucut(8 + 3).dns, undefined);
+  assert.equal(ucut(8 + 7).dns, { id: 0x1234, qr: false, opcode: 0, rcode: 0, qdcount: 1 });
+  assert.equal(ucut(8 + 12).dns?.arcount, 0);
+  assert.is(ucut(8 + 12).error, undefined, "a question the snap length cut is not an error");
+});
+
+test("decodeFrame() checks TCP and UDP over IPv6 against the routing header's final destination", () => {
+  const hop = "2001:db8::aa", last = "2001:db8::ff";
+  const rh0 = (left: number, next: number) => new Uint8Array([next, 2, 0, left, 0, 0, 0, 0, ...ip6(last)]);
+  const srh = (left: number, next: number) =>
+    new Uint8Array([next, 4, 4, left, 1, 0, 0, 0, ...ip6(last), ...ip6("2001:db8::bb")]);
+  const verdict = (rh: (left: number, next: number) => Uint8Array, left: number, over: string, proto: number) => {
+    const ip = { v: 6 as const, src: a6.src, dst: over };
+    const l4 = proto === IpProtocol.UDP ? udp(1, 2, text("abc"), ip) : tcp({ sport: 1, dport: 2 }, text("abc"), ip);
+    const r = both(
+      ethernet(
+        M2,
+        M1,
+        EtherType.IPV6,
+        ipv6({ src: a6.src, dst: hop, next: IpProtocol.ROUTING, ext: [rh(left, proto)] }, l4),
+      ),
+    );
+    return (r.udp ?? r.tcp)?.checksumOk;
+  };
+  // Segments left: the final destination is in the list (RFC 8200 §8.1), last for type 0,
+  // first for segment routing; none left: the fixed header's destination is the final one.
+  assert.equal([verdict(rh0, 1, last, IpProtocol.UDP), verdict(rh0, 1, hop, IpProtocol.UDP)], [true, false]);
+  assert.equal([verdict(rh0, 0, hop, IpProtocol.TCP), verdict(rh0, 0, last, IpProtocol.TCP)], [true, false]);
+  assert.equal([verdict(srh, 1, last, IpProtocol.TCP), verdict(srh, 1, hop, IpProtocol.TCP)], [true, false]);
+  assert.equal([verdict(srh, 0, hop, IpProtocol.UDP), verdict(srh, 0, last, IpProtocol.UDP)], [true, false]);
+});
+
+test("decodeFrame() decodes the packet an ICMP or ICMPv6 error quotes, and the text line words it as tcpdump", async () => {
+  const { packetLine } = await importPrivate<typeof import("../../src/packet/_text.ts")>("packet/_text");
+  const line = (r: PacketRecord) => packetLine({ ...r, n: 1, sec: 0, nsec: 0 });
+  const router = { v: 4 as const, src: "10.9.9.9", dst: a4.src };
+  const quoted = ipv4({ ...a4, proto: IpProtocol.UDP }, udp(5353, 53, text("query"), a4));
+  const icmpError = (type: number, code: number, rest: number[], body: Uint8Array) =>
+    both(
+      ethernet(
+        M2,
+        M1,
+        EtherType.IPV4,
+        ipv4({ ...router, proto: IpProtocol.ICMP }, concat([type, code, 0, 0], rest, body)),
+      ),
+    );
+  const port = icmpError(3, 3, [0, 0, 0, 0], quoted);
+  assert.equal(port.icmp, {
+    type: 3,
+    code: 3,
+    quote: { v: 4, src: a4.src, dst: a4.dst, proto: IpProtocol.UDP, sport: 5353, dport: 53 },
+  });
+  assert.match(line(port), /ICMP 10\.4\.5\.6 udp port 53 unreachable length/);
+  assert.match(line(icmpError(3, 1, [0, 0, 0, 0], quoted)), /ICMP host 10\.4\.5\.6 unreachable length/);
+  assert.match(
+    line(icmpError(3, 4, [0, 0, 5, 0xdc], quoted)),
+    /ICMP 10\.4\.5\.6 unreachable - need to frag \(mtu 1500\)/,
+  );
+  assert.match(line(icmpError(11, 0, [0, 0, 0, 0], quoted)), /ICMP time exceeded in-transit length/);
+  assert.match(line(icmpError(5, 1, ip4("10.9.9.1"), quoted)), /ICMP redirect 10\.4\.5\.6 to host 10\.9\.9\.1 length/);
+  assert.match(line(icmpError(12, 0, [8, 0, 0, 0], quoted)), /ICMP parameter problem - octet 8 length/);
+  // Only the IP header quoted: no ports; too little even for it: no quote.
+  assert.equal(icmpError(3, 3, [0, 0, 0, 0], quoted.subarray(0, 22)).icmp?.quote?.dport, undefined);
+  assert.is(icmpError(3, 3, [0, 0, 0, 0], quoted.subarray(0, 19)).icmp?.quote, undefined);
+  assert.is(icmpError(0, 0, [0, 1, 0, 1], quoted).icmp?.quote, undefined, "an echo reply quotes nothing");
+
+  const q6 = ipv6({ ...a6, next: IpProtocol.TCP }, tcp({ sport: 40000, dport: 443 }, text(""), a6));
+  const icmp6Error = (type: number, code: number, rest: number[]) =>
+    both(
+      ethernet(
+        M2,
+        M1,
+        EtherType.IPV6,
+        ipv6({ src: "2001:db8::9", dst: a6.src, next: IpProtocol.ICMPV6 }, concat([type, code, 0, 0], rest, q6)),
+      ),
+    );
+  const unreachable6 = icmp6Error(1, 4, [0, 0, 0, 0]);
+  assert.equal(unreachable6.icmp6?.quote, { v: 6, src: a6.src, dst: a6.dst, proto: 6, sport: 40000, dport: 443 });
+  assert.match(line(unreachable6), /ICMP6 destination unreachable, unreachable port, 2001:db8::2 tcp port 443 length/);
+  assert.match(line(icmp6Error(2, 0, be32(1280))), /ICMP6 packet too big, mtu 1280 length/);
+  assert.match(line(icmp6Error(3, 0, [0, 0, 0, 0])), /ICMP6 time exceeded in-transit for 2001:db8::2 length/);
+  assert.match(line(icmp6Error(4, 1, be32(40))), /ICMP6 parameter problem, next header - octet 40 length/);
+});
+
+test("decodeFrame() gives the checksum field, and the text line marks a wrong one as tcpdump -v does", async () => {
+  const { packetLine } = await importPrivate<typeof import("../../src/packet/_text.ts")>("packet/_text");
+  const seg = udp(7, 9, text("odd"), a4, { badChecksum: true });
+  const r = both(ethernet(M2, M1, EtherType.IPV4, ipv4({ ...a4, proto: IpProtocol.UDP }, seg)));
+  assert.equal([r.udp?.checksumOk, r.udp?.checksum], [false, (seg[6] << 8) | seg[7]]);
+  const hex = ((seg[6] << 8) | seg[7]).toString(16).padStart(4, "0");
+  assert.match(packetLine({ ...r, n: 1 }), new RegExp(`UDP len 3 \\[bad udp cksum 0x${hex}!\\] length \\d+$`));
+  const good = both(
+    ethernet(
+      M2,
+      M1,
+      EtherType.IPV4,
+      ipv4({ ...a4, proto: IpProtocol.TCP }, tcp({ sport: 1, dport: 2 }, text("x"), a4)),
+    ),
+  );
+  assert.is(good.tcp?.checksumOk, true);
+  assert.not.match(packetLine({ ...good, n: 1 }), /cksum/);
 });
 
 test("decodeFrame() handles IPv4 fragments: transport only in the first, no checksum verdict", () => {

@@ -9,9 +9,9 @@ import {
   C_URILEN, C_URIOFF, C_VLANS, C_WSCALE, E_BAD_HLEN, E_BAD_LABEL, E_BAD_LENGTH, E_BAD_OPTION, E_BAD_POINTER,
   E_BAD_VERSION, E_NAME_TOO_LONG, E_POINTER_LOOP, E_TOO_MANY, E_TRUNCATED, F_ALPN, F_ARP, F_ARPADDR, F_DNS,
   F_ERROR, F_ETH, F_FRAG6, F_HOST, F_HTTP, F_ICMP, F_ICMP6, F_IP4, F_IP6, F_IPCSUM_OK, F_L4CSUM, F_L4CSUM_OK,
-  F_MSS, F_QNAME, F_SACKPERM, F_SNI, F_TCP, F_TLS, F_TSOPT, F_UDP, F_UNSUPPORTED, F_WSCALE, L_ARP, L_DNS,
+  F_MSS, F_QNAME, F_QPORTS, F_QUOTE, F_SACKPERM, F_SNI, F_TCP, F_TCPHDR, F_TLS, F_TSOPT, F_UDP, F_UNSUPPORTED, F_WSCALE, L_ARP, L_DNS,
   L_ICMP, L_ICMP6, L_IPV4, L_IPV6, L_LINK, L_TCP, L_TLS, L_UDP, L_VLAN, MAX_EXT, MAX_HTTP_METHOD, MAX_JUMPS,
-  MAX_VLANS, NCOLS,
+  MAX_VLANS, NCOLS, C_QL3OFF, C_QL4OFF, C_QPROTO, RH_MOBILE, RH_SEGMENT, RH_TYPE0,
 } from "./layout";
 import * as EtherType from "./ether_types";
 import * as IpProtocol from "./ip_protocols";
@@ -210,6 +210,7 @@ function ipv6(o: i32): void {
   let n = 0;
   let fragOff = 0;
   let mf = 0;
+  let dst = o + 24; // the pseudo-header's destination: the final one (RFC 8200 §8.1)
   while (
     nh == IpProtocol.HOP_BY_HOP || nh == IpProtocol.ROUTING || nh == IpProtocol.FRAGMENT ||
     nh == IpProtocol.DEST_OPTS || nh == IpProtocol.AUTH
@@ -230,6 +231,7 @@ function ipv6(o: i32): void {
       hl = (b8(q + 1) + 1) * 8;
     }
     if (q + hl > end) { fail(L_IPV6, E_BAD_LENGTH, q); return; }
+    if (nh == IpProtocol.ROUTING && b8(q + 3) > 0) dst = finalDestination(q, hl, dst);
     nh = b8(q);
     q += hl;
     n++;
@@ -238,8 +240,16 @@ function ipv6(o: i32): void {
   }
   if (fragOff != 0) return;
   const whole = verify && mf == 0 && end <= CL;
-  const pseudo: u64 = whole ? sum16(o + 8, 32) + sw16(nh) : 0;
+  const pseudo: u64 = whole ? sum16(o + 8, 16) + sum16(dst, 16) + sw16(nh) : 0;
   transport(nh, q, end, whole, pseudo);
+}
+
+/** The final destination in a routing header with segments left (see _ts_frame.ts). */
+function finalDestination(q: i32, hl: i32, dst: i32): i32 {
+  const type = b8(q + 2);
+  if ((type == RH_TYPE0 || type == RH_MOBILE) && hl >= 24 && q + hl <= CL) return q + 8 + ((hl - 8) >> 4 << 4) - 16;
+  if (type == RH_SEGMENT && hl >= 24 && q + 24 <= CL) return q + 8;
+  return dst;
 }
 
 function transport(proto: i32, o: i32, end: i32, whole: bool, pseudo: u64): void {
@@ -251,25 +261,69 @@ function transport(proto: i32, o: i32, end: i32, whole: bool, pseudo: u64): void
     if (o + 4 > end) { fail(layer, E_BAD_LENGTH, o); return; }
     if (o + 4 > CL) { fail(layer, E_TRUNCATED, o); return; }
     FL |= proto == IpProtocol.ICMP ? F_ICMP : F_ICMP6;
+    const type = b8(o);
+    if (proto == IpProtocol.ICMP ? isIcmpError(type) : type >= 1 && type <= 4) quote(o + 8, proto == IpProtocol.ICMP);
   }
+}
+
+function isIcmpError(type: i32): bool {
+  return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/** The packet an ICMP error quotes (see _ts_frame.ts). */
+function quote(q: i32, v4: bool): void {
+  let nh: i32;
+  let t: i32;
+  if (v4) {
+    if (q + 20 > CL || b8(q) >> 4 != 4) return;
+    const hl = (b8(q) & 15) * 4;
+    if (hl < 20 || q + hl > CL) return;
+    nh = b8(q + 9);
+    t = (g16(q + 6) & 0x1fff) != 0 ? -1 : q + hl;
+  } else {
+    if (q + 40 > CL || b8(q) >> 4 != 6) return;
+    nh = b8(q + 6);
+    t = q + 40;
+    for (let n = 0; n < MAX_EXT && t >= 0; n++) {
+      if (nh != IpProtocol.HOP_BY_HOP && nh != IpProtocol.ROUTING && nh != IpProtocol.DEST_OPTS && nh != IpProtocol.FRAGMENT) break;
+      if (t + 8 > CL) t = -1;
+      else {
+        const later = nh == IpProtocol.FRAGMENT && (g16(t + 2) & 0xfff8) != 0;
+        const hl = nh == IpProtocol.FRAGMENT ? 8 : (b8(t + 1) + 1) * 8;
+        nh = b8(t);
+        t = later ? -1 : t + hl;
+      }
+    }
+  }
+  FL |= F_QUOTE;
+  put(C_QL3OFF, q);
+  put(C_QPROTO, nh);
+  if (t < 0) return;
+  put(C_QL4OFF, t);
+  if ((nh == IpProtocol.TCP || nh == IpProtocol.UDP) && t + 4 <= CL) FL |= F_QPORTS;
 }
 
 function tcp(o: i32, end: i32, whole: bool, pseudo: u64): void {
   if (o + 20 > end) { fail(L_TCP, E_BAD_LENGTH, o); return; }
-  if (o + 20 > CL) { fail(L_TCP, E_TRUNCATED, o); return; }
+  // A cut header still gives what was captured: ports from 4 bytes, through the window from 16.
+  if (o + 4 > CL) { fail(L_TCP, E_TRUNCATED, o); return; }
+  FL |= F_TCP;
+  if (o + 16 > CL) { fail(L_TCP, E_TRUNCATED, o); return; }
+  FL |= F_TCPHDR;
   const hl = (b8(o + 12) >> 4) * 4;
   if (hl < 20 || o + hl > end) { fail(L_TCP, E_BAD_HLEN, o + 12); return; }
-  if (o + hl > CL) { fail(L_TCP, E_TRUNCATED, o); return; }
-  FL |= F_TCP;
   const oe = o + hl;
+  const ce = oe < CL ? oe : CL;
   let q = o + 20;
-  while (q < oe) {
+  while (q < ce) {
     const k = b8(q);
     if (k == Tcp.OPT_END) break;
     if (k == Tcp.OPT_NOP) { q++; continue; }
     if (q + 1 >= oe) { fail(L_TCP, E_BAD_OPTION, q); return; }
+    if (q + 1 >= ce) break;
     const l = b8(q + 1);
     if (l < 2 || q + l > oe) { fail(L_TCP, E_BAD_OPTION, q); return; }
+    if (q + l > ce) break;
     if (k == Tcp.OPT_MSS) {
       if (l != Tcp.OPT_MSS_LEN) { fail(L_TCP, E_BAD_OPTION, q); return; }
       FL |= F_MSS;
@@ -289,6 +343,7 @@ function tcp(o: i32, end: i32, whole: bool, pseudo: u64): void {
     }
     q += l;
   }
+  if (oe > CL) { fail(L_TCP, E_TRUNCATED, o); return; }
   const capEnd = end < CL ? end : CL;
   put(C_PAYOFF, oe);
   put(C_PAYLEN, capEnd - oe);
@@ -303,8 +358,9 @@ function tcp(o: i32, end: i32, whole: bool, pseudo: u64): void {
 
 function udp(o: i32, end: i32, whole: bool, pseudo: u64): void {
   if (o + 8 > end) { fail(L_UDP, E_BAD_LENGTH, o); return; }
-  if (o + 8 > CL) { fail(L_UDP, E_TRUNCATED, o); return; }
+  if (o + 4 > CL) { fail(L_UDP, E_TRUNCATED, o); return; }
   FL |= F_UDP;
+  if (o + 8 > CL) { fail(L_UDP, E_TRUNCATED, o); return; }
   const ul = g16(o + 4);
   if (ul < 8 || o + ul > end) { fail(L_UDP, E_BAD_LENGTH, o + 4); return; }
   const ue = o + ul;
@@ -320,8 +376,9 @@ function udp(o: i32, end: i32, whole: bool, pseudo: u64): void {
 
 function dns(d: i32, capEnd: i32, msgEnd: i32): void {
   put(C_APPOFF, d);
-  if (d + 12 > capEnd) { appShort(L_DNS, d); return; }
+  if (d + 4 > capEnd) { appShort(L_DNS, d); return; }
   FL |= F_DNS;
+  if (d + 12 > capEnd) { appShort(L_DNS, d); return; }
   if (g16(d + 4) == 0) return;
   let q = d + 12;
   let jumps = 0;

@@ -60,6 +60,8 @@ const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[
 const col = (c: number): RowRead => (t, _b, r) => t[r + c];
 const ucol = (c: number): OccurrenceRead => (t, _b, r) => t[r + c] >>> 0;
 const two: RowRead = () => 2;
+/** The TCP header captured through the window (a capture may hold only its ports). */
+const TCPHDR = L.F_TCP | L.F_TCPHDR;
 
 function protocol(name: string, mask: number, count?: RowRead): FieldDef {
   return { name, type: "protocol", mask, count };
@@ -71,7 +73,25 @@ function flag(name: string, mask: number, value: OccurrenceRead): FieldDef {
   return { name, type: "boolean", mask, value };
 }
 function tcpFlag(name: string, bit: number): FieldDef {
-  return flag(name, L.F_TCP, (t, b, r) => (b[l4(t, r) + 13] & bit) !== 0 ? 1 : 0);
+  return flag(name, TCPHDR, (t, b, r) => (b[l4(t, r) + 13] & bit) !== 0 ? 1 : 0);
+}
+/**
+ * Once for a field that lies within the captured bytes up to `l4 + end`, else absent: a
+ * snap length can cut a header short, and tshark shows only what was captured.
+ */
+const capturedTo = (end: number): RowRead => (t, _b, r) => t[r + L.C_CAPLEN] >= t[r + L.C_L4OFF] + end ? 1 : 0;
+/** The same for a field that ends `end` bytes into the application data. */
+const capturedAppTo = (end: number): RowRead => (t, _b, r) => t[r + L.C_CAPLEN] >= t[r + L.C_APPOFF] + end ? 1 : 0;
+
+/** A DNS header count at `offset` in the message: there once its two bytes were captured. */
+function dnsCount(name: string, offset: number): FieldDef {
+  return {
+    name,
+    type: "integer",
+    mask: L.F_DNS,
+    count: capturedAppTo(offset + 2),
+    value: (t, b, r) => u16(b, app(t, r) + offset),
+  };
 }
 
 /** The 802.1Q tags tshark calls `vlan` (an 802.1ad tag, 0x88a8, is `ieee8021ad` there). */
@@ -195,12 +215,12 @@ const FIELD_LIST: FieldDef[] = [
   integer("tcp.srcport", L.F_TCP, (t, b, r) => u16(b, l4(t, r))),
   integer("tcp.dstport", L.F_TCP, (t, b, r) => u16(b, l4(t, r) + 2)),
   { name: "tcp.port", type: "integer", mask: L.F_TCP, count: two, value: (t, b, r, i) => u16(b, l4(t, r) + 2 * i) },
-  integer("tcp.seq_raw", L.F_TCP, (t, b, r) => u32(b, l4(t, r) + 4)),
-  integer("tcp.ack_raw", L.F_TCP, (t, b, r) => u32(b, l4(t, r) + 8)),
-  integer("tcp.hdr_len", L.F_TCP, (t, b, r) => (b[l4(t, r) + 12] >> 4) * 4),
+  integer("tcp.seq_raw", TCPHDR, (t, b, r) => u32(b, l4(t, r) + 4)),
+  integer("tcp.ack_raw", TCPHDR, (t, b, r) => u32(b, l4(t, r) + 8)),
+  integer("tcp.hdr_len", TCPHDR, (t, b, r) => (b[l4(t, r) + 12] >> 4) * 4),
   // The segment's length by the IP header, as tshark counts it: also when the capture cut it short.
-  integer("tcp.len", L.F_TCP, (t, b, r) => ipEnd(t, b, r) - l4(t, r) - (b[l4(t, r) + 12] >> 4) * 4),
-  integer("tcp.flags", L.F_TCP, (t, b, r) => ((b[l4(t, r) + 12] & 15) << 8) | b[l4(t, r) + 13], 4),
+  integer("tcp.len", TCPHDR, (t, b, r) => ipEnd(t, b, r) - l4(t, r) - (b[l4(t, r) + 12] >> 4) * 4),
+  integer("tcp.flags", TCPHDR, (t, b, r) => ((b[l4(t, r) + 12] & 15) << 8) | b[l4(t, r) + 13], 4),
   tcpFlag("tcp.flags.fin", Tcp.FIN),
   tcpFlag("tcp.flags.syn", Tcp.SYN),
   tcpFlag("tcp.flags.reset", Tcp.RST),
@@ -209,8 +229,14 @@ const FIELD_LIST: FieldDef[] = [
   tcpFlag("tcp.flags.urg", Tcp.URG),
   tcpFlag("tcp.flags.ece", 0x40),
   tcpFlag("tcp.flags.cwr", 0x80),
-  integer("tcp.window_size_value", L.F_TCP, (t, b, r) => u16(b, l4(t, r) + 14)),
-  integer("tcp.urgent_pointer", L.F_TCP, (t, b, r) => u16(b, l4(t, r) + 18)),
+  integer("tcp.window_size_value", TCPHDR, (t, b, r) => u16(b, l4(t, r) + 14)),
+  {
+    name: "tcp.urgent_pointer",
+    type: "integer",
+    mask: TCPHDR,
+    count: capturedTo(20),
+    value: (t, b, r) => u16(b, l4(t, r) + 18),
+  },
   integer("tcp.options.mss_val", L.F_TCP | L.F_MSS, col(L.C_MSS)),
   integer("tcp.options.wscale.shift", L.F_TCP | L.F_WSCALE, col(L.C_WSCALE)),
   integer("tcp.options.timestamp.tsval", L.F_TCP | L.F_TSOPT, ucol(L.C_TSVAL)),
@@ -220,7 +246,13 @@ const FIELD_LIST: FieldDef[] = [
   integer("udp.srcport", L.F_UDP, (t, b, r) => u16(b, l4(t, r))),
   integer("udp.dstport", L.F_UDP, (t, b, r) => u16(b, l4(t, r) + 2)),
   { name: "udp.port", type: "integer", mask: L.F_UDP, count: two, value: (t, b, r, i) => u16(b, l4(t, r) + 2 * i) },
-  integer("udp.length", L.F_UDP, (t, b, r) => u16(b, l4(t, r) + 4)),
+  {
+    name: "udp.length",
+    type: "integer",
+    mask: L.F_UDP,
+    count: capturedTo(6),
+    value: (t, b, r) => u16(b, l4(t, r) + 4),
+  },
 
   protocol("icmp", L.F_ICMP),
   integer("icmp.type", L.F_ICMP, (t, b, r) => b[l4(t, r)]),
@@ -241,10 +273,11 @@ const FIELD_LIST: FieldDef[] = [
     count: (t, b, r) => b[app(t, r) + 2] >> 7,
     value: (t, b, r) => b[app(t, r) + 3] & 15,
   },
-  integer("dns.count.queries", L.F_DNS, (t, b, r) => u16(b, app(t, r) + 4)),
-  integer("dns.count.answers", L.F_DNS, (t, b, r) => u16(b, app(t, r) + 6)),
-  integer("dns.count.auth_rr", L.F_DNS, (t, b, r) => u16(b, app(t, r) + 8)),
-  integer("dns.count.add_rr", L.F_DNS, (t, b, r) => u16(b, app(t, r) + 10)),
+  dnsCount("dns.count.queries", 4),
+  dnsCount("dns.count.answers", 6),
+  dnsCount("dns.count.auth_rr", 8),
+  dnsCount("dns.count.add_rr", 10),
+
   {
     name: "dns.qry.name",
     type: "string",
