@@ -356,7 +356,10 @@ export class ConnTracker {
     if (f & (L.F_TCP | L.F_UDP)) {
       sport = (b[l4] << 8) | b[l4 + 1];
       dport = (b[l4 + 2] << 8) | b[l4 + 3];
-      payload = f & L.F_UDP ? ((b[l4 + 4] << 8) | b[l4 + 5]) - 8 : ipEnd - l4 - ((b[l4 + 12] >> 4) * 4);
+      // A snap length may cut the header after the ports: the UDP length needs 6 bytes, the
+      // TCP header length 13 (F_TCPHDR); a payload that cannot be read counts as none.
+      if (f & L.F_UDP) payload = l4off + 6 <= caplen ? ((b[l4 + 4] << 8) | b[l4 + 5]) - 8 : 0;
+      else payload = f & L.F_TCPHDR ? ipEnd - l4 - ((b[l4 + 12] >> 4) * 4) : 0;
     } else if (f & (L.F_ICMP | L.F_ICMP6)) {
       ({ sport, dport, oneWay } = icmpPorts(proto, b[l4], b[l4 + 1]));
       payload = ipEnd - l4 - 8;
@@ -380,8 +383,11 @@ export class ConnTracker {
 
     const sec = t[base + L.C_SECHI] * 4294967296 + (t[base + L.C_SECLO] >>> 0);
     const nsec = t[base + L.C_NSEC];
-    const tcpFlags = f & L.F_TCP ? b[l4 + 13] : 0;
-    const tcpSeq = f & L.F_TCP ? ((b[l4 + 4] << 24) | (b[l4 + 5] << 16) | (b[l4 + 6] << 8) | b[l4 + 7]) >>> 0 : 0;
+    // Flags and sequence number only where the header was captured that far (F_TCPHDR);
+    // a segment with its ports alone counts in packets and bytes but moves no TCP state.
+    const tcpHeader = (f & L.F_TCPHDR) !== 0;
+    const tcpFlags = tcpHeader ? b[l4 + 13] : 0;
+    const tcpSeq = tcpHeader ? ((b[l4 + 4] << 24) | (b[l4 + 5] << 16) | (b[l4 + 6] << 8) | b[l4 + 7]) >>> 0 : 0;
     let c = this.conns.get(key);
     if (c) {
       if (expired(c, sec, nsec) || this.reused(c, tcpFlags, tcpSeq)) {
@@ -447,7 +453,7 @@ export class ConnTracker {
     side.pkts++;
     side.ipBytes += ipBytes;
     c.services |= f & (L.F_DNS | L.F_TLS | L.F_HTTP);
-    if (f & L.F_TCP) {
+    if (tcpHeader) {
       this.tcpPacket(c, side, peer, isOrig, tcpFlags, tcpSeq, payload);
     } else {
       side.payload += payload;

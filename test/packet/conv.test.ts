@@ -265,6 +265,24 @@ test("anynet pcap conv prints NDJSON rows, a table, endpoints and the hierarchy"
   assert.match(both.stderr, /choose one/);
 });
 
+test("conversations() counts a segment cut after its ports without reading flags it does not have", async () => {
+  // 14 + 20 + 8 bytes: the ports and the sequence number, not the flags (which sit at 13).
+  const frames = [
+    tcpFrame(A, B, 43000, 443, SYN, 1000),
+    tcpFrame(B, A, 443, 43000, SYN | ACK, 9000),
+    tcpFrame(A, B, 43000, 443, ACK, 1001),
+  ];
+  for (const engine of ["wasm", "ts"] as const) {
+    const [c, ...rest] = await rows(pcap(frames, { snaplen: 42 }), { engine });
+    assert.is(rest.length, 0, engine);
+    assert.equal(
+      [c["id.orig_p"], c["id.resp_p"], c.orig_pkts, c.resp_pkts, c.conn_state, c.history, c.orig_bytes],
+      [43000, 443, 2, 1, "OTH", "", 0],
+      engine,
+    );
+  }
+});
+
 test("conversations() and pcap conv count only the packets a display filter keeps", async () => {
   const web = await rows(capture, { filter: "tcp.port == 80" });
   assert.equal(web.map((c) => [c["id.resp_p"], c.conn_state, c.orig_pkts, c.resp_pkts]), [[80, "SF", 5, 3]]);
