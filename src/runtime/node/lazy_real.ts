@@ -12,9 +12,8 @@
  * Puts `base` under `standIn`'s prototype and forwards to `real(this)` every getter and
  * method of `base.prototype` that `standIn.prototype` does not have.
  */
-// deno-lint-ignore no-explicit-any
 export function forwardToReal<T extends object>(
-  standIn: abstract new (...args: any[]) => T,
+  standIn: abstract new (...args: never[]) => T,
   base: { prototype: object },
   real: (self: T) => object,
 ): void {
