@@ -134,8 +134,13 @@ export class NodeFastResponse {
   static json(data: unknown, init?: ResponseInit): Response {
     const text = JSON.stringify(data);
     if (text === undefined) throw new TypeError(`FastResponse.json: ${typeof data} cannot be written as JSON`);
-    const headers = new Headers(init?.headers);
-    if (!headers.has("content-type")) headers.set("content-type", JSON_TYPE);
+    // Without headers of the caller's, no Headers is built at all.
+    let headers: HeadersInit = { "content-type": JSON_TYPE };
+    if (init?.headers !== undefined) {
+      const given = new Headers(init.headers);
+      if (!given.has("content-type")) given.set("content-type", JSON_TYPE);
+      headers = given;
+    }
     return new NodeFastResponse(text, { ...init, headers }) as unknown as Response;
   }
 
