@@ -13,7 +13,8 @@
  * their range, with the median requests/s, wrk's p50/p99 latency and the server's CPU time
  * per request (from /proc, which noise from other processes moves far less than
  * requests/s). The REST API answers one small JSON document, so it is measured in the
- * small case only. A fourth server, the floor (see _serve/server.mjs), shows what a
+ * small case only. On Node, anynet is measured twice: with a plain `Response` and with its
+ * `FastResponse` ("fast"). Another server, the floor (see _serve/server.mjs), shows what a
  * fetch-style server pays on Node and Deno before any of anynet's own code runs: on Node
  * the fetch `Response` itself, on Deno serving connections from an accept loop of one's
  * own rather than with `Deno.serve`.
@@ -80,7 +81,7 @@ if (!hasWrk()) {
   Deno.exit(1);
 }
 
-type Kind = "anynet" | "native" | "api" | "floor";
+type Kind = "anynet" | "anynet-fast" | "native" | "api" | "floor";
 /** One wrk run, and the server's CPU time per request during it (µs). */
 type Measurement = WrkResult & { cpuPerRequest: number | undefined };
 interface Case {
@@ -94,7 +95,9 @@ const CASES: Case[] = [false, true].flatMap((close) =>
     name: `${name}, ${close ? "close" : "keep-alive"}`,
     path,
     close,
-    kinds: (path === "/small" ? ["anynet", "native", "api", "floor"] : ["anynet", "native", "floor"]) as Kind[],
+    kinds: (path === "/small"
+      ? ["anynet", "anynet-fast", "native", "api", "floor"]
+      : ["anynet", "anynet-fast", "native", "floor"]) as Kind[],
   }))
 );
 
@@ -140,9 +143,16 @@ const ratioText = (values: number[]) =>
 /** The target anynet/bare of each runtime. */
 const target = (leg: Leg) => (leg.runtime === "node" ? 0.8 : 0.95);
 
-/** The servers measured on a runtime: the floor exists on Node and Deno only. */
+/**
+ * The servers measured on a runtime: the floor exists on Node and Deno only, and
+ * FastResponse differs from Response on Node only.
+ */
 const kindsOf = (leg: Leg): Kind[] =>
-  leg.runtime === "bun" ? ["anynet", "native", "api"] : ["anynet", "native", "api", "floor"];
+  leg.runtime === "bun"
+    ? ["anynet", "native", "api"]
+    : leg.runtime === "deno"
+    ? ["anynet", "native", "api", "floor"]
+    : ["anynet", "anynet-fast", "native", "api", "floor"];
 
 async function measureLeg(leg: Leg): Promise<void> {
   const servers = new Map<Kind, { port: number; child: ChildProcess }>();
@@ -162,8 +172,8 @@ async function measureLeg(leg: Leg): Promise<void> {
     }
     console.log(`\n${leg.name} ${leg.version}: target anynet/bare ≥ ${target(leg)}`);
     console.log(
-      "case                     bare req/s  anynet req/s  anynet/bare [range]  api/bare [range]   floor/bare [range] " +
-        "  p50/p99 ms: bare | anynet | api            CPU µs/request: bare | anynet | api | floor",
+      "case                     bare req/s  anynet req/s  anynet/bare [range]  fast/bare [range]  api/bare [range]   " +
+        "floor/bare [range]   p50/p99 ms: bare | anynet | api            CPU µs/request: bare | anynet | fast | api | floor",
     );
     for (const testCase of CASES) {
       // The REST API answers one small document: measured in the small case only.
@@ -208,9 +218,9 @@ async function measureLeg(leg: Leg): Promise<void> {
       console.log(
         `${testCase.name.padEnd(23)}  ${of("native", (m) => m.requestsPerSecond, 0).padStart(10)}  ` +
           `${of("anynet", (m) => m.requestsPerSecond, 0).padStart(12)}  ${ratio("anynet").padEnd(19)}  ` +
-          `${ratio("api").padEnd(17)}  ${ratio("floor").padEnd(17)}  ` +
+          `${ratio("anynet-fast").padEnd(17)}  ${ratio("api").padEnd(17)}  ${ratio("floor").padEnd(17)}  ` +
           `${latency("native")} | ${latency("anynet")} | ${latency("api")}`.padEnd(43) +
-          `  ${cpu("native")} | ${cpu("anynet")} | ${cpu("api")} | ${cpu("floor")}${missed}`,
+          `  ${cpu("native")} | ${cpu("anynet")} | ${cpu("anynet-fast")} | ${cpu("api")} | ${cpu("floor")}${missed}`,
       );
     }
   } finally {

@@ -65,6 +65,7 @@ export {
   serve,
   type ServeOptions,
 } from "./serve.ts";
+export { FastResponse } from "./fast_response.ts";
 export {
   type ApiComment,
   type ApiPost,

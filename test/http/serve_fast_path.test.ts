@@ -1,9 +1,10 @@
 // What serve()'s fast path must not change: the handler's request is a real Request (on
 // Node it is read lazily from node:http), a body known in full goes out with its length
 // rather than chunked (so HTTP/1.0 keep-alive works), and a streamed body still streams.
+// FastResponse is a Response to any code, and serve() writes it with the same framing.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type HttpServer, serve } from "anynet/http";
+import { FastResponse, type HttpServer, serve } from "anynet/http";
 import { announceSkip, testRuntime } from "../_helpers/env.ts";
 import { RawConnection, type RawResponse } from "../_helpers/http_raw.ts";
 
@@ -14,6 +15,8 @@ let waiting: () => void = () => {};
 let leftSeen: (aborted: boolean) => void = () => {};
 
 const encoder = new TextEncoder();
+/** 1 MiB in a pattern that shows a lost, repeated or misplaced part. */
+const mebibyte = Uint8Array.from({ length: 1024 * 1024 }, (_, i) => (i * 7 + (i >> 12)) % 251);
 
 test.before(async () => {
   server = await serve(async (request) => {
@@ -52,6 +55,24 @@ test.before(async () => {
     if (path === "/bytes") return new Response(new Uint8Array(1024).fill(120));
     if (path === "/empty") return new Response("");
     if (path === "/none") return new Response(null, { status: 204 });
+    if (path === "/1m") return new Response(mebibyte);
+    if (path === "/fast/1m") return new FastResponse(mebibyte);
+    if (path === "/fast/text") {
+      return new FastResponse("héllo\n", { status: 201, statusText: "Made", headers: [["x-kind", "fast"]] });
+    }
+    if (path === "/fast/json") return FastResponse.json({ ok: true }, { headers: { "x-kind": "json" } });
+    if (path === "/fast/buffer") return new FastResponse(new Uint8Array(1024).fill(121).buffer);
+    if (path === "/fast/none") return new FastResponse(null, { status: 204, headers: { "x-kind": "none" } });
+    if (path === "/fast/late") {
+      const response = new FastResponse("late", { headers: { "content-type": "text/x-late", "content-length": "99" } });
+      response.headers.set("x-late", "1");
+      return response;
+    }
+    if (path === "/fast/read") {
+      const response = new FastResponse(encoder.encode("read once"));
+      assert.ok(response.body instanceof ReadableStream);
+      return response;
+    }
     if (path === "/stream") {
       return new Response(
         new ReadableStream<Uint8Array>({
@@ -180,6 +201,92 @@ test("a streamed body still streams (chunked, every part, the first before the l
     assert.is(response.headers["content-length"], undefined);
   } finally {
     connection.destroy();
+  }
+});
+
+test("FastResponse is a Response: instanceof, status, headers, text(), json(), clone(), body, null-body statuses", async () => {
+  const response = new FastResponse("héllo", { status: 201, statusText: "Made", headers: { "x-a": "1" } });
+  assert.ok(response instanceof Response);
+  assert.is(Object.prototype.toString.call(response), "[object Response]");
+  assert.equal([response.status, response.statusText, response.ok, response.type, response.url, response.redirected], [
+    201,
+    "Made",
+    true,
+    "default",
+    "",
+    false,
+  ]);
+  assert.is(response.headers.get("x-a"), "1");
+  // Whatever the runtime's own Response gives a string body (Bun gives none).
+  assert.is(response.headers.get("content-type"), new Response("x").headers.get("content-type"));
+  const copy = response.clone();
+  assert.ok(copy instanceof Response);
+  assert.is(await copy.text(), "héllo");
+  assert.is(response.bodyUsed, false);
+  assert.ok(response.body instanceof ReadableStream);
+  assert.is(await response.text(), "héllo");
+  assert.is(response.bodyUsed, true);
+  assert.ok(
+    await response.text().then(() => false, (error) => error instanceof TypeError),
+    "a read body cannot be read again",
+  );
+
+  const json = FastResponse.json({ n: 1 }, { status: 202 });
+  assert.equal([json.status, json.headers.get("content-type"), await json.json()], [
+    202,
+    Response.json(1).headers.get("content-type"),
+    { n: 1 },
+  ]);
+  const bytes = new FastResponse(new Uint8Array([1, 2, 3]).buffer);
+  assert.equal([bytes.headers.get("content-type"), [...new Uint8Array(await bytes.arrayBuffer())]], [null, [1, 2, 3]]);
+
+  for (const status of [204, 205, 304]) {
+    const empty = new FastResponse(null, { status });
+    assert.equal([empty.status, empty.body, await empty.text()], [status, null, ""]);
+    // As the runtime's own Response does (Bun's accepts a body here).
+    const refuses = (make: () => Response) => {
+      try {
+        make();
+        return false;
+      } catch (error) {
+        return error instanceof TypeError;
+      }
+    };
+    assert.is(refuses(() => new FastResponse("body", { status })), refuses(() => new Response("body", { status })));
+  }
+  assert.throws(() => new FastResponse("x", { status: 600 }), RangeError);
+  const streamed = new FastResponse(new ReadableStream({ start: (c) => (c.enqueue(encoder.encode("s")), c.close()) }));
+  assert.is(await streamed.text(), "s");
+});
+
+test("serve() writes a FastResponse with Content-Length and the exact bytes, headers set late included", async () => {
+  const paths = ["/fast/text", "/fast/json", "/fast/buffer", "/fast/none", "/fast/late", "/fast/read"];
+  const { responses, open } = await onOneConnection(paths.map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
+  const seen = responses.map((r) => [r.status, r.headers["content-length"], r.headers["transfer-encoding"], r.body]);
+  assert.equal(seen, [
+    [201, String(encoder.encode("héllo\n").byteLength), undefined, String.fromCharCode(...encoder.encode("héllo\n"))],
+    [200, String('{"ok":true}'.length), undefined, '{"ok":true}'],
+    [200, "1024", undefined, "y".repeat(1024)],
+    [204, undefined, undefined, ""],
+    [200, "4", undefined, "late"],
+    // A body whose stream was taken out is streamed by Deno's own server (chunked).
+    [200, testRuntime === "deno" ? undefined : "9", testRuntime === "deno" ? "chunked" : undefined, "read once"],
+  ]);
+  assert.equal(responses.map((r) => r.headers["x-kind"]), ["fast", "json", undefined, "none", undefined, undefined]);
+  assert.equal(
+    [responses[1].headers["content-type"]?.split(";")[0], responses[0].headers["content-type"]?.toLowerCase()],
+    ["application/json", "text/plain;charset=utf-8"],
+  );
+  assert.equal([responses[4].headers["content-type"], responses[4].headers["x-late"]], ["text/x-late", "1"]);
+  assert.ok(open, "the connection stays open after the answers");
+});
+
+test("a 1 MiB answer arrives whole and exact, from a Response and from a FastResponse", async () => {
+  for (const path of ["/1m", "/fast/1m"]) {
+    const response = await fetch(`${server.url}${path}`);
+    assert.is(response.headers.get("content-length"), String(mebibyte.byteLength), path);
+    const body = new Uint8Array(await response.arrayBuffer());
+    assert.ok(body.byteLength === mebibyte.byteLength && body.every((byte, i) => byte === mebibyte[i]), path);
   }
 });
 

@@ -1,8 +1,9 @@
 // One server of the serve benchmark, on whichever runtime runs this file (Node, Deno, Bun).
 // JavaScript, not TypeScript, so that all three run it as it is.
 //
-// Usage: <runtime> server.mjs anynet|native|api|floor
+// Usage: <runtime> server.mjs anynet|anynet-fast|native|api|floor
 //   anynet  anynet's serve() answering /small, /1k and /1m with fixed bodies
+//   anynet-fast  the same with anynet's FastResponse instead of Response
 //   native  the runtime's own server answering the same paths with the same bytes: a
 //           node:http handler (writeHead + res.end), Deno.serve, Bun.serve
 //   api     the demo REST API on serve() (the benchmark asks for GET /posts/1)
@@ -25,10 +26,10 @@ const JSON_TYPE = { "content-type": "application/json" };
 const BYTES_TYPE = { "content-type": "application/octet-stream" };
 
 /** The fetch-style answer to a path, as anynet's serve(), Deno.serve and Bun.serve give it. */
-function fetchAnswer(url) {
-  if (url.endsWith("/1m")) return new Response(mib, { headers: BYTES_TYPE });
-  if (url.endsWith("/1k")) return new Response(kib, { headers: BYTES_TYPE });
-  return new Response(small, { headers: JSON_TYPE });
+function fetchAnswer(url, ResponseClass = Response) {
+  if (url.endsWith("/1m")) return new ResponseClass(mib, { headers: BYTES_TYPE });
+  if (url.endsWith("/1k")) return new ResponseClass(kib, { headers: BYTES_TYPE });
+  return new ResponseClass(small, { headers: JSON_TYPE });
 }
 
 async function anynet() {
@@ -42,13 +43,18 @@ async function start() {
     const server = await serve((request) => fetchAnswer(request.url), { port: 0 });
     return { port: server.addr.port, close: () => server.close() };
   }
+  if (kind === "anynet-fast") {
+    const { serve, FastResponse } = await anynet();
+    const server = await serve((request) => fetchAnswer(request.url, FastResponse), { port: 0 });
+    return { port: server.addr.port, close: () => server.close() };
+  }
   if (kind === "api") {
     const { serve, createRestApi, restApiErrorResponse } = await anynet();
     const server = await serve(createRestApi(), { port: 0, errorResponse: restApiErrorResponse });
     return { port: server.addr.port, close: () => server.close() };
   }
   if (kind === "floor") return await floor();
-  if (kind !== "native") throw new Error(`unknown server kind '${kind}' (anynet, native, api or floor)`);
+  if (kind !== "native") throw new Error(`unknown server kind '${kind}' (anynet, anynet-fast, native, api or floor)`);
   if (runtime === "deno") {
     const { promise, resolve } = Promise.withResolvers();
     const server = Deno.serve(

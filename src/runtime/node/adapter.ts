@@ -15,6 +15,7 @@ import { nodePermissions } from "./permissions.ts";
 import { nodeAbortWithoutSignal } from "./abort_hook.ts";
 import { nodeExit } from "./exit.ts";
 import { nodeHttpTransport } from "./http_transport.ts";
+import { NodeFastResponse } from "./fast_response.ts";
 import { nodeConnectTcp, nodeListenTcp, nodeReusePortProblem } from "./tcp.ts";
 import { dgramBind } from "./udp.ts";
 
@@ -31,6 +32,7 @@ export const nodeAdapter: RuntimeAdapter = {
   },
   http: {
     serve: async (handler, options) => (await import("./serve.ts")).serveNode(handler, options),
+    fastResponse: NodeFastResponse as unknown as typeof Response,
     // Also the only way to trust extra CAs: Node's fetch takes no per-request TLS options
     // (unless the undici package is installed, which anynet does not depend on).
     transport: nodeHttpTransport,

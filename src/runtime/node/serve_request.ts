@@ -16,6 +16,7 @@
  * @module
  */
 import type * as http from "node:http";
+import { forwardToReal } from "./lazy_real.ts";
 
 /** The request's headers as fetch's `Headers`, in the order they came. */
 export function toHeaders(req: http.IncomingMessage): Headers {
@@ -169,27 +170,4 @@ export class NodeRequest {
 }
 
 // Everything else a Request has is the real one's: its getters and methods run on it.
-Object.setPrototypeOf(NodeRequest.prototype, Request.prototype);
-for (const key of Reflect.ownKeys(Request.prototype)) {
-  if (key === "constructor" || Object.hasOwn(NodeRequest.prototype, key)) continue;
-  const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, key)!;
-  const { get, value } = descriptor;
-  if (get !== undefined) {
-    Object.defineProperty(NodeRequest.prototype, key, {
-      configurable: true,
-      enumerable: descriptor.enumerable,
-      get(this: NodeRequest) {
-        return get.call(realOf(this));
-      },
-    });
-  } else if (typeof value === "function") {
-    Object.defineProperty(NodeRequest.prototype, key, {
-      configurable: true,
-      enumerable: descriptor.enumerable,
-      writable: true,
-      value: function (this: NodeRequest, ...args: unknown[]) {
-        return value.apply(realOf(this), args);
-      },
-    });
-  }
-}
+forwardToReal(NodeRequest, Request, (request) => realOf(request));

@@ -1,6 +1,8 @@
 /**
  * Writes a handler's `Response` to a `node:http` response: a body that is all there at
  * once in one `res.end()` with `Content-Length`, any other body streamed with backpressure.
+ * A `FastResponse` (fast_response.ts) that never became a real `Response` is written
+ * straight from the body and headers it was given.
  *
  * A standard `Response` does not say whether its body is a string or bytes (Node 24 and
  * later keep that in private fields) and gives no length, so the body is told by how its
@@ -21,6 +23,7 @@
  */
 import { Buffer } from "node:buffer";
 import type * as http from "node:http";
+import { fastParts } from "./fast_response.ts";
 
 /** Microtask turns to wait for a body stream's end after its first chunk (Node needs two). */
 const END_WAIT_TURNS = 4;
@@ -61,6 +64,16 @@ function headerList(response: Response, framed: boolean): string[] {
 
 /** Writes `response` to `res`; resolves once it is all handed to Node. */
 export async function writeResponse(response: Response, res: http.ServerResponse): Promise<void> {
+  const fast = fastParts(response);
+  if (fast !== undefined) {
+    const { status, body, headers } = fast;
+    if (body !== null) {
+      headers.push("content-length", String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength));
+    } else if (!bodiless(status)) headers.push("content-length", "0");
+    res.writeHead(status, fast.statusText || undefined, headers);
+    res.end(body ?? undefined);
+    return;
+  }
   const status = response.status;
   const reason = response.statusText || undefined;
   const body = response.body;
