@@ -4,8 +4,16 @@
  *
  * @module
  */
-import { CommandError } from "../command.ts";
+import { CommandError, type FlagSpec } from "../command.ts";
 import type { PacketFilter } from "../../packet/packet_filter.ts";
+
+/** `--filter` of every `pcap` command. */
+export const FILTER_FLAG: FlagSpec = {
+  name: "filter",
+  type: "string",
+  valueName: "EXPR",
+  description: "Only packets matching this display filter (tshark's spelling; see docs/packets.md)",
+};
 
 /** The compiled `--filter`, or undefined without one. */
 export async function compileFilterFlag(expression: string | undefined): Promise<PacketFilter | undefined> {

@@ -5,11 +5,26 @@
  *
  * @module
  */
-import { CommandError } from "../command.ts";
+import { CommandError, type FlagSpec, type PositionalSpec } from "../command.ts";
 import { fileErrorReason, fileSize } from "../../runtime/files.ts";
 import { readStdin } from "../../runtime/stdin.ts";
 import type { CaptureSource } from "../../packet/open_capture.ts";
 import { CaptureError } from "../../packet/capture_error.ts";
+
+/** The FILE argument of every `pcap` command. */
+export const CAPTURE_FILE: PositionalSpec = {
+  name: "FILE",
+  description: "The pcap or pcapng file (gzip-compressed too); - reads standard input",
+};
+
+/** `--engine` of every `pcap` command: which decoder implementation runs. */
+export const ENGINE_FLAG: FlagSpec = {
+  name: "engine",
+  type: "string",
+  choices: ["wasm", "ts"],
+  default: "wasm",
+  description: "Decoder implementation",
+};
 
 /** The FILE argument that stands for standard input. */
 export const STDIN = "-";

@@ -8,8 +8,8 @@
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import type { ConnRecord } from "../../packet/conversations.ts";
 import type { HierarchyNode } from "../../packet/_protocol_hierarchy.ts";
-import { captureFailure, captureSource } from "./_pcap_source.ts";
-import { compileFilterFlag } from "./_pcap_filter.ts";
+import { CAPTURE_FILE, captureFailure, captureSource, ENGINE_FLAG } from "./_pcap_source.ts";
+import { compileFilterFlag, FILTER_FLAG } from "./_pcap_filter.ts";
 import type { CaptureSource } from "../../packet/open_capture.ts";
 import type { PacketFilter } from "../../packet/packet_filter.ts";
 import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS } from "../../packet/_conn_limits.ts";
@@ -131,7 +131,7 @@ export const pcapConvCommand: CommandSpec = {
     "address (packets and IP bytes sent and received); --hierarchy counts frames and bytes per chain of " +
     "protocols like `tshark -z io,phs`. At most --max-conns connections are tracked at once: past that one of " +
     "the least recently active leaves the table, and standard error says how many had not ended by then.",
-  positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
+  positionals: [CAPTURE_FILE],
   flags: [
     { name: "json", type: "boolean", description: "Print NDJSON, one object per row" },
     {
@@ -140,12 +140,7 @@ export const pcapConvCommand: CommandSpec = {
       description: "Per address: connections, packets and IP bytes sent and received",
     },
     { name: "hierarchy", type: "boolean", description: "The protocol hierarchy, like tshark -z io,phs" },
-    {
-      name: "filter",
-      type: "string",
-      valueName: "EXPR",
-      description: "Only packets matching this display filter (as pcap decode --filter)",
-    },
+    FILTER_FLAG,
     {
       name: "community-id-seed",
       type: "integer",
@@ -164,7 +159,7 @@ export const pcapConvCommand: CommandSpec = {
       default: DEFAULT_MAX_CONNECTIONS,
       description: "Most connections tracked at once (about 460 bytes each)",
     },
-    { name: "engine", type: "string", choices: ["wasm", "ts"], default: "wasm", description: "Decoder implementation" },
+    ENGINE_FLAG,
     {
       name: "format",
       type: "string",

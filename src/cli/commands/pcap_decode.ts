@@ -1,7 +1,7 @@
 import { CommandError, type CommandSpec } from "../command.ts";
 import { checkOutputFile } from "./_output_file.ts";
-import { compileFilterFlag } from "./_pcap_filter.ts";
-import { captureFailure, captureSource } from "./_pcap_source.ts";
+import { compileFilterFlag, FILTER_FLAG } from "./_pcap_filter.ts";
+import { CAPTURE_FILE, captureFailure, captureSource, ENGINE_FLAG } from "./_pcap_source.ts";
 
 /** `--separator` as typed: the escapes a shell makes awkward. */
 function separatorText(value: string): string {
@@ -20,10 +20,10 @@ export const pcapDecodeCommand: CommandSpec = {
     "stop the decode; a file damaged at the file level prints every packet before the damage, then the " +
     "error, and exits 1. FILE - reads standard input as it arrives, so " +
     "`tcpdump -i lo -U -w - | anynet pcap decode -` decodes live; Ctrl-C ends it with the count.",
-  positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
+  positionals: [CAPTURE_FILE],
   flags: [
     { name: "json", type: "boolean", description: "Print NDJSON, one object per packet" },
-    { name: "filter", type: "string", valueName: "EXPR", description: "Only packets matching this display filter" },
+    FILTER_FLAG,
     {
       name: "fields",
       type: "string",
@@ -40,7 +40,7 @@ export const pcapDecodeCommand: CommandSpec = {
       description: "Write the matching packets to OUT (.pcapng: pcapng, .pcap: pcap, else the input's format)",
     },
     { name: "limit", type: "integer", min: 1, valueName: "N", description: "Stop after N packets" },
-    { name: "engine", type: "string", choices: ["wasm", "ts"], default: "wasm", description: "Decoder implementation" },
+    ENGINE_FLAG,
   ],
   examples: [
     "pcap decode capture.pcap",

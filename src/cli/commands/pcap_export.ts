@@ -5,8 +5,8 @@
  * @module
  */
 import type { CommandSpec } from "../command.ts";
-import { compileFilterFlag } from "./_pcap_filter.ts";
-import { captureSource } from "./_pcap_source.ts";
+import { compileFilterFlag, FILTER_FLAG } from "./_pcap_filter.ts";
+import { CAPTURE_FILE, captureSource, ENGINE_FLAG } from "./_pcap_source.ts";
 import { checkTableOutput, TABLE_FORMATS, writeTableFile } from "./_table_file.ts";
 import type { ExportFormat } from "../../packet/export/table.ts";
 
@@ -20,7 +20,7 @@ export const pcapExportCommand: CommandSpec = {
     "query engines such as DuckDB, Spark, Trino and Polars; a field a packet lacks is null. Parquet is written " +
     "in row groups of 65536 rows as the capture streams, so memory stays constant whatever its size. " +
     "--filter keeps the packets that match a display filter. On failure the output file is removed.",
-  positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
+  positionals: [CAPTURE_FILE],
   flags: [
     {
       name: "format",
@@ -30,8 +30,8 @@ export const pcapExportCommand: CommandSpec = {
       description: "Output format",
     },
     { name: "output", short: "o", type: "string", valueName: "OUT", description: "The file to write (required)" },
-    { name: "filter", type: "string", valueName: "EXPR", description: "Only packets matching this display filter" },
-    { name: "engine", type: "string", choices: ["wasm", "ts"], default: "wasm", description: "Decoder implementation" },
+    FILTER_FLAG,
+    ENGINE_FLAG,
   ],
   examples: [
     "pcap export capture.pcap -o packets.parquet",

@@ -3,8 +3,8 @@ import { CommandError } from "../command.ts";
 import type { CaptureStats, FlowStats } from "../../packet/mod.ts";
 import { DEFAULT_MAX_FLOWS, MAX_FLOWS } from "../../packet/_layout.ts";
 import { isTerminal } from "../../runtime/process.ts";
-import { compileFilterFlag } from "./_pcap_filter.ts";
-import { captureLabel, captureName, captureSource } from "./_pcap_source.ts";
+import { compileFilterFlag, FILTER_FLAG } from "./_pcap_filter.ts";
+import { CAPTURE_FILE, captureLabel, captureName, captureSource, ENGINE_FLAG } from "./_pcap_source.ts";
 
 function flowLine(f: FlowStats): string {
   // A flow evicted earlier restarted its counts: what is shown is a lower bound.
@@ -49,16 +49,11 @@ export const pcapStatsCommand: CommandSpec = {
     "memory: the flow table holds at most --max-flows flows (about 128 bytes each); past that, the smaller " +
     "half is evicted, the flow count becomes an estimate (~N) and the output says whether the top flows " +
     "are still proven exact. A file damaged at the file level prints the statistics up to the damage and exits 1.",
-  positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too); - reads standard input" }],
+  positionals: [CAPTURE_FILE],
   flags: [
     { name: "json", type: "boolean", description: "Print one JSON object" },
-    {
-      name: "filter",
-      type: "string",
-      valueName: "EXPR",
-      description: "Count only packets matching this display filter",
-    },
-    { name: "engine", type: "string", choices: ["wasm", "ts"], default: "wasm", description: "Decoder implementation" },
+    FILTER_FLAG,
+    ENGINE_FLAG,
     {
       name: "max-flows",
       type: "integer",
