@@ -5,36 +5,29 @@
  *
  * @module
  */
-import { openFileReader } from "../runtime/files.ts";
+import type { FileReader } from "../runtime/files.ts";
 
 const READ_SIZE = 1 << 20;
 
-function isGzip(bytes: Uint8Array): boolean {
+/** Whether `bytes` start with gzip's magic. */
+export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Whether the file at `path` starts with gzip's magic. */
-export async function isGzipFile(path: string): Promise<boolean> {
-  const reader = await openFileReader(path);
+/**
+ * The rest of an open file as chunks, after `head` (its first bytes, already read); the
+ * reader is closed when the chunks end or the consumer stops. `onRead` hears the bytes
+ * read so far, `head` included, after each chunk.
+ */
+export async function* readerChunks(
+  reader: FileReader,
+  head: Uint8Array,
+  onRead?: (bytesRead: number) => void,
+): AsyncGenerator<Uint8Array> {
+  let total = head.length;
   try {
-    const head = new Uint8Array(2);
-    let n = 0;
-    while (n < 2) {
-      const got = await reader.read(head, n, 2 - n);
-      if (got === 0) break;
-      n += got;
-    }
-    return isGzip(head.subarray(0, n));
-  } finally {
-    await reader.close();
-  }
-}
-
-/** The file at `path` as chunks; `onRead` hears the bytes read so far after each. */
-export async function* fileChunks(path: string, onRead?: (bytesRead: number) => void): AsyncGenerator<Uint8Array> {
-  const reader = await openFileReader(path);
-  let total = 0;
-  try {
+    onRead?.(total);
+    yield head;
     for (;;) {
       const buffer = new Uint8Array(READ_SIZE);
       const n = await reader.read(buffer, 0, READ_SIZE);

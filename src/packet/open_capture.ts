@@ -10,7 +10,7 @@ import { PacketBatch } from "./batch.ts";
 import { CaptureError } from "./capture_error.ts";
 import { checkIntegerRange, refuse, typeOfValue } from "../_argument_checks.ts";
 import { compileFilter, keepMatching, PacketFilter } from "./packet_filter.ts";
-import { fileChunks, gunzipIfCompressed, isGzipFile } from "./_gunzip.ts";
+import { gunzipIfCompressed, isGzip, readerChunks } from "./_gunzip.ts";
 
 /** Where capture bytes come from: the bytes, a stream or iterable of chunks, or a file path. */
 export type CaptureSource =
@@ -164,18 +164,31 @@ export async function* drive(
       start = stop;
     }
   };
-  // A gzip-compressed file streams through the decompressor like any other stream; its
-  // progress is counted in the file's (compressed) bytes.
-  const compressedFile = typeof source === "string" && await isGzipFile(source);
-  if (compressedFile) source = fileChunks(source as string, onProgress);
+  let compressedFile = false;
   if (typeof source === "string") {
     // A file is read straight into the engine's input buffer: no copy through a chunk.
     const reader = await openFileReader(source);
+    // Set when the first bytes are gzip's magic: the reader then goes on as a stream.
+    let gzipHead: Uint8Array | undefined;
     try {
-      for (;;) {
+      for (let first = true;; first = false) {
         if (signal?.aborted) return;
-        engine.ensureInput(carry + chunkSize);
-        const n = await reader.read(engine.input(), carry, chunkSize);
+        // The first read takes at least the two bytes that tell a gzip file, and they are
+        // looked at where they were read: a pipe or /dev/stdin cannot be read twice.
+        const length = first ? Math.max(chunkSize, 2) : chunkSize;
+        engine.ensureInput(carry + length);
+        let n = await reader.read(engine.input(), carry, length);
+        if (first) {
+          while (n === 1) {
+            const more = await reader.read(engine.input(), 1, length - 1);
+            if (more === 0) break;
+            n += more;
+          }
+          if (isGzip(engine.input().subarray(0, n))) {
+            gzipHead = engine.input().slice(0, n);
+            break;
+          }
+        }
         if (n === 0) break;
         bytesRead += n;
         onProgress?.(bytesRead);
@@ -186,11 +199,17 @@ export async function* drive(
         carry = end - stop;
       }
     } finally {
-      await reader.close();
+      if (gzipHead === undefined) await reader.close();
     }
-    if (signal?.aborted) return;
-    yield* drain(carry, true);
-    return;
+    if (gzipHead === undefined) {
+      if (signal?.aborted) return;
+      yield* drain(carry, true);
+      return;
+    }
+    // A gzip-compressed file streams through the decompressor like any other stream; its
+    // progress is counted in the file's (compressed) bytes.
+    compressedFile = true;
+    source = readerChunks(reader, gzipHead, onProgress);
   }
   for await (const chunk of gunzipIfCompressed(chunksOf(source, chunkSize))) {
     if (signal?.aborted) return;

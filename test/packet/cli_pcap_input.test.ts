@@ -6,7 +6,7 @@ import process from "node:process";
 import { gzipSync } from "node:zlib";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { cliCommand, runCli } from "../_helpers/cli.ts";
+import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
 import { root, testRuntime } from "../_helpers/env.ts";
 import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
 
@@ -50,6 +50,21 @@ for (const command of [["pcap", "decode", "--json"], ["pcap", "stats", "--json"]
       const piped = await runWithStdin([...command, "-"], bytes);
       assert.is(piped.code, 0, `${label}: ${piped.stderr}`);
       assert.is(withoutFlows(piped.stdout), withoutFlows(fromFile.stdout), label);
+      // A pipe named by a path is read once: the bytes that tell gzip are not read twice.
+      // (bash makes a real pipe; a child's standard input from spawn() is a socket, which
+      // /dev/stdin cannot open.)
+      const [cli, prefix] = cliCommand();
+      const named = await runCommand("bash", [
+        "-c",
+        'cat "$1" | "${@:2}" /dev/stdin',
+        "bash",
+        label === "plain" ? file : gz,
+        cli,
+        ...prefix,
+        ...command,
+      ]);
+      assert.is(named.code, 0, `${label} through /dev/stdin: ${named.stderr}`);
+      assert.is(withoutFlows(named.stdout), withoutFlows(fromFile.stdout), `${label} through /dev/stdin`);
     }
     const zipped = await runCli([...command, gz]);
     assert.is(zipped.code, 0, zipped.stderr);

@@ -219,9 +219,23 @@ export class NodeFastResponse {
   }
 }
 
-// Everything else a Response has is the real one's; the statics too (`error()`, `redirect()`).
-forwardToReal(NodeFastResponse, Response, (response) => realOf(response));
-Object.setPrototypeOf(NodeFastResponse, Response);
+let wired = false;
+
+/**
+ * {@linkcode NodeFastResponse}, made a `Response` on first use: everything else a Response
+ * has is the real one's, the statics too (`error()`, `redirect()`). Not done when this
+ * module loads, because the adapter loads it for every program and reading the global
+ * `Response` makes Node load its whole fetch implementation (whose HTTP parser, on Node 22,
+ * reserves WebAssembly memory at once).
+ */
+export function nodeFastResponse(): typeof NodeFastResponse {
+  if (!wired) {
+    wired = true;
+    forwardToReal(NodeFastResponse, Response, (response) => realOf(response));
+    Object.setPrototypeOf(NodeFastResponse, Response);
+  }
+  return NodeFastResponse;
+}
 
 /**
  * What the writer needs of `response` to write it without fetch's `Response`, when it is
