@@ -14,7 +14,7 @@ import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
 // Captures of the tcpdump corpus on which anynet and tshark decode the same layers: no
 // tunnels, no ICMP errors quoting a packet, HTTP only as requests over TCP (see the
 // differences in docs/packets.md). Missing files are left out.
-const CORPUS = join(root, "..", "shared", "corpus", "tcpdump");
+const CORPUS = join(process.env.ANYNET_CORPUS ?? join(root, "..", "shared", "corpus"), "tcpdump");
 const CAPTURES = [
   "mptcp-aa-v1.pcap",
   "ldp-common-session.pcap",
@@ -145,7 +145,10 @@ if (!hasTshark) {
     for (const [j, expression] of EXPRESSIONS.entries()) {
       const expected = theirs.filter((n) => n > j * size && n <= (j + 1) * size).map((n) => n - j * size);
       const ours = await anynetFrames(merged, expression);
-      if (expected.length === 0) problems.push(`${expression}: tshark matches nothing, a weak test`);
+      // Some expressions are for the corpus captures: on the sample alone they may match nothing.
+      if (expected.length === 0 && corpus.length > 0) {
+        problems.push(`${expression}: tshark matches nothing, a weak test`);
+      }
       if (ours.join(" ") !== expected.join(" ")) {
         problems.push(`${expression}:\n  tshark ${expected.join(" ")}\n  anynet ${ours.join(" ")}`);
       }
