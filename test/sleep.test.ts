@@ -19,8 +19,10 @@ test("sleep() waits the time asked for", async () => {
   const { sleep } = await loading;
   const { how, ms } = await outcome(sleep(60, { onAbort: "reject" }));
   assert.is(how, "resolved");
-  // Timers may fire a millisecond early on some runtimes; a loaded machine makes them late.
-  assert.ok(ms >= 55, `waited only ${ms} ms`);
+  // Node counts a timer from the event loop's cached time, which a busy loop (this file's
+  // loading, a loaded machine) leaves some milliseconds old: it may end that much early by
+  // the wall clock (54 ms was seen in CI). Late is always possible.
+  assert.ok(ms >= 40, `waited only ${ms} ms`);
 });
 
 test("sleep() with onAbort 'reject' rejects with the signal's reason, at once", async () => {
