@@ -172,7 +172,7 @@ try {
   console.log(
     `pcap stats --json (whole process, best of 5): node ${benchNode.version} ${node.ms.toFixed(0)} ms, C loop ${
       c.ms.toFixed(0)
-    } ms (${(node.ms / c.ms).toFixed(2)}× the C time; target ≤ 3×)`,
+    } ms (${(node.ms / c.ms).toFixed(2)}× the C time; target ≤ 2×)`,
   );
 
   // Peak RSS of the whole process, on each runtime (streaming keeps it flat).
