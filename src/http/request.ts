@@ -116,7 +116,7 @@ export interface RequestOptions {
   hooks?: Hooks;
   /**
    * How the request is sent: `"auto"` uses the runtime's fastest client (on Node a pooled
-   * keep-alive node:http transport, elsewhere fetch); `"fetch"` always uses the runtime's
+   * keep-alive HTTP/1.1 client on node:net, elsewhere fetch); `"fetch"` always uses the runtime's
    * fetch (on Node not with `ca`, which Node's fetch cannot take). @default "auto"
    */
   transport?: "auto" | "fetch";
