@@ -14,7 +14,7 @@ import { flowReport } from "./_flow_report.ts";
 import { type EngineStats, TsStats } from "./_ts_stats.ts";
 import { readWasmStats } from "./_wasm_stats.ts";
 import { CaptureError } from "./capture_error.ts";
-import { compileFilter, PacketFilter } from "./packet_filter.ts";
+import { filterOption, type PacketFilter } from "./packet_filter.ts";
 import { type CaptureSource, checkSource, DEFAULT_BATCH, DEFAULT_CHUNK, drive, openCapture } from "./open_capture.ts";
 
 /** Packets containing each protocol. */
@@ -164,9 +164,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
   checkOptionsObject(action, options, ["engine", "signal", "onProgress", "maxFlows", "filter"]);
   const engine = checkEngine(options.engine, action);
   const maxFlows = checkIntegerRange(action, "maxFlows", options.maxFlows ?? L.DEFAULT_MAX_FLOWS, 1, L.MAX_FLOWS);
-  const filter = options.filter === undefined || options.filter instanceof PacketFilter
-    ? options.filter
-    : compileFilter(options.filter);
+  const filter = filterOption(options.filter);
   // The flow tables' hashes are keyed at random, so that no capture can be crafted to make
   // them slow; the results do not depend on where flows sit in the table.
   const seed = crypto.getRandomValues(new Uint32Array(2));

@@ -11,7 +11,7 @@ import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS } from "./_conn_limits.ts";
 import { checkEngine, type Engine } from "./_engine.ts";
 import { ipv4Text, ipv6Text } from "./_format.ts";
 import { type CaptureSource, checkSource, openCapture } from "./open_capture.ts";
-import { compileFilter, PacketFilter } from "./packet_filter.ts";
+import { filterOption, type PacketFilter } from "./packet_filter.ts";
 
 export type { ConnRecord } from "./_conn_tracker.ts";
 
@@ -95,9 +95,7 @@ export function conversations(source: CaptureSource, options: ConversationsOptio
   );
   const communityIdSeed = checkIntegerRange(action, "communityIdSeed", options.communityIdSeed ?? 0, 0, 65535);
   // Compiled here, so a mistake is thrown by this call rather than by the first iteration.
-  const filter = options.filter === undefined || options.filter instanceof PacketFilter
-    ? options.filter
-    : compileFilter(options.filter);
+  const filter = filterOption(options.filter);
   const summary: ConversationsSummary = { connections: 0, evicted: 0, unattributed: 0 };
   return {
     summary,

@@ -9,7 +9,7 @@ import { type CaptureEngine, checkEngine, createEngine, type Engine } from "./_e
 import { PacketBatch } from "./batch.ts";
 import { CaptureError } from "./capture_error.ts";
 import { checkIntegerRange, refuse, typeOfValue } from "../_argument_checks.ts";
-import { compileFilter, keepMatching, PacketFilter } from "./packet_filter.ts";
+import { filterOption, keepMatching, type PacketFilter } from "./packet_filter.ts";
 import { gunzipIfCompressed, isGzip, readerChunks } from "./_gunzip.ts";
 
 /** Where capture bytes come from: the bytes, a stream or iterable of chunks, or a file path. */
@@ -114,9 +114,7 @@ export function openCapture(source: CaptureSource, options: OpenCaptureOptions =
   checkPositiveInt(options.chunkSize, "chunkSize", 1 << 28);
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const chunkSize = options.chunkSize ?? CHUNK;
-  const filter = options.filter === undefined || options.filter instanceof PacketFilter
-    ? options.filter
-    : compileFilter(options.filter);
+  const filter = filterOption(options.filter);
   return {
     async *[Symbol.asyncIterator](): AsyncGenerator<PacketBatch> {
       const engine = createEngine(engineName, batchSize);

@@ -81,3 +81,12 @@ export function keepMatching(test: RowTest, t: Int32Array, b: Uint8Array, rows: 
   }
   return kept;
 }
+
+/**
+ * A `filter` option as the capture functions take it: nothing, a compiled filter as it is,
+ * or an expression compiled now (so a mistake is thrown by the call that was given it).
+ * @throws {FilterError} When the expression cannot be read.
+ */
+export function filterOption(option: string | PacketFilter | undefined): PacketFilter | undefined {
+  return option === undefined || option instanceof PacketFilter ? option : compileFilter(option);
+}

@@ -4,7 +4,7 @@ import type { CaptureStats, FlowStats } from "../../packet/mod.ts";
 import { DEFAULT_MAX_FLOWS, MAX_FLOWS } from "../../packet/_layout.ts";
 import { isTerminal } from "../../runtime/process.ts";
 import { compileFilterFlag, FILTER_FLAG } from "./_pcap_filter.ts";
-import { CAPTURE_FILE, captureLabel, captureName, captureSource, ENGINE_FLAG } from "./_pcap_source.ts";
+import { CAPTURE_FILE, captureFailure, captureLabel, captureSource, ENGINE_FLAG } from "./_pcap_source.ts";
 
 function flowLine(f: FlowStats): string {
   // A flow evicted earlier restarted its counts: what is shown is a lower bound.
@@ -99,7 +99,7 @@ export const pcapStatsCommand: CommandSpec = {
       if (error instanceof RangeError) {
         throw new CommandError(error.message.replace("maxFlows", "--max-flows"), { cause: error });
       }
-      throw new CommandError(`cannot read capture ${captureName(path)}: ${(error as Error).message}`, { cause: error });
+      throw captureFailure(path, error);
     }
     if (progress) await io.err("\x1b[2K\r");
     const { fileError, ...rest } = stats;
