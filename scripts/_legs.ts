@@ -4,6 +4,11 @@
  * dependencies ship. The machine's own `node` only drives npm and the build; it is not
  * a leg, so the suite means the same thing whatever Node a machine has.
  *
+ * scripts/node-matrix is a package of its own, installed here the first time a Node leg
+ * is asked for, not a dev dependency of the root: npm installs every dev dependency of a
+ * package installed from a git URL before it builds it, and three Node releases (about
+ * 590 MB) have no part in building anynet.
+ *
  * @module
  */
 import { spawnSync } from "node:child_process";
@@ -43,24 +48,49 @@ export class LegUnavailable extends Error {}
 // such as "node24-linux-x64"; npm installs the one this machine can run.
 const matrixRequire = createRequire(fromRoot("scripts", "node-matrix", "package.json"));
 
-function nodeBinary(major: number): string {
-  const alias = `node${major}-${process.platform}-${process.arch}`;
-  let packageJson: string;
+const MATRIX_INSTALL = "npm ci --prefix scripts/node-matrix";
+const MATRIX_NPM_FLAGS = ["--no-audit", "--no-fund", "--loglevel=error"];
+let matrixInstallTried = false;
+
+/** Installs scripts/node-matrix's packages (once per run); false when npm failed. */
+function installNodeMatrix(): boolean {
+  if (matrixInstallTried) return false;
+  matrixInstallTried = true;
+  console.error(`legs: installing the Node releases the suite runs on (${MATRIX_INSTALL})`);
+  const result = spawnSync("npm", ["ci", "--prefix", fromRoot("scripts", "node-matrix"), ...MATRIX_NPM_FLAGS], {
+    stdio: "inherit",
+  });
+  return result.status === 0;
+}
+
+function resolveMatrixPackage(alias: string): string | undefined {
   try {
-    packageJson = matrixRequire.resolve(`${alias}/package.json`);
+    return matrixRequire.resolve(`${alias}/package.json`);
   } catch {
-    const listed = Object.keys(
-      JSON.parse(Deno.readTextFileSync(fromRoot("scripts", "node-matrix", "package.json"))).optionalDependencies,
-    ) as string[];
+    return undefined;
+  }
+}
+
+function nodeBinary(major: number, install: boolean): string {
+  const alias = `node${major}-${process.platform}-${process.arch}`;
+  const listed = Object.keys(
+    JSON.parse(Deno.readTextFileSync(fromRoot("scripts", "node-matrix", "package.json"))).optionalDependencies,
+  ) as string[];
+  if (!listed.includes(alias)) {
     const platforms = [...new Set(listed.map((name) => name.replace(/^node\d+-/, "")))].join(", ");
     throw new LegUnavailable(
-      listed.includes(alias)
-        ? `Node ${major} is not installed (${alias} is missing from scripts/node-matrix/node_modules): run npm ci`
-        : `no Node ${major} build for ${process.platform}-${process.arch} in scripts/node-matrix (it pins ${platforms})`,
+      `no Node ${major} build for ${process.platform}-${process.arch} in scripts/node-matrix (it pins ${platforms})`,
+    );
+  }
+  let packageJson = resolveMatrixPackage(alias);
+  if (packageJson === undefined && install && installNodeMatrix()) packageJson = resolveMatrixPackage(alias);
+  if (packageJson === undefined) {
+    throw new LegUnavailable(
+      `Node ${major} is not installed (${alias} is missing from scripts/node-matrix/node_modules): run ${MATRIX_INSTALL}`,
     );
   }
   const path = join(dirname(packageJson), "bin", "node");
-  if (!existsSync(path)) throw new LegUnavailable(`Node ${major}: ${path} is missing; run npm ci`);
+  if (!existsSync(path)) throw new LegUnavailable(`Node ${major}: ${path} is missing; run ${MATRIX_INSTALL}`);
   return path;
 }
 
@@ -82,7 +112,7 @@ function versionOf(command: string, name: string): string {
 export function newestInstalledNode(): string | undefined {
   for (const major of [...NODE_MAJORS].reverse()) {
     try {
-      return nodeBinary(major);
+      return nodeBinary(major, false);
     } catch (error) {
       if (!(error instanceof LegUnavailable)) throw error;
     }
@@ -91,15 +121,16 @@ export function newestInstalledNode(): string | undefined {
 }
 
 /**
- * The leg called `name`, with its executable and exact version.
+ * The leg called `name`, with its executable and exact version. A Node leg whose release
+ * is not installed yet is installed first (see the module's doc).
  *
  * @throws {LegUnavailable} When this machine cannot run it (no build for this platform,
- *   or the package is not installed).
+ *   or the package could not be installed).
  */
 export function findLeg(name: string): Leg {
   const major = name.match(/^node(\d+)$/)?.[1];
   if (major !== undefined) {
-    const command = nodeBinary(Number(major));
+    const command = nodeBinary(Number(major), true);
     return { name, runtime: "node", command, version: versionOf(command, name) };
   }
   if (name === "deno" || name === "bun") {
