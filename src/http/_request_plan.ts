@@ -219,6 +219,7 @@ const OPTION_NAMES: readonly string[] = [
   "keepSensitiveHeaders",
   "hooks",
   "transport",
+  "cache",
 ];
 
 /** The values of the `transport` option. */

@@ -9,6 +9,8 @@
  */
 import { checkMethod, NO_OPTIONS, prepareRequest } from "./_request_plan.ts";
 import { sendWithRetries } from "./_retry_loop.ts";
+import { cacheStoreFor, sendCached } from "./_cache_flow.ts";
+import type { CacheStore } from "./cache.ts";
 import type { HttpResponse } from "./response.ts";
 import type { RetryOptions } from "./retry.ts";
 
@@ -120,12 +122,20 @@ export interface RequestOptions {
    * fetch (on Node not with `ca`, which Node's fetch cannot take). @default "auto"
    */
   transport?: "auto" | "fetch";
+  /**
+   * A private HTTP cache (RFC 9111) for GET and HEAD: `true` for a shared in-memory store
+   * (`MemoryCache`, 16 MiB), or a {@linkcode CacheStore} of your own. `response.cached` says
+   * what it did. @default no cache
+   */
+  cache?: boolean | CacheStore;
 }
 
 /** Checks a call's arguments, then sends it; a mistake in them is a rejection, like every other failure. */
 function sendRequest(method: string, url: string | URL, options: RequestOptions): Promise<HttpResponse> {
   try {
-    return sendWithRetries(prepareRequest(method, url, options));
+    const store = options.cache === undefined ? undefined : cacheStoreFor(options.cache);
+    const prepared = prepareRequest(method, url, options);
+    return store === undefined ? sendWithRetries(prepared) : sendCached(prepared, store);
   } catch (error) {
     return Promise.reject(error);
   }
