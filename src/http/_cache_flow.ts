@@ -135,7 +135,10 @@ async function answerFromStore(
   const method = prepared.plan.method;
   const headers = new Headers(stored.headers);
   headers.set("age", String(Math.floor(currentAge(headers, stored.requestTime, stored.responseTime, now) / 1000)));
-  const body = method === "HEAD" || NULL_BODY_STATUSES.has(stored.status) ? null : stored.body;
+  // Response copies the bytes it is given (Fetch, "extract a body"): the stored body stays as it is.
+  const body = method === "HEAD" || NULL_BODY_STATUSES.has(stored.status)
+    ? null
+    : stored.body as Uint8Array<ArrayBuffer>;
   const raw = new Response(body, { status: stored.status, statusText: stored.statusText, headers });
   // No timer: nothing is left to wait for, the body is in memory.
   const attempt = new Attempt(method, stored.url, undefined, Infinity, Infinity, Infinity, false);
@@ -227,6 +230,8 @@ function conditionalRequest(prepared: PreparedRequest, stored: CachedResponse): 
 export async function sendCached(prepared: PreparedRequest, store: CacheStore): Promise<HttpResponse> {
   const { plan } = prepared;
   const { method, href } = plan;
+  // A hit sends nothing, so the retry loop's own check of the caller's signal would not run.
+  prepared.signal?.throwIfAborted();
   const requestHeaders = plan.headers;
   if ((method !== "GET" && method !== "HEAD") || isCallerConditional(requestHeaders)) {
     const response = await sendWithRetries(prepared);
