@@ -14,6 +14,7 @@
  */
 import { Attempt } from "./_attempt.ts";
 import { describeValue, refuse } from "../_argument_checks.ts";
+import { isEncoded } from "./_body_meter.ts";
 import { concatBytes } from "../_bytes.ts";
 import { NULL_BODY_STATUSES } from "../_fetch_spec.ts";
 import type { PreparedRequest } from "./_request_plan.ts";
@@ -279,5 +280,10 @@ export async function sendCached(prepared: PreparedRequest, store: CacheStore): 
     await save(new Uint8Array(0));
     return response;
   }
+  // A body whose declared length is over `maxBodyBytes` is refused as soon as it is read:
+  // the caller gets the response as it is, to see that, and nothing is stored.
+  const declared = Number(response.headers.get("content-length"));
+  const limit = plan.maxBodyBytes;
+  if (limit !== undefined && declared > limit && !isEncoded(response.headers.get("content-encoding"))) return response;
   return teeToStore(prepared, response, store.maxEntryBytes, save);
 }

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { get, head, isBodyTooLargeError, MemoryCache, post, request } from "anynet/http";
-import { type HttpServer, serve } from "anynet/http";
+import { type CachedResponse, type CacheStore, type HttpServer, serve } from "anynet/http";
 import { CLIENT_TRANSPORTS, quickRetry } from "../_helpers/http_servers.ts";
 
 /** Requests the server got, per path (with the query). */
@@ -217,6 +217,15 @@ test("maxBodyBytes applies to a cached body; HEAD is cached apart from GET", asy
   } catch (error) {
     assert.ok(isBodyTooLargeError(error), String(error));
   }
+  // On a miss the limit cuts the body off as without a cache, and the cut body is not stored.
+  const cut = await get(at("/big?n=3000&k=cut"), { cache, maxBodyBytes: 100 });
+  try {
+    await cut.bytes();
+    assert.unreachable("the body is over maxBodyBytes");
+  } catch (error) {
+    assert.ok(isBodyTooLargeError(error), String(error));
+  }
+  assert.is((await get(at("/big?n=3000&k=cut"), { cache })).cached, "miss");
   assert.is((await head(at("/fresh?head"), { cache })).cached, "miss");
   const headHit = await head(at("/fresh?head"), { cache });
   assert.is(headHit.cached, "hit");
@@ -243,6 +252,36 @@ test("retries and redirects work through the cache; cache: true shares one store
       /TypeError: .*'cache' must be true, false or a store with get\(\), set\(\), delete\(\)/,
     );
   }
+});
+
+test("a store of your own may answer with promises; a store that throws never fails the request", async () => {
+  const map = new Map<string, readonly CachedResponse[]>();
+  const own: CacheStore = {
+    maxEntryBytes: 1 << 16,
+    get: (key) => Promise.resolve(map.get(key)),
+    set: async (key, variants) => void map.set(key, variants),
+    delete: async (key) => void map.delete(key),
+    now: () => clock.now,
+  };
+  await (await get(at("/fresh?own"), { cache: own })).text();
+  assert.equal([...map.keys()], [`GET ${at("/fresh?own")}`]);
+  const hit = await get(at("/fresh?own"), { cache: own });
+  assert.is(hit.cached, "hit");
+  assert.is(await hit.text(), "fresh 1");
+  const broken: CacheStore = {
+    maxEntryBytes: 1 << 16,
+    get: () => Promise.reject(new Error("store down")),
+    set: () => {
+      throw new Error("store down");
+    },
+    delete: () => Promise.reject(new Error("store down")),
+  };
+  for (let i = 1; i <= 2; i++) {
+    const response = await get(at("/fresh?broken"), { cache: broken });
+    assert.is(response.cached, "miss");
+    assert.is(await response.text(), `fresh ${i}`);
+  }
+  assert.is((await post(at("/item"), { cache: broken, body: "x" })).status, 201);
 });
 
 // One server for the whole file.
