@@ -10,6 +10,9 @@
  * - the older `X-RateLimit-Remaining` / `X-RateLimit-Reset`, whose reset is delta seconds
  *   at some services and a Unix time in seconds at others (GitHub, Twitter).
  *
+ * Every reset is read the same way: a number too large to be a wait in seconds is a Unix
+ * time (in seconds, or in milliseconds when larger still).
+ *
  * A reset says when the quota is full again, which only matters when the quota is spent: a
  * reset counts when the remaining quota is 0 or not given. Malformed values are ignored
  * (the normal backoff applies), as a malformed `Retry-After` is.
@@ -22,6 +25,15 @@
  * is September 2001: no service asks for a 31-year wait, and no reset time lies before it.
  */
 const EPOCH_SECONDS_FROM = 1e9;
+/** …and from this value on, a Unix time in milliseconds, which a few services send. */
+const EPOCH_MILLISECONDS_FROM = 1e12;
+
+/** A reset value as a wait in ms from `now`: delta seconds, or a Unix time in seconds or ms already past or to come. */
+function resetWait(reset: number, now: number): number {
+  if (reset < EPOCH_SECONDS_FROM) return Math.round(reset * 1000);
+  const at = reset < EPOCH_MILLISECONDS_FROM ? reset * 1000 : reset;
+  return Math.max(0, Math.round(at - now));
+}
 
 /** A non-negative decimal number of seconds, or `undefined`. */
 function seconds(text: string | null | undefined): number | undefined {
@@ -62,14 +74,11 @@ export function rateLimitWait(headers: Headers, now: number = Date.now()): numbe
   if (field !== null) {
     const params = rateLimitField(field);
     const reset = seconds(params.get("t") ?? params.get("reset"));
-    if (reset !== undefined && spent(params.get("r") ?? params.get("remaining"))) return Math.round(reset * 1000);
+    if (reset !== undefined && spent(params.get("r") ?? params.get("remaining"))) return resetWait(reset, now);
   }
-  const reset = seconds(headers.get("ratelimit-reset"));
-  if (reset !== undefined && spent(headers.get("ratelimit-remaining"))) return Math.round(reset * 1000);
-  const legacy = seconds(headers.get("x-ratelimit-reset"));
-  if (legacy !== undefined && spent(headers.get("x-ratelimit-remaining"))) {
-    if (legacy < EPOCH_SECONDS_FROM) return Math.round(legacy * 1000);
-    return Math.max(0, Math.round(legacy * 1000 - now));
+  for (const prefix of ["ratelimit-", "x-ratelimit-"]) {
+    const reset = seconds(headers.get(`${prefix}reset`));
+    if (reset !== undefined && spent(headers.get(`${prefix}remaining`))) return resetWait(reset, now);
   }
   return undefined;
 }

@@ -26,6 +26,9 @@ test("retryDelay() reads X-RateLimit-Reset as delta seconds or as a Unix time", 
   const inThreeSeconds = String(Math.floor(Date.now() / 1000) + 3);
   const fromEpoch = delay({ "x-ratelimit-reset": inThreeSeconds })!;
   assert.ok(fromEpoch > 1000 && fromEpoch <= 3000, String(fromEpoch));
+  const inThreeSecondsMs = String(Date.now() + 3000);
+  const fromEpochMs = delay({ "x-ratelimit-reset": inThreeSecondsMs })!;
+  assert.ok(fromEpochMs > 1000 && fromEpochMs <= 3000, String(fromEpochMs));
   const past = String(Math.floor(Date.now() / 1000) - 60);
   assert.is(delay({ "x-ratelimit-reset": past }), 0, "a reset already past: retry at once");
 });
