@@ -229,10 +229,14 @@ export function requestCacheControl(requestHeaders: Headers | undefined): Map<st
 /**
  * The headers of a stored response updated from a 304 (RFC 9111 §3.2, §4.3.4): every
  * header of the 304 replaces the stored one of that name, except `Content-Length` (the
- * 304 has no body to measure) and the connection's own headers.
+ * 304 has no body to measure) and the connection's own headers. The stored `Age` and
+ * `Date` described the response when it first came: they go unless the 304 brings its own,
+ * since the refreshed response's age is counted from the 304's arrival.
  */
 export function mergeNotModified(stored: Headers, notModified: Headers): Headers {
   const merged = new Headers(stored);
+  merged.delete("age");
+  merged.delete("date");
   const skip = new Set(["content-length", "connection", "keep-alive", "transfer-encoding", "content-encoding"]);
   for (const name of new Set(notModified.keys())) {
     if (!skip.has(name)) merged.set(name, notModified.get(name)!);

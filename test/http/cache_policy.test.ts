@@ -146,6 +146,13 @@ test("mergeNotModified() takes the 304's headers but keeps the stored Content-Le
   assert.is(merged.get("cache-control"), "max-age=60");
   assert.is(merged.get("x-kept"), "yes");
   assert.is(merged.get("date"), httpDate(T));
+  // The first response's Age and Date do not outlive the 304 that refreshed it.
+  const refreshed = mergeNotModified(
+    new Headers({ age: "50", date: httpDate(T - 60_000), etag: '"1"' }),
+    new Headers({ etag: '"1"' }),
+  );
+  assert.is(refreshed.get("age"), null);
+  assert.is(refreshed.get("date"), null);
 });
 
 test.run();
