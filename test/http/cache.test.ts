@@ -259,8 +259,8 @@ test("a store of your own may answer with promises; a store that throws never fa
   const own: CacheStore = {
     maxEntryBytes: 1 << 16,
     get: (key) => Promise.resolve(map.get(key)),
-    set: async (key, variants) => void map.set(key, variants),
-    delete: async (key) => void map.delete(key),
+    set: (key, variants) => Promise.resolve(void map.set(key, variants)),
+    delete: (key) => Promise.resolve(void map.delete(key)),
     now: () => clock.now,
   };
   await (await get(at("/fresh?own"), { cache: own })).text();
