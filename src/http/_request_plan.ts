@@ -214,12 +214,12 @@ const OPTION_NAMES: readonly string[] = [
   "maxRedirects",
   "maxBodyBytes",
   "throwHttpErrors",
+  "cache",
   "ca",
   "sensitiveHeaders",
   "keepSensitiveHeaders",
   "hooks",
   "transport",
-  "cache",
 ];
 
 /** The values of the `transport` option. */

@@ -102,6 +102,12 @@ export interface RequestOptions {
   maxBodyBytes?: number;
   /** Raise an HttpError for a 4xx/5xx status. @default true */
   throwHttpErrors?: boolean;
+  /**
+   * A private HTTP cache (RFC 9111) for GET and HEAD: `true` for a shared in-memory store
+   * (`MemoryCache`, 16 MiB), or a {@linkcode CacheStore} of your own. `response.cached` says
+   * what it did. @default no cache
+   */
+  cache?: boolean | CacheStore;
   /** Extra CA certificates (PEM) to trust besides the system's; verification itself is always on. */
   ca?: string | readonly string[];
   /**
@@ -122,12 +128,6 @@ export interface RequestOptions {
    * fetch (on Node not with `ca`, which Node's fetch cannot take). @default "auto"
    */
   transport?: "auto" | "fetch";
-  /**
-   * A private HTTP cache (RFC 9111) for GET and HEAD: `true` for a shared in-memory store
-   * (`MemoryCache`, 16 MiB), or a {@linkcode CacheStore} of your own. `response.cached` says
-   * what it did. @default no cache
-   */
-  cache?: boolean | CacheStore;
 }
 
 /** Checks a call's arguments, then sends it; a mistake in them is a rejection, like every other failure. */
