@@ -214,6 +214,7 @@ const OPTION_NAMES: readonly string[] = [
   "maxRedirects",
   "maxBodyBytes",
   "throwHttpErrors",
+  "cache",
   "ca",
   "sensitiveHeaders",
   "keepSensitiveHeaders",

@@ -32,6 +32,13 @@ export {
 } from "./request.ts";
 export { HttpResponse, type JsonValidator } from "./response.ts";
 export {
+  type CachedResponse,
+  type CacheOutcome,
+  type CacheStore,
+  MemoryCache,
+  type MemoryCacheOptions,
+} from "./cache.ts";
+export {
   backoffDelay,
   IDEMPOTENT_METHODS,
   RETRY_STATUS_CODES,

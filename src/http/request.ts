@@ -9,6 +9,8 @@
  */
 import { checkMethod, NO_OPTIONS, prepareRequest } from "./_request_plan.ts";
 import { sendWithRetries } from "./_retry_loop.ts";
+import { cacheStoreFor, sendCached } from "./_cache_flow.ts";
+import type { CacheStore } from "./cache.ts";
 import type { HttpResponse } from "./response.ts";
 import type { RetryOptions } from "./retry.ts";
 
@@ -100,6 +102,12 @@ export interface RequestOptions {
   maxBodyBytes?: number;
   /** Raise an HttpError for a 4xx/5xx status. @default true */
   throwHttpErrors?: boolean;
+  /**
+   * A private HTTP cache (RFC 9111) for GET and HEAD: `true` for a shared in-memory store
+   * (`MemoryCache`, 16 MiB), or a {@linkcode CacheStore} of your own. `response.cached` says
+   * what it did. @default no cache
+   */
+  cache?: boolean | CacheStore;
   /** Extra CA certificates (PEM) to trust besides the system's; verification itself is always on. */
   ca?: string | readonly string[];
   /**
@@ -125,7 +133,9 @@ export interface RequestOptions {
 /** Checks a call's arguments, then sends it; a mistake in them is a rejection, like every other failure. */
 function sendRequest(method: string, url: string | URL, options: RequestOptions): Promise<HttpResponse> {
   try {
-    return sendWithRetries(prepareRequest(method, url, options));
+    const store = options.cache === undefined ? undefined : cacheStoreFor(options.cache);
+    const prepared = prepareRequest(method, url, options);
+    return store === undefined ? sendWithRetries(prepared) : sendCached(prepared, store);
   } catch (error) {
     return Promise.reject(error);
   }

@@ -5,6 +5,7 @@ import { BodyTooLargeError, ERROR_BODY_PREVIEW_CHARS, HttpError } from "./errors
 import { NULL_BODY_STATUSES } from "../_fetch_spec.ts";
 import { hopHeader, type HopResponse, isTransportResponse } from "./_fetch_hop.ts";
 import type { TransportResponse } from "../runtime/mod.ts";
+import type { CacheOutcome } from "./cache.ts";
 
 /**
  * The chunk itself, or a copy when it is a small view on a much larger buffer: Deno hands
@@ -46,6 +47,7 @@ export class HttpResponse {
   #maxBodyBytes: number | undefined;
   #used: boolean;
   #stream: ReadableStream<Uint8Array> | null | undefined;
+  #cached: CacheOutcome | undefined;
 
   /** @internal Made by `request()`. */
   constructor(
@@ -71,6 +73,7 @@ export class HttpResponse {
     this.#maxBodyBytes = maxBodyBytes;
     this.#used = false;
     this.#stream = undefined;
+    this.#cached = undefined;
     // Reading `raw.body` here would make Deno and Bun build a stream for every body and
     // lose their fast text()/arrayBuffer() paths, so decide from the status and method.
     if (NULL_BODY_STATUSES.has(status) || attempt.method === "HEAD") {
@@ -102,6 +105,20 @@ export class HttpResponse {
   #source(): ReadableStream<Uint8Array> | null {
     const native = this.#direct();
     return native !== undefined ? native.stream() : this.raw.body;
+  }
+
+  /**
+   * What the `cache` option did: `"hit"` (answered from the cache, the server not asked),
+   * `"revalidated"` (the server answered 304, the body came from the cache) or `"miss"`
+   * (the body came from the server); `undefined` when the request had no cache.
+   */
+  get cached(): CacheOutcome | undefined {
+    return this.#cached;
+  }
+
+  /** @internal Set by the cache (_cache_flow.ts). */
+  setCached(outcome: CacheOutcome): void {
+    this.#cached = outcome;
   }
 
   /** The request method. */

@@ -1,4 +1,5 @@
 import { parseRetryAfter } from "./_retry_after.ts";
+import { rateLimitWait } from "./_rate_limit.ts";
 import { MAX_DELAY_MS } from "../_delay.ts";
 import { checkCount, checkNonNegative, checkOptionNames, refuse } from "../_argument_checks.ts";
 import { isNetworkError, isTimeoutError } from "./errors.ts";
@@ -19,7 +20,10 @@ export interface RetryOptions {
   backoffMax?: number;
   /** Full jitter: wait a random time from 0 to the step (false: the whole step). @default true */
   jitter?: boolean;
-  /** A `Retry-After` longer than this (ms) is not waited for: the error is raised instead. @default 60000 */
+  /**
+   * A `Retry-After` (or rate-limit reset) longer than this (ms) is not waited for: the error
+   * is raised instead. @default 60000
+   */
   maxRetryAfter?: number;
 }
 
@@ -131,7 +135,8 @@ export function backoffDelay(policy: RetryPolicy, retries: number, random: () =>
 /**
  * One linear decision per failure: returns how long to wait before retrying, or
  * `undefined` when the failure must be raised. In order: the limit, the method, a body
- * that cannot be sent twice, then the status (with `Retry-After`) or the kind of error;
+ * that cannot be sent twice, then the status (with `Retry-After`, or a rate limit's reset
+ * when there is none) or the kind of error;
  * anything else is never retried. A wait that would end past the deadline is not made.
  *
  * @param policy The retry policy.
@@ -153,7 +158,9 @@ export function retryDelay(policy: RetryPolicy, failure: Failure): number | unde
   let delay: number | undefined;
   if (failure.response) {
     if (!policy.statusCodes.has(failure.response.status)) return undefined;
-    const retryAfter = parseRetryAfter(failure.response.headers.get("retry-after"));
+    // Retry-After first; without it, a rate limit's reset (RateLimit, X-RateLimit-Reset).
+    const headers = failure.response.headers;
+    const retryAfter = parseRetryAfter(headers.get("retry-after")) ?? rateLimitWait(headers);
     if (retryAfter !== undefined) {
       if (retryAfter > policy.maxRetryAfter) return undefined;
       delay = retryAfter;
