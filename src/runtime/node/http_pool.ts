@@ -20,7 +20,9 @@
 import type { Socket } from "node:net";
 import process from "node:process";
 import type { SecureContext, TLSSocket } from "node:tls";
+import type { ProxyRoute } from "../http_types.ts";
 import { type HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";
+import { openTunnel } from "./http_tunnel.ts";
 
 /** The most connections one origin gets from one pool; further requests wait for a free one. */
 export const MAX_SOCKETS_PER_ORIGIN = 256;
@@ -174,11 +176,18 @@ export class Connection {
   }
 }
 
-/** The connections to one origin through one TLS context. */
+/**
+ * The connections to one origin through one TLS context and proxy. Through a proxy, an
+ * http origin's connections go to the proxy, and an https origin's are CONNECT tunnels
+ * (http_tunnel.ts), opened before an exchange can start on them.
+ */
 class OriginPool {
   readonly #origin: Origin;
   readonly #secureContext: SecureContext | undefined;
   readonly #key: string;
+  readonly #proxy: ProxyRoute | undefined;
+  /** Proxy connections whose tunnel is being opened. */
+  readonly #opening: Set<Socket>;
   /** Idle connections, the most recently used last. */
   readonly #idle: Connection[];
   readonly #all: Set<Connection>;
@@ -189,10 +198,12 @@ class OriginPool {
   /** The last TLS session, to resume it on the next connection. */
   #session: Buffer | undefined;
 
-  constructor(origin: Origin, secureContext: SecureContext | undefined, key: string) {
+  constructor(origin: Origin, secureContext: SecureContext | undefined, key: string, proxy: ProxyRoute | undefined) {
     this.#origin = origin;
     this.#secureContext = secureContext;
     this.#key = key;
+    this.#proxy = proxy;
+    this.#opening = new Set();
     this.#idle = [];
     this.#all = new Set();
     this.#waiting = [];
@@ -207,7 +218,8 @@ class OriginPool {
       if (connection.usable) return connection.run(exchange);
       connection.destroy();
     }
-    if (this.#all.size < MAX_SOCKETS_PER_ORIGIN) {
+    if (this.#all.size + this.#opening.size < MAX_SOCKETS_PER_ORIGIN) {
+      if (this.#proxy !== undefined && this.#origin.secure) return this.#openTunnel(exchange);
       const connection = new Connection(this, this.#openSocket());
       this.#all.add(connection);
       return connection.run(exchange);
@@ -220,21 +232,59 @@ class OriginPool {
     const at = this.#waiting.indexOf(exchange);
     if (at < 0) return false;
     this.#waiting.splice(at, 1);
+    // A tunnel nobody waits for any more must not keep the process alive.
+    if (this.#waiting.length === 0) { for (const raw of this.#opening) raw.unref(); }
     return true;
+  }
+
+  /**
+   * Opens a tunnel through the proxy for the next waiting exchange (`exchange` waits
+   * meanwhile); a tunnel the proxy refuses fails the first one waiting.
+   */
+  #openTunnel(exchange: Exchange): void {
+    const proxy = this.#proxy!;
+    net ??= builtin("node:net");
+    const raw = net.connect({ host: proxy.hostname, port: proxy.port, noDelay: true });
+    this.#opening.add(raw);
+    this.#waiting.push(exchange);
+    const { hostname, port } = this.#origin;
+    const authority = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+    // `host` as well: Node checks the certificate against it (not the proxy's, not "localhost").
+    openTunnel(raw, proxy, authority, (socket) => this.#startTls({ socket, host: hostname })).then(
+      (socket) => {
+        this.#opening.delete(raw);
+        const connection = new Connection(this, socket);
+        this.#all.add(connection);
+        socket.ref();
+        this.release(connection);
+      },
+      (error: Error) => {
+        this.#opening.delete(raw);
+        this.#waiting.shift()?.fail(error, false);
+        this.#dropIfUnused();
+      },
+    );
   }
 
   #openSocket(): Socket {
     const { secure, hostname, port } = this.#origin;
     if (!secure) {
       net ??= builtin("node:net");
-      return net.connect({ host: hostname, port, noDelay: true });
+      // Through a proxy, http requests go to the proxy (their request line names the URL).
+      const to = this.#proxy ?? { hostname, port };
+      return net.connect({ host: to.hostname, port: to.port, noDelay: true });
     }
+    return this.#startTls({ host: hostname, port });
+  }
+
+  /** TLS to the origin, over a new connection (`host`, `port`) or a tunnel (`socket`). */
+  #startTls(where: { host: string; port: number } | { socket: Socket; host: string }): TLSSocket {
+    const hostname = this.#origin.hostname;
     tls ??= builtin("node:tls");
     net ??= builtin("node:net");
     const socket: TLSSocket = tls.connect({
-      host: hostname,
-      port,
-      // SNI names a host, never an address.
+      ...where,
+      // SNI names a host, never an address; the certificate is checked against it.
       servername: net.isIP(hostname) === 0 ? hostname : undefined,
       secureContext: this.#secureContext,
       rejectUnauthorized: true,
@@ -290,7 +340,12 @@ class OriginPool {
     if (at >= 0) this.#idle.splice(at, 1);
     const next = this.#waiting.shift();
     if (next !== undefined) this.send(next);
-    if (this.#all.size === 0 && this.#waiting.length === 0) {
+    this.#dropIfUnused();
+  }
+
+  /** Leaves the pool table once nothing is open, opening or waiting. */
+  #dropIfUnused(): void {
+    if (this.#all.size === 0 && this.#waiting.length === 0 && this.#opening.size === 0) {
       if (this.#sweep !== undefined) clearTimeout(this.#sweep);
       this.#sweep = undefined;
       pools.delete(this.#key);
@@ -314,14 +369,20 @@ function secureContextFor(caCerts: readonly string[], key: string): SecureContex
   return context;
 }
 
-/** Sends `exchange` to `origin` through the pool for it and `caCerts`; returns that pool's key. */
-export function sendThroughPool(origin: Origin, caCerts: readonly string[] | undefined, exchange: Exchange): string {
+/** Sends `exchange` to `origin` through the pool for it, `caCerts` and `proxy`; returns that pool's key. */
+export function sendThroughPool(
+  origin: Origin,
+  caCerts: readonly string[] | undefined,
+  exchange: Exchange,
+  proxy?: ProxyRoute,
+): string {
   const caKey = origin.secure && caCerts !== undefined ? caCerts.join("\n") : "";
-  const key = `${origin.secure ? "https" : "http"}://${origin.hostname}:${origin.port}\n${caKey}`;
+  let key = `${origin.secure ? "https" : "http"}://${origin.hostname}:${origin.port}\n${caKey}`;
+  if (proxy !== undefined) key += `\n${proxy.origin}\n${proxy.authorization ?? ""}`;
   let pool = pools.get(key);
   if (pool === undefined) {
     const context = caKey === "" ? undefined : secureContextFor(caCerts!, caKey);
-    pool = new OriginPool(origin, context, key);
+    pool = new OriginPool(origin, context, key, proxy);
     pools.set(key, pool);
   }
   pool.send(exchange);
