@@ -101,7 +101,7 @@ async function throughProxy<T extends HopResponse>(
   try {
     hop = await pending;
   } catch (error) {
-    throw proxyFailure(error, proxy, { method, url });
+    throw await proxyFailure(error, proxy, { method, url });
   }
   if (hop.status !== 407) return hop;
   await dropHopBody(hop);

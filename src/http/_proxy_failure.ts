@@ -8,11 +8,14 @@
  *
  * The runtimes report a refused tunnel each their own way: anynet's Node transport and
  * Bun with the code `ERR_PROXY_TUNNEL` and the status in the message, Deno as an
- * "unsuccessful tunnel" without the status.
+ * "unsuccessful tunnel" without the status; then the proxy is asked once more, with a
+ * CONNECT of anynet's own over a plain socket, so that the error can say why (a 407 is
+ * not a 403), on every runtime alike.
  *
  * @module
  */
 import { classifyError } from "../_error_kind.ts";
+import { connect } from "../net/connect.ts";
 import type { ProxyEndpoint } from "./_proxy_choice.ts";
 import { NetworkError } from "./errors.ts";
 
@@ -59,11 +62,45 @@ const OWN_ERRORS = new Set(["HttpError", "TimeoutError", "NetworkError", "BodyTo
 
 const TUNNEL_STATUS = /\b([1-5]\d\d)\b ?([^\n]*)$/;
 
+/** How long the second CONNECT may take, in ms: it only words an error that has happened already. */
+const PROBE_MS = 1000;
+
+/**
+ * Asks `proxy` to open a tunnel to the host of `url` and reads the status it answers
+ * with; undefined when no answer comes in time. The tunnel, if opened, is closed at once.
+ */
+async function probeTunnelStatus(proxy: ProxyEndpoint, url: string): Promise<[number, string] | undefined> {
+  const authority = authorityOf(url);
+  let head = `CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n`;
+  if (proxy.authorization !== undefined) head += `proxy-authorization: ${proxy.authorization}\r\n`;
+  try {
+    const connection = await connect({ hostname: proxy.hostname, port: proxy.port, timeout: PROBE_MS });
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await connection.write(head + "\r\n");
+      const timer = new Promise<null>((resolve) => (timeout = setTimeout(() => resolve(null), PROBE_MS)));
+      let answer = "";
+      while (!answer.includes("\r\n")) {
+        const chunk = await Promise.race([connection.read(), timer]);
+        if (chunk === null) return undefined;
+        answer += new TextDecoder("latin1").decode(chunk);
+      }
+      const line = /^HTTP\/1\.[01] (\d{3}) ?([^\r\n]*)/.exec(answer);
+      return line === null ? undefined : [Number(line[1]), line[2]!];
+    } finally {
+      clearTimeout(timeout);
+      connection.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `error` said of the proxy when the proxy is what failed, or `error` itself. The chain of
  * causes is searched, since fetch wraps the runtime's own error in a TypeError.
  */
-export function proxyFailure(error: unknown, proxy: ProxyEndpoint, hop: Hop): unknown {
+export async function proxyFailure(error: unknown, proxy: ProxyEndpoint, hop: Hop): Promise<unknown> {
   const name = (error as { name?: unknown } | null)?.name;
   if (typeof name === "string" && OWN_ERRORS.has(name)) return error;
   let link: unknown = error;
@@ -74,7 +111,10 @@ export function proxyFailure(error: unknown, proxy: ProxyEndpoint, hop: Hop): un
       const match = TUNNEL_STATUS.exec(text);
       return proxyRefusal(proxy, match ? Number(match[1]) : undefined, match?.[2] ?? "", hop, error);
     }
-    if (/unsuccessful tunnel/i.test(text)) return proxyRefusal(proxy, undefined, "", hop, error);
+    if (/unsuccessful tunnel/i.test(text)) {
+      const answer = await probeTunnelStatus(proxy, hop.url);
+      return proxyRefusal(proxy, answer?.[0], answer?.[1] ?? "", hop, error);
+    }
     link = cause;
   }
   // The runtime's own words stay in the cause.

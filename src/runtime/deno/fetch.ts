@@ -80,6 +80,23 @@ function clientFor(caCerts: readonly string[] | undefined, proxy: ProxyRoute | n
 export const denoFetchWithCa: FetchWithCa = (url, init, caCerts) =>
   fetch(url, { ...init, client: clientFor(caCerts, null) } as RequestInit);
 
-/** Deno's fetch through `proxy`, or straight to the server when it is undefined, whatever the environment says. */
-export const denoFetchRouted: FetchRouted = (url, init, caCerts, proxy) =>
-  fetch(url, { ...init, client: clientFor(caCerts, proxy) } as RequestInit);
+/**
+ * Deno's fetch through `proxy`, or straight to the server when it is undefined, whatever
+ * the environment says. Deno (2.9) sends a proxy's credentials on to the server inside a
+ * CONNECT tunnel as well, so an https request through a proxy with credentials is refused
+ * rather than let the server see them.
+ */
+export const denoFetchRouted: FetchRouted = (url, init, caCerts, proxy) => {
+  if (proxy?.credentials !== undefined && url.startsWith("https:")) {
+    return Promise.reject(
+      Object.assign(
+        new Error(
+          "Deno's fetch would pass the proxy's credentials on to the server inside the tunnel, so anynet does " +
+            "not send https requests through a proxy with credentials on Deno (Node and Bun do)",
+        ),
+        { code: "ERR_PROXY_CREDENTIALS" },
+      ),
+    );
+  }
+  return fetch(url, { ...init, client: clientFor(caCerts, proxy) } as RequestInit);
+};

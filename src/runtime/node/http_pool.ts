@@ -47,6 +47,11 @@ export interface Origin {
 export interface Exchange {
   /** The method, which decides whether the response has a body (HEAD). */
   readonly method: string;
+  /**
+   * Whether the request may be sent again on another connection: idempotent, its body
+   * (if any) still at hand, and not ended by the client.
+   */
+  readonly mayResend: boolean;
   /** The connection is this exchange's: write the request now. */
   start(connection: Connection): void;
   /** The response's head is in. */
@@ -76,6 +81,10 @@ export class Connection {
   /** When it last went idle (Date.now()). */
   idleSince: number;
   #headSeen: boolean;
+  /** How many exchanges this connection has carried, the current one included. */
+  #runs: number;
+  /** Whether any byte of the current exchange's response has come in. */
+  #answered: boolean;
 
   constructor(pool: OriginPool, socket: Socket) {
     this.socket = socket;
@@ -85,6 +94,8 @@ export class Connection {
     this.idleMs = IDLE_MS;
     this.idleSince = 0;
     this.#headSeen = false;
+    this.#runs = 0;
+    this.#answered = false;
     this.#parser = new ResponseParser({
       head: (head) => {
         this.#headSeen = true;
@@ -112,6 +123,8 @@ export class Connection {
   run(exchange: Exchange): void {
     this.#exchange = exchange;
     this.#headSeen = false;
+    this.#runs++;
+    this.#answered = false;
     this.#parser.expect(exchange.method);
     this.socket.ref();
     exchange.start(this);
@@ -133,6 +146,7 @@ export class Connection {
   }
 
   #onData(chunk: Buffer): void {
+    this.#answered = true;
     const exchange = this.#exchange;
     if (exchange === undefined) {
       // Bytes no request asked for: the connection is out of step with the server.
@@ -172,7 +186,16 @@ export class Connection {
     const exchange = this.#exchange;
     this.#exchange = undefined;
     this.socket.destroy();
-    exchange?.fail(error, this.#headSeen);
+    if (exchange === undefined) return;
+    // A kept-alive connection that the server closed as it was being reused (some servers
+    // and proxies close without saying "Connection: close"): the request got no answer at
+    // all, so it is sent once more on a new connection, as RFC 9112 (9.3.1) allows for a
+    // request that is safe to repeat. A new connection that fails is a failure.
+    if (this.#runs > 1 && !this.#answered && exchange.mayResend) {
+      this.#pool.resend(exchange);
+      return;
+    }
+    exchange.fail(error, this.#headSeen);
   }
 }
 
@@ -225,6 +248,15 @@ class OriginPool {
       return connection.run(exchange);
     }
     this.#waiting.push(exchange);
+  }
+
+  /** Sends again an exchange whose reused connection closed before any answer. */
+  resend(exchange: Exchange): void {
+    // The pool may have left the table when that connection closed: the table's pool for
+    // the same key takes it, or this one goes back in.
+    let pool = pools.get(this.#key);
+    if (pool === undefined) pools.set(this.#key, pool = this);
+    pool.send(exchange);
   }
 
   /** Takes back `exchange` if it is still waiting for a connection; whether it was. */

@@ -83,6 +83,9 @@ const OWN_HEADERS = new Set(["connection", "keep-alive", "content-length", "tran
 
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** The methods a request may be repeated with (RFC 9110, section 9.2.2). */
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
+
 /** A body with its bytes known (sent with Content-Length), or a stream (sent chunked). */
 interface Payload {
   bytes: Uint8Array | undefined;
@@ -372,6 +375,10 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
   }
 
   // The pool's side (Exchange).
+
+  get mayResend(): boolean {
+    return IDEMPOTENT.has(this.method) && this.#payload?.stream === undefined && this.#aborted === undefined;
+  }
 
   start(connection: Connection): void {
     this.#connection = connection;
