@@ -4,6 +4,9 @@
  * fetch with `redirect: "manual"`; either way redirects are followed by _redirect.ts,
  * where the rules on credentials are the same on every runtime. A hop's response is the
  * runtime's `Response` (fetch) or the transport's, and the few helpers below read either.
+ * Each hop's proxy is chosen for its own URL (_proxy_route.ts), so a redirect to a host
+ * on `NO_PROXY` goes direct; a failure that is the proxy's is said of the proxy
+ * (_proxy_failure.ts).
  *
  * @module
  */

@@ -25,6 +25,7 @@
  */
 import { type IpBytes, parseIp } from "../net/_ip.ts";
 import type { ProxyRoute } from "../runtime/http_types.ts";
+import { PROXY_VARIABLES } from "../_proxy_variables.ts";
 
 /** A proxy to send requests through: where it is, and the credentials it takes. */
 export type ProxyEndpoint = ProxyRoute;
@@ -49,23 +50,11 @@ export interface ProxyEnvironment {
   /** The hosts that go direct. */
   readonly noProxy: NoProxyList;
   /**
-   * Whether any of {@linkcode PROXY_VARIABLES} is set: a runtime whose fetch reads them
+   * Whether any of the proxy variables is set: a runtime whose fetch reads them
    * itself must then be told plainly what anynet chose.
    */
   readonly named: boolean;
 }
-
-/** Every variable the choice reads, lower case first. */
-export const PROXY_VARIABLES: readonly string[] = [
-  "http_proxy",
-  "HTTP_PROXY",
-  "https_proxy",
-  "HTTPS_PROXY",
-  "all_proxy",
-  "ALL_PROXY",
-  "no_proxy",
-  "NO_PROXY",
-];
 
 /** An environment without any proxy variable. */
 export const NO_PROXY_ENVIRONMENT: ProxyEnvironment = Object.freeze({

@@ -12,19 +12,8 @@
  * @module
  */
 import type { FetchRouted, FetchWithCa, ProxyRoute } from "../http_types.ts";
+import { PROXY_VARIABLES } from "../../_proxy_variables.ts";
 import { deno } from "./deno_api.ts";
-
-/** The variables Deno's HTTP clients read for their proxy, in both spellings. */
-const DENO_PROXY_VARIABLES = [
-  "http_proxy",
-  "HTTP_PROXY",
-  "https_proxy",
-  "HTTPS_PROXY",
-  "all_proxy",
-  "ALL_PROXY",
-  "no_proxy",
-  "NO_PROXY",
-];
 
 const clients = new Map<string, unknown>();
 
@@ -36,7 +25,7 @@ const clients = new Map<string, unknown>();
 function clientWithoutProxyVariables(options: Parameters<ReturnType<typeof deno>["createHttpClient"]>[0]): unknown {
   const api = deno();
   const hidden: [string, string][] = [];
-  for (const name of DENO_PROXY_VARIABLES) {
+  for (const name of PROXY_VARIABLES) {
     try {
       const value = api.env.get(name);
       if (value === undefined) continue;
