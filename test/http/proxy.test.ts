@@ -287,7 +287,7 @@ test("the CLI reads the proxy variables as curl does, and anynet's choice wins o
   const open = `http://127.0.0.1:${f.open.port}`;
   const down = `http://127.0.0.1:${await closedPort()}`;
   const port = f.http.addr.port;
-  const [lower, direct] = await Promise.all([
+  const [lower, direct, flagged] = await Promise.all([
     // Lower case wins, and HTTPS_PROXY is for https only.
     runCli(["get", urlOf(f.http, "/env-lower"), "--retries", "0"], {
       env: { http_proxy: open, HTTP_PROXY: down, HTTPS_PROXY: down, NO_PROXY: "", no_proxy: "" },
@@ -296,11 +296,17 @@ test("the CLI reads the proxy variables as curl does, and anynet's choice wins o
     runCli(["get", urlOf(f.http, "/env-direct"), "--retries", "0"], {
       env: { HTTP_PROXY: down, http_proxy: down, NO_PROXY: `127.0.0.1:${port}`, no_proxy: "" },
     }),
+    // --noproxy replaces NO_PROXY and keeps the proxy variables.
+    runCli(["get", urlOf(f.http, "/flag-direct"), "--retries", "0", "--noproxy", "example.com,127.0.0.0/8"], {
+      env: { HTTP_PROXY: down, http_proxy: "", NO_PROXY: "", no_proxy: "" },
+    }),
   ]);
   assert.is(lower.code, 0, lower.stderr);
   assert.match(f.seen.get("/env-lower")?.get("via") ?? "", /tinyproxy/);
   assert.is(direct.code, 0, direct.stderr);
   assert.is(f.seen.get("/env-direct")?.get("via"), null);
+  assert.is(flagged.code, 0, flagged.stderr);
+  assert.is(f.seen.get("/flag-direct")?.get("via"), null);
 });
 
 test.run();

@@ -59,7 +59,7 @@ const commonFlags: FlagSpec[] = [
     name: "proxy",
     type: "string",
     description:
-      "Go through this HTTP proxy (http://[user:password@]host:port) instead of HTTP_PROXY/HTTPS_PROXY/ALL_PROXY",
+      "Go through this HTTP proxy (http://[user:password@]host:port) instead of HTTP_PROXY/HTTPS_PROXY/ALL_PROXY; '' for none",
     valueName: "URL",
   },
   {
@@ -148,7 +148,8 @@ async function run(
       ...(json !== undefined ? { json } : {}),
       ...(apiKey !== undefined ? { auth: { apiKey } } : {}),
       ...(ca !== undefined ? { ca } : {}),
-      ...(flags.proxy !== undefined ? { proxy: flags.proxy as string } : {}),
+      // An empty --proxy turns the proxy off, as in curl.
+      ...(flags.proxy !== undefined ? { proxy: flags.proxy === "" ? false : flags.proxy as string } : {}),
       ...(flags.noproxy !== undefined ? { noProxy: flags.noproxy as string } : {}),
       maxBodyBytes,
       timeout: (flags.timeout as number) * 1000,
