@@ -4,12 +4,18 @@
  * fetch with `redirect: "manual"`; either way redirects are followed by _redirect.ts,
  * where the rules on credentials are the same on every runtime. A hop's response is the
  * runtime's `Response` (fetch) or the transport's, and the few helpers below read either.
+ * Each hop's proxy is chosen for its own URL (_proxy_route.ts), so a redirect to a host
+ * on `NO_PROXY` goes direct; a failure that is the proxy's is said of the proxy
+ * (_proxy_failure.ts).
  *
  * @module
  */
 import type { Attempt } from "./_attempt.ts";
 import type { AttemptBody, RequestPlan } from "./_request_plan.ts";
 import { isStream } from "./_request_plan.ts";
+import type { ProxyEndpoint } from "./_proxy_choice.ts";
+import { proxyFailure, proxyRefusal } from "./_proxy_failure.ts";
+import { routeFor } from "./_proxy_route.ts";
 import { adapter, type TransportResponse } from "../runtime/mod.ts";
 
 /** What one hop answered: fetch's `Response`, or the runtime transport's response. */
@@ -42,11 +48,13 @@ export function fetchHop(
 ): Promise<HopResponse> {
   attempt.url = url;
   try {
+    const route = routeFor(plan.proxy, url);
+    const proxy = typeof route === "object" ? route : undefined;
     const transport = plan.transport;
     if (transport !== undefined) {
-      const call = transport.send({ url, method, headers, body, caCerts: plan.caCerts });
+      const call = transport.send({ url, method, headers, body, caCerts: plan.caCerts, proxy });
       attempt.bind(call);
-      return call.response;
+      return proxy === undefined ? call.response : throughProxy(call.response, proxy, method, url);
     }
     // Only the keys in use are set: every key of `init` costs the runtime's Request
     // constructor something.
@@ -56,6 +64,17 @@ export function fetchHop(
     if (body !== undefined) {
       init.body = body;
       if (isStream(body)) init.duplex = "half";
+    }
+    const fetchRouted = adapter.http.fetchRouted;
+    if (route !== undefined && fetchRouted !== undefined) {
+      // Like the CA-aware fetch, it takes the timer's signal rather than an abort handle.
+      const signal = attempt.timerSignal;
+      if (signal !== undefined) init.signal = signal;
+      const pending = fetchRouted(url, init, plan.caCerts, proxy);
+      return proxy === undefined ? pending : throughProxy(pending, proxy, method, url);
+    }
+    if (proxy !== undefined) {
+      throw new TypeError(`Cannot send the request: this runtime's fetch cannot go through a proxy (${proxy.origin})`);
     }
     if (plan.caCerts) {
       // The CA-aware fetch takes no abort handle: it always gets the timer's signal.
@@ -69,4 +88,25 @@ export function fetchHop(
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/**
+ * A hop through `proxy` as the caller should see it: a failure that is the proxy's said of
+ * the proxy, and a 407 (which only a proxy sends) a NetworkError rather than a response.
+ */
+async function throughProxy<T extends HopResponse>(
+  pending: Promise<T>,
+  proxy: ProxyEndpoint,
+  method: string,
+  url: string,
+): Promise<T> {
+  let hop: T;
+  try {
+    hop = await pending;
+  } catch (error) {
+    throw await proxyFailure(error, proxy, { method, url });
+  }
+  if (hop.status !== 407) return hop;
+  await dropHopBody(hop);
+  throw proxyRefusal(proxy, 407, hop.statusText, { method, url });
 }

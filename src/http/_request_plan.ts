@@ -20,6 +20,7 @@ import {
 } from "../_argument_checks.ts";
 import { badPortDetail, FORBIDDEN_METHODS, HTTP_TOKEN, isBadPort } from "../_fetch_spec.ts";
 import { sensitiveHeaderNames } from "./_redirect.ts";
+import { type ProxySetting, proxySetting } from "./_proxy_route.ts";
 import { retryPolicy } from "./retry.ts";
 import type { Auth, BodySource, Hooks, RequestOptions, SearchParamsInit } from "./request.ts";
 import { adapter, type HttpTransport } from "../runtime/mod.ts";
@@ -54,6 +55,8 @@ export interface RequestPlan {
   caCerts: string[] | undefined;
   /** The runtime's own transport, or `undefined` to send with fetch. */
   transport: HttpTransport | undefined;
+  /** What the `proxy` and `noProxy` options ask for (each hop's proxy is chosen from it). */
+  proxy: ProxySetting;
 }
 
 /** What one call of request() carries from attempt to attempt. */
@@ -220,6 +223,8 @@ const OPTION_NAMES: readonly string[] = [
   "keepSensitiveHeaders",
   "hooks",
   "transport",
+  "proxy",
+  "noProxy",
 ];
 
 /** The values of the `transport` option. */
@@ -230,7 +235,11 @@ const TRANSPORTS: readonly string[] = ["auto", "fetch"];
  * node:http) unless the caller asks for fetch; fetch elsewhere. A runtime whose fetch
  * cannot trust extra CAs sends requests with `ca` through its own transport only.
  */
-function transportFor(option: unknown, caCerts: readonly string[] | undefined): HttpTransport | undefined {
+function transportFor(
+  option: unknown,
+  caCerts: readonly string[] | undefined,
+  proxy: ProxySetting,
+): HttpTransport | undefined {
   if (option !== undefined && !TRANSPORTS.includes(option as string)) {
     refuse(SEND, `'transport' must be "auto" or "fetch": got ${describeValue(option)}`);
   }
@@ -238,6 +247,9 @@ function transportFor(option: unknown, caCerts: readonly string[] | undefined): 
   if (option !== "fetch") return own;
   if (caCerts !== undefined && adapter.http.fetchWithCa === undefined) {
     refuse(SEND, "'ca' needs the default transport here: this runtime's fetch cannot trust extra CA certificates");
+  }
+  if (proxy.kind === "fixed" && adapter.http.fetchRouted === undefined) {
+    refuse(SEND, "'proxy' needs the default transport here: this runtime's fetch cannot go through a proxy");
   }
   return undefined;
 }
@@ -299,6 +311,7 @@ function planRequest(input: string | URL, method: string, options: RequestOption
     ? Infinity
     : checkDelayMs(SEND, "timeout", timeout);
   const deadlineMs = options.deadline === undefined ? Infinity : checkDelayMs(SEND, "deadline", options.deadline);
+  const proxy = proxySetting(options.proxy, options.noProxy);
   const ca = options.ca;
   let caCerts: string[] | undefined;
   if (ca !== undefined) {
@@ -322,7 +335,8 @@ function planRequest(input: string | URL, method: string, options: RequestOption
       ? undefined
       : checkCount(SEND, "maxBodyBytes", options.maxBodyBytes),
     caCerts,
-    transport: transportFor(options.transport, caCerts),
+    transport: transportFor(options.transport, caCerts, proxy),
+    proxy,
   };
 }
 

@@ -114,8 +114,8 @@ export class TimeoutError extends Error {
   }
 }
 
-/** Why a request failed below HTTP. */
-export type NetworkErrorReason = "dns" | "refused" | "reset" | "tls" | "body" | "other";
+/** Why a request failed below HTTP (`proxy`: the proxy could not be reached, or refused the request). */
+export type NetworkErrorReason = "dns" | "refused" | "reset" | "tls" | "body" | "proxy" | "other";
 
 /**
  * The request never got a complete HTTP response: the name did not resolve, the
@@ -129,13 +129,27 @@ export class NetworkError extends Error {
   readonly method: string;
   /** The request URL. */
   readonly url: string;
+  /** The proxy the request went through (`http://host:port`, no credentials), when it went through one. */
+  readonly proxy: string | undefined;
+  /**
+   * The status the proxy refused the request with (407: it wants credentials), when
+   * `reason` is `"proxy"` and the proxy answered; undefined when it could not be reached.
+   */
+  readonly proxyStatus: number | undefined;
 
   /**
-   * @param init The reason, a detail line, and the request.
+   * @param init The reason, a detail line, the request, and the proxy it went through.
    * @param options `cause`: the runtime's own error.
    */
   constructor(
-    init: { reason: NetworkErrorReason; detail: string; method: string; url: string },
+    init: {
+      reason: NetworkErrorReason;
+      detail: string;
+      method: string;
+      url: string;
+      proxy?: string;
+      proxyStatus?: number;
+    },
     options?: { cause?: unknown },
   ) {
     super(`${init.method} ${init.url} failed: ${init.detail}`, options);
@@ -143,6 +157,8 @@ export class NetworkError extends Error {
     this.reason = init.reason;
     this.method = init.method;
     this.url = init.url;
+    this.proxy = init.proxy;
+    this.proxyStatus = init.proxyStatus;
   }
 }
 

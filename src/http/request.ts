@@ -128,6 +128,21 @@ export interface RequestOptions {
    * fetch (on Node not with `ca`, which Node's fetch cannot take). @default "auto"
    */
   transport?: "auto" | "fetch";
+  /**
+   * The HTTP proxy for this request: an `http://[user:password@]host[:port]` URL (the
+   * credentials, percent-decoded, go to the proxy alone in `Proxy-Authorization`), or
+   * `false` for none. Without it the proxy variables decide: `HTTP_PROXY`, `HTTPS_PROXY`,
+   * `ALL_PROXY` and `NO_PROXY`, lower case first, as curl reads them. An https request
+   * goes through a CONNECT tunnel, its certificate checked against the server's host.
+   * @default from the environment
+   */
+  proxy?: string | URL | false;
+  /**
+   * Hosts that go direct, in place of `NO_PROXY`: names (each with the names under it),
+   * IP addresses, CIDR blocks, `host:port`, or `*` for all. A comma-separated string or
+   * an array.
+   */
+  noProxy?: string | readonly string[];
 }
 
 /** Checks a call's arguments, then sends it; a mistake in them is a rejection, like every other failure. */

@@ -169,6 +169,10 @@ export function retryDelay(policy: RetryPolicy, failure: Failure): number | unde
     // Refused, reset, DNS or a broken body may pass; a certificate that fails
     // verification will fail the same way next time.
     if (failure.error.reason === "tls") return undefined;
+    // A proxy that refused (407, 403 …) refuses again; one that was down, or answered a
+    // status worth retrying (502, 503), may do better.
+    const proxyStatus = failure.error.proxyStatus;
+    if (proxyStatus !== undefined && !policy.statusCodes.has(proxyStatus)) return undefined;
   } else if (isTimeoutError(failure.error) && failure.error.kind === "timeout") {
     if (!policy.retryOnTimeout) return undefined;
   } else {

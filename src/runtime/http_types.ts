@@ -120,6 +120,32 @@ export type ServeAdapter = (handler: AdapterHandler, options: AdapterServeOption
 /** A `fetch` that trusts extra CA certificates (PEM) besides the system's. */
 export type FetchWithCa = (url: string, init: RequestInit, caCerts: readonly string[]) => Promise<Response>;
 
+/** An HTTP proxy a request goes through (the client chose it: see src/http/_proxy_choice.ts). */
+export interface ProxyRoute {
+  /** `http://host:port`, without credentials or path. */
+  readonly origin: string;
+  /** The proxy's host name or address (an IPv6 address without its brackets). */
+  readonly hostname: string;
+  readonly port: number;
+  /** The credentials for the proxy, percent-decoded; undefined when it takes none. */
+  readonly credentials: { readonly username: string; readonly password: string } | undefined;
+  /** `Proxy-Authorization` for those credentials (`Basic …`): sent to the proxy only, never to the server. */
+  readonly authorization: string | undefined;
+}
+
+/**
+ * A `fetch` that goes exactly where the client says: through `proxy`, or straight to the
+ * server when `proxy` is undefined, whatever proxy variables the runtime's own fetch
+ * would read; trusting `caCerts` besides the system's CAs when given. An https request
+ * through a proxy is a CONNECT tunnel, its certificate checked against the server's host.
+ */
+export type FetchRouted = (
+  url: string,
+  init: RequestInit,
+  caCerts: readonly string[] | undefined,
+  proxy: ProxyRoute | undefined,
+) => Promise<Response>;
+
 /**
  * Aborts one fetch that was given no AbortSignal, on a runtime where a signal costs its
  * fetch noticeably (Node: see node/abort_hook.ts). The runtime may hand over the means
@@ -151,6 +177,8 @@ export interface TransportRequest {
   body: NonNullable<RequestInit["body"]> | undefined;
   /** Extra CA certificates (PEM) to trust besides the system's. */
   caCerts: readonly string[] | undefined;
+  /** The proxy to go through (absolute-form for http, a CONNECT tunnel for https), or undefined for none. */
+  proxy?: ProxyRoute | undefined;
 }
 
 /**
@@ -213,6 +241,12 @@ export interface HttpAdapter {
    * given any (Node): requests with extra CAs go through `transport` there.
    */
   fetchWithCa?: FetchWithCa;
+  /**
+   * The runtime's `fetch` sent through a proxy, or straight to the server even when the
+   * environment names a proxy that the runtime's fetch would use; absent on Node, where
+   * requests through a proxy take `transport`.
+   */
+  fetchRouted?: FetchRouted;
   /**
    * A handle to abort one fetch without giving it a signal, or `undefined` when the
    * runtime cannot do that yet (Node before its fetch has loaded). Absent on runtimes

@@ -29,7 +29,10 @@ export interface RuntimeAdapter {
 }
 
 /** The permissions asked about, in Deno's terms. */
-export type PermissionDescriptor = { name: "write"; path: string } | { name: "sys"; kind: "networkInterfaces" };
+export type PermissionDescriptor =
+  | { name: "write"; path: string }
+  | { name: "sys"; kind: "networkInterfaces" }
+  | { name: "env"; variable: string };
 
 /** A permission the runtime withholds, and the flag that grants it. */
 export interface MissingPermission {

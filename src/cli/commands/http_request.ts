@@ -56,6 +56,19 @@ const commonFlags: FlagSpec[] = [
   ...apiKeyFlags("Send X-API-Key: KEY"),
   { name: "ca", type: "string", description: "Also trust the CA certificate(s) in this PEM file", valueName: "FILE" },
   {
+    name: "proxy",
+    type: "string",
+    description:
+      "Go through this HTTP proxy (http://[user:password@]host:port) instead of HTTP_PROXY/HTTPS_PROXY/ALL_PROXY; '' for none",
+    valueName: "URL",
+  },
+  {
+    name: "noproxy",
+    type: "string",
+    description: "Hosts that go direct, instead of NO_PROXY (names, .domains, IPs, CIDR, host:port; '*' for all)",
+    valueName: "LIST",
+  },
+  {
     name: "max-body-bytes",
     type: "integer",
     description: "Largest response body to accept, counted after decompression",
@@ -135,6 +148,9 @@ async function run(
       ...(json !== undefined ? { json } : {}),
       ...(apiKey !== undefined ? { auth: { apiKey } } : {}),
       ...(ca !== undefined ? { ca } : {}),
+      // An empty --proxy turns the proxy off, as in curl.
+      ...(flags.proxy !== undefined ? { proxy: flags.proxy === "" ? false : flags.proxy as string } : {}),
+      ...(flags.noproxy !== undefined ? { noProxy: flags.noproxy as string } : {}),
       maxBodyBytes,
       timeout: (flags.timeout as number) * 1000,
       retry: flags.retries as number,

@@ -8,7 +8,7 @@
 import process from "node:process";
 import { resolveHostname } from "../_shared/resolve.ts";
 import type { RuntimeAdapter } from "../types.ts";
-import { bunFetchWithCa } from "./fetch.ts";
+import { bunFetchRouted, bunFetchWithCa } from "./fetch.ts";
 import { bunConnectTcp, bunListenTcp } from "./tcp.ts";
 import { bunBindUdp } from "./udp.ts";
 
@@ -27,6 +27,7 @@ export const bunAdapter: RuntimeAdapter = {
   http: {
     serve: async (handler, options) => (await import("./serve.ts")).serveBun(handler, options),
     fetchWithCa: bunFetchWithCa,
+    fetchRouted: bunFetchRouted,
   },
   timers: { unref: (timer) => (timer as unknown as { unref(): void }).unref() },
   process: { exit: (code) => process.exit(code) },

@@ -13,7 +13,7 @@ import { resolveHostname } from "../_shared/resolve.ts";
 import type { RuntimeAdapter } from "../types.ts";
 import { denoPermissions } from "./permissions.ts";
 import { deno } from "./deno_api.ts";
-import { denoFetchWithCa } from "./fetch.ts";
+import { denoFetchRouted, denoFetchWithCa } from "./fetch.ts";
 import { denoConnectTcp, denoListenTcp, denoReusePortProblem } from "./tcp.ts";
 import { denoBindUdp } from "./udp.ts";
 
@@ -31,6 +31,7 @@ export const denoAdapter: RuntimeAdapter = {
   http: {
     serve: async (handler, options) => (await import("./serve.ts")).serveDeno(handler, options),
     fetchWithCa: denoFetchWithCa,
+    fetchRouted: denoFetchRouted,
   },
   // Deno's timers are numbers, released with Deno.unrefTimer.
   timers: { unref: (timer) => deno().unrefTimer(timer as unknown as number) },

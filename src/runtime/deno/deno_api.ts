@@ -68,7 +68,8 @@ export interface DenoHttpServer {
 export type DenoPermissionDescriptor =
   | { name: "net"; host: string }
   | { name: "write"; path: string }
-  | { name: "sys"; kind: "networkInterfaces" };
+  | { name: "sys"; kind: "networkInterfaces" }
+  | { name: "env"; variable: string };
 
 /** The `Deno` global, as far as the adapter uses it. */
 export interface DenoApi {
@@ -91,7 +92,15 @@ export interface DenoApi {
     querySync: (descriptor: DenoPermissionDescriptor) => { state: "granted" | "denied" | "prompt" };
     requestSync: (descriptor: DenoPermissionDescriptor) => { state: "granted" | "denied" | "prompt" };
   };
-  createHttpClient: (options: { caCerts: string[] }) => { close(): void };
+  createHttpClient: (options: {
+    caCerts?: string[];
+    proxy?: { url: string; basicAuth?: { username: string; password: string } };
+  }) => { close(): void };
+  env: {
+    get: (name: string) => string | undefined;
+    set: (name: string, value: string) => void;
+    delete: (name: string) => void;
+  };
   unrefTimer: (id: number) => void;
   errors: { BadResource: new (...args: never[]) => Error; Interrupted: new (...args: never[]) => Error };
 }

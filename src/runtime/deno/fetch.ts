@@ -1,22 +1,91 @@
 /**
- * `fetch` with extra trusted CA certificates on Deno: an `HttpClient` from
- * `Deno.createHttpClient({ caCerts })`, which adds the CAs to Deno's roots (verification
- * stays on). One client per set of CAs, kept for the life of the process.
+ * `fetch` with extra trusted CA certificates, or through a proxy the client chose, on
+ * Deno: an `HttpClient` from `Deno.createHttpClient({ caCerts, proxy })`, which adds the
+ * CAs to Deno's roots (verification stays on). One client per set of CAs and proxy, kept
+ * for the life of the process.
+ *
+ * Deno's clients read the proxy variables themselves when they are made, and apply its
+ * own `NO_PROXY` rules even to a proxy given in `proxy`. The client decides by anynet's
+ * rules, so a client is made with those variables hidden for that moment: then it goes
+ * exactly where it was told, through the given proxy or straight to the server.
  *
  * @module
  */
-import type { FetchWithCa } from "../http_types.ts";
+import type { FetchRouted, FetchWithCa, ProxyRoute } from "../http_types.ts";
+import { PROXY_VARIABLES } from "../../_proxy_variables.ts";
 import { deno } from "./deno_api.ts";
 
 const clients = new Map<string, unknown>();
 
-/** Deno's fetch through a client that trusts `caCerts` besides the system's roots. */
-export const denoFetchWithCa: FetchWithCa = (url, init, caCerts) => {
-  const key = caCerts.join("\n");
+/**
+ * Makes a client while the proxy variables are hidden from Deno, then puts them back. A
+ * variable the program may not change (Deno without `--allow-env` for it) stays as it is,
+ * and Deno's own reading of it applies.
+ */
+function clientWithoutProxyVariables(options: Parameters<ReturnType<typeof deno>["createHttpClient"]>[0]): unknown {
+  const api = deno();
+  const hidden: [string, string][] = [];
+  for (const name of PROXY_VARIABLES) {
+    try {
+      const value = api.env.get(name);
+      if (value === undefined) continue;
+      api.env.delete(name);
+      hidden.push([name, value]);
+    } catch {
+      // Not allowed to read or change it.
+    }
+  }
+  try {
+    return api.createHttpClient(options);
+  } finally {
+    for (const [name, value] of hidden) api.env.set(name, value);
+  }
+}
+
+function clientFor(caCerts: readonly string[] | undefined, proxy: ProxyRoute | null | undefined): unknown {
+  // `null`: the plain client of the CA-aware fetch, which may follow Deno's own proxy rules.
+  const key = `${caCerts?.join("\n") ?? ""}\n${proxy === null ? "env" : proxy?.origin ?? "direct"}\n${
+    proxy?.authorization ?? ""
+  }`;
   let client = clients.get(key);
-  if (!client) {
-    client = deno().createHttpClient({ caCerts: [...caCerts] });
+  if (client === undefined) {
+    const options: Parameters<ReturnType<typeof deno>["createHttpClient"]>[0] = {};
+    if (caCerts !== undefined) options.caCerts = [...caCerts];
+    if (proxy === null) {
+      client = deno().createHttpClient(options);
+    } else {
+      if (proxy !== undefined) {
+        options.proxy = { url: proxy.origin };
+        if (proxy.credentials !== undefined) options.proxy.basicAuth = { ...proxy.credentials };
+      }
+      client = clientWithoutProxyVariables(options);
+    }
     clients.set(key, client);
   }
-  return fetch(url, { ...init, client } as RequestInit);
+  return client;
+}
+
+/** Deno's fetch through a client that trusts `caCerts` besides the system's roots. */
+export const denoFetchWithCa: FetchWithCa = (url, init, caCerts) =>
+  fetch(url, { ...init, client: clientFor(caCerts, null) } as RequestInit);
+
+/**
+ * Deno's fetch through `proxy`, or straight to the server when it is undefined, whatever
+ * the environment says. Deno (2.9) sends a proxy's credentials on to the server inside a
+ * CONNECT tunnel as well, so an https request through a proxy with credentials is refused
+ * rather than let the server see them.
+ */
+export const denoFetchRouted: FetchRouted = (url, init, caCerts, proxy) => {
+  if (proxy?.credentials !== undefined && url.startsWith("https:")) {
+    return Promise.reject(
+      Object.assign(
+        new Error(
+          "Deno's fetch would pass the proxy's credentials on to the server inside the tunnel, so anynet does " +
+            "not send https requests through a proxy with credentials on Deno (Node and Bun do)",
+        ),
+        { code: "ERR_PROXY_CREDENTIALS" },
+      ),
+    );
+  }
+  return fetch(url, { ...init, client: clientFor(caCerts, proxy) } as RequestInit);
 };

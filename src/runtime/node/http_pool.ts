@@ -20,7 +20,9 @@
 import type { Socket } from "node:net";
 import process from "node:process";
 import type { SecureContext, TLSSocket } from "node:tls";
+import type { ProxyRoute } from "../http_types.ts";
 import { type HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";
+import { openTunnel } from "./http_tunnel.ts";
 
 /** The most connections one origin gets from one pool; further requests wait for a free one. */
 export const MAX_SOCKETS_PER_ORIGIN = 256;
@@ -45,6 +47,11 @@ export interface Origin {
 export interface Exchange {
   /** The method, which decides whether the response has a body (HEAD). */
   readonly method: string;
+  /**
+   * Whether the request may be sent again on another connection: idempotent, its body
+   * (if any) still at hand, and not ended by the client.
+   */
+  readonly mayResend: boolean;
   /** The connection is this exchange's: write the request now. */
   start(connection: Connection): void;
   /** The response's head is in. */
@@ -74,6 +81,10 @@ export class Connection {
   /** When it last went idle (Date.now()). */
   idleSince: number;
   #headSeen: boolean;
+  /** How many exchanges this connection has carried, the current one included. */
+  #runs: number;
+  /** Whether any byte of the current exchange's response has come in. */
+  #answered: boolean;
 
   constructor(pool: OriginPool, socket: Socket) {
     this.socket = socket;
@@ -83,6 +94,8 @@ export class Connection {
     this.idleMs = IDLE_MS;
     this.idleSince = 0;
     this.#headSeen = false;
+    this.#runs = 0;
+    this.#answered = false;
     this.#parser = new ResponseParser({
       head: (head) => {
         this.#headSeen = true;
@@ -110,6 +123,8 @@ export class Connection {
   run(exchange: Exchange): void {
     this.#exchange = exchange;
     this.#headSeen = false;
+    this.#runs++;
+    this.#answered = false;
     this.#parser.expect(exchange.method);
     this.socket.ref();
     exchange.start(this);
@@ -131,6 +146,7 @@ export class Connection {
   }
 
   #onData(chunk: Buffer): void {
+    this.#answered = true;
     const exchange = this.#exchange;
     if (exchange === undefined) {
       // Bytes no request asked for: the connection is out of step with the server.
@@ -170,15 +186,31 @@ export class Connection {
     const exchange = this.#exchange;
     this.#exchange = undefined;
     this.socket.destroy();
-    exchange?.fail(error, this.#headSeen);
+    if (exchange === undefined) return;
+    // A kept-alive connection that the server closed as it was being reused (some servers
+    // and proxies close without saying "Connection: close"): the request got no answer at
+    // all, so it is sent once more on a new connection, as RFC 9112 (9.3.1) allows for a
+    // request that is safe to repeat. A new connection that fails is a failure.
+    if (this.#runs > 1 && !this.#answered && exchange.mayResend) {
+      this.#pool.resend(exchange);
+      return;
+    }
+    exchange.fail(error, this.#headSeen);
   }
 }
 
-/** The connections to one origin through one TLS context. */
+/**
+ * The connections to one origin through one TLS context and proxy. Through a proxy, an
+ * http origin's connections go to the proxy, and an https origin's are CONNECT tunnels
+ * (http_tunnel.ts), opened before an exchange can start on them.
+ */
 class OriginPool {
   readonly #origin: Origin;
   readonly #secureContext: SecureContext | undefined;
   readonly #key: string;
+  readonly #proxy: ProxyRoute | undefined;
+  /** Proxy connections whose tunnel is being opened. */
+  readonly #opening: Set<Socket>;
   /** Idle connections, the most recently used last. */
   readonly #idle: Connection[];
   readonly #all: Set<Connection>;
@@ -189,10 +221,12 @@ class OriginPool {
   /** The last TLS session, to resume it on the next connection. */
   #session: Buffer | undefined;
 
-  constructor(origin: Origin, secureContext: SecureContext | undefined, key: string) {
+  constructor(origin: Origin, secureContext: SecureContext | undefined, key: string, proxy: ProxyRoute | undefined) {
     this.#origin = origin;
     this.#secureContext = secureContext;
     this.#key = key;
+    this.#proxy = proxy;
+    this.#opening = new Set();
     this.#idle = [];
     this.#all = new Set();
     this.#waiting = [];
@@ -207,7 +241,8 @@ class OriginPool {
       if (connection.usable) return connection.run(exchange);
       connection.destroy();
     }
-    if (this.#all.size < MAX_SOCKETS_PER_ORIGIN) {
+    if (this.#all.size + this.#opening.size < MAX_SOCKETS_PER_ORIGIN) {
+      if (this.#proxy !== undefined && this.#origin.secure) return this.#openTunnel(exchange);
       const connection = new Connection(this, this.#openSocket());
       this.#all.add(connection);
       return connection.run(exchange);
@@ -215,26 +250,73 @@ class OriginPool {
     this.#waiting.push(exchange);
   }
 
+  /** Sends again an exchange whose reused connection closed before any answer. */
+  resend(exchange: Exchange): void {
+    // The pool may have left the table when that connection closed: the table's pool for
+    // the same key takes it, or this one goes back in.
+    let pool = pools.get(this.#key);
+    if (pool === undefined) pools.set(this.#key, pool = this);
+    pool.send(exchange);
+  }
+
   /** Takes back `exchange` if it is still waiting for a connection; whether it was. */
   withdraw(exchange: Exchange): boolean {
     const at = this.#waiting.indexOf(exchange);
     if (at < 0) return false;
     this.#waiting.splice(at, 1);
+    // A tunnel nobody waits for any more must not keep the process alive.
+    if (this.#waiting.length === 0) { for (const raw of this.#opening) raw.unref(); }
     return true;
+  }
+
+  /**
+   * Opens a tunnel through the proxy for the next waiting exchange (`exchange` waits
+   * meanwhile); a tunnel the proxy refuses fails the first one waiting.
+   */
+  #openTunnel(exchange: Exchange): void {
+    const proxy = this.#proxy!;
+    net ??= builtin("node:net");
+    const raw = net.connect({ host: proxy.hostname, port: proxy.port, noDelay: true });
+    this.#opening.add(raw);
+    this.#waiting.push(exchange);
+    const { hostname, port } = this.#origin;
+    const authority = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+    // `host` as well: Node checks the certificate against it (not the proxy's, not "localhost").
+    openTunnel(raw, proxy, authority, (socket) => this.#startTls({ socket, host: hostname })).then(
+      (socket) => {
+        this.#opening.delete(raw);
+        const connection = new Connection(this, socket);
+        this.#all.add(connection);
+        socket.ref();
+        this.release(connection);
+      },
+      (error: Error) => {
+        this.#opening.delete(raw);
+        this.#waiting.shift()?.fail(error, false);
+        this.#dropIfUnused();
+      },
+    );
   }
 
   #openSocket(): Socket {
     const { secure, hostname, port } = this.#origin;
     if (!secure) {
       net ??= builtin("node:net");
-      return net.connect({ host: hostname, port, noDelay: true });
+      // Through a proxy, http requests go to the proxy (their request line names the URL).
+      const to = this.#proxy ?? { hostname, port };
+      return net.connect({ host: to.hostname, port: to.port, noDelay: true });
     }
+    return this.#startTls({ host: hostname, port });
+  }
+
+  /** TLS to the origin, over a new connection (`host`, `port`) or a tunnel (`socket`). */
+  #startTls(where: { host: string; port: number } | { socket: Socket; host: string }): TLSSocket {
+    const hostname = this.#origin.hostname;
     tls ??= builtin("node:tls");
     net ??= builtin("node:net");
     const socket: TLSSocket = tls.connect({
-      host: hostname,
-      port,
-      // SNI names a host, never an address.
+      ...where,
+      // SNI names a host, never an address; the certificate is checked against it.
       servername: net.isIP(hostname) === 0 ? hostname : undefined,
       secureContext: this.#secureContext,
       rejectUnauthorized: true,
@@ -290,7 +372,12 @@ class OriginPool {
     if (at >= 0) this.#idle.splice(at, 1);
     const next = this.#waiting.shift();
     if (next !== undefined) this.send(next);
-    if (this.#all.size === 0 && this.#waiting.length === 0) {
+    this.#dropIfUnused();
+  }
+
+  /** Leaves the pool table once nothing is open, opening or waiting. */
+  #dropIfUnused(): void {
+    if (this.#all.size === 0 && this.#waiting.length === 0 && this.#opening.size === 0) {
       if (this.#sweep !== undefined) clearTimeout(this.#sweep);
       this.#sweep = undefined;
       pools.delete(this.#key);
@@ -314,14 +401,20 @@ function secureContextFor(caCerts: readonly string[], key: string): SecureContex
   return context;
 }
 
-/** Sends `exchange` to `origin` through the pool for it and `caCerts`; returns that pool's key. */
-export function sendThroughPool(origin: Origin, caCerts: readonly string[] | undefined, exchange: Exchange): string {
+/** Sends `exchange` to `origin` through the pool for it, `caCerts` and `proxy`; returns that pool's key. */
+export function sendThroughPool(
+  origin: Origin,
+  caCerts: readonly string[] | undefined,
+  exchange: Exchange,
+  proxy?: ProxyRoute,
+): string {
   const caKey = origin.secure && caCerts !== undefined ? caCerts.join("\n") : "";
-  const key = `${origin.secure ? "https" : "http"}://${origin.hostname}:${origin.port}\n${caKey}`;
+  let key = `${origin.secure ? "https" : "http"}://${origin.hostname}:${origin.port}\n${caKey}`;
+  if (proxy !== undefined) key += `\n${proxy.origin}\n${proxy.authorization ?? ""}`;
   let pool = pools.get(key);
   if (pool === undefined) {
     const context = caKey === "" ? undefined : secureContextFor(caCerts!, caKey);
-    pool = new OriginPool(origin, context, key);
+    pool = new OriginPool(origin, context, key, proxy);
     pools.set(key, pool);
   }
   pool.send(exchange);

@@ -22,7 +22,7 @@ import process from "node:process";
 import type { Readable, Transform } from "node:stream";
 import { concatBytes } from "../../_bytes.ts";
 import { NULL_BODY_STATUSES } from "../../_fetch_spec.ts";
-import type { HttpTransport, TransportCall, TransportRequest, TransportResponse } from "../http_types.ts";
+import type { HttpTransport, ProxyRoute, TransportCall, TransportRequest, TransportResponse } from "../http_types.ts";
 import type { ResponseHead } from "./h1_parser.ts";
 import { type Connection, type Exchange, type Origin, sendThroughPool, withdrawFromPool } from "./http_pool.ts";
 
@@ -38,6 +38,8 @@ let zlib: typeof import("node:zlib") | undefined;
 interface Target extends Origin {
   /** Path and query. */
   path: string;
+  /** The URL without its fragment: the request target an http request through a proxy names. */
+  absolute: string;
   /** The Host header: host, and port when it is not the scheme's default. */
   host: string;
   /** The whole head of a GET with no headers of the caller's, made on first use. */
@@ -57,6 +59,7 @@ function targetOf(url: string): Target {
     hostname: hostname.startsWith("[") ? hostname.slice(1, -1) : hostname,
     port: parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port),
     path: parsed.pathname + parsed.search,
+    absolute: `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search}`,
     host: parsed.host,
     plainGet: undefined,
   };
@@ -79,6 +82,9 @@ const DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
 const OWN_HEADERS = new Set(["connection", "keep-alive", "content-length", "transfer-encoding"]);
 
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The methods a request may be repeated with (RFC 9110, section 9.2.2). */
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
 /** A body with its bytes known (sent with Content-Length), or a stream (sent chunked). */
 interface Payload {
@@ -118,12 +124,27 @@ async function readPayload(body: NonNullable<RequestInit["body"]>): Promise<Payl
   };
 }
 
-/** The request line and headers, ending in the empty line: written in one go. */
-function requestHead(target: Target, method: string, headers: Headers | undefined, payload: Payload | undefined) {
-  if (method === "GET" && headers === undefined && payload === undefined && target.plainGet !== undefined) {
+/**
+ * The request line and headers, ending in the empty line: written in one go. An http
+ * request through a proxy names the whole URL and carries the proxy's credentials; an
+ * https one goes through a tunnel (http_tunnel.ts) and is written as to the server.
+ */
+function requestHead(
+  target: Target,
+  method: string,
+  headers: Headers | undefined,
+  payload: Payload | undefined,
+  proxy: ProxyRoute | undefined,
+) {
+  const forwarded = proxy !== undefined && !target.secure ? proxy : undefined;
+  if (
+    method === "GET" && headers === undefined && payload === undefined && target.plainGet !== undefined &&
+    forwarded === undefined
+  ) {
     return target.plainGet;
   }
-  let head = `${method} ${target.path} HTTP/1.1\r\n`;
+  let head = `${method} ${forwarded === undefined ? target.path : target.absolute} HTTP/1.1\r\n`;
+  const proxyAuthorization = forwarded?.authorization;
   let hasHost = false;
   let hasType = false;
   let given: Set<string> | undefined;
@@ -132,6 +153,8 @@ function requestHead(target: Target, method: string, headers: Headers | undefine
     // Headers has checked names and values: no CR, LF or NUL can get into the head.
     headers.forEach((value, name) => {
       if (OWN_HEADERS.has(name)) return;
+      // The proxy URL's credentials replace any the caller wrote.
+      if (proxyAuthorization !== undefined && name === "proxy-authorization") return;
       if (name === "host") hasHost = true;
       else if (name === "content-type") hasType = true;
       given!.add(name);
@@ -150,8 +173,11 @@ function requestHead(target: Target, method: string, headers: Headers | undefine
     if (payload.bytes !== undefined) head += `content-length: ${payload.bytes.byteLength}\r\n`;
     else head += "transfer-encoding: chunked\r\n";
   }
+  if (proxyAuthorization !== undefined) head += `proxy-authorization: ${proxyAuthorization}\r\n`;
   head += "\r\n";
-  if (method === "GET" && headers === undefined && payload === undefined) target.plainGet = head;
+  if (method === "GET" && headers === undefined && payload === undefined && forwarded === undefined) {
+    target.plainGet = head;
+  }
   return head;
 }
 
@@ -343,12 +369,16 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
   }
 
   #send(target: Target, request: TransportRequest, payload: Payload | undefined): void {
-    this.#head = requestHead(target, this.method, request.headers, payload);
+    this.#head = requestHead(target, this.method, request.headers, payload, request.proxy);
     this.#payload = payload;
-    this.#poolKey = sendThroughPool(target, request.caCerts, this);
+    this.#poolKey = sendThroughPool(target, request.caCerts, this, request.proxy);
   }
 
   // The pool's side (Exchange).
+
+  get mayResend(): boolean {
+    return IDEMPOTENT.has(this.method) && this.#payload?.stream === undefined && this.#aborted === undefined;
+  }
 
   start(connection: Connection): void {
     this.#connection = connection;
