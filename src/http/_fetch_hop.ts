@@ -10,6 +10,9 @@
 import type { Attempt } from "./_attempt.ts";
 import type { AttemptBody, RequestPlan } from "./_request_plan.ts";
 import { isStream } from "./_request_plan.ts";
+import { Transfer } from "./_progress.ts";
+import { countedFetchBody, uploadListener } from "./_progress_upload.ts";
+import { USER_AGENT } from "../_user_agent.ts";
 import { adapter, type TransportResponse } from "../runtime/mod.ts";
 
 /** What one hop answered: fetch's `Response`, or the runtime transport's response. */
@@ -31,6 +34,19 @@ export async function dropHopBody(hop: HopResponse): Promise<void> {
   else await hop.body?.cancel().catch(() => {});
 }
 
+/** The headers of a request that has none of the caller's: anynet's User-Agent, which fetch would replace with its runtime's. */
+const USER_AGENT_ONLY: [string, string][] = [["user-agent", USER_AGENT]];
+
+/** `headers` with anynet's User-Agent unless they name one (request() has added it to the caller's headers). */
+function withUserAgent(headers: Headers | undefined): RequestInit["headers"] {
+  if (headers === undefined) return USER_AGENT_ONLY;
+  if (headers.has("user-agent")) return headers;
+  // Headers a beforeRequest hook made afresh.
+  const copy = new Headers(headers);
+  copy.set("user-agent", USER_AGENT);
+  return copy;
+}
+
 /** One request of one hop; a synchronous throw (an odd fetch, a transport's setup) becomes a rejection. */
 export function fetchHop(
   plan: RequestPlan,
@@ -41,18 +57,45 @@ export function fetchHop(
   body: AttemptBody | undefined,
 ): Promise<HopResponse> {
   attempt.url = url;
+  attempt.transfer?.over();
+  const transfer = new Transfer(attempt, plan.progress, body !== undefined);
+  attempt.transfer = transfer;
   try {
     const transport = plan.transport;
     if (transport !== undefined) {
-      const call = transport.send({ url, method, headers, body, caCerts: plan.caCerts });
+      const request = { url, method, headers, body, caCerts: plan.caCerts };
+      const call = transport.send(
+        transfer.upload === undefined ? request : { ...request, onBodySent: uploadListener(transfer.upload) },
+      );
       attempt.bind(call);
       return call.response;
     }
+    if (transfer.upload !== undefined && body !== undefined) {
+      return countedFetchBody(body, headers, transfer.upload).then((counted) =>
+        viaFetch(plan, attempt, url, method, counted.headers, counted.body)
+      );
+    }
+    return viaFetch(plan, attempt, url, method, headers, body);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** One request of one hop through the runtime's fetch. */
+function viaFetch(
+  plan: RequestPlan,
+  attempt: Attempt,
+  url: string,
+  method: string,
+  headers: Headers | undefined,
+  body: AttemptBody | undefined,
+): Promise<Response> {
+  try {
     // Only the keys in use are set: every key of `init` costs the runtime's Request
     // constructor something.
     const init: RequestInit & { duplex?: "half" } = { redirect: "manual" };
     if (method !== "GET") init.method = method;
-    if (headers !== undefined) init.headers = headers;
+    init.headers = withUserAgent(headers);
     if (body !== undefined) {
       init.body = body;
       if (isStream(body)) init.duplex = "half";

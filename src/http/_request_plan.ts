@@ -13,6 +13,7 @@
 import {
   checkCount,
   checkDelayMs,
+  checkFunction,
   checkOptionsObject,
   checkSignal,
   describeValue,
@@ -20,6 +21,8 @@ import {
 } from "../_argument_checks.ts";
 import { badPortDetail, FORBIDDEN_METHODS, HTTP_TOKEN, isBadPort } from "../_fetch_spec.ts";
 import { sensitiveHeaderNames } from "./_redirect.ts";
+import type { ProgressCallbacks } from "./_progress.ts";
+import { USER_AGENT } from "../_user_agent.ts";
 import { retryPolicy } from "./retry.ts";
 import type { Auth, BodySource, Hooks, RequestOptions, SearchParamsInit } from "./request.ts";
 import { adapter, type HttpTransport } from "../runtime/mod.ts";
@@ -54,6 +57,8 @@ export interface RequestPlan {
   caCerts: string[] | undefined;
   /** The runtime's own transport, or `undefined` to send with fetch. */
   transport: HttpTransport | undefined;
+  /** `onDownloadProgress` and `onUploadProgress`, when either was given. */
+  progress: ProgressCallbacks | undefined;
 }
 
 /** What one call of request() carries from attempt to attempt. */
@@ -219,6 +224,8 @@ const OPTION_NAMES: readonly string[] = [
   "keepSensitiveHeaders",
   "hooks",
   "transport",
+  "onDownloadProgress",
+  "onUploadProgress",
 ];
 
 /** The values of the `transport` option. */
@@ -261,6 +268,8 @@ function planRequest(input: string | URL, method: string, options: RequestOption
     } catch (error) {
       refuse(SEND, `invalid headers: ${(error as Error).message}`);
     }
+    // Set here, once per call, rather than on every hop (_fetch_hop.ts adds it to none).
+    if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
   }
   let body: BodySource | undefined = options.body;
   if (body !== undefined && typeof body !== "function") checkBody("'body'", body);
@@ -322,7 +331,17 @@ function planRequest(input: string | URL, method: string, options: RequestOption
       : checkCount(SEND, "maxBodyBytes", options.maxBodyBytes),
     caCerts,
     transport: transportFor(options.transport, caCerts),
+    progress: progressCallbacks(options),
   };
+}
+
+/** The progress callbacks, checked; undefined when neither was given. */
+function progressCallbacks(options: RequestOptions): ProgressCallbacks | undefined {
+  const { onDownloadProgress: download, onUploadProgress: upload } = options;
+  if (download === undefined && upload === undefined) return undefined;
+  if (download !== undefined) checkFunction(SEND, "onDownloadProgress", download);
+  if (upload !== undefined) checkFunction(SEND, "onUploadProgress", upload);
+  return { download, upload };
 }
 
 const HOOK_NAMES: readonly string[] = ["beforeRequest", "beforeRetry", "afterResponse"];

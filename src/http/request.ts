@@ -9,6 +9,7 @@
  */
 import { checkMethod, NO_OPTIONS, prepareRequest } from "./_request_plan.ts";
 import { sendWithRetries } from "./_retry_loop.ts";
+import type { ProgressCallback } from "./_progress.ts";
 import type { HttpResponse } from "./response.ts";
 import type { RetryOptions } from "./retry.ts";
 
@@ -120,6 +121,17 @@ export interface RequestOptions {
    * fetch (on Node not with `ca`, which Node's fetch cannot take). @default "auto"
    */
   transport?: "auto" | "fetch";
+  /**
+   * Told as the response body is read: `{ transferred, total, percent }`, counted after
+   * decoding; `total` and `percent` are undefined while the length is unknown, and the
+   * last event says 100%. A callback that throws fails the request. See docs/http.md.
+   */
+  onDownloadProgress?: ProgressCallback;
+  /**
+   * Told as the request body is sent, as `onDownloadProgress`; on fetch the body goes as
+   * a stream (Deno sends it chunked). See docs/http.md.
+   */
+  onUploadProgress?: ProgressCallback;
 }
 
 /** Checks a call's arguments, then sends it; a mistake in them is a rejection, like every other failure. */

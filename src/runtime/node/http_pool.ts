@@ -21,6 +21,7 @@ import type { Socket } from "node:net";
 import process from "node:process";
 import type { SecureContext, TLSSocket } from "node:tls";
 import { type HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";
+import type { TransportTimings } from "../http_types.ts";
 
 /** The most connections one origin gets from one pool; further requests wait for a free one. */
 export const MAX_SOCKETS_PER_ORIGIN = 256;
@@ -74,6 +75,8 @@ export class Connection {
   /** When it last went idle (Date.now()). */
   idleSince: number;
   #headSeen: boolean;
+  /** When this new connection's lookup, connect and handshake ended: its first exchange's to take. */
+  #phases: TransportTimings | undefined;
 
   constructor(pool: OriginPool, socket: Socket) {
     this.socket = socket;
@@ -83,6 +86,11 @@ export class Connection {
     this.idleMs = IDLE_MS;
     this.idleSince = 0;
     this.#headSeen = false;
+    const phases: TransportTimings = {};
+    this.#phases = phases;
+    socket.once("lookup", () => (phases.dns = performance.now()));
+    socket.once("connect", () => (phases.connect = performance.now()));
+    socket.once("secureConnect", () => (phases.tls = performance.now()));
     this.#parser = new ResponseParser({
       head: (head) => {
         this.#headSeen = true;
@@ -113,6 +121,16 @@ export class Connection {
     this.#parser.expect(exchange.method);
     this.socket.ref();
     exchange.start(this);
+  }
+
+  /**
+   * The timings of this connection's phases for its first exchange (filled in as they
+   * end); a reused connection gives an empty set, since it had none of them.
+   */
+  takePhases(): TransportTimings {
+    const phases = this.#phases ?? {};
+    this.#phases = undefined;
+    return phases;
   }
 
   /** This connection must not carry another request (its request was cut short, say). */
