@@ -72,34 +72,32 @@ export function fetchHop(
     }
     if (transfer.upload !== undefined && body !== undefined) {
       return countedFetchBody(body, headers, transfer.upload).then((counted) =>
-        viaFetch(plan, attempt, url, method, counted.headers, counted.body)
+        viaFetch(plan, attempt, url, fetchInit(method, counted.headers, counted.body))
       );
     }
-    return viaFetch(plan, attempt, url, method, headers, body);
+    return viaFetch(plan, attempt, url, fetchInit(method, headers, body));
   } catch (error) {
     return Promise.reject(error);
   }
 }
 
+/** What fetch is given for one hop. */
+function fetchInit(method: string, headers: Headers | undefined, body: AttemptBody | undefined): RequestInit {
+  // Only the keys in use are set: every key of `init` costs the runtime's Request
+  // constructor something.
+  const init: RequestInit & { duplex?: "half" } = { redirect: "manual" };
+  if (method !== "GET") init.method = method;
+  init.headers = withUserAgent(headers);
+  if (body !== undefined) {
+    init.body = body;
+    if (isStream(body)) init.duplex = "half";
+  }
+  return init;
+}
+
 /** One request of one hop through the runtime's fetch. */
-function viaFetch(
-  plan: RequestPlan,
-  attempt: Attempt,
-  url: string,
-  method: string,
-  headers: Headers | undefined,
-  body: AttemptBody | undefined,
-): Promise<Response> {
+function viaFetch(plan: RequestPlan, attempt: Attempt, url: string, init: RequestInit): Promise<Response> {
   try {
-    // Only the keys in use are set: every key of `init` costs the runtime's Request
-    // constructor something.
-    const init: RequestInit & { duplex?: "half" } = { redirect: "manual" };
-    if (method !== "GET") init.method = method;
-    init.headers = withUserAgent(headers);
-    if (body !== undefined) {
-      init.body = body;
-      if (isStream(body)) init.duplex = "half";
-    }
     if (plan.caCerts) {
       // The CA-aware fetch takes no abort handle: it always gets the timer's signal.
       const signal = attempt.timerSignal;

@@ -150,13 +150,22 @@ async function printBody(response: HttpResponse, method: Method, wantJson: boole
     await io.out(JSON.stringify(value, null, 2) + "\n");
     return;
   }
+  await copyBody(response, (chunk) => io.out(chunk));
+}
+
+/** Hands each chunk of the body to `write` as it comes; a write that fails stops the body. */
+async function copyBody(response: HttpResponse, write: (chunk: Uint8Array) => Promise<void>): Promise<void> {
   const body = response.body;
-  if (body) {
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      await io.out(value);
+  if (body === null) return;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    try {
+      await write(value);
+    } catch (error) {
+      reader.cancel().catch(() => {});
+      throw error;
     }
   }
 }
@@ -175,20 +184,13 @@ async function saveBody(response: HttpResponse, path: string): Promise<void> {
     throw new CommandError(`cannot write --output ${path}: ${fileErrorReason(error)}`, { cause: error });
   }
   try {
-    const body = response.body;
-    if (body) {
-      const reader = body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        try {
-          await file.write(value);
-        } catch (error) {
-          reader.cancel().catch(() => {});
-          throw new CommandError(`cannot write --output ${path}: ${fileErrorReason(error)}`, { cause: error });
-        }
+    await copyBody(response, async (chunk) => {
+      try {
+        await file.write(chunk);
+      } catch (error) {
+        throw new CommandError(`cannot write --output ${path}: ${fileErrorReason(error)}`, { cause: error });
       }
-    }
+    });
     await file.close();
   } catch (error) {
     await file.close().catch(() => {});

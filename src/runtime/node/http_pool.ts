@@ -125,10 +125,10 @@ export class Connection {
 
   /**
    * The timings of this connection's phases for its first exchange (filled in as they
-   * end); a reused connection gives an empty set, since it had none of them.
+   * end); undefined for a reused connection, which had none of them.
    */
-  takePhases(): TransportTimings {
-    const phases = this.#phases ?? {};
+  takePhases(): TransportTimings | undefined {
+    const phases = this.#phases;
     this.#phases = undefined;
     return phases;
   }

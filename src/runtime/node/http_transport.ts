@@ -315,7 +315,7 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
   /** A stream body is still being sent. */
   #uploading: boolean;
   #onBodySent: BodySentListener | undefined;
-  /** The phases of the request: its connection's (when new) and the response's head. */
+  /** The phases of a request on a new connection (none on a reused one: the client's clock marks its head). */
   timings: TransportTimings | undefined;
 
   constructor(request: TransportRequest) {
