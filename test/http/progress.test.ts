@@ -53,7 +53,8 @@ const server = await rawServer((req, res) => {
 
 /** Checks a run of events: counts that only grow, to `size`, the last one at 100%. */
 function checkEvents(events: Progress[], size: number, total: number | undefined): void {
-  assert.ok(events.length >= 2, `only ${events.length} events`);
+  // A runtime may hand over a body that is all there in one chunk (Bun does, up to 256 KiB and more).
+  assert.ok(events.length >= 1, "no events");
   for (let i = 1; i < events.length; i++) {
     assert.ok(events[i].transferred >= events[i - 1].transferred, "the count went back");
   }

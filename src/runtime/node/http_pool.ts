@@ -270,6 +270,9 @@ class OriginPool {
       connection.destroy();
       return;
     }
+    // A body read through a stream may have paused the socket on its last chunk: the next
+    // exchange (or the idle watch for the server's close) must read again.
+    connection.socket.resume();
     const next = this.#waiting.shift();
     if (next !== undefined) return connection.run(next);
     connection.idleSince = Date.now();
