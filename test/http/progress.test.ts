@@ -177,7 +177,8 @@ for (const transport of CLIENT_TRANSPORTS) {
     const before = Date.now();
     const response = await get(`${server.url}/known`, { transport });
     const { start, firstByte } = response.timings;
-    assert.ok(start >= before - 1 && start <= Date.now() + 1, `start ${start}`);
+    // performance.timeOrigin + now() and Date.now() are different clocks: a little apart.
+    assert.ok(start >= before - 50 && start <= Date.now() + 50, `start ${start}`);
     assert.ok(firstByte !== undefined && firstByte >= 0, `firstByte ${firstByte}`);
     assert.is(response.timings.end, undefined);
     await response.bytes();
