@@ -74,8 +74,10 @@ export async function countedFetchBody(
   if (isStream(body)) return { body: countedStream(body as ReadableStream<Uint8Array>, reporter), headers };
   // A Response reads any other body as fetch would send it, and names its type.
   const asSent = new Response(body);
+  // Read before the body: Bun's Response forgets the type once its body is read. A string
+  // body's type is the Fetch standard's, which Bun's Response does not show at all.
+  const type = typeof body === "string" ? "text/plain;charset=UTF-8" : asSent.headers.get("content-type");
   const bytes = new Uint8Array(await asSent.arrayBuffer());
-  const type = asSent.headers.get("content-type");
   const counted = new Headers(headers);
   if (type !== null && !counted.has("content-type")) counted.set("content-type", type);
   counted.set("content-length", String(bytes.byteLength));

@@ -20,6 +20,7 @@ interface Seen {
   length: string | undefined;
   chunked: boolean;
   bytes: number;
+  type: string | undefined;
 }
 
 const server = await rawServer((req, res) => {
@@ -44,6 +45,7 @@ const server = await rawServer((req, res) => {
         length: req.headers["content-length"],
         chunked: req.headers["transfer-encoding"] === "chunked",
         bytes,
+        type: req.headers["content-type"],
       };
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(seen));
@@ -167,10 +169,21 @@ for (const transport of CLIENT_TRANSPORTS) {
     assert.is(streamed.bytes, SIZE);
     checkEvents(stream, SIZE, undefined);
 
-    // A string body keeps the type fetch gives it.
+    // A string or form body keeps the type fetch gives it.
     const events: Progress[] = [];
-    await post(`${server.url}/echo`, { transport, body: "hello", onUploadProgress: (p) => events.push(p) });
+    const text = await (await post(`${server.url}/echo`, {
+      transport,
+      body: "hello",
+      onUploadProgress: (p) => events.push(p),
+    })).json<Seen>();
     assert.equal(events, [{ transferred: 5, total: 5, percent: 100 }]);
+    assert.is(text.type, "text/plain;charset=UTF-8");
+    const form = await (await post(`${server.url}/echo`, {
+      transport,
+      body: new URLSearchParams({ a: "1" }),
+      onUploadProgress: () => {},
+    })).json<Seen>();
+    assert.equal([form.type, form.bytes], ["application/x-www-form-urlencoded;charset=UTF-8", 3]);
   });
 
   test(`response.timings: start, firstByte and end in order; a new connection's connect on Node's transport (${transport})`, async () => {
