@@ -54,11 +54,11 @@ export interface RequestPlan {
   deadlineMs: number;
   maxRedirects: number;
   maxBodyBytes: number | undefined;
+  /** `onDownloadProgress` and `onUploadProgress`, when either was given. */
+  progress: ProgressCallbacks | undefined;
   caCerts: string[] | undefined;
   /** The runtime's own transport, or `undefined` to send with fetch. */
   transport: HttpTransport | undefined;
-  /** `onDownloadProgress` and `onUploadProgress`, when either was given. */
-  progress: ProgressCallbacks | undefined;
 }
 
 /** What one call of request() carries from attempt to attempt. */
@@ -218,14 +218,14 @@ const OPTION_NAMES: readonly string[] = [
   "signal",
   "maxRedirects",
   "maxBodyBytes",
+  "onDownloadProgress",
+  "onUploadProgress",
   "throwHttpErrors",
   "ca",
   "sensitiveHeaders",
   "keepSensitiveHeaders",
   "hooks",
   "transport",
-  "onDownloadProgress",
-  "onUploadProgress",
 ];
 
 /** The values of the `transport` option. */
@@ -329,9 +329,9 @@ function planRequest(input: string | URL, method: string, options: RequestOption
     maxBodyBytes: options.maxBodyBytes === undefined
       ? undefined
       : checkCount(SEND, "maxBodyBytes", options.maxBodyBytes),
+    progress: progressCallbacks(options),
     caCerts,
     transport: transportFor(options.transport, caCerts),
-    progress: progressCallbacks(options),
   };
 }
 

@@ -99,6 +99,17 @@ export interface RequestOptions {
   maxRedirects?: number;
   /** A response body larger than this many bytes is aborted with a BodyTooLargeError. @default no limit */
   maxBodyBytes?: number;
+  /**
+   * Told as the response body is read: `{ transferred, total, percent }`, counted after
+   * decoding; `total` and `percent` are undefined while the length is unknown, and the
+   * last event says 100%. A callback that throws fails the request. See docs/http.md.
+   */
+  onDownloadProgress?: ProgressCallback;
+  /**
+   * Told as the request body is sent, as `onDownloadProgress`; on fetch the body goes as
+   * a stream (Deno sends it chunked). See docs/http.md.
+   */
+  onUploadProgress?: ProgressCallback;
   /** Raise an HttpError for a 4xx/5xx status. @default true */
   throwHttpErrors?: boolean;
   /** Extra CA certificates (PEM) to trust besides the system's; verification itself is always on. */
@@ -121,17 +132,6 @@ export interface RequestOptions {
    * fetch (on Node not with `ca`, which Node's fetch cannot take). @default "auto"
    */
   transport?: "auto" | "fetch";
-  /**
-   * Told as the response body is read: `{ transferred, total, percent }`, counted after
-   * decoding; `total` and `percent` are undefined while the length is unknown, and the
-   * last event says 100%. A callback that throws fails the request. See docs/http.md.
-   */
-  onDownloadProgress?: ProgressCallback;
-  /**
-   * Told as the request body is sent, as `onDownloadProgress`; on fetch the body goes as
-   * a stream (Deno sends it chunked). See docs/http.md.
-   */
-  onUploadProgress?: ProgressCallback;
 }
 
 /** Checks a call's arguments, then sends it; a mistake in them is a rejection, like every other failure. */
