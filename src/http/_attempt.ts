@@ -1,4 +1,5 @@
 import { networkFailure } from "./_network_failure.ts";
+import type { Transfer } from "./_progress.ts";
 import { NetworkError, TimeoutError, type TimeoutKind } from "./errors.ts";
 import { joinSlot, type Slot, type SlotMember, unwatchSlot, watchSlot } from "./_timers.ts";
 import { adapter, type FetchAbortHandle, type TransportCall } from "../runtime/mod.ts";
@@ -50,6 +51,8 @@ export class Attempt implements SlotMember {
   #timedOut: boolean;
   #failure: unknown;
   #watch: Watch | undefined;
+  /** The current hop on the wire: its clock and progress (_progress.ts); set by fetchHop(). */
+  transfer: Transfer | undefined;
 
   constructor(
     method: string,
@@ -73,6 +76,7 @@ export class Attempt implements SlotMember {
     this.#timedOut = false;
     this.#failure = undefined;
     this.#watch = undefined;
+    this.transfer = undefined;
     const remaining = deadlineAt === Infinity ? Infinity : deadlineAt - Date.now();
     const limit = Math.min(timeoutMs, remaining);
     if (limit !== Infinity) {
@@ -180,6 +184,7 @@ export class Attempt implements SlotMember {
 
   /** Unhooks the caller's signal and the slot (when they were hooked); safe to call more than once. */
   finish(): void {
+    this.transfer?.over();
     const watch = this.#watch;
     if (watch === undefined || watch.finished) return;
     watch.finished = true;
@@ -193,7 +198,11 @@ export class Attempt implements SlotMember {
    */
   readBody<T>(read: Promise<T>): Promise<T> {
     if (this.#watch === undefined) {
-      return read.then(undefined, (error) => {
+      return read.then((value) => {
+        this.transfer?.over();
+        return value;
+      }, (error) => {
+        this.transfer?.over();
         throw this.mapError(error, "body");
       });
     }

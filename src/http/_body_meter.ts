@@ -20,6 +20,7 @@
  * @module
  */
 import type { Attempt } from "./_attempt.ts";
+import type { ProgressReporter } from "./_progress.ts";
 import { BodyTooLargeError } from "./errors.ts";
 
 /** How long a body read may run without letting timers and other callbacks run, in ms. */
@@ -45,10 +46,13 @@ export class BodyMeter {
   readonly #limit: number | undefined;
   #size: number;
   #turnAt: number;
+  /** `onDownloadProgress`, told of each chunk once it is counted. */
+  readonly #download: ProgressReporter | undefined;
 
   constructor(attempt: Attempt, limit: number | undefined) {
     this.#attempt = attempt;
     this.#limit = limit;
+    this.#download = attempt.transfer?.download;
     this.#size = 0;
     this.#turnAt = Date.now() + TURN_MS;
   }
@@ -60,6 +64,12 @@ export class BodyMeter {
     if (limit !== undefined && this.#size > limit) {
       throw new BodyTooLargeError(limit, "response", { method: this.#attempt.method, url: this.#attempt.url });
     }
+    this.#download?.add(chunk.byteLength);
+  }
+
+  /** The body has been read to its end: the last progress event, and the end of the clock. */
+  finished(): void {
+    this.#attempt.transfer?.complete();
   }
 
   /** Whether the reads have run for {@linkcode TURN_MS} since the event loop last had a turn. */

@@ -15,7 +15,10 @@ import type { AttemptBody, RequestPlan } from "./_request_plan.ts";
 import { isStream } from "./_request_plan.ts";
 import type { ProxyEndpoint } from "./_proxy_choice.ts";
 import { proxyFailure, proxyRefusal } from "./_proxy_failure.ts";
-import { routeFor } from "./_proxy_route.ts";
+import { type HopRoute, routeFor } from "./_proxy_route.ts";
+import { Transfer } from "./_progress.ts";
+import { countedFetchBody, uploadListener } from "./_progress_upload.ts";
+import { USER_AGENT } from "../_user_agent.ts";
 import { adapter, type TransportResponse } from "../runtime/mod.ts";
 
 /** What one hop answered: fetch's `Response`, or the runtime transport's response. */
@@ -37,6 +40,19 @@ export async function dropHopBody(hop: HopResponse): Promise<void> {
   else await hop.body?.cancel().catch(() => {});
 }
 
+/** The headers of a request that has none of the caller's: anynet's User-Agent, which fetch would replace with its runtime's. */
+const USER_AGENT_ONLY: [string, string][] = [["user-agent", USER_AGENT]];
+
+/** `headers` with anynet's User-Agent unless they name one (request() has added it to the caller's headers). */
+function withUserAgent(headers: Headers | undefined): RequestInit["headers"] {
+  if (headers === undefined) return USER_AGENT_ONLY;
+  if (headers.has("user-agent")) return headers;
+  // Headers a beforeRequest hook made afresh.
+  const copy = new Headers(headers);
+  copy.set("user-agent", USER_AGENT);
+  return copy;
+}
+
 /** One request of one hop; a synchronous throw (an odd fetch, a transport's setup) becomes a rejection. */
 export function fetchHop(
   plan: RequestPlan,
@@ -47,24 +63,57 @@ export function fetchHop(
   body: AttemptBody | undefined,
 ): Promise<HopResponse> {
   attempt.url = url;
+  attempt.transfer?.over();
+  const transfer = new Transfer(attempt, plan.progress, body !== undefined);
+  attempt.transfer = transfer;
   try {
     const route = routeFor(plan.proxy, url);
     const proxy = typeof route === "object" ? route : undefined;
     const transport = plan.transport;
     if (transport !== undefined) {
-      const call = transport.send({ url, method, headers, body, caCerts: plan.caCerts, proxy });
+      const request = { url, method, headers, body, caCerts: plan.caCerts, proxy };
+      const call = transport.send(
+        transfer.upload === undefined ? request : { ...request, onBodySent: uploadListener(transfer.upload) },
+      );
       attempt.bind(call);
       return proxy === undefined ? call.response : throughProxy(call.response, proxy, method, url);
     }
-    // Only the keys in use are set: every key of `init` costs the runtime's Request
-    // constructor something.
-    const init: RequestInit & { duplex?: "half" } = { redirect: "manual" };
-    if (method !== "GET") init.method = method;
-    if (headers !== undefined) init.headers = headers;
-    if (body !== undefined) {
-      init.body = body;
-      if (isStream(body)) init.duplex = "half";
+    if (transfer.upload !== undefined && body !== undefined) {
+      return countedFetchBody(body, headers, transfer.upload).then((counted) =>
+        viaFetch(plan, attempt, url, fetchInit(method, counted.headers, counted.body), route)
+      );
     }
+    return viaFetch(plan, attempt, url, fetchInit(method, headers, body), route);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** What fetch is given for one hop. */
+function fetchInit(method: string, headers: Headers | undefined, body: AttemptBody | undefined): RequestInit {
+  // Only the keys in use are set: every key of `init` costs the runtime's Request
+  // constructor something.
+  const init: RequestInit & { duplex?: "half" } = { redirect: "manual" };
+  if (method !== "GET") init.method = method;
+  init.headers = withUserAgent(headers);
+  if (body !== undefined) {
+    init.body = body;
+    if (isStream(body)) init.duplex = "half";
+  }
+  return init;
+}
+
+/** One request of one hop through the runtime's fetch, on the route chosen for its URL. */
+function viaFetch(
+  plan: RequestPlan,
+  attempt: Attempt,
+  url: string,
+  init: RequestInit,
+  route: HopRoute,
+): Promise<Response> {
+  try {
+    const proxy = typeof route === "object" ? route : undefined;
+    const method = init.method ?? "GET";
     const fetchRouted = adapter.http.fetchRouted;
     if (route !== undefined && fetchRouted !== undefined) {
       // Like the CA-aware fetch, it takes the timer's signal rather than an abort handle.

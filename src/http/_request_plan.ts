@@ -13,6 +13,7 @@
 import {
   checkCount,
   checkDelayMs,
+  checkFunction,
   checkOptionsObject,
   checkSignal,
   describeValue,
@@ -21,6 +22,8 @@ import {
 import { badPortDetail, FORBIDDEN_METHODS, HTTP_TOKEN, isBadPort } from "../_fetch_spec.ts";
 import { sensitiveHeaderNames } from "./_redirect.ts";
 import { type ProxySetting, proxySetting } from "./_proxy_route.ts";
+import type { ProgressCallbacks } from "./_progress.ts";
+import { USER_AGENT } from "../_user_agent.ts";
 import { retryPolicy } from "./retry.ts";
 import type { Auth, BodySource, Hooks, RequestOptions, SearchParamsInit } from "./request.ts";
 import { adapter, type HttpTransport } from "../runtime/mod.ts";
@@ -52,6 +55,8 @@ export interface RequestPlan {
   deadlineMs: number;
   maxRedirects: number;
   maxBodyBytes: number | undefined;
+  /** `onDownloadProgress` and `onUploadProgress`, when either was given. */
+  progress: ProgressCallbacks | undefined;
   caCerts: string[] | undefined;
   /** The runtime's own transport, or `undefined` to send with fetch. */
   transport: HttpTransport | undefined;
@@ -216,6 +221,8 @@ const OPTION_NAMES: readonly string[] = [
   "signal",
   "maxRedirects",
   "maxBodyBytes",
+  "onDownloadProgress",
+  "onUploadProgress",
   "throwHttpErrors",
   "cache",
   "ca",
@@ -274,6 +281,8 @@ function planRequest(input: string | URL, method: string, options: RequestOption
     } catch (error) {
       refuse(SEND, `invalid headers: ${(error as Error).message}`);
     }
+    // Set here, once per call, rather than on every hop (_fetch_hop.ts adds it to none).
+    if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
   }
   let body: BodySource | undefined = options.body;
   if (body !== undefined && typeof body !== "function") checkBody("'body'", body);
@@ -334,10 +343,20 @@ function planRequest(input: string | URL, method: string, options: RequestOption
     maxBodyBytes: options.maxBodyBytes === undefined
       ? undefined
       : checkCount(SEND, "maxBodyBytes", options.maxBodyBytes),
+    progress: progressCallbacks(options),
     caCerts,
     transport: transportFor(options.transport, caCerts, proxy),
     proxy,
   };
+}
+
+/** The progress callbacks, checked; undefined when neither was given. */
+function progressCallbacks(options: RequestOptions): ProgressCallbacks | undefined {
+  const { onDownloadProgress: download, onUploadProgress: upload } = options;
+  if (download === undefined && upload === undefined) return undefined;
+  if (download !== undefined) checkFunction(SEND, "onDownloadProgress", download);
+  if (upload !== undefined) checkFunction(SEND, "onUploadProgress", upload);
+  return { download, upload };
 }
 
 const HOOK_NAMES: readonly string[] = ["beforeRequest", "beforeRetry", "afterResponse"];

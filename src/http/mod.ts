@@ -31,6 +31,8 @@ export {
   SENSITIVE_HEADERS,
 } from "./request.ts";
 export { HttpResponse, type JsonValidator } from "./response.ts";
+export type { Progress, ProgressCallback } from "./_progress.ts";
+export type { RequestTimings } from "./_progress_timings.ts";
 export {
   type CachedResponse,
   type CacheOutcome,

@@ -11,6 +11,7 @@ import { checkMethod, NO_OPTIONS, prepareRequest } from "./_request_plan.ts";
 import { sendWithRetries } from "./_retry_loop.ts";
 import { cacheStoreFor, sendCached } from "./_cache_flow.ts";
 import type { CacheStore } from "./cache.ts";
+import type { ProgressCallback } from "./_progress.ts";
 import type { HttpResponse } from "./response.ts";
 import type { RetryOptions } from "./retry.ts";
 
@@ -100,6 +101,17 @@ export interface RequestOptions {
   maxRedirects?: number;
   /** A response body larger than this many bytes is aborted with a BodyTooLargeError. @default no limit */
   maxBodyBytes?: number;
+  /**
+   * Told as the response body is read: `{ transferred, total, percent }`, counted after
+   * decoding; `total` and `percent` are undefined while the length is unknown, and the
+   * last event says 100%. A callback that throws fails the request. See docs/http.md.
+   */
+  onDownloadProgress?: ProgressCallback;
+  /**
+   * Told as the request body is sent, as `onDownloadProgress`; on fetch the body goes as
+   * a stream (Deno sends it chunked). See docs/http.md.
+   */
+  onUploadProgress?: ProgressCallback;
   /** Raise an HttpError for a 4xx/5xx status. @default true */
   throwHttpErrors?: boolean;
   /**

@@ -6,6 +6,7 @@ import { NULL_BODY_STATUSES } from "../_fetch_spec.ts";
 import { hopHeader, type HopResponse, isTransportResponse } from "./_fetch_hop.ts";
 import type { TransportResponse } from "../runtime/mod.ts";
 import type { CacheOutcome } from "./cache.ts";
+import type { RequestTimings } from "./_progress_timings.ts";
 
 /**
  * The chunk itself, or a copy when it is a small view on a much larger buffer: Deno hands
@@ -59,12 +60,20 @@ export class HttpResponse {
   ) {
     // Every field is set here, none by an initializer, and the method and URL are read
     // from the attempt: a response is made for every request, so each field counts.
+    const transfer = attempt.transfer;
     if (isTransportResponse(source)) {
       this.#raw = undefined;
       this.#native = source;
+      transfer?.clock.headIn(source.timings);
     } else {
       this.#raw = source;
       this.#native = undefined;
+      transfer?.clock.headIn(undefined);
+    }
+    // The length onDownloadProgress counts towards: an encoded body's says nothing of its decoded size.
+    if (transfer?.download !== undefined && !isEncoded(hopHeader(source, "content-encoding"))) {
+      const length = Number(hopHeader(source, "content-length") ?? NaN);
+      if (Number.isSafeInteger(length) && length >= 0) transfer.download.expect(length);
     }
     // Kept as a field: `raw.status` is a native getter, which costs a call on every read.
     this.status = status;
@@ -121,6 +130,15 @@ export class HttpResponse {
     this.#cached = outcome;
   }
 
+  /**
+   * When the phases of the request that gave this response ended: `start` in ms since the
+   * epoch, the others in ms after it (`undefined` where the runtime does not show the
+   * phase, and `end` until the body has been read). See docs/http.md.
+   */
+  get timings(): RequestTimings {
+    return this.#attempt.transfer!.clock.timings();
+  }
+
   /** The request method. */
   get method(): string {
     return this.#attempt.method;
@@ -163,7 +181,7 @@ export class HttpResponse {
    * it on the way (_body_meter.ts; a transport decodes in turns of its event loop).
    */
   #metered(native: TransportResponse | undefined): boolean {
-    return this.#maxBodyBytes !== undefined ||
+    return this.#maxBodyBytes !== undefined || this.#attempt.transfer?.download !== undefined ||
       (native === undefined && isEncoded(this.raw.headers.get("content-encoding")));
   }
 
@@ -206,6 +224,7 @@ export class HttpResponse {
         chunks.push(ownBytes(value));
         if (meter.due()) await meter.turn();
       }
+      meter.finished();
       return concatBytes(chunks);
     } catch (error) {
       if (error instanceof BodyTooLargeError) this.#attempt.abortWith(error);
@@ -222,7 +241,9 @@ export class HttpResponse {
     const meter = new BodyMeter(this.#attempt, this.#maxBodyBytes);
     try {
       this.#checkDeclaredLength();
-      return await native.bytes((chunk) => meter.count(chunk));
+      const bytes = await native.bytes((chunk) => meter.count(chunk));
+      meter.finished();
+      return bytes;
     } catch (error) {
       if (error instanceof BodyTooLargeError) this.#attempt.abortWith(error);
       native.cancel();
@@ -323,6 +344,7 @@ export class HttpResponse {
           if (meter.due()) await meter.turn();
           const { done, value } = await reader.read();
           if (done) {
+            meter.finished();
             attempt.finish();
             controller.close();
             return;

@@ -179,6 +179,24 @@ export interface TransportRequest {
   caCerts: readonly string[] | undefined;
   /** The proxy to go through (absolute-form for http, a CONNECT tunnel for https), or undefined for none. */
   proxy?: ProxyRoute | undefined;
+  /**
+   * Told as the connection takes the body: `bytes` more written, the body's size when it
+   * is known, and `finished` after its last byte. Absent when nobody asks.
+   */
+  onBodySent?: (bytes: number, total: number | undefined, finished: boolean) => void;
+}
+
+/**
+ * When the phases of a request on a transport ended, as `performance.now()` readings;
+ * a phase that did not happen is undefined (a reused connection has no DNS, connect or
+ * TLS phase; a connection to an IP address no DNS phase).
+ */
+export interface TransportTimings {
+  dns?: number;
+  connect?: number;
+  tls?: number;
+  /** The response's head came in. */
+  firstByte?: number;
 }
 
 /**
@@ -187,6 +205,8 @@ export interface TransportRequest {
  */
 export interface TransportResponse {
   readonly status: number;
+  /** What the transport saw of the request's phases. */
+  readonly timings?: TransportTimings;
   readonly statusText: string;
   /** One response header (any case), its values joined with ", " as `Headers.get()` joins them; null when absent. */
   header(name: string): string | null;

@@ -8,8 +8,14 @@ import {
   isTimeoutError,
 } from "../../http/errors.ts";
 import { request } from "../../http/request.ts";
+import type { HttpResponse } from "../../http/response.ts";
 import { fileErrorReason, readTextFile } from "../../runtime/files.ts";
+import { isTerminal } from "../../runtime/process.ts";
 import { apiKeyFlags, resolveApiKey } from "./_api_key.ts";
+import { DownloadBar } from "./_download_bar.ts";
+import { requestHead, responseHead, timingsLine } from "./_http_transcript.ts";
+import { checkOutputFile } from "./_output_file.ts";
+import { readDataFlag } from "./_request_data.ts";
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -46,6 +52,30 @@ const commonFlags: FlagSpec[] = [
     valueName: "N",
   },
   {
+    name: "retry-on-timeout",
+    type: "boolean",
+    description: "Retry an attempt that ran out of --timeout too (like a network error)",
+  },
+  {
+    name: "include",
+    short: "i",
+    type: "boolean",
+    description: "Print the status line and response headers before the body",
+  },
+  {
+    name: "verbose",
+    short: "v",
+    type: "boolean",
+    description: "Print the request and response heads and the timings on stderr (> sent, < received, * timings)",
+  },
+  {
+    name: "output",
+    short: "o",
+    type: "string",
+    valueName: "FILE",
+    description: "Write the body to FILE as it came (a progress bar on stderr when it is a terminal)",
+  },
+  {
     name: "header",
     short: "H",
     type: "string",
@@ -79,7 +109,12 @@ const commonFlags: FlagSpec[] = [
   },
 ];
 
-const dataFlag: FlagSpec = { name: "data", type: "string", description: "JSON request body", valueName: "JSON" };
+const dataFlag: FlagSpec = {
+  name: "data",
+  type: "string",
+  description: "JSON request body; @FILE reads it from a file, @- from standard input",
+  valueName: "JSON",
+};
 
 function parseHeaders(command: string, raw: readonly string[]): Headers {
   const headers = new Headers();
@@ -107,6 +142,76 @@ function isJsonType(type: string | null): boolean {
   return type !== null && /^application\/([\w.+-]*\+)?json\b/i.test(type.trim());
 }
 
+/** Prints the body on standard output: JSON pretty-printed, anything else as it came. */
+async function printBody(response: HttpResponse, method: Method, wantJson: boolean, io: CommandIO): Promise<void> {
+  const type = response.headers.get("content-type");
+  if (wantJson || isJsonType(type)) {
+    const text = await response.text();
+    if (text.trim() === "" && !wantJson) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      if (wantJson) {
+        throw new CommandError(
+          `${method} ${response.url}: the body is not JSON (Content-Type: ${type ?? "none"}): '${oneLine(text, 60)}'`,
+        );
+      }
+      await io.out(text);
+      return;
+    }
+    await io.out(JSON.stringify(value, null, 2) + "\n");
+    return;
+  }
+  await copyBody(response, (chunk) => io.out(chunk));
+}
+
+/** Hands each chunk of the body to `write` as it comes; a write that fails stops the body. */
+async function copyBody(response: HttpResponse, write: (chunk: Uint8Array) => Promise<void>): Promise<void> {
+  const body = response.body;
+  if (body === null) return;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    try {
+      await write(value);
+    } catch (error) {
+      reader.cancel().catch(() => {});
+      throw error;
+    }
+  }
+}
+
+/**
+ * Writes the body to `path` as it comes (`-o`); a download that fails leaves no file
+ * behind, so that a part is never taken for the whole.
+ */
+async function saveBody(response: HttpResponse, path: string): Promise<void> {
+  const { openFileWriter, removeFile } = await import("../../runtime/files.ts");
+  let file: Awaited<ReturnType<typeof openFileWriter>>;
+  try {
+    file = await openFileWriter(path);
+  } catch (error) {
+    await response.discard();
+    throw new CommandError(`cannot write --output ${path}: ${fileErrorReason(error)}`, { cause: error });
+  }
+  try {
+    await copyBody(response, async (chunk) => {
+      try {
+        await file.write(chunk);
+      } catch (error) {
+        throw new CommandError(`cannot write --output ${path}: ${fileErrorReason(error)}`, { cause: error });
+      }
+    });
+    await file.close();
+  } catch (error) {
+    await file.close().catch(() => {});
+    await removeFile(path).catch(() => {});
+    throw error;
+  }
+}
+
 async function run(
   command: string,
   method: Method,
@@ -120,15 +225,13 @@ async function run(
   if (wantJson && !headers.has("accept")) headers.set("accept", "application/json");
   const apiKey = await resolveApiKey(flags, command);
   const maxBodyBytes = flags["max-body-bytes"] as number;
-  let json: unknown;
   const data = flags.data as string | undefined;
-  if (data !== undefined) {
-    try {
-      json = JSON.parse(data);
-    } catch (error) {
-      throw new UsageError(`--data must be JSON: ${(error as Error).message}: got '${oneLine(data, 80)}'`, command);
-    }
-  }
+  const json = data === undefined ? undefined : await readDataFlag(command, data, io.signal);
+  const output = flags.output as string | undefined;
+  if (output === "") throw new UsageError("-o needs a file name", command);
+  if (output !== undefined) await checkOutputFile("output", output);
+  const verbose = flags.verbose === true;
+  const bar = output !== undefined && isTerminal("stderr") ? new DownloadBar((text) => io.err(text)) : undefined;
   let ca: string | undefined;
   const caFile = flags.ca as string | undefined;
   if (caFile !== undefined) {
@@ -153,9 +256,13 @@ async function run(
       ...(flags.noproxy !== undefined ? { noProxy: flags.noproxy as string } : {}),
       maxBodyBytes,
       timeout: (flags.timeout as number) * 1000,
-      retry: flags.retries as number,
+      retry: { limit: flags.retries as number, retryOnTimeout: flags["retry-on-timeout"] === true },
       signal: io.signal,
+      ...(bar !== undefined ? { onDownloadProgress: bar.update } : {}),
       hooks: {
+        // Every attempt's request and response, so that a retried or failing one shows too.
+        beforeRequest: verbose ? [(c) => io.err(requestHead(c.method, c.url.href, c.headers))] : [],
+        afterResponse: verbose ? [(r) => io.err(responseHead(r, "< "))] : [],
         beforeRetry: [
           (c) =>
             io.err(
@@ -166,34 +273,17 @@ async function run(
         ],
       },
     });
-    const type = response.headers.get("content-type");
-    if (wantJson || isJsonType(type)) {
-      const text = await response.text();
-      if (text.trim() === "" && !wantJson) return 0;
-      let value: unknown;
+    if (flags.include === true) await io.out(responseHead(response, ""));
+    if (output !== undefined) {
       try {
-        value = JSON.parse(text);
-      } catch {
-        if (wantJson) {
-          throw new CommandError(
-            `${method} ${response.url}: the body is not JSON (Content-Type: ${type ?? "none"}): '${oneLine(text, 60)}'`,
-          );
-        }
-        await io.out(text);
-        return 0;
+        await saveBody(response, output);
+      } finally {
+        bar?.clear();
       }
-      await io.out(JSON.stringify(value, null, 2) + "\n");
-      return 0;
+    } else {
+      await printBody(response, method, wantJson, io);
     }
-    const body = response.body;
-    if (body) {
-      const reader = body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        await io.out(value);
-      }
-    }
+    if (verbose) await io.err(timingsLine(response.timings));
     return 0;
   } catch (error) {
     if (io.signal.aborted) return 0;
@@ -232,7 +322,12 @@ function spec(name: string, method: Method, summary: string, withData: boolean, 
       "line on stderr and exit code 1; retries are reported on stderr as they happen. The API key is taken from " +
       "--api-key, --api-key-file or the ANYNET_API_KEY environment variable (on Deno, allow it with " +
       "--allow-env=ANYNET_API_KEY). Credential headers (the API key, Authorization, Cookie, X-Auth-Token and the " +
-      "like, also when given with -H) are not sent on to another origin after a redirect.",
+      "like, also when given with -H) are not sent on to another origin after a redirect. -i prints the status line " +
+      "and headers before the body; -v prints on stderr each attempt's request as anynet gave it (> lines; the " +
+      "runtime adds defaults such as Accept), the response's head (< lines) and the timings (* line, ms after the " +
+      "start; - where the runtime does not show a phase). -o FILE writes the body to FILE as it came (not " +
+      "pretty-printed), with a progress bar on stderr when stderr is a terminal; a download that fails leaves no file." +
+      " A timed-out attempt is retried only with --retry-on-timeout.",
     positionals: [{ name: "URL", description: "http:// or https:// URL" }],
     flags: withData ? [...commonFlags, dataFlag] : commonFlags,
     examples,
@@ -251,12 +346,17 @@ export const getCommand: CommandSpec = spec(
     "get http://127.0.0.1:3000/users/1 --json --timeout 2 --retries 0",
     "get http://127.0.0.1:3000/posts -H 'Accept: application/json' --api-key-file ~/.config/anynet/key",
     "get http://127.0.0.1:3000/posts/1/comments --max-body-bytes 1000000",
+    "get http://127.0.0.1:3000/posts -o posts.json",
+    "get http://127.0.0.1:3000/posts/1 -i -v",
+    "get http://127.0.0.1:3000/posts/1 --timeout 2 --retries 1 --retry-on-timeout",
   ],
 );
 
 /** `anynet post URL --data JSON`. */
 export const postCommand: CommandSpec = spec("post", "POST", "POST JSON to a URL and print the answer", true, [
   `post http://127.0.0.1:3000/posts --data '{"userId":1,"title":"hi","body":"there"}'`,
+  "post http://127.0.0.1:3000/posts --data @post.json",
+  "post http://127.0.0.1:3000/posts --data @- < post.json",
 ]);
 
 /** `anynet put URL --data JSON`. */

@@ -23,6 +23,7 @@ import type { SecureContext, TLSSocket } from "node:tls";
 import type { ProxyRoute } from "../http_types.ts";
 import { type HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";
 import { openTunnel } from "./http_tunnel.ts";
+import type { TransportTimings } from "../http_types.ts";
 
 /** The most connections one origin gets from one pool; further requests wait for a free one. */
 export const MAX_SOCKETS_PER_ORIGIN = 256;
@@ -85,6 +86,8 @@ export class Connection {
   #runs: number;
   /** Whether any byte of the current exchange's response has come in. */
   #answered: boolean;
+  /** When this new connection's lookup, connect and handshake ended: its first exchange's to take. */
+  #phases: TransportTimings | undefined;
 
   constructor(pool: OriginPool, socket: Socket) {
     this.socket = socket;
@@ -96,6 +99,11 @@ export class Connection {
     this.#headSeen = false;
     this.#runs = 0;
     this.#answered = false;
+    const phases: TransportTimings = {};
+    this.#phases = phases;
+    socket.once("lookup", () => (phases.dns = performance.now()));
+    socket.once("connect", () => (phases.connect = performance.now()));
+    socket.once("secureConnect", () => (phases.tls = performance.now()));
     this.#parser = new ResponseParser({
       head: (head) => {
         this.#headSeen = true;
@@ -128,6 +136,16 @@ export class Connection {
     this.#parser.expect(exchange.method);
     this.socket.ref();
     exchange.start(this);
+  }
+
+  /**
+   * The timings of this connection's phases for its first exchange (filled in as they
+   * end); undefined for a reused connection, which had none of them.
+   */
+  takePhases(): TransportTimings | undefined {
+    const phases = this.#phases;
+    this.#phases = undefined;
+    return phases;
   }
 
   /** This connection must not carry another request (its request was cut short, say). */
@@ -334,6 +352,9 @@ class OriginPool {
       connection.destroy();
       return;
     }
+    // A body read through a stream may have paused the socket on its last chunk: the next
+    // exchange (or the idle watch for the server's close) must read again.
+    connection.socket.resume();
     const next = this.#waiting.shift();
     if (next !== undefined) return connection.run(next);
     connection.idleSince = Date.now();

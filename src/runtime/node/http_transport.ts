@@ -21,13 +21,27 @@
 import process from "node:process";
 import type { Readable, Transform } from "node:stream";
 import { concatBytes } from "../../_bytes.ts";
+import { USER_AGENT } from "../../_user_agent.ts";
 import { NULL_BODY_STATUSES } from "../../_fetch_spec.ts";
-import type { HttpTransport, ProxyRoute, TransportCall, TransportRequest, TransportResponse } from "../http_types.ts";
+import type {
+  HttpTransport,
+  ProxyRoute,
+  TransportCall,
+  TransportRequest,
+  TransportResponse,
+  TransportTimings,
+} from "../http_types.ts";
 import type { ResponseHead } from "./h1_parser.ts";
 import { type Connection, type Exchange, type Origin, sendThroughPool, withdrawFromPool } from "./http_pool.ts";
 
 /** How much of a body nobody reads yet is buffered before its connection is paused. */
 export const UNREAD_BUFFER_BYTES: number = 64 * 1024;
+
+/** The pieces a body of known size is written in when its progress is watched. */
+const UPLOAD_SLICE_BYTES = 64 * 1024;
+
+/** Told as the socket takes a request body (TransportRequest's `onBodySent`). */
+type BodySentListener = (bytes: number, total: number | undefined, finished: boolean) => void;
 
 // Node's stream and zlib modules are loaded on first use: most responses need neither.
 const builtin = process.getBuiltinModule;
@@ -69,12 +83,13 @@ function targetOf(url: string): Target {
   return target;
 }
 
-// What Node's fetch sends when the caller does not say otherwise.
+// What Node's fetch sends when the caller does not say otherwise, but anynet's own
+// User-Agent, which the client sends on every runtime.
 const DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
   ["accept", "*/*"],
   ["accept-language", "*"],
   ["sec-fetch-mode", "cors"],
-  ["user-agent", "node"],
+  ["user-agent", USER_AGENT],
   ["accept-encoding", "gzip, deflate"],
 ];
 
@@ -326,6 +341,9 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
   #source: Readable | undefined;
   /** A stream body is still being sent. */
   #uploading: boolean;
+  #onBodySent: BodySentListener | undefined;
+  /** The phases of a request on a new connection (none on a reused one: the client's clock marks its head). */
+  timings: TransportTimings | undefined;
 
   constructor(request: TransportRequest) {
     this.method = request.method;
@@ -350,6 +368,8 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
     this.#raw = undefined;
     this.#source = undefined;
     this.#uploading = false;
+    this.#onBodySent = request.onBodySent;
+    this.timings = undefined;
     this.response = new Promise<TransportResponse>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -382,11 +402,16 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
 
   start(connection: Connection): void {
     this.#connection = connection;
+    this.timings = connection.takePhases();
     const socket = connection.socket;
     const payload = this.#payload;
+    const onBodySent = this.#onBodySent;
     if (payload?.stream !== undefined) {
       socket.write(this.#head, "latin1");
       this.#upload(connection, payload.stream);
+    } else if (onBodySent !== undefined && payload?.bytes !== undefined) {
+      socket.write(this.#head, "latin1");
+      this.#uploadBytes(connection, payload.bytes, onBodySent);
     } else if (payload?.bytes !== undefined && payload.bytes.byteLength > 0) {
       // Head and body in one write.
       socket.cork();
@@ -395,6 +420,27 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
       socket.uncork();
     } else {
       socket.write(this.#head, "latin1");
+    }
+  }
+
+  /** Writes a body of known size in slices, telling `onBodySent` as the socket takes each. */
+  async #uploadBytes(connection: Connection, bytes: Uint8Array, onBodySent: BodySentListener): Promise<void> {
+    const socket = connection.socket;
+    const total = bytes.byteLength;
+    if (total === 0) return onBodySent(0, 0, true);
+    this.#uploading = true;
+    try {
+      for (let offset = 0; offset < total;) {
+        // The request has ended meanwhile (aborted, failed, or answered already).
+        if (this.#connection !== connection) return;
+        const slice = bytes.subarray(offset, offset + UPLOAD_SLICE_BYTES);
+        offset += slice.byteLength;
+        const finished = offset === total;
+        const more = socket.write(slice, (error) => error ?? onBodySent(slice.byteLength, total, finished));
+        if (!more) await drained(socket);
+      }
+    } finally {
+      this.#uploading = false;
     }
   }
 
@@ -416,12 +462,15 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
         if (value.byteLength === 0) continue;
         socket.cork();
         socket.write(`${value.byteLength.toString(16)}\r\n`, "latin1");
-        socket.write(value);
+        const size = value.byteLength;
+        const onBodySent = this.#onBodySent;
+        socket.write(value, onBodySent && ((error) => error ?? onBodySent(size, undefined, false)));
         const more = socket.write("\r\n", "latin1");
         socket.uncork();
         if (!more) await drained(socket);
       }
-      socket.write("0\r\n\r\n", "latin1");
+      const onBodySent = this.#onBodySent;
+      socket.write("0\r\n\r\n", "latin1", onBodySent && ((error) => error ?? onBodySent(0, undefined, true)));
     } catch (error) {
       reader.cancel(error).catch(() => {});
       // Closes the connection: the server has part of a body.
@@ -433,6 +482,7 @@ class NodeCall implements TransportCall, TransportResponse, Exchange {
 
   head(head: ResponseHead): void {
     this.#headIn = true;
+    if (this.timings !== undefined) this.timings.firstByte = performance.now();
     this.status = head.status;
     this.statusText = head.statusText;
     this.#rawHeaders = head.rawHeaders;
