@@ -91,29 +91,30 @@ export const serveNode: ServeAdapter = async (handler: AdapterHandler, options: 
     // RFC 9112 §3.2, as Bun's parser does (Node's would answer without the error body).
     const hostless = host === null && req.httpVersion === "1.1";
     const url = refusedMethod === undefined && !hostless ? options.requestUrl(req.url ?? "/", host) : undefined;
+    const contentLength = req.headers["content-length"];
+    const declaresBody = (contentLength ?? "0") !== "0" || req.headers["transfer-encoding"] !== undefined;
     const answered = url !== undefined
       ? handler(new NodeRequest(req, res, url) as unknown as Request, {
         // Missing for a client that reset meanwhile: the shared core checks it.
         remoteAddr: { hostname: socket.remoteAddress, port: socket.remotePort },
         // The method and URL rules are applied above; the framing headers as Node parsed them.
-        checked: {
-          contentLength: req.headers["content-length"] ?? null,
-          declaresBody: (req.headers["content-length"] ?? "0") !== "0" ||
-            req.headers["transfer-encoding"] !== undefined,
-        },
+        checked: { contentLength: contentLength ?? null, declaresBody },
       })
       // Refused before a Request exists: fetch's Request throws on TRACE (which would
       // otherwise end the process) and cannot be built from an invalid Host.
       : (refusedMethod
         ? options.refusal(501, refusedMethod)
         : options.refusal(400, hostless ? "an HTTP/1.1 request needs a Host header" : options.invalidHost));
-    if (answered instanceof Response) send(req, res, answered);
-    else answered.then((response) => send(req, res, response), () => res.destroy());
+    if (answered instanceof Response) send(req, res, answered, declaresBody);
+    else answered.then((response) => send(req, res, response, declaresBody), () => res.destroy());
   };
-  const send = (req: http.IncomingMessage, res: http.ServerResponse, response: Response) => {
+  const send = (req: http.IncomingMessage, res: http.ServerResponse, response: Response, declaresBody: boolean) => {
     // Node ends a connection whose answer says `Connection: close` with
-    // socket.destroySoon(), at once; with the body still coming, linger instead.
-    if (!req.complete && response.headers.get("connection") === "close") {
+    // socket.destroySoon(), at once; with the body still coming, linger instead. A request
+    // that declares no body has nothing still coming (Node marks it complete only after
+    // the handler has run), and asking its answer for its headers would make a
+    // FastResponse build the Headers it exists to avoid.
+    if (declaresBody && !req.complete && response.headers.get("connection") === "close") {
       const socket = req.socket;
       (socket as Duplex & { destroySoon?: () => void }).destroySoon = () => {
         req.resume(); // what still comes is read and dropped

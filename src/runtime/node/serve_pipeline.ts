@@ -7,7 +7,9 @@
  * the answers would have the server build every answer in memory, without end. Here a
  * request's handler runs only once the answer before it has been handed to the socket,
  * and the connection is not read while requests wait: what a connection holds is bounded
- * by one read's worth of requests and one answer.
+ * by one read's worth of requests and one answer. A connection that sends a request at a
+ * time (the usual case) has nothing kept for it: Node's own record of the answer it is
+ * writing tells whether another is in progress.
  *
  * @module
  */
@@ -24,6 +26,12 @@ type ServerSocket = Duplex & {
   /** Node's own "stop reading" flag: while set, nothing in `node:http` resumes the socket. */
   _paused?: boolean;
   parser?: { pause(): void; resume(): void } | null;
+  /**
+   * The answer Node lets write to the socket now, from the moment its request arrives
+   * until it has been written; answers to later requests wait in Node's own queue (they
+   * have no socket yet) until then.
+   */
+  _httpMessage?: http.ServerResponse | null;
 };
 
 class ConnectionPipeline {
@@ -32,8 +40,10 @@ class ConnectionPipeline {
   #busy = false;
   #holding = false;
 
-  constructor(socket: ServerSocket) {
+  /** `current`: the answer in progress when the first request had to wait, if any. */
+  constructor(socket: ServerSocket, current: http.ServerResponse | null | undefined) {
     this.#socket = socket;
+    if (current) this.#track(current);
     // Node resumes the socket itself once its own queue of answers is short, not knowing
     // about the requests waiting here: stop it again.
     socket.on("resume", () => {
@@ -49,11 +59,7 @@ class ConnectionPipeline {
 
   add(res: http.ServerResponse, start: () => void): void {
     const run = () => {
-      this.#busy = true;
-      res.once("close", () => {
-        this.#busy = false;
-        this.#next();
-      });
+      this.#track(res);
       start();
     };
     if (!this.#busy) {
@@ -65,6 +71,15 @@ class ConnectionPipeline {
       this.#holding = true;
       this.#stopReading();
     }
+  }
+
+  /** Marks the connection busy until `res` is done. */
+  #track(res: http.ServerResponse): void {
+    this.#busy = true;
+    res.once("close", () => {
+      this.#busy = false;
+      this.#next();
+    });
   }
 
   #next(): void {
@@ -102,7 +117,14 @@ const pipelines = new WeakMap<Duplex, ConnectionPipeline>();
 export function answerInTurn(socket: Duplex, res: http.ServerResponse, start: () => void): void {
   let pipeline = pipelines.get(socket);
   if (!pipeline) {
-    pipeline = new ConnectionPipeline(socket);
+    const current = (socket as ServerSocket)._httpMessage;
+    // Node gave this answer the socket, so no answer before it is still in progress: it
+    // runs now, with nothing to keep track of (the common case, a request at a time).
+    if (current === res) {
+      start();
+      return;
+    }
+    pipeline = new ConnectionPipeline(socket, current);
     pipelines.set(socket, pipeline);
   }
   pipeline.add(res, start);
@@ -110,5 +132,5 @@ export function answerInTurn(socket: Duplex, res: http.ServerResponse, start: ()
 
 /** Whether an answer is being written on `socket` (or requests wait for their turn). */
 export function isAnswering(socket: Duplex): boolean {
-  return pipelines.get(socket)?.busy ?? false;
+  return (pipelines.get(socket)?.busy ?? false) || Boolean((socket as ServerSocket)._httpMessage);
 }
