@@ -6,7 +6,8 @@
  * sum of the weights. Over any run of picks each backend gets its share of the weights,
  * and the picks interleave (weights 3 and 1 give a a b a, a a b a …, not a a a b), so a
  * heavy backend is never handed a burst. Least connections takes the backend with the
- * fewest open connections per unit of weight, ties broken by the same smooth rotation.
+ * fewest open connections per unit of weight; among equally loaded ones, the one the
+ * same rotation favours (the rotation advances on every pick, so ties go in turn).
  *
  * @module
  */
@@ -32,6 +33,8 @@ export class Balancer<T extends BalancedBackend> {
   readonly #strategy: ProxyStrategy;
   /** The running scores of the smooth rotation, by index. */
   readonly #scores: number[];
+  /** Which backends were in the rotation at the last pick (their indexes, joined). */
+  #members = "";
 
   constructor(backends: readonly T[], strategy: ProxyStrategy) {
     this.#backends = backends;
@@ -42,13 +45,21 @@ export class Balancer<T extends BalancedBackend> {
   /** The backends to try, best first. */
   order(): T[] {
     const weights = this.#backends.map((b) => b.currentWeight);
-    let candidates = this.#backends.map((_, i) => i).filter((i) => weights[i]! > 0);
+    const inRotation = this.#backends.map((_, i) => i).filter((i) => weights[i]! > 0);
+    // A backend that left or came back starts the rotation afresh: scores left over from
+    // before would hand one backend several turns in a row (a returning one too few).
+    const members = inRotation.join(",");
+    if (members !== this.#members) {
+      this.#members = members;
+      this.#scores.fill(0);
+    }
+    let candidates = inRotation;
     if (this.#strategy === "least-connections" && candidates.length > 0) {
       const load = (i: number) => this.#backends[i]!.active / weights[i]!;
       const least = Math.min(...candidates.map(load));
       candidates = candidates.filter((i) => load(i) === least);
     }
-    const picked = this.#pick(candidates, weights);
+    const picked = this.#pick(inRotation, candidates, weights);
     const inService = this.#backends.map((_, i) => i).filter((i) => weights[i]! > 0 && i !== picked);
     // The rest in the order the rotation would pick them next.
     inService.sort((a, b) => this.#scores[b]! + weights[b]! - (this.#scores[a]! + weights[a]!));
@@ -56,15 +67,18 @@ export class Balancer<T extends BalancedBackend> {
     return [...(picked === undefined ? [] : [picked]), ...inService, ...out].map((i) => this.#backends[i]!);
   }
 
-  /** One step of the smooth weighted rotation among `candidates`. */
-  #pick(candidates: number[], weights: number[]): number | undefined {
-    let best: number | undefined;
+  /**
+   * One step of the smooth weighted rotation over `inRotation`, won by the highest score
+   * among `candidates` (all of them for round robin).
+   */
+  #pick(inRotation: number[], candidates: number[], weights: number[]): number | undefined {
     let total = 0;
-    for (const i of candidates) {
+    for (const i of inRotation) {
       this.#scores[i] = this.#scores[i]! + weights[i]!;
       total += weights[i]!;
-      if (best === undefined || this.#scores[i]! > this.#scores[best]!) best = i;
     }
+    let best: number | undefined;
+    for (const i of candidates) if (best === undefined || this.#scores[i]! > this.#scores[best]!) best = i;
     if (best !== undefined) this.#scores[best] = this.#scores[best]! - total;
     return best;
   }

@@ -45,8 +45,10 @@ function logLine(event: ProxyEvent): string {
 /** The per-backend counts printed on exit. */
 function proxyStatsText(stats: ProxyStats): string {
   const width = Math.max(...stats.backends.map((b) => b.backend.length));
+  // "down" is the widest state but while one is slowly starting.
+  const stateWidth = Math.max("down".length, ...stats.backends.map((b) => b.state.length));
   const lines = stats.backends.map((b) =>
-    `backend ${b.backend.padEnd(width)}  ${b.state.padEnd(10)}  ${b.connections} connections, ` +
+    `backend ${b.backend.padEnd(width)}  ${b.state.padEnd(stateWidth)}  ${b.connections} connections, ` +
     `${b.connectFailures} refused, ${b.brokenConnections} broken, ${b.bytesUp} bytes up, ${b.bytesDown} bytes down`
   );
   lines.push(
