@@ -32,7 +32,7 @@ import {
   type WeightedAddr,
 } from "./proxy_backend.ts";
 import { BackendHealth, type BackendState, type HealthChange } from "./proxy_health.ts";
-import { proxyProtocolHeader, type ProxyProtocolVersion } from "./proxy_protocol.ts";
+import { proxyProtocolHeader, proxyProtocolLocalHeader, type ProxyProtocolVersion } from "./proxy_protocol.ts";
 import { pipeConnections } from "./proxy_pipe.ts";
 import { reachesListener } from "./proxy_loop.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, MAX_PROXY_CONNECTIONS } from "./proxy_limits.ts";
@@ -224,11 +224,15 @@ function reason(error: unknown): string {
 }
 
 /**
- * Starts a TCP load balancer: each accepted connection is joined to one of the backends,
- * chosen round-robin or by fewest open connections among the healthy ones. A backend
- * that refuses is marked down and the connection tries the next one (nothing has been
- * read from the client yet, so nothing is lost); background health checks (a TCP
- * connect) bring a backend back when it recovers.
+ * Starts a TCP load balancer: each accepted connection is joined to one of the backends
+ * in service, chosen by smooth weighted round robin or by fewest open connections per
+ * unit of weight. A backend that refuses makes the connection try the next one (nothing
+ * has been read from the client yet, so nothing is lost) and, after `maxFails` failures
+ * in a row, is taken out of service; background health checks (a TCP connect; `fall`
+ * failures in a row take a backend out, `rise` passes bring it back) return it, with a
+ * `slowStart` ramp of its weight when asked. With `sendProxy`, each backend connection
+ * starts with a PROXY protocol header carrying the client's address. When every backend
+ * is out of service, clients are closed at once.
  *
  * Bytes pass unchanged and in order; a half-close is passed on in both directions; a
  * slow reader slows its writer (no unbounded buffering); a reset on one side resets
@@ -530,6 +534,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
             timeout: Math.min(connectTimeout, healthInterval),
             signal: service.stopSignal,
           });
+          // The check's own header, so that a backend expecting one does not log a broken one.
+          if (sendProxy) await conn.write(proxyProtocolLocalHeader(sendProxy)).catch(() => {});
           conn.close();
           report(backend, backend.health.checkPassed(Date.now()));
         } catch (error) {

@@ -47,6 +47,8 @@ export const PROXY_V2_SIGNATURE: Uint8Array = Uint8Array.from([
 
 /** Version 2 (high nibble) and the PROXY command (low nibble): the connection is relayed for a client. */
 const V2_PROXY_COMMAND = 0x21;
+/** Version 2 and the LOCAL command: the proxy's own connection (a health check), no client behind it. */
+const V2_LOCAL_COMMAND = 0x20;
 const V2_TCP4 = 0x11;
 const V2_TCP6 = 0x21;
 const V2_UNSPEC = 0x00;
@@ -123,5 +125,19 @@ export function proxyProtocolHeader(version: ProxyProtocolVersion, source: NetAd
     view.setUint16(16 + 2 * size, source.port);
     view.setUint16(18 + 2 * size, destination.port);
   }
+  return header;
+}
+
+/**
+ * The header of a connection the proxy opens for itself (a health check): v1 `PROXY
+ * UNKNOWN`, v2 the LOCAL command without addresses. A backend that expects the header
+ * then sees a well-formed one rather than a connection that ends before it.
+ */
+export function proxyProtocolLocalHeader(version: ProxyProtocolVersion): Uint8Array {
+  if (version === "v1") return new TextEncoder().encode("PROXY UNKNOWN\r\n");
+  const header = new Uint8Array(16);
+  header.set(PROXY_V2_SIGNATURE, 0);
+  header[12] = V2_LOCAL_COMMAND;
+  header[13] = V2_UNSPEC;
   return header;
 }

@@ -35,7 +35,6 @@ async function startRawBackend() {
   const accepting = (async () => {
     for await (const conn of listener) {
       readAll(conn).then(async (all) => {
-        // Health checks connect and close without a byte.
         if (all.byteLength > 0) {
           received.push(all);
           await conn.write("ok").catch(() => {});
@@ -86,7 +85,7 @@ function expectedV2(family: 4 | 6, clientPort: number, proxyPort: number): numbe
   ];
 }
 
-test("startProxy() with sendProxy writes the exact PROXY v1 and v2 header before the client's bytes", async () => {
+test("startProxy() with sendProxy writes the exact PROXY v1 and v2 header before the client's bytes, and a LOCAL one on health checks", async () => {
   const backend = await startRawBackend();
   try {
     for (const family of families) {
@@ -102,7 +101,18 @@ test("startProxy() with sendProxy writes the exact PROXY v1 and v2 header before
           const before = backend.received.length;
           const { clientPort, answer } = await through(loopback(family), proxy.addr.port, "hello");
           assert.is(answer, "ok");
-          const got = [...backend.received[before]!];
+          // The first health check (run at start) comes before or after the client.
+          for (const deadline = Date.now() + 1000; backend.received.length < before + 2;) {
+            assert.ok(Date.now() < deadline, "no health check came");
+            await sleep(5);
+          }
+          const mine = backend.received.slice(before);
+          const got = [...mine.find((b) => text(b).endsWith("hello"))!];
+          const check = [...mine.find((b) => !text(b).endsWith("hello"))!];
+          const local = version === "v1"
+            ? [...bytes("PROXY UNKNOWN\r\n")]
+            : [...expectedV2(family, 0, 0).slice(0, 12), 0x20, 0x00, 0, 0];
+          assert.equal(check, local, `the health check's header (${version})`);
           const header = version === "v1"
             ? [
               ...bytes(
