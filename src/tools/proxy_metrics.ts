@@ -45,26 +45,11 @@ class Family {
 const BACKEND_FAMILIES: [string, "counter" | "gauge", string, (b: ProxyBackendStats) => number][] = [
   ["up", "gauge", "Whether the backend is in service (1) or down (0).", (b) => (b.healthy ? 1 : 0)],
   ["weight", "gauge", "The backend's configured weight.", (b) => b.weight],
-  [
-    "effective_weight",
-    "gauge",
-    "The backend's weight now: less while slowly starting, 0 while down.",
-    (b) => b.effectiveWeight,
-  ],
+  ["effective_weight", "gauge", "Its weight now: less in slow start, 0 when down.", (b) => b.effectiveWeight],
   ["connections_active", "gauge", "Connections open through the backend now.", (b) => b.active],
   ["connections_total", "counter", "Client connections sent to the backend.", (b) => b.connections],
-  [
-    "connect_failures_total",
-    "counter",
-    "Connection attempts to the backend that were refused or timed out.",
-    (b) => b.connectFailures,
-  ],
-  [
-    "broken_connections_total",
-    "counter",
-    "Connections through the backend that ended in a reset or another failure.",
-    (b) => b.brokenConnections,
-  ],
+  ["connect_failures_total", "counter", "Connection attempts refused or timed out.", (b) => b.connectFailures],
+  ["broken_connections_total", "counter", "Connections ended by a reset or failure.", (b) => b.brokenConnections],
   ["sent_bytes_total", "counter", "Bytes sent from clients to the backend.", (b) => b.bytesUp],
   ["received_bytes_total", "counter", "Bytes sent from the backend to clients.", (b) => b.bytesDown],
 ];
