@@ -522,8 +522,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   });
 
   const checking = (async () => {
-    // The first round runs at once, so a backend that is down from the start is known
-    // before most clients arrive.
+    // The first round runs at once: a backend down from the start begins its count of
+    // failed checks before most clients arrive.
     for (let round = 0; !service.stopping; round++) {
       if (round > 0) await sleep(healthInterval, { signal: service.stopSignal, onAbort: "resolve" });
       if (service.stopping) break;
@@ -539,9 +539,10 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
           conn.close();
           report(backend, backend.health.checkPassed(Date.now()));
         } catch (error) {
-          // A backend unreachable at start is taken out by the first check: it was never
-          // seen working, so there is nothing to wait `fall` checks for.
-          if (!service.stopping) report(backend, backend.health.checkFailed(reason(error), round === 0));
+          // The first round counts like any other: one check can also time out because
+          // this process's event loop was held up, and a backend down from the start is
+          // taken out by the first client it fails (maxFails), which then tries the next.
+          if (!service.stopping) report(backend, backend.health.checkFailed(reason(error)));
         }
       }));
     }

@@ -102,14 +102,11 @@ export class BackendHealth {
     return { type: "up" };
   }
 
-  /**
-   * A health check failed. `atOnce` takes the backend out without waiting for `fall`
-   * failures (the first check, of a backend never seen working).
-   */
-  checkFailed(reason: string, atOnce = false): HealthChange {
+  /** A health check failed. */
+  checkFailed(reason: string): HealthChange {
     this.#passedChecks = 0;
     this.#failedChecks++;
-    if (this.#down || (this.#failedChecks < this.#rules.fall && !atOnce)) return undefined;
+    if (this.#down || this.#failedChecks < this.#rules.fall) return undefined;
     const n = this.#failedChecks;
     return this.#goDown(n === 1 ? reason : `${n} health checks in a row failed (the last: ${reason})`);
   }
