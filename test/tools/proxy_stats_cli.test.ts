@@ -16,6 +16,30 @@ import { startTestEcho } from "../_helpers/tools_servers.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const dir = mkdtempSync(join(tmpdir(), "anynet-proxy-stats-"));
+
+/** Arguments after `--listen`, the exit code and the first line of standard error. */
+const refusalCases: [string[], number, string][] = [
+  [
+    ["--backend", "127.0.0.1:1@0"],
+    2,
+    "anynet proxy: --backend: '127.0.0.1:1@0': the weight after '@' must be an integer from 1 to 1000: got '0'",
+  ],
+  [
+    ["--backend", "127.0.0.1:1", "--stats", "127.0.0.1:0", "--workers", "2"],
+    2,
+    "anynet proxy: --stats serves one proxy's counts: it takes --workers 1",
+  ],
+  [
+    ["--backend", "127.0.0.1:1", "--stats-json", dir],
+    1,
+    `anynet proxy: cannot write --stats-json ${dir}: is a directory`,
+  ],
+];
+// Started at once, beside the first test's proxy: each is a process of its own, and the
+// runtime's start dominates the time they take.
+const refusals = Promise.all(refusalCases.map(([args]) => runCli(["proxy", "--listen", "127.0.0.1:0", ...args])));
+
 test("anynet proxy --stats serves live JSON and /metrics, and weights split the connections", async () => {
   const a = await startTestEcho(), b = await startTestEcho();
   const proc = startCli([
@@ -69,36 +93,15 @@ test("anynet proxy --stats serves live JSON and /metrics, and weights split the 
 });
 
 test("anynet proxy refuses a bad weight, --stats with several workers, and a --stats-json it cannot write, before it starts", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "anynet-proxy-stats-"));
-  try {
-    const cases: [string[], number, string][] = [
-      [
-        ["--backend", "127.0.0.1:1@0"],
-        2,
-        "anynet proxy: --backend: '127.0.0.1:1@0': the weight after '@' must be an integer from 1 to 1000: got '0'",
-      ],
-      [
-        ["--backend", "127.0.0.1:1", "--stats", "127.0.0.1:0", "--workers", "2"],
-        2,
-        "anynet proxy: --stats serves one proxy's counts: it takes --workers 1",
-      ],
-      [
-        ["--backend", "127.0.0.1:1", "--stats-json", dir],
-        1,
-        `anynet proxy: cannot write --stats-json ${dir}: is a directory`,
-      ],
-    ];
-    // At once: each is a separate process.
-    const runs = await Promise.all(cases.map(([args]) => runCli(["proxy", "--listen", "127.0.0.1:0", ...args])));
-    cases.forEach(([args, code, message], i) => {
-      const run = runs[i]!;
-      assert.is(run.code, code, `${args.join(" ")}: ${run.stderr}`);
-      assert.is(run.stdout, "", "it did not start listening");
-      assert.is(run.stderr.split("\n")[0], message);
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const runs = await refusals;
+  refusalCases.forEach(([args, code, message], i) => {
+    const run = runs[i]!;
+    assert.is(run.code, code, `${args.join(" ")}: ${run.stderr}`);
+    assert.is(run.stdout, "", "it did not start listening");
+    assert.is(run.stderr.split("\n")[0], message);
+  });
 });
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();
