@@ -21,12 +21,19 @@ export {
 export { parseHostPort, type ParseHostPortOptions } from "./host_port.ts";
 export { summarizeTcping, tcping, type TcpingOptions, type TcpingProbe, type TcpingSummary } from "./tcping.ts";
 export {
+  type BackendState,
+  type ConnectTimeStats,
   type ProxyBackendStats,
   type ProxyEvent,
   type ProxyOptions,
+  type ProxyProtocolVersion,
   type ProxyServer,
   type ProxyStats,
   type ProxyStrategy,
   startProxy,
+  type WeightedAddr,
 } from "./proxy.ts";
+export { parseBackend } from "./proxy_backend.ts";
+export { proxyProtocolHeader } from "./proxy_protocol.ts";
+export { proxyMetricsText, type ProxyStatsServerOptions, serveProxyStats } from "./proxy_metrics.ts";
 export { echoLoad, type EchoLoadOptions, type EchoLoadResult } from "./echo_load.ts";

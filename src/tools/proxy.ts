@@ -22,16 +22,34 @@ import {
 import { Activity, idleSweepInterval } from "../_idle.ts";
 import { safeEventCallback, Service } from "../_service.ts";
 import { sleep } from "../_sleep.ts";
-import { parseHostPort } from "./host_port.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
+import {
+  type ConnectTimeStats,
+  MAX_BACKEND_WEIGHT,
+  newConnectTime,
+  parseBackend,
+  recordConnectTime,
+  type WeightedAddr,
+} from "./proxy_backend.ts";
+import { BackendHealth, type BackendState, type HealthChange } from "./proxy_health.ts";
+import { proxyProtocolHeader, proxyProtocolLocalHeader, type ProxyProtocolVersion } from "./proxy_protocol.ts";
 import { pipeConnections } from "./proxy_pipe.ts";
 import { reachesListener } from "./proxy_loop.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, MAX_PROXY_CONNECTIONS } from "./proxy_limits.ts";
 
 export type { ProxyStrategy } from "./proxy_balancer.ts";
+export type { ConnectTimeStats, WeightedAddr } from "./proxy_backend.ts";
+export type { BackendState } from "./proxy_health.ts";
+export type { ProxyProtocolVersion } from "./proxy_protocol.ts";
 
 /** The strategies a proxy balances with, in the order its error message lists them. */
 const STRATEGIES: readonly ProxyStrategy[] = ["round-robin", "least-connections"];
+
+/** The PROXY protocol versions, in the order the error message lists them. */
+const PROXY_PROTOCOL_VERSIONS: readonly ProxyProtocolVersion[] = ["v1", "v2"];
+
+/** The most failures in a row a `maxFails`, `rise` or `fall` count may ask for. */
+const MAX_IN_A_ROW = 1000;
 
 /** Options of {@linkcode startProxy}. */
 export interface ProxyOptions {
@@ -41,12 +59,36 @@ export interface ProxyOptions {
   port: number;
   /** Share the port with other listeners (see `ListenOptions.reusePort` in anynet/net). @default false */
   reusePort?: boolean;
-  /** The servers to spread connections over: addresses, or `"HOST:PORT"` texts. At least one. */
-  backends: readonly (NetAddr | string)[];
+  /**
+   * The servers to spread connections over: addresses (with an optional `weight`), or
+   * `"HOST:PORT"` / `"HOST:PORT@WEIGHT"` texts. At least one. A backend of weight 3 gets
+   * three connections for each one a backend of weight 1 gets, interleaved.
+   */
+  backends: readonly (WeightedAddr | string)[];
   /** How to pick a backend for a new connection. @default "round-robin" */
   strategy?: ProxyStrategy;
   /** Milliseconds between background health checks (a TCP connect to each backend). @default 2000 */
   healthInterval?: number;
+  /**
+   * Client connection attempts that must fail in a row (refused, timed out) for a backend
+   * to be taken out of service until health checks bring it back. @default 1
+   */
+  maxFails?: number;
+  /** Health checks that must fail in a row to take a backend out of service (HAProxy's `fall`). @default 3 */
+  fall?: number;
+  /** Health checks that must pass in a row to bring a backend back into service (HAProxy's `rise`). @default 2 */
+  rise?: number;
+  /**
+   * Milliseconds over which a backend that came back ramps from a small share of its
+   * weight to the full weight; 0 gives it the full weight at once. @default 0
+   */
+  slowStart?: number;
+  /**
+   * Write a PROXY protocol header (HAProxy's spec, `"v1"` text or `"v2"` binary) to each
+   * backend connection before any byte of the client's, so the backend sees the client's
+   * address. @default none
+   */
+  sendProxy?: ProxyProtocolVersion;
   /** Milliseconds a connection attempt to a backend may take, for clients and health checks alike. @default 3000 */
   connectTimeout?: number;
   /** Milliseconds `close()` lets open connections finish before it resets them. @default 10000 */
@@ -79,7 +121,7 @@ export interface ProxyOptions {
  */
 export type ProxyEvent =
   | { type: "backend-down"; backend: string; reason: string }
-  | { type: "backend-up"; backend: string }
+  | { type: "backend-up"; backend: string; slowStart: number }
   | { type: "no-backend"; client: string; reason: string }
   | { type: "connection-error"; client: string; backend: string; error: unknown }
   | { type: "idle"; client: string; backend: string; idleTimeout: number }
@@ -90,8 +132,14 @@ export type ProxyEvent =
 export interface ProxyBackendStats {
   /** `HOST:PORT`. */
   backend: string;
-  /** Whether the last health check or connection attempt reached it. */
+  /** Whether it is in service (`state` is not `"down"`). */
   healthy: boolean;
+  /** In service (`up`), ramping up after coming back (`slow-start`), or out of service (`down`). */
+  state: BackendState;
+  /** Its configured weight. */
+  weight: number;
+  /** The weight it has now: less while slowly starting, 0 while down. */
+  effectiveWeight: number;
   /** Client connections sent to it so far (including the open ones). */
   connections: number;
   /** Connections open through it now. */
@@ -104,6 +152,8 @@ export interface ProxyBackendStats {
   bytesUp: number;
   /** Bytes sent from it to clients. */
   bytesDown: number;
+  /** How long its connections took to open. */
+  connectTime: ConnectTimeStats;
 }
 
 /** Counters of the whole proxy. */
@@ -142,9 +192,18 @@ export interface ProxyServer extends AsyncDisposable {
   close(): Promise<ProxyStats>;
 }
 
-/** A backend: its address and the counters `stats()` reports for it. */
-interface Backend extends ProxyBackendStats {
+/** Counters of a backend that only grow or go up and down with its connections. */
+type BackendCounters = Omit<ProxyBackendStats, "healthy" | "state" | "weight" | "effectiveWeight">;
+
+/** A backend: its address, its state and the counters `stats()` reports for it. */
+interface Backend {
   addr: NetAddr;
+  weight: number;
+  health: BackendHealth;
+  counters: BackendCounters;
+  /** Its weight now, for the balancer. */
+  readonly currentWeight: number;
+  readonly active: number;
 }
 
 interface Session {
@@ -165,11 +224,15 @@ function reason(error: unknown): string {
 }
 
 /**
- * Starts a TCP load balancer: each accepted connection is joined to one of the backends,
- * chosen round-robin or by fewest open connections among the healthy ones. A backend
- * that refuses is marked down and the connection tries the next one (nothing has been
- * read from the client yet, so nothing is lost); background health checks (a TCP
- * connect) bring a backend back when it recovers.
+ * Starts a TCP load balancer: each accepted connection is joined to one of the backends
+ * in service, chosen by smooth weighted round robin or by fewest open connections per
+ * unit of weight. A backend that refuses makes the connection try the next one (nothing
+ * has been read from the client yet, so nothing is lost) and, after `maxFails` failures
+ * in a row, is taken out of service; background health checks (a TCP connect; `fall`
+ * failures in a row take a backend out, `rise` passes bring it back) return it, with a
+ * `slowStart` ramp of its weight when asked. With `sendProxy`, each backend connection
+ * starts with a PROXY protocol header carrying the client's address. When every backend
+ * is out of service, clients are closed at once.
  *
  * Bytes pass unchanged and in order; a half-close is passed on in both directions; a
  * slow reader slows its writer (no unbounded buffering); a reset on one side resets
@@ -205,6 +268,11 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     "backends",
     "strategy",
     "healthInterval",
+    "maxFails",
+    "fall",
+    "rise",
+    "slowStart",
+    "sendProxy",
     "connectTimeout",
     "drainTimeout",
     "idleTimeout",
@@ -225,11 +293,20 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   if (!Array.isArray(options.backends) || options.backends.length === 0) {
     throw new TypeError(`Cannot ${action}: 'backends' must be a non-empty array of addresses`);
   }
+  const rules = {
+    maxFails: checkIntegerRange(action, "maxFails", options.maxFails ?? 1, 1, MAX_IN_A_ROW),
+    fall: checkIntegerRange(action, "fall", options.fall ?? 3, 1, MAX_IN_A_ROW),
+    rise: checkIntegerRange(action, "rise", options.rise ?? 2, 1, MAX_IN_A_ROW),
+    slowStart: checkDelayMsOrOff(action, "slowStart", options.slowStart ?? 0),
+  };
+  const sendProxy = options.sendProxy === undefined
+    ? undefined
+    : checkChoice(action, "sendProxy", options.sendProxy, PROXY_PROTOCOL_VERSIONS);
   const backends: Backend[] = options.backends.map((b, i) => {
-    let addr: NetAddr;
+    let addr: NetAddr, weight: number;
     if (typeof b === "string") {
       try {
-        addr = parseHostPort(b);
+        ({ weight, ...addr } = parseBackend(b));
       } catch (error) {
         throw new TypeError(`Cannot ${action}: backends[${i}]: ${(error as Error).message}`);
       }
@@ -238,17 +315,30 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         throw new TypeError(`Cannot ${action}: backends[${i}] must be an address`);
       }
       addr = { hostname: checkHostname(action, b.hostname ?? "127.0.0.1"), port: checkPort(action, b.port, 1) };
+      weight = checkIntegerRange(action, `backends[${i}].weight`, b.weight ?? 1, 1, MAX_BACKEND_WEIGHT);
     }
-    return {
-      addr,
+    const health = new BackendHealth(rules);
+    const counters: BackendCounters = {
       backend: formatAddr(addr),
-      healthy: true,
       connections: 0,
       active: 0,
       connectFailures: 0,
       brokenConnections: 0,
       bytesUp: 0,
       bytesDown: 0,
+      connectTime: newConnectTime(),
+    };
+    return {
+      addr,
+      weight,
+      health,
+      counters,
+      get currentWeight() {
+        return weight * health.weightShare(Date.now());
+      },
+      get active() {
+        return counters.active;
+      },
     };
   });
   const signal = checkSignal(action, options.signal);
@@ -262,7 +352,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   if (loop) {
     listener.close();
     throw new TypeError(
-      `Cannot ${action}: backend ${loop.backend} is the proxy's own address ${listenName}: ` +
+      `Cannot ${action}: backend ${loop.counters.backend} is the proxy's own address ${listenName}: ` +
         "every connection would be passed back to the proxy itself",
     );
   }
@@ -270,72 +360,97 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const sessions = new Set<Session>();
   let accepted = 0, rejected = 0, refused = 0, idleClosed = 0;
 
-  const markDown = (backend: Backend, error: unknown) => {
-    if (!backend.healthy) return;
-    backend.healthy = false;
-    emit({ type: "backend-down", backend: backend.backend, reason: reason(error) });
-  };
-  const markUp = (backend: Backend) => {
-    if (backend.healthy) return;
-    backend.healthy = true;
-    emit({ type: "backend-up", backend: backend.backend });
+  /** Logs what a piece of evidence changed about a backend. */
+  const report = (backend: Backend, change: HealthChange) => {
+    if (change?.type === "down") {
+      emit({ type: "backend-down", backend: backend.counters.backend, reason: change.reason });
+    }
+    if (change?.type === "up") {
+      emit({ type: "backend-up", backend: backend.counters.backend, slowStart: rules.slowStart });
+    }
   };
 
-  const stats = (): ProxyStats => ({
-    listen: listenName,
-    strategy,
-    accepted,
-    active: sessions.size,
-    rejected,
-    refused,
-    idleClosed,
-    backends: backends.map(({ addr: _addr, ...counters }) => counters),
-  });
+  const stats = (): ProxyStats => {
+    const now = Date.now();
+    return {
+      listen: listenName,
+      strategy,
+      accepted,
+      active: sessions.size,
+      rejected,
+      refused,
+      idleClosed,
+      backends: backends.map(({ weight, health, counters }) => {
+        const { backend, ...rest } = structuredClone(counters);
+        return {
+          backend,
+          healthy: health.inService,
+          state: health.state(now),
+          weight,
+          effectiveWeight: weight * health.weightShare(now),
+          ...rest,
+        };
+      }),
+    };
+  };
 
   async function handle(session: Session): Promise<void> {
     const { client, clientName } = session;
     client.setNoDelay(true);
+    if (backends.every((b) => !b.health.inService)) {
+      // As HAProxy and nginx do: no connection attempts to backends known to be down; the
+      // health checks bring one back.
+      rejected++;
+      emit({ type: "no-backend", client: clientName, reason: `every backend is down` });
+      client.close();
+      return;
+    }
     let chosen: Backend | undefined;
     let lastError: unknown;
     // Nothing is read from the client before a backend is connected, so trying the
     // next backend after a refusal cannot lose or reorder a byte.
     for (const backend of balancer.order()) {
+      const started = performance.now();
       try {
         session.backend = await connect({ ...backend.addr, timeout: connectTimeout });
-        session.backendName = backend.backend;
+        recordConnectTime(backend.counters.connectTime, (performance.now() - started) / 1000);
+        session.backendName = backend.counters.backend;
         chosen = backend;
-        markUp(backend);
+        report(backend, backend.health.connected(Date.now()));
         break;
       } catch (error) {
+        if (!(error instanceof NetError)) throw error;
         lastError = error;
-        backend.connectFailures++;
-        if (error instanceof NetError) markDown(backend, error);
-        else throw error;
+        backend.counters.connectFailures++;
+        report(backend, backend.health.connectFailed(reason(error)));
       }
     }
     if (!chosen || !session.backend) {
       rejected++;
       emit({ type: "no-backend", client: clientName, reason: reason(lastError) });
-      client.reset();
+      client.close();
       return;
     }
-    chosen.connections++;
-    chosen.active++;
+    const counters = chosen.counters;
+    counters.connections++;
+    counters.active++;
     session.backend.setNoDelay(true);
     const activity = new Activity(Date.now());
     session.activity = activity;
     try {
+      // The header goes first, before the pipe reads any byte from the client.
+      if (sendProxy) await session.backend.write(proxyProtocolHeader(sendProxy, client.remoteAddr, client.localAddr));
       const result = await pipeConnections(client, session.backend, () => activity.chunks++);
-      chosen.bytesUp += result.bytesUp;
-      chosen.bytesDown += result.bytesDown;
+      counters.bytesUp += result.bytesUp;
+      counters.bytesDown += result.bytesDown;
       // Closing an idle session can fail a write that was waiting on a peer that does
       // not read: that is the limit at work, not a broken connection.
       if (result.error !== undefined && !session.closedIdle) {
-        chosen.brokenConnections++;
-        emit({ type: "connection-error", client: clientName, backend: chosen.backend, error: result.error });
+        counters.brokenConnections++;
+        emit({ type: "connection-error", client: clientName, backend: counters.backend, error: result.error });
       }
     } finally {
-      chosen.active--;
+      counters.active--;
     }
   }
 
@@ -407,8 +522,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   });
 
   const checking = (async () => {
-    // The first round runs at once, so a backend that is down from the start is known
-    // before most clients arrive.
+    // The first round runs at once: a backend down from the start begins its count of
+    // failed checks before most clients arrive.
     for (let round = 0; !service.stopping; round++) {
       if (round > 0) await sleep(healthInterval, { signal: service.stopSignal, onAbort: "resolve" });
       if (service.stopping) break;
@@ -419,10 +534,15 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
             timeout: Math.min(connectTimeout, healthInterval),
             signal: service.stopSignal,
           });
+          // The check's own header, so that a backend expecting one does not log a broken one.
+          if (sendProxy) await conn.write(proxyProtocolLocalHeader(sendProxy)).catch(() => {});
           conn.close();
-          markUp(backend);
+          report(backend, backend.health.checkPassed(Date.now()));
         } catch (error) {
-          if (!service.stopping) markDown(backend, error);
+          // The first round counts like any other: one check can also time out because
+          // this process's event loop was held up, and a backend down from the start is
+          // taken out by the first client it fails (maxFails), which then tries the next.
+          if (!service.stopping) report(backend, backend.health.checkFailed(reason(error)));
         }
       }));
     }

@@ -110,9 +110,12 @@ test("startProxy() with least-connections sends new connections to the least bus
     assert.equal(backendCounts(proxy.stats()), [4, 2]);
     for (const conn of held) conn.close();
     await waitFor("all connections to end", () => proxy.stats().active === 0);
-    // With equal load it still spreads evenly.
+    // With equal load it still spreads evenly (ties go to the backend behind its share,
+    // so how 100 split depends on when each session ends: a few either way).
     await exchanges(proxy.addr.port, 100, 10, 500);
-    assert.equal(backendCounts(proxy.stats()), [54, 52]);
+    const [toA, toB] = backendCounts(proxy.stats()).map((n, i) => n - [4, 2][i]!);
+    assert.is(toA! + toB!, 100);
+    assert.ok(Math.abs(toA! - toB!) <= 6, `${toA} and ${toB} of 100`);
   } finally {
     for (const conn of held) conn.close();
     await proxy.close();

@@ -2,7 +2,16 @@ import { MAX_DELAY_S } from "../../_delay.ts";
 import type { NetAddr } from "../../net/mod.ts";
 import { fileErrorReason, writeTextFile } from "../../runtime/files.ts";
 import { parseHostPort } from "../../tools/host_port.ts";
-import { type ProxyEvent, type ProxyStats, type ProxyStrategy, startProxy } from "../../tools/proxy.ts";
+import {
+  type ProxyEvent,
+  type ProxyProtocolVersion,
+  type ProxyStats,
+  type ProxyStrategy,
+  startProxy,
+  type WeightedAddr,
+} from "../../tools/proxy.ts";
+import { addConnectTime, parseBackend } from "../../tools/proxy_backend.ts";
+import { serveProxyStats } from "../../tools/proxy_metrics.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, MAX_PROXY_CONNECTIONS } from "../../tools/proxy_limits.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure } from "./_net_messages.ts";
@@ -16,7 +25,8 @@ function logLine(event: ProxyEvent): string {
     case "backend-down":
       return `backend ${event.backend} is down: ${event.reason}`;
     case "backend-up":
-      return `backend ${event.backend} is up`;
+      return `backend ${event.backend} is up` +
+        (event.slowStart > 0 ? ` (slow start: full weight in ${event.slowStart / 1000} s)` : "");
     case "no-backend":
       return `turned ${event.client} away: no backend reachable (${event.reason})`;
     case "connection-error":
@@ -35,8 +45,10 @@ function logLine(event: ProxyEvent): string {
 /** The per-backend counts printed on exit. */
 function proxyStatsText(stats: ProxyStats): string {
   const width = Math.max(...stats.backends.map((b) => b.backend.length));
+  // "down" is the widest state but while one is slowly starting.
+  const stateWidth = Math.max("down".length, ...stats.backends.map((b) => b.state.length));
   const lines = stats.backends.map((b) =>
-    `backend ${b.backend.padEnd(width)}  ${b.healthy ? "up  " : "down"}  ${b.connections} connections, ` +
+    `backend ${b.backend.padEnd(width)}  ${b.state.padEnd(stateWidth)}  ${b.connections} connections, ` +
     `${b.connectFailures} refused, ${b.brokenConnections} broken, ${b.bytesUp} bytes up, ${b.bytesDown} bytes down`
   );
   lines.push(
@@ -58,7 +70,12 @@ function combinedStats(all: readonly ProxyStats[]): ProxyStats {
     stats.backends.forEach((backend, i) => {
       const total = sum.backends[i]!;
       total.healthy &&= backend.healthy;
+      if (backend.state === "down" || (backend.state === "slow-start" && total.state === "up")) {
+        total.state = backend.state;
+      }
+      total.effectiveWeight = Math.min(total.effectiveWeight, backend.effectiveWeight);
       for (const key of BACKEND_COUNTERS) total[key] += backend[key];
+      addConnectTime(total.connectTime, backend.connectTime);
     });
   }
   return sum;
@@ -76,9 +93,16 @@ const BACKEND_COUNTERS = [
 /** What every worker of the proxy is started with. */
 interface ProxyPlan {
   hostname: string;
-  backends: NetAddr[];
+  backends: WeightedAddr[];
   strategy: ProxyStrategy;
   healthInterval: number;
+  maxFails: number;
+  rise: number;
+  fall: number;
+  slowStart: number;
+  sendProxy: ProxyProtocolVersion | undefined;
+  /** Where the first worker serves the live counts (only with one worker). */
+  stats: NetAddr | undefined;
   connectTimeout: number;
   drainTimeout: number;
   idleTimeout: number;
@@ -87,7 +111,7 @@ interface ProxyPlan {
 
 /** One proxy: each worker checks the backends' health and counts on its own. */
 export const proxyWorker: WorkerService<ProxyPlan, ProxyStats> = {
-  async start(plan, context) {
+  async start({ stats: statsAddr, ...plan }, context) {
     let proxy;
     try {
       proxy = await startProxy({
@@ -101,9 +125,30 @@ export const proxyWorker: WorkerService<ProxyPlan, ProxyStats> = {
       if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "proxy");
       throw new CommandError(`cannot listen: ${describeNetFailure(error, plan.hostname, context.port)}`);
     }
-    return { address: proxy.stats().listen, port: proxy.addr.port, finished: proxy.finished };
+    if (statsAddr === undefined) {
+      return { address: proxy.stats().listen, port: proxy.addr.port, finished: proxy.finished };
+    }
+    let endpoint;
+    try {
+      endpoint = await serveProxyStats(proxy.stats, statsAddr);
+    } catch (error) {
+      await proxy.close();
+      throw new CommandError(`cannot serve --stats: ${describeNetFailure(error, statsAddr.hostname, statsAddr.port)}`);
+    }
+    context.log(`proxy: stats on ${endpoint.url}/stats (JSON) and ${endpoint.url}/metrics (Prometheus)\n`);
+    // The endpoint answers until the proxy has drained: the last counts can still be read.
+    const finished = proxy.finished.finally(() => endpoint.close());
+    return { address: proxy.stats().listen, port: proxy.addr.port, finished };
   },
 };
+
+function backendFlag(text: string): WeightedAddr {
+  try {
+    return parseBackend(text);
+  } catch (error) {
+    throw new UsageError(`--backend: ${(error as Error).message}`, "proxy");
+  }
+}
 
 function addressFlag(flag: string, text: string, allowPortZero: boolean): NetAddr {
   try {
@@ -117,10 +162,13 @@ function addressFlag(flag: string, text: string, allowPortZero: boolean): NetAdd
 export const proxyCommand: CommandSpec = {
   name: "proxy",
   summary: "Run a TCP load balancer in front of several backends, with health checks",
-  description: "Accepts TCP connections on --listen and joins each to one backend (round-robin, or the one " +
-    "with the fewest open connections). A backend that refuses is skipped and the connection tries the next " +
-    "one; background health checks (a TCP connect every --health-interval seconds) bring it back when it " +
-    "recovers. Bytes pass unchanged and in order, half-closes and resets are passed on (on Deno, whose sockets " +
+  description: "Accepts TCP connections on --listen and joins each to one backend (smooth weighted " +
+    "round-robin, or the one with the fewest open connections per unit of weight). A backend that refuses is " +
+    "skipped and the connection tries the next one; after --max-fails failures in a row it is out of service " +
+    "until background health checks (a TCP connect every --health-interval seconds; --fall failures take a " +
+    "backend out, --rise passes bring it back) see it again, then --slow-start ramps its weight up. " +
+    "--send-proxy writes a PROXY protocol header with the client's address to each backend; --stats serves " +
+    "live counts as JSON and Prometheus text. Bytes pass unchanged and in order, half-closes and resets are passed on (on Deno, whose sockets " +
     "cannot send a reset, as a close), and a slow side slows the other instead of filling memory. Prints " +
     "'listening on HOST:PORT' on standard output when ready and logs backend state changes on standard error. " +
     "SIGINT or SIGTERM drains: it stops accepting, lets open connections finish (for at most --drain-timeout " +
@@ -137,8 +185,9 @@ export const proxyCommand: CommandSpec = {
       name: "backend",
       type: "string",
       multiple: true,
-      valueName: "HOST:PORT",
-      description: "A backend server (give the flag once per backend)",
+      valueName: "HOST:PORT[@WEIGHT]",
+      description: "A backend server (give the flag once per backend); @WEIGHT (1-1000, default 1) gives it " +
+        "WEIGHT connections for each one a weight-1 backend gets",
     },
     {
       name: "strategy",
@@ -154,7 +203,56 @@ export const proxyCommand: CommandSpec = {
       max: MAX_DELAY_S,
       default: 2,
       valueName: "SECONDS",
-      description: "Seconds between health checks",
+      description: "Seconds between health checks (a TCP connect to each backend)",
+    },
+    {
+      name: "max-fails",
+      type: "integer",
+      min: 1,
+      max: 1000,
+      default: 1,
+      valueName: "N",
+      description: "Take a backend out after N client connection attempts to it failed in a row",
+    },
+    {
+      name: "fall",
+      type: "integer",
+      min: 1,
+      max: 1000,
+      default: 3,
+      valueName: "N",
+      description: "Take a backend out after N health checks failed in a row",
+    },
+    {
+      name: "rise",
+      type: "integer",
+      min: 1,
+      max: 1000,
+      default: 2,
+      valueName: "N",
+      description: "Bring a backend back after N health checks passed in a row",
+    },
+    {
+      name: "slow-start",
+      type: "number",
+      min: 0,
+      max: MAX_DELAY_S,
+      default: 0,
+      valueName: "SECONDS",
+      description: "Ramp a backend that came back from a small share of its weight to the full weight over SECONDS",
+    },
+    {
+      name: "send-proxy",
+      type: "string",
+      choices: ["v1", "v2"],
+      valueName: "VERSION",
+      description: "Send each backend a PROXY protocol header (v1 text, v2 binary) with the client's address",
+    },
+    {
+      name: "stats",
+      type: "string",
+      valueName: "HOST:PORT",
+      description: "Serve live counts over HTTP: /stats (JSON) and /metrics (Prometheus text)",
     },
     {
       name: "connect-timeout",
@@ -204,6 +302,8 @@ export const proxyCommand: CommandSpec = {
     "proxy --listen 127.0.0.1:0 --backend 10.0.0.5:80 --backend 10.0.0.6:80 --strategy least-connections",
     "proxy --listen [::1]:7000 --backend [::1]:7001 --health-interval 0.5 --stats-json stats.json",
     "proxy --listen 0.0.0.0:8080 --backend 10.0.0.5:80 --max-connections 1000 --idle-timeout 60",
+    "proxy --listen 127.0.0.1:8080 --backend 10.0.0.5:80@3 --backend 10.0.0.6:80 --slow-start 30 " +
+    "--send-proxy v2 --stats 127.0.0.1:9100",
   ],
   async run(input, io) {
     const f = input.flags;
@@ -211,10 +311,14 @@ export const proxyCommand: CommandSpec = {
     const backendTexts = (f.backend as string[] | undefined) ?? [];
     if (backendTexts.length === 0) throw new UsageError("at least one --backend HOST:PORT is required", "proxy");
     const listenAddr = addressFlag("listen", f.listen as string, true);
-    const backends = backendTexts.map((text) => addressFlag("backend", text, false));
+    const backends = backendTexts.map(backendFlag);
+    const statsAddr = f.stats === undefined ? undefined : addressFlag("stats", f.stats as string, true);
     const statsFile = f["stats-json"] as string | undefined;
-    if (statsFile !== undefined) await checkOutputFile("stats-json", statsFile);
     const count = workerCount(f.workers as string, "proxy");
+    if (statsAddr !== undefined && count > 1) {
+      throw new UsageError("--stats serves one proxy's counts: it takes --workers 1", "proxy");
+    }
+    if (statsFile !== undefined) await checkOutputFile("stats-json", statsFile);
     const group = await startWorkers({
       command: "proxy",
       count,
@@ -224,6 +328,12 @@ export const proxyCommand: CommandSpec = {
         backends,
         strategy: f.strategy as ProxyStrategy,
         healthInterval: (f["health-interval"] as number) * 1000,
+        maxFails: f["max-fails"] as number,
+        rise: f.rise as number,
+        fall: f.fall as number,
+        slowStart: (f["slow-start"] as number) * 1000,
+        sendProxy: f["send-proxy"] as ProxyProtocolVersion | undefined,
+        stats: statsAddr,
         connectTimeout: (f["connect-timeout"] as number) * 1000,
         drainTimeout: (f["drain-timeout"] as number) * 1000,
         idleTimeout: (f["idle-timeout"] as number) * 1000,
