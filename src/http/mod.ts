@@ -74,3 +74,4 @@ export {
   restApiErrorResponse,
   type RestApiOptions,
 } from "./rest_api.ts";
+export { serveStatic, type ServeStaticOptions } from "./serve_static.ts";

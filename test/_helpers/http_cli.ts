@@ -23,6 +23,8 @@ export interface StartServeApiOptions {
   env?: Record<string, string>;
   /** A command that runs the CLI, such as `["prlimit", "--nofile=64:64", "--"]`. */
   wrapper?: string[];
+  /** The server command to run instead of serve-api (`serve-static`), with its own arguments in `args`. */
+  command?: string;
 }
 
 /** Runs `anynet serve-api --port 0 …args` and resolves once it listens. */
@@ -32,7 +34,7 @@ export function startServeApi(args: string[] = [], options: StartServeApiOptions
     ...(options.wrapper ?? []),
     command,
     ...prefix,
-    "serve-api",
+    options.command ?? "serve-api",
     "--port",
     "0",
     ...args,
