@@ -20,15 +20,9 @@
  *
  * @module
  */
-import {
-  checkFunction,
-  checkIntegerRange,
-  checkOptionsObject,
-  describeValue,
-  refuse,
-} from "../_argument_checks.ts";
-import { type ContentCoding, compressStream } from "../runtime/compression.ts";
-import { absolutePath, fileBody, fileRangeStream, type StaticEntry, statEntry } from "../runtime/static_files.ts";
+import { checkFunction, checkIntegerRange, checkOptionsObject, describeValue, refuse } from "../_argument_checks.ts";
+import { compressStream, type ContentCoding } from "../runtime/compression.ts";
+import { absolutePath, fileBody, fileRangeStream, statEntry, type StaticEntry } from "../runtime/static_files.ts";
 import { chooseCoding } from "./_accept_encoding.ts";
 import { evaluatePreconditions, fileEtag, httpDate, rangeAllowed, type Validators } from "./_conditional.ts";
 import { contentTypeFor, isCompressible } from "./_mime.ts";
@@ -78,7 +72,9 @@ function plain(status: number, text: string, headers: Record<string, string> = {
 
 /** Checks the options once, when the handler is made. */
 function checkedOptions(root: unknown, options: unknown) {
-  if (typeof root !== "string" || root === "") refuse(ACTION, `'root' must be a directory path: got ${describeValue(root)}`);
+  if (typeof root !== "string" || root === "") {
+    refuse(ACTION, `'root' must be a directory path: got ${describeValue(root)}`);
+  }
   const o = checkOptionsObject(ACTION, options, [
     "prefix",
     "index",
@@ -125,7 +121,13 @@ function checkedOptions(root: unknown, options: unknown) {
     immutableCacheControl: text("immutableCacheControl", "public, max-age=31536000, immutable"),
     precompressed: flag("precompressed", true),
     compress: flag("compress", true),
-    compressMinBytes: checkIntegerRange(ACTION, "compressMinBytes", o.compressMinBytes ?? 1024, 0, Number.MAX_SAFE_INTEGER),
+    compressMinBytes: checkIntegerRange(
+      ACTION,
+      "compressMinBytes",
+      o.compressMinBytes ?? 1024,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
     fallback: o.fallback,
   };
 }
@@ -189,7 +191,9 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
     }
     const url = new URL(request.url);
     const path = staticPath(url.pathname, prefix, config.dotfiles);
-    if ("refused" in path) return path.refused === "malformed" ? plain(400, "Bad Request: malformed path") : missing(request, info);
+    if ("refused" in path) {
+      return path.refused === "malformed" ? plain(400, "Bad Request: malformed path") : missing(request, info);
+    }
     const rootReal = await rootDirectory();
     if (rootReal === undefined) return missing(request, info);
     let entry: StaticEntry | undefined;
@@ -251,7 +255,9 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
     }
     headers.set("accept-ranges", "bytes");
     const size = entry.size;
-    const ranges = rangeAllowed(request.headers, validators) ? parseRange(request.headers.get("range"), size) : undefined;
+    const ranges = rangeAllowed(request.headers, validators)
+      ? parseRange(request.headers.get("range"), size)
+      : undefined;
     if (ranges === "unsatisfiable") {
       return new Response(null, {
         status: 416,

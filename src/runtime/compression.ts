@@ -40,14 +40,18 @@ function brotliTransform(): TransformStream<Uint8Array, Uint8Array> {
   brotli.on("error", (error: Error) => (failure = error));
   return new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
-      brotli.on("data", (chunk: Uint8Array) =>
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+      brotli.on(
+        "data",
+        (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+      );
     },
     transform(chunk) {
       if (failure) throw failure;
       // write()'s callback comes once the compressor has taken the chunk: the source is
       // read no faster than zlib works.
-      return new Promise<void>((resolve, reject) => brotli.write(chunk, (error) => (error ? reject(error) : resolve())));
+      return new Promise<void>((resolve, reject) =>
+        brotli.write(chunk, (error) => (error ? reject(error) : resolve()))
+      );
     },
     flush() {
       return new Promise<void>((resolve, reject) => {

@@ -50,7 +50,8 @@ test.before(async () => {
     fallback: (request) => new Response(`fallback ${request.method} ${new URL(request.url).pathname}`),
   });
   server = await serve(
-    (request, info) => new URL(request.url).pathname.startsWith("/fb/") ? withFallback(request, info) : plain(request, info),
+    (request, info) =>
+      new URL(request.url).pathname.startsWith("/fb/") ? withFallback(request, info) : plain(request, info),
     { port: 0 },
   );
 });

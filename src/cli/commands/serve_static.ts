@@ -54,13 +54,13 @@ export const serveStaticCommand: CommandSpec = {
     try {
       entry = await statEntry(dir);
     } catch (error) {
-      throw new CommandError(`serve-static: cannot read '${dir}': ${fileErrorReason(error)}`, { exitCode: 2 });
+      throw new CommandError(`cannot read '${dir}': ${fileErrorReason(error)}`, { exitCode: 2 });
     }
-    if (!entry) throw new CommandError(`serve-static: '${dir}' does not exist`, { exitCode: 2 });
-    if (!entry.isDirectory) throw new CommandError(`serve-static: '${dir}' is not a directory`, { exitCode: 2 });
+    if (!entry) throw new CommandError(`'${dir}' does not exist`, { exitCode: 2 });
+    if (!entry.isDirectory) throw new CommandError(`'${dir}' is not a directory`, { exitCode: 2 });
     const cacheControl = input.flags["cache-control"] as string;
     if (/[\r\n\0]/.test(cacheControl)) {
-      throw new CommandError("serve-static: --cache-control must be one line", { exitCode: 2 });
+      throw new CommandError("--cache-control must be one line", { exitCode: 2 });
     }
     const hostname = input.flags.host as string;
     const port = input.flags.port as number;
@@ -77,7 +77,9 @@ export const serveStaticCommand: CommandSpec = {
           hostname,
           port,
           onError: (error) => {
-            void io.err(`anynet serve-static: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+            void io.err(
+              `anynet serve-static: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+            );
             return new Response("Internal Server Error\n", { status: 500 });
           },
         },
