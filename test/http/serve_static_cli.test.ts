@@ -30,7 +30,9 @@ utimesSync(join(site, "hello.txt"), MTIME, MTIME);
 const curlThere = hasCommand("curl");
 let server: ServeApiProcess | undefined;
 test.before(async () => {
-  if (curlThere) server = await startServeApi([site], { command: "serve-static" });
+  if (curlThere) {
+    server = await startServeApi([site, "--cache-control", "public, max-age=60"], { command: "serve-static" });
+  }
 });
 test.after(async () => {
   if (server) {
@@ -50,7 +52,7 @@ async function curl(...args: string[]): Promise<string> {
 const url = (path: string) => `${server!.url}${path}`;
 const STATUS = ["-o", "/dev/null", "-w", "%{http_code}"];
 
-test("anynet serve-static answers curl -I with the length, ETag and Last-Modified", async () => {
+test("anynet serve-static answers curl -I with the length, ETag, Last-Modified and --cache-control", async () => {
   if (!curlThere) return announceSkip("curl is not installed");
   const head = await curl("-I", url("/hello.txt"));
   assert.match(head, /^HTTP\/1\.1 200/);
@@ -58,6 +60,7 @@ test("anynet serve-static answers curl -I with the length, ETag and Last-Modifie
   assert.match(head, /^etag: "[0-9a-f]+-[0-9a-f]+"\r$/im);
   assert.match(head, /^last-modified: Mon, 06 May 2024 07:08:09 GMT\r$/im);
   assert.match(head, /^content-type: text\/plain; charset=utf-8\r$/im);
+  assert.match(head, /^cache-control: public, max-age=60\r$/im);
 });
 
 test("anynet serve-static answers curl -r with 206, and 416 past the end", async () => {
