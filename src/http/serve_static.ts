@@ -266,13 +266,13 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
     }
     if (ranges === undefined) {
       headers.set("content-length", String(size));
-      return new Response(head || size === 0 ? null : await fileBody(entry.realPath, 0, size - 1), { headers });
+      return new Response(head || size === 0 ? null : await body(entry.realPath, 0, size - 1, headers), { headers });
     }
     if (ranges.length === 1) {
       const [range] = ranges as [(typeof ranges)[0]];
       headers.set("content-range", contentRange(range, size));
       headers.set("content-length", String(range.end - range.start + 1));
-      return new Response(head ? null : await fileBody(entry.realPath, range.start, range.end), {
+      return new Response(head ? null : await body(entry.realPath, range.start, range.end, headers), {
         status: 206,
         headers,
       });
@@ -305,7 +305,12 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
     const accept = request.headers.get("accept-encoding");
     const ranged = request.headers.has("range");
     const compressible = isCompressible(contentType);
-    if (config.precompressed) {
+    // Text may be sent compressed (as a sibling or on the fly) to some clients and not to
+    // others: say so on every answer, so that no cache hands one client's to another.
+    if (compressible && (config.precompressed || config.compress)) headers.set("vary", "accept-encoding");
+    // Siblings are looked for only when one could be sent (the lookups cost two stats): to
+    // a client that takes a coding, without a Range.
+    if (config.precompressed && !ranged && chooseCoding(accept, CODINGS) !== undefined) {
       const rootReal = realRoot!;
       const siblings = new Map<ContentCoding, StaticEntry>();
       await Promise.all(CODINGS.map(async (coding) => {
@@ -313,8 +318,10 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
         if (sibling?.isFile) siblings.set(coding, sibling);
       }));
       if (siblings.size > 0) {
+        // A sibling of a type not compressed on the fly (logo.png.gz) varies the answer
+        // for this client only; an identity answer to another client stays correct.
         headers.set("vary", "accept-encoding");
-        const coding = ranged ? undefined : chooseCoding(accept, CODINGS.filter((c) => siblings.has(c)));
+        const coding = chooseCoding(accept, CODINGS.filter((c) => siblings.has(c)));
         if (coding) {
           const sibling = siblings.get(coding)!;
           return {
@@ -328,7 +335,6 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
       }
     }
     if (config.compress && compressible && file.size >= config.compressMinBytes) {
-      headers.set("vary", "accept-encoding");
       const coding = ranged ? undefined : chooseCoding(accept, CODINGS);
       if (coding) {
         // The compressor's output may differ from one version to the next: the tag is weak.
@@ -342,6 +348,16 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
     }
     return identity;
   }
+}
+
+/**
+ * Bytes `start` to `end` of a file as a body; when they were read at once, the
+ * `Content-Length` is what was read (fewer bytes, if the file shrank in between).
+ */
+async function body(path: string, start: number, end: number, headers: Headers): Promise<BodyInit> {
+  const bytes = await fileBody(path, start, end);
+  if (bytes instanceof Uint8Array) headers.set("content-length", String(bytes.byteLength));
+  return bytes as BodyInit;
 }
 
 /** The body of a `multipart/byteranges` answer: each part's head, then its bytes, read as the client takes them. */

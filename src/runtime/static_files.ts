@@ -119,11 +119,37 @@ export function fileRangeStream(path: string, start: number, end: number): Reada
 const FILE_BLOBS = detectRuntime().name === "bun";
 
 /**
- * Bytes `start` to `end` (inclusive) of a file as a response body that is read as it is
- * sent, never held whole in memory: a file-backed Blob on Bun, a stream elsewhere
- * ({@linkcode fileRangeStream}).
+ * Bytes `start` to `end` (inclusive) of a file as a response body: up to 64 KiB read at
+ * once; more is read as it is sent, never held whole in memory: a file-backed Blob on
+ * Bun, a stream elsewhere ({@linkcode fileRangeStream}).
  */
-export async function fileBody(path: string, start: number, end: number): Promise<Blob | ReadableStream<Uint8Array>> {
+export async function fileBody(
+  path: string,
+  start: number,
+  end: number,
+): Promise<Uint8Array | Blob | ReadableStream<Uint8Array>> {
+  if (end + 1 - start <= READ_CHUNK_BYTES) return await readRange(path, start, end);
   if (FILE_BLOBS) return (await openAsBlob(path)).slice(start, end + 1);
   return fileRangeStream(path, start, end);
+}
+
+/**
+ * Bytes `start` to `end` of a small file in one read: a body that is all there lets the
+ * server send it in one write with its length, which for small files is most of the
+ * cost. Fewer bytes come back when the file shrank since its size was read.
+ */
+async function readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = new Uint8Array(end + 1 - start);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, start + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
 }
