@@ -28,6 +28,7 @@ import { evaluatePreconditions, fileEtag, httpDate, rangeAllowed, type Validator
 import { contentTypeFor, isCompressible } from "./_mime.ts";
 import { contentRange, multipartPlan, parseRange } from "./_ranges.ts";
 import { isInside, staticPath } from "./_static_path.ts";
+import { FastResponse } from "./fast_response.ts";
 import type { Handler, RequestInfo } from "./serve.ts";
 
 /** Options of {@linkcode serveStatic}. */
@@ -225,62 +226,66 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
   /** The answer for an existing regular file, `name` being the name the client asked for. */
   async function sendFile(request: Request, file: StaticEntry, name: string): Promise<Response> {
     const contentType = contentTypeFor(name);
-    const headers = new Headers({
+    // A record rather than Headers: FastResponse hands it to the server as it is.
+    const headers: Record<string, string> = {
       "content-type": contentType,
       "cache-control": config.hashedNames && config.hashedNames.test(name)
         ? config.immutableCacheControl
         : config.cacheControl,
       "x-content-type-options": "nosniff",
-    });
+    };
     const representation = await choose(request, file, contentType, headers);
     const { validators } = representation;
-    if (validators.etag) headers.set("etag", validators.etag);
-    if (validators.mtimeMs !== undefined) headers.set("last-modified", httpDate(validators.mtimeMs));
+    if (validators.etag) headers["etag"] = validators.etag;
+    if (validators.mtimeMs !== undefined) headers["last-modified"] = httpDate(validators.mtimeMs);
 
+    const head = request.method === "HEAD";
+    // FastResponse is written fastest on Node, but frames a body-less answer itself: the
+    // answer to HEAD, which keeps the length of GET's, is a plain Response.
+    const Reply = head ? Response : FastResponse;
     const outcome = evaluatePreconditions(request.headers, validators);
     if (outcome === "failed") return plain(412, "Precondition Failed");
     if (outcome === "not-modified") {
-      headers.delete("content-type");
-      headers.delete("x-content-type-options");
-      return new Response(null, { status: 304, headers });
+      delete headers["content-type"];
+      delete headers["x-content-type-options"];
+      return new Reply(null, { status: 304, headers });
     }
 
-    const head = request.method === "HEAD";
     const { entry, coding } = representation;
-    if (coding) headers.set("content-encoding", coding);
+    if (coding) headers["content-encoding"] = coding;
     if (representation.onTheFly) {
       return new Response(head ? null : compressStream(fileRangeStream(entry.realPath, 0, entry.size - 1), coding!), {
         headers,
       });
     }
-    headers.set("accept-ranges", "bytes");
+    headers["accept-ranges"] = "bytes";
     const size = entry.size;
     const ranges = rangeAllowed(request.headers, validators)
       ? parseRange(request.headers.get("range"), size)
       : undefined;
     if (ranges === "unsatisfiable") {
-      return new Response(null, {
+      return new Reply(null, {
         status: 416,
         headers: { "content-range": `bytes */${size}`, "content-length": "0", "cache-control": "no-store" },
       });
     }
     if (ranges === undefined) {
-      headers.set("content-length", String(size));
-      return new Response(head || size === 0 ? null : await body(entry.realPath, 0, size - 1, headers), { headers });
+      headers["content-length"] = String(size);
+      return new Reply(head || size === 0 ? null : await body(entry.realPath, 0, size - 1, headers), { headers });
     }
     if (ranges.length === 1) {
       const [range] = ranges as [(typeof ranges)[0]];
-      headers.set("content-range", contentRange(range, size));
-      headers.set("content-length", String(range.end - range.start + 1));
-      return new Response(head ? null : await body(entry.realPath, range.start, range.end, headers), {
+      headers["content-range"] = contentRange(range, size);
+      headers["content-length"] = String(range.end - range.start + 1);
+      return new Reply(head ? null : await body(entry.realPath, range.start, range.end, headers), {
         status: 206,
         headers,
       });
     }
     const plan = multipartPlan(ranges, size, contentType);
-    headers.set("content-type", plan.contentType);
-    headers.set("content-length", String(plan.length));
-    headers.delete("content-encoding");
+    headers["content-type"] = plan.contentType;
+    headers["content-length"] = String(plan.length);
+    delete headers["content-encoding"];
     return new Response(head ? null : multipartBody(entry.realPath, plan.parts), { status: 206, headers });
   }
 
@@ -294,7 +299,7 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
     request: Request,
     file: StaticEntry,
     contentType: string,
-    headers: Headers,
+    headers: Record<string, string>,
   ): Promise<Representation> {
     const identity: Representation = {
       entry: file,
@@ -307,7 +312,7 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
     const compressible = isCompressible(contentType);
     // Text may be sent compressed (as a sibling or on the fly) to some clients and not to
     // others: say so on every answer, so that no cache hands one client's to another.
-    if (compressible && (config.precompressed || config.compress)) headers.set("vary", "accept-encoding");
+    if (compressible && (config.precompressed || config.compress)) headers["vary"] = "accept-encoding";
     // Siblings are looked for only when one could be sent (the lookups cost two stats): to
     // a client that takes a coding, without a Range.
     if (config.precompressed && !ranged && chooseCoding(accept, CODINGS) !== undefined) {
@@ -320,7 +325,7 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
       if (siblings.size > 0) {
         // A sibling of a type not compressed on the fly (logo.png.gz) varies the answer
         // for this client only; an identity answer to another client stays correct.
-        headers.set("vary", "accept-encoding");
+        headers["vary"] = "accept-encoding";
         const coding = chooseCoding(accept, CODINGS.filter((c) => siblings.has(c)));
         if (coding) {
           const sibling = siblings.get(coding)!;
@@ -354,9 +359,9 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
  * Bytes `start` to `end` of a file as a body; when they were read at once, the
  * `Content-Length` is what was read (fewer bytes, if the file shrank in between).
  */
-async function body(path: string, start: number, end: number, headers: Headers): Promise<BodyInit> {
+async function body(path: string, start: number, end: number, headers: Record<string, string>): Promise<BodyInit> {
   const bytes = await fileBody(path, start, end);
-  if (bytes instanceof Uint8Array) headers.set("content-length", String(bytes.byteLength));
+  if (bytes instanceof Uint8Array) headers["content-length"] = String(bytes.byteLength);
   return bytes as BodyInit;
 }
 
