@@ -35,6 +35,8 @@ const files: Record<string, string | Uint8Array> = {
   "data.unknownext": "?",
   "sub/index.html": "<h1>sub</h1>\n",
   "bare/file.txt": "no index here\n",
+  // Larger than one read (64 KiB): sent as it is read, in several chunks.
+  "large.bin": Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 8)) & 0xff),
 };
 for (const [name, content] of Object.entries(files)) writeFileSync(join(site, name), content);
 // A modification time well in the past, so that Last-Modified is a strong validator for If-Range.
@@ -251,6 +253,18 @@ test("serveStatic() compresses text on the fly (Brotli, gzip) with a weak ETag, 
   assert.is(ranged.body, "All");
   // A PNG is not compressed, whatever the client accepts.
   assert.is((await send("/logo.png", { "Accept-Encoding": "br, gzip" })).headers["content-encoding"], undefined);
+});
+
+test("serveStatic() streams a file larger than one read, whole and as a range across reads", async () => {
+  const large = Buffer.from(files["large.bin"] as Uint8Array);
+  const whole = await send("/large.bin");
+  assert.is(whole.status, 200);
+  assert.is(whole.headers["content-type"], "application/octet-stream");
+  assert.ok(bytes(whole.body).equals(large), `${whole.body.length} bytes`);
+  const range = await send("/large.bin", { Range: "bytes=60000-200000" });
+  assert.is(range.status, 206);
+  assert.is(range.headers["content-range"], "bytes 60000-200000/300000");
+  assert.ok(bytes(range.body).equals(large.subarray(60000, 200001)), `${range.body.length} bytes`);
 });
 
 test("serveStatic() answers HEAD with the GET headers and no body", async () => {
