@@ -26,7 +26,7 @@ import { absolutePath, fileBody, fileRangeStream, statEntry, type StaticEntry } 
 import { chooseCoding } from "./_accept_encoding.ts";
 import { evaluatePreconditions, fileEtag, httpDate, rangeAllowed, type Validators } from "./_conditional.ts";
 import { contentTypeFor, isCompressible } from "./_mime.ts";
-import { contentRange, multipartPlan, parseRange } from "./_ranges.ts";
+import { contentRange, type MultipartPlan, multipartPlan, parseRange } from "./_ranges.ts";
 import { isInside, staticPath } from "./_static_path.ts";
 import { FastResponse } from "./fast_response.ts";
 import type { Handler, RequestInfo } from "./serve.ts";
@@ -286,7 +286,13 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
     headers["content-type"] = plan.contentType;
     headers["content-length"] = String(plan.length);
     delete headers["content-encoding"];
-    return new Response(head ? null : multipartBody(entry.realPath, plan.parts), { status: 206, headers });
+    if (head) return new Response(null, { status: 206, headers });
+    // A small one is put together at once, so that it goes out in one write with its
+    // length (Bun would send a stream chunked).
+    const multipart = plan.length <= SMALL_MULTIPART_BYTES
+      ? await multipartBytes(entry.realPath, plan.parts, headers)
+      : multipartBody(entry.realPath, plan.parts);
+    return new Reply(multipart, { status: 206, headers });
   }
 
   /**
@@ -363,6 +369,28 @@ async function body(path: string, start: number, end: number, headers: Record<st
   const bytes = await fileBody(path, start, end);
   if (bytes instanceof Uint8Array) headers["content-length"] = String(bytes.byteLength);
   return bytes as BodyInit;
+}
+
+/** The largest `multipart/byteranges` body put together in memory (every range then fits one read). */
+const SMALL_MULTIPART_BYTES = 64 * 1024;
+
+/** A small `multipart/byteranges` body, read at once; its `Content-Length` is what was read. */
+async function multipartBytes(path: string, parts: MultipartPlan["parts"], headers: Record<string, string>) {
+  const chunks: Uint8Array[] = [];
+  for (const part of parts) {
+    chunks.push(part.head);
+    // Each range is under 64 KiB, so fileBody() reads it at once, into bytes.
+    if (part.range) chunks.push(await fileBody(path, part.range.start, part.range.end) as Uint8Array);
+  }
+  const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  headers["content-length"] = String(length);
+  return bytes;
 }
 
 /** The body of a `multipart/byteranges` answer: each part's head, then its bytes, read as the client takes them. */
