@@ -50,7 +50,7 @@ export function startServeApi(args: string[] = [], options: StartServeApiOptions
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`serve-api did not start within 20 s: ${stdout} ${stderr}`));
+      reject(new Error(`${options.command ?? "serve-api"} did not start within 20 s: ${stdout} ${stderr}`));
     }, 20_000);
     child.stdout!.setEncoding("utf8").on("data", (s: string) => {
       stdout += s;
@@ -73,7 +73,7 @@ export function startServeApi(args: string[] = [], options: StartServeApiOptions
     });
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`serve-api exited with ${code} before listening: ${stderr}`));
+      reject(new Error(`${options.command ?? "serve-api"} exited with ${code} before listening: ${stderr}`));
     });
   });
 }
