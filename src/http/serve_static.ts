@@ -21,6 +21,7 @@
  * @module
  */
 import { checkFunction, checkIntegerRange, checkOptionsObject, describeValue, refuse } from "../_argument_checks.ts";
+import { concatBytes } from "../_bytes.ts";
 import { compressStream, type ContentCoding } from "../runtime/compression.ts";
 import { absolutePath, fileBody, fileRangeStream, statEntry, type StaticEntry } from "../runtime/static_files.ts";
 import { chooseCoding } from "./_accept_encoding.ts";
@@ -292,7 +293,7 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Han
     const multipart = plan.length <= SMALL_MULTIPART_BYTES
       ? await multipartBytes(entry.realPath, plan.parts, headers)
       : multipartBody(entry.realPath, plan.parts);
-    return new Reply(multipart, { status: 206, headers });
+    return new Reply(multipart as BodyInit, { status: 206, headers });
   }
 
   /**
@@ -382,14 +383,8 @@ async function multipartBytes(path: string, parts: MultipartPlan["parts"], heade
     // Each range is under 64 KiB, so fileBody() reads it at once, into bytes.
     if (part.range) chunks.push(await fileBody(path, part.range.start, part.range.end) as Uint8Array);
   }
-  const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  headers["content-length"] = String(length);
+  const bytes = concatBytes(chunks);
+  headers["content-length"] = String(bytes.length);
   return bytes;
 }
 
