@@ -83,3 +83,4 @@ export {
   restApiErrorResponse,
   type RestApiOptions,
 } from "./rest_api.ts";
+export { serveStatic, type ServeStaticOptions } from "./serve_static.ts";

@@ -23,6 +23,8 @@ export interface StartServeApiOptions {
   env?: Record<string, string>;
   /** A command that runs the CLI, such as `["prlimit", "--nofile=64:64", "--"]`. */
   wrapper?: string[];
+  /** The server command to run instead of serve-api (`serve-static`), with its own arguments in `args`. */
+  command?: string;
 }
 
 /** Runs `anynet serve-api --port 0 …args` and resolves once it listens. */
@@ -32,7 +34,7 @@ export function startServeApi(args: string[] = [], options: StartServeApiOptions
     ...(options.wrapper ?? []),
     command,
     ...prefix,
-    "serve-api",
+    options.command ?? "serve-api",
     "--port",
     "0",
     ...args,
@@ -48,7 +50,7 @@ export function startServeApi(args: string[] = [], options: StartServeApiOptions
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`serve-api did not start within 20 s: ${stdout} ${stderr}`));
+      reject(new Error(`${options.command ?? "serve-api"} did not start within 20 s: ${stdout} ${stderr}`));
     }, 20_000);
     child.stdout!.setEncoding("utf8").on("data", (s: string) => {
       stdout += s;
@@ -71,7 +73,7 @@ export function startServeApi(args: string[] = [], options: StartServeApiOptions
     });
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`serve-api exited with ${code} before listening: ${stderr}`));
+      reject(new Error(`${options.command ?? "serve-api"} exited with ${code} before listening: ${stderr}`));
     });
   });
 }

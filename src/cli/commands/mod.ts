@@ -21,6 +21,7 @@ export const commands: readonly CommandEntry[] = [
   entry("patch", async () => (await import("./http_request.ts")).patchCommand),
   entry("delete", async () => (await import("./http_request.ts")).deleteCommand),
   entry("serve-api", async () => (await import("./serve_api.ts")).serveApiCommand),
+  entry("serve-static", async () => (await import("./serve_static.ts")).serveStaticCommand),
   entry("pcap decode", async () => (await import("./pcap_decode.ts")).pcapDecodeCommand),
   entry("pcap stats", async () => (await import("./pcap_stats.ts")).pcapStatsCommand),
   entry("pcap conv", async () => (await import("./pcap_conv.ts")).pcapConvCommand),

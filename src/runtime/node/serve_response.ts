@@ -78,8 +78,10 @@ export async function writeResponse(response: Response, res: http.ServerResponse
   const reason = response.statusText || undefined;
   const body = response.body;
   if (body === null) {
-    const headers = headerList(response, true);
-    if (!bodiless(status)) headers.push("content-length", "0");
+    // The answer to HEAD keeps the length GET would have (RFC 9110 §9.3.2): Node sends no body.
+    const head = res.req?.method === "HEAD" && response.headers.has("content-length");
+    const headers = headerList(response, !head);
+    if (!bodiless(status) && !head) headers.push("content-length", "0");
     res.writeHead(status, reason, headers);
     res.end();
     return;
