@@ -2,8 +2,10 @@ import {
   checkDelayMs,
   checkHostname,
   checkOptionsObject,
+  checkPem,
   checkPort,
   checkSignal,
+  checkStringList,
   refuse,
 } from "../_argument_checks.ts";
 import { formatAddr, lookupHost, NetError, TimedOutError, type TlsClientOptions } from "../net/mod.ts";
@@ -189,7 +191,10 @@ export function tcping(options: TcpingOptions): AsyncGenerator<TcpingProbe, Tcpi
 function tlsOptions(action: string, tls: TcpingOptions["tls"], hostname: string): TlsClientOptions | undefined {
   if (tls === undefined || tls === false) return undefined;
   const t: TcpingTlsOptions = tls === true ? {} : checkOptionsObject(action, tls, ["caCerts", "serverName"], "tls.");
-  return { caCerts: t.caCerts ?? [], serverName: t.serverName ?? hostname };
+  // Checked here, before any probe, rather than by each probe's connect().
+  const caCerts = checkStringList(action, "tls.caCerts", t.caCerts) ?? [];
+  caCerts.forEach((pem, i) => checkPem(action, `tls.caCerts[${i}]`, pem));
+  return { caCerts, serverName: t.serverName === undefined ? hostname : checkHostname(action, t.serverName) };
 }
 
 interface ProbeTarget {

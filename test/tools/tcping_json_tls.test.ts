@@ -174,6 +174,8 @@ tlsTest("summarizeCertificate() reads subject, issuer, names and expiry as opens
   assert.is(summary.notAfter.toISOString(), opensslNotAfter(pki!.certPath).toISOString());
   assert.ok(summary.notBefore < new Date() && summary.notAfter > new Date());
   assert.throws(() => summarizeCertificate(Uint8Array.of(0x30, 0x05, 1)), /Cannot read the certificate/);
+  assert.throws(() => tcping({ port: 443, tls: { caCerts: ["not pem"] } }), /'tls\.caCerts\[0\]' must be PEM text/);
+  assert.throws(() => tcping({ port: 443, family: 5 as 4 }), /'family' must be 4 or 6: got 5/);
 });
 
 tlsTest(
