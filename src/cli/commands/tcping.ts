@@ -14,7 +14,7 @@ import { tcping, type TcpingProbe, type TcpingSummary } from "../../tools/tcping
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { missingPermissionFlag } from "../../_error_kind.ts";
 import { describeNetFailure } from "./_net_messages.ts";
-import { readPemFlag } from "./_pem_files.ts";
+import { CA_FLAG, readCaFlag } from "./_pem_files.ts";
 
 const ms = (value: number): string => value.toFixed(3);
 const DAY_MS = 86_400_000;
@@ -195,13 +195,7 @@ export const tcpingCommand: CommandSpec = {
     },
     { name: "json", type: "boolean", description: "One JSON object per probe, then a summary object (NDJSON)" },
     { name: "tls", type: "boolean", description: "Make a TLS handshake after each connect and time it" },
-    {
-      name: "ca",
-      type: "string",
-      description: "Extra PEM CA certificate file to trust (with --tls)",
-      valueName: "FILE",
-      multiple: true,
-    },
+    CA_FLAG,
     { name: "ipv4", short: "4", type: "boolean", description: "Use IPv4 addresses only" },
     { name: "ipv6", short: "6", type: "boolean", description: "Use IPv6 addresses only" },
     {
@@ -231,9 +225,7 @@ export const tcpingCommand: CommandSpec = {
     if (family !== undefined && isIpAddress(addr.hostname) && addr.hostname.includes(":") !== (family === 6)) {
       throw new UsageError(`${addr.hostname} is not an IPv${family} address (-${family})`, "tcping");
     }
-    const caFiles = (f.ca as string[] | undefined) ?? [];
-    if (caFiles.length > 0 && f.tls !== true) throw new UsageError("--ca only applies with --tls", "tcping");
-    const caCerts = await Promise.all(caFiles.map((file) => readPemFlag("ca", file)));
+    const caCerts = await readCaFlag(f, "tcping");
     const count = f.count as number;
     const target: Target = { text: formatAddr(addr), hostname: addr.hostname, port: addr.port, tls: f.tls === true };
     const json = f.json === true;
