@@ -1,9 +1,8 @@
 import { join } from "node:path";
-import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type CliResult, runCli, runCommand } from "../_helpers/cli.ts";
-import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
+import { announceSkip, devBin, root, testRuntime } from "../_helpers/env.ts";
 
 const onDeno = testRuntime === "deno";
 if (!onDeno) announceSkip(`Deno's permission messages are tried on the deno leg only (this is ${testRuntime})`);
@@ -12,15 +11,12 @@ const denoTest = onDeno ? test : test.skip;
 const cli = join(root, "src", "cli.ts");
 
 /**
- * The CLI under Deno with only the permission flags given (no -A). Deno hands its own
- * permissions to a child it recognizes as itself (its path in the command or the
- * arguments), so the path reaches the shell through the environment instead.
+ * The CLI under Deno with only the permission flags given (no -A). Started through the
+ * project's `deno` link, not `process.execPath`: Deno hands its own permissions to a
+ * child it recognizes as itself by that path.
  */
 function denoCli(flags: string[], args: string[]): Promise<CliResult> {
-  return runCommand("sh", ["-c", 'exec "$DENO_UNDER_TEST" "$@"', "sh", "run", "--no-lock", ...flags, cli, ...args], {
-    timeoutMs: 20000,
-    env: { DENO_UNDER_TEST: process.execPath },
-  }, `deno run ${flags.join(" ")} src/cli.ts ${args.join(" ")}`);
+  return runCommand(devBin("deno"), ["run", "--no-lock", ...flags, cli, ...args], { timeoutMs: 20000 });
 }
 
 // Every process starts at once: their start-up times overlap.
