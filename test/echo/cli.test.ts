@@ -189,7 +189,7 @@ test("anynet echo-server --max-connections and --idle-timeout", async () => {
       assert.is(run.status, 1, `${args.join(" ")}: ${run.stderr}`);
       assert.match(
         run.stderr,
-        /^anynet echo(-server)?: (cannot listen: )?permission denied for 127\.0\.0\.1:\d+ \([^\n]*Requires net access[^\n]*\)\nDeno needs --allow-net \(network access\) for this command\. Run it as:\n  deno run --allow-read --allow-env --allow-net \S+ echo/,
+        /^anynet echo(-server)?: (cannot listen: )?permission denied for 127\.0\.0\.1:\d+ \([^\n]*Requires net access[^\n]*\)\nDeno needs --allow-net \(network access\) for this command\. Run it as:\n {2}deno run --allow-read --allow-env --allow-net \S+ echo/,
       );
     }
   },
