@@ -252,3 +252,22 @@ function tersify(message: string): string {
   return message.replace(/^error sending request\b.*?\): /, "").replace(/^client error \(\w+\): /, "")
     .replace(/ fetching ".*$/, "").replace(/\.? For more information, pass `verbose: true`.*$/, "");
 }
+
+/**
+ * The Deno flag that grants what `error` (or an error in its `cause` chain) was refused
+ * for: `"--allow-net"` for Deno's `Requires net access to "…", run again with the
+ * --allow-net flag` (a `NotCapable` error since Deno 2, `PermissionDenied` before), also
+ * when a message quotes those words. `undefined` for any other error, an operating
+ * system's EACCES included.
+ */
+export function missingPermissionFlag(error: unknown): string | undefined {
+  for (const link of links(error)) {
+    const refusal = /Requires (\w+) access\b[^\n]*?(--allow-[a-z]+)/.exec(link.words ?? "");
+    if (refusal) return refusal[2];
+    if (link.name === "NotCapable") {
+      const kind = /Requires (\w+) access/.exec(link.words ?? "")?.[1];
+      if (kind) return `--allow-${kind}`;
+    }
+  }
+  return undefined;
+}

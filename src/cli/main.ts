@@ -1,6 +1,7 @@
 import { type CommandEntry, CommandError, type CommandIO, type CommandSpec, UsageError } from "./command.ts";
 import { parseArgs } from "./parse_args.ts";
 import { closest } from "../_suggest.ts";
+import { permissionAdvice } from "./permission_advice.ts";
 import { commandHelp, programHelp } from "./usage.ts";
 import { EXIT_OUTPUT_CLOSED, isClosedOutput, watchOutput } from "./output_failure.ts";
 import { VERSION } from "../version.ts";
@@ -100,12 +101,13 @@ async function run(argv: readonly string[], io: CommandIO, commands: readonly Co
       await io.err(`${prefix}: ${error.message}\nRun '${helpHint}' for usage.\n`);
       return 2;
     }
+    const advice = permissionAdvice(error) ?? "";
     if (error instanceof CommandError) {
-      await io.err(`${prefix}: ${error.message}\n`);
+      await io.err(`${prefix}: ${error.message}\n${advice}`);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    await io.err(`${prefix}: ${message}\n`);
+    await io.err(`${prefix}: ${message}\n${advice}`);
     return 1;
   }
 }

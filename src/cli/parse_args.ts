@@ -1,10 +1,23 @@
 import { type CommandInput, type CommandSpec, type FlagSpec, type FlagValue, UsageError } from "./command.ts";
+import { closest } from "../_suggest.ts";
 
 /** The parse result: either help was asked for, or the checked input. */
 export type ParsedArgs = { help: true } | { help: false; input: CommandInput };
 
 function describeFlag(flag: FlagSpec): string {
   return `--${flag.name}`;
+}
+
+/**
+ * "unknown flag" with the likely meant one, as a misspelt command gets (src/cli/main.ts):
+ * `--prot` → `--port`, and `-port` (one dash) → `--port`.
+ */
+function unknownFlag(command: CommandSpec, typed: string, shortLetter?: string): UsageError {
+  const longNames = [...(command.flags ?? []).map((f) => f.name), "help"];
+  const word = typed.replace(/^--?/, "");
+  const hint = word.length > 1 ? closest(word, longNames) : undefined;
+  if (hint) return new UsageError(`unknown flag '${typed}'; did you mean '--${hint}'?`, command.name);
+  return new UsageError(`unknown flag '${shortLetter === undefined ? typed : `-${shortLetter}`}'`, command.name);
 }
 
 function convert(command: CommandSpec, flag: FlagSpec, raw: string): string | number {
@@ -81,7 +94,7 @@ export function parseArgs(command: CommandSpec, argv: readonly string[]): Parsed
       const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
       inline = eq === -1 ? undefined : arg.slice(eq + 1);
       flag = byLong.get(name);
-      if (!flag) throw new UsageError(`unknown flag '--${name}'`, command.name);
+      if (!flag) throw unknownFlag(command, `--${name}`);
     } else {
       // Grouped short flags: `-tl` is `-t -l`; a flag that takes a value ends the group
       // and takes the rest as its value (`-p80`).
@@ -89,7 +102,8 @@ export function parseArgs(command: CommandSpec, argv: readonly string[]): Parsed
       for (;;) {
         const letter = arg.slice(at, at + 1);
         flag = byShort.get(letter);
-        if (!flag) throw new UsageError(`unknown flag '-${letter}'`, command.name);
+        // `-port` for `--port` is a likely slip: suggest the long flag when one is close.
+        if (!flag) throw unknownFlag(command, at === 1 ? arg : `-${letter}`, letter);
         if (flag.type !== "boolean" || at + 1 >= arg.length) break;
         set(flag, true);
         at++;

@@ -59,3 +59,11 @@ export function toNetError(error: unknown, action: string): NetError {
   const said = tls ? `${tls.says} (${withCode})` + (advice ? `; ${advice}` : "") : detail;
   return new CLASS_OF[kind](`Cannot ${action}: ${said}`, { cause: error });
 }
+
+/** The kind of failure a {@linkcode NetError} is (`"refused"`, `"timed-out"` …), for output that scripts read. */
+export function netErrorKind(error: NetError): ErrorKind {
+  for (const [kind, errorClass] of Object.entries(CLASS_OF)) {
+    if (error instanceof errorClass) return kind as ErrorKind;
+  }
+  return "unknown";
+}

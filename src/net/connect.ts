@@ -55,7 +55,18 @@ function tlsConfig(action: string, tls: unknown, hostname: string): TlsClientCon
  * }
  * ```
  */
-export async function connect(options: ConnectOptions): Promise<Connection> {
+export function connect(options: ConnectOptions): Promise<Connection> {
+  return connectMarked(options, {});
+}
+
+/** Moments of a connection attempt that a probe times (`tcping`); not part of the public API. */
+export interface ConnectMarks {
+  /** Called once the TCP connection is made, before the TLS handshake (with `tls`). */
+  onConnected?(): void;
+}
+
+/** {@linkcode connect}, telling `marks` when the TCP connection is made. */
+export async function connectMarked(options: ConnectOptions, marks: ConnectMarks): Promise<Connection> {
   const action = "connect";
   const o = checkOptionsObject(action, options, ["hostname", "port", "tls", "timeout", "signal"], "", brieflyShown);
   const hostname = checkHostname(action, o.hostname ?? "127.0.0.1");
@@ -74,7 +85,13 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       new TimedOutError(`Cannot connect to ${target}: no ${tls ? "TLS session" : "connection"} within ${timeout} ms`),
     );
   }, timeout);
-  const attempt = adapter.net.connectTcp({ hostname, port, tls, signal: controller.signal });
+  const attempt = adapter.net.connectTcp({
+    hostname,
+    port,
+    tls,
+    signal: controller.signal,
+    ...(marks.onConnected ? { onConnected: marks.onConnected } : {}),
+  });
   // Not every runtime's connect can be aborted (Deno's DNS lookup, say): stop waiting
   // on the abort, and close a connection that still turns up later.
   const aborted = new Promise<never>((_, reject) => {

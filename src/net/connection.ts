@@ -88,6 +88,15 @@ export class Connection implements AsyncDisposable {
   }
 
   /**
+   * The certificate the server presented (DER bytes), on a TLS connection made by
+   * {@linkcode connect}. `undefined` on plain TCP, on a listener's connections, and on
+   * Deno, whose TLS connections do not expose the peer's certificate.
+   */
+  get peerCertificate(): Uint8Array | undefined {
+    return this.#socket.peerCertificate?.();
+  }
+
+  /**
    * Whether {@linkcode Connection.readInto} is the faster way to read on this runtime:
    * `true` on Deno (it reads straight into your buffer; `read()` must copy), `false` on
    * Node and Bun (`read()` hands out the runtime's own chunks; `readInto()` copies).

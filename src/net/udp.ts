@@ -4,8 +4,15 @@ import { adapter } from "../runtime/mod.ts";
 import type { DatagramSocket } from "../runtime/types.ts";
 import { toNetError } from "./_to_net_error.ts";
 import { isIpAddress } from "./_ip.ts";
-import { brieflyShown, checkHostname, checkOptionsObject, checkPort, checkSignal } from "../_argument_checks.ts";
-import { SocketClosedError } from "./errors.ts";
+import {
+  brieflyShown,
+  checkHostname,
+  checkOptionsObject,
+  checkPort,
+  checkSignal,
+  refuse,
+} from "../_argument_checks.ts";
+import { HostNotFoundError, SocketClosedError } from "./errors.ts";
 import type { BindUdpOptions, NetAddr, UdpMessage } from "./types.ts";
 
 const encoder = new TextEncoder();
@@ -168,20 +175,33 @@ export async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> 
  * `UdpSocket.send()` do; an IP address comes back unchanged.
  *
  * @param hostname A host name or IP address.
+ * @param family Only an address of this family will do (`4` or `6`). @default either, IPv4 first
  * @returns One IP address.
- * @throws {TypeError} For an empty or malformed name.
- * @throws {HostNotFoundError} When the name does not resolve.
+ * @throws {TypeError} For an empty or malformed name, or a family other than 4 or 6.
+ * @throws {HostNotFoundError} When the name does not resolve, or has no address of `family`.
  * @example
  * ```ts
  * import { lookupHost } from "anynet/net";
  * console.log(await lookupHost("localhost")); // "127.0.0.1"
  * ```
  */
-export async function lookupHost(hostname: string): Promise<string> {
-  const name = checkHostname("look up a host", hostname);
-  if (isIpAddress(name)) return name;
+export async function lookupHost(hostname: string, family?: 4 | 6): Promise<string> {
+  const action = "look up a host";
+  const name = checkHostname(action, hostname);
+  if (family !== undefined && family !== 4 && family !== 6) {
+    refuse(action, `'family' must be 4 or 6: got ${String(family)}`);
+  }
+  if (isIpAddress(name)) {
+    const ipFamily = name.includes(":") ? 6 : 4;
+    if (family !== undefined && family !== ipFamily) {
+      throw new HostNotFoundError(
+        `Cannot look up ${name}: it is an IPv${ipFamily} address, and IPv${family} was asked for`,
+      );
+    }
+    return name;
+  }
   try {
-    return await adapter.net.resolve(name);
+    return await adapter.net.resolve(name, family);
   } catch (error) {
     throw toNetError(error, `look up ${name}`);
   }

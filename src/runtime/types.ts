@@ -56,6 +56,13 @@ export interface PermissionAdapter {
    * user first, as it would at the write itself, but now, before the work.
    */
   missingWrite(path: string): MissingPermission | undefined;
+  /**
+   * The command line that runs this program again, with the same arguments, with the
+   * permission `flag` (`--allow-net`) added to those granted now; `undefined` where the
+   * runtime grants by no such flag (Bun; Node, whose `--permission` is all or nothing per
+   * kind and rarely used).
+   */
+  commandWith(flag: string): string | undefined;
 }
 
 /** Timers on one runtime. */
@@ -141,6 +148,11 @@ export interface TcpConnectRequest {
   tls?: TlsClientConfig;
   /** Aborts the attempt: the adapter closes the half-open socket and rejects with the reason. */
   signal: AbortSignal;
+  /**
+   * Called once the TCP connection is made, before a TLS handshake starts, so that a
+   * caller can time the two apart (`anynet tcping --tls`).
+   */
+  onConnected?(): void;
 }
 
 /** Turns a runtime's error into the error callers see; `op` says what failed. */
@@ -166,6 +178,11 @@ export interface StreamSocket {
   readonly handshake?: TlsHandshake;
   /** The ALPN protocol agreed on, or `null` (plain TCP, or none agreed). */
   alpnProtocol(): string | null;
+  /**
+   * The DER bytes of the certificate the server presented, on a client TLS socket; absent
+   * where the runtime does not expose it (Deno's `TlsConn` has no such accessor).
+   */
+  peerCertificate?(): Uint8Array | undefined;
   /**
    * Sets how failures of read, write and closeWrite are reported: the adapter passes the
    * runtime's error through `map` and rejects with the result. Set once, right after
@@ -263,8 +280,8 @@ export interface NetAdapter {
   listenTcp(request: TcpListenRequest): Promise<StreamListener>;
   connectTcp(request: TcpConnectRequest): Promise<StreamSocket>;
   bindUdp(request: UdpBindRequest): Promise<DatagramSocket>;
-  /** Resolves a hostname to one IP address (the first the resolver gives). */
-  resolve(hostname: string): Promise<string>;
+  /** Resolves a hostname to one IP address, IPv4 first, or of the one `family` asked for. */
+  resolve(hostname: string, family?: 4 | 6): Promise<string>;
   /** Which UDP implementation this runtime uses, for the docs and `--help`. */
   readonly udpImplementation: string;
   /**

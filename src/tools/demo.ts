@@ -368,8 +368,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         const ns = ((r.sec ?? 0) - sec0) * 1e9 + (r.nsec ?? 0) - nsec0;
         return packetLine({ ...r, sec: Math.floor(ns / 1e9), nsec: ns % 1e9 });
       };
+      // One byte count names the capture everywhere (here and in the stats step): the
+      // frames' bytes, as captureStats counts them; the file adds the pcap headers to it.
+      const frameBytes = records.reduce((sum, r) => sum + r.data.length, 0);
       return {
-        summary: `wrote a pcap of the ${steps} echo traffic above (${records.length} packets, ${file.length} bytes), ` +
+        summary: `wrote a pcap of the ${steps} echo traffic above (${records.length} packets, ` +
+          `${frameBytes} bytes of frames; the file is ${file.length} bytes with its pcap headers), ` +
           `reconstructed from the real addresses, ports, payloads and times as the runtimes cannot capture packets, ` +
           `and decoded it: every checksum correct`,
         details: decoded.map(relative),
@@ -385,7 +389,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const name = (proto: number) => (proto === 6 ? "TCP" : proto === 17 ? "UDP" : `protocol ${proto}`);
       return {
         summary:
-          `${stats.packets} packets, ${stats.bytes} bytes, ${stats.flows} flows (IPv4 ${p.ipv4}, TCP ${p.tcp}, UDP ${p.udp})` +
+          `${stats.packets} packets, ${stats.bytes} bytes of frames, ${stats.flows} flows (IPv4 ${p.ipv4}, TCP ${p.tcp}, UDP ${p.udp})` +
           (top
             ? `; largest flow ${name(top.proto)} ${top.a} <-> ${top.b}: ${top.packets} packets, ${top.bytes} bytes`
             : ""),

@@ -19,7 +19,16 @@ export {
   runDemo,
 } from "./demo.ts";
 export { parseHostPort, type ParseHostPortOptions } from "./host_port.ts";
-export { summarizeTcping, tcping, type TcpingOptions, type TcpingProbe, type TcpingSummary } from "./tcping.ts";
+export {
+  summarizeTcping,
+  tcping,
+  type TcpingOptions,
+  type TcpingProbe,
+  type TcpingStage,
+  type TcpingSummary,
+  type TcpingTlsOptions,
+} from "./tcping.ts";
+export { type CertificateSummary, summarizeCertificate } from "./certificate_summary.ts";
 export {
   type BackendState,
   type ConnectTimeStats,

@@ -163,7 +163,7 @@ test("anynet echo-server --max-connections and --idle-timeout", async () => {
 });
 
 (testRuntime === "deno" ? test : test.skip)(
-  "on Deno without --allow-net, the commands fail with one line about the permission",
+  "on Deno without --allow-net, the commands fail naming the permission and the flag that grants it",
   async () => {
     const { spawnSync } = await import("node:child_process");
     for (
@@ -187,7 +187,10 @@ test("anynet echo-server --max-connections and --idle-timeout", async () => {
         timeout: 30000,
       });
       assert.is(run.status, 1, `${args.join(" ")}: ${run.stderr}`);
-      assert.match(run.stderr, /^anynet echo(-server)?: (cannot listen: )?permission denied for 127\.0\.0\.1:\d+\n$/);
+      assert.match(
+        run.stderr,
+        /^anynet echo(-server)?: (cannot listen: )?permission denied for 127\.0\.0\.1:\d+ \([^\n]*Requires net access[^\n]*\)\nDeno needs --allow-net \(network access\) for this command\. Run it as:\n {2}deno run --allow-read --allow-env --allow-net \S+ echo/,
+      );
     }
   },
 );

@@ -52,7 +52,10 @@ test("runDemo() says what each step did and got", () => {
   assert.match(http.details[0], /^attempt 1: 503 Service Unavailable \(staged by the demo\), retried after \d+ ms$/);
   assert.match(capture.summary, /reconstructed/);
   assert.is(capture.details.length, 12, "one line per decoded packet");
-  assert.match(stats.summary, /^12 packets, \d+ bytes, 2 flows \(IPv4 12, TCP 10, UDP 2\)/);
+  assert.match(stats.summary, /^12 packets, \d+ bytes of frames, 2 flows \(IPv4 12, TCP 10, UDP 2\)/);
+  const frameBytes = (summary: string) => /(\d+) bytes of frames/.exec(summary)?.[1];
+  assert.is(frameBytes(capture.summary), frameBytes(stats.summary), "one byte count for the capture in both steps");
+  assert.match(capture.summary, new RegExp(`the file is ${result.capture!.length} bytes with its pcap headers`));
 });
 
 test("runDemo() captures the TCP and UDP exchanges with their real ports and payloads", async () => {

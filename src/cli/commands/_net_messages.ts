@@ -5,6 +5,7 @@
  * @module
  */
 import { formatAddr, NetError } from "../../net/mod.ts";
+import { missingPermissionFlag } from "../../_error_kind.ts";
 
 /** One line for a network failure, the same wording on every runtime. */
 export function describeNetFailure(error: unknown, host: string, port: number): string {
@@ -24,7 +25,9 @@ export function describeNetFailure(error: unknown, host: string, port: number): 
     case "EADDRNOTAVAIL":
       return `${host} is not an address of this machine`;
     case "EACCES":
-      return `permission denied for ${target}`;
+      // Deno's own words name the flag that grants it; main() turns them into advice.
+      return `permission denied for ${target}` +
+        (missingPermissionFlag(error) ? ` (${reasonOf(error.message, target)})` : "");
     case "ETLS":
       return `TLS failure with ${target}: ${reasonOf(error.message, target)}`;
     default:

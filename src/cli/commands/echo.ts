@@ -2,7 +2,7 @@ import { MAX_DELAY_S } from "../../_delay.ts";
 import { DEFAULT_ECHO_PORT, echo, udpEcho } from "../../echo/mod.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
 import { describeNetFailure } from "./_net_messages.ts";
-import { readPemFlag } from "./_pem_files.ts";
+import { CA_FLAG, readCaFlag } from "./_pem_files.ts";
 
 /** `anynet echo`: the echo client. */
 export const echoCommand: CommandSpec = {
@@ -17,13 +17,7 @@ export const echoCommand: CommandSpec = {
     { name: "port", type: "integer", description: "The server's port", default: DEFAULT_ECHO_PORT, min: 1, max: 65535 },
     { name: "udp", type: "boolean", description: "Send one UDP datagram instead of using TCP" },
     { name: "tls", type: "boolean", description: "Connect over TLS" },
-    {
-      name: "ca",
-      type: "string",
-      description: "Extra PEM CA certificate file to trust (with --tls)",
-      valueName: "FILE",
-      multiple: true,
-    },
+    CA_FLAG,
     {
       name: "timeout",
       type: "number",
@@ -41,10 +35,8 @@ export const echoCommand: CommandSpec = {
     const message = input.positionals.join(" ");
     const host = f.host as string;
     const port = f.port as number;
-    const caFiles = (f.ca as string[] | undefined) ?? [];
     if (f.udp === true && f.tls === true) throw new UsageError("--udp and --tls cannot be combined", "echo");
-    if (caFiles.length > 0 && f.tls !== true) throw new UsageError("--ca only applies with --tls", "echo");
-    const caCerts = await Promise.all(caFiles.map((file) => readPemFlag("ca", file)));
+    const caCerts = await readCaFlag(f, "echo");
     const timeout = (f.timeout as number) * 1000;
     let received: string;
     try {

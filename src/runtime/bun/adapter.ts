@@ -32,5 +32,5 @@ export const bunAdapter: RuntimeAdapter = {
   timers: { unref: (timer) => (timer as unknown as { unref(): void }).unref() },
   process: { exit: (code) => process.exit(code) },
   // Bun has no permission model: everything is allowed.
-  permissions: { isGranted: () => true, missingWrite: () => undefined },
+  permissions: { isGranted: () => true, missingWrite: () => undefined, commandWith: () => undefined },
 };

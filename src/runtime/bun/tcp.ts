@@ -185,6 +185,11 @@ class BunStreamSocket extends EventStreamSocket {
     return this.#socket.alpnProtocol;
   }
 
+  peerCertificate(): Uint8Array | undefined {
+    const raw = this.#socket.getPeerCertificate?.()?.raw;
+    return raw ? new Uint8Array(raw) : undefined;
+  }
+
   write(data: Uint8Array): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.map(this.failure, "write"));
     if (this.closed) return Promise.reject(this.map(closedError(), "write"));
@@ -331,6 +336,8 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
     signal.addEventListener("abort", onAbort, { once: true });
     const base = handlers((socket) => {
       raw = socket;
+      // open() comes with the TCP connection, before a TLS handshake.
+      request.onConnected?.();
       socket.data = new BunStreamSocket(socket);
       if (!tls) settle(() => resolve(socket.data!));
     });

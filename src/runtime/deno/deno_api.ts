@@ -66,6 +66,7 @@ export interface DenoHttpServer {
 
 /** The permissions the adapter asks Deno about. */
 export type DenoPermissionDescriptor =
+  | { name: "net" | "read" | "write" | "env" | "run" | "sys" | "ffi" }
   | { name: "net"; host: string }
   | { name: "write"; path: string }
   | { name: "sys"; kind: "networkInterfaces" }
@@ -101,6 +102,10 @@ export interface DenoApi {
     set: (name: string, value: string) => void;
     delete: (name: string) => void;
   };
+  /** The URL of the module `deno run` started. */
+  readonly mainModule: string;
+  /** The program's arguments (after the module). */
+  readonly args: readonly string[];
   unrefTimer: (id: number) => void;
   errors: { BadResource: new (...args: never[]) => Error; Interrupted: new (...args: never[]) => Error };
 }

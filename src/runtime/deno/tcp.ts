@@ -312,6 +312,7 @@ export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener
 export async function denoConnectTcp(request: TcpConnectRequest): Promise<StreamSocket> {
   const { signal } = request;
   const conn = await deno().connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal });
+  request.onConnected?.();
   if (!request.tls) return new DenoStreamSocket(conn);
   // startTls takes the plain connection over: from then on only the TLS one can close the
   // socket (closing the plain one throws, and the socket stayed open after a failed handshake).

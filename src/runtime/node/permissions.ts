@@ -29,4 +29,5 @@ export const nodePermissions: PermissionAdapter = {
       ? undefined
       : { runtime: "Node", flag: `--allow-fs-write=${path}` };
   },
+  commandWith: () => undefined,
 };

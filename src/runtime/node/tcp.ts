@@ -105,6 +105,12 @@ class NodeStreamSocket extends EventStreamSocket {
     return (this.#socket as tls.TLSSocket).alpnProtocol;
   }
 
+  peerCertificate(): Uint8Array | undefined {
+    const socket = this.#socket as tls.TLSSocket;
+    const raw = typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate().raw : undefined;
+    return raw ? new Uint8Array(raw) : undefined;
+  }
+
   write(data: Uint8Array): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.map(this.failure, "write"));
     if (this.#socket.destroyed || !this.#socket.writable) return Promise.reject(this.map(closedError(), "write"));
@@ -303,6 +309,8 @@ export function nodeConnectTcp(request: TcpConnectRequest): Promise<StreamSocket
     };
     socket.once("error", onError);
     signal.addEventListener("abort", onAbort, { once: true });
+    // A TLS socket emits "connect" for its TCP connection, then "secureConnect".
+    if (request.onConnected) socket.once("connect", request.onConnected);
     socket.once(readyEvent, () => {
       signal.removeEventListener("abort", onAbort);
       socket.off("error", onError);
