@@ -3,6 +3,7 @@ import { rateLimitWait } from "./_rate_limit.ts";
 import { MAX_DELAY_MS } from "../_delay.ts";
 import { checkCount, checkNonNegative, checkOptionNames, refuse } from "../_argument_checks.ts";
 import { isNetworkError, isTimeoutError } from "./errors.ts";
+import { missingPermissionFlag } from "../_error_kind.ts";
 
 /** When and how `request()` retries. Every field has a default. */
 export interface RetryOptions {
@@ -169,6 +170,8 @@ export function retryDelay(policy: RetryPolicy, failure: Failure): number | unde
     // Refused, reset, DNS or a broken body may pass; a certificate that fails
     // verification will fail the same way next time.
     if (failure.error.reason === "tls") return undefined;
+    // Nor will a permission the runtime refused (Deno without --allow-net) be granted by waiting.
+    if (missingPermissionFlag(failure.error) !== undefined) return undefined;
     // A proxy that refused (407, 403 …) refuses again; one that was down, or answered a
     // status worth retrying (502, 503), may do better.
     const proxyStatus = failure.error.proxyStatus;

@@ -29,6 +29,7 @@ test.before(async () => {
     runs.net = denoCli([], ["echo-server", "--port", "0"]);
     runs.read = denoCli([], ["pcap", "decode", "no such file.pcap"]);
     runs.kept = denoCli(["--allow-read"], ["tcping", "127.0.0.1:9", "-c", "1"]);
+    runs.get = denoCli([], ["get", "http://127.0.0.1:8/", "--retries", "3"]);
   }
   await Promise.allSettled(Object.values(runs));
 });
@@ -77,6 +78,13 @@ denoTest("on Deno the command keeps the permissions granted and tcping stops at 
   assert.match(run.stderr, /^anynet tcping: permission denied for 127\.0\.0\.1:9/);
   assert.ok(run.stderr.endsWith(`  deno run --allow-read --allow-net ${cli} tcping 127.0.0.1:9 -c 1\n`), run.stderr);
   assert.not.match(run.stdout, /statistics/, "no summary of probes that could never be made");
+});
+
+denoTest("on Deno a request refused for want of --allow-net is not retried: waiting grants nothing", async () => {
+  const run = await runs.get;
+  assert.is(run.code, 1);
+  assert.not.match(run.stderr, /retry/i, run.stderr);
+  assert.match(run.stderr, /Deno needs --allow-net \(network access\)/);
 });
 
 test.run();
