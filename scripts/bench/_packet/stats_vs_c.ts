@@ -1,0 +1,132 @@
+/**
+ * `pcap stats --json` against the C loop (scripts/bench/_packet/stats.c), whole processes,
+ * on every runtime: Node 22, 24 and 26 (dist/cli.js), Deno and Bun (src/cli.ts). Each round
+ * runs the C loop and every runtime once, in that order, all pinned to one core (`taskset`
+ * when the machine has it), and each runtime's figure is the **median over the rounds of
+ * that round's ratio** to the C time: both ran within the same second, so what the shared
+ * machine did meanwhile weighs on both alike. With a baseline (a copy of another tree with
+ * its dist/ and src/), that tree's CLI runs in the same rounds too, for a before/after
+ * comparison from one run.
+ *
+ * The C loop memory-maps the file and computes the same packet, byte, protocol and flow
+ * counts with no per-flow packet and byte counts, no top-ten list, no timestamps and no
+ * checks of the file's structure; it prints what it counted and nothing else. The counts
+ * of the two are compared after the first round.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { findLeg, LEG_NAMES, LegUnavailable } from "../../_legs.ts";
+import { fromRoot } from "../../_run.ts";
+
+/** One program that prints the statistics of the capture named last on its command line. */
+interface Contender {
+  label: string;
+  command: string;
+  args: string[];
+}
+
+/** What one contender measured: the per-round ratios to the C loop. */
+export interface StatsRatio {
+  label: string;
+  medianMs: number;
+  ratios: number[];
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The CLI of the tree at `root` on every runtime this machine has. */
+function contenders(root: string, suffix: string): Contender[] {
+  const list: Contender[] = [];
+  for (const name of LEG_NAMES) {
+    let leg;
+    try {
+      leg = findLeg(name);
+    } catch (error) {
+      if (!(error instanceof LegUnavailable)) throw error;
+      console.log(`  (${name} skipped: ${error.message})`);
+      continue;
+    }
+    const label = `${name} ${leg.version}${suffix}`;
+    if (leg.runtime === "node") list.push({ label, command: leg.command, args: [join(root, "dist/cli.js")] });
+    else if (leg.runtime === "deno") {
+      list.push({ label, command: leg.command, args: ["run", "-A", "--no-lock", join(root, "src/cli.ts")] });
+    } else list.push({ label, command: leg.command, args: [join(root, "src/cli.ts")] });
+  }
+  return list;
+}
+
+const pin = existsSync("/usr/bin/taskset") ? ["/usr/bin/taskset", "-c", "1"] : [];
+
+function timeRun(c: Contender, file: string): { ms: number; out: string } {
+  const [command, ...prefix] = pin.length ? pin : [c.command];
+  const args = pin.length ? [...prefix, c.command, ...c.args] : c.args;
+  const start = performance.now();
+  const r = spawnSync(command, [...args, ...(c.label === "C" ? [] : ["pcap", "stats", "--json"]), file], {
+    encoding: "utf8",
+    maxBuffer: 16 << 20,
+  });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}): ${r.stderr}`);
+  return { ms, out: r.stdout };
+}
+
+function compareCounts(label: string, ours: Record<string, unknown>, theirs: Record<string, unknown>): void {
+  for (const key of ["packets", "bytes", "capturedBytes", "flows"]) {
+    if (ours[key] !== theirs[key]) console.log(`  warning: ${key} differs: ${label} ${ours[key]}, C ${theirs[key]}`);
+  }
+  const p = ours.protocols as Record<string, number>;
+  for (const [name, n] of Object.entries(theirs.protocols as Record<string, number>)) {
+    if (p[name] !== n) console.log(`  warning: protocol ${name} differs: ${label} ${p[name]}, C ${n}`);
+  }
+}
+
+/**
+ * Times `pcap stats --json FILE` on every runtime against the C loop (compiled into `dir`)
+ * for `rounds` rounds, printing and returning each runtime's median per-round ratio.
+ */
+export function benchStatsAgainstC(file: string, dir: string, rounds: number, baseline?: string): StatsRatio[] {
+  const cBin = join(dir, "stats_c");
+  const cc = spawnSync("gcc", ["-O2", "-o", cBin, fromRoot("scripts/bench/_packet/stats.c")], { encoding: "utf8" });
+  if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
+  const c: Contender = { label: "C", command: cBin, args: [] };
+  const others = [...contenders(fromRoot(), ""), ...(baseline ? contenders(baseline, " (baseline)") : [])];
+  const times = new Map<string, number[]>(others.map((o) => [o.label, []]));
+  const cTimes: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const cRun = timeRun(c, file);
+    cTimes.push(cRun.ms);
+    for (const o of others) {
+      const run = timeRun(o, file);
+      times.get(o.label)!.push(run.ms);
+      if (round === 0) compareCounts(o.label, JSON.parse(run.out), JSON.parse(cRun.out));
+    }
+  }
+  console.log(
+    `pcap stats --json against the C loop (whole processes${
+      pin.length ? ", pinned to core 1" : ""
+    }, ${rounds} rounds; ` +
+      `C ${median(cTimes).toFixed(0)} ms median, ${Math.min(...cTimes).toFixed(0)}–${
+        Math.max(...cTimes).toFixed(0)
+      }; target ≤ 2×):`,
+  );
+  const results: StatsRatio[] = [];
+  for (const o of others) {
+    const t = times.get(o.label)!;
+    const ratios = t.map((ms, i) => ms / cTimes[i]);
+    results.push({ label: o.label, medianMs: median(t), ratios });
+    console.log(
+      `  ${o.label.padEnd(26)} ${median(t).toFixed(0).padStart(5)} ms median, ${
+        median(ratios).toFixed(2)
+      }× the C time ` +
+        `(rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+    );
+  }
+  return results;
+}
