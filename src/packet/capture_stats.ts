@@ -9,13 +9,15 @@
  */
 import { checkIntegerRange, checkOptionsObject } from "../_argument_checks.ts";
 import * as L from "./_layout.ts";
-import { checkEngine, type Engine, WasmEngine } from "./_engine.ts";
+import { checkEngine, type Engine } from "./_capture_engine.ts";
+import { WasmEngine } from "./_wasm_engine.ts";
 import { flowReport } from "./_flow_report.ts";
-import { type EngineStats, TsStats } from "./_ts_stats.ts";
+import type { EngineStats } from "./_ts_stats.ts";
 import { readWasmStats } from "./_wasm_stats.ts";
 import { CaptureError } from "./capture_error.ts";
-import { filterOption, type PacketFilter } from "./packet_filter.ts";
-import { type CaptureSource, checkSource, DEFAULT_BATCH, DEFAULT_CHUNK, drive, openCapture } from "./open_capture.ts";
+import type { PacketFilter } from "./packet_filter.ts";
+import { checkSource, DEFAULT_BATCH, DEFAULT_CHUNK, drive } from "./_drive.ts";
+import type { CaptureSource } from "./open_capture.ts";
 
 /** Packets containing each protocol. */
 export interface ProtocolCounts {
@@ -164,7 +166,11 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
   checkOptionsObject(action, options, ["engine", "signal", "onProgress", "maxFlows", "filter"]);
   const engine = checkEngine(options.engine, action);
   const maxFlows = checkIntegerRange(action, "maxFlows", options.maxFlows ?? L.DEFAULT_MAX_FLOWS, 1, L.MAX_FLOWS);
-  const filter = filterOption(options.filter);
+  // The filter compiler, the TypeScript counting and the batches load only for a
+  // filter or the TypeScript engine: counting with WebAssembly needs none of them.
+  const filter = options.filter === undefined
+    ? undefined
+    : (await import("./packet_filter.ts")).filterOption(options.filter);
   // The flow tables' hashes are keyed at random, so that no capture can be crafted to make
   // them slow; the results do not depend on where flows sit in the table.
   const seed = crypto.getRandomValues(new Uint32Array(2));
@@ -186,6 +192,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     result = readWasmStats(wasm, maxFlows);
   } else {
     // A filter picks rows after decoding: they are counted in TypeScript, whichever engine decoded them.
+    const [{ TsStats }, { openCapture }] = await Promise.all([import("./_ts_stats.ts"), import("./open_capture.ts")]);
     const ts = new TsStats(maxFlows, seed[0]);
     try {
       for await (const batch of openCapture(source, { engine, signal: options.signal, filter })) {
