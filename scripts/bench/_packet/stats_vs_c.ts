@@ -8,10 +8,10 @@
  * its dist/ and src/), that tree's CLI runs in the same rounds too, for a before/after
  * comparison from one run.
  *
- * The C loop memory-maps the file and computes the same packet, byte, protocol and flow
- * counts with no per-flow packet and byte counts, no top-ten list, no timestamps and no
- * checks of the file's structure; it prints what it counted and nothing else. The counts
- * of the two are compared after the first round.
+ * The C loop memory-maps the file (no copy) and computes the same packet, byte and
+ * protocol counts, first and last timestamp, distinct flows and the packets and bytes of
+ * the ten largest, with no checks of the file's structure and no other formats; the
+ * figures of the two are compared after the first round.
  *
  * @module
  */
@@ -84,6 +84,20 @@ function compareCounts(label: string, ours: Record<string, unknown>, theirs: Rec
   const p = ours.protocols as Record<string, number>;
   for (const [name, n] of Object.entries(theirs.protocols as Record<string, number>)) {
     if (p[name] !== n) console.log(`  warning: protocol ${name} differs: ${label} ${p[name]}, C ${n}`);
+  }
+  // anynet prints ISO 8601 with nanoseconds, the C loop microseconds since the epoch.
+  const micros = (iso: unknown) =>
+    Date.parse(`${String(iso).slice(0, 19)}Z`) * 1000 + Number(String(iso).slice(20, 26));
+  for (const [key, theirKey] of [["first", "firstMicros"], ["last", "lastMicros"]]) {
+    if (micros(ours[key]) !== theirs[theirKey]) {
+      console.log(`  warning: ${key} differs: ${label} ${ours[key]}, C ${theirs[theirKey]} µs`);
+    }
+  }
+  const top = (flows: unknown) => (flows as { packets: number; bytes: number }[]).map((f) => `${f.packets}/${f.bytes}`);
+  if (top(ours.topFlows).join() !== top(theirs.topFlows).join()) {
+    console.log(
+      `  warning: the top flows' packets/bytes differ: ${label} ${top(ours.topFlows)}, C ${top(theirs.topFlows)}`,
+    );
   }
 }
 
