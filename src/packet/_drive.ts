@@ -14,6 +14,9 @@ import { CaptureError } from "./capture_error.ts";
 import { gunzipIfCompressed, isGzip, readerChunks } from "./_gunzip.ts";
 import type { CaptureSource } from "./open_capture.ts";
 
+/** Reads of a regular file in a row of which all but the first are synchronous. */
+const BLOCKING_RUN = 16;
+
 /** Default chunk and batch sizes. */
 export const DEFAULT_CHUNK: number = 4194304;
 export const DEFAULT_BATCH: number = 4096;
@@ -88,6 +91,7 @@ export async function* drive(
     }
   };
   let compressedFile = false;
+  let reads = 0;
   if (typeof source === "string") {
     // A file is read straight into the engine's input buffer: no copy through a chunk.
     const reader = await openFileReader(source);
@@ -100,7 +104,13 @@ export async function* drive(
         // looked at where they were read: a pipe or /dev/stdin cannot be read twice.
         const length = first ? Math.max(chunkSize, 2) : chunkSize;
         engine.ensureInput(carry + length);
-        let n = await reader.read(engine.input(), carry, length);
+        // A regular file is read synchronously (handing each read to a thread and back
+        // costs more than the read), but one read in BLOCKING_RUN still waits, so that the
+        // event loop runs (timers, an abort on Ctrl-C) while a large file is decoded.
+        const blocking = reader.regular && reads++ % BLOCKING_RUN !== 0;
+        let n = blocking
+          ? reader.readSync(engine.input(), carry, length)
+          : await reader.read(engine.input(), carry, length);
         if (first) {
           while (n === 1) {
             const more = await reader.read(engine.input(), 1, length - 1);

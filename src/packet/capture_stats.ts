@@ -16,7 +16,7 @@ import type { EngineStats } from "./_ts_stats.ts";
 import { readWasmStats } from "./_wasm_stats.ts";
 import { CaptureError } from "./capture_error.ts";
 import type { PacketFilter } from "./packet_filter.ts";
-import { checkSource, DEFAULT_BATCH, DEFAULT_CHUNK, drive } from "./_drive.ts";
+import { checkSource, DEFAULT_BATCH, drive } from "./_drive.ts";
 import type { CaptureSource } from "./open_capture.ts";
 
 /** Packets containing each protocol. */
@@ -134,6 +134,13 @@ const PROTOCOLS = [
   "http",
 ] as const satisfies readonly (keyof ProtocolCounts)[];
 
+/**
+ * Bytes read and decoded at a time when counting: small enough that what a read wrote
+ * is still in the CPU's cache when the decoder goes over it (4 MiB chunks decode about
+ * 10% slower), large enough that reads stay few.
+ */
+const STATS_CHUNK = 1 << 20;
+
 function isoTime(sec: number, nsec: number): string {
   // Date covers ±8.64e15 ms; a hostile timestamp beyond it is printed as plain seconds.
   if (!(Math.abs(sec) <= 8.64e12)) return `${sec}.${String(nsec).padStart(9, "0")}`;
@@ -185,7 +192,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     const wasm = new WasmEngine(DEFAULT_BATCH);
     wasm.enableStats(maxFlows, seed);
     try {
-      for await (const _rows of drive(wasm, source, DEFAULT_CHUNK, options.signal, options.onProgress));
+      for await (const _rows of drive(wasm, source, STATS_CHUNK, options.signal, options.onProgress));
     } catch (e) {
       onError(e);
     }
