@@ -1,12 +1,13 @@
 /**
  * `pcap stats --json` against the C loop (scripts/bench/_packet/stats.c), whole processes,
  * on every runtime: Node 22, 24 and 26 (dist/cli.js), Deno and Bun (src/cli.ts). Each round
- * runs the C loop and every runtime once, in that order, all pinned to one core (`taskset`
- * when the machine has it), and each runtime's figure is the **median over the rounds of
- * that round's ratio** to the C time: both ran within the same second, so what the shared
- * machine did meanwhile weighs on both alike. With a baseline (a copy of another tree with
- * its dist/ and src/), that tree's CLI runs in the same rounds too, for a before/after
- * comparison from one run.
+ * runs every runtime once, in a new order, each right after a run of the C loop, all
+ * pinned to one core (`taskset` when the machine has it), and each runtime's figure is
+ * the **median over the rounds of the ratio** to that C run: both ran within the same
+ * second, so what the shared machine did meanwhile weighs on both alike. The ratio of CPU
+ * times (all threads, by /usr/bin/time) is printed too. With a baseline (a copy of another
+ * tree with its dist/ and src/), that tree's CLI runs in the same rounds, for a
+ * before/after comparison from one run.
  *
  * The C loop memory-maps the file (no copy) and computes the same packet, byte and
  * protocol counts, first and last timestamp, distinct flows and the packets and bytes of
@@ -28,11 +29,14 @@ interface Contender {
   args: string[];
 }
 
-/** What one contender measured: the per-round ratios to the C loop. */
+/** What one contender measured: its per-round ratios of wall time to the C loop's. */
 export interface StatsRatio {
   label: string;
-  medianMs: number;
+  /** The median of `ratios`. */
+  ratio: number;
   ratios: number[];
+  /** The median per-round ratio of CPU time (user + system), NaN without /usr/bin/time. */
+  cpuRatio: number;
 }
 
 function median(values: number[]): number {
@@ -63,18 +67,25 @@ function contenders(root: string, suffix: string): Contender[] {
 }
 
 const pin = existsSync("/usr/bin/taskset") ? ["/usr/bin/taskset", "-c", "1"] : [];
+// CPU time (user + system, all threads) of each run, when /usr/bin/time is there.
+const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "%U %S"] : [];
 
-function timeRun(c: Contender, file: string): { ms: number; out: string } {
-  const [command, ...prefix] = pin.length ? pin : [c.command];
-  const args = pin.length ? [...prefix, c.command, ...c.args] : c.args;
+/** One run: wall time, CPU time (NaN without /usr/bin/time) and what it printed. */
+function timeRun(c: Contender, file: string): { ms: number; cpuMs: number; out: string } {
+  const [command, ...args] = [
+    ...timed,
+    ...pin,
+    c.command,
+    ...c.args,
+    ...(c.label === "C" ? [] : ["pcap", "stats", "--json"]),
+    file,
+  ];
   const start = performance.now();
-  const r = spawnSync(command, [...args, ...(c.label === "C" ? [] : ["pcap", "stats", "--json"]), file], {
-    encoding: "utf8",
-    maxBuffer: 16 << 20,
-  });
+  const r = spawnSync(command, args, { encoding: "utf8", maxBuffer: 16 << 20 });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}): ${r.stderr}`);
-  return { ms, out: r.stdout };
+  const [user, system] = (r.stderr.trim().split("\n").pop() ?? "").split(" ").map(Number);
+  return { ms, cpuMs: timed.length ? (user + system) * 1000 : NaN, out: r.stdout };
 }
 
 function compareCounts(label: string, ours: Record<string, unknown>, theirs: Record<string, unknown>): void {
@@ -111,35 +122,36 @@ export function benchStatsAgainstC(file: string, dir: string, rounds: number, ba
   if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
   const c: Contender = { label: "C", command: cBin, args: [] };
   const others = [...contenders(fromRoot(), ""), ...(baseline ? contenders(baseline, " (baseline)") : [])];
-  const times = new Map<string, number[]>(others.map((o) => [o.label, []]));
+  const wall = new Map<string, number[]>(others.map((o) => [o.label, []]));
+  const cpu = new Map<string, number[]>(others.map((o) => [o.label, []]));
   const cTimes: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const cRun = timeRun(c, file);
-    cTimes.push(cRun.ms);
-    for (const o of others) {
+    // Each contender right after a run of the C loop, in a new order each round: its
+    // ratio is to the C time of a moment ago, under the same load.
+    const order = [...others].sort(() => Math.random() - 0.5);
+    for (const o of order) {
+      const cRun = timeRun(c, file);
       const run = timeRun(o, file);
-      times.get(o.label)!.push(run.ms);
+      cTimes.push(cRun.ms);
+      wall.get(o.label)!.push(run.ms / cRun.ms);
+      cpu.get(o.label)!.push(run.cpuMs / cRun.cpuMs);
       if (round === 0) compareCounts(o.label, JSON.parse(run.out), JSON.parse(cRun.out));
     }
   }
   console.log(
-    `pcap stats --json against the C loop (whole processes${
-      pin.length ? ", pinned to core 1" : ""
-    }, ${rounds} rounds; ` +
-      `C ${median(cTimes).toFixed(0)} ms median, ${Math.min(...cTimes).toFixed(0)}–${
-        Math.max(...cTimes).toFixed(0)
-      }; target ≤ 2×):`,
+    `pcap stats --json against the C loop (whole processes${pin.length ? ", pinned to core 1" : ""}, ${rounds} ` +
+      `rounds, each run right after one of the C loop; C ${median(cTimes).toFixed(0)} ms median, ` +
+      `${Math.min(...cTimes).toFixed(0)}–${Math.max(...cTimes).toFixed(0)}; target ≤ 2×):`,
   );
   const results: StatsRatio[] = [];
   for (const o of others) {
-    const t = times.get(o.label)!;
-    const ratios = t.map((ms, i) => ms / cTimes[i]);
-    results.push({ label: o.label, medianMs: median(t), ratios });
+    const ratios = wall.get(o.label)!;
+    const cpuRatios = cpu.get(o.label)!;
+    results.push({ label: o.label, ratio: median(ratios), ratios, cpuRatio: median(cpuRatios) });
+    const range = (r: number[]) => `${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}`;
     console.log(
-      `  ${o.label.padEnd(26)} ${median(t).toFixed(0).padStart(5)} ms median, ${
-        median(ratios).toFixed(2)
-      }× the C time ` +
-        `(rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+      `  ${o.label.padEnd(26)} ${median(ratios).toFixed(2)}× the C time (rounds ${range(ratios)})` +
+        (timed.length ? `, CPU time ${median(cpuRatios).toFixed(2)}× (${range(cpuRatios)})` : ""),
     );
   }
   return results;
