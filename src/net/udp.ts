@@ -6,6 +6,7 @@ import { toNetError } from "./_to_net_error.ts";
 import { isIpAddress } from "./_ip.ts";
 import { brieflyShown, checkHostname, checkOptionsObject, checkPort, checkSignal } from "../_argument_checks.ts";
 import { SocketClosedError } from "./errors.ts";
+import { nextTurn } from "../_next_turn.ts";
 import type { BindUdpOptions, NetAddr, UdpMessage } from "./types.ts";
 
 const encoder = new TextEncoder();
@@ -15,16 +16,6 @@ const MAX_DATAGRAM = 65507;
 
 /** receive() lets the event loop turn once every this many datagrams. */
 const DATAGRAMS_PER_TURN = 64;
-
-/**
- * Resolves after the event loop has had a turn (timers, I/O, signal handlers).
- * setImmediate where there is one (Node, Deno, Bun): setTimeout(0) waits at least 1 ms on Node.
- */
-function nextTurn(): Promise<void> {
-  return new Promise((
-    resolve,
-  ) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
-}
 
 /**
  * A bound UDP socket: `send()` datagrams, and iterate over the ones received.

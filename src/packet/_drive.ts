@@ -8,13 +8,14 @@
  */
 import { openFileReader } from "../runtime/files.ts";
 import { refuse, typeOfValue } from "../_argument_checks.ts";
+import { nextTurn } from "../_next_turn.ts";
 import * as L from "./_layout.ts";
 import type { CaptureEngine } from "./_capture_engine.ts";
 import { CaptureError } from "./capture_error.ts";
 import { gunzipIfCompressed, isGzip, readerChunks } from "./_gunzip.ts";
 import type { CaptureSource } from "./open_capture.ts";
 
-/** Reads of a regular file in a row of which all but the first are synchronous. */
+/** Synchronous reads of a regular file between two turns of the event loop. */
 const BLOCKING_RUN = 16;
 
 /** Default chunk and batch sizes. */
@@ -105,9 +106,10 @@ export async function* drive(
         const length = first ? Math.max(chunkSize, 2) : chunkSize;
         engine.ensureInput(carry + length);
         // A regular file is read synchronously (handing each read to a thread and back
-        // costs more than the read), but one read in BLOCKING_RUN still waits, so that the
-        // event loop runs (timers, an abort on Ctrl-C) while a large file is decoded.
-        const blocking = reader.regular && reads++ % BLOCKING_RUN !== 0;
+        // costs more than the read), with a turn of the event loop every BLOCKING_RUN
+        // reads, so that timers and an abort (Ctrl-C) still run while a large file is decoded.
+        const blocking = reader.regular;
+        if (blocking && ++reads % BLOCKING_RUN === 0) await nextTurn();
         let n = blocking
           ? reader.readSync(engine.input(), carry, length)
           : await reader.read(engine.input(), carry, length);
