@@ -5,9 +5,11 @@
  * 2. packets/s of the WebAssembly batch decode and of the TypeScript reference
  *    (decode calls on chunks in memory, best of 5, and openCapture end to end, best of 3),
  *    and of a few compiled display filters on the decoded rows (_packet/filters.ts);
- * 3. whole-process time of `node dist/cli.js pcap stats --json` against a plain C loop
- *    computing the same counts (compiled with gcc -O2 into the temp dir), best of 5,
- *    and checks that the counts agree;
+ * 3. whole-process time of `pcap stats --json` on every runtime against a plain C loop
+ *    computing the same counts (compiled with gcc -O2 into the temp dir), as medians of
+ *    per-round ratios (_packet/stats_vs_c.ts; `--rounds N`, `--baseline DIR` to time
+ *    another tree's CLI in the same rounds, `--stats-only` to stop after it), and checks
+ *    that the counts agree;
  * 4. `pcap export` MB/s (Parquet, CSV, NDJSON) against `pcap decode --json` per runtime
  *    (_packet/export.ts);
  * 5. peak RSS of `pcap stats` and of a Parquet export on the N-packet capture and on one
@@ -33,20 +35,27 @@ import { benchNode } from "./_node.ts";
 import { benchExport, exportPeakRss } from "./_packet/export.ts";
 import { benchFilters } from "./_packet/filters.ts";
 import { benchFlowBound } from "./_packet/flows.ts";
+import { benchStatsAgainstC } from "./_packet/stats_vs_c.ts";
 import { writeBenchCapture } from "./_packet/generate.ts";
 
-const USAGE = "Usage: npm run bench -- packet [--packets N] [--big N]\n" +
+const USAGE = "Usage: npm run bench -- packet [--packets N] [--big N] [--rounds R] [--baseline DIR] [--stats-only]\n" +
   "       npm run bench -- packet --flows F [--cli PATH] [-- PCAP-STATS-ARGS...]\n" +
   "  --packets N   packets in the capture (default 1,000,000)\n" +
   "  --big N       packets in the capture for the second peak RSS (default 10 × --packets)\n" +
+  "  --rounds R    rounds of pcap stats against the C loop (default 5)\n" +
+  "  --baseline DIR  also time the CLI of another tree (its dist/ and src/) in those rounds\n" +
+  "  --stats-only  stop after pcap stats against the C loop\n" +
   "  --flows F     only the flow-table bound: a capture of F distinct flows through pcap stats\n" +
   "  --cli PATH    with --flows: the CLI to run (default dist/cli.js)";
 
-const { N, BIG, FLOWS, cli, statsArgs } = readCommandLine("bench packet", USAGE, () => {
+const { N, BIG, FLOWS, ROUNDS, baseline, statsOnly, cli, statsArgs } = readCommandLine("bench packet", USAGE, () => {
   const { flags, rest } = parseFlags(Deno.args, {
     packets: { type: "string" },
     big: { type: "string" },
     flows: { type: "string" },
+    rounds: { type: "string" },
+    baseline: { type: "string", takes: "a tree with dist/ and src/" },
+    "stats-only": { type: "boolean" },
     cli: { type: "string", takes: "the path of a built dist/cli.js" },
   }, { passThrough: true });
   const packets = numberFlag("--packets", flags.packets, 1_000_000, { min: 1, integer: true });
@@ -54,6 +63,9 @@ const { N, BIG, FLOWS, cli, statsArgs } = readCommandLine("bench packet", USAGE,
     N: packets,
     BIG: numberFlag("--big", flags.big, 10 * packets, { min: 1, integer: true }),
     FLOWS: numberFlag("--flows", flags.flows, 0, { min: 0, integer: true }),
+    ROUNDS: numberFlag("--rounds", flags.rounds, 5, { min: 1, integer: true }),
+    baseline: flags.baseline,
+    statsOnly: flags["stats-only"] === true,
     cli: flags.cli ?? fromRoot("dist/cli.js"),
     statsArgs: rest,
   };
@@ -79,6 +91,12 @@ try {
     } s)`,
   );
 
+  if (statsOnly) {
+    benchStatsAgainstC(file, dir, ROUNDS, baseline);
+    // Deno.exit() skips the finally below.
+    rmSync(dir, { recursive: true, force: true });
+    Deno.exit(0);
+  }
   const bytes = readFileSync(file);
   // (a) The batch decode itself: 4 MiB chunks are copied into the engine's input buffer
   // (not timed, as a file read would put them there), then only the decode calls that turn
@@ -146,34 +164,7 @@ try {
     );
   }
 
-  const cBin = join(dir, "stats_c");
-  const cc = spawnSync("gcc", ["-O2", "-o", cBin, fromRoot("scripts/bench/_packet/stats.c")], { encoding: "utf8" });
-  if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
-  const time = (cmd: string, args: string[]) => {
-    let best = Infinity, out = "";
-    for (let run = 0; run < 5; run++) {
-      const start = performance.now();
-      const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 16 << 20 });
-      if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-      best = Math.min(best, performance.now() - start);
-      out = r.stdout;
-    }
-    return { ms: best, out };
-  };
-  const node = time(benchNode.command, [fromRoot("dist/cli.js"), "pcap", "stats", "--json", file]);
-  const c = time(cBin, [file]);
-  const ours = JSON.parse(node.out), theirs = JSON.parse(c.out);
-  for (const key of ["packets", "bytes", "capturedBytes", "flows"]) {
-    if (ours[key] !== theirs[key]) console.log(`  warning: ${key} differs: anynet ${ours[key]}, C ${theirs[key]}`);
-  }
-  for (const [p, n] of Object.entries(theirs.protocols)) {
-    if (ours.protocols[p] !== n) console.log(`  warning: protocol ${p} differs: anynet ${ours.protocols[p]}, C ${n}`);
-  }
-  console.log(
-    `pcap stats --json (whole process, best of 5): node ${benchNode.version} ${node.ms.toFixed(0)} ms, C loop ${
-      c.ms.toFixed(0)
-    } ms (${(node.ms / c.ms).toFixed(2)}× the C time; target ≤ 2×)`,
-  );
+  if (!statsOnly) benchStatsAgainstC(file, dir, ROUNDS, baseline);
 
   // Peak RSS of the whole process, on each runtime (streaming keeps it flat).
   const runtimes: Record<string, string[]> = {

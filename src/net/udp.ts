@@ -13,6 +13,7 @@ import {
   refuse,
 } from "../_argument_checks.ts";
 import { HostNotFoundError, SocketClosedError } from "./errors.ts";
+import { nextTurn } from "../_next_turn.ts";
 import type { BindUdpOptions, NetAddr, UdpMessage } from "./types.ts";
 
 const encoder = new TextEncoder();
@@ -22,16 +23,6 @@ const MAX_DATAGRAM = 65507;
 
 /** receive() lets the event loop turn once every this many datagrams. */
 const DATAGRAMS_PER_TURN = 64;
-
-/**
- * Resolves after the event loop has had a turn (timers, I/O, signal handlers).
- * setImmediate where there is one (Node, Deno, Bun): setTimeout(0) waits at least 1 ms on Node.
- */
-function nextTurn(): Promise<void> {
-  return new Promise((
-    resolve,
-  ) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
-}
 
 /**
  * A bound UDP socket: `send()` datagrams, and iterate over the ones received.

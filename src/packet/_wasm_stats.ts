@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { WasmEngine } from "./_engine.ts";
+import type { WasmEngine } from "./_wasm_engine.ts";
 import * as L from "./_layout.ts";
 import type { EngineStats } from "./_ts_stats.ts";
 

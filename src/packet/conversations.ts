@@ -10,7 +10,8 @@ import { type Conn, type ConnRecord, ConnTracker } from "./_conn_tracker.ts";
 import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS } from "./_conn_limits.ts";
 import { checkEngine, type Engine } from "./_engine.ts";
 import { ipv4Text, ipv6Text } from "./_format.ts";
-import { type CaptureSource, checkSource, openCapture } from "./open_capture.ts";
+import { checkSource } from "./_drive.ts";
+import { type CaptureSource, openCapture } from "./open_capture.ts";
 import { filterOption, type PacketFilter } from "./packet_filter.ts";
 
 export type { ConnRecord } from "./_conn_tracker.ts";

@@ -2,13 +2,14 @@
  * The process around the program: arguments, standard streams, signals and exit.
  *
  * `node:process` behaves the same on Node, Deno and Bun for everything used here, so
- * this one file serves all three runtimes; only how the process ends differs, and the
- * runtime's adapter decides that (`process.exit` in node/exit.ts and the other adapters).
+ * this one file serves all three runtimes; only how the process ends differs: Node
+ * leaves through its event loop (node/exit.ts), Deno and Bun call `process.exit`.
  *
  * @module
  */
 import process from "node:process";
-import { adapter } from "./mod.ts";
+import { detectRuntime } from "./detect.ts";
+import { nodeExit } from "./node/exit.ts";
 
 /** The command-line arguments after the program name (and script path). */
 export function commandArgs(): string[] {
@@ -154,6 +155,10 @@ export function onTerminationSignal(handler: (signal: "SIGINT" | "SIGTERM") => v
 export async function exitAfterFlush(code: number): Promise<void> {
   await Promise.allSettled([writeStdout(""), writeStderr("")]);
   // On Node this returns, so that a top-level await of it settles (else Node ends with
-  // code 13); the process ends through its event loop.
-  adapter.process.exit(code);
+  // code 13); the process ends through its event loop. Chosen here rather than through
+  // the adapter (mod.ts): every command loads this module, and the adapters bring
+  // node:net, node:tls and node:http, which take about as long to load as Node takes to
+  // start, for commands that use none of them (`pcap stats`, `--version`).
+  if (detectRuntime().name === "node") nodeExit(code);
+  else process.exit(code);
 }

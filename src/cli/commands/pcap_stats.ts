@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../command.ts";
 import { CommandError } from "../command.ts";
-import type { CaptureStats, FlowStats } from "../../packet/mod.ts";
+import type { CaptureStats, FlowStats } from "../../packet/capture_stats.ts";
 import { DEFAULT_MAX_FLOWS, MAX_FLOWS } from "../../packet/_layout.ts";
 import { isTerminal } from "../../runtime/process.ts";
 import { compileFilterFlag, FILTER_FLAG } from "./_pcap_filter.ts";
@@ -74,8 +74,9 @@ export const pcapStatsCommand: CommandSpec = {
     const path = input.positionals[0];
     const filter = await compileFilterFlag(input.flags.filter as string | undefined);
     const { source, size } = await captureSource(path, io.signal);
-    // Loaded on use, so other commands do not pay for the decoder at startup.
-    const { captureStats } = await import("../../packet/mod.ts");
+    // Loaded on use, so other commands do not pay for the decoder at startup; only the
+    // counting module, not the whole packet API (filters, conversations, writers).
+    const { captureStats } = await import("../../packet/capture_stats.ts");
     const engine = input.flags.engine as "wasm" | "ts";
     // A progress bar for large files, only on a terminal (never in pipes or logs).
     const progress = isTerminal("stderr") && size > 64 * 1024 * 1024;
