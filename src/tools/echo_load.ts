@@ -7,7 +7,7 @@ import {
   checkSignal,
 } from "../_argument_checks.ts";
 import { connect, type Connection, formatAddr, NetError, TimedOutError } from "../net/mod.ts";
-import { LatencyHistogram } from "./_latency.ts";
+import { LatencyHistogram } from "./_histogram.ts";
 import { sleep } from "../_sleep.ts";
 
 /** Options of {@linkcode echoLoad}. */

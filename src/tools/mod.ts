@@ -30,3 +30,4 @@ export {
   startProxy,
 } from "./proxy.ts";
 export { echoLoad, type EchoLoadOptions, type EchoLoadResult } from "./echo_load.ts";
+export { httpLoad, type HttpLoadOptions, type HttpLoadProgress, type HttpLoadResult } from "./http_load.ts";
