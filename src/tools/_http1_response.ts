@@ -26,15 +26,6 @@ const State = {
 } as const;
 type State = (typeof State)[keyof typeof State];
 
-/** The head of a response in Latin-1, lower-cased: header names and values are ASCII. */
-function headText(bytes: Uint8Array, end: number): string {
-  let text = "";
-  for (let i = 0; i < end; i += 4096) {
-    text += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
-  }
-  return text.toLowerCase();
-}
-
 /** The end of the first CRLF CRLF at or after `from`, or -1. */
 function headEnd(bytes: Uint8Array, from: number): number {
   for (let i = Math.max(0, from); i + 3 < bytes.length; i++) {
@@ -43,13 +34,44 @@ function headEnd(bytes: Uint8Array, from: number): number {
   return -1;
 }
 
-/** The value of header `name` (lower case) in a lower-cased head, or undefined. */
-function headerValue(head: string, name: string): string | undefined {
-  const at = head.indexOf(`\r\n${name}:`);
-  if (at < 0) return undefined;
-  const start = at + name.length + 3;
-  const end = head.indexOf("\r\n", start);
-  return head.slice(start, end < 0 ? head.length : end).trim();
+/** The headers a reader needs, lower-case, by the length of their names. */
+const WANTED = new Map([["connection".length, "connection"], ["content-length".length, "content-length"], [
+  "transfer-encoding".length,
+  "transfer-encoding",
+]]);
+
+/** The ASCII text of `bytes[start, end)`, lower-cased when `lower`. */
+function ascii(bytes: Uint8Array, start: number, end: number, lower: boolean): string {
+  let text = "";
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    text += String.fromCharCode(lower && c >= 65 && c <= 90 ? c + 32 : c);
+  }
+  return text;
+}
+
+/**
+ * The values (lower-cased, trimmed) of Connection, Content-Length and Transfer-Encoding in
+ * the head `bytes[0, end)`. Only names of those lengths are ever turned into strings: the
+ * other headers cost a scan for their colon and line end.
+ */
+function wantedHeaders(bytes: Uint8Array, end: number): Map<string, string> {
+  const found = new Map<string, string>();
+  let line = bytes.indexOf(LF) + 1; // after the status line
+  while (line > 0 && line < end - 2) {
+    let next = bytes.indexOf(LF, line);
+    if (next < 0 || next >= end) next = end - 1;
+    const colon = bytes.indexOf(0x3a, line);
+    if (colon > line && colon < next) {
+      const name = WANTED.get(colon - line);
+      if (name !== undefined && ascii(bytes, line, colon, true) === name) {
+        const value = ascii(bytes, colon + 1, next, true).trim();
+        found.set(name, found.has(name) ? `${found.get(name)}, ${value}` : value);
+      }
+    }
+    line = next + 1;
+  }
+  return found;
 }
 
 /** Reads one response after another off a keep-alive connection, chunk by chunk. */
@@ -130,10 +152,11 @@ export class ResponseReader {
     }
     const status = (bytes[9]! - 48) * 100 + (bytes[10]! - 48) * 10 + (bytes[11]! - 48);
     if (!(status >= 100 && status <= 999)) throw new NotHttpError("the status line has no 3-digit status code");
-    const head = headText(bytes, end);
-    const connection = headerValue(head, "connection");
-    this.closes = connection?.includes("close") ?? head.startsWith("http/1.0");
-    if (head.startsWith("http/1.0") && connection?.includes("keep-alive")) this.closes = false;
+    const headers = wantedHeaders(bytes, end);
+    const connection = headers.get("connection");
+    // HTTP/1.0 closes unless it says keep-alive; 1.1 keeps the connection unless it says close.
+    const http10 = bytes[7] === 0x30 && bytes[5] === 0x31;
+    this.closes = http10 ? !connection?.includes("keep-alive") : connection?.includes("close") === true;
     if (status < 200) {
       // An interim answer (100 Continue): the real one follows.
       this.#head = undefined;
@@ -147,13 +170,13 @@ export class ResponseReader {
       this.#state = State.Done;
       return;
     }
-    const encoding = headerValue(head, "transfer-encoding");
+    const encoding = headers.get("transfer-encoding");
     if (encoding !== undefined && encoding.endsWith("chunked")) {
       this.#state = State.ChunkSize;
       this.#line = "";
       return;
     }
-    const length = headerValue(head, "content-length");
+    const length = headers.get("content-length");
     if (length !== undefined) {
       const n = Number(length);
       if (!/^\d+$/.test(length) || !Number.isSafeInteger(n)) {

@@ -127,6 +127,8 @@ function errorKind(error: unknown): string {
   return classifyError(error).kind;
 }
 
+const ignore = () => {};
+
 class TimedOut extends Error {}
 class ClosedEarly extends Error {}
 
@@ -299,9 +301,8 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
         reader.begin(noBody);
         slot.sentAt = performance.now();
         const start = rate === undefined ? slot.sentAt : ticket.due;
-        const writing = conn.write(request);
-        // Awaited below; a failed write also shows as a failed read, which comes first.
-        writing.catch(() => {});
+        // Not awaited: a failed write also fails the read (the socket is gone), which says why.
+        conn.write(request).catch(ignore);
         let done = false;
         while (!done) {
           const chunk = await conn.read();
@@ -313,7 +314,6 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
             done = reader.feed(chunk);
           }
         }
-        await writing;
         slot.sentAt = 0;
         const end = performance.now();
         if (ticket.measured) {
