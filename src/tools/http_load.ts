@@ -14,7 +14,14 @@
  *
  * @module
  */
-import { checkDelayMs, checkIntegerRange, checkOptionsObject, checkSignal, refuse } from "../_argument_checks.ts";
+import {
+  checkDelayMs,
+  checkFunction,
+  checkIntegerRange,
+  checkOptionsObject,
+  checkSignal,
+  refuse,
+} from "../_argument_checks.ts";
 import { classifyError } from "../_error_kind.ts";
 import { sleep } from "../_sleep.ts";
 import { connect, type Connection } from "../net/mod.ts";
@@ -205,6 +212,9 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
     : checkDelayMs(action, "warmup", options.warmup);
   const progressInterval = checkDelayMs(action, "progressInterval", options.progressInterval ?? 250);
   const signal = checkSignal(action, options.signal);
+  const onProgress = options.onProgress === undefined
+    ? undefined
+    : checkFunction(action, "onProgress", options.onProgress);
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
   const tls = url.protocol === "https:" ? { caCerts: options.caCerts ? [...options.caCerts] : undefined } : undefined;
@@ -268,12 +278,12 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
   }, Math.max(5, Math.min(timeout / 4, 250)));
 
   let lastProgress = { at: measureFrom, answered: 0 };
-  const progress = options.onProgress
+  const progress = onProgress
     ? setInterval(() => {
       const now = performance.now();
       if (now < measureFrom) return;
       const span = now - lastProgress.at;
-      options.onProgress!({
+      onProgress({
         elapsedMs: now - measureFrom,
         requests: answered,
         currentRate: span > 0 ? ((answered - lastProgress.answered) * 1000) / span : 0,
