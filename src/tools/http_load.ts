@@ -150,7 +150,7 @@ class ClosedEarly extends Error {}
  * ```ts
  * import { serve } from "anynet/http";
  * import { httpLoad } from "anynet/tools";
- * const server = await serve({ port: 0, handler: () => new Response("hi") });
+ * const server = await serve(() => new Response("hi"), { hostname: "127.0.0.1", port: 0 });
  * try {
  *   const result = await httpLoad({ url: `http://127.0.0.1:${server.addr.port}/`, requests: 200 });
  *   console.assert(result.statuses["200"] === 200);
@@ -338,14 +338,15 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
         }
       } catch (error) {
         slot.sentAt = 0;
-        if (slot.timedOut && !(error instanceof TimedOut)) {
-          error = new TimedOut(`no answer from ${url.host} within ${timeout} ms`);
-        }
+        // The sweep closed the connection: whatever the read then said, the answer was late.
+        const failure = slot.timedOut && !(error instanceof TimedOut)
+          ? new TimedOut(`no answer from ${url.host} within ${timeout} ms`)
+          : error;
         slot.timedOut = false;
         slot.conn?.close();
         slot.conn = undefined;
         if (signal?.aborted) break;
-        countError(error, ticket.measured);
+        countError(failure, ticket.measured);
         // A refusing server answers at once: do not spin on it.
         if (rate === undefined) await sleep(10, { signal, onAbort: "resolve" });
       }

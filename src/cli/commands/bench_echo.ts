@@ -1,7 +1,7 @@
 import { MAX_DELAY_S } from "../../_delay.ts";
 import { echoLoad, type EchoLoadResult } from "../../tools/echo_load.ts";
-import { isTerminal } from "../../runtime/process.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
+import { connectionsFlag, durationFlag, liveLine } from "./_load_flags.ts";
 
 const fixed = (value: number | null, digits: number): string => (value === null ? "-" : value.toFixed(digits));
 
@@ -42,26 +42,8 @@ export const benchEchoCommand: CommandSpec = {
       valueName: "PORT",
       description: "The echo server's port (required)",
     },
-    {
-      name: "connections",
-      short: "c",
-      type: "integer",
-      min: 1,
-      max: 100000,
-      default: 10,
-      valueName: "N",
-      description: "Connections at once",
-    },
-    {
-      name: "duration",
-      short: "d",
-      type: "number",
-      min: 0.001,
-      max: MAX_DELAY_S,
-      default: 5,
-      valueName: "SECONDS",
-      description: "How long to run",
-    },
+    connectionsFlag,
+    durationFlag(5),
     {
       name: "size",
       short: "s",
@@ -90,7 +72,7 @@ export const benchEchoCommand: CommandSpec = {
   async run(input, io) {
     const f = input.flags;
     if (f.port === undefined) throw new UsageError("--port PORT is required", "bench echo");
-    const live = !f.json && isTerminal("stderr");
+    const live = liveLine(io, !f.json);
     let result: EchoLoadResult;
     try {
       result = await echoLoad({
@@ -100,13 +82,12 @@ export const benchEchoCommand: CommandSpec = {
         duration: (f.duration as number) * 1000,
         size: f.size as number,
         timeout: (f.timeout as number) * 1000,
-        ...(live
+        ...(live.shown
           ? {
-            onProgress: (p) => {
-              void io.err(
-                `\r${(p.elapsedMs / 1000).toFixed(1)} s, ${p.roundTrips} round trips, ${p.currentRate.toFixed(0)}/s   `,
-              );
-            },
+            onProgress: (p) =>
+              live.show(
+                `${(p.elapsedMs / 1000).toFixed(1)} s, ${p.roundTrips} round trips, ${p.currentRate.toFixed(0)}/s`,
+              ),
             progressInterval: 500,
           }
           : {}),
@@ -116,7 +97,7 @@ export const benchEchoCommand: CommandSpec = {
       if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "bench echo");
       throw new CommandError((error as Error).message);
     }
-    if (live) await io.err("\r\x1b[K");
+    await live.clear();
     await io.out(f.json ? JSON.stringify(result, null, 2) + "\n" : echoLoadText(result));
     return result.mismatches > 0 || result.roundTrips === 0 ? 1 : 0;
   },

@@ -7,9 +7,9 @@
  */
 import { MAX_DELAY_S } from "../../_delay.ts";
 import { fileErrorReason, fileSize, openFileReader, readTextFile } from "../../runtime/files.ts";
-import { isTerminal } from "../../runtime/process.ts";
 import { httpLoad, type HttpLoadResult } from "../../tools/http_load.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
+import { connectionsFlag, durationFlag, liveLine } from "./_load_flags.ts";
 
 const COMMAND = "bench http";
 const fixed = (value: number | null, digits: number): string => (value === null ? "-" : value.toFixed(digits));
@@ -100,26 +100,8 @@ export const benchHttpCommand: CommandSpec = {
     "when no request got an answer.",
   positionals: [{ name: "URL", description: "The http: or https: URL to request" }],
   flags: [
-    {
-      name: "connections",
-      short: "c",
-      type: "integer",
-      min: 1,
-      max: 100000,
-      default: 10,
-      valueName: "N",
-      description: "Connections at once",
-    },
-    {
-      name: "duration",
-      short: "d",
-      type: "number",
-      min: 0.001,
-      max: MAX_DELAY_S,
-      default: 10,
-      valueName: "SECONDS",
-      description: "How long to measure (unless --requests)",
-    },
+    connectionsFlag,
+    durationFlag(10, "How long to measure (unless --requests)"),
     {
       name: "requests",
       short: "n",
@@ -191,7 +173,7 @@ export const benchHttpCommand: CommandSpec = {
         throw new CommandError(`cannot read --ca file '${f.ca}': ${fileErrorReason(error)}`);
       }
     }
-    const live = !f.json && isTerminal("stderr");
+    const live = liveLine(io, !f.json);
     let result: HttpLoadResult;
     try {
       result = await httpLoad({
@@ -206,13 +188,10 @@ export const benchHttpCommand: CommandSpec = {
         timeout: (f.timeout as number) * 1000,
         warmup: (f.warmup as number) * 1000,
         ...(caCerts === undefined ? {} : { caCerts }),
-        ...(live
+        ...(live.shown
           ? {
-            onProgress: (p) => {
-              void io.err(
-                `\r${(p.elapsedMs / 1000).toFixed(1)} s, ${p.requests} requests, ${p.currentRate.toFixed(0)}/s   `,
-              );
-            },
+            onProgress: (p) =>
+              live.show(`${(p.elapsedMs / 1000).toFixed(1)} s, ${p.requests} requests, ${p.currentRate.toFixed(0)}/s`),
             progressInterval: 500,
           }
           : {}),
@@ -222,7 +201,7 @@ export const benchHttpCommand: CommandSpec = {
       if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, COMMAND);
       throw new CommandError((error as Error).message);
     }
-    if (live) await io.err("\r\x1b[K");
+    await live.clear();
     await io.out(f.json ? JSON.stringify(result, null, 2) + "\n" : httpLoadText(result));
     return result.requests === 0 ? 1 : 0;
   },
