@@ -40,7 +40,8 @@ function httpLoadText(r: HttpLoadResult): string {
       ? `${(bar.upToMs * 1000).toFixed(0)} µs`
       : `${bar.upToMs.toFixed(bar.upToMs < 10 ? 3 : 1)} ms`;
     lines.push(
-      `  ≤ ${label.padStart(11)} ${String(bar.count).padStart(9)} ${"#".repeat(Math.round((bar.count / most) * 40))}`,
+      `  ≤ ${label.padStart(11)} ${String(bar.count).padStart(9)} ${"#".repeat(Math.round((bar.count / most) * 40))}`
+        .trimEnd(),
     );
   }
   const statuses = Object.entries(r.statuses).map(([status, n]) => `${status}: ${n}`).join(", ");
