@@ -46,3 +46,4 @@ export { parseBackend } from "./proxy_backend.ts";
 export { proxyProtocolHeader } from "./proxy_protocol.ts";
 export { proxyMetricsText, type ProxyStatsServerOptions, serveProxyStats } from "./proxy_metrics.ts";
 export { echoLoad, type EchoLoadOptions, type EchoLoadResult } from "./echo_load.ts";
+export { httpLoad, type HttpLoadOptions, type HttpLoadProgress, type HttpLoadResult } from "./http_load.ts";

@@ -1,6 +1,7 @@
 import { MAX_DELAY_S } from "../../_delay.ts";
 import { echoLoad, type EchoLoadResult } from "../../tools/echo_load.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
+import { connectionsFlag, durationFlag, liveLine } from "./_load_flags.ts";
 
 const fixed = (value: number | null, digits: number): string => (value === null ? "-" : value.toFixed(digits));
 
@@ -12,7 +13,9 @@ function echoLoadText(r: EchoLoadResult): string {
     } s`,
     `round trips: ${r.roundTrips} (${fixed(r.roundTripsPerSecond, 0)}/s)`,
     `throughput:  ${fixed(r.megabytesPerSecond, 2)} MB/s echoed (${r.bytesEchoed} bytes)`,
-    `latency:     p50 ${fixed(r.latency.p50, 3)} ms, p99 ${fixed(r.latency.p99, 3)} ms, ` +
+    `latency:     p50 ${fixed(r.latency.p50, 3)} ms, p90 ${fixed(r.latency.p90, 3)} ms, p99 ${
+      fixed(r.latency.p99, 3)
+    } ms, p99.9 ${fixed(r.latency["p99.9"], 3)} ms, ` +
     `min ${fixed(r.latency.min, 3)} ms, max ${fixed(r.latency.max, 3)} ms`,
     `mismatches:  ${r.mismatches}`,
     `failures:    ${r.failures}${r.firstFailure ? ` (first: ${r.firstFailure})` : ""}`,
@@ -26,7 +29,7 @@ export const benchEchoCommand: CommandSpec = {
   summary: "Load an echo server and check every echoed byte (round trips/s, MB/s, latency)",
   description: "Keeps --connections connections busy for --duration seconds: each sends a --size-byte " +
     "message, waits for the whole echo, checks every byte and sends the next. Reports round trips per second, " +
-    "megabytes echoed per second, p50/p99 latency, mismatches (echoes that differ from what was sent) and " +
+    "megabytes echoed per second, p50/p90/p99/p99.9 latency (within 0.4 %), a live line on a terminal, mismatches (echoes that differ from what was sent) and " +
     "failures (refused, reset, timed out, closed early). Ctrl-C stops early and reports. Exits 1 when an echo " +
     "mismatched or no round trip completed.",
   flags: [
@@ -39,26 +42,8 @@ export const benchEchoCommand: CommandSpec = {
       valueName: "PORT",
       description: "The echo server's port (required)",
     },
-    {
-      name: "connections",
-      short: "c",
-      type: "integer",
-      min: 1,
-      max: 100000,
-      default: 10,
-      valueName: "N",
-      description: "Connections at once",
-    },
-    {
-      name: "duration",
-      short: "d",
-      type: "number",
-      min: 0.001,
-      max: MAX_DELAY_S,
-      default: 5,
-      valueName: "SECONDS",
-      description: "How long to run",
-    },
+    connectionsFlag,
+    durationFlag(5),
     {
       name: "size",
       short: "s",
@@ -87,6 +72,7 @@ export const benchEchoCommand: CommandSpec = {
   async run(input, io) {
     const f = input.flags;
     if (f.port === undefined) throw new UsageError("--port PORT is required", "bench echo");
+    const live = liveLine(io, !f.json);
     let result: EchoLoadResult;
     try {
       result = await echoLoad({
@@ -96,12 +82,22 @@ export const benchEchoCommand: CommandSpec = {
         duration: (f.duration as number) * 1000,
         size: f.size as number,
         timeout: (f.timeout as number) * 1000,
+        ...(live.shown
+          ? {
+            onProgress: (p) =>
+              live.show(
+                `${(p.elapsedMs / 1000).toFixed(1)} s, ${p.roundTrips} round trips, ${p.currentRate.toFixed(0)}/s`,
+              ),
+            progressInterval: 500,
+          }
+          : {}),
         signal: io.signal,
       });
     } catch (error) {
       if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "bench echo");
       throw new CommandError((error as Error).message);
     }
+    await live.clear();
     await io.out(f.json ? JSON.stringify(result, null, 2) + "\n" : echoLoadText(result));
     return result.mismatches > 0 || result.roundTrips === 0 ? 1 : 0;
   },

@@ -30,6 +30,7 @@ export const commands: readonly CommandEntry[] = [
   entry("tcping", async () => (await import("./tcping.ts")).tcpingCommand),
   entry("proxy", async () => (await import("./proxy.ts")).proxyCommand),
   entry("bench echo", async () => (await import("./bench_echo.ts")).benchEchoCommand),
+  entry("bench http", async () => (await import("./bench_http.ts")).benchHttpCommand),
   entry("demo", async () => (await import("./demo.ts")).demoCommand),
   entry("info", async () => (await import("./info.ts")).infoCommand),
 ];
