@@ -57,7 +57,7 @@ test("options objects: an unknown option is named, with the nearest known one or
   await refused(
     () => tcping({ port: 80, zzzzzzzz: 1 } as never),
     TypeError,
-    "Cannot tcping: unknown option 'zzzzzzzz' (there are hostname, port, count, interval, timeout, signal)",
+    "Cannot tcping: unknown option 'zzzzzzzz' (there are hostname, port, count, interval, timeout, family, tls, signal)",
   );
   await refused(
     () => retryPolicy({ limt: 1 } as never),
