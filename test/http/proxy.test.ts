@@ -4,7 +4,8 @@
  * instance open and one wanting Basic credentials, in front of anynet's serve() over
  * http and https. Checked: http goes in absolute-form and is forwarded, https goes
  * through a CONNECT tunnel with the server's certificate checked, the proxy's credentials
- * never reach the server, `NO_PROXY` and `noProxy` send the request direct, and a proxy
+ * never reach the server (on Deno too, whose own fetch would pass them on), a time limit
+ * holds inside a tunnel, `NO_PROXY` and `noProxy` send the request direct, and a proxy
  * that wants credentials (407), refuses a tunnel, or is down gives a NetworkError that
  * says so. The proxy variables are tried through the CLI, in a process of their own,
  * where the runtime's own fetch would read them too.
@@ -119,6 +120,9 @@ test.before(async () => {
   const handler = (request: Request) => {
     const path = new URL(request.url).pathname;
     seen.set(path, request.headers);
+    if (path === "/slow") {
+      return new Promise<Response>((resolve) => setTimeout(() => resolve(new Response("late")), 300));
+    }
     return new Response(`hello ${path}`);
   };
   const partial: Partial<Fixture> = { dir, pki, seen };
@@ -200,6 +204,11 @@ test("request() reaches https through a CONNECT tunnel, the server's certificate
   assert.is(headers.get("proxy-authorization"), null);
   assert.is(headers.get("via"), null);
   assert.match(proxyLog(f.guarded), new RegExp(`CONNECT localhost:${f.https.addr.port} HTTP/1\\.1`));
+  // The time limit holds inside the tunnel too.
+  const late = await failure(
+    request(urlOf(f.https, "/slow", "localhost"), { proxy, ca: f.pki.caCert, retry: 0, timeout: 100 }),
+  );
+  assert.is(late.name, "TimeoutError", String(late));
   // Through the tunnel the certificate is still verified: without the test CA it fails.
   const untrusted = await failure(request(urlOf(f.https, "/untrusted", "localhost"), { proxy, retry: 0 }));
   assert.ok(isNetworkError(untrusted), String(untrusted));
