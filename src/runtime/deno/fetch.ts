@@ -85,7 +85,11 @@ async function fetchThroughOwnTunnel(
   caCerts: readonly string[] | undefined,
   proxy: ProxyRoute,
 ): Promise<Response> {
-  const { nodeHttpTransport } = await import("../node/http_transport.ts");
+  const [{ nodeHttpTransport }, { caCertsAddToRoots }] = await Promise.all([
+    import("../node/http_transport.ts"),
+    import("../node/http_pool.ts"),
+  ]);
+  caCertsAddToRoots();
   const signal = init.signal ?? undefined;
   signal?.throwIfAborted();
   const call = nodeHttpTransport.send({
