@@ -4,7 +4,7 @@
  * after close(): see ./tcp.ts); `node:dgram` for UDP, because `Deno.listenDatagram`
  * still needs `--unstable-net` while `node:dgram` works with `--allow-net` alone. HTTP:
  * Deno's native server (loaded on first use) and its fetch with an `HttpClient` for
- * extra CAs.
+ * extra CAs and proxies (https through a proxy with credentials: ./fetch.ts).
  *
  * @module
  */

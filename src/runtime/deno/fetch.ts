@@ -7,7 +7,9 @@
  * Deno's clients read the proxy variables themselves when they are made, and apply its
  * own `NO_PROXY` rules even to a proxy given in `proxy`. The client decides by anynet's
  * rules, so a client is made with those variables hidden for that moment: then it goes
- * exactly where it was told, through the given proxy or straight to the server.
+ * exactly where it was told, through the given proxy or straight to the server. An https
+ * request through a proxy with credentials is the exception: it goes through anynet's own
+ * HTTP/1.1 client, because Deno's would show the credentials to the server.
  *
  * @module
  */
@@ -70,22 +72,47 @@ export const denoFetchWithCa: FetchWithCa = (url, init, caCerts) =>
   fetch(url, { ...init, client: clientFor(caCerts, null) } as RequestInit);
 
 /**
+ * An https request through a proxy with credentials. Deno (2.9) would send the proxy's
+ * `Proxy-Authorization` on to the server inside the CONNECT tunnel as well, so such a
+ * request goes through anynet's own HTTP/1.1 client instead (../node/http_transport.ts,
+ * on Deno's `node:net` and `node:tls`): the credentials in the CONNECT request alone, the
+ * server's certificate checked against its host with `caCerts` trusted too. It is loaded
+ * on first use, so that no other program on Deno loads it.
+ */
+async function fetchThroughOwnTunnel(
+  url: string,
+  init: RequestInit,
+  caCerts: readonly string[] | undefined,
+  proxy: ProxyRoute,
+): Promise<Response> {
+  const [{ nodeHttpTransport }, { caCertsAddToRoots }] = await Promise.all([
+    import("../node/http_transport.ts"),
+    import("../node/http_pool.ts"),
+  ]);
+  caCertsAddToRoots();
+  const signal = init.signal ?? undefined;
+  signal?.throwIfAborted();
+  const call = nodeHttpTransport.send({
+    url,
+    method: init.method ?? "GET",
+    headers: new Headers(init.headers),
+    body: init.body ?? undefined,
+    caCerts,
+    proxy,
+  });
+  // Kept for the body's read as well: the signal times the whole request, as fetch's does.
+  signal?.addEventListener("abort", () => call.abort(signal.reason), { once: true });
+  return (await call.response).toResponse();
+}
+
+/**
  * Deno's fetch through `proxy`, or straight to the server when it is undefined, whatever
- * the environment says. Deno (2.9) sends a proxy's credentials on to the server inside a
- * CONNECT tunnel as well, so an https request through a proxy with credentials is refused
- * rather than let the server see them.
+ * the environment says; an https request through a proxy with credentials goes through
+ * anynet's own client (see fetchThroughOwnTunnel).
  */
 export const denoFetchRouted: FetchRouted = (url, init, caCerts, proxy) => {
   if (proxy?.credentials !== undefined && url.startsWith("https:")) {
-    return Promise.reject(
-      Object.assign(
-        new Error(
-          "Deno's fetch would pass the proxy's credentials on to the server inside the tunnel, so anynet does " +
-            "not send https requests through a proxy with credentials on Deno (Node and Bun do)",
-        ),
-        { code: "ERR_PROXY_CREDENTIALS" },
-      ),
-    );
+    return fetchThroughOwnTunnel(url, init, caCerts, proxy);
   }
   return fetch(url, { ...init, client: clientFor(caCerts, proxy) } as RequestInit);
 };

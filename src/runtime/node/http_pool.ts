@@ -409,12 +409,25 @@ class OriginPool {
 const pools = new Map<string, OriginPool>();
 const secureContexts = new Map<string, SecureContext>();
 
+/**
+ * Whether `ca` adds to the runtime's own roots rather than replacing them: false on Node,
+ * whose `ca` replaces them, so that the system's are listed with it; true on Deno's
+ * `node:tls`, whose `ca` adds to its roots and whose list of them would need
+ * `--allow-sys=ca` (Deno would ask its user for it).
+ */
+let caAddsToRoots = false;
+
+/** Tells the pools that `ca` adds to the runtime's roots (Deno's `node:tls`): see `caAddsToRoots`. */
+export function caCertsAddToRoots(): void {
+  caAddsToRoots = true;
+}
+
 /** A TLS context trusting the system's CAs and `caCerts`; built once per set. */
 function secureContextFor(caCerts: readonly string[], key: string): SecureContext {
   let context = secureContexts.get(key);
   if (context === undefined) {
     tls ??= builtin("node:tls");
-    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...caCerts] });
+    context = tls.createSecureContext({ ca: caAddsToRoots ? [...caCerts] : [...tls.rootCertificates, ...caCerts] });
     // Bounded: a program that makes up new CA sets builds an old one again now and then.
     if (secureContexts.size >= 16) secureContexts.delete(secureContexts.keys().next().value!);
     secureContexts.set(key, context);
