@@ -21,7 +21,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
 import { exitWithUsage, parseFlags, readCommandLine, UsageError } from "./_args.ts";
@@ -49,6 +49,16 @@ const FLAGS = {
   verbose: { type: "boolean", short: "v" },
 } as const;
 
+/**
+ * One test file more than there are cores: a file spends part of its time waiting on
+ * timers and on the processes it starts (a whole run at two files at a time kept 1.5 of 2
+ * cores busy), and the extra file fills that. At most 8, so that a big machine does not
+ * run dozens of servers at once.
+ */
+function defaultJobs(): number {
+  return Math.min(8, availableParallelism() + 1);
+}
+
 function parseOptions(args: string[]): Options {
   const { flags, positionals } = parseFlags(args, FLAGS, { positionals: true });
   const legs: string[] = [];
@@ -61,7 +71,7 @@ function parseOptions(args: string[]): Options {
       if (!legs.includes(leg)) legs.push(leg);
     }
   }
-  const jobs = flags.jobs === undefined ? 2 : Number(flags.jobs);
+  const jobs = flags.jobs === undefined ? defaultJobs() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive integer`);
   const timeoutSeconds = flags.timeout === undefined ? 300 : Number(flags.timeout);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout must be a positive number of seconds`);
