@@ -80,10 +80,10 @@ export function fetchHop(
     }
     if (transfer.upload !== undefined && body !== undefined) {
       return countedFetchBody(body, headers, transfer.upload).then((counted) =>
-        viaFetch(plan, attempt, url, fetchInit(method, counted.headers, counted.body), route)
+        viaFetch(plan, attempt, url, fetchInit(method, counted.headers, counted.body), route, proxy)
       );
     }
-    return viaFetch(plan, attempt, url, fetchInit(method, headers, body), route);
+    return viaFetch(plan, attempt, url, fetchInit(method, headers, body), route, proxy);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -103,16 +103,16 @@ function fetchInit(method: string, headers: Headers | undefined, body: AttemptBo
   return init;
 }
 
-/** One request of one hop through the runtime's fetch, on the route chosen for its URL. */
+/** One request of one hop through the runtime's fetch, on the route chosen for its URL (`proxy`: the route when it is a proxy). */
 function viaFetch(
   plan: RequestPlan,
   attempt: Attempt,
   url: string,
   init: RequestInit,
   route: HopRoute,
+  proxy: ProxyEndpoint | undefined,
 ): Promise<Response> {
   try {
-    const proxy = typeof route === "object" ? route : undefined;
     const method = init.method ?? "GET";
     const fetchRouted = adapter.http.fetchRouted;
     if (route !== undefined && fetchRouted !== undefined) {

@@ -22,8 +22,6 @@ export interface RuntimeAdapter {
   readonly http: HttpAdapter;
   /** Timers that must not keep the process alive. */
   readonly timers: TimerAdapter;
-  /** How the process ends. */
-  readonly process: ProcessAdapter;
   /** What the runtime lets this program do. */
   readonly permissions: PermissionAdapter;
 }
@@ -72,15 +70,6 @@ export interface TimerAdapter {
    * nobody waits for any more must not hold the program open).
    */
   unref(timer: ReturnType<typeof setTimeout>): void;
-}
-
-/** The end of the process on one runtime. */
-export interface ProcessAdapter {
-  /**
-   * Ends the process with `code`; standard output and error are already flushed. It may
-   * return (Node leaves through its event loop): the caller must do nothing after it.
-   */
-  exit(code: number): void;
 }
 
 /** A socket address as the runtime reports it. */

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import process from "node:process";
 import { resolveHostname } from "../_shared/resolve.ts";
 import type { RuntimeAdapter } from "../types.ts";
 import { bunFetchRouted, bunFetchWithCa } from "./fetch.ts";
@@ -30,7 +29,6 @@ export const bunAdapter: RuntimeAdapter = {
     fetchRouted: bunFetchRouted,
   },
   timers: { unref: (timer) => (timer as unknown as { unref(): void }).unref() },
-  process: { exit: (code) => process.exit(code) },
   // Bun has no permission model: everything is allowed.
   permissions: { isGranted: () => true, missingWrite: () => undefined, commandWith: () => undefined },
 };

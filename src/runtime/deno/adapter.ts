@@ -8,7 +8,6 @@
  *
  * @module
  */
-import process from "node:process";
 import { resolveHostname } from "../_shared/resolve.ts";
 import type { RuntimeAdapter } from "../types.ts";
 import { denoPermissions } from "./permissions.ts";
@@ -35,6 +34,5 @@ export const denoAdapter: RuntimeAdapter = {
   },
   // Deno's timers are numbers, released with Deno.unrefTimer.
   timers: { unref: (timer) => deno().unrefTimer(timer as unknown as number) },
-  process: { exit: (code) => process.exit(code) },
   permissions: denoPermissions,
 };

@@ -13,7 +13,6 @@ import { resolveHostname } from "../_shared/resolve.ts";
 import type { RuntimeAdapter } from "../types.ts";
 import { nodePermissions } from "./permissions.ts";
 import { nodeAbortWithoutSignal } from "./abort_hook.ts";
-import { nodeExit } from "./exit.ts";
 import { nodeHttpTransport } from "./http_transport.ts";
 import { nodeFastResponse } from "./fast_response.ts";
 import { nodeConnectTcp, nodeListenTcp, nodeReusePortProblem } from "./tcp.ts";
@@ -41,6 +40,5 @@ export const nodeAdapter: RuntimeAdapter = {
     abortWithoutSignal: nodeAbortWithoutSignal,
   },
   timers: { unref: (timer) => (timer as unknown as { unref(): void }).unref() },
-  process: { exit: nodeExit },
   permissions: nodePermissions,
 };
