@@ -159,6 +159,8 @@ function environmentFor(leg: Leg, otherNode: string | undefined, fixtures: strin
     ANYNET_ROOT: root,
     // Slow fixtures that every leg uses (test/_helpers/shared_fixture.ts) are made once per run.
     ANYNET_TEST_FIXTURES: fixtures,
+    // Shared helpers that outlive a test process (one Chromium for the run) stop with this one.
+    ANYNET_TEST_RUNNER_PID: String(process.pid),
   };
   if (leg.runtime === "node") {
     env.ANYNET_TEST_NODE = leg.command;
