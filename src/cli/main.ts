@@ -101,7 +101,7 @@ async function run(argv: readonly string[], io: CommandIO, commands: readonly Co
       await io.err(`${prefix}: ${error.message}\nRun '${helpHint}' for usage.\n`);
       return 2;
     }
-    const advice = permissionAdvice(error) ?? "";
+    const advice = (await permissionAdvice(error)) ?? "";
     if (error instanceof CommandError) {
       await io.err(`${prefix}: ${error.message}\n${advice}`);
       return error.exitCode;

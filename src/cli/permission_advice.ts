@@ -6,7 +6,6 @@
  * @module
  */
 import { missingPermissionFlag } from "../_error_kind.ts";
-import { adapter } from "../runtime/mod.ts";
 
 /** The kinds of access Deno's flags grant, in a user's words. */
 const ACCESS: Record<string, string> = {
@@ -24,9 +23,12 @@ const ACCESS: Record<string, string> = {
  * command with it; `undefined` when `error` is no permission refusal, or the runtime
  * has no such flags.
  */
-export function permissionAdvice(error: unknown): string | undefined {
+export async function permissionAdvice(error: unknown): Promise<string | undefined> {
   const flag = missingPermissionFlag(error);
   if (!flag) return undefined;
+  // The runtime adapters load only for a refusal: importing them at start-up (every
+  // runtime's networking) cost a command that needs none of it as much as the runtime's own start.
+  const { adapter } = await import("../runtime/mod.ts");
   const command = adapter.permissions.commandWith(flag);
   if (!command) return undefined;
   return `Deno needs ${flag} (${ACCESS[flag] ?? "this access"}) for this command. Run it as:\n  ${command}\n`;

@@ -83,7 +83,8 @@ export class WasmEngine implements CaptureEngine {
   /**
    * Accumulates statistics in WebAssembly while decoding, for at most `maxFlows` flows at
    * a time (see wasm/assembly/stats.ts), the flow table keyed by `seed` (two 32-bit
-   * words). Call before any input.
+   * words); packets are then counted instead of kept (`rows()` is 0 and each decode call
+   * goes through its whole input). Call before any input.
    * @throws {RangeError} When memory cannot grow for the flow table.
    */
   enableStats(maxFlows: number, seed: Uint32Array): void {

@@ -179,8 +179,11 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     ? undefined
     : (await import("./packet_filter.ts")).filterOption(options.filter);
   // The flow tables' hashes are keyed at random, so that no capture can be crafted to make
-  // them slow; the results do not depend on where flows sit in the table.
-  const seed = crypto.getRandomValues(new Uint32Array(2));
+  // them slow; the results do not depend on where flows sit in the table. Math.random()
+  // is enough: whoever writes a capture never sees the generator's output, and every
+  // engine seeds it from the system's entropy per process. (On Node, crypto.getRandomValues()
+  // first loads the whole Web Crypto implementation, which costs more than it protects here.)
+  const seed = Uint32Array.of(Math.random() * 2 ** 32, Math.random() * 2 ** 32);
   let fileError: CaptureStats["fileError"];
   const onError = (e: unknown) => {
     if (!(e instanceof CaptureError)) throw e;
@@ -188,7 +191,8 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
   };
   let result: EngineStats;
   if (engine === "wasm" && !filter) {
-    // The WebAssembly engine counts while it decodes: no table walk in JavaScript.
+    // The WebAssembly engine counts while it decodes and keeps no rows: drive() yields
+    // none and only reads, one decode call per chunk.
     const wasm = new WasmEngine(DEFAULT_BATCH);
     wasm.enableStats(maxFlows, seed);
     try {

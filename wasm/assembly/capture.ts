@@ -35,6 +35,11 @@ let frameNo: i32 = 0;
 let ifaceCount: i32 = 0;
 let inputSize: usize = 0;
 let statsOn: bool = false;
+// Off with statistics on: each packet is counted as soon as it is decoded, so no row is
+// kept; every packet goes to row 0, which stays in cache, and decode() runs to the end of
+// its input in one call (a table of thousands of rows written and read back once each was
+// larger than the CPU's cache, and each batch was one more call from the host).
+let keepRows: bool = true;
 
 /** Lays out memory for a table of `cap` rows. Call once, before anything else. */
 export function setup(cap: i32): void {
@@ -47,6 +52,7 @@ export function setup(cap: i32): void {
   if (needed > have) memory.grow(<i32>(needed - have));
   inputSize = 0;
   statsOn = false;
+  keepRows = true;
   setVerifyChecksums(true);
   format = FORMAT_NONE;
   statusCode = 0;
@@ -58,8 +64,9 @@ export function tablePtr(): usize { return tableBase; }
 
 /**
  * Turns on statistics for at most `maxFlows` flows at a time, the flow table's hash keyed
- * by the 64-bit seed `seedHi:seedLo`: each decoded row is also added to the counts
- * (stats.ts), whose memory goes where the input area was, before any input is reserved.
+ * by the 64-bit seed `seedHi:seedLo`: each packet is decoded and added to the counts
+ * (stats.ts) instead of being kept as a row (rows() is then 0), and the statistics'
+ * memory goes where the input area was, before any input is reserved.
  * Returns 1, or 0 when the input area is already in use, `maxFlows` is out of range or
  * memory cannot grow for the statistics.
  */
@@ -69,6 +76,7 @@ export function enableStats(maxFlows: i32, seedLo: u32, seedHi: u32): i32 {
   if (end == 0) return 0;
   inputBase = end;
   statsOn = true;
+  keepRows = false;
   setVerifyChecksums(false);
   return 1;
 }
@@ -151,7 +159,7 @@ export function decode(start: i32, end: i32, final: i32): i32 {
 }
 
 function row(data: i32, caplen: i32, len: u32, secHi: i32, secLo: u32, nsec: i32, link: i32, iface: i32, flags: i32): void {
-  const r = rowCount++;
+  const r = keepRows ? rowCount++ : 0;
   frameNo++;
   store<i32>(col(C_N, r), frameNo);
   store<i32>(col(C_DATA, r), <i32>inputBase + data);

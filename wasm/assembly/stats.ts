@@ -18,7 +18,7 @@
 import {
   C_CAPLEN, C_DATA, C_L3OFF, C_L4OFF, C_LEN, C_NSEC, C_PROTO, C_SECHI, C_SECLO, C_VLANS, CMS_BITS, CMS_ROWS, F_ARP,
   F_DNS, F_ERROR, F_ETH, F_HTTP, F_ICMP, F_ICMP6, F_IP4, F_IP6, F_TCP, F_TLS, F_TS, F_UDP, FLOW_BYTES, FLOW_ENTRY,
-  FLOW_KEY_A_ADDR, FLOW_KEY_A_PORT, FLOW_KEY_B_ADDR, FLOW_KEY_B_PORT, FLOW_KEY_PROTO, FLOW_KEY_VERSION, FLOW_PACKETS,
+  FLOW_PACKETS,
   FLOW_PLACED, FLOW_WHOLE, HLL_BITS, MAX_FLOWS, SEED_CMS_HIGH, SEED_CMS_LOW, SEED_HLL_INDEX, SEED_HLL_RANK, ST_ARP,
   ST_BYTES, ST_CAPTURED, ST_COUNT, ST_DNS, ST_ERRORS, ST_ETHERNET, ST_EVICTED_BYTES, ST_EVICTED_FLOWS,
   ST_EVICTED_PACKETS, ST_EVICTIONS, ST_FIRST_NSEC, ST_FIRST_SEC, ST_HAS_TS, ST_HTTP, ST_ICMP, ST_ICMP6, ST_IPV4,
@@ -31,7 +31,6 @@ const SELECT_ROUNDS: i32 = 6;
 
 // The counters, u64 (i64 for the timestamps) at the ST_* indices.
 const counters = memory.data(8 * ST_COUNT, 16);
-const key = memory.data(64, 16);
 // One entry being moved while rehashing, and the one it displaces.
 const carry = memory.data(64, 16);
 const spare = memory.data(64, 16);
@@ -103,31 +102,37 @@ export function statsInit(base: usize, maxFlows: i32, seed: u64): usize {
 @inline function cnt(i: i32): usize { return counters + (<usize>i << 3); }
 @inline function bump(i: i32, v: u64): void { store<u64>(cnt(i), load<u64>(cnt(i)) + v); }
 
-function hashKey(k: usize): u32 {
+// The last key word holds bytes 32 to 37; the two above them are no part of the key.
+const LAST_WORD: u64 = 0xffffffffffff;
+
+@inline function hashWords(w0: u64, w1: u64, w2: u64, w3: u64, w4: u64): u32 {
   // Multiply-xor over the key as five 64-bit words (the last one 6 bytes, padded with zero),
   // keyed by a random seed: unkeyed, a capture can be made of flows that all land in one
   // probe run (the multiplications invert), and each insertion then walks all of them.
   const m: u64 = 0x9e3779b97f4a7c15;
-  let h: u64 = (load<u64>(k) ^ tableSeed) * m;
-  h = (h ^ (h >> 29) ^ load<u64>(k, 8)) * m;
-  h = (h ^ (h >> 29) ^ load<u64>(k, 16)) * m;
-  h = (h ^ (h >> 29) ^ load<u64>(k, 24)) * m;
-  h = (h ^ (h >> 29) ^ (<u64>load<u32>(k, 32) | (<u64>load<u16>(k, 36) << 32))) * m;
+  let h: u64 = (w0 ^ tableSeed) * m;
+  h = (h ^ (h >> 29) ^ w1) * m;
+  h = (h ^ (h >> 29) ^ w2) * m;
+  h = (h ^ (h >> 29) ^ w3) * m;
+  h = (h ^ (h >> 29) ^ w4) * m;
   return <u32>(h ^ (h >> 32));
 }
 
-function sameKey(a: usize, b: usize): bool {
-  // 38 bytes: four u64 compares, then u32 and u16.
-  return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8) && load<u64>(a, 16) == load<u64>(b, 16) &&
-    load<u64>(a, 24) == load<u64>(b, 24) && load<u32>(a, 32) == load<u32>(b, 32) && load<u16>(a, 36) == load<u16>(b, 36);
+function hashKey(k: usize): u32 {
+  return hashWords(load<u64>(k), load<u64>(k, 8), load<u64>(k, 16), load<u64>(k, 24), load<u64>(k, 32) & LAST_WORD);
 }
 
-function slot(k: usize, base: usize, cap: i32): usize {
-  const mask = cap - 1;
-  let s = <i32>hashKey(k) & mask;
+/** The slot that holds the key `w0`…`w4` (see accumulate), or the empty one where it goes. */
+function slotOf(w0: u64, w1: u64, w2: u64, w3: u64, w4: u64): usize {
+  const mask = flowCap - 1;
+  let s = <i32>hashWords(w0, w1, w2, w3, w4) & mask;
   while (true) {
-    const e = base + <usize>s * ENTRY;
-    if (load<u8>(e) == 0 || sameKey(e, k)) return e;
+    const e = flowBase + <usize>s * ENTRY;
+    if (load<u8>(e) == 0) return e;
+    if (
+      load<u64>(e) == w0 && load<u64>(e, 8) == w1 && load<u64>(e, 16) == w2 && load<u64>(e, 24) == w3 &&
+      (load<u64>(e, 32) & LAST_WORD) == w4
+    ) return e;
     s = (s + 1) & mask;
   }
 }
@@ -360,34 +365,35 @@ export function accumulate(row: usize): void {
   if ((f & (F_IP4 | F_IP6)) == 0) return;
   const p = <usize>load<i32>(row + (<usize>C_DATA << 2));
   const l3 = p + <usize>load<i32>(row + (<usize>C_L3OFF << 2));
-  // key: version, protocol, lower end (address 16, port 2), other end (address 16, port 2).
-  store<u64>(key, 0);
-  store<u64>(key, 0, 8);
-  store<u64>(key, 0, 16);
-  store<u64>(key, 0, 24);
-  store<u64>(key, 0, 32);
-  store<u8>(key, <u8>load<i32>(row + (<usize>C_PROTO << 2)), FLOW_KEY_PROTO);
+  const proto = <u64>(load<i32>(row + (<usize>C_PROTO << 2)) & 0xff);
   let sp: i32 = 0, dp: i32 = 0;
   if (f & (F_TCP | F_UDP)) {
     const l4 = p + <usize>load<i32>(row + (<usize>C_L4OFF << 2));
     sp = <i32>bswap<u16>(load<u16>(l4));
     dp = <i32>bswap<u16>(load<u16>(l4, 2));
   }
+  // The key (version, protocol, lower end: address 16, port 2, other end: address 16, port 2)
+  // is put together in five 64-bit words in registers, the bytes of memory it occupies
+  // in little-endian order: hashed and compared from there, it is written to memory only
+  // for a new flow. Built in memory with stores of 1, 2 and 4 bytes, every 8-byte load
+  // of it waited for those stores to drain (no store-to-load forwarding across them).
+  let w0: u64, w1: u64, w2: u64, w3: u64, w4: u64;
   // The lower (address, port) end first, so both directions are one flow.
   if (f & F_IP4) {
     bump(ST_IPV4, 1);
-    store<u8>(key, 4, FLOW_KEY_VERSION);
     let a = load<u32>(l3, 12), b = load<u32>(l3, 16);
     const x = bswap<u32>(a), y = bswap<u32>(b);
     if (x > y || (x == y && sp > dp)) {
       const t = a; a = b; b = t;
       const u = sp; sp = dp; dp = u;
     }
-    store<u32>(key, a, FLOW_KEY_A_ADDR);
-    store<u32>(key, b, FLOW_KEY_B_ADDR);
+    w0 = 4 | (proto << 8) | (<u64>a << 16);
+    w1 = 0;
+    w2 = (<u64>bswap<u16>(<u16>sp) << 16) | (<u64>b << 32);
+    w3 = 0;
+    w4 = <u64>bswap<u16>(<u16>dp) << 32;
   } else {
     bump(ST_IPV6, 1);
-    store<u8>(key, 6, FLOW_KEY_VERSION);
     let a0 = load<u64>(l3, 8), a1 = load<u64>(l3, 16), b0 = load<u64>(l3, 24), b1 = load<u64>(l3, 32);
     const x0 = bswap<u64>(a0), y0 = bswap<u64>(b0), x1 = bswap<u64>(a1), y1 = bswap<u64>(b1);
     if (x0 > y0 || (x0 == y0 && (x1 > y1 || (x1 == y1 && sp > dp)))) {
@@ -395,14 +401,13 @@ export function accumulate(row: usize): void {
       t = a1; a1 = b1; b1 = t;
       const u = sp; sp = dp; dp = u;
     }
-    store<u64>(key, a0, FLOW_KEY_A_ADDR);
-    store<u64>(key, a1, FLOW_KEY_A_ADDR + 8);
-    store<u64>(key, b0, FLOW_KEY_B_ADDR);
-    store<u64>(key, b1, FLOW_KEY_B_ADDR + 8);
+    w0 = 6 | (proto << 8) | (a0 << 16);
+    w1 = (a0 >> 48) | (a1 << 16);
+    w2 = (a1 >> 48) | (<u64>bswap<u16>(<u16>sp) << 16) | (b0 << 32);
+    w3 = (b0 >> 32) | (b1 << 32);
+    w4 = (b1 >> 32) | (<u64>bswap<u16>(<u16>dp) << 32);
   }
-  store<u16>(key, bswap<u16>(<u16>sp), FLOW_KEY_A_PORT);
-  store<u16>(key, bswap<u16>(<u16>dp), FLOW_KEY_B_PORT);
-  let e = slot(key, flowBase, flowCap);
+  let e = slotOf(w0, w1, w2, w3, w4);
   if (load<u8>(e) != 0) {
     store<u64>(e, load<u64>(e, FLOW_PACKETS) + 1, FLOW_PACKETS);
     store<u64>(e, load<u64>(e, FLOW_BYTES) + len, FLOW_BYTES);
@@ -410,15 +415,18 @@ export function accumulate(row: usize): void {
   }
   if (flowCount == flowLimit) {
     evictHalf();
-    e = slot(key, flowBase, flowCap);
+    e = slotOf(w0, w1, w2, w3, w4);
   }
   if ((flowCount + 1) * 2 > flowCap && flowCap < slotLimit) {
     rehash(flowCap * 2);
-    e = slot(key, flowBase, flowCap);
+    e = slotOf(w0, w1, w2, w3, w4);
   }
-  v128.store(e, v128.load(key));
-  v128.store(e, v128.load(key, 16), 16);
-  store<u64>(e, load<u64>(key, 32), 32);
+  // Bytes 38 and 39 (the pad and the "placed" mark) are zero in w4.
+  store<u64>(e, w0);
+  store<u64>(e, w1, 8);
+  store<u64>(e, w2, 16);
+  store<u64>(e, w3, 24);
+  store<u64>(e, w4, 32);
   store<u64>(e, 1, FLOW_PACKETS);
   store<u64>(e, len, FLOW_BYTES);
   // A key the sketch has nothing for was never evicted: while it stays, its counts are whole.

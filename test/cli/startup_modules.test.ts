@@ -1,0 +1,60 @@
+/**
+ * What `anynet pcap stats` loads on Node: none of the networking or cryptography modules
+ * the runtime adapters bring. Loading them cost the command about as much as Node's own
+ * start, and one static import anywhere on the CLI's start-up path brings them all back,
+ * so the list of Node's built-in modules that the process loaded is checked (Node keeps
+ * it in `process.moduleLoadList`; Deno and Bun have no such list).
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
+import { runCommand } from "../_helpers/cli.ts";
+import { announceSkip, root, testNode, testRuntime } from "../_helpers/env.ts";
+
+const onNode = testRuntime === "node";
+if (!onNode) announceSkip(`the modules Node loads are checked on the node legs only (this is ${testRuntime})`);
+const nodeTest = onNode ? test : test.skip;
+
+// Loaded only through the runtime adapters (node:tls, node:http, node:dgram, node:dns) or
+// through crypto.getRandomValues() (Web Crypto); standard output on a pipe loads node:net
+// by itself, so node:net is not among them.
+const UNWANTED = [
+  "NativeModule tls",
+  "NativeModule http",
+  "NativeModule dgram",
+  "NativeModule dns",
+  "NativeModule crypto",
+  "NativeModule internal/crypto/webcrypto",
+];
+
+nodeTest("pcap stats on Node loads no TLS, HTTP, UDP, DNS or crypto module", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "anynet-startup-"));
+  try {
+    const capture = join(dir, "sample.pcap");
+    writeFileSync(capture, pcap(sampleFrames().map((data) => ({ data }))));
+    // Written to standard error when the process exits, after the command has run.
+    const preload = join(dir, "module_list.cjs");
+    writeFileSync(
+      preload,
+      'process.on("exit", () => process._rawDebug("modules: " + JSON.stringify(process.moduleLoadList)));\n',
+    );
+    const r = await runCommand(testNode, ["-r", preload, join(root, "dist", "cli.js"), "pcap", "stats", capture]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^packets +10$/m);
+    const line = r.stderr.split("\n").find((l) => l.startsWith("modules: "));
+    assert.ok(line, `no module list in: ${r.stderr}`);
+    const loaded: string[] = JSON.parse(line.slice("modules: ".length));
+    // The list is Node's own: it names what bootstrap loaded too.
+    assert.ok(loaded.includes("NativeModule fs"), "the module list does not look like Node's");
+    assert.equal(loaded.filter((m) => UNWANTED.includes(m)), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
