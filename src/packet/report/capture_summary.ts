@@ -11,7 +11,7 @@
 import { checkIntegerRange, checkOptionsObject, refuse } from "../../_argument_checks.ts";
 import * as L from "../_layout.ts";
 import { linkName } from "../_link_types.ts";
-import { ipv4Text, ipv6Text } from "../_format.ts";
+import { asciiText, dnsNameText, ipv4Text, ipv6Text } from "../_format.ts";
 import { type HierarchyNode, ProtocolHierarchy } from "../_protocol_hierarchy.ts";
 import { type Conn, type ConnRecord, ConnTracker } from "../_conn_tracker.ts";
 import { DEFAULT_MAX_CONNECTIONS } from "../_conn_limits.ts";
@@ -168,7 +168,7 @@ export class SummaryBuilder {
   private firstNsec = 0;
   private lastSec = -Infinity;
   private lastNsec = 0;
-  private readonly links = new Map<string, number>();
+  private readonly links = new Map<number, number>();
   private readonly hierarchy = new ProtocolHierarchy();
   private readonly ended: Conn[] = [];
   private readonly tracker: ConnTracker;
@@ -213,31 +213,48 @@ export class SummaryBuilder {
     if (this.finished) throw new Error("Cannot add a packet: the summary is finished");
     if (isBatch(packet)) {
       const t = packet._table;
+      const b = packet._bytes;
       for (let r = 0; r < packet.length; r++) {
         const base = r * L.NCOLS;
-        const named = t[base + L.C_FLAGS] & (L.F_QNAME | L.F_SNI);
-        this.countRow(t, base, t[base + L.C_CAPLEN] >>> 0, named ? packet.get(r) : undefined);
+        this.countRow(t, base, t[base + L.C_CAPLEN] >>> 0);
+        this.countNames(t, base, b);
       }
       this.hierarchy.addRows(t, packet.length);
       this.tracker.addRows(t, packet._bytes, packet.length);
     } else {
       // A record goes through the same counting as a row, written back as one.
       this.row.encode(packet);
-      this.countRow(this.row.table, 0, packet.caplen, packet);
+      this.countRow(this.row.table, 0, packet.caplen);
+      if (packet.dns?.qname !== undefined && !packet.dns.qr) this.dns.add(packet.dns.qname);
+      if (packet.tls?.sni !== undefined) this.tls.add(packet.tls.sni);
       this.hierarchy.addRows(this.row.table, 1);
       this.tracker.addRows(this.row.table, this.row.bytes, 1);
     }
     this.takeEnded();
   }
 
-  private countRow(t: Int32Array, base: number, caplen: number, record: PacketRecord | undefined): void {
+  /** The DNS query name and TLS server name of a row, read as `PacketBatch.get()` reads them. */
+  private countNames(t: Int32Array, base: number, b: Uint8Array): void {
+    const f = t[base + L.C_FLAGS];
+    if ((f & (L.F_QNAME | L.F_SNI)) === 0) return;
+    const p = t[base + L.C_DATA];
+    if (f & L.F_QNAME) {
+      const app = p + t[base + L.C_APPOFF];
+      // QR is the top bit of the flags, the third byte of the header.
+      if ((b[app + 2] & 0x80) === 0) this.dns.add(dnsNameText(b, app));
+    }
+    if (f & L.F_SNI) this.tls.add(asciiText(b, p + t[base + L.C_SNIOFF], t[base + L.C_SNILEN]));
+  }
+
+  private countRow(t: Int32Array, base: number, caplen: number): void {
     const f = t[base + L.C_FLAGS];
     const len = t[base + L.C_LEN] >>> 0;
     this.packets++;
     this.bytes += len;
     this.capturedBytes += caplen;
     if (f & L.F_ERROR) this.errors++;
-    const link = linkName(t[base + L.C_LINK], (f & L.F_UNSUPPORTED) !== 0);
+    // Keyed by number (-1: unsupported); named once, in finish().
+    const link = f & L.F_UNSUPPORTED ? -1 : t[base + L.C_LINK];
     this.links.set(link, (this.links.get(link) ?? 0) + 1);
     if (f & L.F_TS) {
       const sec = t[base + L.C_SECHI] * 4294967296 + (t[base + L.C_SECLO] >>> 0);
@@ -251,10 +268,6 @@ export class SummaryBuilder {
         this.lastNsec = nsec;
       }
       this.io.add(sec, nsec, len, labelOf(f));
-    }
-    if (record) {
-      if (record.dns?.qname !== undefined && !record.dns.qr) this.dns.add(record.dns.qname);
-      if (record.tls?.sni !== undefined) this.tls.add(record.tls.sni);
     }
   }
 
@@ -305,6 +318,16 @@ export class SummaryBuilder {
     return e;
   }
 
+  /** Packets per link type name (several numbers share the name `raw`), most first. */
+  private linkTypes(): CaptureSummary["linkTypes"] {
+    const byName = new Map<string, number>();
+    for (const [type, packets] of this.links) {
+      const name = linkName(type, type === -1);
+      byName.set(name, (byName.get(name) ?? 0) + packets);
+    }
+    return [...byName].map(([link, packets]) => ({ link, packets })).sort((a, b) => b.packets - a.packets);
+  }
+
   /**
    * Ends the connections still open and returns the summary (the same object on later calls).
    * @returns The summary.
@@ -332,7 +355,7 @@ export class SummaryBuilder {
       averagePacketSize: this.packets > 0 ? this.bytes / this.packets : null,
       packetRate: rate(this.packets),
       dataRate: rate(this.bytes),
-      linkTypes: [...this.links].map(([link, packets]) => ({ link, packets })).sort((a, b) => b.packets - a.packets),
+      linkTypes: this.linkTypes(),
       errors: this.errors,
       hierarchy: this.hierarchy.root,
       conversations: {
