@@ -15,6 +15,7 @@ import { asciiText, dnsNameText, ipv4Text, ipv6Text } from "../_format.ts";
 import { type HierarchyNode, ProtocolHierarchy } from "../_protocol_hierarchy.ts";
 import { type Conn, type ConnRecord, ConnTracker } from "../_conn_tracker.ts";
 import { DEFAULT_MAX_CONNECTIONS } from "../_conn_limits.ts";
+import { type EndpointCounts, EndpointTable } from "../_endpoints.ts";
 import type { PacketBatch } from "../batch.ts";
 import type { PacketRecord } from "../packet_record.ts";
 import { RecordRow } from "./_row_from_record.ts";
@@ -27,14 +28,7 @@ export type { IoGraph } from "./_io_graph.ts";
 export type { NameCounts } from "./_name_counts.ts";
 
 /** Traffic of one address over the connections it took part in (as `pcap conv --endpoints`). */
-export interface EndpointRow {
-  address: string;
-  connections: number;
-  tx_pkts: number;
-  tx_ip_bytes: number;
-  rx_pkts: number;
-  rx_ip_bytes: number;
-}
+export type EndpointRow = EndpointCounts;
 
 /** What {@linkcode SummaryBuilder.finish} gives: plain data, ready for `JSON.stringify`. */
 export interface CaptureSummary {
@@ -106,7 +100,6 @@ const [TLS, HTTP, DNS, TCP, UDP, ICMP, ICMP6, ARP, IP4, IP6, OTHER] = LABELS.map
 
 /** Most addresses counted one by one; the rest are summed under one row (as `pcap conv --endpoints`). */
 const MAX_ENDPOINTS = 65536;
-const OTHER_ADDRESSES = "(other addresses)";
 
 function labelOf(f: number): number {
   if (f & L.F_TLS) return TLS;
@@ -174,7 +167,7 @@ export class SummaryBuilder {
   private readonly tracker: ConnTracker;
   private connections = 0;
   private readonly topConns: ConnRecord[] = [];
-  private readonly endpoints = new Map<string, EndpointRow>();
+  private readonly endpoints = new EndpointTable(MAX_ENDPOINTS);
   private readonly io = new IoGraphCounter(LABELS);
   private readonly dns = new NameCounter();
   private readonly tls = new NameCounter();
@@ -277,17 +270,7 @@ export class SummaryBuilder {
       const conn = this.tracker.record(c, addressText);
       this.connections++;
       this.offerConnection(conn);
-      const o = this.endpoint(conn["id.orig_h"]), r = this.endpoint(conn["id.resp_h"]);
-      o.connections++;
-      o.tx_pkts += conn.orig_pkts;
-      o.tx_ip_bytes += conn.orig_ip_bytes;
-      o.rx_pkts += conn.resp_pkts;
-      o.rx_ip_bytes += conn.resp_ip_bytes;
-      if (r !== o) r.connections++;
-      r.tx_pkts += conn.resp_pkts;
-      r.tx_ip_bytes += conn.resp_ip_bytes;
-      r.rx_pkts += conn.orig_pkts;
-      r.rx_ip_bytes += conn.orig_ip_bytes;
+      this.endpoints.add(conn);
     }
     this.ended.length = 0;
   }
@@ -303,19 +286,6 @@ export class SummaryBuilder {
     }
     list[i] = conn;
     if (list.length > this.top) list.pop();
-  }
-
-  private endpoint(address: string): EndpointRow {
-    let e = this.endpoints.get(address);
-    if (!e) {
-      if (this.endpoints.size >= MAX_ENDPOINTS) address = OTHER_ADDRESSES;
-      e = this.endpoints.get(address);
-      if (!e) {
-        e = { address, connections: 0, tx_pkts: 0, tx_ip_bytes: 0, rx_pkts: 0, rx_ip_bytes: 0 };
-        this.endpoints.set(address, e);
-      }
-    }
-    return e;
   }
 
   /** Packets per link type name (several numbers share the name `raw`), most first. */
@@ -339,9 +309,6 @@ export class SummaryBuilder {
     const timed = this.firstSec !== Infinity;
     const duration = timed ? this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9 : null;
     const rate = (n: number) => (duration ? n / duration : null);
-    const endpoints = [...this.endpoints.values()].sort((a, b) =>
-      b.tx_ip_bytes + b.rx_ip_bytes - a.tx_ip_bytes - a.rx_ip_bytes
-    );
     const summary: CaptureSummary = {
       ...(this.options.name !== undefined && { name: this.options.name }),
       ...(this.options.fileFormat !== undefined && { fileFormat: this.options.fileFormat }),
@@ -364,7 +331,7 @@ export class SummaryBuilder {
         evicted: this.tracker.evicted,
         unattributed: this.tracker.unattributed,
       },
-      endpoints: { top: endpoints.slice(0, this.top), total: this.endpoints.size },
+      endpoints: { top: this.endpoints.sorted().slice(0, this.top), total: this.endpoints.size },
       ioGraph: this.io.result(),
       dnsNames: this.dns.result(this.top),
       tlsNames: this.tls.result(this.top),
