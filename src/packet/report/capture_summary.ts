@@ -137,7 +137,7 @@ function isBatch(input: PacketRecord | PacketBatch): input is PacketBatch {
 /**
  * Builds a {@linkcode CaptureSummary} from a capture's packets, fed in order: decoded
  * records (`PacketBatch.get()`, `decodeFrame()`) or whole batches from `openCapture()`
- * (faster: nothing is turned into objects but the DNS and TLS packets). Memory stays
+ * (faster: no object is made per packet). Memory stays
  * bounded: connections as `conversations()` bounds them, names and addresses up to fixed
  * counts, the I/O graph up to 250 intervals.
  *
