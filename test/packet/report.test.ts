@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -206,19 +206,36 @@ test("captureSummary() names a file's format and keeps only what --filter matche
   assert.equal(summary.tlsNames.names, []);
 });
 
+test("captureSummary() of a capture cut short covers the packets before the damage", async () => {
+  const summary = await captureSummary(mixed.subarray(0, mixed.length - 5));
+  assert.is(summary.packets, frames.length - 1);
+  assert.match(summary.fileError!.message, /ends in the middle of a record/);
+  assert.is(summary.fileError!.offset, mixed.length - 5 - (frames.at(-1)!.length + 16 - 5));
+});
+
 test("anynet pcap report writes the HTML page; bad input is one line and a non-zero exit", async () => {
   const out = join(dir, "report.html");
-  const ok = await runCli(["pcap", "report", mixedPath, "-o", out]);
+  const cutPath = join(dir, "cut.pcap"), cutOut = join(dir, "cut.html");
+  writeFileSync(cutPath, mixed.subarray(0, mixed.length - 5));
+  const [ok, cut] = await Promise.all([
+    runCli(["pcap", "report", mixedPath, "-o", out]),
+    runCli(["pcap", "report", cutPath, "-o", cutOut]),
+  ]);
   assert.is(ok.code, 0, ok.stderr);
+  // Like pcap stats: the report of what came before the damage, and exit 1.
+  assert.is(cut.code, 1, cut.stderr);
+  assert.match(cut.stderr, new RegExp(`report of the ${frames.length - 1} packets before the damage written`));
+  assert.match(cut.stderr, /cut\.pcap: file ends in the middle of a record at byte offset \d+/);
+  assert.match(readFileSync(cutOut, "utf8"), /"fileError":\{"message":"file ends in the middle/);
   assert.match(ok.stderr, /written to/);
   const html = readFileSync(out, "utf8");
   assert.match(html, /<title>Capture report: mixed\.pcap<\/title>/);
-  const notCapture = join(dir, "notes.txt");
+  const notCapture = join(dir, "notes.txt"), notCaptureOut = join(dir, "notes.html");
   writeFileSync(notCapture, "hello, this is not a capture at all\n");
   const cases: [string[], RegExp][] = [
     [["pcap", "report", mixedPath], /needs -o OUT/],
     [["pcap", "report", join(dir, "missing.pcap"), "-o", out], /cannot read capture '.*missing\.pcap': no such file/],
-    [["pcap", "report", notCapture, "-o", out], /notes\.txt: .*(magic|not a)/i],
+    [["pcap", "report", notCapture, "-o", notCaptureOut], /notes\.txt: .*(magic|not a)/i],
     [
       ["pcap", "report", mixedPath, "-o", join(dir, "no-such-dir", "r.html")],
       /cannot write --output .*: no such folder/,
@@ -233,6 +250,8 @@ test("anynet pcap report writes the HTML page; bad input is one line and a non-z
     assert.is(run.stderr.trim().split("\n").length <= 2, true, run.stderr);
     assert.not.match(run.stderr, /\n\s+at /, run.stderr);
   }
+  // Nothing is written for what is not a capture at all.
+  assert.not.ok(existsSync(notCaptureOut));
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

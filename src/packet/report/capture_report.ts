@@ -10,6 +10,7 @@ import { checkEngine, type Engine } from "../_engine.ts";
 import { checkSource } from "../_drive.ts";
 import { type CaptureSource, openCapture } from "../open_capture.ts";
 import { filterOption, type PacketFilter } from "../packet_filter.ts";
+import { CaptureError } from "../capture_error.ts";
 import { type CaptureSummary, SummaryBuilder } from "./capture_summary.ts";
 import { captureFileFormat } from "./_file_format.ts";
 import { reportHtml } from "./_report_html.ts";
@@ -57,10 +58,10 @@ function baseName(path: string): string {
  *
  * @param source The capture bytes, a stream of chunks, or a file path.
  * @param options Engine, filter, name, top-list length, abort signal.
- * @returns The summary.
+ * @returns The summary; a file damaged at the file level (or not a capture at all) gives
+ *   the summary of the packets before the damage with `fileError` set.
  * @throws {TypeError} On a source or options of the wrong kind.
  * @throws {FilterError} On a filter that cannot be read (before any I/O).
- * @throws {CaptureError} When the capture is not one or is damaged at the file level.
  * @example
  * ```ts
  * import { captureSummary } from "anynet/packet";
@@ -89,8 +90,17 @@ export async function captureSummary(
     ...(source instanceof ArrayBuffer && { fileSize: source.byteLength }),
     ...(options.top !== undefined && { top: options.top }),
   });
-  for await (const batch of openCapture(source, { engine, signal: options.signal, filter })) builder.add(batch);
-  return builder.finish();
+  let fileError: CaptureSummary["fileError"];
+  try {
+    for await (const batch of openCapture(source, { engine, signal: options.signal, filter })) builder.add(batch);
+  } catch (error) {
+    // A capture cut short still has a summary of what came before the damage.
+    if (!(error instanceof CaptureError)) throw error;
+    fileError = { message: error.message, offset: error.offset };
+  }
+  const summary = builder.finish();
+  if (fileError) summary.fileError = fileError;
+  return summary;
 }
 
 /**
@@ -100,10 +110,9 @@ export async function captureSummary(
  *
  * @param source The capture bytes, a stream of chunks, or a file path.
  * @param options Engine, filter, name, top-list length, abort signal.
- * @returns The HTML document.
+ * @returns The HTML document; for a damaged file, of the packets before the damage, with a warning.
  * @throws {TypeError} On a source or options of the wrong kind.
  * @throws {FilterError} On a filter that cannot be read (before any I/O).
- * @throws {CaptureError} When the capture is not one or is damaged at the file level.
  * @example
  * ```ts
  * import { captureReport } from "anynet/packet";
@@ -112,7 +121,11 @@ export async function captureSummary(
  * ```
  */
 export async function captureReport(source: CaptureSource, options: CaptureReportOptions = {}): Promise<string> {
-  const summary = await captureSummary(source, options);
+  return await summaryPage(await captureSummary(source, options));
+}
+
+/** The report page of a summary that {@linkcode captureSummary} made. */
+export async function summaryPage(summary: CaptureSummary): Promise<string> {
   // Loaded on use: the page's scripts are large and only a report needs them.
   const { REPORT_JS, UPLOT_CSS, UPLOT_JS } = await import("../_browser_assets_embedded.ts");
   return reportHtml(summary, { uplotJs: UPLOT_JS, uplotCss: UPLOT_CSS, reportJs: REPORT_JS });

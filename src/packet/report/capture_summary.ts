@@ -76,6 +76,11 @@ export interface CaptureSummary {
     total: number;
   };
   ioGraph: IoGraph;
+  /**
+   * Where and why reading stopped, when the file is damaged at the file level (set by
+   * `captureSummary()`; the summary covers the packets before it).
+   */
+  fileError?: { message: string; offset: number };
   /** Query names of DNS queries. */
   dnsNames: NameCounts;
   /** Server names (SNI) of TLS ClientHellos. */

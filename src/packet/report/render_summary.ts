@@ -322,7 +322,20 @@ export function renderSummary(root: HTMLElement, summary: CaptureSummary): void 
   addStyle();
   root.classList.add("capture-summary");
   const sections = [
-    section("Capture", "summary-capture", facts(summary)),
+    section(
+      "Capture",
+      "summary-capture",
+      ...(summary.fileError
+        ? [
+          el(
+            "p",
+            `The file is damaged: ${summary.fileError.message}. This report covers the packets before it.`,
+            "warning",
+          ),
+        ]
+        : []),
+      facts(summary),
+    ),
     section("I/O graph", "summary-io", ...ioGraph(summary)),
     section("Protocol hierarchy", "summary-hierarchy", hierarchy(summary)),
     section("Conversations", "summary-conversations", ...conversations(summary)),

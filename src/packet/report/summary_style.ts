@@ -20,6 +20,7 @@ export const SUMMARY_CSS: string = `
 }
 .capture-summary section { margin: 0 0 1.6em; }
 .capture-summary h2 { font-size: 1.15em; margin: 0 0 .5em; }
+.capture-summary p.warning { border-left: 4px solid #d9480f; padding: .4em .8em; background: var(--panel); }
 .capture-summary p.note { color: var(--muted); margin: .3em 0; font-size: .92em; }
 .capture-summary .scroll { overflow-x: auto; }
 .capture-summary table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
