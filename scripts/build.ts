@@ -118,7 +118,9 @@ writeIfChanged("src/packet/_wasm_embedded.ts", embedded);
  * entry point may import only code that a browser can run: esbuild refuses `node:`
  * modules for the browser platform, which keeps Node-only code out of the pages.
  */
-const BROWSER_BUNDLES: { constant: string; entry: string; what: string }[] = [];
+const BROWSER_BUNDLES: { constant: string; entry: string; what: string }[] = [
+  { constant: "REPORT_JS", entry: "src/packet/report/report_page.ts", what: "The HTML report's script" },
+];
 
 const esbuild = createRequire(fromRoot("package.json"))("esbuild") as typeof import("esbuild");
 const assets: string[] = [

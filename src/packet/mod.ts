@@ -34,6 +34,16 @@ export {
   type ConversationsSummary,
 } from "./conversations.ts";
 export { communityId, type CommunityIdFlow, type CommunityIdOptions } from "./community_id.ts";
+export {
+  type CaptureSummary,
+  type EndpointRow,
+  type HierarchyNode,
+  type IoGraph,
+  type NameCounts,
+  SummaryBuilder,
+  type SummaryOptions,
+} from "./report/capture_summary.ts";
+export { captureReport, type CaptureReportOptions, captureSummary } from "./report/capture_report.ts";
 export { parseWebSocketFrameHeader, type WebSocketFrameHeader } from "./websocket.ts";
 export type {
   ArpFields,

@@ -16,16 +16,6 @@ import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS } from "../../packet/_conn_lim
 import { checkTableOutput, TABLE_FORMATS, writeTableFile } from "./_table_file.ts";
 import type { ExportFormat } from "../../packet/export/table.ts";
 
-/** Traffic of one address over every connection it took part in. */
-interface EndpointCounts {
-  address: string;
-  connections: number;
-  tx_pkts: number;
-  tx_ip_bytes: number;
-  rx_pkts: number;
-  rx_ip_bytes: number;
-}
-
 function isoSeconds(ts: number): string {
   return new Date(ts * 1000).toISOString().replace("T", " ").replace("Z", "");
 }
@@ -216,41 +206,17 @@ export const pcapConvCommand: CommandSpec = {
       await warnEvicted(conns.summary.evicted, maxConnections, io);
       return 0;
     }
-    const endpoints = input.flags.endpoints === true ? new Map<string, EndpointCounts>() : undefined;
-    // Addresses past the bound are summed under one row instead of growing the map.
-    let endpointsOverflow = false;
-    const endpoint = (address: string): EndpointCounts => {
-      let e = endpoints!.get(address);
-      if (!e) {
-        if (endpoints!.size >= maxConnections) {
-          endpointsOverflow = true;
-          address = "(other addresses)";
-          e = endpoints!.get(address);
-        }
-        if (!e) {
-          e = { address, connections: 0, tx_pkts: 0, tx_ip_bytes: 0, rx_pkts: 0, rx_ip_bytes: 0 };
-          endpoints!.set(address, e);
-        }
-      }
-      return e;
-    };
+    // Addresses past the bound are summed under one row instead of growing the table.
+    const endpoints = input.flags.endpoints === true
+      ? new (await import("../../packet/_endpoints.ts")).EndpointTable(maxConnections)
+      : undefined;
     const tty = !json;
     let lines: string[] = tty && !endpoints ? [HEADER] : [];
     let failure: unknown;
     try {
       for await (const c of conns) {
         if (endpoints) {
-          const o = endpoint(c["id.orig_h"]), r = endpoint(c["id.resp_h"]);
-          o.connections++;
-          o.tx_pkts += c.orig_pkts;
-          o.tx_ip_bytes += c.orig_ip_bytes;
-          o.rx_pkts += c.resp_pkts;
-          o.rx_ip_bytes += c.resp_ip_bytes;
-          if (r !== o) r.connections++;
-          r.tx_pkts += c.resp_pkts;
-          r.tx_ip_bytes += c.resp_ip_bytes;
-          r.rx_pkts += c.orig_pkts;
-          r.rx_ip_bytes += c.orig_ip_bytes;
+          endpoints.add(c);
           continue;
         }
         lines.push(json ? JSON.stringify(c) : connLine(c));
@@ -263,9 +229,7 @@ export const pcapConvCommand: CommandSpec = {
       failure = error;
     }
     if (endpoints) {
-      const rows = [...endpoints.values()].sort((a, b) =>
-        b.tx_ip_bytes + b.rx_ip_bytes - a.tx_ip_bytes - a.rx_ip_bytes
-      );
+      const rows = endpoints.sorted();
       if (json) lines = rows.map((e) => JSON.stringify(e));
       else {
         lines = [
@@ -282,7 +246,7 @@ export const pcapConvCommand: CommandSpec = {
     }
     if (lines.length) await io.out(lines.join("\n") + "\n");
     await warnEvicted(conns.summary.evicted, maxConnections, io);
-    if (endpointsOverflow) {
+    if (endpoints?.overflowed) {
       await io.err(
         `anynet pcap conv: more than ${maxConnections} addresses: the rest are summed as '(other addresses)'\n`,
       );
