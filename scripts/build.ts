@@ -118,7 +118,14 @@ writeIfChanged("src/packet/_wasm_embedded.ts", embedded);
  * entry point may import only code that a browser can run: esbuild refuses `node:`
  * modules for the browser platform, which keeps Node-only code out of the pages.
  */
-const BROWSER_BUNDLES: { constant: string; entry: string; what: string }[] = [];
+const BROWSER_BUNDLES: { constant: string; entry: string; what: string }[] = [
+  { constant: "VIEWER_JS", entry: "src/packet/view/_viewer_page.ts", what: "The capture viewer's page script" },
+  {
+    constant: "VIEWER_WORKER_JS",
+    entry: "src/packet/view/_viewer_worker.ts",
+    what: "The capture viewer's decoding worker",
+  },
+];
 
 const esbuild = createRequire(fromRoot("package.json"))("esbuild") as typeof import("esbuild");
 const assets: string[] = [

@@ -26,6 +26,7 @@ export const commands: readonly CommandEntry[] = [
   entry("pcap stats", async () => (await import("./pcap_stats.ts")).pcapStatsCommand),
   entry("pcap conv", async () => (await import("./pcap_conv.ts")).pcapConvCommand),
   entry("pcap export", async () => (await import("./pcap_export.ts")).pcapExportCommand),
+  entry("pcap view", async () => (await import("./pcap_view.ts")).pcapViewCommand),
   entry("netstat", async () => (await import("./netstat.ts")).netstatCommand),
   entry("tcping", async () => (await import("./tcping.ts")).tcpingCommand),
   entry("proxy", async () => (await import("./proxy.ts")).proxyCommand),
