@@ -16,7 +16,8 @@ import { WasmEngine } from "../_wasm_engine.ts";
 import { feedCapture } from "./_capture_feed.ts";
 import { packetColumns } from "./_packet_columns.ts";
 import { packetDetail } from "./_packet_detail.ts";
-import type { FromWorker, RowsMessage, ToWorker } from "./_messages.ts";
+import { RowsBatch } from "./_rows_batch.ts";
+import type { FromWorker, ToWorker } from "./_messages.ts";
 import { statisticsCollector } from "./_statistics.ts";
 
 /** The worker's side of postMessage (the DOM library types `self` as a window). */
@@ -83,8 +84,6 @@ let loaded = false;
 let filter: { generation: number; test: RowTest; from: number; pending: number[]; rescanned: boolean } | undefined;
 let detailEngine: WasmEngine | undefined;
 
-const encoder = new TextEncoder();
-
 async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   try {
@@ -105,79 +104,52 @@ async function* keeping(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
   }
 }
 
-/** Decodes the whole capture once, posting rows as they are decoded. */
+/** Longest wait, in milliseconds, before decoded packets are sent to the page. */
+const SEND_EVERY_MS = 150;
+
+/** Decodes the whole capture once, sending the list's rows as they are decoded. */
 async function load(stream: ReadableStream<Uint8Array>, total: number): Promise<void> {
   const started = performance.now();
-  const strings = new Map<string, number>();
   const statistics = statisticsCollector();
+  const batch = new RowsBatch();
   let bytes = 0;
-  const intern = (text: string, fresh: string[]): number => {
-    let id = strings.get(text);
-    if (id === undefined) {
-      id = strings.size;
-      strings.set(text, id);
-      fresh.push(text);
-    }
-    return id;
+  let sentAt = 0;
+  const send = () => {
+    if (batch.size === 0) return;
+    const { message, transfer } = batch.take();
+    scope.postMessage(message, transfer);
+    scope.postMessage({ type: "progress", bytes, total });
+    sentAt = performance.now();
   };
   const counted = async function* (chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of chunks) {
       bytes += chunk.length;
-      scope.postMessage({ type: "progress", bytes, total });
       yield chunk;
     }
   };
   try {
     await feedCapture(keeping(gunzipIfCompressed(counted(streamChunks(stream)))), (t, b, rows, toCapture) => {
-      const start = frames.count;
-      const message: RowsMessage = {
-        type: "rows",
-        start,
-        count: rows,
-        sec: new Float64Array(rows),
-        nsec: new Uint32Array(rows),
-        length: new Uint32Array(rows),
-        source: new Uint32Array(rows),
-        destination: new Uint32Array(rows),
-        protocol: new Uint32Array(rows),
-        strings: [],
-        info: new Uint8Array(0),
-        infoEnds: new Uint32Array(rows),
-      };
-      const info: string[] = [];
       for (let i = 0; i < rows; i++) {
         const r = i * L.NCOLS;
         const record = recordFromRow(t, i, b, true);
-        const columns = packetColumns(record);
-        message.sec[i] = record.sec ?? 0;
-        message.nsec[i] = record.nsec ?? 0;
-        message.length[i] = record.len;
-        message.source[i] = intern(columns.source, message.strings);
-        message.destination[i] = intern(columns.destination, message.strings);
-        message.protocol[i] = intern(columns.protocol, message.strings);
-        info.push(columns.info);
+        batch.add(record.sec ?? 0, record.nsec ?? 0, record.len, packetColumns(record));
         frames.add(t[r + L.C_DATA] + toCapture, t[r + L.C_CAPLEN], t[r + L.C_LEN], t[r + L.C_LINK]);
         statistics?.add(record);
+        if (batch.full) send();
       }
-      message.info = encoder.encode(info.join(""));
-      // Ends in bytes: the text is ASCII but for what asciiText lets through, so measure.
-      let end = 0;
-      for (let i = 0; i < rows; i++) message.infoEnds[i] = end += byteLength(info[i]);
-      scope.postMessage(message, [
-        message.sec.buffer,
-        message.nsec.buffer,
-        message.length.buffer,
-        message.source.buffer,
-        message.destination.buffer,
-        message.protocol.buffer,
-        message.info.buffer,
-        message.infoEnds.buffer,
-      ]);
-      if (filter) testNewRows(filter, t, b, rows);
+      if (filter) {
+        // The page must have a packet's row before a match names it.
+        send();
+        testNewRows(filter, t, b, rows);
+      }
+      // The first packets go at once, so that the list shows while the rest decodes.
+      if (sentAt === 0 || performance.now() - sentAt >= SEND_EVERY_MS) send();
     });
   } catch (error) {
+    send();
     scope.postMessage({ type: "failed", message: (error as Error).message });
   }
+  send();
   loaded = true;
   scope.postMessage({
     type: "done",
@@ -186,15 +158,6 @@ async function load(stream: ReadableStream<Uint8Array>, total: number): Promise<
     milliseconds: performance.now() - started,
     statistics: statistics?.finish(),
   });
-}
-
-function byteLength(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) n += c >= 0x800 ? (c >= 0xd800 && c < 0xdc00 ? 1 : 2) : 1;
-  }
-  return n;
 }
 
 /** Rows the load just decoded, tested against the filter; held back until the rescan of older ones is out. */
