@@ -5,6 +5,7 @@
  * @module
  */
 import { CommandError, type CommandSpec } from "../command.ts";
+import { listenFailure, listenFlags, untilAborted } from "./_http_listen.ts";
 import { serve } from "../../http/serve.ts";
 import { statEntry } from "../../runtime/static_files.ts";
 import { fileErrorReason } from "../../runtime/files.ts";
@@ -22,15 +23,7 @@ export const pcapViewCommand: CommandSpec = {
     "Ctrl-C. On Deno: --allow-net --allow-read (and --allow-run for --open).",
   positionals: [{ name: "FILE", description: "The pcap or pcapng file (gzip-compressed too)" }],
   flags: [
-    { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
-    {
-      name: "port",
-      type: "integer",
-      description: "Port to listen on (0 picks a free one)",
-      default: 0,
-      min: 0,
-      max: 65535,
-    },
+    ...listenFlags(0),
     { name: "open", type: "boolean", description: "Open the page in the system's browser" },
   ],
   examples: ["pcap view capture.pcap", "pcap view capture.pcapng --port 8080 --open"],
@@ -59,12 +52,7 @@ export const pcapViewCommand: CommandSpec = {
         },
       });
     } catch (error) {
-      const code = (error as { code?: string }).code ?? "";
-      const message = error instanceof Error ? error.message : String(error);
-      throw new CommandError(
-        `cannot listen on ${hostname}:${port}: ${code && !message.includes(code) ? `${code}: ` : ""}${message}`,
-        { cause: error },
-      );
+      throw listenFailure(hostname, port, error);
     }
     const url = `${server.url.replace(/\/?$/, "/")}`;
     await io.out(`listening on ${url}\n`);
@@ -77,10 +65,7 @@ export const pcapViewCommand: CommandSpec = {
           : `cannot open a browser (${problem}): open ${url} yourself\n`,
       );
     }
-    await new Promise<void>((resolve) => {
-      if (io.signal.aborted) resolve();
-      io.signal.addEventListener("abort", () => resolve(), { once: true });
-    });
+    await untilAborted(io.signal);
     await server.close();
     return 0;
   },

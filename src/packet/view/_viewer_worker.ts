@@ -10,6 +10,7 @@
 import * as L from "../_layout.ts";
 import { recordFromRow } from "../_record_from_row.ts";
 import { gunzipIfCompressed } from "../_gunzip.ts";
+import { streamChunks } from "../_stream_chunks.ts";
 import { compileFilter, FilterError } from "../packet_filter.ts";
 import type { RowTest } from "../filter/compile.ts";
 import { WasmEngine } from "../_wasm_engine.ts";
@@ -83,19 +84,6 @@ let loaded = false;
 /** The filter in force: new rows are tested as they arrive; older ones by a rescan. */
 let filter: { generation: number; test: RowTest; from: number; pending: number[]; rescanned: boolean } | undefined;
 let detailEngine: WasmEngine | undefined;
-
-async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 async function* keeping(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   for await (const chunk of chunks) {
