@@ -87,18 +87,17 @@ test("pcap view serves the page, the scripts and the capture with its length; ot
 });
 
 test("pcap view refuses a missing file, a directory and a bad port with exit 2 and no stack trace", async () => {
-  for (
-    const [args, pattern] of [
-      [[join(dir, "missing.pcap")], /cannot read capture '.*missing\.pcap': no such file/],
-      [[dir], /not a regular file/],
-      [[sample, "--port", "70000"], /--port/],
-    ] as const
-  ) {
-    const run = await runCli(["pcap", "view", ...args]);
+  const cases = [
+    [[join(dir, "missing.pcap")], /cannot read capture '.*missing\.pcap': no such file/],
+    [[dir], /not a regular file/],
+    [[sample, "--port", "70000"], /--port/],
+  ] as const;
+  const runs = await Promise.all(cases.map(([args]) => runCli(["pcap", "view", ...args])));
+  runs.forEach((run, i) => {
     assert.is(run.code, 2, run.stderr);
-    assert.match(run.stderr.split("\n")[0], pattern);
+    assert.match(run.stderr.split("\n")[0], cases[i][1]);
     assert.not.match(run.stderr, /\n\s+at /);
-  }
+  });
 });
 
 test("the viewer lists the packets pcap decode prints, with the same number, time and text", async () => {
