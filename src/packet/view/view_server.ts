@@ -1,7 +1,7 @@
 /**
  * What `anynet pcap view` serves: the viewer page, its scripts (bundled at build time),
  * uPlot, and the capture file itself, streamed with its length. Only requests addressed
- * to the loopback names or the address it listens on are answered, so that a web page
+ * to an IP address, `localhost` or the name it listens on are answered, so that a web page
  * elsewhere cannot reach the capture through a DNS name rebound to 127.0.0.1.
  *
  * @module
@@ -32,11 +32,15 @@ function answer(body: BodyInit | null, type: string, status = 200, extra: Record
   return new Response(body, { status, headers: { "content-type": type, ...SECURITY_HEADERS, ...extra } });
 }
 
-/** The host names a request may be addressed to: the loopback names and the listening address. */
+/**
+ * Whether a request's Host may reach the capture: an IP address (no DNS name can be
+ * rebound to it), `localhost`, or the name the server was told to listen on.
+ */
 function allowedHost(host: string | null, listening: string): boolean {
   if (host === null) return false;
   const name = host.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1").toLowerCase();
-  return name === "localhost" || name === "127.0.0.1" || name === "::1" || name === listening.toLowerCase();
+  const address = /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(":");
+  return address || name === "localhost" || name === listening.toLowerCase();
 }
 
 /**
