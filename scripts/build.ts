@@ -120,6 +120,12 @@ writeIfChanged("src/packet/_wasm_embedded.ts", embedded);
  */
 const BROWSER_BUNDLES: { constant: string; entry: string; what: string }[] = [
   { constant: "REPORT_JS", entry: "src/packet/report/report_page.ts", what: "The HTML report's script" },
+  { constant: "VIEWER_JS", entry: "src/packet/view/_viewer_page.ts", what: "The capture viewer's page script" },
+  {
+    constant: "VIEWER_WORKER_JS",
+    entry: "src/packet/view/_viewer_worker.ts",
+    what: "The capture viewer's decoding worker",
+  },
 ];
 
 const esbuild = createRequire(fromRoot("package.json"))("esbuild") as typeof import("esbuild");

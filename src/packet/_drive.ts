@@ -13,6 +13,7 @@ import * as L from "./_layout.ts";
 import type { CaptureEngine } from "./_capture_engine.ts";
 import { CaptureError } from "./capture_error.ts";
 import { gunzipIfCompressed, isGzip, readerChunks } from "./_gunzip.ts";
+import { streamChunks } from "./_stream_chunks.ts";
 import type { CaptureSource } from "./open_capture.ts";
 
 /** Synchronous reads of a regular file between two turns of the event loop. */
@@ -29,16 +30,8 @@ async function* chunksOf(source: Exclude<CaptureSource, string>, chunkSize: numb
     return;
   }
   if (typeof (source as ReadableStream<Uint8Array>).getReader === "function") {
-    const reader = (source as ReadableStream<Uint8Array>).getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
+    yield* streamChunks(source as ReadableStream<Uint8Array>);
+    return;
   }
   yield* source as AsyncIterable<Uint8Array>;
 }

@@ -27,6 +27,7 @@ export const commands: readonly CommandEntry[] = [
   entry("pcap conv", async () => (await import("./pcap_conv.ts")).pcapConvCommand),
   entry("pcap export", async () => (await import("./pcap_export.ts")).pcapExportCommand),
   entry("pcap report", async () => (await import("./pcap_report.ts")).pcapReportCommand),
+  entry("pcap view", async () => (await import("./pcap_view.ts")).pcapViewCommand),
   entry("netstat", async () => (await import("./netstat.ts")).netstatCommand),
   entry("tcping", async () => (await import("./tcping.ts")).tcpingCommand),
   entry("proxy", async () => (await import("./proxy.ts")).proxyCommand),

@@ -1,7 +1,8 @@
-import { CommandError, type CommandSpec, type FlagSpec } from "../command.ts";
+import type { CommandSpec, FlagSpec } from "../command.ts";
 import { createRestApi, restApiErrorResponse } from "../../http/rest_api.ts";
 import { type Handler, serve } from "../../http/serve.ts";
 import { API_KEY_ENV, apiKeyFlags, resolveApiKey } from "./_api_key.ts";
+import { listenFailure, listenFlags, untilAborted } from "./_http_listen.ts";
 import { MAX_DELAY_S } from "../../_delay.ts";
 import { startWorkers, workerCount, type WorkerService, workersFlag } from "../workers.ts";
 
@@ -51,19 +52,10 @@ export const serveApiWorker: WorkerService<ServeApiPlan, void> = {
         },
       });
     } catch (error) {
-      const code = (error as { code?: string }).code ?? "";
-      const message = error instanceof Error ? error.message : String(error);
-      throw new CommandError(
-        `cannot listen on ${hostname}:${context.port}: ${code && !message.includes(code) ? `${code}: ` : ""}${message}`,
-        { cause: error },
-      );
+      throw listenFailure(hostname, context.port, error);
     }
     const { signal } = context;
-    const stopped = new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      signal.addEventListener("abort", () => resolve(), { once: true });
-    });
-    return { address: server.url, port: server.addr.port, finished: stopped.then(() => server.close()) };
+    return { address: server.url, port: server.addr.port, finished: untilAborted(signal).then(() => server.close()) };
   },
 };
 
@@ -87,15 +79,7 @@ export const serveApiCommand: CommandSpec = {
     "own (a client may meet another worker's data on its next connection), and every answer names the " +
     "worker that gave it in an X-Anynet-Worker header (1 to N). Runs until Ctrl-C.",
   flags: [
-    { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
-    {
-      name: "port",
-      type: "integer",
-      description: "Port to listen on (0 picks a free one)",
-      default: 3000,
-      min: 0,
-      max: 65535,
-    },
+    ...listenFlags(3000),
     ...apiKeyFlags("Require this API key"),
     {
       name: "max-body-bytes",

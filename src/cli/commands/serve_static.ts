@@ -5,6 +5,7 @@
  * @module
  */
 import { CommandError, type CommandSpec } from "../command.ts";
+import { listenFailure, listenFlags, untilAborted } from "./_http_listen.ts";
 import { serve } from "../../http/serve.ts";
 import { serveStatic } from "../../http/serve_static.ts";
 import { statEntry } from "../../runtime/static_files.ts";
@@ -24,15 +25,7 @@ export const serveStaticCommand: CommandSpec = {
     "other methods 405. Runs until Ctrl-C.",
   positionals: [{ name: "DIR", description: "The directory to serve" }],
   flags: [
-    { name: "host", type: "string", description: "Address to listen on", default: "127.0.0.1", valueName: "HOST" },
-    {
-      name: "port",
-      type: "integer",
-      description: "Port to listen on (0 picks a free one)",
-      default: 8080,
-      min: 0,
-      max: 65535,
-    },
+    ...listenFlags(8080),
     {
       name: "cache-control",
       type: "string",
@@ -85,18 +78,10 @@ export const serveStaticCommand: CommandSpec = {
         },
       );
     } catch (error) {
-      const code = (error as { code?: string }).code ?? "";
-      const message = error instanceof Error ? error.message : String(error);
-      throw new CommandError(
-        `cannot listen on ${hostname}:${port}: ${code && !message.includes(code) ? `${code}: ` : ""}${message}`,
-        { cause: error },
-      );
+      throw listenFailure(hostname, port, error);
     }
     await io.out(`listening on ${server.url}\n`);
-    await new Promise<void>((resolve) => {
-      if (io.signal.aborted) resolve();
-      io.signal.addEventListener("abort", () => resolve(), { once: true });
-    });
+    await untilAborted(io.signal);
     await server.close();
     return 0;
   },
