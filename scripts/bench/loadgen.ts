@@ -1,8 +1,9 @@
 /**
  * Load generator benchmark (`npm run bench -- loadgen [--seconds S] [--rounds R]
- * [--connections C] [--runtimes LIST]`): requests per second of `anynet bench http` on
- * each runtime against wrk's, both loading the same nginx (one worker, a 6-byte body) on
- * this machine. Targets: anynet/wrk ≥ 0.7 on Bun, ≥ 0.5 on Node and Deno.
+ * [--connections C] [--runtimes LIST] [--workers LIST]`): requests per second of `anynet
+ * bench http` on each runtime (with each `--workers` count asked for) against wrk's, both
+ * loading the same nginx (one worker, a 6-byte body) on this machine. Targets: anynet/wrk
+ * ≥ 0.7 on Bun, ≥ 0.5 on Node and Deno.
  *
  * Method: nginx is pinned to the first core and every load generator to the second
  * (taskset), so the generator's own cost decides how fast it can go. Each round runs wrk
@@ -22,25 +23,32 @@ import { bin, fromRoot, root, run } from "../_run.ts";
 import { findLeg, LEG_NAMES, LegUnavailable } from "../_legs.ts";
 import { runWrk } from "./_wrk.ts";
 
-const USAGE = "Usage: npm run bench -- loadgen [--seconds S] [--rounds R] [--connections C] [--runtimes LIST]\n" +
+const USAGE =
+  "Usage: npm run bench -- loadgen [--seconds S] [--rounds R] [--connections C] [--runtimes LIST] [--workers LIST]\n" +
   "  --seconds S        seconds per run (default 3)\n" +
   "  --rounds R         rounds of one run per generator (default 5)\n" +
   "  --connections C    connections of every generator (default 50)\n" +
-  `  --runtimes LIST    comma-separated, of ${LEG_NAMES.join(", ")} (default node24,deno,bun)`;
+  `  --runtimes LIST    comma-separated, of ${LEG_NAMES.join(", ")} (default node24,deno,bun)\n` +
+  "  --workers LIST     comma-separated --workers counts of anynet bench http to run (default 1,2)";
 
-const { seconds, rounds, connections, legs } = readCommandLine("bench loadgen", USAGE, () => {
+const { seconds, rounds, connections, legs, workerCounts } = readCommandLine("bench loadgen", USAGE, () => {
   const { flags } = parseFlags(Deno.args, {
     seconds: { type: "string" },
     rounds: { type: "string" },
     connections: { type: "string" },
     runtimes: { type: "string" },
+    workers: { type: "string" },
   });
   const legs = (flags.runtimes ?? "node24,deno,bun").split(",").map((name) => name.trim());
   const unknown = legs.find((name) => !LEG_NAMES.includes(name));
   if (unknown !== undefined) {
     throw new UsageError(`--runtimes takes names of ${LEG_NAMES.join(", ")}: got '${unknown}'`);
   }
+  const workerCounts = (flags.workers ?? "1,2").split(",").map((text) =>
+    numberFlag("--workers", text.trim(), 1, { min: 1, max: 16, integer: true })
+  );
   return {
+    workerCounts,
     seconds: numberFlag("--seconds", flags.seconds, 3, { min: 1, max: 60, integer: true }),
     rounds: numberFlag("--rounds", flags.rounds, 5, { min: 1, max: 100, integer: true }),
     connections: numberFlag("--connections", flags.connections, 50, { min: 1, max: 1000, integer: true }),
@@ -111,25 +119,29 @@ for (const name of legs) {
       : leg.runtime === "deno"
       ? ["run", "-A", "--no-lock", fromRoot("src/cli.ts")]
       : [fromRoot("src/cli.ts")];
-    generators.push({
-      name,
-      run() {
-        const [command, args] = onCore(1, leg.command, [
-          ...cli,
-          "bench",
-          "http",
-          url,
-          "--connections",
-          String(connections),
-          "--duration",
-          String(seconds),
-          "--json",
-        ]);
-        const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: (seconds + 30) * 1000 });
-        if (result.status !== 0) throw new Error(`${name}: ${(result.stderr || result.error?.message || "").trim()}`);
-        return JSON.parse(result.stdout).requestsPerSecond;
-      },
-    });
+    for (const workers of workerCounts) {
+      generators.push({
+        name: workers === 1 ? name : `${name} ×${workers}`,
+        run() {
+          const [command, args] = onCore(1, leg.command, [
+            ...cli,
+            "bench",
+            "http",
+            url,
+            "--connections",
+            String(connections),
+            "--workers",
+            String(workers),
+            "--duration",
+            String(seconds),
+            "--json",
+          ]);
+          const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: (seconds + 30) * 1000 });
+          if (result.status !== 0) throw new Error(`${name}: ${(result.stderr || result.error?.message || "").trim()}`);
+          return JSON.parse(result.stdout).requestsPerSecond;
+        },
+      });
+    }
   } catch (error) {
     if (!(error instanceof LegUnavailable)) throw error;
     console.log(`${name}: skipped: ${error.message}`);
@@ -166,16 +178,16 @@ const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 };
-console.log("generator   median req/s   anynet/wrk median [min, max]   target");
+console.log("generator     median req/s   anynet/wrk median [min, max]   target");
 const wrk = rps.get("wrk")!;
 for (const { name } of generators) {
   const values = rps.get(name)!;
   let ratioText = "", target = "";
   if (name !== "wrk") {
     const ratios = values.map((value, i) => value / wrk[i]!);
-    const goal = name === "bun" ? 0.7 : 0.5;
+    const goal = name.startsWith("bun") ? 0.7 : 0.5;
     ratioText = `${median(ratios).toFixed(3)} [${Math.min(...ratios).toFixed(3)}, ${Math.max(...ratios).toFixed(3)}]`;
     target = `≥ ${goal}: ${median(ratios) >= goal ? "met" : "NOT met"}`;
   }
-  console.log(`${name.padEnd(10)} ${median(values).toFixed(0).padStart(13)}   ${ratioText.padEnd(28)}   ${target}`);
+  console.log(`${name.padEnd(12)} ${median(values).toFixed(0).padStart(13)}   ${ratioText.padEnd(28)}   ${target}`);
 }

@@ -104,7 +104,7 @@ function share(total: number, worker: number, workers: number): number {
  * started once every worker has started, so that all measure over the same time.
  */
 export const benchHttpWorker: WorkerService<BenchHttpPlan, HttpLoadPart> = {
-  async start({ load, progress }, { worker, workers, signal, allStarted }) {
+  start({ load, progress }, { worker, workers, signal, allStarted }) {
     const counts = progress === undefined ? undefined : new BigInt64Array(progress);
     const prepared = prepareHttpLoad({
       ...load,
@@ -116,7 +116,11 @@ export const benchHttpWorker: WorkerService<BenchHttpPlan, HttpLoadPart> = {
         ? {}
         : { onProgress: (p) => Atomics.store(counts, worker - 1, BigInt(p.requests)), progressInterval: 250 }),
     });
-    return { address: prepared.url.href, port: 0, finished: allStarted.then(() => runHttpLoad(prepared)) };
+    return Promise.resolve({
+      address: prepared.url.href,
+      port: 0,
+      finished: allStarted.then(() => runHttpLoad(prepared)),
+    });
   },
 };
 
