@@ -109,10 +109,15 @@ export class LoadSchedule {
     return { due, measured };
   }
 
-  /** Waits until `ticket` is due (at once in closed load); cut short by the signal. */
+  /** Waits until `ticket` is due (at once in closed load); cut short when the run stops. */
   async untilDue(ticket: LoadTicket): Promise<void> {
-    const wait = ticket.due - performance.now();
-    if (wait > 0) await sleep(wait, { signal: this.#signal, onAbort: "resolve" });
+    // A timer can fire early by performance.now() (Node counts it from the event loop's
+    // cached time): wait again for what is left, so that nothing goes before it is due.
+    let wait = ticket.due - performance.now();
+    while (wait > 0 && !this.#stopping) {
+      await sleep(wait, { signal: this.#signal, onAbort: "resolve" });
+      wait = ticket.due - performance.now();
+    }
   }
 
   /** Where a latency counts from: the due time in open load, else when it was sent. */
