@@ -134,6 +134,8 @@ export const benchHttpCommand: CommandSpec = {
     "server that stalls cannot hide the queue behind the stall (coordinated omission corrected). Reports " +
     "requests and bytes per second, latency percentiles (p50, p90, p99, p99.9, max, within 0.4 %) with a " +
     "histogram, answers per status code and errors per kind (refused, reset, timed-out, closed, not-http …). " +
+    "With --workers N, N threads share the connections, requests and rate and their figures are merged into one " +
+    "report (the histograms exactly). " +
     "On a terminal a live line on standard error shows the progress. Ctrl-C stops early and reports. Exits 1 " +
     "when no request got an answer.",
   positionals: [{ name: "URL", description: "The http: or https: URL to request" }],
