@@ -17,6 +17,7 @@ import {
 } from "../_argument_checks.ts";
 import { connect, type Connection, formatAddr, NetError, TimedOutError } from "../net/mod.ts";
 import { type HistogramBar, LatencyHistogram, type LatencySummary } from "./_histogram.ts";
+import { emptySlot, type LoadSlot, sweepLateAnswers } from "./_late_answers.ts";
 import { checkRate, LoadSchedule, startProgress } from "./_load_schedule.ts";
 import { sleep } from "../_sleep.ts";
 
@@ -111,17 +112,6 @@ async function readEcho(conn: Connection, expected: Uint8Array): Promise<boolean
   return same;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new TimedOutError(`${what}: no complete echo within ${ms} ms`));
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Loads an echo server: `connections` connections each send a `size`-byte message, wait
  * for the whole echo and check every byte, and go again, for `duration` milliseconds (or
@@ -201,20 +191,21 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
     firstFailure ??= error instanceof Error ? error.message.split("\n")[0] : String(error);
   };
   const target = formatAddr({ hostname, port });
+  const slots = Array.from({ length: connections }, emptySlot);
+  const stopSweeping = sweepLateAnswers(slots, timeout);
 
-  async function worker(id: number): Promise<void> {
+  async function worker(slot: LoadSlot, id: number): Promise<void> {
     let seq = id;
-    let conn: Connection | undefined;
     let ticket = schedule.next();
     while (ticket) {
       await schedule.untilDue(ticket);
       if (schedule.stopping) break;
       const { measured } = ticket;
-      if (!conn) {
+      if (!slot.conn) {
         try {
-          conn = await connect({ hostname, port, timeout });
+          slot.conn = await connect({ hostname, port, timeout });
           opened++;
-          conn.setNoDelay(true);
+          slot.conn.setNoDelay(true);
         } catch (error) {
           if (!(error instanceof NetError)) throw error;
           fail(error, measured);
@@ -224,38 +215,43 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
           continue;
         }
       }
-      const current = conn;
+      const conn = slot.conn;
       try {
         const offset = (seq++ * 7) % SHIFTS;
         const message = source.subarray(offset, offset + size);
         const sentAt = performance.now();
-        const writing = current.write(message);
+        slot.sentAt = sentAt;
+        const writing = conn.write(message);
         if (measured) writing.then(() => (bytesSent += size), () => {});
-        const same = await withTimeout(
-          Promise.all([writing, readEcho(current, message)]).then(([, same]) => same),
-          timeout,
-          `round trip to ${target}`,
-          () => current.close(),
-        );
+        const [, same] = await Promise.all([writing, readEcho(conn, message)]);
+        const end = performance.now();
+        slot.sentAt = 0;
         if (same) {
           if (measured) {
-            latency.record(performance.now() - schedule.latencyFrom(ticket, sentAt));
+            latency.record(end - schedule.latencyFrom(ticket, sentAt));
             roundTrips++;
           }
         } else {
           // Wrong bytes are wrong whenever they come, warm-up or not; the stream is out of step now.
           mismatches++;
-          current.close();
-          conn = undefined;
+          conn.close();
+          slot.conn = undefined;
         }
       } catch (error) {
-        fail(error, measured);
-        current.close();
-        conn = undefined;
+        // The sweep closed the connection: whatever the read then said, the echo was late.
+        fail(
+          slot.timedOut ? new TimedOutError(`round trip to ${target}: no complete echo within ${timeout} ms`) : error,
+          measured,
+        );
+        slot.sentAt = 0;
+        slot.timedOut = false;
+        conn.close();
+        slot.conn = undefined;
       }
       ticket = schedule.next();
     }
-    conn?.close();
+    slot.conn?.close();
+    slot.conn = undefined;
   }
 
   const stopProgress = onProgress === undefined ? undefined : startProgress(
@@ -265,9 +261,10 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
     (tick) => onProgress({ elapsedMs: tick.elapsedMs, roundTrips: tick.count, currentRate: tick.currentRate }),
   );
   try {
-    await Promise.all(Array.from({ length: connections }, (_, i) => worker(i)));
+    await Promise.all(slots.map(worker));
   } finally {
     stopProgress?.();
+    stopSweeping();
     schedule.close();
   }
   const durationMs = Math.max(0.001, performance.now() - schedule.measureFrom);

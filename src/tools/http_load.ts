@@ -24,8 +24,9 @@ import {
 } from "../_argument_checks.ts";
 import { classifyError } from "../_error_kind.ts";
 import { sleep } from "../_sleep.ts";
-import { connect, type Connection } from "../net/mod.ts";
+import { connect } from "../net/mod.ts";
 import { type HistogramBar, type HistogramSnapshot, LatencyHistogram, type LatencySummary } from "./_histogram.ts";
+import { emptySlot, type LoadSlot, sweepLateAnswers } from "./_late_answers.ts";
 import { checkRate, LoadSchedule, startProgress } from "./_load_schedule.ts";
 import { NotHttpError, ResponseReader } from "./_http1_response.ts";
 
@@ -268,22 +269,8 @@ export async function runHttpLoad(load: PreparedHttpLoad): Promise<HttpLoadPart>
     firstError ??= error instanceof Error ? error.message.split("\n")[0] : String(error);
   };
 
-  // One sweep over the connections finds answers that are late: cheaper than a timer per request.
-  interface Slot {
-    conn: Connection | undefined;
-    sentAt: number;
-    timedOut: boolean;
-  }
-  const slots: Slot[] = [];
-  const sweeper = setInterval(() => {
-    const now = performance.now();
-    for (const slot of slots) {
-      if (slot.conn && slot.sentAt > 0 && now - slot.sentAt > timeout) {
-        slot.timedOut = true;
-        slot.conn.close();
-      }
-    }
-  }, Math.max(5, Math.min(timeout / 4, 250)));
+  const slots = Array.from({ length: connections }, emptySlot);
+  const stopSweeping = sweepLateAnswers(slots, timeout);
 
   const stopProgress = onProgress
     ? startProgress(
@@ -294,7 +281,7 @@ export async function runHttpLoad(load: PreparedHttpLoad): Promise<HttpLoadPart>
     )
     : undefined;
 
-  async function connection(slot: Slot): Promise<void> {
+  async function connection(slot: LoadSlot): Promise<void> {
     const reader = new ResponseReader();
     let ticket = schedule.next();
     while (ticket) {
@@ -357,15 +344,9 @@ export async function runHttpLoad(load: PreparedHttpLoad): Promise<HttpLoadPart>
   }
 
   try {
-    await Promise.all(
-      Array.from({ length: connections }, () => {
-        const slot: Slot = { conn: undefined, sentAt: 0, timedOut: false };
-        slots.push(slot);
-        return connection(slot);
-      }),
-    );
+    await Promise.all(slots.map(connection));
   } finally {
-    clearInterval(sweeper);
+    stopSweeping();
     stopProgress?.();
     schedule.close();
   }
