@@ -8,6 +8,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type HttpServer, serve } from "anynet/http";
+import { listen } from "anynet/net";
 import { echoLoad, type EchoLoadResult, type HttpLoadResult } from "anynet/tools";
 import { importPrivate } from "../_helpers/private_module.ts";
 import { startTestEcho, type TestEcho } from "../_helpers/tools_servers.ts";
@@ -84,6 +85,19 @@ test("echoLoad() with warmup sends first and counts only what follows", async ()
   // The first message goes at once, inside the warm-up: the server saw more than was measured.
   assert.ok(echo.bytes() - before > 20 * 50, `${echo.bytes() - before} bytes`);
   assert.is(barsTotal(r.histogram), 20);
+});
+
+test("echoLoad() counts an echo later than timeout as a timed-out failure", async () => {
+  // A listener that never reads: the connects succeed (the kernel completes them), no echo comes.
+  const silent = await listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const r = await echoLoad({ port: silent.addr.port, connections: 1, messages: 2, timeout: 20 });
+    assert.is(r.roundTrips, 0);
+    assert.is(r.failures, 2);
+    assert.match(r.firstFailure!, /^round trip to 127\.0\.0\.1:\d+: no complete echo within 20 ms$/);
+  } finally {
+    silent.close();
+  }
 });
 
 test("anynet bench echo --rate --json: the figures, the histogram and the asked rate", async () => {
