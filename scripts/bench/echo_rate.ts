@@ -14,9 +14,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { numberFlag, parseFlags, readCommandLine, UsageError } from "../_args.ts";
-import { findLeg, LEG_NAMES, LegUnavailable } from "../_legs.ts";
+import { numberFlag, parseFlags, readCommandLine } from "../_args.ts";
 import { bin, fromRoot, root, run } from "../_run.ts";
+import { type CliLeg, cliLegs, legNames, runtimesUsage } from "./_cli_legs.ts";
 import { compileCPrograms } from "./_echo/client.ts";
 import { cServer, startServer } from "./_echo/servers.ts";
 
@@ -26,7 +26,7 @@ const USAGE = "Usage: npm run bench -- echo_rate [--seconds S] [--rounds R] [--r
   "  --rounds R         rounds of one run per runtime and rate (default 2)\n" +
   "  --rates LIST       comma-separated messages per second (default 1000,10000)\n" +
   "  --connections C    connections of every run (default 10)\n" +
-  `  --runtimes LIST    comma-separated, of ${LEG_NAMES.join(", ")} (default node24,deno,bun)`;
+  runtimesUsage("node24,deno,bun");
 
 const { seconds, rounds, rates, connections, legs } = readCommandLine("bench echo_rate", USAGE, () => {
   const { flags } = parseFlags(Deno.args, {
@@ -36,11 +36,7 @@ const { seconds, rounds, rates, connections, legs } = readCommandLine("bench ech
     connections: { type: "string" },
     runtimes: { type: "string" },
   });
-  const legs = (flags.runtimes ?? "node24,deno,bun").split(",").map((name) => name.trim());
-  const unknown = legs.find((name) => !LEG_NAMES.includes(name));
-  if (unknown !== undefined) {
-    throw new UsageError(`--runtimes takes names of ${LEG_NAMES.join(", ")}: got '${unknown}'`);
-  }
+  const legs = legNames(flags.runtimes, "node24,deno,bun");
   return {
     seconds: numberFlag("--seconds", flags.seconds, 3, { min: 1, max: 60, integer: true }),
     rounds: numberFlag("--rounds", flags.rounds, 2, { min: 1, max: 100, integer: true }),
@@ -58,28 +54,8 @@ const pin = availableParallelism() >= 2 && spawnSync("taskset", ["-c", "0", "tru
 const programs = await compileCPrograms();
 const server = await startServer(cServer(programs.server), pin ? 0 : undefined);
 
-interface Runner {
-  name: string;
-  command: string;
-  cli: string[];
-}
-const runners: Runner[] = [];
-const versions: string[] = [];
-for (const name of legs) {
-  try {
-    const leg = findLeg(name);
-    versions.push(`${name} ${leg.version}`);
-    const cli = leg.runtime === "node"
-      ? [fromRoot("dist/cli.js")]
-      : leg.runtime === "deno"
-      ? ["run", "-A", "--no-lock", fromRoot("src/cli.ts")]
-      : [fromRoot("src/cli.ts")];
-    runners.push({ name, command: leg.command, cli });
-  } catch (error) {
-    if (!(error instanceof LegUnavailable)) throw error;
-    console.log(`${name}: skipped: ${error.message}`);
-  }
-}
+const runners = cliLegs(legs);
+const versions = runners.map((leg) => `${leg.name} ${leg.version}`);
 
 interface Sample {
   ratio: number;
@@ -88,9 +64,9 @@ interface Sample {
   failures: number;
 }
 /** One `bench echo --rate` run's achieved/asked ratio and latency. */
-function measure(runner: Runner, rate: number): Sample {
+function measure(runner: CliLeg, rate: number): Sample {
   const args = [
-    ...runner.cli,
+    ...runner.args,
     "bench",
     "echo",
     "--port",

@@ -18,9 +18,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { numberFlag, parseFlags, readCommandLine, UsageError } from "../_args.ts";
+import { numberFlag, parseFlags, readCommandLine } from "../_args.ts";
 import { bin, fromRoot, root, run } from "../_run.ts";
-import { findLeg, LEG_NAMES, LegUnavailable } from "../_legs.ts";
+import { cliLegs, legNames, runtimesUsage } from "./_cli_legs.ts";
 import { runWrk } from "./_wrk.ts";
 
 const USAGE =
@@ -28,7 +28,7 @@ const USAGE =
   "  --seconds S        seconds per run (default 3)\n" +
   "  --rounds R         rounds of one run per generator (default 5)\n" +
   "  --connections C    connections of every generator (default 50)\n" +
-  `  --runtimes LIST    comma-separated, of ${LEG_NAMES.join(", ")} (default node24,deno,bun)\n` +
+  runtimesUsage("node24,deno,bun") + "\n" +
   "  --workers LIST     comma-separated --workers counts of anynet bench http to run (default 1,2)";
 
 const { seconds, rounds, connections, legs, workerCounts } = readCommandLine("bench loadgen", USAGE, () => {
@@ -39,11 +39,7 @@ const { seconds, rounds, connections, legs, workerCounts } = readCommandLine("be
     runtimes: { type: "string" },
     workers: { type: "string" },
   });
-  const legs = (flags.runtimes ?? "node24,deno,bun").split(",").map((name) => name.trim());
-  const unknown = legs.find((name) => !LEG_NAMES.includes(name));
-  if (unknown !== undefined) {
-    throw new UsageError(`--runtimes takes names of ${LEG_NAMES.join(", ")}: got '${unknown}'`);
-  }
+  const legs = legNames(flags.runtimes, "node24,deno,bun");
   const workerCounts = (flags.workers ?? "1,2").split(",").map((text) =>
     numberFlag("--workers", text.trim(), 1, { min: 1, max: 16, integer: true })
   );
@@ -109,42 +105,33 @@ const generators: Generator[] = [{
   name: "wrk",
   run: () => runWrk({ url, seconds, connections, close: false, core: pin ? 1 : undefined }).requestsPerSecond,
 }];
-const versions: string[] = [];
-for (const name of legs) {
-  try {
-    const leg = findLeg(name);
-    versions.push(`${name} ${leg.version}`);
-    const cli = leg.runtime === "node"
-      ? [fromRoot("dist/cli.js")]
-      : leg.runtime === "deno"
-      ? ["run", "-A", "--no-lock", fromRoot("src/cli.ts")]
-      : [fromRoot("src/cli.ts")];
-    for (const workers of workerCounts) {
-      generators.push({
-        name: workers === 1 ? name : `${name} ×${workers}`,
-        run() {
-          const [command, args] = onCore(1, leg.command, [
-            ...cli,
-            "bench",
-            "http",
-            url,
-            "--connections",
-            String(connections),
-            "--workers",
-            String(workers),
-            "--duration",
-            String(seconds),
-            "--json",
-          ]);
-          const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: (seconds + 30) * 1000 });
-          if (result.status !== 0) throw new Error(`${name}: ${(result.stderr || result.error?.message || "").trim()}`);
-          return JSON.parse(result.stdout).requestsPerSecond;
-        },
-      });
-    }
-  } catch (error) {
-    if (!(error instanceof LegUnavailable)) throw error;
-    console.log(`${name}: skipped: ${error.message}`);
+const cli = cliLegs(legs);
+const versions = cli.map((leg) => `${leg.name} ${leg.version}`);
+for (const leg of cli) {
+  for (const workers of workerCounts) {
+    generators.push({
+      name: workers === 1 ? leg.name : `${leg.name} ×${workers}`,
+      run() {
+        const [command, args] = onCore(1, leg.command, [
+          ...leg.args,
+          "bench",
+          "http",
+          url,
+          "--connections",
+          String(connections),
+          "--workers",
+          String(workers),
+          "--duration",
+          String(seconds),
+          "--json",
+        ]);
+        const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: (seconds + 30) * 1000 });
+        if (result.status !== 0) {
+          throw new Error(`${leg.name}: ${(result.stderr || result.error?.message || "").trim()}`);
+        }
+        return JSON.parse(result.stdout).requestsPerSecond;
+      },
+    });
   }
 }
 

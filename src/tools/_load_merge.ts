@@ -8,7 +8,7 @@
  * @module
  */
 import { LatencyHistogram } from "./_histogram.ts";
-import type { HttpLoadPart, HttpLoadResult } from "./http_load.ts";
+import { type HttpLoadPart, type HttpLoadResult, httpLoadResult } from "./http_load.ts";
 
 /** Adds the counts of `from` into `into`, key by key. */
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
@@ -36,22 +36,18 @@ export function mergeHttpLoads(parts: readonly HttpLoadPart[]): HttpLoadResult {
     firstError ??= result.firstError;
   }
   const first = parts[0]!.result;
-  return {
+  return httpLoadResult({
     url: first.url,
     method: first.method,
     connections,
     rate: first.rate === null ? null : rate,
     durationMs,
     requests,
-    requestsPerSecond: (requests * 1000) / durationMs,
     bytesRead,
-    bytesPerSecond: (bytesRead * 1000) / durationMs,
     statuses,
     errors,
     ...(firstError === undefined ? {} : { firstError }),
     connectionsOpened: opened,
-    latency: latency.summary(),
-    histogram: latency.bars(),
     workers: parts.length,
-  };
+  }, latency);
 }

@@ -353,22 +353,45 @@ export async function runHttpLoad(load: PreparedHttpLoad): Promise<HttpLoadPart>
   const end = performance.now();
   // Answers to requests sent before the deadline still count, so the time runs to the last.
   const durationMs = Math.max(0.001, end - schedule.measureFrom);
-  const result: HttpLoadResult = {
+  const result = httpLoadResult({
     url: url.href,
     method,
     connections,
     rate: rate ?? null,
     durationMs,
     requests: answered,
-    requestsPerSecond: (answered * 1000) / durationMs,
+    bytesRead,
+    statuses,
+    errors,
+    ...(firstError === undefined ? {} : { firstError }),
+    connectionsOpened: opened,
+  }, latency);
+  return { result, histogram: latency.snapshot() };
+}
+
+/** What a result counts; {@linkcode httpLoadResult} works out the rest. */
+export type HttpLoadCounts = Omit<HttpLoadResult, "requestsPerSecond" | "bytesPerSecond" | "latency" | "histogram">;
+
+/** A run's result (or several runs' merged) from its counts and its latency histogram. */
+export function httpLoadResult(counts: HttpLoadCounts, latency: LatencyHistogram): HttpLoadResult {
+  const { url, method, connections, rate, durationMs, requests, bytesRead, statuses, errors, firstError } = counts;
+  // The order of a report, rates beside their counts.
+  return {
+    url,
+    method,
+    connections,
+    rate,
+    durationMs,
+    requests,
+    requestsPerSecond: (requests * 1000) / durationMs,
     bytesRead,
     bytesPerSecond: (bytesRead * 1000) / durationMs,
     statuses,
     errors,
     ...(firstError === undefined ? {} : { firstError }),
-    connectionsOpened: opened,
+    connectionsOpened: counts.connectionsOpened,
     latency: latency.summary(),
     histogram: latency.bars(),
+    ...(counts.workers === undefined ? {} : { workers: counts.workers }),
   };
-  return { result, histogram: latency.snapshot() };
 }
