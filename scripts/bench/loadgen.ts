@@ -10,18 +10,21 @@
  * and each runtime's `anynet bench http` once, for S seconds each, in a random order; the
  * figure is the median over the rounds of that round's anynet/wrk ratio, with the lowest
  * and highest round, since what the shared machine did meanwhile weighs on the whole round.
+ * Beside it, each generator's CPU time per request (user and system, from /usr/bin/time),
+ * and its ratio to wrk's within the round: what the generator costs, which the machine's
+ * other load moves far less than requests/s.
  *
  * @module
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { numberFlag, parseFlags, readCommandLine } from "../_args.ts";
 import { bin, fromRoot, root, run } from "../_run.ts";
 import { cliLegs, legNames, runtimesUsage } from "./_cli_legs.ts";
-import { runWrk } from "./_wrk.ts";
+import { parseWrkOutput, wrkCommand } from "./_wrk.ts";
 
 const USAGE =
   "Usage: npm run bench -- loadgen [--seconds S] [--rounds R] [--connections C] [--runtimes LIST] [--workers LIST]\n" +
@@ -97,13 +100,43 @@ const [nginxCommand, nginxArgs] = onCore(0, "nginx", ["-p", dir, "-c", join(dir,
 const nginx = spawn(nginxCommand, nginxArgs, { stdio: "inherit" });
 const url = `http://127.0.0.1:${port}/`;
 
+/** What one run of a generator measured. */
+interface Measured {
+  requestsPerSecond: number;
+  /** The generator's CPU time (user and system) per request, in microseconds; NaN without /usr/bin/time. */
+  cpuMicrosPerRequest: number;
+}
 interface Generator {
   name: string;
-  run(): number;
+  run(): Measured;
 }
+
+const hasTime = spawnSync("/usr/bin/time", ["-f", "%U", "true"]).status === 0;
+/**
+ * Runs a generator to its end under /usr/bin/time: its standard output, and the CPU seconds
+ * it used, which the machine's other load moves far less than its requests/s.
+ */
+function timedRun(label: string, command: string, args: string[]): { stdout: string; cpuSeconds: number } {
+  const times = join(dir, "times");
+  const [timedCommand, timedArgs] = hasTime
+    ? ["/usr/bin/time", ["-f", "%U %S", "-o", times, command, ...args]]
+    : [command, args];
+  const result = spawnSync(timedCommand, timedArgs, { cwd: root, encoding: "utf8", timeout: (seconds + 30) * 1000 });
+  if (result.status !== 0) throw new Error(`${label}: ${(result.stderr || result.error?.message || "").trim()}`);
+  const cpuSeconds = hasTime
+    ? readFileSync(times, "utf8").trim().split(/\s+/).slice(-2).reduce((sum, n) => sum + Number(n), 0)
+    : NaN;
+  return { stdout: result.stdout, cpuSeconds };
+}
+
 const generators: Generator[] = [{
   name: "wrk",
-  run: () => runWrk({ url, seconds, connections, close: false, core: pin ? 1 : undefined }).requestsPerSecond,
+  run() {
+    const [command, args] = wrkCommand({ url, seconds, connections, close: false, core: pin ? 1 : undefined });
+    const { stdout, cpuSeconds } = timedRun("wrk", command, args);
+    const result = parseWrkOutput(stdout);
+    return { requestsPerSecond: result.requestsPerSecond, cpuMicrosPerRequest: (cpuSeconds * 1e6) / result.requests };
+  },
 }];
 const cli = cliLegs(legs);
 const versions = cli.map((leg) => `${leg.name} ${leg.version}`);
@@ -125,11 +158,13 @@ for (const leg of cli) {
           String(seconds),
           "--json",
         ]);
-        const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: (seconds + 30) * 1000 });
-        if (result.status !== 0) {
-          throw new Error(`${leg.name}: ${(result.stderr || result.error?.message || "").trim()}`);
-        }
-        return JSON.parse(result.stdout).requestsPerSecond;
+        const { stdout, cpuSeconds } = timedRun(leg.name, command, args);
+        const report = JSON.parse(stdout);
+        // The CLI's start-up counts too: it is part of what the generator costs, if small over a run.
+        return {
+          requestsPerSecond: report.requestsPerSecond,
+          cpuMicrosPerRequest: (cpuSeconds * 1e6) / report.requests,
+        };
       },
     });
   }
@@ -149,11 +184,11 @@ console.log(
   `loadgen: ${rounds} rounds of ${seconds} s per generator, ${connections} connections, server: nginx (1 worker) ` +
     `at ${url}; ${versions.join(", ")}` + (pin ? "; nginx on core 0, generators on core 1" : "; not pinned"),
 );
-const rps = new Map<string, number[]>(generators.map((g) => [g.name, []]));
+const runs = new Map<string, Measured[]>(generators.map((g) => [g.name, []]));
 try {
   for (let round = 0; round < rounds; round++) {
     const order = [...generators].sort(() => Math.random() - 0.5);
-    for (const generator of order) rps.get(generator.name)!.push(generator.run());
+    for (const generator of order) runs.get(generator.name)!.push(generator.run());
   }
 } finally {
   nginx.kill("SIGTERM");
@@ -165,16 +200,26 @@ const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 };
-console.log("generator     median req/s   anynet/wrk median [min, max]   target");
-const wrk = rps.get("wrk")!;
+console.log(
+  "generator     median req/s   anynet/wrk median [min, max]   target         CPU µs/req   CPU/req vs wrk [min, max]",
+);
+const wrk = runs.get("wrk")!;
+const range = (values: number[]) =>
+  `${median(values).toFixed(3)} [${Math.min(...values).toFixed(3)}, ${Math.max(...values).toFixed(3)}]`;
 for (const { name } of generators) {
-  const values = rps.get(name)!;
-  let ratioText = "", target = "";
+  const measured = runs.get(name)!;
+  let ratioText = "", target = "", cpuText = "";
   if (name !== "wrk") {
-    const ratios = values.map((value, i) => value / wrk[i]!);
+    const ratios = measured.map((m, i) => m.requestsPerSecond / wrk[i]!.requestsPerSecond);
     const goal = name.startsWith("bun") ? 0.7 : 0.5;
-    ratioText = `${median(ratios).toFixed(3)} [${Math.min(...ratios).toFixed(3)}, ${Math.max(...ratios).toFixed(3)}]`;
+    ratioText = range(ratios);
     target = `≥ ${goal}: ${median(ratios) >= goal ? "met" : "NOT met"}`;
+    cpuText = range(measured.map((m, i) => m.cpuMicrosPerRequest / wrk[i]!.cpuMicrosPerRequest));
   }
-  console.log(`${name.padEnd(12)} ${median(values).toFixed(0).padStart(13)}   ${ratioText.padEnd(28)}   ${target}`);
+  console.log(
+    `${name.padEnd(12)} ${median(measured.map((m) => m.requestsPerSecond)).toFixed(0).padStart(13)}   ` +
+      `${ratioText.padEnd(28)}   ${target.padEnd(13)} ${
+        median(measured.map((m) => m.cpuMicrosPerRequest)).toFixed(1).padStart(11)
+      }   ${cpuText}`,
+  );
 }
