@@ -10,9 +10,10 @@
  * and each runtime's `anynet bench http` once, for S seconds each, in a random order; the
  * figure is the median over the rounds of that round's anynet/wrk ratio, with the lowest
  * and highest round, since what the shared machine did meanwhile weighs on the whole round.
- * Beside it, each generator's CPU time per request (user and system, from /usr/bin/time),
- * and its ratio to wrk's within the round: what the generator costs, which the machine's
- * other load moves far less than requests/s.
+ * Beside it, each generator's CPU time per request (user and system, from /usr/bin/time;
+ * for anynet less that of a one-request run, its start-up and exit), and its ratio to
+ * wrk's within the round: what the generator costs, which the machine's other load moves
+ * far less than requests/s.
  *
  * @module
  */
@@ -142,28 +143,32 @@ const cli = cliLegs(legs);
 const versions = cli.map((leg) => `${leg.name} ${leg.version}`);
 for (const leg of cli) {
   for (const workers of workerCounts) {
+    /** The CLI's run with these options until `stop` (`--duration S` or `--requests 1`): its report and CPU seconds. */
+    const runCli = (stop: string[]) => {
+      const [command, args] = onCore(1, leg.command, [
+        ...leg.args,
+        "bench",
+        "http",
+        url,
+        "--connections",
+        String(connections),
+        "--workers",
+        String(workers),
+        ...stop,
+        "--json",
+      ]);
+      const { stdout, cpuSeconds } = timedRun(leg.name, command, args);
+      return { report: JSON.parse(stdout), cpuSeconds };
+    };
     generators.push({
       name: workers === 1 ? leg.name : `${leg.name} ×${workers}`,
       run() {
-        const [command, args] = onCore(1, leg.command, [
-          ...leg.args,
-          "bench",
-          "http",
-          url,
-          "--connections",
-          String(connections),
-          "--workers",
-          String(workers),
-          "--duration",
-          String(seconds),
-          "--json",
-        ]);
-        const { stdout, cpuSeconds } = timedRun(leg.name, command, args);
-        const report = JSON.parse(stdout);
-        // The CLI's start-up counts too: it is part of what the generator costs, if small over a run.
+        const { report, cpuSeconds } = runCli(["--duration", String(seconds)]);
+        // Less what starting and stopping cost (a run of one request): the CPU per request of the load itself.
+        const overhead = runCli(["--requests", "1"]).cpuSeconds;
         return {
           requestsPerSecond: report.requestsPerSecond,
-          cpuMicrosPerRequest: (cpuSeconds * 1e6) / report.requests,
+          cpuMicrosPerRequest: (Math.max(0, cpuSeconds - overhead) * 1e6) / report.requests,
         };
       },
     });
