@@ -164,8 +164,8 @@ for (const leg of cli) {
       name: workers === 1 ? leg.name : `${leg.name} ×${workers}`,
       run() {
         const { report, cpuSeconds } = runCli(["--duration", String(seconds)]);
-        // Less what starting and stopping cost (a run of one request): the CPU per request of the load itself.
-        const overhead = runCli(["--requests", "1"]).cpuSeconds;
+        // Less what starting and stopping cost (a run of one request per worker): the CPU per request of the load itself.
+        const overhead = runCli(["--requests", String(workers)]).cpuSeconds;
         return {
           requestsPerSecond: report.requestsPerSecond,
           cpuMicrosPerRequest: (Math.max(0, cpuSeconds - overhead) * 1e6) / report.requests,
