@@ -208,14 +208,14 @@ export async function startWorkers<Plan, Summary>(
     return results.map((result) => (result as PromiseFulfilledResult<Summary>).value);
   });
   const notListening = listening.find((result) => result.status === "rejected");
+  if (notListening) stopAll();
+  // Go once every worker has started or failed: after a failure the jobs see the stop first and end at once.
+  for (const thread of threads) thread.go();
+  go();
   if (notListening) {
-    stopAll();
-    go();
     await finished.catch(() => {});
     throw notListening.reason;
   }
-  for (const thread of threads) thread.go();
-  go();
   return { address: first.address, finished };
 }
 
