@@ -1,7 +1,8 @@
 /**
  * The module a `--workers` thread runs (see ./workers.ts): it starts the service of the
  * command it is given on the port it is given, reports when it listens, passes its log
- * lines on, and stops gracefully when the main thread says so.
+ * lines on, stops gracefully when the main thread says so, and learns from it when every
+ * worker has started.
  *
  * @module
  */
@@ -13,6 +14,7 @@ const services: Record<string, () => Promise<WorkerService<unknown, unknown>>> =
   "serve-api": async () => (await import("./commands/serve_api.ts")).serveApiWorker,
   "echo-server": async () => (await import("./commands/echo_server.ts")).echoServerWorker,
   "proxy": async () => (await import("./commands/proxy.ts")).proxyWorker,
+  "bench http": async () => (await import("./commands/bench_http.ts")).benchHttpWorker,
 };
 
 const channel = parentChannel();
@@ -20,8 +22,12 @@ if (channel) {
   const data = channel.data as ThreadData;
   const post = (message: FromThread) => channel.post(message);
   const stop = new AbortController();
+  let go!: () => void;
+  const allStarted = new Promise<void>((resolve) => (go = resolve));
   channel.onMessage((message) => {
-    if ((message as ToThread).type === "stop") stop.abort();
+    const type = (message as ToThread).type;
+    if (type === "stop") stop.abort();
+    else if (type === "go") go();
   });
   try {
     const load = services[data.command];
@@ -32,6 +38,7 @@ if (channel) {
       worker: data.worker,
       workers: data.workers,
       signal: stop.signal,
+      allStarted,
       log: (text) => post({ type: "log", text }),
     });
     post({ type: "listening", port: started.port });

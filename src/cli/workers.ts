@@ -14,6 +14,11 @@
  * worker order. Each worker keeps its own state (serve-api's store, the proxy's health
  * checks and limits): they share nothing but the port. A worker that fails stops them all.
  *
+ * Jobs (`jobs: true`, the load generator of `bench http`) use the same threads for work
+ * that ends by itself: no port is shared, every worker waits for the others to have
+ * started (`allStarted`) so that all run over the same time, and one that finishes does
+ * not stop the rest.
+ *
  * @module
  */
 import { adapter } from "../runtime/mod.ts";
@@ -57,6 +62,8 @@ export interface WorkerContext {
   workers: number;
   /** Aborted when the worker is to stop gracefully. */
   signal: AbortSignal;
+  /** Settles once every worker has started (listens): where jobs start together. */
+  allStarted: Promise<void>;
   /** Writes text to standard error. */
   log(text: string): void;
 }
@@ -94,7 +101,7 @@ export interface ThreadData {
 }
 
 /** The messages between the main thread and a worker thread. */
-export type ToThread = { type: "stop" };
+export type ToThread = { type: "stop" } | { type: "go" };
 /** The messages a worker thread sends. */
 export type FromThread =
   | { type: "listening"; port: number }
@@ -124,6 +131,8 @@ export interface WorkersOptions<Plan, Summary> {
   plan: Plan;
   service: WorkerService<Plan, Summary>;
   io: CommandIO;
+  /** Workers that each run a job to its end instead of serving a shared port (see the module's comment). @default false */
+  jobs?: boolean;
 }
 
 /** The module a worker thread runs: the compiled one in the package, the source on Deno and Bun. */
@@ -140,6 +149,7 @@ export async function startWorkers<Plan, Summary>(
   options: WorkersOptions<Plan, Summary>,
 ): Promise<WorkerGroup<Summary>> {
   const { command, count, plan, service, io } = options;
+  const jobs = options.jobs ?? false;
   const log = (text: string) => void io.err(text);
   if (count === 1) {
     const only = await service.start(plan, {
@@ -148,11 +158,12 @@ export async function startWorkers<Plan, Summary>(
       worker: 1,
       workers: 1,
       signal: io.signal,
+      allStarted: Promise.resolve(),
       log,
     });
     return { address: only.address, finished: only.finished.then((summary) => [summary]) };
   }
-  const problem = adapter.net.reusePortProblem();
+  const problem = jobs ? undefined : adapter.net.reusePortProblem();
   if (problem) {
     throw new CommandError(
       `--workers ${count} shares the port between threads, but ${problem}` +
@@ -163,16 +174,24 @@ export async function startWorkers<Plan, Summary>(
   const stopAll = () => stop.abort();
   io.signal.addEventListener("abort", stopAll, { once: true });
   if (io.signal.aborted) stopAll();
+  let go!: () => void;
+  const allStarted = new Promise<void>((resolve) => (go = resolve));
   const first = await service.start(plan, {
     port: options.port,
-    reusePort: true,
+    reusePort: !jobs,
     worker: 1,
     workers: count,
     signal: stop.signal,
+    allStarted,
     log,
   });
-  // Whichever worker stops first, on its own or failing, stops the rest.
-  const firstFinished = first.finished.finally(stopAll);
+  // A server that stops, on its own or failing, stops the rest; a job only when it fails.
+  const firstFinished = jobs
+    ? first.finished.catch((error) => {
+      stopAll();
+      throw error;
+    })
+    : first.finished.finally(stopAll);
   const threads = Array.from({ length: count - 1 }, (_, i) =>
     new WorkerThread(
       { command, plan, port: first.port, worker: i + 2, workers: count },
@@ -189,8 +208,11 @@ export async function startWorkers<Plan, Summary>(
     return results.map((result) => (result as PromiseFulfilledResult<Summary>).value);
   });
   const notListening = listening.find((result) => result.status === "rejected");
+  if (notListening) stopAll();
+  // Go once every worker has started or failed: after a failure the jobs see the stop first and end at once.
+  for (const thread of threads) thread.go();
+  go();
   if (notListening) {
-    stopAll();
     await finished.catch(() => {});
     throw notListening.reason;
   }
@@ -199,6 +221,8 @@ export async function startWorkers<Plan, Summary>(
 
 /** One worker on a thread of its own, as the main thread drives it. */
 class WorkerThread {
+  /** Tells the worker that every worker has started. */
+  readonly go: () => void;
   /** Settles once the worker listens; rejects with a CommandError when it cannot. */
   readonly listening: Promise<void>;
   /** Settles with the worker's summary once it has stopped; rejects with a CommandError when it failed. */
@@ -215,6 +239,7 @@ class WorkerThread {
       fail = reject;
     });
     this.listening = Promise.race([listening, this.finished.then(() => {})]);
+    this.go = () => {};
     let thread: ChildThread;
     try {
       thread = startThread(THREAD_MODULE, data, (raw) => {
@@ -229,6 +254,7 @@ class WorkerThread {
       fail(new CommandError(`${name}: cannot start a thread: ${error instanceof Error ? error.message : error}`));
       return;
     }
+    this.go = () => thread.post({ type: "go" } satisfies ToThread);
     const onStop = () => thread.post({ type: "stop" } satisfies ToThread);
     stop.addEventListener("abort", onStop, { once: true });
     if (stop.aborted) onStop();

@@ -66,6 +66,21 @@ export interface LatencySummary {
   max: number | null;
 }
 
+/**
+ * A histogram as plain data (structured-cloneable), so that a thread can send its samples
+ * to another that merges them exactly.
+ */
+export interface HistogramSnapshot {
+  /** The non-empty buckets as pairs: bucket index, count, bucket index, count … */
+  buckets: number[];
+  count: number;
+  sum: number;
+  sumOfSquares: number;
+  /** The smallest sample, or `null` without samples. */
+  min: number | null;
+  max: number;
+}
+
 /** Samples in milliseconds, kept in log-linear buckets (see the module's comment). */
 export class LatencyHistogram {
   readonly #counts = new Float64Array(BUCKETS);
@@ -97,6 +112,35 @@ export class LatencyHistogram {
     this.#sumOfSquares += other.#sumOfSquares;
     this.#min = Math.min(this.#min, other.#min);
     this.#max = Math.max(this.#max, other.#max);
+  }
+
+  /** This histogram's samples as plain data, for {@linkcode LatencyHistogram.fromSnapshot}. */
+  snapshot(): HistogramSnapshot {
+    const buckets: number[] = [];
+    for (let i = 0; i < BUCKETS; i++) {
+      if (this.#counts[i]! > 0) buckets.push(i, this.#counts[i]!);
+    }
+    return {
+      buckets,
+      count: this.#count,
+      sum: this.#sum,
+      sumOfSquares: this.#sumOfSquares,
+      min: this.#count ? this.#min : null,
+      max: this.#max,
+    };
+  }
+
+  /** The histogram a {@linkcode LatencyHistogram.snapshot} was taken of. */
+  static fromSnapshot(snapshot: HistogramSnapshot): LatencyHistogram {
+    const histogram = new LatencyHistogram();
+    const { buckets } = snapshot;
+    for (let i = 0; i + 1 < buckets.length; i += 2) histogram.#counts[buckets[i]!] = buckets[i + 1]!;
+    histogram.#count = snapshot.count;
+    histogram.#sum = snapshot.sum;
+    histogram.#sumOfSquares = snapshot.sumOfSquares;
+    histogram.#min = snapshot.min ?? Infinity;
+    histogram.#max = snapshot.max;
+    return histogram;
   }
 
   /** Forgets every sample (the end of a warm-up). */

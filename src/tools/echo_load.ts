@@ -1,3 +1,11 @@
+/**
+ * An echo load generator: connections send messages, read the whole echo back and check
+ * every byte. Closed load by default (each connection sends its next message when the
+ * last echo is complete); with `rate`, messages are due at a fixed rate and each one's
+ * latency counts from when it was due (see _load_schedule.ts).
+ *
+ * @module
+ */
 import {
   checkDelayMs,
   checkFunction,
@@ -8,7 +16,9 @@ import {
   checkSignal,
 } from "../_argument_checks.ts";
 import { connect, type Connection, formatAddr, NetError, TimedOutError } from "../net/mod.ts";
-import { LatencyHistogram, type LatencySummary } from "./_histogram.ts";
+import { type HistogramBar, LatencyHistogram, type LatencySummary } from "./_histogram.ts";
+import { emptySlot, type LoadSlot, sweepLateAnswers } from "./_late_answers.ts";
+import { checkRate, LoadSchedule, startProgress } from "./_load_schedule.ts";
 import { sleep } from "../_sleep.ts";
 
 /** Options of {@linkcode echoLoad}. */
@@ -19,13 +29,19 @@ export interface EchoLoadOptions {
   port: number;
   /** Connections kept busy at once, each sending a message and awaiting its echo in turn. @default 10 */
   connections?: number;
-  /** Milliseconds to run; round trips under way at the end are finished, not cut. @default 5000 */
+  /** Milliseconds to measure (after the warm-up); round trips under way at the end are finished, not cut. @default 5000 */
   duration?: number;
+  /** Stop after this many measured messages instead of after `duration`. */
+  messages?: number;
+  /** Messages per second, due at fixed intervals (open load); unset: each connection sends when its last echo came. */
+  rate?: number;
+  /** Milliseconds of load before measuring starts, to warm the server and open connections. @default 0 */
+  warmup?: number;
   /** Bytes in each message, 1 to 16 MiB. @default 64 */
   size?: number;
   /** Milliseconds a connect or a round trip may take before it counts as a failure. @default 5000 */
   timeout?: number;
-  /** Called about every `progressInterval` ms with the seconds so far, the round trips and their current rate, for a live line. */
+  /** Called about every `progressInterval` ms while measuring with the time so far, the round trips and their current rate, for a live line. */
   onProgress?: (progress: { elapsedMs: number; roundTrips: number; currentRate: number }) => void;
   /** @default 250 */
   progressInterval?: number;
@@ -41,7 +57,9 @@ export interface EchoLoadResult {
   connections: number;
   /** Message size in bytes. */
   size: number;
-  /** Milliseconds the run really took. */
+  /** The asked-for rate of messages per second, or `null` for closed load. */
+  rate: number | null;
+  /** Milliseconds measured (the warm-up excluded), up to the last echo. */
   durationMs: number;
   /** Round trips whose echo came back complete and exact. */
   roundTrips: number;
@@ -53,11 +71,13 @@ export interface EchoLoadResult {
   bytesEchoed: number;
   /** Exactly echoed megabytes (10^6 bytes) per second, one way. */
   megabytesPerSecond: number;
-  /** Latency of the exact round trips, in milliseconds (`null` without any), within 0.4 %. */
+  /** Latency of the exact round trips in milliseconds (`null` without any), within 0.4 %; with `rate`, from when each was due. */
   latency: LatencySummary;
-  /** Round trips whose echo differed from what was sent (wrong, reordered or extra bytes). */
+  /** The latency histogram in bars that double in width. */
+  histogram: HistogramBar[];
+  /** Round trips whose echo differed from what was sent (wrong, reordered or extra bytes), warm-up included. */
   mismatches: number;
-  /** Connects and round trips that failed: refused, reset, timed out, closed early. */
+  /** Measured connects and round trips that failed: refused, reset, timed out, closed early. */
   failures: number;
   /** Connections opened over the run (a connection is replaced after a failure or mismatch). */
   connectionsOpened: number;
@@ -92,22 +112,13 @@ async function readEcho(conn: Connection, expected: Uint8Array): Promise<boolean
   return same;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new TimedOutError(`${what}: no complete echo within ${ms} ms`));
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Loads an echo server: `connections` connections each send a `size`-byte message, wait
- * for the whole echo and check every byte, and go again, for `duration` milliseconds.
- * Each message differs from the last, so lost, duplicated or reordered bytes show as
- * mismatches. A connection that fails or mismatches is replaced by a new one.
+ * for the whole echo and check every byte, and go again, for `duration` milliseconds (or
+ * `messages` of them). With `rate`, messages are due at that rate instead and latency
+ * counts from each one's due time. Each message differs from the last, so lost, duplicated
+ * or reordered bytes show as mismatches. A connection that fails or mismatches is replaced
+ * by a new one.
  *
  * @param options The server and the load; see {@linkcode EchoLoadOptions}.
  * @returns Counts, rates and latency percentiles.
@@ -130,6 +141,9 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
     "port",
     "connections",
     "duration",
+    "messages",
+    "rate",
+    "warmup",
     "size",
     "timeout",
     "onProgress",
@@ -141,6 +155,13 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
   const connections = checkIntegerRange(action, "connections", options.connections ?? 10, 1, 100000);
   const size = checkIntegerRange(action, "size", options.size ?? 64, 1, MAX_SIZE);
   const duration = checkDelayMs(action, "duration", options.duration ?? 5000);
+  const limit = options.messages === undefined
+    ? Infinity
+    : checkIntegerRange(action, "messages", options.messages, 1, Number.MAX_SAFE_INTEGER);
+  const rate = checkRate(action, options.rate, "messages");
+  const warmup = options.warmup === undefined || options.warmup === 0
+    ? 0
+    : checkDelayMs(action, "warmup", options.warmup);
   const timeout = checkDelayMs(action, "timeout", options.timeout ?? 5000);
   const signal = checkSignal(action, options.signal);
   const onProgress = options.onProgress === undefined
@@ -163,78 +184,96 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
   const latency = new LatencyHistogram();
   let roundTrips = 0, bytesSent = 0, mismatches = 0, failures = 0, opened = 0;
   let firstFailure: string | undefined;
-  const started = performance.now();
-  const deadline = started + duration;
-  const stopped = () => signal?.aborted === true || performance.now() >= deadline;
-  const fail = (error: unknown) => {
+  const schedule = new LoadSchedule({ duration, limit, rate, warmup, signal });
+  const fail = (error: unknown, measured: boolean) => {
+    if (!measured) return;
     failures++;
     firstFailure ??= error instanceof Error ? error.message.split("\n")[0] : String(error);
   };
+  const target = formatAddr({ hostname, port });
+  const slots = Array.from({ length: connections }, emptySlot);
+  const stopSweeping = sweepLateAnswers(slots, timeout);
 
-  async function worker(id: number): Promise<void> {
+  async function worker(slot: LoadSlot, id: number): Promise<void> {
     let seq = id;
-    while (!stopped()) {
-      let conn: Connection;
-      try {
-        conn = await connect({ hostname, port, timeout });
-        opened++;
-        conn.setNoDelay(true);
-      } catch (error) {
-        if (error instanceof NetError) fail(error);
-        else throw error;
-        // A refusing server answers at once: do not spin.
-        await sleep(Math.min(50, Math.max(0, deadline - performance.now())), { signal, onAbort: "resolve" });
-        continue;
+    let ticket = schedule.next();
+    while (ticket) {
+      await schedule.untilDue(ticket);
+      if (schedule.stopping) break;
+      const { measured } = ticket;
+      if (!slot.conn) {
+        try {
+          slot.conn = await connect({ hostname, port, timeout });
+          opened++;
+          slot.conn.setNoDelay(true);
+        } catch (error) {
+          if (!(error instanceof NetError)) throw error;
+          fail(error, measured);
+          // A refusing server answers at once: do not spin (open load waits for the next due time).
+          if (rate === undefined) await sleep(50, { signal, onAbort: "resolve" });
+          ticket = schedule.next();
+          continue;
+        }
       }
+      const conn = slot.conn;
       try {
-        while (!stopped()) {
-          const offset = (seq++ * 7) % SHIFTS;
-          const message = source.subarray(offset, offset + size);
-          const t0 = performance.now();
-          const writing = conn.write(message);
-          writing.then(() => (bytesSent += size), () => {});
-          const same = await withTimeout(
-            Promise.all([writing, readEcho(conn, message)]).then(([, same]) => same),
-            timeout,
-            `round trip to ${formatAddr({ hostname, port })}`,
-            () => conn.close(),
-          );
-          if (!same) {
-            mismatches++;
-            break;
+        const offset = (seq++ * 7) % SHIFTS;
+        const message = source.subarray(offset, offset + size);
+        const sentAt = performance.now();
+        slot.sentAt = sentAt;
+        const writing = conn.write(message);
+        if (measured) writing.then(() => (bytesSent += size), () => {});
+        const [, same] = await Promise.all([writing, readEcho(conn, message)]);
+        const end = performance.now();
+        slot.sentAt = 0;
+        if (same) {
+          if (measured) {
+            latency.record(end - schedule.latencyFrom(ticket, sentAt));
+            roundTrips++;
           }
-          latency.record(performance.now() - t0);
-          roundTrips++;
+        } else {
+          // Wrong bytes are wrong whenever they come, warm-up or not; the stream is out of step now.
+          mismatches++;
+          conn.close();
+          slot.conn = undefined;
         }
       } catch (error) {
-        fail(error);
-      } finally {
+        // The sweep closed the connection: whatever the read then said, the echo was late.
+        fail(
+          slot.timedOut ? new TimedOutError(`round trip to ${target}: no complete echo within ${timeout} ms`) : error,
+          measured,
+        );
+        slot.sentAt = 0;
+        slot.timedOut = false;
         conn.close();
+        slot.conn = undefined;
       }
+      ticket = schedule.next();
     }
+    slot.conn?.close();
+    slot.conn = undefined;
   }
 
-  let last = { at: started, roundTrips: 0 };
-  const progress = onProgress === undefined ? undefined : setInterval(() => {
-    const now = performance.now();
-    onProgress({
-      elapsedMs: now - started,
-      roundTrips,
-      currentRate: ((roundTrips - last.roundTrips) * 1000) / Math.max(1, now - last.at),
-    });
-    last = { at: now, roundTrips };
-  }, progressInterval);
+  const stopProgress = onProgress === undefined ? undefined : startProgress(
+    schedule.measureFrom,
+    progressInterval,
+    () => roundTrips,
+    (tick) => onProgress({ elapsedMs: tick.elapsedMs, roundTrips: tick.count, currentRate: tick.currentRate }),
+  );
   try {
-    await Promise.all(Array.from({ length: connections }, (_, i) => worker(i)));
+    await Promise.all(slots.map(worker));
   } finally {
-    if (progress !== undefined) clearInterval(progress);
+    stopProgress?.();
+    stopSweeping();
+    schedule.close();
   }
-  const durationMs = performance.now() - started;
+  const durationMs = Math.max(0.001, performance.now() - schedule.measureFrom);
   const seconds = durationMs / 1000;
   return {
-    target: formatAddr({ hostname, port }),
+    target,
     connections,
     size,
+    rate: rate ?? null,
     durationMs,
     roundTrips,
     roundTripsPerSecond: roundTrips / seconds,
@@ -242,6 +281,7 @@ export async function echoLoad(options: EchoLoadOptions): Promise<EchoLoadResult
     bytesEchoed: roundTrips * size,
     megabytesPerSecond: (roundTrips * size) / 1e6 / seconds,
     latency: latency.summary(),
+    histogram: latency.bars(),
     mismatches,
     failures,
     connectionsOpened: opened,

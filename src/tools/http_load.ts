@@ -24,8 +24,10 @@ import {
 } from "../_argument_checks.ts";
 import { classifyError } from "../_error_kind.ts";
 import { sleep } from "../_sleep.ts";
-import { connect, type Connection } from "../net/mod.ts";
-import { type HistogramBar, LatencyHistogram, type LatencySummary } from "./_histogram.ts";
+import { connect } from "../net/mod.ts";
+import { type HistogramBar, type HistogramSnapshot, LatencyHistogram, type LatencySummary } from "./_histogram.ts";
+import { emptySlot, type LoadSlot, sweepLateAnswers } from "./_late_answers.ts";
+import { checkRate, LoadSchedule, startProgress } from "./_load_schedule.ts";
 import { NotHttpError, ResponseReader } from "./_http1_response.ts";
 
 /** Options of {@linkcode httpLoad}. */
@@ -99,6 +101,8 @@ export interface HttpLoadResult {
   latency: LatencySummary;
   /** The latency histogram in bars that double in width. */
   histogram: HistogramBar[];
+  /** Load-generating threads whose figures were merged into these (`anynet bench http --workers`). */
+  workers?: number;
 }
 
 const encoder = new TextEncoder();
@@ -139,27 +143,29 @@ const ignore = () => {};
 class TimedOut extends Error {}
 class ClosedEarly extends Error {}
 
+/** A load whose options are checked and whose request is built: what {@linkcode runHttpLoad} runs. */
+export interface PreparedHttpLoad {
+  url: URL;
+  method: string;
+  request: Uint8Array;
+  connections: number;
+  duration: number;
+  limit: number;
+  rate: number | undefined;
+  timeout: number;
+  warmup: number;
+  progressInterval: number;
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: HttpLoadProgress) => void) | undefined;
+  caCerts: string[] | undefined;
+}
+
 /**
- * Loads an HTTP server over keep-alive HTTP/1.1 connections and measures requests/s,
- * bytes/s, latency percentiles, answers per status and errors per kind.
+ * Checks the options of {@linkcode httpLoad} and builds its request, before any I/O.
  *
- * @param options The URL and the load; see {@linkcode HttpLoadOptions}.
- * @returns The figures of the measured part of the run.
- * @throws {TypeError | RangeError} For bad options, before any I/O.
- * @example Two hundred requests to a local server
- * ```ts
- * import { serve } from "anynet/http";
- * import { httpLoad } from "anynet/tools";
- * const server = await serve(() => new Response("hi"), { hostname: "127.0.0.1", port: 0 });
- * try {
- *   const result = await httpLoad({ url: `http://127.0.0.1:${server.addr.port}/`, requests: 200 });
- *   console.assert(result.statuses["200"] === 200);
- * } finally {
- *   await server.close();
- * }
- * ```
+ * @throws {TypeError | RangeError} For bad options.
  */
-export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
+export function prepareHttpLoad(options: HttpLoadOptions): PreparedHttpLoad {
   const action = "run HTTP load";
   checkOptionsObject(action, options, [
     "url",
@@ -186,38 +192,67 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     refuse(action, `'url' must be an http: or https: URL: got '${url.protocol}'`);
   }
-  const connections = checkIntegerRange(action, "connections", options.connections ?? 10, 1, 100000);
-  const duration = checkDelayMs(action, "duration", options.duration ?? 10000);
-  const limit = options.requests === undefined
-    ? Infinity
-    : checkIntegerRange(action, "requests", options.requests, 1, Number.MAX_SAFE_INTEGER);
-  const rate = options.rate;
-  if (rate !== undefined && !(typeof rate === "number" && Number.isFinite(rate) && rate > 0 && rate <= 1e7)) {
-    refuse(
-      action,
-      `'rate' must be a number of requests per second above 0 and at most 10000000: got ${rate}`,
-      RangeError,
-    );
-  }
   const method = options.method ?? "GET";
   if (typeof method !== "string" || !TOKEN.test(method)) {
     refuse(action, `'method' must be an HTTP token: got '${method}'`);
   }
   const body = typeof options.body === "string" ? encoder.encode(options.body) : options.body ?? new Uint8Array(0);
   if (!(body instanceof Uint8Array)) refuse(action, "'body' must be a string or a Uint8Array");
-  const request = requestBytes(url, method, options.headers ?? [], body);
-  const timeout = checkDelayMs(action, "timeout", options.timeout ?? 10000);
-  const warmup = options.warmup === undefined || options.warmup === 0
-    ? 0
-    : checkDelayMs(action, "warmup", options.warmup);
-  const progressInterval = checkDelayMs(action, "progressInterval", options.progressInterval ?? 250);
-  const signal = checkSignal(action, options.signal);
-  const onProgress = options.onProgress === undefined
-    ? undefined
-    : checkFunction(action, "onProgress", options.onProgress);
+  return {
+    url,
+    method,
+    request: requestBytes(url, method, options.headers ?? [], body),
+    connections: checkIntegerRange(action, "connections", options.connections ?? 10, 1, 100000),
+    duration: checkDelayMs(action, "duration", options.duration ?? 10000),
+    limit: options.requests === undefined
+      ? Infinity
+      : checkIntegerRange(action, "requests", options.requests, 1, Number.MAX_SAFE_INTEGER),
+    rate: checkRate(action, options.rate, "requests"),
+    timeout: checkDelayMs(action, "timeout", options.timeout ?? 10000),
+    warmup: options.warmup === undefined || options.warmup === 0 ? 0 : checkDelayMs(action, "warmup", options.warmup),
+    progressInterval: checkDelayMs(action, "progressInterval", options.progressInterval ?? 250),
+    signal: checkSignal(action, options.signal),
+    onProgress: options.onProgress === undefined ? undefined : checkFunction(action, "onProgress", options.onProgress),
+    caCerts: options.caCerts ? [...options.caCerts] : undefined,
+  };
+}
+
+/**
+ * Loads an HTTP server over keep-alive HTTP/1.1 connections and measures requests/s,
+ * bytes/s, latency percentiles, answers per status and errors per kind.
+ *
+ * @param options The URL and the load; see {@linkcode HttpLoadOptions}.
+ * @returns The figures of the measured part of the run.
+ * @throws {TypeError | RangeError} For bad options, before any I/O.
+ * @example Two hundred requests to a local server
+ * ```ts
+ * import { serve } from "anynet/http";
+ * import { httpLoad } from "anynet/tools";
+ * const server = await serve(() => new Response("hi"), { hostname: "127.0.0.1", port: 0 });
+ * try {
+ *   const result = await httpLoad({ url: `http://127.0.0.1:${server.addr.port}/`, requests: 200 });
+ *   console.assert(result.statuses["200"] === 200);
+ * } finally {
+ *   await server.close();
+ * }
+ * ```
+ */
+export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
+  return (await runHttpLoad(prepareHttpLoad(options))).result;
+}
+
+/** What one run measured, with the histogram itself for a merge with other runs'. */
+export interface HttpLoadPart {
+  result: HttpLoadResult;
+  histogram: HistogramSnapshot;
+}
+
+/** Runs a load {@linkcode prepareHttpLoad} checked. */
+export async function runHttpLoad(load: PreparedHttpLoad): Promise<HttpLoadPart> {
+  const { url, method, request, connections, limit, rate, timeout, signal, onProgress } = load;
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-  const tls = url.protocol === "https:" ? { caCerts: options.caCerts ? [...options.caCerts] : undefined } : undefined;
+  const tls = url.protocol === "https:" ? { caCerts: load.caCerts } : undefined;
   const noBody = method === "HEAD";
 
   const latency = new LatencyHistogram();
@@ -225,18 +260,7 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
   const errors: Record<string, number> = {};
   let firstError: string | undefined;
   let answered = 0, bytesRead = 0, opened = 0;
-  // Tickets: each request takes the next; measured ones are limited by `requests`.
-  let issued = 0, measuredIssued = 0;
-  let stopping = false;
-
-  const started = performance.now();
-  const measureFrom = started + warmup;
-  const deadline = options.requests === undefined ? measureFrom + duration : Infinity;
-  const interval = rate === undefined ? 0 : 1000 / rate;
-  const stop = () => {
-    stopping = true;
-  };
-  signal?.addEventListener("abort", stop, { once: true });
+  const schedule = new LoadSchedule({ duration: load.duration, limit, rate, warmup: load.warmup, signal });
 
   const countError = (error: unknown, measured: boolean) => {
     if (!measured) return;
@@ -245,61 +269,24 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
     firstError ??= error instanceof Error ? error.message.split("\n")[0] : String(error);
   };
 
-  /** The next request's due time, or undefined when the run is over. */
-  const nextTicket = (): { due: number; measured: boolean } | undefined => {
-    if (stopping) return undefined;
-    const now = performance.now();
-    const due = rate === undefined ? now : started + issued * interval;
-    if (due >= deadline || (rate === undefined && now >= deadline)) return undefined;
-    const measured = due >= measureFrom;
-    if (measured) {
-      if (measuredIssued >= limit) return undefined;
-      measuredIssued++;
-    }
-    issued++;
-    return { due, measured };
-  };
+  const slots = Array.from({ length: connections }, emptySlot);
+  const stopSweeping = sweepLateAnswers(slots, timeout);
 
-  // One sweep over the connections finds answers that are late: cheaper than a timer per request.
-  interface Slot {
-    conn: Connection | undefined;
-    sentAt: number;
-    timedOut: boolean;
-  }
-  const slots: Slot[] = [];
-  const sweeper = setInterval(() => {
-    const now = performance.now();
-    for (const slot of slots) {
-      if (slot.conn && slot.sentAt > 0 && now - slot.sentAt > timeout) {
-        slot.timedOut = true;
-        slot.conn.close();
-      }
-    }
-  }, Math.max(5, Math.min(timeout / 4, 250)));
-
-  let lastProgress = { at: measureFrom, answered: 0 };
-  const progress = onProgress
-    ? setInterval(() => {
-      const now = performance.now();
-      if (now < measureFrom) return;
-      const span = now - lastProgress.at;
-      onProgress({
-        elapsedMs: now - measureFrom,
-        requests: answered,
-        currentRate: span > 0 ? ((answered - lastProgress.answered) * 1000) / span : 0,
-      });
-      lastProgress = { at: now, answered };
-    }, progressInterval)
+  const stopProgress = onProgress
+    ? startProgress(
+      schedule.measureFrom,
+      load.progressInterval,
+      () => answered,
+      (tick) => onProgress({ elapsedMs: tick.elapsedMs, requests: tick.count, currentRate: tick.currentRate }),
+    )
     : undefined;
 
-  async function connection(slot: Slot): Promise<void> {
+  async function connection(slot: LoadSlot): Promise<void> {
     const reader = new ResponseReader();
-    let ticket = nextTicket();
+    let ticket = schedule.next();
     while (ticket) {
-      // Open load: wait until the request is due.
-      const wait = ticket.due - performance.now();
-      if (wait > 0) await sleep(wait, { signal, onAbort: "resolve" });
-      if (stopping) break;
+      await schedule.untilDue(ticket);
+      if (schedule.stopping) break;
       try {
         if (!slot.conn) {
           slot.sentAt = performance.now();
@@ -310,7 +297,7 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
         const conn = slot.conn;
         reader.begin(noBody);
         slot.sentAt = performance.now();
-        const start = rate === undefined ? slot.sentAt : ticket.due;
+        const start = schedule.latencyFrom(ticket, slot.sentAt);
         // Not awaited: a failed write also fails the read (the socket is gone), which says why.
         conn.write(request).catch(ignore);
         let done = false;
@@ -350,43 +337,61 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
         // A refusing server answers at once: do not spin on it.
         if (rate === undefined) await sleep(10, { signal, onAbort: "resolve" });
       }
-      ticket = nextTicket();
+      ticket = schedule.next();
     }
     slot.conn?.close();
     slot.conn = undefined;
   }
 
   try {
-    await Promise.all(
-      Array.from({ length: connections }, () => {
-        const slot: Slot = { conn: undefined, sentAt: 0, timedOut: false };
-        slots.push(slot);
-        return connection(slot);
-      }),
-    );
+    await Promise.all(slots.map(connection));
   } finally {
-    clearInterval(sweeper);
-    if (progress !== undefined) clearInterval(progress);
-    signal?.removeEventListener("abort", stop);
+    stopSweeping();
+    stopProgress?.();
+    schedule.close();
   }
   const end = performance.now();
   // Answers to requests sent before the deadline still count, so the time runs to the last.
-  const durationMs = Math.max(0.001, end - measureFrom);
-  return {
+  const durationMs = Math.max(0.001, end - schedule.measureFrom);
+  const result = httpLoadResult({
     url: url.href,
     method,
     connections,
     rate: rate ?? null,
     durationMs,
     requests: answered,
-    requestsPerSecond: (answered * 1000) / durationMs,
+    bytesRead,
+    statuses,
+    errors,
+    ...(firstError === undefined ? {} : { firstError }),
+    connectionsOpened: opened,
+  }, latency);
+  return { result, histogram: latency.snapshot() };
+}
+
+/** What a result counts; {@linkcode httpLoadResult} works out the rest. */
+export type HttpLoadCounts = Omit<HttpLoadResult, "requestsPerSecond" | "bytesPerSecond" | "latency" | "histogram">;
+
+/** A run's result (or several runs' merged) from its counts and its latency histogram. */
+export function httpLoadResult(counts: HttpLoadCounts, latency: LatencyHistogram): HttpLoadResult {
+  const { url, method, connections, rate, durationMs, requests, bytesRead, statuses, errors, firstError } = counts;
+  // The order of a report, rates beside their counts.
+  return {
+    url,
+    method,
+    connections,
+    rate,
+    durationMs,
+    requests,
+    requestsPerSecond: (requests * 1000) / durationMs,
     bytesRead,
     bytesPerSecond: (bytesRead * 1000) / durationMs,
     statuses,
     errors,
     ...(firstError === undefined ? {} : { firstError }),
-    connectionsOpened: opened,
+    connectionsOpened: counts.connectionsOpened,
     latency: latency.summary(),
     histogram: latency.bars(),
+    ...(counts.workers === undefined ? {} : { workers: counts.workers }),
   };
 }

@@ -13,6 +13,8 @@ export interface TestEchoOptions {
   port?: number;
   /** Flip one byte at this offset of every connection's stream (a deliberately broken server). */
   corruptAt?: number;
+  /** Wait this many milliseconds before echoing each chunk read (a deliberately slow server). */
+  delayMs?: number;
 }
 
 /** What a test echo server saw, per connection. */
@@ -57,6 +59,7 @@ export async function startTestEcho(options: TestEchoOptions = {}): Promise<Test
           chunk[at - seen.bytes] ^= 0xff;
           seen.corrupted = true;
         }
+        if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
         await conn.write(chunk);
         seen.bytes += chunk.byteLength;
       }

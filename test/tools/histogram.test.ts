@@ -60,4 +60,13 @@ test("LatencyHistogram.merge() gives what recording every sample in one would", 
   assert.is(a.percentile(50), null);
 });
 
+test("LatencyHistogram.fromSnapshot() of a structured clone of snapshot() is the same histogram", () => {
+  const h = new LatencyHistogram();
+  for (let i = 1; i <= 2000; i++) h.record(((i * 104729) % 5000) / 7);
+  const copy = LatencyHistogram.fromSnapshot(structuredClone(h.snapshot()));
+  assert.equal(copy.summary(), h.summary());
+  assert.equal(copy.bars(), h.bars());
+  assert.is(LatencyHistogram.fromSnapshot(new LatencyHistogram().snapshot()).min, null);
+});
+
 test.run();

@@ -1,18 +1,27 @@
 /**
  * `anynet bench http URL`: the HTTP load generator's command line. The load itself is
- * tools/http_load.ts; this file turns flags into its options, shows a live line on a
- * terminal, and writes the report as text or JSON.
+ * tools/http_load.ts; this file turns flags into its options, runs it on `--workers`
+ * threads (src/cli/workers.ts) and merges their figures (tools/_load_merge.ts), shows a
+ * live line on a terminal, and writes the report as text or JSON.
  *
  * @module
  */
 import { MAX_DELAY_S } from "../../_delay.ts";
 import { fileErrorReason, fileSize, openFileReader, readTextFile } from "../../runtime/files.ts";
-import { httpLoad, type HttpLoadResult } from "../../tools/http_load.ts";
+import { mergeHttpLoads } from "../../tools/_load_merge.ts";
+import { startProgress } from "../../tools/_load_schedule.ts";
+import {
+  type HttpLoadOptions,
+  type HttpLoadPart,
+  type HttpLoadResult,
+  prepareHttpLoad,
+  runHttpLoad,
+} from "../../tools/http_load.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
-import { connectionsFlag, durationFlag, liveLine } from "./_load_flags.ts";
+import { MAX_WORKERS, startWorkers, workerCount, type WorkerService } from "../workers.ts";
+import { connectionsFlag, durationFlag, fixed, latencyLines, liveLine, rateFlag, warmupFlag } from "./_load_flags.ts";
 
 const COMMAND = "bench http";
-const fixed = (value: number | null, digits: number): string => (value === null ? "-" : value.toFixed(digits));
 
 /** A byte rate in the unit that keeps it short. */
 function perSecond(bytes: number): string {
@@ -24,26 +33,17 @@ function perSecond(bytes: number): string {
 
 /** The human-readable report of a load run. */
 function httpLoadText(r: HttpLoadResult): string {
-  const l = r.latency;
+  const [percentiles, ...rest] = latencyLines(r.latency, r.histogram, "            ");
   const lines = [
-    `${r.method} ${r.url}: ${r.connections} connections, ${fixed(r.durationMs / 1000, 2)} s` +
+    `${r.method} ${r.url}: ${r.connections} connections` +
+    (r.workers !== undefined && r.workers > 1 ? ` on ${r.workers} workers` : "") +
+    `, ${fixed(r.durationMs / 1000, 2)} s` +
     (r.rate === null ? "" : `, rate ${r.rate}/s (latency from when each request was due)`),
     `requests:   ${r.requests} (${fixed(r.requestsPerSecond, 0)}/s)`,
     `transfer:   ${r.bytesRead} bytes read (${perSecond(r.bytesPerSecond)})`,
-    `latency:    p50 ${fixed(l.p50, 3)} ms, p90 ${fixed(l.p90, 3)} ms, p99 ${fixed(l.p99, 3)} ms, ` +
-    `p99.9 ${fixed(l["p99.9"], 3)} ms, max ${fixed(l.max, 3)} ms`,
-    `            min ${fixed(l.min, 3)} ms, mean ${fixed(l.mean, 3)} ms, stdev ${fixed(l.stdev, 3)} ms`,
+    `latency:    ${percentiles}`,
+    ...rest,
   ];
-  const most = Math.max(1, ...r.histogram.map((bar) => bar.count));
-  for (const bar of r.histogram) {
-    const label = bar.upToMs < 1
-      ? `${(bar.upToMs * 1000).toFixed(0)} µs`
-      : `${bar.upToMs.toFixed(bar.upToMs < 10 ? 3 : 1)} ms`;
-    lines.push(
-      `  ≤ ${label.padStart(11)} ${String(bar.count).padStart(9)} ${"#".repeat(Math.round((bar.count / most) * 40))}`
-        .trimEnd(),
-    );
-  }
   const statuses = Object.entries(r.statuses).map(([status, n]) => `${status}: ${n}`).join(", ");
   lines.push(`statuses:   ${statuses || "none"}`);
   const errors = Object.entries(r.errors).map(([kind, n]) => `${kind}: ${n}`).join(", ");
@@ -87,6 +87,43 @@ async function readData(data: string): Promise<Uint8Array | string> {
   }
 }
 
+/** What each load worker is given: the whole run's load, of which it takes its share. */
+export interface BenchHttpPlan {
+  load: Omit<HttpLoadOptions, "onProgress" | "progressInterval" | "signal">;
+  /** One 64-bit slot per worker where it keeps its count of answers, for the live line; absent when none is shown. */
+  progress?: SharedArrayBuffer;
+}
+
+/** Worker `worker`'s share (from 1) of `total` split over `workers` as evenly as whole numbers go. */
+function share(total: number, worker: number, workers: number): number {
+  return Math.floor(total / workers) + (worker - 1 < total % workers ? 1 : 0);
+}
+
+/**
+ * What each `--workers` thread runs: its share of the connections, requests and rate,
+ * started once every worker has started, so that all measure over the same time.
+ */
+export const benchHttpWorker: WorkerService<BenchHttpPlan, HttpLoadPart> = {
+  start({ load, progress }, { worker, workers, signal, allStarted }) {
+    const counts = progress === undefined ? undefined : new BigInt64Array(progress);
+    const prepared = prepareHttpLoad({
+      ...load,
+      connections: share(load.connections!, worker, workers),
+      ...(load.requests === undefined ? {} : { requests: share(load.requests, worker, workers) }),
+      ...(load.rate === undefined ? {} : { rate: load.rate / workers }),
+      signal,
+      ...(counts === undefined
+        ? {}
+        : { onProgress: (p) => Atomics.store(counts, worker - 1, BigInt(p.requests)), progressInterval: 250 }),
+    });
+    return Promise.resolve({
+      address: prepared.url.href,
+      port: 0,
+      finished: allStarted.then(() => runHttpLoad(prepared)),
+    });
+  },
+};
+
 /** `anynet bench http`: the HTTP load generator. */
 export const benchHttpCommand: CommandSpec = {
   name: COMMAND,
@@ -97,6 +134,8 @@ export const benchHttpCommand: CommandSpec = {
     "server that stalls cannot hide the queue behind the stall (coordinated omission corrected). Reports " +
     "requests and bytes per second, latency percentiles (p50, p90, p99, p99.9, max, within 0.4 %) with a " +
     "histogram, answers per status code and errors per kind (refused, reset, timed-out, closed, not-http …). " +
+    "With --workers N, N threads share the connections, requests and rate and their figures are merged into one " +
+    "report (the histograms exactly). " +
     "On a terminal a live line on standard error shows the progress. Ctrl-C stops early and reports. Exits 1 " +
     "when no request got an answer.",
   positionals: [{ name: "URL", description: "The http: or https: URL to request" }],
@@ -112,15 +151,7 @@ export const benchHttpCommand: CommandSpec = {
       valueName: "N",
       description: "Stop after N answered or failed requests instead",
     },
-    {
-      name: "rate",
-      short: "R",
-      type: "number",
-      min: 0.001,
-      max: 10_000_000,
-      valueName: "PER_SECOND",
-      description: "Send requests at this fixed rate; latency counts from each one's due time",
-    },
+    rateFlag("requests"),
     { name: "method", short: "X", type: "string", default: "GET", valueName: "METHOD", description: "Request method" },
     {
       name: "header",
@@ -140,14 +171,13 @@ export const benchHttpCommand: CommandSpec = {
       valueName: "SECONDS",
       description: "Time limit of one connect or answer (then it counts as timed-out)",
     },
+    warmupFlag,
     {
-      name: "warmup",
-      type: "number",
-      min: 0,
-      max: MAX_DELAY_S,
-      default: 0,
-      valueName: "SECONDS",
-      description: "Load this long before measuring starts",
+      name: "workers",
+      type: "string",
+      default: "1",
+      valueName: "N",
+      description: `Load from N threads, their figures merged (1-${MAX_WORKERS}, or 'auto': one per CPU core)`,
     },
     { name: "ca", type: "string", valueName: "FILE", description: "Also trust the CA certificate(s) in this PEM file" },
     { name: "json", type: "boolean", description: "Print the figures as one JSON object" },
@@ -156,6 +186,7 @@ export const benchHttpCommand: CommandSpec = {
     "bench http http://127.0.0.1:8000/",
     "bench http http://127.0.0.1:8000/ -c 50 -d 30 --warmup 2",
     "bench http http://127.0.0.1:8000/api --rate 2000 --requests 20000 --json",
+    "bench http http://127.0.0.1:8000/ -c 100 --workers 2",
     "bench http http://127.0.0.1:8000/items -X POST -H 'Content-Type: application/json' --data @item.json",
   ],
   async run(input, io) {
@@ -174,10 +205,18 @@ export const benchHttpCommand: CommandSpec = {
         throw new CommandError(`cannot read --ca file '${f.ca}': ${fileErrorReason(error)}`);
       }
     }
+    const count = workerCount((f.workers as string | undefined) ?? "1", COMMAND);
+    for (const [name, value] of [["connections", f.connections], ["requests", f.requests]] as const) {
+      if (value !== undefined && (value as number) < count) {
+        throw new UsageError(
+          `--workers ${count} needs --${name} of at least ${count} (one per worker): got ${value}`,
+          COMMAND,
+        );
+      }
+    }
     const live = liveLine(io, !f.json);
-    let result: HttpLoadResult;
-    try {
-      result = await httpLoad({
+    const plan: BenchHttpPlan = {
+      load: {
         url,
         connections: f.connections as number,
         duration: (f.duration as number) * 1000,
@@ -189,18 +228,38 @@ export const benchHttpCommand: CommandSpec = {
         timeout: (f.timeout as number) * 1000,
         warmup: (f.warmup as number) * 1000,
         ...(caCerts === undefined ? {} : { caCerts }),
-        ...(live.shown
-          ? {
-            onProgress: (p) =>
-              live.show(`${(p.elapsedMs / 1000).toFixed(1)} s, ${p.requests} requests, ${p.currentRate.toFixed(0)}/s`),
-            progressInterval: 500,
-          }
-          : {}),
-        signal: io.signal,
+      },
+      ...(live.shown ? { progress: new SharedArrayBuffer(8 * count) } : {}),
+    };
+    let stopProgress: (() => void) | undefined;
+    let result: HttpLoadResult;
+    try {
+      const group = await startWorkers({
+        command: COMMAND,
+        count,
+        port: 0,
+        plan,
+        service: benchHttpWorker,
+        io,
+        jobs: true,
       });
+      if (plan.progress !== undefined) {
+        const counts = new BigInt64Array(plan.progress);
+        stopProgress = startProgress(
+          performance.now() + plan.load.warmup!,
+          500,
+          () => counts.reduce((sum, n) => sum + Number(n), 0),
+          (p) => live.show(`${(p.elapsedMs / 1000).toFixed(1)} s, ${p.count} requests, ${p.currentRate.toFixed(0)}/s`),
+        );
+      }
+      // The rate each worker took is a share of the asked one: report the asked one.
+      result = { ...mergeHttpLoads(await group.finished), rate: (f.rate as number | undefined) ?? null };
     } catch (error) {
       if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, COMMAND);
+      if (error instanceof CommandError || error instanceof UsageError) throw error;
       throw new CommandError((error as Error).message);
+    } finally {
+      stopProgress?.();
     }
     await live.clear();
     await io.out(f.json ? JSON.stringify(result, null, 2) + "\n" : httpLoadText(result));
