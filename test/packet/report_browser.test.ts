@@ -92,7 +92,7 @@ test("the report opens offline, loads nothing, and shows packets, conversations 
     page.on("pageerror", (error) => problems.push(String(error)));
     page.on("console", (message) => problems.push(message.text()));
     await page.goto(url);
-    await page.waitForSelector("#summary-io canvas", { timeout: 3000 });
+    await page.waitForSelector("#summary-io canvas", { timeout: 20_000 });
 
     const conns: ConnRecord[] = [];
     for await (const c of conversations(capturePath)) conns.push(c);

@@ -50,7 +50,7 @@ test.before(async () => {
   browser = await launchBrowser(chromium);
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(base);
-  await page.waitForSelector("body[data-state=done]", { timeout: 5000 });
+  await page.waitForSelector("body[data-state=done]", { timeout: 20_000 });
 });
 
 test.after(async () => {
@@ -186,7 +186,7 @@ test("the Statistics tab shows the report's summary of the capture: packets, con
   if (!page) return;
   const summary = await captureSummary(sample);
   await page.click("[data-tab=stats]");
-  await page.waitForSelector("#stats #summary-io canvas", { timeout: 3000 });
+  await page.waitForSelector("#stats #summary-io canvas", { timeout: 20_000 });
   const facts = await page.$$eval("#stats table.facts tr", (rows) => rows.map((r) => r.textContent));
   assert.ok(facts.includes(`Packets${decoded.length.toLocaleString("en-US")}`), facts.join("\n"));
   const rows = await page.$$eval("#stats #summary-conversations tbody tr", (trs) => trs.length);
