@@ -113,7 +113,8 @@ function fetchInit(method: string, headers: Headers | undefined, body: AttemptBo
  * The plan's first hop as a `Request` that fetch copies, made at its first use; undefined
  * for another hop (a redirect, a URL or headers a hook changed) or a plan that needs more
  * than fetch's defaults (extra CAs). Copying a Request spares the runtime parsing the URL
- * and checking the headers again on every call (Deno: about 3 µs of a 45 µs request).
+ * and checking the headers again on every call (on Deno about 1.5 µs of CPU and some
+ * garbage per call, of about 45 µs for a loopback request).
  */
 function templateFor(
   plan: RequestPlan,
