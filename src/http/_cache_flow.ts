@@ -224,7 +224,8 @@ function conditionalRequest(prepared: PreparedRequest, stored: CachedResponse): 
   const headers = new Headers(prepared.plan.headers);
   if (etag !== null) headers.set("if-none-match", etag);
   if (lastModified !== null) headers.set("if-modified-since", lastModified);
-  return { ...prepared, plan: { ...prepared.plan, headers } };
+  // Other headers than the plan's: its fetch template (a Request with its headers) does not apply.
+  return { ...prepared, plan: { ...prepared.plan, headers, repeated: false, fetchTemplate: undefined } };
 }
 
 /** Sends a prepared request through `store`; see the module's description. */

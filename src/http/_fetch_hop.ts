@@ -78,6 +78,12 @@ export function fetchHop(
       attempt.bind(call);
       return proxy === undefined ? call.response : throughProxy(call.response, proxy, method, url);
     }
+    // A copy without a signal of its own would take the template's: such attempts go the usual way.
+    const signal = attempt.signal;
+    if (plan.repeated && route === undefined && body === undefined && signal !== undefined) {
+      const template = templateFor(plan, url, method, headers);
+      if (template !== undefined) return viaTemplate(attempt, template, signal);
+    }
     if (transfer.upload !== undefined && body !== undefined) {
       return countedFetchBody(body, headers, transfer.upload).then((counted) =>
         viaFetch(plan, attempt, url, fetchInit(method, counted.headers, counted.body), route, proxy)
@@ -101,6 +107,35 @@ function fetchInit(method: string, headers: Headers | undefined, body: AttemptBo
     if (isStream(body)) init.duplex = "half";
   }
   return init;
+}
+
+/**
+ * The plan's first hop as a `Request` that fetch copies, made at its first use; undefined
+ * for another hop (a redirect, a URL or headers a hook changed) or a plan that needs more
+ * than fetch's defaults (extra CAs). Copying a Request spares the runtime parsing the URL
+ * and checking the headers again on every call (on Deno about 1.5 µs of CPU and some
+ * garbage per call, of about 45 µs for a loopback request).
+ */
+function templateFor(
+  plan: RequestPlan,
+  url: string,
+  method: string,
+  headers: Headers | undefined,
+): Request | undefined {
+  if (
+    !adapter.http.fetchCopiesRequests || url !== plan.href || method !== plan.method || headers !== plan.headers ||
+    plan.caCerts
+  ) {
+    return undefined;
+  }
+  return plan.fetchTemplate ??= new Request(url, fetchInit(method, headers, undefined));
+}
+
+/** One request of one hop through the runtime's fetch: a copy of `template` with the attempt's signal. */
+function viaTemplate(attempt: Attempt, template: Request, signal: AbortSignal): Promise<Response> {
+  const init: RequestInit = { signal };
+  attempt.attachTo(init);
+  return attempt.guard(fetch(template, init));
 }
 
 /** One request of one hop through the runtime's fetch, on the route chosen for its URL (`proxy`: the route when it is a proxy). */

@@ -62,6 +62,13 @@ export interface RequestPlan {
   transport: HttpTransport | undefined;
   /** What the `proxy` and `noProxy` options ask for (each hop's proxy is chosen from it). */
   proxy: ProxySetting;
+  /** Whether many calls share this plan (calls without options to the same URL): worth preparing further. */
+  repeated: boolean;
+  /**
+   * For a repeated plan sent through fetch: its first hop as a `Request`, made at the first
+   * hop and fetched (copied) by every call after it (_fetch_hop.ts); otherwise undefined.
+   */
+  fetchTemplate: Request | undefined;
 }
 
 /** What one call of request() carries from attempt to attempt. */
@@ -347,6 +354,8 @@ function planRequest(input: string | URL, method: string, options: RequestOption
     caCerts,
     transport: transportFor(options.transport, caCerts, proxy),
     proxy,
+    repeated: false,
+    fetchTemplate: undefined,
   };
 }
 
@@ -397,8 +406,9 @@ function checkAndPrepare(method: string, url: string | URL, options: RequestOpti
 }
 
 // What a call without options prepares is the same every time for the same method and
-// URL (a PreparedRequest is never changed once made): kept, so that `get(url)` checks the
-// URL once, not on every call. Bounded like the URL cache above.
+// URL (a PreparedRequest is never changed once made, but for its plan's fetch template):
+// kept, so that `get(url)` checks the URL once, not on every call. Bounded like the URL
+// cache above.
 const preparedPlainCalls = new Map<string, Map<string, PreparedRequest>>();
 
 /** Checks a call's arguments and prepares it; a call without options reuses what an earlier one prepared. */
@@ -409,6 +419,7 @@ export function prepareRequest(method: string, url: string | URL, options: Reque
   let prepared = byUrl.get(url);
   if (prepared === undefined) {
     prepared = checkAndPrepare(method, url, options);
+    prepared.plan.repeated = true;
     if (byUrl.size >= 256) byUrl.clear();
     byUrl.set(url, prepared);
   }

@@ -273,4 +273,10 @@ export interface HttpAdapter {
    * where a signal is cheap (Deno, Bun).
    */
   abortWithoutSignal?(): FetchAbortHandle | undefined;
+  /**
+   * True where fetch makes a request from a `Request` it is given (copying its URL, method
+   * and headers) faster than from a URL and options it must parse and check (Deno, Bun):
+   * the client then builds a call that it repeats as one `Request`, once, and fetches that.
+   */
+  fetchCopiesRequests?: boolean;
 }

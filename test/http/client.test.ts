@@ -443,6 +443,27 @@ test("redirects are followed up to maxRedirects", async () => {
   });
 });
 
+test("calls without options repeated to one URL send the same request each time, redirects still the client's", async () => {
+  const seen: string[] = [];
+  await withServe((req) => {
+    const path = new URL(req.url).pathname;
+    seen.push(`${req.method} ${path} ${req.headers.get("user-agent")}`);
+    return path === "/from" ? new Response(null, { status: 302, headers: { location: "/to" } }) : new Response("here");
+  }, async (server) => {
+    for (let call = 0; call < 3; call++) {
+      const response = await get(`${server.url}/from`);
+      assert.is(await response.text(), "here");
+      assert.is(response.redirects, 1);
+      assert.is(response.url, `${server.url}/to`);
+      assert.is((await head(`${server.url}/to`)).status, 200);
+    }
+  });
+  assert.is(seen.length, 9);
+  const agent = seen[0].split(" ").slice(2).join(" ");
+  assert.match(agent, /^anynet\//);
+  assert.equal(seen, [0, 1, 2].flatMap(() => [`GET /from ${agent}`, `GET /to ${agent}`, `HEAD /to ${agent}`]));
+});
+
 test("303 turns POST into GET; 307 keeps method and body", async () => {
   await withServe(async (req) => {
     const path = new URL(req.url).pathname;

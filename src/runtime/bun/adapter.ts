@@ -27,6 +27,7 @@ export const bunAdapter: RuntimeAdapter = {
     serve: async (handler, options) => (await import("./serve.ts")).serveBun(handler, options),
     fetchWithCa: bunFetchWithCa,
     fetchRouted: bunFetchRouted,
+    fetchCopiesRequests: true,
   },
   timers: { unref: (timer) => (timer as unknown as { unref(): void }).unref() },
   // Bun has no permission model: everything is allowed.

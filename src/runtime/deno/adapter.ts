@@ -31,6 +31,7 @@ export const denoAdapter: RuntimeAdapter = {
     serve: async (handler, options) => (await import("./serve.ts")).serveDeno(handler, options),
     fetchWithCa: denoFetchWithCa,
     fetchRouted: denoFetchRouted,
+    fetchCopiesRequests: true,
   },
   // Deno's timers are numbers, released with Deno.unrefTimer.
   timers: { unref: (timer) => deno().unrefTimer(timer as unknown as number) },
