@@ -50,13 +50,13 @@ const FLAGS = {
 } as const;
 
 /**
- * One test file more than there are cores: a file spends part of its time waiting on
- * timers and on the processes it starts (a whole run at two files at a time kept 1.5 of 2
- * cores busy), and the extra file fills that. At most 8, so that a big machine does not
- * run dozens of servers at once.
+ * Two test files per core: a file spends part of its time waiting on timers, on the
+ * processes it starts and on the shared browser (a whole run kept 1.5 of 2 cores busy at
+ * two files at a time, and 1.6–1.8 at three), and the others fill that. At most 8, so
+ * that a big machine does not run dozens of servers at once.
  */
 function defaultJobs(): number {
-  return Math.min(8, availableParallelism() + 1);
+  return Math.min(8, availableParallelism() * 2);
 }
 
 function parseOptions(args: string[]): Options {
