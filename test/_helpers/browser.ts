@@ -72,6 +72,23 @@ function startSharedChromium(executablePath: string, dir: string, runnerPid: str
   const args = [
     "--headless",
     ...FLAGS,
+    // What playwright-core passes when it launches a browser itself: several test files
+    // share this one, each in a tab of its own, and a tab in the background must still
+    // run its timers and animation frames (the viewer draws its rows in one); no
+    // component updates, sync or other calls home in between.
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-sync",
+    "--disable-breakpad",
+    "--metrics-recording-only",
+    "--no-default-browser-check",
+    "--mute-audio",
+    "--hide-scrollbars",
     "--no-first-run",
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
