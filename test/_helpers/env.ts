@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -62,4 +62,24 @@ export function nodeWarning(output: string): string | undefined {
 /** Prints why a test is skipped; scripts/test.ts shows every line that starts with "skip:". */
 export function announceSkip(reason: string): void {
   console.log(`skip: ${reason}`);
+}
+
+/**
+ * Whether an executable called `name` is on PATH, found without running it: asking
+ * tshark or python3 for their version costs a third to two thirds of a second of CPU
+ * each, and the suite asks dozens of times per leg.
+ */
+export function onPath(name: string): boolean {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (!dir) continue;
+    const path = join(dir, name);
+    try {
+      if (!statSync(path).isFile()) continue;
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      // Not here, or not executable: the next directory.
+    }
+  }
+  return false;
 }

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { root } from "./env.ts";
+import { onPath, root } from "./env.ts";
 
 /** Whether python3 is available. */
 export function hasPython(): boolean {
-  return spawnSync("python3", ["--version"], { stdio: "ignore" }).status === 0;
+  return onPath("python3");
 }
 
 /** A running python3 server. */

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
-import { devBin, nodeWarning, root, testNode, testRuntime } from "./env.ts";
+import { devBin, nodeWarning, onPath, root, testNode, testRuntime } from "./env.ts";
 
 /** A runtime the CLI can run on. */
 export type CliRuntime = "node" | "deno" | "bun";
@@ -123,10 +123,9 @@ export async function startEchoServer(
   return { proc, port };
 }
 
-/** Whether an outside command exists (`openssl`, `python3`). */
-export function hasCommand(name: string, versionArg = "--version"): boolean {
-  const run = spawnSync(name, [versionArg], { stdio: "ignore" });
-  return run.status === 0;
+/** Whether an outside command exists (`openssl`, `python3`): on PATH, without running it. */
+export function hasCommand(name: string): boolean {
+  return onPath(name);
 }
 
 /** Whether the CLI can run on `runtime` here (Node needs the built dist/cli.js). */

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onPath } from "./env.ts";
 
 /** PEM texts and their file paths. */
 export interface TestPki {
@@ -25,7 +26,7 @@ export interface TestPki {
 
 /** Whether the openssl command is available. */
 export function hasOpenssl(): boolean {
-  return spawnSync("openssl", ["version"], { stdio: "ignore" }).status === 0;
+  return onPath("openssl");
 }
 
 function openssl(dir: string, args: string[]): void {

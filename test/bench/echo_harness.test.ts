@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { announceSkip, root } from "../_helpers/env.ts";
+import { announceSkip, onPath, root } from "../_helpers/env.ts";
 
-const hasGcc = spawnSync("gcc", ["--version"]).status === 0;
+const hasGcc = onPath("gcc");
 if (!hasGcc) announceSkip("gcc is not installed: the echo benchmark's C programs cannot be built");
 const maybe = hasGcc ? test : test.skip;
 

@@ -54,7 +54,7 @@ let fixture: Fixture | undefined;
 // given a proxy: anynet's choice must win. (Read by anynet at the first request, by Deno
 // when it makes a client.)
 process.env.NO_PROXY = "127.0.0.1,localhost";
-const available = hasCommand("tinyproxy", "-v") && hasOpenssl();
+const available = hasCommand("tinyproxy") && hasOpenssl();
 
 /** Resolves once something accepts connections on `port`, or rejects after `ms`. */
 async function untilListening(port: number, child: ChildProcess, ms = 3000): Promise<void> {

@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
 import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
-import { announceSkip, testRuntime } from "../_helpers/env.ts";
+import { announceSkip, onPath, testRuntime } from "../_helpers/env.ts";
 import { concat, ethernet, ipv4, pcap, pcapng, sampleFrames, udp } from "../../scripts/_packet_writer.ts";
 import { EtherType, IpProtocol, LinkType } from "../../scripts/_packet_numbers.ts";
 
@@ -213,7 +212,7 @@ test("anynet pcap stats fails in one line, exit 1, when memory cannot grow for i
   if (testRuntime === "deno") {
     return announceSkip("Deno does not start under an address-space limit (prlimit --as): nothing to test");
   }
-  if (spawnSync("prlimit", ["--version"]).status !== 0) return announceSkip("prlimit (util-linux) is not installed");
+  if (!onPath("prlimit")) return announceSkip("prlimit (util-linux) is not installed");
   const [command, prefix] = cliCommand();
   let failed = 0;
   for (const mib of [2000, 3000, 4000, 16000]) {

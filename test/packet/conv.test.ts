@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { communityId, type ConnRecord, conversations, openCapture } from "anynet/packet";
 import { runCli } from "../_helpers/cli.ts";
-import { announceSkip, root } from "../_helpers/env.ts";
+import { announceSkip, onPath, root } from "../_helpers/env.ts";
 import { importPrivate } from "../_helpers/private_module.ts";
 import { ethernet, icmpEcho, ipv4, ipv6, pcap, tcp, udp } from "../../scripts/_packet_writer.ts";
 import { EtherType, IpProtocol, TcpFlag } from "../../scripts/_packet_numbers.ts";
@@ -319,7 +319,7 @@ const { ProtocolHierarchy } = await importPrivate<typeof import("../../src/packe
 );
 type HierarchyNode = import("../../src/packet/_protocol_hierarchy.ts").HierarchyNode;
 const LEVELS = new Set(["eth", "sll", "ip", "ipv6", "tcp", "udp"]);
-const hasTshark = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
+const hasTshark = onPath("tshark");
 const CORPUS_FILES = [
   "dns_tcp.pcap",
   "dns_udp_2.pcap",

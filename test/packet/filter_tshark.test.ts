@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { openCapture } from "anynet/packet";
 import { runCli } from "../_helpers/cli.ts";
 import { importPrivate } from "../_helpers/private_module.ts";
-import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
+import { announceSkip, onPath, root, testRuntime } from "../_helpers/env.ts";
 import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
 
 // Captures of the tcpdump corpus on which anynet and tshark decode the same layers: no
@@ -78,8 +78,7 @@ const FIELDS = [
   "http.host",
 ];
 
-const hasTshark = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0 &&
-  spawnSync("mergecap", ["-v"], { stdio: "ignore" }).status === 0;
+const hasTshark = onPath("tshark") && onPath("mergecap");
 // tshark takes most of a second to start: these comparisons run on one leg, the newest Node's.
 const thisLeg = testRuntime === "node" && process.versions.node.startsWith("26.");
 

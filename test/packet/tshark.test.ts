@@ -5,13 +5,13 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { PacketRecord } from "anynet/packet";
-import { announceSkip } from "../_helpers/env.ts";
+import { announceSkip, onPath } from "../_helpers/env.ts";
 import { decodeAll } from "../_helpers/packet_decode.ts";
 import { fuzzCapture } from "../../scripts/_packet_fuzz.ts";
 import { pcap, pcapng, sampleFrames } from "../../scripts/_packet_writer.ts";
 import { EtherType, LinkType } from "../../scripts/_packet_numbers.ts";
 
-const hasTshark = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
+const hasTshark = onPath("tshark");
 
 /** tshark field → the same value from anynet's record (undefined when absent). */
 const FIELDS: [string, (r: PacketRecord) => unknown][] = [

@@ -8,9 +8,9 @@ import { bindUdp, connect } from "anynet/net";
 import { openCapture, type PacketRecord } from "anynet/packet";
 import { DEMO_MESSAGE, DEMO_STEPS, type DemoResult, type DemoStep, runDemo } from "anynet/tools";
 import { runCli } from "../_helpers/cli.ts";
-import { announceSkip } from "../_helpers/env.ts";
+import { announceSkip, onPath } from "../_helpers/env.ts";
 
-const hasTshark = spawnSync("tshark", ["--version"]).status === 0;
+const hasTshark = onPath("tshark");
 if (!hasTshark) announceSkip("tshark is not installed: the demo's capture is not checked by tshark");
 const withTshark = hasTshark ? test : test.skip;
 
