@@ -61,6 +61,14 @@ test.after(async () => {
   assert.equal(exit, { code: 0, signal: null }, viewer?.stderr());
 });
 
+/**
+ * Waits until the list shows `count` rows: the table draws in the next animation frame,
+ * after the attribute that says a load or a filter is done.
+ */
+async function rowsDrawn(p: Page, count: number): Promise<void> {
+  await p.waitForFunction((n) => document.querySelectorAll("#list .row:not([hidden])").length === n, count);
+}
+
 /** The rows the list draws now, each as `pcap decode` would print it. */
 function shownLines(p: Page): Promise<string[]> {
   return p.$$eval("#list .row:not([hidden])", (rows) =>
@@ -104,6 +112,7 @@ test("pcap view refuses a missing file, a directory and a bad port with exit 2 a
 test("the viewer lists the packets pcap decode prints, with the same number, time and text", async () => {
   if (!page) return;
   assert.is(await page.getAttribute("body", "data-packets"), String(decoded.length));
+  await rowsDrawn(page, decoded.length);
   const lines = await shownLines(page);
   assert.equal(lines, decoded);
   assert.equal(
@@ -117,6 +126,7 @@ test("a display filter narrows the list to the frames pcap decode --filter keeps
   await page.fill("#filter", FILTER);
   await page.press("#filter", "Enter");
   await page.waitForSelector("body[data-filtered]");
+  await rowsDrawn(page, filtered.length);
   assert.equal(await shownLines(page), filtered);
   assert.ok(filtered.length > 1 && filtered.length < decoded.length);
   await page.fill("#filter", "udp.port == 53 orr arp");
@@ -129,7 +139,7 @@ test("a display filter narrows the list to the frames pcap decode --filter keeps
   assert.equal(await shownLines(page), filtered);
   await page.fill("#filter", "");
   await page.press("#filter", "Enter");
-  await page.waitForFunction((n) => document.querySelectorAll("#list .row:not([hidden])").length === n, decoded.length);
+  await rowsDrawn(page, decoded.length);
 });
 
 test("selecting a packet shows its layers and fields and highlights a field's bytes", async () => {
@@ -199,6 +209,7 @@ test("a capture chosen on the page opens in place of the served one", async () =
   if (!page) return;
   await page.setInputFiles("#open-file", other);
   await page.waitForFunction(() => document.body.dataset.state === "done" && document.body.dataset.packets === "3");
+  await rowsDrawn(page, 3);
   assert.equal((await shownLines(page)).map((l) => l.split(" ").slice(0, 2).join(" ")), [
     "1 1800000000.000000000",
     "2 1800000001.000000000",
