@@ -172,6 +172,9 @@ test("the keyboard moves the selection, toggles the detail and reaches the filte
   await page.keyboard.press("PageDown");
   assert.is(await selected(), String(decoded.length));
   await page.waitForSelector("#list .row.selected[data-index='9']");
+  // The selected frame's detail comes from the worker and opens the pane: wait for it, or
+  // it could open the pane again between the two Enters.
+  await page.waitForSelector(`body[data-detail='${decoded.length}']`);
   await page.keyboard.press("Enter");
   assert.ok(await page.$("#detail.closed"));
   await page.keyboard.press("Enter");

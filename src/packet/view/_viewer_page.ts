@@ -143,7 +143,11 @@ function onMessage(message: FromWorker): void {
       showFilterError(message.message, message.column);
       break;
     case "detail":
-      if (message.index === selectedIndex) showDetail(message.tree, message.bytes);
+      if (message.index === selectedIndex) {
+        showDetail(message.tree, message.bytes);
+        // The frame whose detail is shown: the worker answers after the selection moved.
+        body.dataset.detail = String(message.index + 1);
+      }
       break;
   }
 }
