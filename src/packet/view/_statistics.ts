@@ -20,7 +20,7 @@ export interface StatisticsCollector {
 }
 
 /** A collector for one capture. */
-export function statisticsCollector(): StatisticsCollector | undefined {
+export function statisticsCollector(): StatisticsCollector {
   return new SummaryBuilder();
 }
 

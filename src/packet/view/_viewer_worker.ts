@@ -122,7 +122,7 @@ async function load(stream: ReadableStream<Uint8Array>, total: number): Promise<
         const record = recordFromRow(t, i, b, true);
         batch.add(record.sec ?? 0, record.nsec ?? 0, record.len, packetColumns(record));
         frames.add(t[r + L.C_DATA] + toCapture, t[r + L.C_CAPLEN], t[r + L.C_LEN], t[r + L.C_LINK]);
-        statistics?.add(record);
+        statistics.add(record);
         if (batch.full) send();
       }
       if (filter) {
@@ -144,7 +144,7 @@ async function load(stream: ReadableStream<Uint8Array>, total: number): Promise<
     packets: frames.count,
     bytes,
     milliseconds: performance.now() - started,
-    statistics: statistics?.finish(),
+    statistics: statistics.finish(),
   });
 }
 
