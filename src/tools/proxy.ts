@@ -126,7 +126,11 @@ export type ProxyEvent =
   | { type: "connection-error"; client: string; backend: string; error: unknown }
   | { type: "idle"; client: string; backend: string; idleTimeout: number }
   | { type: "refuse"; client: string; reason: string }
-  | { type: "accept-error"; error: unknown };
+  | { type: "accept-error"; error: unknown }
+  /** The proxy stopped accepting; `open` sessions get up to `drainTimeout` ms to finish. */
+  | { type: "draining"; open: number; drainTimeout: number }
+  /** `reset` sessions were still open when the drain timeout passed, and were reset. */
+  | { type: "drain-timeout"; reset: number; drainTimeout: number };
 
 /** Counters of one backend. */
 export interface ProxyBackendStats {
@@ -508,10 +512,14 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     accept: acceptClient,
     serve: serveClient,
     discard: (client) => client.close(),
-    onStop: () => listener.close(),
+    onStop: () => {
+      listener.close();
+      emit({ type: "draining", open: sessions.size, drainTimeout });
+    },
     gracePeriod: drainTimeout,
     // Drained or not: what is still open after drainTimeout is reset.
     endRemaining() {
+      if (sessions.size > 0) emit({ type: "drain-timeout", reset: sessions.size, drainTimeout });
       for (const session of sessions) {
         session.client.reset();
         session.backend?.reset();

@@ -463,7 +463,13 @@ export function abuseSuite(
     const s = await up();
     await s.ensureUp();
     const { code, signal } = await s.stop();
-    if (code !== 0) throw new Error(`exit ${code} (signal ${signal})\nstderr tail: ${s.proc.stderr().slice(-600)}`);
+    if (code !== 0) {
+      throw new Error(
+        `exit ${code} (signal ${signal})\nstdout tail: ${s.proc.stdout().slice(-300)}\nstderr tail: ${
+          s.proc.stderr().slice(-600)
+        }`,
+      );
+    }
   });
   test.after(async () => {
     if (server?.alive()) await server.kill();

@@ -614,7 +614,13 @@ test("startProxy() refuses a backend that is the proxy itself, however the addre
 
 test("startProxy() close() resets connections still open after drainTimeout", async () => {
   const a = await startTestEcho();
-  const proxy = await startProxy({ port: 0, backends: [{ hostname: "127.0.0.1", port: a.port }], drainTimeout: 300 });
+  const events: ProxyEvent[] = [];
+  const proxy = await startProxy({
+    port: 0,
+    backends: [{ hostname: "127.0.0.1", port: a.port }],
+    drainTimeout: 300,
+    onEvent: (event) => events.push(event),
+  });
   try {
     const idle = await connect({ port: proxy.addr.port });
     await idle.write("x");
@@ -623,6 +629,11 @@ test("startProxy() close() resets connections still open after drainTimeout", as
     const final = await proxy.close();
     assert.ok(Date.now() - started >= 250 && Date.now() - started < 5000, `${Date.now() - started} ms`);
     assert.is(final.active, 0);
+    // The stop and the reset are told, with how many sessions each concerned.
+    assert.equal(events.filter((e) => e.type === "draining" || e.type === "drain-timeout"), [
+      { type: "draining", open: 1, drainTimeout: 300 },
+      { type: "drain-timeout", reset: 1, drainTimeout: 300 },
+    ]);
     const ended = await idle.read().then((chunk) => chunk === null ? "end" : "data", (e: Error) => e.name);
     assert.ok(ended === "end" || ended === "ConnectionResetError", ended);
     idle.close();
@@ -880,6 +891,11 @@ test("anynet proxy balances, drains on SIGTERM, and prints and writes the counts
     assert.ok(sameBytes(back, data), firstDifference(back, data));
     const { code } = await proc.exited;
     assert.is(code, 0, proc.stderr());
+    assert.match(
+      proc.stderr(),
+      /^proxy: stopping: no new connections; 1 open connection may take up to 10 s to finish$/m,
+    );
+    assert.not.match(proc.stderr(), /still open after the drain timeout/);
     const out = proc.stdout();
     assert.match(
       out,

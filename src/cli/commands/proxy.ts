@@ -39,6 +39,14 @@ function logLine(event: ProxyEvent): string {
       } s)`;
     case "refuse":
       return `refused ${event.client}: ${event.reason}`;
+    case "draining":
+      return `stopping: no new connections; ${event.open} open connection${
+        event.open === 1 ? "" : "s"
+      } may take up to ${event.drainTimeout / 1000} s to finish`;
+    case "drain-timeout":
+      return `reset ${event.reset} connection${event.reset === 1 ? "" : "s"} still open after the drain timeout (${
+        event.drainTimeout / 1000
+      } s)`;
   }
 }
 
