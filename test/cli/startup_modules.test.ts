@@ -1,6 +1,6 @@
 /**
  * What `anynet pcap stats` loads on Node: none of the networking or cryptography modules
- * the runtime adapters bring. Loading them cost the command about as much as Node's own
+ * the runtime adapters bring; and a plain TCP command, no TLS or cryptography module. Loading them cost the command about as much as Node's own
  * start, and one static import anywhere on the CLI's start-up path brings them all back,
  * so the list of Node's built-in modules that the process loaded is checked (Node keeps
  * it in `process.moduleLoadList`; Deno and Bun have no such list).
@@ -8,6 +8,7 @@
  * @module
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -32,27 +33,50 @@ const UNWANTED = [
   "NativeModule internal/crypto/webcrypto",
 ];
 
+/** Runs the CLI on Node with `args` (in `dir`) and returns its result and the built-in modules the process loaded. */
+async function modulesLoadedBy(dir: string, args: string[]) {
+  // Written to standard error when the process exits, after the command has run.
+  const preload = join(dir, "module_list.cjs");
+  writeFileSync(
+    preload,
+    'process.on("exit", () => process._rawDebug("modules: " + JSON.stringify(process.moduleLoadList)));\n',
+  );
+  const r = await runCommand(testNode, ["-r", preload, join(root, "dist", "cli.js"), ...args]);
+  const line = r.stderr.split("\n").find((l) => l.startsWith("modules: "));
+  assert.ok(line, `no module list in: ${r.stderr}`);
+  const loaded: string[] = JSON.parse(line.slice("modules: ".length));
+  // The list is Node's own: it names what bootstrap loaded too.
+  assert.ok(loaded.includes("NativeModule fs"), "the module list does not look like Node's");
+  return { ...r, loaded };
+}
+
 nodeTest("pcap stats on Node loads no TLS, HTTP, UDP, DNS or crypto module", async () => {
   const dir = mkdtempSync(join(tmpdir(), "anynet-startup-"));
   try {
     const capture = join(dir, "sample.pcap");
     writeFileSync(capture, pcap(sampleFrames().map((data) => ({ data }))));
-    // Written to standard error when the process exits, after the command has run.
-    const preload = join(dir, "module_list.cjs");
-    writeFileSync(
-      preload,
-      'process.on("exit", () => process._rawDebug("modules: " + JSON.stringify(process.moduleLoadList)));\n',
-    );
-    const r = await runCommand(testNode, ["-r", preload, join(root, "dist", "cli.js"), "pcap", "stats", capture]);
+    const r = await modulesLoadedBy(dir, ["pcap", "stats", capture]);
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, /^packets +10$/m);
-    const line = r.stderr.split("\n").find((l) => l.startsWith("modules: "));
-    assert.ok(line, `no module list in: ${r.stderr}`);
-    const loaded: string[] = JSON.parse(line.slice("modules: ".length));
-    // The list is Node's own: it names what bootstrap loaded too.
-    assert.ok(loaded.includes("NativeModule fs"), "the module list does not look like Node's");
-    assert.equal(loaded.filter((m) => UNWANTED.includes(m)), []);
+    assert.equal(r.loaded.filter((m) => UNWANTED.includes(m)), []);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+nodeTest("a TCP echo on Node loads no TLS or crypto module (node:tls waits for a TLS connection)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "anynet-startup-"));
+  const server = createServer((socket) => socket.pipe(socket));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const r = await modulesLoadedBy(dir, ["echo", "--host", "127.0.0.1", "--port", String(port), "hello"]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /hello/);
+    const tlsOrCrypto = UNWANTED.filter((m) => /tls|crypto/.test(m));
+    assert.equal(r.loaded.filter((m) => tlsOrCrypto.includes(m)), []);
+  } finally {
+    server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

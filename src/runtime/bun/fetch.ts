@@ -11,11 +11,11 @@
  *
  * @module
  */
-import { rootCertificates } from "node:tls";
 import type { FetchRouted, FetchWithCa } from "../http_types.ts";
+import { nodeTls } from "../_shared/node_tls.ts";
 
 function tlsWith(caCerts: readonly string[]): { ca: string[] } {
-  return { ca: [...rootCertificates, ...caCerts] };
+  return { ca: [...nodeTls().rootCertificates, ...caCerts] };
 }
 
 /** Bun's fetch trusting `caCerts` besides the bundled roots. */

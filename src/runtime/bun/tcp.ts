@@ -7,13 +7,13 @@
  *
  * @module
  */
-import { checkServerIdentity, rootCertificates } from "node:tls";
 import { EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
 import { closedError, handshakeAbandonedError, handshakeFailedError } from "../_shared/adapter_errors.ts";
 import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "../types.ts";
 import { PendingTlsHandshake } from "../_shared/tls_handshake.ts";
 import { bun, type BunListener, type BunSocket, type BunSocketHandlers } from "./bun_api.ts";
 import { Handoff } from "../_shared/handoff.ts";
+import { nodeTls } from "../_shared/node_tls.ts";
 
 /** A Bun socket whose `data` is the adapter's wrapper, once it has one. */
 type Socket = BunSocket<BunStreamSocket | undefined>;
@@ -313,7 +313,7 @@ function checkAddressIdentity(socket: Socket, request: TcpConnectRequest): Error
   if (tls.sni !== undefined || tls.serverName === request.hostname) return undefined;
   const certificate = socket.getPeerCertificate?.();
   if (!certificate) return Object.assign(new Error("the server sent no certificate"), { code: "ERR_TLS_CERT" });
-  return checkServerIdentity(tls.serverName, certificate);
+  return nodeTls().checkServerIdentity(tls.serverName, certificate);
 }
 
 /** Opens a TCP or TLS connection with `Bun.connect`; TLS verification stays on. */
@@ -383,7 +383,7 @@ export function bunConnectTcp(request: TcpConnectRequest): Promise<StreamSocket>
         ? {
           tls: {
             // `ca` replaces the built-in roots: keep them and add the caller's.
-            ca: tls.caCerts.length > 0 ? [...rootCertificates, ...tls.caCerts] : undefined,
+            ca: tls.caCerts.length > 0 ? [...nodeTls().rootCertificates, ...tls.caCerts] : undefined,
             // An empty serverName sends no SNI (Bun would send an IP address as one);
             // Bun then checks the certificate against the hostname connected to.
             serverName: tls.sni ?? "",

@@ -23,6 +23,7 @@ import type { SecureContext, TLSSocket } from "node:tls";
 import type { ProxyRoute } from "../http_types.ts";
 import { type HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";
 import { openTunnel } from "./http_tunnel.ts";
+import { nodeTls } from "../_shared/node_tls.ts";
 import type { TransportTimings } from "../http_types.ts";
 
 /** The most connections one origin gets from one pool; further requests wait for a free one. */
@@ -330,7 +331,7 @@ class OriginPool {
   /** TLS to the origin, over a new connection (`host`, `port`) or a tunnel (`socket`). */
   #startTls(where: { host: string; port: number } | { socket: Socket; host: string }): TLSSocket {
     const hostname = this.#origin.hostname;
-    tls ??= builtin("node:tls");
+    tls ??= nodeTls();
     net ??= builtin("node:net");
     const socket: TLSSocket = tls.connect({
       ...where,
@@ -426,7 +427,7 @@ export function caCertsAddToRoots(): void {
 function secureContextFor(caCerts: readonly string[], key: string): SecureContext {
   let context = secureContexts.get(key);
   if (context === undefined) {
-    tls ??= builtin("node:tls");
+    tls ??= nodeTls();
     context = tls.createSecureContext({ ca: caAddsToRoots ? [...caCerts] : [...tls.rootCertificates, ...caCerts] });
     // Bounded: a program that makes up new CA sets builds an old one again now and then.
     if (secureContexts.size >= 16) secureContexts.delete(secureContexts.keys().next().value!);

@@ -9,8 +9,9 @@
  */
 import net from "node:net";
 import process from "node:process";
-import tls from "node:tls";
+import type tls from "node:tls";
 import { EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
+import { nodeTls } from "../_shared/node_tls.ts";
 import { closedError, handshakeAbandonedError } from "../_shared/adapter_errors.ts";
 import type { NativeEcho } from "../_shared/native_echo.ts";
 import { TcpFeed } from "../_shared/tcp_feed.ts";
@@ -209,7 +210,7 @@ class NodeStreamListener implements StreamListener {
     // limits apply to handshakes, and a stalled or abandoned one can be closed (Node's
     // own handshakeTimeout reports the timeout but leaves the socket open).
     const feed = this.#tls.throughStream ? new TcpFeed(tcp) : undefined;
-    const secure = new tls.TLSSocket(feed ?? tcp, {
+    const secure = new (nodeTls().TLSSocket)(feed ?? tcp, {
       isServer: true,
       secureContext: this.#tls.secureContext,
       ALPNProtocols: this.#tls.alpnProtocols,
@@ -252,7 +253,7 @@ export async function nodeListenTcp(
   const tlsSetup = request.tls
     ? {
       // Made once: a bad certificate or key fails listen(), not each connection.
-      secureContext: tls.createSecureContext({ cert: request.tls.cert, key: request.tls.key }),
+      secureContext: nodeTls().createSecureContext({ cert: request.tls.cert, key: request.tls.key }),
       alpnProtocols: request.tls.alpnProtocols,
       throughStream: tlsOptions.throughStream === true,
     }
@@ -283,6 +284,7 @@ export function nodeConnectTcp(request: TcpConnectRequest): Promise<StreamSocket
     let socket: net.Socket;
     const readyEvent = tlsConfig ? "secureConnect" : "connect";
     if (tlsConfig) {
+      const tls = nodeTls();
       socket = tls.connect({
         host: request.hostname,
         port: request.port,
