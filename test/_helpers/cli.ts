@@ -86,3 +86,30 @@ export function runCommand(
     child.stdin.end(options.input ?? "");
   });
 }
+
+/**
+ * Runs the CLI's `main()` in this process, with standard output and error collected:
+ * for cases whose subject is what the CLI says about its arguments (usage mistakes, bad
+ * values), where starting a runtime for each would only repeat the start-up that
+ * {@linkcode runCli} cases check. Nothing here is isolated from this process: use it
+ * only for runs that do not read the environment, standard input or the network, and
+ * that end by themselves. Callers run the first case of a list through {@linkcode runCli}, so
+ * that the process's own exit code and output are still checked once.
+ */
+export async function runMain(args: string[]): Promise<CliResult> {
+  const { commands, main } = await import("anynet/cli");
+  let stdout = "", stderr = "";
+  const code = await main(args, {
+    out: (text) => {
+      stdout += typeof text === "string" ? text : new TextDecoder().decode(text);
+      return Promise.resolve();
+    },
+    err: (text) => {
+      stderr += text;
+      return Promise.resolve();
+    },
+    // A run that wrongly gets past its arguments and starts serving is stopped, not left to hang the file.
+    signal: AbortSignal.timeout(10_000),
+  }, commands);
+  return { code, signal: null, stdout, stderr };
+}

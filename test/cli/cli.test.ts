@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { VERSION } from "anynet";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { root, testRuntime } from "../_helpers/env.ts";
 
 const packageVersion: string = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
@@ -50,31 +50,31 @@ test("an unknown command is one line, a usage hint and exit code 2", async () =>
 });
 
 test("a mistyped command gets a suggestion", async () => {
-  const run = await runCli(["inof"]);
+  const run = await runMain(["inof"]);
   assert.is(run.code, 2);
   assert.match(run.stderr, /unknown command 'inof'; did you mean 'info'\?/);
 });
 
 test("an unknown top-level flag exits 2", async () => {
-  const run = await runCli(["--frobnicate"]);
+  const run = await runMain(["--frobnicate"]);
   assert.is(run.code, 2);
   assert.match(run.stderr, /^anynet: unknown flag '--frobnicate'\nRun 'anynet --help' for usage\.\n$/);
 });
 
 test("an unknown flag of a command names the flag and the command's help", async () => {
-  const run = await runCli(["info", "--colour"]);
+  const run = await runMain(["info", "--colour"]);
   assert.is(run.code, 2);
   assert.is(run.stderr, "anynet info: unknown flag '--colour'\nRun 'anynet info --help' for usage.\n");
 });
 
 test("a value given to a boolean flag is a usage error", async () => {
-  const run = await runCli(["info", "--json=yes"]);
+  const run = await runMain(["info", "--json=yes"]);
   assert.is(run.code, 2);
   assert.match(run.stderr, /--json takes no value: got 'yes'/);
 });
 
 test("a surplus argument is a usage error", async () => {
-  const run = await runCli(["info", "extra"]);
+  const run = await runMain(["info", "extra"]);
   assert.is(run.code, 2);
   assert.match(run.stderr, /unexpected argument 'extra'/);
 });

@@ -6,7 +6,7 @@
 import * as net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { exchange } from "../_helpers/http_raw.ts";
 import { type CliProcess, startCli, startEchoServer, waitForListening } from "../_helpers/net_process.ts";
 import { echoExchange } from "../_helpers/tools_clients.ts";
@@ -95,13 +95,13 @@ test("proxy --workers 2 passes connections on and prints the workers' counts sum
 
 test("bad --workers values are usage errors (exit 2) naming the value", async () => {
   for (
-    const [args, message] of [
+    const [i, [args, message]] of ([
       [["serve-api", "--workers", "0"], /--workers must be a whole number from 1 to 256, or 'auto': got '0'/],
       [["proxy", "--listen", "127.0.0.1:0", "--backend", "127.0.0.1:1", "--workers", "two"], /got 'two'/],
       [["echo-server", "--udp", "--workers", "2"], /--workers applies to TCP and TLS servers/],
-    ] as const
+    ] as const).entries()
   ) {
-    const { code, stdout, stderr } = await runCli([...args]);
+    const { code, stdout, stderr } = await (i === 0 ? runCli : runMain)([...args]);
     assert.is(code, 2, stderr);
     assert.is(stdout, "");
     assert.match(stderr, message);

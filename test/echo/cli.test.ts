@@ -3,7 +3,7 @@ import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, listen } from "anynet/net";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { devBin, root, testRuntime } from "../_helpers/env.ts";
 import { readAll } from "../_helpers/net_bytes.ts";
 import { startCli, startEchoServer, waitForListening } from "../_helpers/net_process.ts";
@@ -100,7 +100,7 @@ test("anynet echo to a server that never answers times out with exit code 1", as
 
 test("anynet echo-server rejects bad usage with exit code 2", async () => {
   for (
-    const args of [
+    const [i, args] of [
       ["echo-server", "--port", "70000"],
       ["echo-server", "--tls"],
       ["echo-server", "--cert", "x.pem"],
@@ -108,9 +108,9 @@ test("anynet echo-server rejects bad usage with exit code 2", async () => {
       ["echo-server", "--max-connections", "0"],
       ["echo", "--port", "0", "x"],
       ["echo"],
-    ]
+    ].entries()
   ) {
-    const run = await runCli(args);
+    const run = await (i === 0 ? runCli : runMain)(args);
     assert.is(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
     assert.match(run.stderr, /^anynet echo(-server)?: .+\nRun 'anynet echo(-server)? --help' for usage\.\n$/);
   }

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliCommand, runCli } from "../_helpers/cli.ts";
+import { cliCommand, runCli, runMain } from "../_helpers/cli.ts";
 import { announceSkip, testRuntime } from "../_helpers/env.ts";
 import { canReadPeakMemory, runWatched, startBombServer } from "../_helpers/http_bombs.ts";
 import { startServeApi } from "../_helpers/http_cli.ts";
@@ -130,8 +130,8 @@ test("anynet get/post usage mistakes exit 2", async () => {
     [["get", "http://x/", "--max-body-bytes", "1MB"], /--max-body-bytes must be an integer from 0 to \d+: got '1MB'/],
     [["serve-api", "--port", "70000"], /--port must be an integer from 0 to 65535/],
   ];
-  for (const [args, message] of cases) {
-    const run = await runCli(args);
+  for (const [i, [args, message]] of cases.entries()) {
+    const run = await (i === 0 ? runCli : runMain)(args);
     assert.is(run.code, 2, args.join(" ") + ": " + run.stderr);
     assert.match(run.stderr, message);
   }
@@ -186,9 +186,9 @@ test("anynet get: --api-key with --api-key-file, an unreadable or empty key file
       [["--api-key-file", dir], `anynet get: cannot read --api-key-file '${dir}': `],
       [["--api-key-file", empty], `anynet get: --api-key-file '${empty}' holds no key on its first line`],
     ];
-    for (const [flags, start] of cases) {
+    for (const [i, [flags, start]] of cases.entries()) {
       // The key is checked before any request goes out: no server is needed.
-      const run = await runCli(["get", "http://127.0.0.1:8/", ...flags]);
+      const run = await (i === 0 ? runCli : runMain)(["get", "http://127.0.0.1:8/", ...flags]);
       assert.is(run.code, 2, `${flags.join(" ")}: ${run.stderr}`);
       assert.ok(run.stderr.startsWith(start), `${flags.join(" ")}: ${run.stderr}`);
       assert.not.match(run.stderr, /\n\s+at /, "a stack trace");

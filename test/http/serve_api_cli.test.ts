@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { get } from "anynet/http";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { startServeApi } from "../_helpers/http_cli.ts";
 import { RawConnection } from "../_helpers/http_raw.ts";
 import { testRuntime } from "../_helpers/env.ts";
@@ -66,8 +66,8 @@ test("anynet serve-api refuses --api-key with --api-key-file, and a key file it 
     [["--api-key-file", dir], `anynet serve-api: cannot read --api-key-file '${dir}': is a directory\n`],
     [["--api-key-file", empty], `anynet serve-api: --api-key-file '${empty}' holds no key on its first line\n`],
   ];
-  for (const [args, stderr] of cases) {
-    const run = await runCli(["serve-api", "--port", "0", ...args]);
+  for (const [i, [args, stderr]] of cases.entries()) {
+    const run = await (i === 0 ? runCli : runMain)(["serve-api", "--port", "0", ...args]);
     assert.is(run.code, 2, args.join(" "));
     assert.is(run.stdout, "");
     assert.is(run.stderr, stderr);
@@ -100,8 +100,9 @@ test("anynet serve-api --idle-timeout and --headers-timeout close idle and silen
 });
 
 test("anynet serve-api rejects a time limit that is not a positive number of seconds, with exit code 2", async () => {
-  for (const [flag, value] of [["--idle-timeout", "0"], ["--headers-timeout", "-1"], ["--body-timeout", "soon"]]) {
-    const run = await runCli(["serve-api", "--port", "0", flag, value]);
+  const cases = [["--idle-timeout", "0"], ["--headers-timeout", "-1"], ["--body-timeout", "soon"]];
+  for (const [i, [flag, value]] of cases.entries()) {
+    const run = await (i === 0 ? runCli : runMain)(["serve-api", "--port", "0", flag!, value!]);
     assert.is(run.code, 2, `${flag} ${value}: ${run.stderr}`);
     assert.match(run.stderr, new RegExp(`^anynet serve-api: ${flag} .*'${value}'`), run.stderr);
   }

@@ -16,7 +16,7 @@ import {
   startProxy,
 } from "anynet/tools";
 import { testRuntime } from "../_helpers/env.ts";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { echoExchange, type ExchangeOutcome } from "../_helpers/tools_clients.ts";
 import { firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 import { startCli, startEchoServer, waitForListening } from "../_helpers/net_process.ts";
@@ -922,13 +922,13 @@ test("anynet proxy: usage errors exit 2, an address in use exits 1", async () =>
   const missing = await runCli(["proxy", "--listen", "127.0.0.1:0"]);
   assert.is(missing.code, 2);
   assert.match(missing.stderr, /^anynet proxy: at least one --backend HOST:PORT is required\n/);
-  const badBackend = await runCli(["proxy", "--listen", "127.0.0.1:0", "--backend", "::1:80"]);
+  const badBackend = await runMain(["proxy", "--listen", "127.0.0.1:0", "--backend", "::1:80"]);
   assert.is(badBackend.code, 2);
   assert.match(
     badBackend.stderr,
     /^anynet proxy: --backend: '::1:80' is not HOST:PORT: write an IPv6 address in brackets/,
   );
-  const badStrategy = await runCli([
+  const badStrategy = await runMain([
     "proxy",
     "--listen",
     "127.0.0.1:0",

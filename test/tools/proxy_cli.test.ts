@@ -12,7 +12,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, type Connection } from "anynet/net";
 import type { ProxyStats } from "anynet/tools";
-import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
+import { cliCommand, runCli, runCommand, runMain } from "../_helpers/cli.ts";
 import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
 import { startTestEcho } from "../_helpers/tools_servers.ts";
 import { echoExchange } from "../_helpers/tools_clients.ts";
@@ -239,8 +239,9 @@ test("anynet proxy rejects a bad --idle-timeout or --max-connections with exit c
     ["max-connections", "many", "an integer from 1 to 536870912"],
     ["max-connections", "536870913", "an integer from 1 to 536870912"],
   ];
-  for (const [flag, value, expected] of cases) {
-    const run = await runCli(["proxy", "--listen", "127.0.0.1:0", "--backend", "127.0.0.1:1", `--${flag}`, value]);
+  for (const [i, [flag, value, expected]] of cases.entries()) {
+    const args = ["proxy", "--listen", "127.0.0.1:0", "--backend", "127.0.0.1:1", `--${flag}`, value];
+    const run = await (i === 0 ? runCli : runMain)(args);
     assert.is(run.code, 2, `--${flag} ${value}: ${run.stderr}`);
     assert.is(run.stdout, "", "it did not start listening");
     assert.is(run.stderr.split("\n")[0], `anynet proxy: --${flag} must be ${expected}: got '${value}'`);

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ConnectionRefusedError, listen, type Listener } from "anynet/net";
 import { parseHostPort, summarizeTcping, tcping, type TcpingProbe, type TcpingSummary } from "anynet/tools";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { announceSkip } from "../_helpers/env.ts";
 import { startCli } from "../_helpers/net_process.ts";
 
@@ -164,8 +164,8 @@ test("anynet tcping exits 1 when every probe failed", async () => {
 });
 
 test("anynet tcping rejects a bad HOST:PORT with a one-line usage error; exit 2", async () => {
-  for (const arg of ["::1:80", "nohost", "127.0.0.1:99999", "[::1]:x"]) {
-    const run = await runCli(["tcping", arg]);
+  for (const [i, arg] of ["::1:80", "nohost", "127.0.0.1:99999", "[::1]:x"].entries()) {
+    const run = await (i === 0 ? runCli : runMain)(["tcping", arg]);
     assert.is(run.code, 2, arg);
     assert.is(run.stdout, "");
     const [first] = run.stderr.split("\n");
