@@ -87,7 +87,7 @@ export function sharedRun(
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): SharedRun {
   const folder = sharedFixture(`run-${name}`, (into) => {
-    const run = spawnSync(command, args, { ...options, encoding: "utf8" });
+    const run = spawnSync(command, args, { ...options, encoding: "utf8", maxBuffer: 64 << 20 });
     if (run.error) throw run.error;
     const result: SharedRun = { status: run.status, stdout: run.stdout, stderr: run.stderr };
     writeFileSync(join(into, "run.json"), JSON.stringify(result));

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { communityId, type ConnRecord, conversations, openCapture } from "anynet
 import { runCli } from "../_helpers/cli.ts";
 import { announceSkip, onPath, root } from "../_helpers/env.ts";
 import { importPrivate } from "../_helpers/private_module.ts";
+import { sharedRun } from "../_helpers/shared_fixture.ts";
 import { ethernet, icmpEcho, ipv4, ipv6, pcap, tcp, udp } from "../../scripts/_packet_writer.ts";
 import { EtherType, IpProtocol, TcpFlag } from "../../scripts/_packet_numbers.ts";
 
@@ -340,7 +340,8 @@ test("pcap conv agrees with tshark on real captures: packets per conversation an
     const list = await rows(path);
     // One tshark pass: each packet's Community ID, then the conversation tables (one line per
     // TCP/UDP conversation, "a:p <-> b:p  frames bytes  frames bytes  total …") and the hierarchy.
-    const out = spawnSync("tshark", [
+    // The same on every leg: one tshark run per capture for the whole test run.
+    const out = sharedRun(`tshark-conv-${name}`, "tshark", [
       "-r",
       path,
       "--enable-protocol",
@@ -355,7 +356,7 @@ test("pcap conv agrees with tshark on real captures: packets per conversation an
       "conv,udp",
       "-z",
       "io,phs",
-    ], { encoding: "utf8" }).stdout;
+    ], { cwd: corpus }).stdout;
     const theirs = new Map<string, number>();
     for (const m of out.matchAll(/^(\S+):(\d+) +<-> (\S+):(\d+) +\d+ \S+ \S+ +\d+ \S+ \S+ +(\d+) /gm)) {
       theirs.set([`${m[1]}:${m[2]}`, `${m[3]}:${m[4]}`].sort().join(" "), Number(m[5]));

@@ -1,12 +1,13 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { PacketRecord } from "anynet/packet";
 import { announceSkip, onPath } from "../_helpers/env.ts";
 import { decodeAll } from "../_helpers/packet_decode.ts";
+import { sharedRun } from "../_helpers/shared_fixture.ts";
 import { fuzzCapture } from "../../scripts/_packet_fuzz.ts";
 import { pcap, pcapng, sampleFrames } from "../../scripts/_packet_writer.ts";
 import { EtherType, LinkType } from "../../scripts/_packet_numbers.ts";
@@ -86,7 +87,10 @@ function compare(path: string, records: PacketRecord[]): string[] {
     // Checksums are anynet's own; tshark's verdicts depend on preferences, so only fields are compared.
     ...FIELDS.flatMap(([f]) => ["-e", f]),
   ];
-  const run = spawnSync("tshark", args, { encoding: "utf8", maxBuffer: 64 << 20 });
+  // tshark's answer depends only on the capture's bytes, the same on every leg: it runs
+  // once per test run for each capture (each run costs a second of CPU).
+  const digest = createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 24);
+  const run = sharedRun(`tshark-fields-${digest}`, "tshark", args, { cwd: dirname(path) });
   assert.is(run.status, 0, run.stderr);
   const rows = run.stdout.split("\n").filter((l) => l !== "");
   assert.is(rows.length, records.length, "frame count");
