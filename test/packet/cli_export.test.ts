@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { importPrivate } from "../_helpers/private_module.ts";
 import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
 
@@ -115,11 +115,12 @@ test("pcap export refuses bad input in one line: unknown format, no -o, unwritab
   const format = await runCli(["pcap", "export", sample, "--format", "xlsx", "-o", join(dir, "x")]);
   assert.is(format.code, 2);
   assert.match(format.stderr, /xlsx/);
-  const noOut = await runCli(["pcap", "export", sample]);
+  // The first as a process; the others through main() in this process (runMain).
+  const noOut = await runMain(["pcap", "export", sample]);
   assert.is(noOut.code, 2);
   assert.match(noOut.stderr, /needs -o OUT/);
   const folder = join(dir, "missing", "out.parquet");
-  const unwritable = await runCli(["pcap", "export", sample, "-o", folder]);
+  const unwritable = await runMain(["pcap", "export", sample, "-o", folder]);
   assert.is(unwritable.code, 1);
   assert.match(unwritable.stderr, /cannot write --output .*no such folder/);
   for (const run of [format, noOut, unwritable]) assert.not.match(run.stderr, /\n\s+at /, "no stack trace");

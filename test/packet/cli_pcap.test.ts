@@ -120,18 +120,19 @@ test("anynet pcap stats and decode fail clearly on missing and non-capture files
   const missing = await runCli(["pcap", "stats", join(dir, "nope.pcap")]);
   assert.is(missing.code, 1);
   assert.match(missing.stderr, /cannot read capture '.*nope\.pcap': no such file/);
-  const folder = await runCli(["pcap", "decode", dir]);
+  // The first as a process; the others through main() in this process (runMain).
+  const folder = await runMain(["pcap", "decode", dir]);
   assert.is(folder.code, 1);
   assert.is(folder.stdout, "");
   assert.match(folder.stderr, /^anynet pcap decode: cannot read capture '.*': is a directory\n$/);
   const text = join(dir, "text.pcap");
   writeFileSync(text, concat(new TextEncoder().encode("just some text here")));
-  const bad = await runCli(["pcap", "decode", text]);
+  const bad = await runMain(["pcap", "decode", text]);
   assert.is(bad.code, 1);
   assert.match(bad.stderr, /not a pcap or pcapng file at byte offset 0/);
-  const usage = await runCli(["pcap", "decode"]);
+  const usage = await runMain(["pcap", "decode"]);
   assert.is(usage.code, 2);
-  const limit = await runCli(["pcap", "decode", good, "--limit", "0"]);
+  const limit = await runMain(["pcap", "decode", good, "--limit", "0"]);
   assert.is(limit.code, 2);
 });
 

@@ -5,7 +5,7 @@ import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { communityId, type ConnRecord, conversations, openCapture } from "anynet/packet";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { announceSkip, onPath, root } from "../_helpers/env.ts";
 import { importPrivate } from "../_helpers/private_module.ts";
 import { sharedRun } from "../_helpers/shared_fixture.ts";
@@ -306,7 +306,7 @@ test("conversations() and pcap conv count only the packets a display filter keep
   const phs = await runCli(["pcap", "conv", file, "--hierarchy", "--filter", "udp"]);
   assert.is(phs.code, 0, phs.stderr);
   assert.not.match(phs.stdout, /tcp/);
-  const bad = await runCli(["pcap", "conv", file, "--filter", "tcp.port =="]);
+  const bad = await runMain(["pcap", "conv", file, "--filter", "tcp.port =="]);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, /--filter: .*column/);
 });

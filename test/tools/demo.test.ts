@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { bindUdp, connect } from "anynet/net";
 import { openCapture, type PacketRecord } from "anynet/packet";
 import { DEMO_MESSAGE, DEMO_STEPS, type DemoResult, type DemoStep, runDemo } from "anynet/tools";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { announceSkip, onPath } from "../_helpers/env.ts";
 
 const hasTshark = onPath("tshark");
@@ -190,7 +190,7 @@ test("anynet demo exits 1 with a clear line for each step that failed", async ()
 });
 
 test("anynet demo rejects a bad --step-timeout with exit code 2", async () => {
-  const { code, stderr } = await runCli(["demo", "--step-timeout", "0"]);
+  const { code, stderr } = await runMain(["demo", "--step-timeout", "0"]);
   assert.is(code, 2);
   assert.match(stderr, /step-timeout/);
 });

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { listen } from "anynet/net";
 import { echoLoad, type EchoLoadResult } from "anynet/tools";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runMain } from "../_helpers/cli.ts";
 import { rejects } from "../_helpers/net_assert.ts";
 import { startCli } from "../_helpers/net_process.ts";
 import { startTestEcho } from "../_helpers/tools_servers.ts";
@@ -157,7 +157,7 @@ test("anynet bench echo: exit 1 when nothing answers, 2 without --port", async (
   assert.is(refused.code, 1);
   assert.match(refused.stdout, /round trips: 0 /);
   assert.match(refused.stdout, /failures: +\d+ \(first: .*refused/i);
-  const usage = await runCli(["bench", "echo"]);
+  const usage = await runMain(["bench", "echo"]);
   assert.is(usage.code, 2);
   assert.match(usage.stderr, /^anynet bench echo: --port PORT is required\n/);
 });
