@@ -12,7 +12,7 @@
  * Some projects have Node's types (@types/node) and no DOM library, others the DOM
  * library and no Node types: the settings cover both.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
@@ -95,6 +95,8 @@ function consumers(): string {
   const typesNode = JSON.parse(readFileSync(join(root, "node_modules", "@types", "node", "package.json"), "utf8"));
   return sharedFixture("typescript-consumers", (dir) => {
     const verdicts: Record<string, Compiled> = {};
+    /** The project whose node_modules has (true) or lacks (false) Node's types. */
+    const installed = new Map<boolean, string>();
     for (const setting of settings) {
       const project = join(dir, slug(setting));
       newProject(project, setting.type);
@@ -111,10 +113,18 @@ function consumers(): string {
           files: ["consumer.ts"],
         }),
       );
-      const packages = [tarball];
-      // The same @types/node the project builds with, from npm's cache.
-      if (setting.nodeTypes) packages.push(`@types/node@${typesNode.version}`);
-      mustRun("npm", ["install", ...npmFlags, ...packages], project);
+      // Projects differ in their node_modules only by @types/node: one install of each kind,
+      // which the other projects of that kind link to (an install costs seconds of CPU).
+      const sameModules = installed.get(setting.nodeTypes);
+      if (sameModules) {
+        symlinkSync(join(sameModules, "node_modules"), join(project, "node_modules"), "dir");
+      } else {
+        const packages = [tarball];
+        // The same @types/node the project builds with, from npm's cache.
+        if (setting.nodeTypes) packages.push(`@types/node@${typesNode.version}`);
+        mustRun("npm", ["install", ...npmFlags, ...packages], project);
+        installed.set(setting.nodeTypes, project);
+      }
       const compiled = run(testNode, [tscFor(setting.typescript), "-p", "tsconfig.json"], project);
       verdicts[setting.name] = { status: compiled.status, output: compiled.stdout + compiled.stderr };
     }
