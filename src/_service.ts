@@ -6,7 +6,9 @@
  *   stops, and hands each piece to the server, which may start a handler for it;
  * - stopping stops taking work, lets the handlers finish for a grace period, then ends
  *   whatever is still open: a shutdown is never cut short by new work and never waits
- *   for good on a peer that does not finish;
+ *   for good on a peer that does not finish; a handler that outlives even that (one that
+ *   would never notice its connection ended) is given up after a last short wait, so a
+ *   stop always ends;
  * - a caller's AbortSignal stops the server as `close()` does, and the handle's
  *   `close()` and `await using` stop it and wait for the end.
  *
@@ -42,6 +44,13 @@ export interface ServiceSpec<T> {
   gracePeriod?: number;
   /** Ends whatever is still open once the drain is over: every handler finished, or the grace period passed. */
   endRemaining?(): void;
+  /**
+   * Milliseconds the handlers still get after `endRemaining()`; those not finished by
+   * then are given up (the service finishes without them). @default 2000
+   */
+  abandonAfter?: number;
+  /** Told how many handlers were given up after `endRemaining()`, before `onFinished()`. */
+  onAbandoned?(count: number): void;
   /** Releases what the server holds (timers, the listener), last. */
   onFinished?(): void;
   /** Stops the service when aborted, as `stop()` does. */
@@ -134,8 +143,20 @@ export class Service<T> {
       } else {
         await allDone;
       }
-      spec.endRemaining?.();
-      await allDone;
+      if (spec.endRemaining) {
+        spec.endRemaining();
+        // Ended connections end their handlers at once; one still running after this wait
+        // is stuck on something that will never come, and a stop must not wait for it.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const giveUp = new Promise<"late">((
+          resolve,
+        ) => (timer = setTimeout(resolve, spec.abandonAfter ?? 2000, "late")));
+        const outcome = await Promise.race([allDone, giveUp]);
+        clearTimeout(timer);
+        if (outcome === "late") spec.onAbandoned?.(this.#handlers.size);
+      } else {
+        await allDone;
+      }
       spec.onFinished?.();
     } finally {
       spec.signal?.removeEventListener("abort", this.stop);

@@ -139,6 +139,34 @@ test("Service ends the handlers still running once the grace period is over", as
   assert.ok(ms >= 40, `the grace period lasted only ${ms} ms`);
 });
 
+test("Service gives up a handler that does not end after endRemaining, so a stop always ends", async () => {
+  const { Service } = await loading;
+  const source = new Source<number>();
+  // Never ended: handlers waiting on something that will not come.
+  const stuck: ReturnType<typeof job>[] = [];
+  const log: string[] = [];
+  const service = new Service<number>({
+    accept: source.accept,
+    serve: () => {
+      stuck.push(job());
+      return stuck.at(-1)!.promise;
+    },
+    onStop: () => source.close(),
+    gracePeriod: 20,
+    endRemaining: () => log.push("endRemaining"),
+    abandonAfter: 30,
+    onAbandoned: (count) => log.push(`abandoned ${count}`),
+    onFinished: () => log.push("finished"),
+  });
+  source.push(1);
+  source.push(2);
+  await tick();
+  service.stop();
+  await service.finished;
+  assert.equal(log, ["endRemaining", "abandoned 2", "finished"]);
+  assert.equal(stuck.map((j) => j.ended), [false, false]);
+});
+
 test("Service stops when its signal aborts, before or after it starts", async () => {
   const { Service } = await loading;
   for (const when of ["before", "after"]) {

@@ -130,7 +130,9 @@ export type ProxyEvent =
   /** The proxy stopped accepting; `open` sessions get up to `drainTimeout` ms to finish. */
   | { type: "draining"; open: number; drainTimeout: number }
   /** `reset` sessions were still open when the drain timeout passed, and were reset. */
-  | { type: "drain-timeout"; reset: number; drainTimeout: number };
+  | { type: "drain-timeout"; reset: number; drainTimeout: number }
+  /** `sessions` had not ended two seconds after that reset: the proxy stopped without them. */
+  | { type: "abandoned"; sessions: number };
 
 /** Counters of one backend. */
 export interface ProxyBackendStats {
@@ -525,6 +527,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         session.backend?.reset();
       }
     },
+    onAbandoned: (sessions) => emit({ type: "abandoned", sessions }),
     onFinished: () => clearInterval(idleSweep),
     signal,
   });

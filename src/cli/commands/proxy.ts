@@ -43,6 +43,10 @@ function logLine(event: ProxyEvent): string {
       return `stopping: no new connections; ${event.open} open connection${
         event.open === 1 ? "" : "s"
       } may take up to ${event.drainTimeout / 1000} s to finish`;
+    case "abandoned":
+      return `stopped without ${event.sessions} connection${
+        event.sessions === 1 ? "" : "s"
+      } that had not ended 2 s after the reset`;
     case "drain-timeout":
       return `reset ${event.reset} connection${event.reset === 1 ? "" : "s"} still open after the drain timeout (${
         event.drainTimeout / 1000
