@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { join } from "node:path";
 import process from "node:process";
 import {
   AddressInUseError,
@@ -16,7 +17,8 @@ import {
   UnsupportedError,
 } from "anynet/net";
 import { rejects } from "../_helpers/net_assert.ts";
-import { announceSkip, testRuntime } from "../_helpers/env.ts";
+import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
+import { runCommand } from "../_helpers/cli.ts";
 import { echoEveryConnection, firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 
 const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null);
@@ -247,6 +249,17 @@ test("readable and writable web streams carry bytes both ways", async () => {
   let offset = 0;
   for (const chunk of chunks) back.set(chunk, (offset += chunk.byteLength) - chunk.byteLength);
   assert.ok(sameBytes(back, data), firstDifference(back, data));
+});
+
+test("a reset right after closeWrite() closes the connection: the process still ends by itself", async () => {
+  // Node marks a socket closing without closing it when libuv refuses the reset of a
+  // socket whose end is still being carried out: the process then hangs when it exits.
+  const script = join(root, "test", "net", "fixtures_reset_after_end.mjs");
+  const run = await runCommand(process.execPath, testRuntime === "deno" ? ["run", "-A", script] : [script], {
+    timeoutMs: 10_000,
+  });
+  assert.is(run.stdout, "done\n", run.stderr);
+  assert.is(run.code, 0, run.stderr);
 });
 
 test("a reset by the peer surfaces as ConnectionResetError (on Deno, reads end and the next write fails)", async () => {

@@ -143,6 +143,15 @@ class NodeStreamSocket extends EventStreamSocket {
       if (this.#tcp !== this.#socket) this.#tcp.destroy();
       return;
     }
+    // While an end() is being carried out (Node asked libuv for the shutdown, which runs
+    // on the next turn of the loop), libuv refuses to reset, and Node then marks the
+    // socket closing without ever closing it: the process hangs for good when it exits.
+    // The end of stream is on its way anyway, so this one is closed instead.
+    if (this.#tcp.writableEnded && !this.#tcp.writableFinished) {
+      this.#socket.destroy();
+      this.#tcp.destroy();
+      return;
+    }
     // resetAndDestroy() works on a TCP handle only (a TLS socket's is the TLS layer):
     // reset the TCP socket underneath, or close where there is none to reach.
     if (this.#tcp !== this.#socket) this.#socket.destroy();
