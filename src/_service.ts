@@ -15,6 +15,9 @@
  * @module
  */
 
+/** How long handlers still get after `endRemaining()` unless the spec says otherwise, in ms. */
+export const ABANDON_AFTER_MS = 2000;
+
 /** What a {@linkcode Service} runs. */
 export interface ServiceSpec<T> {
   /**
@@ -46,7 +49,7 @@ export interface ServiceSpec<T> {
   endRemaining?(): void;
   /**
    * Milliseconds the handlers still get after `endRemaining()`; those not finished by
-   * then are given up (the service finishes without them). @default 2000
+   * then are given up (the service finishes without them). @default {@linkcode ABANDON_AFTER_MS}
    */
   abandonAfter?: number;
   /** Told how many handlers were given up after `endRemaining()`, before `onFinished()`. */
@@ -150,7 +153,7 @@ export class Service<T> {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const giveUp = new Promise<"late">((
           resolve,
-        ) => (timer = setTimeout(resolve, spec.abandonAfter ?? 2000, "late")));
+        ) => (timer = setTimeout(resolve, spec.abandonAfter ?? ABANDON_AFTER_MS, "late")));
         const outcome = await Promise.race([allDone, giveUp]);
         clearTimeout(timer);
         if (outcome === "late") spec.onAbandoned?.(this.#handlers.size);

@@ -20,7 +20,7 @@ import {
   NetError,
 } from "../net/mod.ts";
 import { Activity, idleSweepInterval } from "../_idle.ts";
-import { safeEventCallback, Service } from "../_service.ts";
+import { ABANDON_AFTER_MS, safeEventCallback, Service } from "../_service.ts";
 import { sleep } from "../_sleep.ts";
 import { Balancer, type ProxyStrategy } from "./proxy_balancer.ts";
 import {
@@ -131,8 +131,8 @@ export type ProxyEvent =
   | { type: "draining"; open: number; drainTimeout: number }
   /** `reset` sessions were still open when the drain timeout passed, and were reset. */
   | { type: "drain-timeout"; reset: number; drainTimeout: number }
-  /** `sessions` had not ended two seconds after that reset: the proxy stopped without them. */
-  | { type: "abandoned"; sessions: number };
+  /** `sessions` had not ended `after` ms after that reset: the proxy stopped without them. */
+  | { type: "abandoned"; sessions: number; after: number };
 
 /** Counters of one backend. */
 export interface ProxyBackendStats {
@@ -527,7 +527,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         session.backend?.reset();
       }
     },
-    onAbandoned: (sessions) => emit({ type: "abandoned", sessions }),
+    onAbandoned: (sessions) => emit({ type: "abandoned", sessions, after: ABANDON_AFTER_MS }),
     onFinished: () => clearInterval(idleSweep),
     signal,
   });

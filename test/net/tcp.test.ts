@@ -19,6 +19,7 @@ import {
 import { rejects } from "../_helpers/net_assert.ts";
 import { announceSkip, root, testRuntime } from "../_helpers/env.ts";
 import { runCommand } from "../_helpers/cli.ts";
+import { runtimeCommand } from "../_helpers/installed_package.ts";
 import { echoEveryConnection, firstDifference, pattern, readAll, roundTrip, sameBytes } from "../_helpers/net_bytes.ts";
 
 const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null);
@@ -254,10 +255,8 @@ test("readable and writable web streams carry bytes both ways", async () => {
 test("a reset right after closeWrite() closes the connection: the process still ends by itself", async () => {
   // Node marks a socket closing without closing it when libuv refuses the reset of a
   // socket whose end is still being carried out: the process then hangs when it exits.
-  const script = join(root, "test", "net", "fixtures_reset_after_end.mjs");
-  const run = await runCommand(process.execPath, testRuntime === "deno" ? ["run", "-A", script] : [script], {
-    timeoutMs: 10_000,
-  });
+  const [command, args] = runtimeCommand(join(root, "test", "net", "fixtures_reset_after_end.mjs"));
+  const run = await runCommand(command, args, { timeoutMs: 10_000 });
   assert.is(run.stdout, "done\n", run.stderr);
   assert.is(run.code, 0, run.stderr);
 });

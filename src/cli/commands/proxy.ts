@@ -20,6 +20,11 @@ import { startWorkers, workerCount, type WorkerService, workersFlag } from "../w
 
 const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 
+/** "1 connection", "3 connections" (`noun` ends in "connection"). */
+function connections(count: number, noun = "connection"): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 function logLine(event: ProxyEvent): string {
   switch (event.type) {
     case "backend-down":
@@ -40,17 +45,15 @@ function logLine(event: ProxyEvent): string {
     case "refuse":
       return `refused ${event.client}: ${event.reason}`;
     case "draining":
-      return `stopping: no new connections; ${event.open} open connection${
-        event.open === 1 ? "" : "s"
-      } may take up to ${event.drainTimeout / 1000} s to finish`;
-    case "abandoned":
-      return `stopped without ${event.sessions} connection${
-        event.sessions === 1 ? "" : "s"
-      } that had not ended 2 s after the reset`;
-    case "drain-timeout":
-      return `reset ${event.reset} connection${event.reset === 1 ? "" : "s"} still open after the drain timeout (${
+      return `stopping: no new connections; ${connections(event.open, "open connection")} may take up to ${
         event.drainTimeout / 1000
-      } s)`;
+      } s to finish`;
+    case "abandoned":
+      return `stopped without ${connections(event.sessions)} that had not ended ${
+        event.after / 1000
+      } s after the reset`;
+    case "drain-timeout":
+      return `reset ${connections(event.reset)} still open after the drain timeout (${event.drainTimeout / 1000} s)`;
   }
 }
 

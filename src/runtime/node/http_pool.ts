@@ -32,10 +32,9 @@ export const MAX_SOCKETS_PER_ORIGIN = 256;
 /** How long a connection may stay idle in the pool before it is closed, in ms (undici's default). */
 export const IDLE_MS = 4000;
 
-// Loaded on the first connection: a program that uses sockets alone does not pay for TLS.
+// Loaded on the first connection (node:tls through node_tls.ts, which keeps it).
 const builtin = process.getBuiltinModule;
 let net: typeof import("node:net") | undefined;
-let tls: typeof import("node:tls") | undefined;
 
 /** Where a request goes. */
 export interface Origin {
@@ -331,9 +330,8 @@ class OriginPool {
   /** TLS to the origin, over a new connection (`host`, `port`) or a tunnel (`socket`). */
   #startTls(where: { host: string; port: number } | { socket: Socket; host: string }): TLSSocket {
     const hostname = this.#origin.hostname;
-    tls ??= nodeTls();
     net ??= builtin("node:net");
-    const socket: TLSSocket = tls.connect({
+    const socket: TLSSocket = nodeTls().connect({
       ...where,
       // SNI names a host, never an address; the certificate is checked against it.
       servername: net.isIP(hostname) === 0 ? hostname : undefined,
@@ -427,7 +425,7 @@ export function caCertsAddToRoots(): void {
 function secureContextFor(caCerts: readonly string[], key: string): SecureContext {
   let context = secureContexts.get(key);
   if (context === undefined) {
-    tls ??= nodeTls();
+    const tls = nodeTls();
     context = tls.createSecureContext({ ca: caAddsToRoots ? [...caCerts] : [...tls.rootCertificates, ...caCerts] });
     // Bounded: a program that makes up new CA sets builds an old one again now and then.
     if (secureContexts.size >= 16) secureContexts.delete(secureContexts.keys().next().value!);
