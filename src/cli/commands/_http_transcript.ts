@@ -23,13 +23,19 @@ export function responseHead(response: HttpResponse, prefix: string): string {
   return text + `${prefix.trimEnd()}\n`;
 }
 
-/** The request line and the headers anynet gave the request (the runtime adds its own defaults), marked `> `. */
-export function requestHead(method: string, url: string, headers: Headers): string {
-  let text = `> ${method} ${url}\n`;
+/**
+ * The request line, the Host header every runtime sends (from the URL unless given) and
+ * the headers anynet gave the request, marked `> `; then a `* ` line naming the headers
+ * the transport adds on its own (accept, accept-encoding, connection …), whose values
+ * differ between runtimes and are not shown to anynet before the request goes out.
+ */
+export function requestHead(method: string, url: URL, headers: Headers): string {
+  let text = `> ${method} ${url.href}\n`;
+  if (!headers.has("host")) text += `> host: ${url.host}\n`;
   headers.forEach((value, name) => {
     text += `> ${name}: ${SENSITIVE_HEADERS.includes(name) ? "(hidden)" : value}\n`;
   });
-  return text + ">\n";
+  return text + ">\n* the runtime adds its own defaults too (accept, accept-encoding, connection)\n";
 }
 
 /** One phase's time after the start, or `-` where the runtime does not show it. */

@@ -261,7 +261,7 @@ async function run(
       ...(bar !== undefined ? { onDownloadProgress: bar.update } : {}),
       hooks: {
         // Every attempt's request and response, so that a retried or failing one shows too.
-        beforeRequest: verbose ? [(c) => io.err(requestHead(c.method, c.url.href, c.headers))] : [],
+        beforeRequest: verbose ? [(c) => io.err(requestHead(c.method, c.url, c.headers))] : [],
         afterResponse: verbose ? [(r) => io.err(responseHead(r, "< "))] : [],
         beforeRetry: [
           (c) =>
