@@ -63,6 +63,8 @@ export function connect(options: ConnectOptions): Promise<Connection> {
 export interface ConnectMarks {
   /** Called once the TCP connection is made, before the TLS handshake (with `tls`). */
   onConnected?(): void;
+  /** The caller reads `peerCertificate` (with `tls`): see `TcpConnectRequest.wantsPeerCertificate`. */
+  wantsPeerCertificate?: boolean;
 }
 
 /** {@linkcode connect}, telling `marks` when the TCP connection is made. */
@@ -91,6 +93,7 @@ export async function connectMarked(options: ConnectOptions, marks: ConnectMarks
     tls,
     signal: controller.signal,
     ...(marks.onConnected ? { onConnected: marks.onConnected } : {}),
+    ...(marks.wantsPeerCertificate ? { wantsPeerCertificate: true } : {}),
   });
   // Not every runtime's connect can be aborted (Deno's DNS lookup, say): stop waiting
   // on the abort, and close a connection that still turns up later.

@@ -90,7 +90,8 @@ export class Connection implements AsyncDisposable {
   /**
    * The certificate the server presented (DER bytes), on a TLS connection made by
    * {@linkcode connect}. `undefined` on plain TCP, on a listener's connections, and on
-   * Deno, whose TLS connections do not expose the peer's certificate.
+   * Deno, whose TLS connections do not expose the peer's certificate (`anynet tcping
+   * --tls` gets it there by making its probes through Deno's node:tls).
    */
   get peerCertificate(): Uint8Array | undefined {
     return this.#socket.peerCertificate?.();

@@ -142,6 +142,12 @@ export interface TcpConnectRequest {
    * caller can time the two apart (`anynet tcping --tls`).
    */
   onConnected?(): void;
+  /**
+   * The caller will ask for the server's certificate (`anynet tcping --tls`): a runtime
+   * whose own TLS client does not expose it connects through one that does (Deno: its
+   * node:tls, since `Deno.TlsConn` has no accessor for it).
+   */
+  wantsPeerCertificate?: boolean;
 }
 
 /** Turns a runtime's error into the error callers see; `op` says what failed. */
@@ -169,7 +175,7 @@ export interface StreamSocket {
   alpnProtocol(): string | null;
   /**
    * The DER bytes of the certificate the server presented, on a client TLS socket; absent
-   * where the runtime does not expose it (Deno's `TlsConn` has no such accessor).
+   * where the runtime does not expose it (a Deno `TlsConn`: see `wantsPeerCertificate`).
    */
   peerCertificate?(): Uint8Array | undefined;
   /**

@@ -237,7 +237,7 @@ async function probeOnce(seq: number, t: ProbeTarget): Promise<TcpingProbe | und
   try {
     const conn = await connectMarked(
       { hostname: address, port: t.port, timeout: remaining, signal: t.signal, ...(t.tls ? { tls: t.tls } : {}) },
-      { onConnected },
+      { onConnected, wantsPeerCertificate: t.tls !== undefined },
     );
     const done = performance.now() - connectStart;
     connectMs ??= done;

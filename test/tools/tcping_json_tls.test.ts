@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import { listen, type Listener } from "anynet/net";
 import { summarizeCertificate, tcping, type TcpingProbe } from "anynet/tools";
 import { type CliResult, runCli } from "../_helpers/cli.ts";
-import { announceSkip, testRuntime } from "../_helpers/env.ts";
+import { announceSkip } from "../_helpers/env.ts";
 import { hasOpenssl, makeTestPki, type TestPki } from "../_helpers/tls_pki.ts";
 
 const withOpenssl = hasOpenssl();
@@ -149,7 +149,7 @@ test("anynet tcping --json reports a refused probe with its kind, and 100% loss;
   assert.equal([summary.sent, summary.ok, summary.failed, summary.loss_percent, summary.min_ms], [1, 0, 1, 100, null]);
 });
 
-tlsTest("tcping({ tls }) times the handshake apart and hands over the certificate where the runtime can", async () => {
+tlsTest("tcping({ tls }) times the handshake apart and hands over the server's certificate", async () => {
   const probes: TcpingProbe[] = [];
   const run = tcping({ hostname: "localhost", port: secure!.addr.port, count: 1, tls: { caCerts: [pki!.caCert] } });
   for (let next = await run.next(); !next.done; next = await run.next()) probes.push(next.value);
@@ -158,12 +158,8 @@ tlsTest("tcping({ tls }) times the handshake apart and hands over the certificat
   assert.is(probe.address, "127.0.0.1");
   assert.ok(probe.dnsMs! > 0, "a name is looked up");
   assert.ok(probe.connectMs! > 0 && probe.tlsMs! > 0, `connect ${probe.connectMs} ms, tls ${probe.tlsMs} ms`);
-  if (testRuntime === "deno") {
-    // Deno's TlsConn does not expose the peer's certificate: tcping says so rather than guessing.
-    assert.is(probe.peerCertificate, undefined);
-  } else {
-    assert.equal(probe.peerCertificate, pemToDer(pki!.cert), "the DER bytes of the server's certificate");
-  }
+  // On Deno through its node:tls, as Deno's own TlsConn does not expose the certificate.
+  assert.equal(probe.peerCertificate, pemToDer(pki!.cert), "the DER bytes of the server's certificate");
 });
 
 tlsTest("summarizeCertificate() reads subject, issuer, names and expiry as openssl does", () => {
@@ -179,25 +175,21 @@ tlsTest("summarizeCertificate() reads subject, issuer, names and expiry as opens
 });
 
 tlsTest(
-  "anynet tcping --tls --ca prints the handshake time and the certificate (or says the runtime hides it)",
+  "anynet tcping --tls --ca prints the handshake time and the certificate",
   async () => {
     const run = await runs.tls;
     assert.is(run.code, 0, run.stderr);
     const [probe] = ndjson(run.stdout);
     assert.is(probe.ok, true);
     assert.ok((probe.tls_ms as number) > 0, String(probe.tls_ms));
-    if (testRuntime === "deno") {
-      assert.is(probe.certificate, null);
-    } else {
-      const certificate = probe.certificate as Record<string, unknown>;
-      assert.equal([certificate.subject_cn, certificate.issuer_cn, certificate.san], [
-        "localhost",
-        "anynet test ca",
-        ["localhost", "127.0.0.1"],
-      ]);
-      assert.is(certificate.not_after, opensslNotAfter(pki!.certPath).toISOString());
-      assert.ok(certificate.days_left === 1 || certificate.days_left === 2, String(certificate.days_left));
-    }
+    const certificate = probe.certificate as Record<string, unknown>;
+    assert.equal([certificate.subject_cn, certificate.issuer_cn, certificate.san], [
+      "localhost",
+      "anynet test ca",
+      ["localhost", "127.0.0.1"],
+    ]);
+    assert.is(certificate.not_after, opensslNotAfter(pki!.certPath).toISOString());
+    assert.ok(certificate.days_left === 1 || certificate.days_left === 2, String(certificate.days_left));
     // Without the CA the certificate is not trusted: the probe fails in the TLS stage.
     const untrusted = await runs.untrusted;
     assert.is(untrusted.code, 1, untrusted.stderr);

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { nodeListenTcp } from "../node/tcp.ts";
+import { nodeConnectTcp, nodeListenTcp } from "../node/tcp.ts";
 import { deno, type DenoConn, type DenoListener } from "./deno_api.ts";
 import type {
   ErrorMapper,
@@ -308,8 +308,13 @@ export function denoListenTcp(request: TcpListenRequest): Promise<StreamListener
   return Promise.resolve(new DenoStreamListener(listener, request.onDropped));
 }
 
-/** Opens a TCP or TLS connection; TLS runs over `Deno.startTls` so SNI can differ from the address. */
+/**
+ * Opens a TCP or TLS connection; TLS runs over `Deno.startTls` so SNI can differ from the
+ * address, or over Deno's node:tls when the caller wants the server's certificate.
+ */
 export async function denoConnectTcp(request: TcpConnectRequest): Promise<StreamSocket> {
+  // Deno's TlsConn does not hand over the server's certificate; its node:tls does.
+  if (request.tls && request.wantsPeerCertificate) return nodeConnectTcp(request);
   const { signal } = request;
   const conn = await deno().connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal });
   request.onConnected?.();
