@@ -47,7 +47,10 @@ test("get -i prints the status line and headers before the body; -v the request,
   assert.match(err, /\n> user-agent: anynet\/\d+\.\d+\.\d+ \((node|deno|bun) [^)]+\)\n/);
   assert.match(err, /\n> x-api-key: \(hidden\)\n/);
   assert.not.match(err, /s3cret/);
-  assert.match(err, /\n>\n\* the runtime adds its own defaults too \(accept, accept-encoding, connection\)\n< HTTP 200 OK\n(< .*\n)*<\n/);
+  assert.match(
+    err,
+    /\n>\n\* the runtime adds its own defaults too \(accept, accept-encoding, connection\)\n< HTTP 200 OK\n(< .*\n)*<\n/,
+  );
   assert.match(err, /\n\* timings after the start at \d{4}-.*: dns .*, first byte \d+\.\d ms, end \d+\.\d ms\n$/);
 });
 
