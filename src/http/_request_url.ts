@@ -42,13 +42,20 @@ export type RequestUrl = (raw: string, host: string | null) => string | undefine
  */
 export function requestUrlRule(scheme: "http" | "https", ownOrigin: () => string): RequestUrl {
   const origins = new Map<string, string | null>();
+  // The last Host header and its origin: most requests repeat it, and comparing two short
+  // strings is cheaper than hashing a new one for the map.
+  let lastHost = "";
+  let lastOrigin: string | null = null;
   const originFor = (host: string): string | null => {
+    if (host === lastHost) return lastOrigin;
     let origin = origins.get(host);
     if (origin === undefined) {
       origin = parseOrigin(scheme, host);
       if (origins.size >= MAX_CACHED_HOSTS) origins.clear();
       origins.set(host, origin);
     }
+    lastHost = host;
+    lastOrigin = origin;
     return origin;
   };
   return (raw, host) => {

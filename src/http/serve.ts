@@ -331,7 +331,9 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     try {
       // A GET or HEAD body is never handed on (fetch's Request cannot carry one); it is
       // left unread, and the connection closed after the answer. A request that needs
-      // nothing changed is handed on as the runtime made it.
+      // nothing changed is handed on as the runtime made it. One whose framing declares
+      // no body has none, so its body is not asked for (on Deno that costs a call into
+      // the runtime per request).
       const bodyless = method === "GET" || method === "HEAD";
       const original = bodyless ? null : request.body;
       if (original !== null) {
@@ -344,7 +346,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
           ...(forwardSignal ? { signal: request.signal } : {}),
           duplex: "half",
         } as RequestInit);
-      } else if (url !== raw || (bodyless && request.body !== null)) {
+      } else if (url !== raw || (bodyless && declared && request.body !== null)) {
         const forwardSignal = server?.forwardSignal ?? true;
         handed = new Request(url, {
           method,
