@@ -7,7 +7,7 @@
  *    and of a few compiled display filters on the decoded rows (_packet/filters.ts);
  * 3. whole-process time of `pcap stats --json` on every runtime against a plain C loop
  *    computing the same counts (compiled with gcc -O2 into the temp dir), as medians of
- *    per-round ratios (_packet/stats_vs_c.ts; `--rounds N`, `--baseline DIR` to time
+ *    per-round ratios, pinned to one core and then on the whole machine (_packet/stats_vs_c.ts; `--rounds N`, `--baseline DIR` to time
  *    another tree's CLI in the same rounds, `--stats-only` to stop after it), and checks
  *    that the counts agree;
  * 4. `pcap export` MB/s (Parquet, CSV, NDJSON) against `pcap decode --json` per runtime

@@ -1,10 +1,15 @@
 /**
  * `pcap stats --json` against the C loop (scripts/bench/_packet/stats.c), whole processes,
  * on every runtime: Node 22, 24 and 26 (dist/cli.js), Deno and Bun (src/cli.ts). Each round
- * runs every runtime once, in a new order, each right after a run of the C loop, all
- * pinned to one core (`taskset` when the machine has it), and each runtime's figure is
- * the **median over the rounds of the ratio** to that C run: both ran within the same
- * second, so what the shared machine did meanwhile weighs on both alike. The ratio of CPU
+ * runs every runtime once, in a new order, each right after a run of the C loop, and each
+ * runtime's figure is the **median over the rounds of the ratio** to that C run: both ran
+ * within the same second, so what the shared machine did meanwhile weighs on both alike.
+ *
+ * Two placements, each its own set of rounds: every process pinned to one core (`taskset`
+ * when the machine has it), which shows what the work costs one core; and on the whole
+ * machine, as a user runs it, where the runtime's own threads (its garbage collector and
+ * its compilers, which a pinned run makes wait their turn on the one core) run beside the
+ * program. The C loop is one thread either way. The ratio of CPU
  * times (all threads, by /usr/bin/time) is printed too. With a baseline (a copy of another
  * tree with its dist/ and src/), that tree's CLI runs in the same rounds, for a
  * before/after comparison from one run.
@@ -67,14 +72,17 @@ function contenders(root: string, suffix: string): Contender[] {
 }
 
 const pin = existsSync("/usr/bin/taskset") ? ["/usr/bin/taskset", "-c", "1"] : [];
+
+/** Where the processes run: pinned to one core, or free on the whole machine. */
+type Placement = "one core" | "whole machine";
 // CPU time (user + system, all threads) of each run, when /usr/bin/time is there.
 const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "%U %S"] : [];
 
 /** One run: wall time, CPU time (NaN without /usr/bin/time) and what it printed. */
-function timeRun(c: Contender, file: string): { ms: number; cpuMs: number; out: string } {
+function timeRun(c: Contender, file: string, placement: Placement): { ms: number; cpuMs: number; out: string } {
   const [command, ...args] = [
     ...timed,
-    ...pin,
+    ...(placement === "one core" ? pin : []),
     c.command,
     ...c.args,
     ...(c.label === "C" ? [] : ["pcap", "stats", "--json"]),
@@ -114,14 +122,34 @@ function compareCounts(label: string, ours: Record<string, unknown>, theirs: Rec
 
 /**
  * Times `pcap stats --json FILE` on every runtime against the C loop (compiled into `dir`)
- * for `rounds` rounds, printing and returning each runtime's median per-round ratio.
+ * for `rounds` rounds in each placement (pinned to one core when the machine can pin, then
+ * on the whole machine), printing and returning each runtime's median per-round ratio.
  */
-export function benchStatsAgainstC(file: string, dir: string, rounds: number, baseline?: string): StatsRatio[] {
+export function benchStatsAgainstC(
+  file: string,
+  dir: string,
+  rounds: number,
+  baseline?: string,
+): (StatsRatio & { placement: Placement })[] {
   const cBin = join(dir, "stats_c");
   const cc = spawnSync("gcc", ["-O2", "-o", cBin, fromRoot("scripts/bench/_packet/stats.c")], { encoding: "utf8" });
   if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
   const c: Contender = { label: "C", command: cBin, args: [] };
   const others = [...contenders(fromRoot(), ""), ...(baseline ? contenders(baseline, " (baseline)") : [])];
+  const placements: Placement[] = pin.length ? ["one core", "whole machine"] : ["whole machine"];
+  return placements.flatMap((placement) =>
+    placedRounds(c, others, file, rounds, placement).map((result) => ({ ...result, placement }))
+  );
+}
+
+/** The rounds of one placement, printed; each contender's median ratio to the C loop. */
+function placedRounds(
+  c: Contender,
+  others: Contender[],
+  file: string,
+  rounds: number,
+  placement: Placement,
+): StatsRatio[] {
   const wall = new Map<string, number[]>(others.map((o) => [o.label, []]));
   const cpu = new Map<string, number[]>(others.map((o) => [o.label, []]));
   const cTimes: number[] = [];
@@ -130,8 +158,8 @@ export function benchStatsAgainstC(file: string, dir: string, rounds: number, ba
     // ratio is to the C time of a moment ago, under the same load.
     const order = [...others].sort(() => Math.random() - 0.5);
     for (const o of order) {
-      const cRun = timeRun(c, file);
-      const run = timeRun(o, file);
+      const cRun = timeRun(c, file, placement);
+      const run = timeRun(o, file, placement);
       cTimes.push(cRun.ms);
       wall.get(o.label)!.push(run.ms / cRun.ms);
       cpu.get(o.label)!.push(run.cpuMs / cRun.cpuMs);
@@ -139,7 +167,9 @@ export function benchStatsAgainstC(file: string, dir: string, rounds: number, ba
     }
   }
   console.log(
-    `pcap stats --json against the C loop (whole processes${pin.length ? ", pinned to core 1" : ""}, ${rounds} ` +
+    `pcap stats --json against the C loop (whole processes, ${
+      placement === "one core" ? "pinned to core 1" : "on the whole machine"
+    }, ${rounds} ` +
       `rounds, each run right after one of the C loop; C ${median(cTimes).toFixed(0)} ms median, ` +
       `${Math.min(...cTimes).toFixed(0)}–${Math.max(...cTimes).toFixed(0)}; target ≤ 2×):`,
   );
