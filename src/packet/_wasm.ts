@@ -27,6 +27,7 @@ export interface DecoderExports {
   statsPtr(): number;
   flowPtr(): number;
   flowCapacity(): number;
+  flowBound(): number;
   hllPtr(): number;
   cmsPtr(): number;
 }

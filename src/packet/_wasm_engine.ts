@@ -49,6 +49,8 @@ export class WasmEngine implements CaptureEngine {
         );
       }
       this.inputSize = reserved;
+      // With statistics on, an area that outgrew its room has moved.
+      this.inputPtr = this.wasm.inputPtr();
     }
     this.refresh();
   }
@@ -90,18 +92,18 @@ export class WasmEngine implements CaptureEngine {
   enableStats(maxFlows: number, seed: Uint32Array): void {
     if (this.wasm.enableStats(maxFlows, seed[0], seed[1]) === 0) {
       // The range of maxFlows is checked before; what is left is memory.grow failing. The
-      // size as wasm/assembly/stats.ts lays it out: table, eviction scratch, sketches.
-      let slots = 2;
-      while (slots < maxFlows * 2) slots *= 2;
-      const bytes = slots * L.FLOW_ENTRY + maxFlows * 4 + (1 << L.HLL_BITS) + (L.CMS_ROWS << L.CMS_BITS) * 8;
+      // size as wasm/assembly/stats.ts lays it out at the start: the input area's room, the
+      // sketches, the eviction scratch and the table's first 1024 slots.
+      const bytes = L.STATS_INPUT_ROOM + (1 << L.HLL_BITS) + (L.CMS_ROWS << L.CMS_BITS) * 8 + maxFlows * 4 +
+        Math.min(1024, maxFlows * 2) * L.FLOW_ENTRY;
       throw new RangeError(
         `Cannot compute capture statistics: WebAssembly memory cannot grow to hold the ` +
           `${
             Math.ceil(bytes / 1048576)
-          } MiB that a flow table of ${maxFlows} flows needs (a smaller maxFlows needs less)`,
+          } MiB that statistics with a flow table of up to ${maxFlows} flows need to start (a smaller maxFlows needs less)`,
       );
     }
-    // The statistics took the place of the input area, which now starts after them.
+    // The input area keeps its place, with room for a read before the statistics.
     this.inputPtr = this.wasm.inputPtr();
     this.viewSize = -1;
     this.refresh();
@@ -111,6 +113,8 @@ export class WasmEngine implements CaptureEngine {
     counters: BigInt64Array;
     flows: Uint8Array;
     flowCapacity: number;
+    /** The most flows the table holds: `maxFlows`, or fewer once memory ran out as it grew. */
+    flowBound: number;
     hll: Uint8Array;
     cms: BigUint64Array;
   } {
@@ -119,6 +123,7 @@ export class WasmEngine implements CaptureEngine {
       counters: new BigInt64Array(buffer, this.wasm.statsPtr(), L.ST_COUNT),
       flows: new Uint8Array(buffer, this.wasm.flowPtr(), this.wasm.flowCapacity() * L.FLOW_ENTRY),
       flowCapacity: this.wasm.flowCapacity(),
+      flowBound: this.wasm.flowBound(),
       hll: new Uint8Array(buffer, this.wasm.hllPtr(), 1 << L.HLL_BITS),
       cms: new BigUint64Array(buffer, this.wasm.cmsPtr(), L.CMS_ROWS << L.CMS_BITS),
     };

@@ -9,9 +9,12 @@ import type { WasmEngine } from "./_wasm_engine.ts";
 import * as L from "./_layout.ts";
 import type { EngineStats } from "./_ts_stats.ts";
 
-/** The statistics a WebAssembly engine with statistics enabled (for `maxFlows`) holds now. */
-export function readWasmStats(engine: WasmEngine, maxFlows: number): EngineStats {
-  const { counters, flows, flowCapacity, hll, cms } = engine.statsMemory();
+/**
+ * The statistics a WebAssembly engine with statistics enabled holds now; the table's bound
+ * is the engine's (the `maxFlows` asked for, or fewer when memory ran out as it grew).
+ */
+export function readWasmStats(engine: WasmEngine): EngineStats {
+  const { counters, flows, flowCapacity, flowBound: maxFlows, hll, cms } = engine.statsMemory();
   const view = new DataView(flows.buffer, flows.byteOffset, flows.byteLength);
   return {
     counters: Float64Array.from(counters, Number),

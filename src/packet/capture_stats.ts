@@ -54,7 +54,10 @@ export interface FlowStats {
 
 /** How the bounded flow table of {@linkcode captureStats} fared. */
 export interface FlowTableStats {
-  /** The most flows the table held at once (the `maxFlows` option). */
+  /**
+   * The most flows the table held at once: the `maxFlows` option, or fewer when
+   * WebAssembly memory could not grow as far as the table did (it then evicts sooner).
+   */
   maxFlows: number;
   /** Whether the table filled up and had to evict flows. */
   full: boolean;
@@ -200,7 +203,7 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     } catch (e) {
       onError(e);
     }
-    result = readWasmStats(wasm, maxFlows);
+    result = readWasmStats(wasm);
   } else {
     // A filter picks rows after decoding: they are counted in TypeScript, whichever engine decoded them.
     const [{ TsStats }, { openCapture }] = await Promise.all([import("./_ts_stats.ts"), import("./open_capture.ts")]);

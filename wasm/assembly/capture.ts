@@ -2,17 +2,19 @@
  * File-level decoder: the AssemblyScript twin of src/packet/_ts_capture.ts. pcap and
  * pcapng records in the input area, decoded into rows of the packet table.
  *
- * Memory: [static data][interface table][packet table][statistics, when enabled: see
- * stats.ts][input area → grows at the end].
+ * Memory: [static data][interface table][packet table][input area → grows at the end].
+ * With statistics on: [packet table][input area's room, STATS_INPUT_ROOM][statistics,
+ * see stats.ts, the flow table growing at their end]; an input larger than the room moves
+ * the area past the flow table's largest extent.
  */
 import {
   C_CAPLEN, C_DATA, C_IFACE, C_LEN, C_LINK, C_N, C_NSEC, C_SECHI, C_SECLO, F_IFACE, F_TS, MAX_BLOCK, MAX_IFACES,
   MAX_PCAP_RECORD, NCOLS, S_BAD_BLOCK_LEN, S_BAD_BOM, S_BAD_IFACE, S_CUT_RECORD, S_NOT_CAPTURE, S_SHORT_BLOCK,
-  S_TOO_LARGE, S_TOO_MANY_IFACES, S_TRAILER_MISMATCH,
+  S_TOO_LARGE, S_TOO_MANY_IFACES, S_TRAILER_MISMATCH, STATS_INPUT_ROOM,
 } from "./layout";
 import * as F from "./capture_formats";
 import { decodeFrameAt, setVerifyChecksums } from "./frame";
-import { accumulate, statsInit } from "./stats";
+import { accumulate, statsEnd, statsInit } from "./stats";
 
 const FORMAT_NONE = 0;
 const FORMAT_PCAP = 1;
@@ -34,6 +36,8 @@ let pcapLink: i32 = 0;
 let frameNo: i32 = 0;
 let ifaceCount: i32 = 0;
 let inputSize: usize = 0;
+// How large the input area may grow where it is: with statistics on, up to its room.
+let inputRoom: u64 = <u64>0xffffffff;
 let statsOn: bool = false;
 // Off with statistics on: each packet is counted as soon as it is decoded, so no row is
 // kept; every packet goes to row 0, which stays in cache, and decode() runs to the end of
@@ -51,6 +55,7 @@ export function setup(cap: i32): void {
   const have = <usize>memory.size();
   if (needed > have) memory.grow(<i32>(needed - have));
   inputSize = 0;
+  inputRoom = <u64>0xffffffff;
   statsOn = false;
   keepRows = true;
   setVerifyChecksums(true);
@@ -66,15 +71,15 @@ export function tablePtr(): usize { return tableBase; }
  * Turns on statistics for at most `maxFlows` flows at a time, the flow table's hash keyed
  * by the 64-bit seed `seedHi:seedLo`: each packet is decoded and added to the counts
  * (stats.ts) instead of being kept as a row (rows() is then 0), and the statistics'
- * memory goes where the input area was, before any input is reserved.
+ * memory goes after the input area's room, before any input is reserved.
  * Returns 1, or 0 when the input area is already in use, `maxFlows` is out of range or
  * memory cannot grow for the statistics.
  */
 export function enableStats(maxFlows: i32, seedLo: u32, seedHi: u32): i32 {
   if (statsOn || inputSize != 0) return 0;
-  const end = statsInit(inputBase, maxFlows, (<u64>seedHi << 32) | <u64>seedLo);
+  const end = statsInit(inputBase + <usize>STATS_INPUT_ROOM, maxFlows, (<u64>seedHi << 32) | <u64>seedLo);
   if (end == 0) return 0;
-  inputBase = end;
+  inputRoom = <u64>STATS_INPUT_ROOM;
   statsOn = true;
   keepRows = false;
   setVerifyChecksums(false);
@@ -83,16 +88,24 @@ export function enableStats(maxFlows: i32, seedLo: u32, seedHi: u32): i32 {
 
 /**
  * Makes the input area at least `size` bytes (keeping its content); returns its size, or
- * 0 when memory cannot grow that far (the area is left as it was).
+ * 0 when memory cannot grow that far (the area is left as it was). With statistics on,
+ * an area that outgrows its room moves past the flow table's largest extent (inputPtr()
+ * then changes).
  */
 export function reserveInput(size: usize): usize {
   if (size <= inputSize) return inputSize;
   const rounded = (<u64>size + 65535) & ~(<u64>65535);
-  const end = <u64>inputBase + rounded;
+  const base: u64 = rounded > inputRoom ? <u64>statsEnd() : <u64>inputBase;
+  const end = base + rounded;
   if (end > <u64>0xffff0000) return 0;
   const pages = <i32>((end + 65535) >> 16);
   const have = memory.size();
   if (pages > have && memory.grow(pages - have) < 0) return 0;
+  if (base != <u64>inputBase) {
+    memory.copy(<usize>base, inputBase, inputSize);
+    inputBase = <usize>base;
+    inputRoom = <u64>0xffffffff;
+  }
   inputSize = <usize>rounded;
   return inputSize;
 }

@@ -8,7 +8,7 @@
  */
 export { internetChecksum } from "./checksum";
 export { decode, decodeFrame, enableStats, errorAt, inputPtr, reserveInput, rows, setup, status, tablePtr } from "./capture";
-export { cmsPtr, flowCapacity, flowPtr, hllPtr, statsPtr } from "./stats";
+export { cmsPtr, flowBound, flowCapacity, flowPtr, hllPtr, statsPtr } from "./stats";
 
 /** First byte of linear memory free for the host to use: after static data, 16-aligned. */
 export function scratchStart(): usize {

@@ -129,6 +129,7 @@ export const FLOW_KEY_B_ADDR: i32 = 20;
 export const FLOW_KEY_B_PORT: i32 = 36;
 export const FLOW_KEY_BYTES: i32 = 38;
 export const FLOW_ENTRY: i32 = 64;
+export const STATS_INPUT_ROOM: i32 = 4194304;
 export const FLOW_PLACED: i32 = 39;
 export const FLOW_PACKETS: i32 = 40;
 export const FLOW_BYTES: i32 = 48;

@@ -4,16 +4,19 @@
  * same rows into the same counters (ST_* in layout.ts) without leaving WebAssembly per
  * packet; src/packet/_wasm_stats.ts reads them back.
  *
- * Memory, placed once by statsInit() between the packet table and the input area:
- * [flow table at its largest][eviction scratch][HyperLogLog][count-min sketch]. The whole
- * region is reserved up front with one checked memory.grow, so nothing later can fail or
- * move; pages the table has not reached yet are never written, and engines map them only
- * when touched. The flow table (open addressing, linear probing, FLOW_ENTRY-byte entries at
- * the FLOW_* offsets of layout.ts: the key, a pad byte, a "placed" mark used while
- * rehashing, packets u64, bytes u64, a "whole" flag: the flow was never evicted before it
- * entered the table) starts at
- * 1024 slots and doubles in place up to twice the flow bound; when it holds the bound and
- * a new flow arrives, the lower-ranked half is evicted into the counters (see evictHalf).
+ * Memory, placed once by statsInit() after the input area's room (see capture.ts):
+ * [HyperLogLog][count-min sketch][eviction scratch][flow table → grows at the end]. The
+ * flow table (open addressing, linear probing, FLOW_ENTRY-byte entries at the FLOW_*
+ * offsets of layout.ts: the key, a pad byte, a "placed" mark used while rehashing, packets
+ * u64, bytes u64, a "whole" flag: the flow was never evicted before it entered the table)
+ * starts at 1024 slots and doubles in place up to twice the flow bound; when it holds the
+ * bound and a new flow arrives, the lower-ranked half is evicted into the counters (see
+ * evictHalf). Memory grows with the table, not for its largest size up front: V8 counts
+ * a WebAssembly memory's size as memory the program holds, and the default bound's 128
+ * MiB, taken at the start, made it run two full garbage collections on every capture
+ * (about 17 ms of a small capture's 190 on Node). Should memory not grow when the table
+ * doubles, the table keeps its size and its bound becomes the flows it holds: evictions
+ * then start sooner, flowBound() tells, and the output says so.
  */
 import {
   C_CAPLEN, C_DATA, C_L3OFF, C_L4OFF, C_LEN, C_NSEC, C_PROTO, C_SECHI, C_SECLO, C_VLANS, CMS_BITS, CMS_ROWS, F_ARP,
@@ -37,6 +40,7 @@ const spare = memory.data(64, 16);
 
 let tableSeed: u64 = 0;
 let flowBase: usize = 0;
+let flowEnd: usize = 0;
 let orderBase: usize = 0;
 let hllBase: usize = 0;
 let cmsBase: usize = 0;
@@ -48,8 +52,12 @@ let flowCount: i32 = 0;
 export function statsPtr(): usize { return counters; }
 export function flowPtr(): usize { return flowBase; }
 export function flowCapacity(): i32 { return flowCap; }
+/** The most flows the table holds: the bound asked for, or fewer once memory ran out. */
+export function flowBound(): i32 { return flowLimit; }
 export function hllPtr(): usize { return hllBase; }
 export function cmsPtr(): usize { return cmsBase; }
+/** The first byte after the flow table at its largest: what nothing else may use. */
+export function statsEnd(): usize { return flowEnd; }
 
 @inline function align16(p: u64): u64 { return (p + 15) & ~(<u64>15); }
 
@@ -62,41 +70,51 @@ export function cmsPtr(): usize { return cmsBase; }
   v128.store(to, d, 48);
 }
 
+/** Grows memory to hold everything below `end`; false when it cannot. */
+function holdUpTo(end: u64): bool {
+  const pages = <i32>((end + 65535) >> 16);
+  const have = memory.size();
+  return pages <= have || memory.grow(pages - have) >= 0;
+}
+
 /**
  * Places empty statistics at `base` for a table of at most `maxFlows` flows, growing
- * memory for all of it now, with the table hash keyed by `seed` (random per capture).
- * Returns the first byte after the region, or 0 when `maxFlows` is out of range or memory
- * cannot grow that far (the caller reports it).
+ * memory for the sketches, the eviction scratch and the table's first size (the table
+ * takes more as it doubles), with the table hash keyed by `seed` (random per capture).
+ * Returns the first byte after the table at its largest (statsEnd()), or 0 when
+ * `maxFlows` is out of range or memory cannot grow for the start (the caller reports it).
  */
 export function statsInit(base: usize, maxFlows: i32, seed: u64): usize {
   if (maxFlows < 1 || maxFlows > MAX_FLOWS) return 0;
   let slots: i32 = 2;
   while (slots < maxFlows * 2) slots <<= 1;
+  const firstCap = slots < FIRST_SLOTS ? slots : FIRST_SLOTS;
   // In 64 bits: the sizes must be checked before they can wrap around 4 GiB.
-  const flowAt = align16(<u64>base);
-  const orderAt = flowAt + <u64>slots * <u64>ENTRY;
-  const hllAt = align16(orderAt + (<u64>maxFlows << 2));
+  const hllAt = align16(<u64>base);
   const cmsAt = hllAt + (<u64>1 << <u64>HLL_BITS);
-  const end = align16(cmsAt + ((<u64>CMS_ROWS << <u64>CMS_BITS) << 3));
-  if (end > <u64>0xffff0000) return 0;
+  const orderAt = align16(cmsAt + ((<u64>CMS_ROWS << <u64>CMS_BITS) << 3));
+  const flowAt = align16(orderAt + (<u64>maxFlows << 2));
+  const largest = align16(flowAt + <u64>slots * <u64>ENTRY);
+  if (largest > <u64>0xffff0000) return 0;
   const had = <u64>memory.size() << 16;
-  const pages = <i32>((end + 65535) >> 16);
-  if (pages > memory.size() && memory.grow(pages - memory.size()) < 0) return 0;
-  // Pages that memory.grow just added are zero; clear only what was there before.
-  if (had > <u64>base) memory.fill(base, 0, <usize>((had < end ? had : end) - <u64>base));
+  if (!holdUpTo(flowAt + <u64>firstCap * <u64>ENTRY)) return 0;
+  // Pages that memory.grow adds are zero; clear what was there before, as far as the
+  // table may ever reach.
+  if (had > <u64>base) memory.fill(base, 0, <usize>((had < largest ? had : largest) - <u64>base));
   memory.fill(counters, 0, 8 * ST_COUNT);
   store<i64>(cnt(ST_FIRST_SEC), i64.MAX_VALUE);
   store<i64>(cnt(ST_LAST_SEC), i64.MIN_VALUE);
   tableSeed = seed;
   flowBase = <usize>flowAt;
+  flowEnd = <usize>largest;
   orderBase = <usize>orderAt;
   hllBase = <usize>hllAt;
   cmsBase = <usize>cmsAt;
   slotLimit = slots;
   flowLimit = maxFlows;
-  flowCap = slots < FIRST_SLOTS ? slots : FIRST_SLOTS;
+  flowCap = firstCap;
   flowCount = 0;
-  return <usize>end;
+  return <usize>largest;
 }
 
 @inline function cnt(i: i32): usize { return counters + (<usize>i << 3); }
@@ -412,6 +430,14 @@ export function accumulate(row: usize): void {
     store<u64>(e, load<u64>(e, FLOW_PACKETS) + 1, FLOW_PACKETS);
     store<u64>(e, load<u64>(e, FLOW_BYTES) + len, FLOW_BYTES);
     return;
+  }
+  if (
+    (flowCount + 1) * 2 > flowCap && flowCap < slotLimit &&
+    !holdUpTo(<u64>flowBase + (<u64>flowCap << 1) * <u64>ENTRY)
+  ) {
+    // No memory for a larger table: it keeps its size, and holds no more than it does now.
+    slotLimit = flowCap;
+    flowLimit = flowCount;
   }
   if (flowCount == flowLimit) {
     evictHalf();

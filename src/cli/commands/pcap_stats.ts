@@ -13,11 +13,14 @@ function flowLine(f: FlowStats): string {
 }
 
 /** What the text output says about flows, and about the table bound once it was reached. */
-function flowLines(s: CaptureStats): string[] {
+function flowLines(s: CaptureStats, asked: number): string[] {
   const t = s.flowTable;
   if (!t.full) return [`flows          ${s.flows}`, ...s.topFlows.map(flowLine)];
+  const bound = t.maxFlows < asked
+    ? `the ${t.maxFlows} the flow table held when WebAssembly memory ran out`
+    : `the ${t.maxFlows} the flow table holds; --max-flows`;
   return [
-    `flows          ~${s.flows} (estimated: more than the ${t.maxFlows} the flow table holds; --max-flows)`,
+    `flows          ~${s.flows} (estimated: more than ${bound})`,
     ...s.topFlows.map(flowLine),
     `  top ${s.topFlows.length}`.padEnd(15) +
     (s.topFlowsExact ? "exact (proven despite the evictions)" : "not proven exact"),
@@ -26,7 +29,7 @@ function flowLines(s: CaptureStats): string[] {
   ];
 }
 
-function summary(s: CaptureStats): string {
+function summary(s: CaptureStats, maxFlows: number): string {
   const lines = [
     `packets        ${s.packets}`,
     `bytes          ${s.bytes} (captured ${s.capturedBytes})`,
@@ -35,7 +38,7 @@ function summary(s: CaptureStats): string {
     `errors         ${s.errors}`,
     `protocols`,
     ...Object.entries(s.protocols).filter(([, n]) => n > 0).map(([p, n]) => `  ${p.padEnd(12)} ${n}`),
-    ...flowLines(s),
+    ...flowLines(s, maxFlows),
   ];
   return lines.join("\n") + "\n";
 }
@@ -91,8 +94,8 @@ export const pcapStatsCommand: CommandSpec = {
       }
       : undefined;
     let stats: CaptureStats;
+    const maxFlows = input.flags["max-flows"] as number;
     try {
-      const maxFlows = input.flags["max-flows"] as number;
       stats = await captureStats(source, { engine, signal: io.signal, onProgress, maxFlows, filter });
     } catch (error) {
       // WebAssembly memory could not grow (for the flow table or the input): not the file's
@@ -104,7 +107,7 @@ export const pcapStatsCommand: CommandSpec = {
     }
     if (progress) await io.err("\x1b[2K\r");
     const { fileError, ...rest } = stats;
-    await io.out(input.flags.json ? JSON.stringify(rest) + "\n" : summary(stats));
+    await io.out(input.flags.json ? JSON.stringify(rest) + "\n" : summary(stats, maxFlows));
     if (fileError) throw new CommandError(`${captureLabel(path)}: ${fileError.message}`);
     return 0;
   },
