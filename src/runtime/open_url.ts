@@ -6,7 +6,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import process from "node:process";
+import { process } from "./_shared/global_process.ts";
 
 /** The opener command for this system. */
 function opener(url: string): [string, string[]] {

@@ -1,13 +1,14 @@
 /**
  * The process around the program: arguments, standard streams, signals and exit.
  *
- * `node:process` behaves the same on Node, Deno and Bun for everything used here, so
+ * Node's `process` object (a global on Deno and Bun too, see _shared/global_process.ts)
+ * behaves the same on Node, Deno and Bun for everything used here, so
  * this one file serves all three runtimes; only how the process ends differs: Node
  * leaves through its event loop (node/exit.ts), Deno and Bun call `process.exit`.
  *
  * @module
  */
-import process from "node:process";
+import { process } from "./_shared/global_process.ts";
 import { detectRuntime } from "./detect.ts";
 import { nodeExit } from "./node/exit.ts";
 

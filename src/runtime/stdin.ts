@@ -1,11 +1,11 @@
 /**
  * Standard input as a stream of byte chunks, delivered as they arrive (a capture piped
- * from `tcpdump -w -` is decoded live). `node:process` gives the same stream on Node,
+ * from `tcpdump -w -` is decoded live). `process.stdin` is the same stream on Node,
  * Deno and Bun; on Deno it needs no permission, unlike opening `/dev/stdin`.
  *
  * @module
  */
-import process from "node:process";
+import { process } from "./_shared/global_process.ts";
 
 /** Chunks queued before reading from the pipe pauses, so a slow consumer bounds memory. */
 const HIGH_WATER = 16;

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { process } from "./global_process.ts";
 
 let loaded: typeof import("node:tls") | undefined;
 

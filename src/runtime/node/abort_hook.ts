@@ -30,7 +30,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { process } from "../_shared/global_process.ts";
 import type { FetchAbortHandle } from "../http_types.ts";
 
 /** Aborts one request with `reason`; does nothing once the request has ended or been aborted. */

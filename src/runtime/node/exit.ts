@@ -10,7 +10,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { process } from "../_shared/global_process.ts";
 
 /** How long Node's event loop may take to end by itself after the command finished. */
 const EXIT_GRACE_MS = 1000;

@@ -18,7 +18,7 @@
  * @module
  */
 import type { Socket } from "node:net";
-import process from "node:process";
+import { process } from "../_shared/global_process.ts";
 import type { SecureContext, TLSSocket } from "node:tls";
 import type { ProxyRoute } from "../http_types.ts";
 import { type HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";

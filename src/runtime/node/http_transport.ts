@@ -18,7 +18,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { process } from "../_shared/global_process.ts";
 import type { Readable, Transform } from "node:stream";
 import { concatBytes } from "../../_bytes.ts";
 import { USER_AGENT } from "../../_user_agent.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { process } from "../_shared/global_process.ts";
 import type { PermissionAdapter } from "../types.ts";
 
 interface NodePermission {

@@ -8,7 +8,7 @@
  * @module
  */
 import net from "node:net";
-import process from "node:process";
+import { process } from "../_shared/global_process.ts";
 import type tls from "node:tls";
 import { EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
 import { nodeTls } from "../_shared/node_tls.ts";
