@@ -5,12 +5,25 @@
  *
  * @module
  */
-import { readSync } from "node:fs";
-import { open, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { process } from "./_shared/global_process.ts";
+
+// `node:fs` as Node's own module object, not through an import: Node builds an import's
+// ES module facade by reading every export, and `fs.promises` then loads
+// `node:fs/promises`, which brings readline, the REPL's history and a dozen stream
+// modules with it (`node:fs` itself is loaded with Node; Deno and Bun have
+// getBuiltinModule too).
+const { close, fstat, open, read, readFile, readSync, rm, stat, write, writeFile } = process.getBuiltinModule(
+  "node:fs",
+);
+
+/** Node's callback form of a file call, as a promise (see above for why not `node:fs/promises`). */
+function settle<T>(start: (callback: (error: Error | null, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+}
 
 /** Reads a whole file as UTF-8 text (PEM certificates and keys, say). */
 export function readTextFile(path: string): Promise<string> {
-  return readFile(path, "utf8");
+  return settle<string>((done) => readFile(path, "utf8", done));
 }
 
 /** What went wrong with a file, in a few words for a one-line message ("no such file"). */
@@ -29,7 +42,7 @@ export function fileErrorReason(error: unknown): string {
 
 /** Writes `text` to a file as UTF-8, replacing what was there. */
 export function writeTextFile(path: string, text: string): Promise<void> {
-  return writeFile(path, text, "utf8");
+  return settle<void>((done) => writeFile(path, text, "utf8", (error) => done(error, undefined)));
 }
 
 /**
@@ -44,7 +57,7 @@ export function writeTextFile(path: string, text: string): Promise<void> {
  * ```
  */
 export async function fileSize(path: string): Promise<number> {
-  const info = await stat(path);
+  const info = await settle<{ isDirectory(): boolean; size: number }>((done) => stat(path, done));
   // stat() succeeds on a directory; reading it fails later, mid-output. Say it now.
   if (info.isDirectory()) throw Object.assign(new Error(`'${path}' is a directory`), { code: "EISDIR" });
   return info.size;
@@ -89,23 +102,25 @@ export interface FileReader {
  * ```
  */
 export async function openFileReader(path: string): Promise<FileReader> {
-  const handle = await open(path, "r");
+  const fd = await settle<number>((done) => open(path, "r", done));
   let regular: boolean;
   try {
-    regular = (await handle.stat()).isFile();
+    regular = (await settle<{ isFile(): boolean }>((done) => fstat(fd, done))).isFile();
   } catch (error) {
-    await handle.close();
+    await closeFd(fd);
     throw error;
   }
   return {
-    async read(into: Uint8Array, offset: number, length: number): Promise<number> {
-      return (await handle.read(into, offset, length, null)).bytesRead;
-    },
+    read: (into: Uint8Array, offset: number, length: number): Promise<number> =>
+      settle<number>((done) => read(fd, into, offset, length, null, (error, bytesRead) => done(error, bytesRead))),
     regular,
-    readSync: (into: Uint8Array, offset: number, length: number): number =>
-      readSync(handle.fd, into, offset, length, null),
-    close: () => handle.close(),
+    readSync: (into: Uint8Array, offset: number, length: number): number => readSync(fd, into, offset, length, null),
+    close: () => closeFd(fd),
   };
+}
+
+function closeFd(fd: number): Promise<void> {
+  return settle<void>((done) => close(fd, (error) => done(error ?? null, undefined)));
 }
 
 /** A file open for writing from its start, written in order. */
@@ -125,13 +140,17 @@ export interface FileWriter {
  * @throws {Error} When the file cannot be created.
  */
 export async function openFileWriter(path: string): Promise<FileWriter> {
-  const handle = await open(path, "w");
+  const fd = await settle<number>((done) => open(path, "w", done));
   return {
     async write(bytes: Uint8Array): Promise<void> {
-      let done = 0;
-      while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+      let written = 0;
+      while (written < bytes.length) {
+        written += await settle<number>((done) =>
+          write(fd, bytes, written, bytes.length - written, null, (error, n) => done(error, n))
+        );
+      }
     },
-    close: () => handle.close(),
+    close: () => closeFd(fd),
   };
 }
 
@@ -141,5 +160,5 @@ export async function openFileWriter(path: string): Promise<FileWriter> {
  * @param path The file.
  */
 export async function removeFile(path: string): Promise<void> {
-  await rm(path, { force: true });
+  await settle<void>((done) => rm(path, { force: true }, (error) => done(error, undefined)));
 }
