@@ -1,6 +1,7 @@
 /**
- * Files: whole text files (certificates, keys, stats output) and files read straight
- * into the caller's memory (captures). `node:fs` behaves the same on Node, Deno and Bun
+ * Files: whole text files (certificates, keys, stats output), files read straight into
+ * the caller's memory (captures), files written in order, and whether an output can be
+ * written at all. `node:fs` behaves the same on Node, Deno and Bun
  * for this, so one implementation serves all three runtimes.
  *
  * @module
@@ -12,9 +13,8 @@ import { process } from "./_shared/global_process.ts";
 // `node:fs/promises`, which brings readline, the REPL's history and a dozen stream
 // modules with it (`node:fs` itself is loaded with Node; Deno and Bun have
 // getBuiltinModule too).
-const { close, fstat, open, read, readFile, readSync, rm, stat, write, writeFile } = process.getBuiltinModule(
-  "node:fs",
-);
+const { close, fstat, open, read, readFile, readSync, rm, stat, unlink, write, writeFile } = process
+  .getBuiltinModule("node:fs");
 
 /** Node's callback form of a file call, as a promise (see above for why not `node:fs/promises`). */
 function settle<T>(start: (callback: (error: Error | null, value: T) => void) => void): Promise<T> {
@@ -161,4 +161,23 @@ export async function openFileWriter(path: string): Promise<FileWriter> {
  */
 export async function removeFile(path: string): Promise<void> {
   await settle<void>((done) => rm(path, { force: true }, (error) => done(error, undefined)));
+}
+
+/**
+ * Whether a file can be written, found out before a long run rather than at its end:
+ * opens `path` for writing and closes it again, changing nothing (a file that was not
+ * there is created and removed, one that was is opened for appending and left as it was).
+ *
+ * @throws {Error} The runtime's error when the file cannot be written (`ENOENT` for a
+ * missing folder, `EACCES`, `EISDIR`, Deno's `NotCapable` …).
+ */
+export async function probeWritableFile(path: string): Promise<void> {
+  try {
+    await closeFd(await settle<number>((done) => open(path, "wx", done)));
+    await settle<void>((done) => unlink(path, (error) => done(error, undefined)));
+    return;
+  } catch (error) {
+    if ((error as { code?: string } | null)?.code !== "EEXIST") throw error;
+  }
+  await closeFd(await settle<number>((done) => open(path, "a", done)));
 }

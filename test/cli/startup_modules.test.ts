@@ -1,9 +1,11 @@
 /**
- * What `anynet pcap stats` loads on Node: none of the networking or cryptography modules
- * the runtime adapters bring; and a plain TCP command, no TLS or cryptography module. Loading them cost the command about as much as Node's own
- * start, and one static import anywhere on the CLI's start-up path brings them all back,
- * so the list of Node's built-in modules that the process loaded is checked (Node keeps
- * it in `process.moduleLoadList`; Deno and Bun have no such list).
+ * What `anynet pcap stats` and `pcap decode` load on Node: none of the networking or
+ * cryptography modules the runtime adapters bring, nor `node:fs/promises` (readline and a
+ * dozen stream modules); and a plain TCP command, no TLS or cryptography module. Loading
+ * them cost the command about as much as Node's own start, and one static import
+ * anywhere on the CLI's start-up path brings them all back, so the list of Node's
+ * built-in modules that the process loaded is checked (Node keeps it in
+ * `process.moduleLoadList`; Deno and Bun have no such list).
  *
  * @module
  */
@@ -33,6 +35,10 @@ const UNWANTED = [
   "NativeModule internal/crypto/webcrypto",
 ];
 
+// Loaded by an import of node:fs/promises, or by Node's facade for an import of node:fs
+// (which reads fs.promises): readline and the REPL's history come with it.
+const FS_PROMISES = ["NativeModule internal/fs/promises", "NativeModule internal/readline/interface"];
+
 /** Runs the CLI on Node with `args` (in `dir`) and returns its result and the built-in modules the process loaded. */
 async function modulesLoadedBy(dir: string, args: string[]) {
   // Written to standard error when the process exits, after the command has run.
@@ -50,15 +56,22 @@ async function modulesLoadedBy(dir: string, args: string[]) {
   return { ...r, loaded };
 }
 
-nodeTest("pcap stats on Node loads no TLS, HTTP, UDP, DNS or crypto module", async () => {
+nodeTest("pcap stats and pcap decode on Node load no TLS, HTTP, UDP, DNS, crypto or fs/promises module", async () => {
   const dir = mkdtempSync(join(tmpdir(), "anynet-startup-"));
   try {
     const capture = join(dir, "sample.pcap");
     writeFileSync(capture, pcap(sampleFrames().map((data) => ({ data }))));
-    const r = await modulesLoadedBy(dir, ["pcap", "stats", capture]);
-    assert.is(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^packets +10$/m);
-    assert.equal(r.loaded.filter((m) => UNWANTED.includes(m)), []);
+    const [stats, decode] = await Promise.all([
+      modulesLoadedBy(dir, ["pcap", "stats", capture]),
+      modulesLoadedBy(dir, ["pcap", "decode", capture]),
+    ]);
+    assert.is(stats.code, 0, stats.stderr);
+    assert.match(stats.stdout, /^packets +10$/m);
+    assert.is(decode.code, 0, decode.stderr);
+    assert.is(decode.stdout.trim().split("\n").length, 10);
+    for (const r of [stats, decode]) {
+      assert.equal(r.loaded.filter((m) => UNWANTED.includes(m) || FS_PROMISES.includes(m)), []);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { fileErrorReason } from "../../runtime/files.ts";
-import { adapter } from "../../runtime/mod.ts";
-import { probeWritableFile } from "../../runtime/writable_file.ts";
+import { fileErrorReason, probeWritableFile } from "../../runtime/files.ts";
+import { permissions } from "../../runtime/permissions.ts";
 import { CommandError } from "../command.ts";
 
 /**
@@ -15,7 +14,7 @@ import { CommandError } from "../command.ts";
  * file system refuses (no such folder, permission denied, a directory).
  */
 export async function checkOutputFile(flag: string, path: string): Promise<void> {
-  const missing = adapter.permissions.missingWrite(path);
+  const missing = permissions.missingWrite(path);
   if (missing) {
     throw new CommandError(
       `cannot write --${flag} ${path}: ${missing.runtime} is not allowed to write it; ` +

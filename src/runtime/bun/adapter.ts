@@ -8,6 +8,7 @@
 import { resolveHostname } from "../_shared/resolve.ts";
 import type { RuntimeAdapter } from "../types.ts";
 import { bunFetchRouted, bunFetchWithCa } from "./fetch.ts";
+import { bunPermissions } from "./permissions.ts";
 import { bunConnectTcp, bunListenTcp } from "./tcp.ts";
 import { bunBindUdp } from "./udp.ts";
 
@@ -31,5 +32,5 @@ export const bunAdapter: RuntimeAdapter = {
   },
   timers: { unref: (timer) => (timer as unknown as { unref(): void }).unref() },
   // Bun has no permission model: everything is allowed.
-  permissions: { isGranted: () => true, missingWrite: () => undefined, commandWith: () => undefined },
+  permissions: bunPermissions,
 };
