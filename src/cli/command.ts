@@ -95,6 +95,8 @@ export interface CommandSpec {
 export interface CommandEntry {
   /** The words that select it (the same as the loaded spec's `name`). */
   name: string;
+  /** One line for the full help (the same as the loaded spec's `summary`). */
+  summary: string;
   /** Imports the command's module and returns its description. */
   load(): Promise<CommandSpec>;
 }

@@ -66,11 +66,11 @@ export async function main(argv: readonly string[], io: CommandIO, commands: rea
 async function run(argv: readonly string[], io: CommandIO, commands: readonly CommandEntry[]): Promise<number> {
   const [first] = argv;
   if (first === undefined) {
-    await io.err(programHelp(await loadCommands(commands)));
+    await io.err(programHelp(commands));
     return 2;
   }
   if (first === "--help" || first === "-h" || (first === "help" && argv.length === 1)) {
-    await io.out(programHelp(await loadCommands(commands)));
+    await io.out(programHelp(commands));
     return 0;
   }
   if (first === "--version" || first === "-V" || first === "version") {

@@ -45,7 +45,7 @@ export function commandHelp(command: CommandSpec): string {
 }
 
 /** The top-level `anynet --help` text, listing every command. */
-export function programHelp(commands: readonly CommandSpec[]): string {
+export function programHelp(commands: readonly { name: string; summary: string }[]): string {
   return [
     `anynet ${VERSION}: one network toolkit for Node.js, Deno and Bun`,
     "",
