@@ -66,8 +66,8 @@ export interface TcpingProbe {
    */
   timeMs: number;
   /**
-   * The server's certificate (with `tls`): its DER bytes, where the runtime exposes them
-   * (Node and Bun; Deno's TLS connections do not).
+   * The server's certificate (with `tls`): its DER bytes (on Deno the probe's handshake
+   * goes through Deno's node:tls for it, as `Deno.TlsConn` does not expose it).
    */
   peerCertificate?: Uint8Array;
   /** Where a failed probe stopped. */

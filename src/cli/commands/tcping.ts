@@ -160,8 +160,7 @@ export const tcpingCommand: CommandSpec = {
     "Ctrl-C stops early and still prints the summary. " +
     "Exits 0 when at least one probe connected, 1 when every probe failed, 2 on bad usage. " +
     "Write an IPv6 address in brackets: [::1]:80. The certificate is always verified (there is no way " +
-    "to switch that off); trust a private CA with --ca. Deno does not expose the peer's certificate: " +
-    "there tcping reports the handshake time without the certificate's fields.",
+    "to switch that off); trust a private CA with --ca.",
   positionals: [{ name: "HOST:PORT", description: "The service to probe, such as 127.0.0.1:80 or [::1]:443" }],
   flags: [
     {
