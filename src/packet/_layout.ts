@@ -232,17 +232,19 @@ export const FLOW_KEY_BYTES: number = 38;
  * was never evicted before it entered the table). src/packet/_wasm_stats.ts reads them.
  */
 export const FLOW_ENTRY: number = 64;
-
-/**
- * The input area's room in statistics mode, where it stays before the statistics (see
- * wasm/assembly/capture.ts): a 1 MiB read and the record carried over from the one
- * before. An input larger than that moves the area past the flow table's largest extent.
- */
-export const STATS_INPUT_ROOM: number = 4194304;
 export const FLOW_PLACED: number = 39;
 export const FLOW_PACKETS: number = 40;
 export const FLOW_BYTES: number = 48;
 export const FLOW_WHOLE: number = 56;
+
+/**
+ * Memory of the WebAssembly statistics as they start (wasm/assembly/capture.ts and
+ * stats.ts): the input area's room before them (a 1 MiB read and the record carried over
+ * from the one before; an input larger than that moves the area past the flow table's
+ * largest extent), and the flow table's first slots (it doubles from there).
+ */
+export const STATS_INPUT_ROOM: number = 4194304;
+export const STATS_FIRST_SLOTS: number = 1024;
 
 /**
  * The statistics counters, by index: u64 in WebAssembly memory (wasm/assembly/stats.ts

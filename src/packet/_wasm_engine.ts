@@ -93,9 +93,9 @@ export class WasmEngine implements CaptureEngine {
     if (this.wasm.enableStats(maxFlows, seed[0], seed[1]) === 0) {
       // The range of maxFlows is checked before; what is left is memory.grow failing. The
       // size as wasm/assembly/stats.ts lays it out at the start: the input area's room, the
-      // sketches, the eviction scratch and the table's first 1024 slots.
+      // sketches, the eviction scratch and the table's first slots.
       const bytes = L.STATS_INPUT_ROOM + (1 << L.HLL_BITS) + (L.CMS_ROWS << L.CMS_BITS) * 8 + maxFlows * 4 +
-        Math.min(1024, maxFlows * 2) * L.FLOW_ENTRY;
+        Math.min(L.STATS_FIRST_SLOTS, maxFlows * 2) * L.FLOW_ENTRY;
       throw new RangeError(
         `Cannot compute capture statistics: WebAssembly memory cannot grow to hold the ` +
           `${

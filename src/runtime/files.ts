@@ -16,9 +16,13 @@ import { process } from "./_shared/global_process.ts";
 const { close, fstat, open, read, readFile, readSync, rm, stat, unlink, write, writeFile } = process
   .getBuiltinModule("node:fs");
 
-/** Node's callback form of a file call, as a promise (see above for why not `node:fs/promises`). */
-function settle<T>(start: (callback: (error: Error | null, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+/**
+ * Node's callback form of a file call, as a promise (see above for why not
+ * `node:fs/promises`): `start` gets the callback to hand to the call, which settles the
+ * promise with the call's first result (none for calls that give none).
+ */
+function settle<T = void>(start: (callback: (error: Error | null, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value as T))));
 }
 
 /** Reads a whole file as UTF-8 text (PEM certificates and keys, say). */
@@ -42,7 +46,7 @@ export function fileErrorReason(error: unknown): string {
 
 /** Writes `text` to a file as UTF-8, replacing what was there. */
 export function writeTextFile(path: string, text: string): Promise<void> {
-  return settle<void>((done) => writeFile(path, text, "utf8", (error) => done(error, undefined)));
+  return settle((done) => writeFile(path, text, "utf8", done));
 }
 
 /**
@@ -112,7 +116,7 @@ export async function openFileReader(path: string): Promise<FileReader> {
   }
   return {
     read: (into: Uint8Array, offset: number, length: number): Promise<number> =>
-      settle<number>((done) => read(fd, into, offset, length, null, (error, bytesRead) => done(error, bytesRead))),
+      settle<number>((done) => read(fd, into, offset, length, null, done)),
     regular,
     readSync: (into: Uint8Array, offset: number, length: number): number => readSync(fd, into, offset, length, null),
     close: () => closeFd(fd),
@@ -120,7 +124,7 @@ export async function openFileReader(path: string): Promise<FileReader> {
 }
 
 function closeFd(fd: number): Promise<void> {
-  return settle<void>((done) => close(fd, (error) => done(error ?? null, undefined)));
+  return settle((done) => close(fd, done));
 }
 
 /** A file open for writing from its start, written in order. */
@@ -145,9 +149,7 @@ export async function openFileWriter(path: string): Promise<FileWriter> {
     async write(bytes: Uint8Array): Promise<void> {
       let written = 0;
       while (written < bytes.length) {
-        written += await settle<number>((done) =>
-          write(fd, bytes, written, bytes.length - written, null, (error, n) => done(error, n))
-        );
+        written += await settle<number>((done) => write(fd, bytes, written, bytes.length - written, null, done));
       }
     },
     close: () => closeFd(fd),
@@ -160,7 +162,7 @@ export async function openFileWriter(path: string): Promise<FileWriter> {
  * @param path The file.
  */
 export async function removeFile(path: string): Promise<void> {
-  await settle<void>((done) => rm(path, { force: true }, (error) => done(error, undefined)));
+  await settle((done) => rm(path, { force: true }, done));
 }
 
 /**
@@ -174,7 +176,7 @@ export async function removeFile(path: string): Promise<void> {
 export async function probeWritableFile(path: string): Promise<void> {
   try {
     await closeFd(await settle<number>((done) => open(path, "wx", done)));
-    await settle<void>((done) => unlink(path, (error) => done(error, undefined)));
+    await settle((done) => unlink(path, done));
     return;
   } catch (error) {
     if ((error as { code?: string } | null)?.code !== "EEXIST") throw error;

@@ -234,10 +234,8 @@ test("pcap stats when WebAssembly memory runs out: at the start one line and exi
   const [command, prefix] = cliCommand();
   const capped = (pages: number) => {
     const cap = `--wasm-max-mem-pages=${pages}`;
-    const args = testRuntime === "deno" ? [prefix[0], prefix[1], prefix[2], `--v8-flags=${cap}`, ...prefix.slice(3)] : [
-      cap,
-      ...prefix,
-    ];
+    // Deno takes V8's flags after `run`; Node takes them before the script.
+    const args = testRuntime === "deno" ? [prefix[0], `--v8-flags=${cap}`, ...prefix.slice(1)] : [cap, ...prefix];
     return runCommand(command, [...args, "pcap", "stats", many, "--max-flows", "100000"]);
   };
   let failedAtStart = 0, evicting = 0;

@@ -14,6 +14,7 @@ import {
 } from "./layout";
 import * as F from "./capture_formats";
 import { decodeFrameAt, setVerifyChecksums } from "./frame";
+import { holdUpTo } from "./grow";
 import { accumulate, statsEnd, statsInit } from "./stats";
 
 const FORMAT_NONE = 0;
@@ -97,10 +98,7 @@ export function reserveInput(size: usize): usize {
   const rounded = (<u64>size + 65535) & ~(<u64>65535);
   const base: u64 = rounded > inputRoom ? <u64>statsEnd() : <u64>inputBase;
   const end = base + rounded;
-  if (end > <u64>0xffff0000) return 0;
-  const pages = <i32>((end + 65535) >> 16);
-  const have = memory.size();
-  if (pages > have && memory.grow(pages - have) < 0) return 0;
+  if (end > <u64>0xffff0000 || !holdUpTo(end)) return 0;
   if (base != <u64>inputBase) {
     memory.copy(<usize>base, inputBase, inputSize);
     inputBase = <usize>base;

@@ -25,11 +25,11 @@ import {
   FLOW_PLACED, FLOW_WHOLE, HLL_BITS, MAX_FLOWS, SEED_CMS_HIGH, SEED_CMS_LOW, SEED_HLL_INDEX, SEED_HLL_RANK, ST_ARP,
   ST_BYTES, ST_CAPTURED, ST_COUNT, ST_DNS, ST_ERRORS, ST_ETHERNET, ST_EVICTED_BYTES, ST_EVICTED_FLOWS,
   ST_EVICTED_PACKETS, ST_EVICTIONS, ST_FIRST_NSEC, ST_FIRST_SEC, ST_HAS_TS, ST_HTTP, ST_ICMP, ST_ICMP6, ST_IPV4,
-  ST_IPV6, ST_LAST_NSEC, ST_LAST_SEC, ST_PACKETS, ST_TCP, ST_TLS, ST_UDP, ST_VLAN,
+  ST_IPV6, ST_LAST_NSEC, ST_LAST_SEC, ST_PACKETS, ST_TCP, ST_TLS, ST_UDP, ST_VLAN, STATS_FIRST_SLOTS,
 } from "./layout";
+import { holdUpTo } from "./grow";
 
 const ENTRY: usize = <usize>FLOW_ENTRY;
-const FIRST_SLOTS: i32 = 1024;
 const SELECT_ROUNDS: i32 = 6;
 
 // The counters, u64 (i64 for the timestamps) at the ST_* indices.
@@ -70,13 +70,6 @@ export function statsEnd(): usize { return flowEnd; }
   v128.store(to, d, 48);
 }
 
-/** Grows memory to hold everything below `end`; false when it cannot. */
-function holdUpTo(end: u64): bool {
-  const pages = <i32>((end + 65535) >> 16);
-  const have = memory.size();
-  return pages <= have || memory.grow(pages - have) >= 0;
-}
-
 /**
  * Places empty statistics at `base` for a table of at most `maxFlows` flows, growing
  * memory for the sketches, the eviction scratch and the table's first size (the table
@@ -88,7 +81,7 @@ export function statsInit(base: usize, maxFlows: i32, seed: u64): usize {
   if (maxFlows < 1 || maxFlows > MAX_FLOWS) return 0;
   let slots: i32 = 2;
   while (slots < maxFlows * 2) slots <<= 1;
-  const firstCap = slots < FIRST_SLOTS ? slots : FIRST_SLOTS;
+  const firstCap = slots < STATS_FIRST_SLOTS ? slots : STATS_FIRST_SLOTS;
   // In 64 bits: the sizes must be checked before they can wrap around 4 GiB.
   const hllAt = align16(<u64>base);
   const cmsAt = hllAt + (<u64>1 << <u64>HLL_BITS);
@@ -431,20 +424,18 @@ export function accumulate(row: usize): void {
     store<u64>(e, load<u64>(e, FLOW_BYTES) + len, FLOW_BYTES);
     return;
   }
-  if (
-    (flowCount + 1) * 2 > flowCap && flowCap < slotLimit &&
-    !holdUpTo(<u64>flowBase + (<u64>flowCap << 1) * <u64>ENTRY)
-  ) {
-    // No memory for a larger table: it keeps its size, and holds no more than it does now.
-    slotLimit = flowCap;
-    flowLimit = flowCount;
-  }
   if (flowCount == flowLimit) {
     evictHalf();
     e = slotOf(w0, w1, w2, w3, w4);
-  }
-  if ((flowCount + 1) * 2 > flowCap && flowCap < slotLimit) {
-    rehash(flowCap * 2);
+  } else if ((flowCount + 1) * 2 > flowCap && flowCap < slotLimit) {
+    if (holdUpTo(<u64>flowBase + (<u64>flowCap << 1) * <u64>ENTRY)) {
+      rehash(flowCap * 2);
+    } else {
+      // No memory for a larger table: it keeps its size, and holds no more than it does now.
+      slotLimit = flowCap;
+      flowLimit = flowCount;
+      evictHalf();
+    }
     e = slotOf(w0, w1, w2, w3, w4);
   }
   // Bytes 38 and 39 (the pad and the "placed" mark) are zero in w4.
