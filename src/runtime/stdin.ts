@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { process } from "./_shared/global_process.ts";
+import { globalProcess } from "./_shared/global_process.ts";
 
 /** Chunks queued before reading from the pipe pauses, so a slow consumer bounds memory. */
 const HIGH_WATER = 16;
@@ -19,7 +19,7 @@ const HIGH_WATER = 16;
  * @throws {Error} When standard input cannot be read.
  */
 export async function* readStdin(signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  const stream = process.stdin;
+  const stream = globalProcess().stdin;
   const queue: Uint8Array[] = [];
   let done = false;
   let failure: unknown;

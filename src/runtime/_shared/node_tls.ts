@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { process } from "./global_process.ts";
+import { globalProcess } from "./global_process.ts";
 
 let loaded: typeof import("node:tls") | undefined;
 
 /** The `node:tls` module, loaded the first time it is asked for. */
 export function nodeTls(): typeof import("node:tls") {
-  return loaded ??= process.getBuiltinModule("node:tls");
+  return loaded ??= globalProcess().getBuiltinModule("node:tls");
 }

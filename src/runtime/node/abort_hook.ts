@@ -30,8 +30,10 @@
  *
  * @module
  */
-import { process } from "../_shared/global_process.ts";
+import { globalProcess } from "../_shared/global_process.ts";
 import type { FetchAbortHandle } from "../http_types.ts";
+
+const process = globalProcess();
 
 /** Aborts one request with `reason`; does nothing once the request has ended or been aborted. */
 interface RequestAbort {

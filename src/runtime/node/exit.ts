@@ -10,13 +10,14 @@
  *
  * @module
  */
-import { process } from "../_shared/global_process.ts";
+import { globalProcess } from "../_shared/global_process.ts";
 
 /** How long Node's event loop may take to end by itself after the command finished. */
 const EXIT_GRACE_MS = 1000;
 
 /** Sets the exit code and lets the event loop end the process (at most a second later). */
 export function nodeExit(code: number): void {
+  const process = globalProcess();
   process.exitCode = code;
   setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 }

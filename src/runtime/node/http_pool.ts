@@ -18,13 +18,15 @@
  * @module
  */
 import type { Socket } from "node:net";
-import { process } from "../_shared/global_process.ts";
+import { globalProcess } from "../_shared/global_process.ts";
 import type { SecureContext, TLSSocket } from "node:tls";
 import type { ProxyRoute } from "../http_types.ts";
 import { type HttpParseError, type ResponseHead, ResponseParser } from "./h1_parser.ts";
 import { openTunnel } from "./http_tunnel.ts";
 import { nodeTls } from "../_shared/node_tls.ts";
 import type { TransportTimings } from "../http_types.ts";
+
+const process = globalProcess();
 
 /** The most connections one origin gets from one pool; further requests wait for a free one. */
 export const MAX_SOCKETS_PER_ORIGIN = 256;

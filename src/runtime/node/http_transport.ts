@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { process } from "../_shared/global_process.ts";
+import { globalProcess } from "../_shared/global_process.ts";
 import type { Readable, Transform } from "node:stream";
 import { concatBytes } from "../../_bytes.ts";
 import { USER_AGENT } from "../../_user_agent.ts";
@@ -33,6 +33,8 @@ import type {
 } from "../http_types.ts";
 import type { ResponseHead } from "./h1_parser.ts";
 import { type Connection, type Exchange, type Origin, sendThroughPool, withdrawFromPool } from "./http_pool.ts";
+
+const process = globalProcess();
 
 /** How much of a body nobody reads yet is buffered before its connection is paused. */
 export const UNREAD_BUFFER_BYTES: number = 64 * 1024;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { process } from "../_shared/global_process.ts";
+import { globalProcess } from "../_shared/global_process.ts";
 import type { PermissionAdapter } from "../types.ts";
 
 interface NodePermission {
@@ -14,7 +14,7 @@ interface NodePermission {
 
 // Present only when Node runs with --permission.
 function nodePermission(): NodePermission | undefined {
-  return (process as { permission?: NodePermission }).permission;
+  return (globalProcess() as { permission?: NodePermission }).permission;
 }
 
 /** Node's permission model. */

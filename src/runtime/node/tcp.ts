@@ -8,7 +8,7 @@
  * @module
  */
 import net from "node:net";
-import { process } from "../_shared/global_process.ts";
+import { globalProcess } from "../_shared/global_process.ts";
 import type tls from "node:tls";
 import { EventStreamSocket, RESOLVED } from "../_shared/event_socket.ts";
 import { nodeTls } from "../_shared/node_tls.ts";
@@ -18,6 +18,8 @@ import { TcpFeed } from "../_shared/tcp_feed.ts";
 import type { SocketAddr, StreamListener, StreamSocket, TcpConnectRequest, TcpListenRequest } from "../types.ts";
 import { Handoff } from "../_shared/handoff.ts";
 import { PendingTlsHandshake } from "../_shared/tls_handshake.ts";
+
+const process = globalProcess();
 
 /** The server's side of a TLS handshake that Node runs on an accepted TCP socket. */
 class NodeTlsHandshake extends PendingTlsHandshake {
