@@ -1,33 +1,31 @@
 /**
  * Files: whole text files (certificates, keys, stats output), files read straight into
  * the caller's memory (captures), files written in order, and whether an output can be
- * written at all. `node:fs` behaves the same on Node, Deno and Bun
- * for this, so one implementation serves all three runtimes.
+ * written at all. Node and Bun go through `node:fs` (_shared/node_files.ts), Deno
+ * through its own API (deno/files.ts), which starts faster there.
  *
  * @module
  */
-import { process } from "./_shared/global_process.ts";
+import { nodeFiles } from "./_shared/node_files.ts";
+import { denoFiles } from "./deno/files.ts";
+import { detectRuntime } from "./detect.ts";
 
-// `node:fs` as Node's own module object, not through an import: Node builds an import's
-// ES module facade by reading every export, and `fs.promises` then loads
-// `node:fs/promises`, which brings readline, the REPL's history and a dozen stream
-// modules with it (`node:fs` itself is loaded with Node; Deno and Bun have
-// getBuiltinModule too).
-const { close, fstat, open, read, readFile, readSync, rm, stat, unlink, write, writeFile } = process
-  .getBuiltinModule("node:fs");
-
-/**
- * Node's callback form of a file call, as a promise (see above for why not
- * `node:fs/promises`): `start` gets the callback to hand to the call, which settles the
- * promise with the call's first result (none for calls that give none).
- */
-function settle<T = void>(start: (callback: (error: Error | null, value?: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value as T))));
+/** One runtime's file calls, behind the functions below. */
+export interface FileSystem {
+  readTextFile(path: string): Promise<string>;
+  writeTextFile(path: string, text: string): Promise<void>;
+  stat(path: string): Promise<{ isDirectory: boolean; size: number }>;
+  openReader(path: string): Promise<FileReader>;
+  openWriter(path: string): Promise<FileWriter>;
+  removeFile(path: string): Promise<void>;
+  probeWritableFile(path: string): Promise<void>;
 }
+
+const files: FileSystem = detectRuntime().name === "deno" ? denoFiles : nodeFiles;
 
 /** Reads a whole file as UTF-8 text (PEM certificates and keys, say). */
 export function readTextFile(path: string): Promise<string> {
-  return settle<string>((done) => readFile(path, "utf8", done));
+  return files.readTextFile(path);
 }
 
 /** What went wrong with a file, in a few words for a one-line message ("no such file"). */
@@ -46,7 +44,7 @@ export function fileErrorReason(error: unknown): string {
 
 /** Writes `text` to a file as UTF-8, replacing what was there. */
 export function writeTextFile(path: string, text: string): Promise<void> {
-  return settle((done) => writeFile(path, text, "utf8", done));
+  return files.writeTextFile(path, text);
 }
 
 /**
@@ -61,9 +59,9 @@ export function writeTextFile(path: string, text: string): Promise<void> {
  * ```
  */
 export async function fileSize(path: string): Promise<number> {
-  const info = await settle<{ isDirectory(): boolean; size: number }>((done) => stat(path, done));
+  const info = await files.stat(path);
   // stat() succeeds on a directory; reading it fails later, mid-output. Say it now.
-  if (info.isDirectory()) throw Object.assign(new Error(`'${path}' is a directory`), { code: "EISDIR" });
+  if (info.isDirectory) throw Object.assign(new Error(`'${path}' is a directory`), { code: "EISDIR" });
   return info.size;
 }
 
@@ -105,26 +103,8 @@ export interface FileReader {
  * await reader.close();
  * ```
  */
-export async function openFileReader(path: string): Promise<FileReader> {
-  const fd = await settle<number>((done) => open(path, "r", done));
-  let regular: boolean;
-  try {
-    regular = (await settle<{ isFile(): boolean }>((done) => fstat(fd, done))).isFile();
-  } catch (error) {
-    await closeFd(fd);
-    throw error;
-  }
-  return {
-    read: (into: Uint8Array, offset: number, length: number): Promise<number> =>
-      settle<number>((done) => read(fd, into, offset, length, null, done)),
-    regular,
-    readSync: (into: Uint8Array, offset: number, length: number): number => readSync(fd, into, offset, length, null),
-    close: () => closeFd(fd),
-  };
-}
-
-function closeFd(fd: number): Promise<void> {
-  return settle((done) => close(fd, done));
+export function openFileReader(path: string): Promise<FileReader> {
+  return files.openReader(path);
 }
 
 /** A file open for writing from its start, written in order. */
@@ -143,17 +123,8 @@ export interface FileWriter {
  * @returns The writer.
  * @throws {Error} When the file cannot be created.
  */
-export async function openFileWriter(path: string): Promise<FileWriter> {
-  const fd = await settle<number>((done) => open(path, "w", done));
-  return {
-    async write(bytes: Uint8Array): Promise<void> {
-      let written = 0;
-      while (written < bytes.length) {
-        written += await settle<number>((done) => write(fd, bytes, written, bytes.length - written, null, done));
-      }
-    },
-    close: () => closeFd(fd),
-  };
+export function openFileWriter(path: string): Promise<FileWriter> {
+  return files.openWriter(path);
 }
 
 /**
@@ -161,8 +132,8 @@ export async function openFileWriter(path: string): Promise<FileWriter> {
  *
  * @param path The file.
  */
-export async function removeFile(path: string): Promise<void> {
-  await settle((done) => rm(path, { force: true }, done));
+export function removeFile(path: string): Promise<void> {
+  return files.removeFile(path);
 }
 
 /**
@@ -173,13 +144,6 @@ export async function removeFile(path: string): Promise<void> {
  * @throws {Error} The runtime's error when the file cannot be written (`ENOENT` for a
  * missing folder, `EACCES`, `EISDIR`, Deno's `NotCapable` …).
  */
-export async function probeWritableFile(path: string): Promise<void> {
-  try {
-    await closeFd(await settle<number>((done) => open(path, "wx", done)));
-    await settle((done) => unlink(path, done));
-    return;
-  } catch (error) {
-    if ((error as { code?: string } | null)?.code !== "EEXIST") throw error;
-  }
-  await closeFd(await settle<number>((done) => open(path, "a", done)));
+export function probeWritableFile(path: string): Promise<void> {
+  return files.probeWritableFile(path);
 }

@@ -1,29 +1,30 @@
 /**
- * The process around the program: arguments, standard streams, signals and exit.
- *
- * Node's `process` object (a global on Deno and Bun too, see _shared/global_process.ts)
- * behaves the same on Node, Deno and Bun for everything used here, so
- * this one file serves all three runtimes; only how the process ends differs: Node
- * leaves through its event loop (node/exit.ts), Deno and Bun call `process.exit`.
+ * The process around the program: arguments, standard streams, signals and exit, the
+ * same on Node, Deno and Bun. Each runtime's primitives come from its host
+ * (_shared/process_host.ts for Node and Bun, deno/process_host.ts for Deno); what is
+ * built on them (writes that fail once and for good, the second signal that exits, the
+ * exit after output is flushed) is here, once.
  *
  * @module
  */
-import { process } from "./_shared/global_process.ts";
+import { type OutputStream, processGlobalHost, type ProcessHost } from "./_shared/process_host.ts";
+import { denoHost } from "./deno/process_host.ts";
 import { detectRuntime } from "./detect.ts";
-import { nodeExit } from "./node/exit.ts";
+
+const host: ProcessHost = detectRuntime().name === "deno" ? denoHost : processGlobalHost;
 
 /** The command-line arguments after the program name (and script path). */
 export function commandArgs(): string[] {
-  return process.argv.slice(2);
+  return host.args();
 }
 
-/** The operating system (`"linux"`, `"darwin"`, `"win32"` …) and CPU architecture. */
-export const platform: { os: string; arch: string } = { os: process.platform, arch: process.arch };
+/** The operating system (`"linux"`, `"darwin"`, `"win32"` …) and CPU architecture, in Node's spelling. */
+export const platform: { os: string; arch: string } = { os: host.os(), arch: host.arch() };
 
 /** Reads an environment variable; `undefined` when unset or not readable. */
 export function env(name: string): string | undefined {
   try {
-    return process.env[name];
+    return host.env(name);
   } catch {
     // Deno without --allow-env throws here; an unreadable variable counts as unset.
     return undefined;
@@ -31,8 +32,8 @@ export function env(name: string): string | undefined {
 }
 
 /** Whether standard output (`"stdout"`) or standard error (`"stderr"`) is a terminal. */
-export function isTerminal(stream: "stdout" | "stderr"): boolean {
-  return Boolean(process[stream].isTTY);
+export function isTerminal(stream: OutputStream): boolean {
+  return host.isTerminal(stream);
 }
 
 /**
@@ -58,53 +59,54 @@ export class OutputError extends Error {
   }
 }
 
-/** A standard stream and what is known of it: the first failure, and the writes waiting for the OS. */
+/** A standard stream and what is known of it: the first failure, and how it is written. */
 interface OutputState {
-  readonly name: "stdout" | "stderr";
+  readonly name: OutputStream;
   failure?: OutputError;
-  readonly waiting: Set<(error: OutputError) => void>;
-  watched: boolean;
+  /**
+   * Set once a synchronous write could not wait (a non-blocking descriptor): from then on
+   * every write goes through the runtime's stream, in order after the last one.
+   */
+  streamed?: Promise<void>;
 }
 
-const stdoutState: OutputState = { name: "stdout", waiting: new Set(), watched: false };
-const stderrState: OutputState = { name: "stderr", waiting: new Set(), watched: false };
+const stdoutState: OutputState = { name: "stdout" };
+const stderrState: OutputState = { name: "stderr" };
+const encoder = new TextEncoder();
 
 function fail(state: OutputState, error: unknown): OutputError {
   if (state.failure) return state.failure;
-  const failure = new OutputError(state.name, error);
-  state.failure = failure;
-  for (const reject of state.waiting) reject(failure);
-  state.waiting.clear();
-  return failure;
+  state.failure = new OutputError(state.name, error);
+  return state.failure;
 }
 
 function writeTo(state: OutputState, text: string | Uint8Array): Promise<void> {
   // After a failure the stream is not touched again: Node and Bun would fail each write
   // once more, and Deno, after a write that threw, leaves the next one unanswered.
   if (state.failure) return Promise.reject(state.failure);
-  const stream = process[state.name];
-  if (!state.watched) {
-    state.watched = true;
-    // Without a listener, the 'error' event of a closed pipe (EPIPE) ends the process
-    // with a stack trace on Node and Deno.
-    stream.on("error", (error: unknown) => fail(state, error));
-  }
-  return new Promise((resolve, reject) => {
-    state.waiting.add(reject);
-    const settle = (error?: unknown) => {
-      state.waiting.delete(reject);
-      if (error) reject(fail(state, error));
-      else resolve();
-    };
+  let bytes = typeof text === "string" ? encoder.encode(text) : text;
+  if (!state.streamed) {
+    // Written at once, waiting while a pipe is full: a writer that awaits each call gets
+    // backpressure for free, so printing millions of lines stays in bounded memory.
+    let done = 0;
     try {
-      // Resolve when the chunk is handed to the OS; a writer that awaits each call gets
-      // backpressure for free, so printing millions of lines stays in bounded memory.
-      stream.write(text, (error) => settle(error ?? undefined));
+      while (done < bytes.length) done += host.writeSync(state.name, bytes.subarray(done));
+      return Promise.resolve();
     } catch (error) {
-      // Deno throws a write error (ENOSPC) at once instead of passing it to the callback.
-      settle(error);
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code !== "EAGAIN" && code !== "EWOULDBLOCK") return Promise.reject(fail(state, error));
+      bytes = bytes.subarray(done);
+      state.streamed = Promise.resolve();
     }
+  }
+  const written = state.streamed.then(() => {
+    if (state.failure) throw state.failure;
+    return host.write(state.name, bytes);
+  }).catch((error) => {
+    throw fail(state, error);
   });
+  state.streamed = written.catch(() => undefined);
+  return written;
 }
 
 /**
@@ -134,17 +136,11 @@ export function writeStderr(text: string | Uint8Array): Promise<void> {
  */
 export function onTerminationSignal(handler: (signal: "SIGINT" | "SIGTERM") => void): () => void {
   let seen = false;
-  const listener = (signal: "SIGINT" | "SIGTERM") => {
-    if (seen) process.exit(130);
+  return host.onTerminationSignal((signal) => {
+    if (seen) host.exit(130);
     seen = true;
     handler(signal);
-  };
-  process.on("SIGINT", listener);
-  process.on("SIGTERM", listener);
-  return () => {
-    process.off("SIGINT", listener);
-    process.off("SIGTERM", listener);
-  };
+  });
 }
 
 /**
@@ -154,12 +150,7 @@ export function onTerminationSignal(handler: (signal: "SIGINT" | "SIGTERM") => v
  * call it last.
  */
 export async function exitAfterFlush(code: number): Promise<void> {
-  await Promise.allSettled([writeStdout(""), writeStderr("")]);
-  // On Node this returns, so that a top-level await of it settles (else Node ends with
-  // code 13); the process ends through its event loop. Chosen here rather than through
-  // the adapter (mod.ts): every command loads this module, and the adapters bring
-  // node:net, node:tls and node:http, which take about as long to load as Node takes to
-  // start, for commands that use none of them (`pcap stats`, `--version`).
-  if (detectRuntime().name === "node") nodeExit(code);
-  else process.exit(code);
+  // Only writes that went through a runtime stream can still be queued.
+  await Promise.allSettled([stdoutState.streamed, stderrState.streamed]);
+  host.finish(code);
 }

@@ -1,7 +1,9 @@
 /**
  * The part of Deno's API that the Deno adapter uses, in one place: sockets
  * (`Deno.listen`, `Deno.connect`, `Deno.startTls`, `Deno.listenTls`), the server
- * (`Deno.serve`), permissions, the HTTP client for extra CAs and unreferenced timers.
+ * (`Deno.serve`), permissions, the HTTP client for extra CAs, unreferenced timers, and
+ * the process and files (deno/process_host.ts, deno/files.ts: Deno's own API rather than
+ * its `process` and `node:fs`, whose Node compatibility layer takes about 50 ms to start).
  *
  * Node's TypeScript compiles these files too (every adapter is part of the one package)
  * and has no `Deno` namespace, so the adapter is written against this subset, and
@@ -72,6 +74,35 @@ export type DenoPermissionDescriptor =
   | { name: "sys"; kind: "networkInterfaces" }
   | { name: "env"; variable: string };
 
+/** A file Deno opened (`Deno.FsFile`). */
+export interface DenoFile {
+  /** @returns The bytes read, or null at the end of the file. */
+  read: (into: Uint8Array) => Promise<number | null>;
+  readSync: (into: Uint8Array) => number | null;
+  /** @returns The bytes written, maybe fewer than given. */
+  write: (data: Uint8Array) => Promise<number>;
+  stat: () => Promise<{ isFile: boolean }>;
+  close: () => void;
+}
+
+/** How `Deno.open` opens a file. */
+export interface DenoOpenOptions {
+  read?: boolean;
+  write?: boolean;
+  append?: boolean;
+  truncate?: boolean;
+  create?: boolean;
+  createNew?: boolean;
+}
+
+/** Standard output or error (`Deno.stdout`, `Deno.stderr`). */
+export interface DenoWriter {
+  /** @returns The bytes written, maybe fewer than given. */
+  writeSync: (data: Uint8Array) => number;
+  write: (data: Uint8Array) => Promise<number>;
+  isTerminal: () => boolean;
+}
+
 /** The `Deno` global, as far as the adapter uses it. */
 export interface DenoApi {
   listen: (options: { hostname: string; port: number; transport?: "tcp"; reusePort?: boolean }) => DenoListener;
@@ -107,6 +138,18 @@ export interface DenoApi {
   /** The program's arguments (after the module). */
   readonly args: readonly string[];
   unrefTimer: (id: number) => void;
+  /** The operating system (`"linux"`, `"windows"` …) and CPU (`"x86_64"`, `"aarch64"`). */
+  readonly build: { readonly os: string; readonly arch: string };
+  readonly stdout: DenoWriter;
+  readonly stderr: DenoWriter;
+  addSignalListener: (signal: "SIGINT" | "SIGTERM", handler: () => void) => void;
+  removeSignalListener: (signal: "SIGINT" | "SIGTERM", handler: () => void) => void;
+  exit: (code?: number) => never;
+  open: (path: string, options?: DenoOpenOptions) => Promise<DenoFile>;
+  stat: (path: string) => Promise<{ isDirectory: boolean; size: number }>;
+  remove: (path: string) => Promise<void>;
+  readTextFile: (path: string) => Promise<string>;
+  writeTextFile: (path: string, text: string) => Promise<void>;
   errors: { BadResource: new (...args: never[]) => Error; Interrupted: new (...args: never[]) => Error };
 }
 
