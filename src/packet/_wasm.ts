@@ -35,7 +35,19 @@ export interface DecoderExports {
 let compiled: WebAssembly.Module | undefined;
 let shared: DecoderExports | undefined;
 
+interface Base64Decoders {
+  /** Deno, Bun and Node 26 (a native loop). */
+  fromBase64?: (text: string) => Uint8Array<ArrayBuffer>;
+}
+
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  // Native where the runtime has it: the loop below, run once and never optimised, takes
+  // 1 to 7 ms of a command's start for the module's 20 KB.
+  const decoders = Uint8Array as Base64Decoders;
+  if (decoders.fromBase64) return decoders.fromBase64(text);
+  const buffer = (globalThis as { Buffer?: { from(text: string, encoding: "base64"): Uint8Array<ArrayBuffer> } })
+    .Buffer;
+  if (buffer) return buffer.from(text, "base64");
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
