@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { openFileReader } from "../runtime/files.ts";
+import { type FileReader, openFileReader } from "../runtime/files.ts";
+import { detectRuntime } from "../runtime/detect.ts";
 import { refuse, typeOfValue } from "../_argument_checks.ts";
 import { nextTurn } from "../_next_turn.ts";
 import * as L from "./_layout.ts";
@@ -18,6 +19,26 @@ import type { CaptureSource } from "./open_capture.ts";
 
 /** Synchronous reads of a regular file between two turns of the event loop. */
 const BLOCKING_RUN = 16;
+
+/** Room for a record carried from one read-ahead area into the next: the largest pcap record and its header. */
+const CARRY_ROOM = L.MAX_PCAP_RECORD + 16;
+
+/** How reading a file ahead ended. */
+type ReadAheadEnd =
+  | { kind: "ended" }
+  | { kind: "gzip"; head: Uint8Array }
+  | { kind: "carry"; carry: number };
+
+/**
+ * Whether regular files are read ahead (see drive): only with a second core to read on
+ * (a read handed to a thread on the same core only adds the hand-over), and not on Bun,
+ * whose WebAssembly memory may move when it grows; the statistics' flow table grows
+ * memory while a read into it is under way, which V8 (Node, Deno) does in place.
+ */
+function readsAhead(): boolean {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return cores >= 2 && detectRuntime().name !== "bun";
+}
 
 /** Default chunk and batch sizes. */
 export const DEFAULT_CHUNK: number = 4194304;
@@ -68,8 +89,9 @@ export async function* drive(
   let carry = 0;
   let fileOffset = 0;
   let packets = 0;
-  const drain = function* (end: number, final: boolean): Generator<number, number> {
-    let start = 0;
+  // Decodes input [from, end); returns where the undecoded rest (a record cut by the end) starts.
+  const drain = function* (end: number, final: boolean, from = 0): Generator<number, number> {
+    let start = from;
     for (;;) {
       const stop = engine.decode(start, end, final);
       const rows = engine.rows();
@@ -84,6 +106,69 @@ export async function* drive(
       start = stop;
     }
   };
+  /**
+   * Reads a regular file ahead: the next chunk is read on another thread (the runtime's
+   * file pool) while this one is decoded, into the other of two areas, each after room for
+   * the record a chunk ends in the middle of, which is copied there: [room][area 0][room][area 1].
+   * Ends at the end of the file; or hands a record larger than the room (a pcapng block
+   * can be 16 MiB) to the loop below, moved to the start of the input with what follows it.
+   */
+  const readAhead = async function* (reader: FileReader): AsyncGenerator<number, ReadAheadEnd> {
+    const areaAt = (i: number) => CARRY_ROOM + i * (CARRY_ROOM + chunkSize);
+    engine.ensureInput(areaAt(2));
+    let start = areaAt(0);
+    let n = reader.readSync(engine.input(), start, chunkSize);
+    if (isGzip(engine.input().subarray(start, start + n))) {
+      return { kind: "gzip", head: engine.input().slice(start, start + n) };
+    }
+    let end = start + n;
+    let area = 0;
+    fileOffset = -start;
+    for (;;) {
+      if (signal?.aborted) return { kind: "ended" };
+      if (n === 0) {
+        yield* drain(end, true, start);
+        return { kind: "ended" };
+      }
+      bytesRead += n;
+      onProgress?.(bytesRead);
+      const next = 1 - area;
+      const reading = reader.read(engine.input(), areaAt(next), chunkSize).then(
+        (bytes) => ({ bytes }),
+        (error: unknown) => ({ bytes: 0, error }),
+      );
+      let stop = start;
+      let decoded = false;
+      try {
+        stop = yield* drain(end, false, start);
+        decoded = true;
+      } finally {
+        // Decoding failed or the reader stopped early: the file is closed after this, and a
+        // read still under way would then read a closed (or reused) descriptor.
+        if (!decoded) await reading;
+      }
+      const read = await reading;
+      if ("error" in read) throw read.error;
+      n = read.bytes;
+      const carried = end - stop;
+      if (carried > CARRY_ROOM) {
+        const rest = engine.input().slice(areaAt(next), areaAt(next) + n);
+        engine.input().copyWithin(0, stop, end);
+        fileOffset += stop;
+        engine.ensureInput(carried + n);
+        engine.input().set(rest, carried);
+        bytesRead += n;
+        onProgress?.(bytesRead);
+        return { kind: "carry", carry: carried + n };
+      }
+      const moved = areaAt(next) - carried;
+      engine.input().copyWithin(moved, stop, end);
+      fileOffset += stop - moved;
+      start = moved;
+      end = areaAt(next) + n;
+      area = next;
+    }
+  };
   let compressedFile = false;
   let reads = 0;
   if (typeof source === "string") {
@@ -92,15 +177,26 @@ export async function* drive(
     // Set when the first bytes are gzip's magic: the reader then goes on as a stream.
     let gzipHead: Uint8Array | undefined;
     try {
-      for (let first = true;; first = false) {
+      let first = true;
+      if (reader.regular && readsAhead()) {
+        const ahead = yield* readAhead(reader);
+        if (ahead.kind === "gzip") gzipHead = ahead.head;
+        else if (ahead.kind === "ended") return;
+        else {
+          // A record larger than the room kept for one: on as below, the rest of the way.
+          carry = ahead.carry;
+          first = false;
+        }
+      }
+      for (; gzipHead === undefined; first = false) {
         if (signal?.aborted) return;
         // The first read takes at least the two bytes that tell a gzip file, and they are
         // looked at where they were read: a pipe or /dev/stdin cannot be read twice.
         const length = first ? Math.max(chunkSize, 2) : chunkSize;
         engine.ensureInput(carry + length);
-        // A regular file is read synchronously (handing each read to a thread and back
-        // costs more than the read), with a turn of the event loop every BLOCKING_RUN
-        // reads, so that timers and an abort (Ctrl-C) still run while a large file is decoded.
+        // A regular file not read ahead is read synchronously (handing each read to a thread
+        // on the same core costs more than the read), with a turn of the event loop every
+        // BLOCKING_RUN reads, so that timers and an abort (Ctrl-C) still run meanwhile.
         const blocking = reader.regular;
         if (blocking && ++reads % BLOCKING_RUN === 0) await nextTurn();
         let n = blocking

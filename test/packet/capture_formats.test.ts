@@ -1,7 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CaptureError, openCapture } from "anynet/packet";
-import { decodeBoth } from "../_helpers/packet_decode.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeAll, decodeBoth } from "../_helpers/packet_decode.ts";
 import { concat, le32, pcap, pcapng, sampleFrames } from "../../scripts/_packet_writer.ts";
 import { LinkType } from "../../scripts/_packet_numbers.ts";
 
@@ -65,6 +68,33 @@ test("openCapture() gives the same records for any chunk and batch size", async 
   for (const [chunkSize, batchSize] of [[1, 1], [7, 3], [64, 2], [1000, 5]]) {
     const r = await decodeBoth(file, { chunkSize, batchSize });
     assert.is(JSON.stringify(r.records), whole, `chunk ${chunkSize} batch ${batchSize}`);
+  }
+});
+
+// A file is read ahead on a machine with two cores (Node, Deno): the next chunk into a
+// second area while this one is decoded, a record cut by a chunk's end copied before it.
+test("openCapture() of a file gives what its bytes give for any chunk size, file damage at the same offset", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "anynet-read-ahead-"));
+  try {
+    const whole = pcap(Array.from({ length: 40 }, (_, i) => ({ data: frames[i % frames.length], frac: i })));
+    const cut = whole.subarray(0, whole.length - 7);
+    for (const [name, bytes] of [["whole.pcap", whole], ["cut.pcap", cut]] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      for (const engine of ["wasm", "ts"] as const) {
+        for (const chunkSize of [1, 7, 64, 1000, 1 << 20]) {
+          const fromBytes = await decodeAll(bytes, engine, { chunkSize });
+          const fromFile = await decodeAll(path, engine, { chunkSize });
+          const what = `${name}, ${engine}, chunk ${chunkSize}`;
+          assert.is(fromFile.records.length, name === "cut.pcap" ? 39 : 40, what);
+          assert.is(JSON.stringify(fromFile.records), JSON.stringify(fromBytes.records), what);
+          assert.is(fromFile.error?.message, fromBytes.error?.message, what);
+          assert.is(fromFile.error?.offset, fromBytes.error?.offset, what);
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
