@@ -23,6 +23,18 @@ const BLOCKING_RUN = 16;
 /** Room for a record carried from one read-ahead area into the next: the largest pcap record and its header. */
 const CARRY_ROOM = L.MAX_PCAP_RECORD + 16;
 
+/** How {@linkcode drive} goes. */
+export interface DriveOptions {
+  /** Called after each chunk with the bytes read so far. */
+  onProgress?: (bytesRead: number) => void;
+  /**
+   * Reads a regular file ahead where the machine allows it (see drive's readAhead): worth
+   * it where decoding is as quick as reading (counting); where each packet becomes output,
+   * reading is a small part and the second core is better left to the output's reader.
+   */
+  readAhead?: boolean;
+}
+
 /** How reading a file ahead ended. */
 type ReadAheadEnd =
   | { kind: "ended" }
@@ -30,12 +42,12 @@ type ReadAheadEnd =
   | { kind: "carry"; carry: number };
 
 /**
- * Whether regular files are read ahead (see drive): only with a second core to read on
+ * Whether a regular file can be read ahead (see drive): only with a second core to read on
  * (a read handed to a thread on the same core only adds the hand-over), and not on Bun,
  * whose WebAssembly memory may move when it grows; the statistics' flow table grows
  * memory while a read into it is under way, which V8 (Node, Deno) does in place.
  */
-function readsAhead(): boolean {
+function canReadAhead(): boolean {
   const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   return cores >= 2 && detectRuntime().name !== "bun";
 }
@@ -83,8 +95,9 @@ export async function* drive(
   source: CaptureSource,
   chunkSize: number,
   signal: AbortSignal | undefined,
-  onProgress?: (bytesRead: number) => void,
+  options: DriveOptions = {},
 ): AsyncGenerator<number> {
+  const { onProgress, readAhead: ahead = false } = options;
   let bytesRead = 0;
   let carry = 0;
   let fileOffset = 0;
@@ -178,7 +191,7 @@ export async function* drive(
     let gzipHead: Uint8Array | undefined;
     try {
       let first = true;
-      if (reader.regular && readsAhead()) {
+      if (ahead && reader.regular && canReadAhead()) {
         const ahead = yield* readAhead(reader);
         if (ahead.kind === "gzip") gzipHead = ahead.head;
         else if (ahead.kind === "ended") return;

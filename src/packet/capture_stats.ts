@@ -199,7 +199,11 @@ export async function captureStats(source: CaptureSource, options: CaptureStatsO
     const wasm = new WasmEngine(DEFAULT_BATCH);
     wasm.enableStats(maxFlows, seed);
     try {
-      for await (const _rows of drive(wasm, source, STATS_CHUNK, options.signal, options.onProgress));
+      const driven = drive(wasm, source, STATS_CHUNK, options.signal, {
+        onProgress: options.onProgress,
+        readAhead: true,
+      });
+      for await (const _rows of driven);
     } catch (e) {
       onError(e);
     }

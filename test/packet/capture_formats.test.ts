@@ -71,8 +71,8 @@ test("openCapture() gives the same records for any chunk and batch size", async 
   }
 });
 
-// A file is read ahead on a machine with two cores (Node, Deno): the next chunk into a
-// second area while this one is decoded, a record cut by a chunk's end copied before it.
+// A file is read in chunks into the decoder's input, a record cut by a chunk's end carried
+// to the front (test/packet/read_ahead.test.ts covers reading ahead, which counting uses).
 test("openCapture() of a file gives what its bytes give for any chunk size, file damage at the same offset", async () => {
   const dir = mkdtempSync(join(tmpdir(), "anynet-read-ahead-"));
   try {
