@@ -107,7 +107,14 @@ export interface DenoWriter {
 export interface DenoApi {
   listen: (options: { hostname: string; port: number; transport?: "tcp"; reusePort?: boolean }) => DenoListener;
   listenTls: (
-    options: { hostname: string; port: number; cert: string; key: string; alpnProtocols: string[] },
+    options: {
+      hostname: string;
+      port: number;
+      cert: string;
+      key: string;
+      alpnProtocols: string[];
+      reusePort?: boolean;
+    },
   ) => DenoListener;
   connect: (options: { hostname: string; port: number; transport?: "tcp"; signal?: AbortSignal }) => Promise<DenoConn>;
   startTls(

@@ -164,6 +164,7 @@ export const serveDeno: ServeAdapter = (handler: AdapterHandler, options: Adapte
       // HTTP/1.1 only, as on Node and Bun: over HTTP/2 a connection carries many requests,
       // and cutting one (after a body left unread, or too slow) would cut them all.
       alpnProtocols: ["http/1.1"],
+      ...denoReuseOption(options.reusePort === true),
     })
     : Deno.listen({ hostname: options.hostname, port: options.port, ...denoReuseOption(options.reusePort === true) });
   const connections = new Set<Connection>();

@@ -276,7 +276,7 @@ export function denoReusePortProblem(): string | undefined {
 }
 
 /**
- * The `Deno.listen` option that shares the port, when `reusePort` is asked for. Throws
+ * The `Deno.listen` (and `Deno.listenTls`) option that shares the port, when `reusePort` is asked for. Throws
  * (`ERR_NOT_SUPPORTED`) where it is unavailable: `Deno.listen({ reusePort })` without
  * --unstable-net ends the process instead of throwing.
  */
