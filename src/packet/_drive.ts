@@ -99,6 +99,10 @@ export async function* drive(
 ): AsyncGenerator<number> {
   const { onProgress, readAhead: ahead = false } = options;
   let bytesRead = 0;
+  const counted = (n: number) => {
+    bytesRead += n;
+    onProgress?.(bytesRead);
+  };
   let carry = 0;
   let fileOffset = 0;
   let packets = 0;
@@ -143,8 +147,7 @@ export async function* drive(
         yield* drain(end, true, start);
         return { kind: "ended" };
       }
-      bytesRead += n;
-      onProgress?.(bytesRead);
+      counted(n);
       const next = 1 - area;
       const reading = reader.read(engine.input(), areaAt(next), chunkSize).then(
         (bytes) => ({ bytes }),
@@ -170,8 +173,7 @@ export async function* drive(
         fileOffset += stop;
         engine.ensureInput(carried + n);
         engine.input().set(rest, carried);
-        bytesRead += n;
-        onProgress?.(bytesRead);
+        counted(n);
         return { kind: "carry", carry: carried + n };
       }
       const moved = areaAt(next) - carried;
@@ -227,8 +229,7 @@ export async function* drive(
           }
         }
         if (n === 0) break;
-        bytesRead += n;
-        onProgress?.(bytesRead);
+        counted(n);
         const end = carry + n;
         const stop = yield* drain(end, false);
         engine.input().copyWithin(0, stop, end);

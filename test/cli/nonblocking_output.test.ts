@@ -13,7 +13,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { cliCommand, runCli, runCommand } from "../_helpers/cli.ts";
 import { testRuntime } from "../_helpers/env.ts";
-import { concat, ethernet, ipv4, le32, pcap, udp } from "../../scripts/_packet_writer.ts";
+import { pcap, sampleFrames } from "../../scripts/_packet_writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "anynet-nonblocking-output-"));
 
@@ -40,23 +40,14 @@ sys.stderr.buffer.write(err)
 sys.exit(child.returncode)
 `;
 
-/** A capture of 3,000 numbered packets: about 250 KB of text, four times what the pipe holds. */
+/**
+ * A capture of 3,000 packets, each line of `pcap decode` starting with its number: about
+ * 300 KB of text, more than four times what the pipe holds.
+ */
 function manyPackets(): string {
-  const records = Array.from({ length: 3000 }, (_, i) => {
-    const payload = new TextEncoder().encode(String(i).padStart(8, "0"));
-    const frame = ethernet(
-      "02:00:00:00:00:02",
-      "02:00:00:00:00:01",
-      0x0800,
-      ipv4(
-        { proto: 17, src: "10.0.0.1", dst: "10.0.0.2" },
-        udp(1000 + (i % 1000), 2000, payload, { v: 4, src: "10.0.0.1", dst: "10.0.0.2" }),
-      ),
-    );
-    return concat(le32(1700000000 + i), le32(0), le32(frame.length), le32(frame.length), frame);
-  });
+  const frames = sampleFrames();
   const file = join(dir, "many.pcap");
-  writeFileSync(file, concat(pcap([]), ...records));
+  writeFileSync(file, pcap(Array.from({ length: 3000 }, (_, i) => ({ data: frames[i % frames.length], sec: i }))));
   return file;
 }
 

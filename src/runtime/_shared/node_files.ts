@@ -14,7 +14,7 @@ let loaded: typeof import("node:fs") | undefined;
  * `node:fs/promises`, which brings readline, the REPL's history and a dozen stream
  * modules with it (`node:fs` itself is loaded with Node; Bun has getBuiltinModule too).
  */
-function fs(): typeof import("node:fs") {
+export function nodeFs(): typeof import("node:fs") {
   return loaded ??= globalProcess().getBuiltinModule("node:fs");
 }
 
@@ -28,20 +28,20 @@ function settle<T = void>(start: (callback: (error: Error | null, value?: T) => 
 }
 
 function closeFd(fd: number): Promise<void> {
-  return settle((done) => fs().close(fd, done));
+  return settle((done) => nodeFs().close(fd, done));
 }
 
 /** `node:fs`, for Node and Bun. */
 export const nodeFiles: FileSystem = {
-  readTextFile: (path) => settle<string>((done) => fs().readFile(path, "utf8", done)),
-  writeTextFile: (path, text) => settle((done) => fs().writeFile(path, text, "utf8", done)),
+  readTextFile: (path) => settle<string>((done) => nodeFs().readFile(path, "utf8", done)),
+  writeTextFile: (path, text) => settle((done) => nodeFs().writeFile(path, text, "utf8", done)),
   async stat(path) {
-    const info = await settle<{ isDirectory(): boolean; size: number }>((done) => fs().stat(path, done));
+    const info = await settle<{ isDirectory(): boolean; size: number }>((done) => nodeFs().stat(path, done));
     return { isDirectory: info.isDirectory(), size: info.size };
   },
   async openReader(path): Promise<FileReader> {
-    const { fstat, read, readSync } = fs();
-    const fd = await settle<number>((done) => fs().open(path, "r", done));
+    const { fstat, read, readSync } = nodeFs();
+    const fd = await settle<number>((done) => nodeFs().open(path, "r", done));
     let regular: boolean;
     try {
       regular = (await settle<{ isFile(): boolean }>((done) => fstat(fd, done))).isFile();
@@ -57,26 +57,28 @@ export const nodeFiles: FileSystem = {
     };
   },
   async openWriter(path): Promise<FileWriter> {
-    const fd = await settle<number>((done) => fs().open(path, "w", done));
+    const fd = await settle<number>((done) => nodeFs().open(path, "w", done));
     return {
       async write(bytes) {
         let written = 0;
         while (written < bytes.length) {
-          written += await settle<number>((done) => fs().write(fd, bytes, written, bytes.length - written, null, done));
+          written += await settle<number>((done) =>
+            nodeFs().write(fd, bytes, written, bytes.length - written, null, done)
+          );
         }
       },
       close: () => closeFd(fd),
     };
   },
-  removeFile: (path) => settle((done) => fs().rm(path, { force: true }, done)),
+  removeFile: (path) => settle((done) => nodeFs().rm(path, { force: true }, done)),
   async probeWritableFile(path) {
     try {
-      await closeFd(await settle<number>((done) => fs().open(path, "wx", done)));
-      await settle((done) => fs().unlink(path, done));
+      await closeFd(await settle<number>((done) => nodeFs().open(path, "wx", done)));
+      await settle((done) => nodeFs().unlink(path, done));
       return;
     } catch (error) {
       if ((error as { code?: string } | null)?.code !== "EEXIST") throw error;
     }
-    await closeFd(await settle<number>((done) => fs().open(path, "a", done)));
+    await closeFd(await settle<number>((done) => nodeFs().open(path, "a", done)));
   },
 };

@@ -11,6 +11,7 @@
 import { detectRuntime } from "../detect.ts";
 import { nodeExit } from "../node/exit.ts";
 import { globalProcess as proc } from "./global_process.ts";
+import { nodeFs as fs } from "./node_files.ts";
 
 /** Standard output or standard error. */
 export type OutputStream = "stdout" | "stderr";
@@ -43,12 +44,6 @@ export interface ProcessHost {
    * loop (see node/exit.ts, it returns), elsewhere at once.
    */
   finish(code: number): void;
-}
-
-let cachedFs: typeof import("node:fs") | undefined;
-function fs(): typeof import("node:fs") {
-  // Node's own module object rather than an import (see runtime/files.ts for why).
-  return cachedFs ??= proc().getBuiltinModule("node:fs");
 }
 
 const FD = { stdout: 1, stderr: 2 } as const;
