@@ -3,6 +3,7 @@ import {
   checkCount,
   checkDelayMs,
   checkFunction,
+  checkHostname,
   checkIntegerRange,
   checkOptionsObject,
   checkSignal,
@@ -17,6 +18,8 @@ import { isBodyTooLargeError } from "./errors.ts";
 import { refusedMethod } from "./_methods.ts";
 import { requestUrlRule } from "./_request_url.ts";
 import { realSocketAddr } from "../net/_socket_addr.ts";
+import { toNetError } from "../net/_to_net_error.ts";
+import { isIpAddress } from "../net/_ip.ts";
 import { causedBy, declaresBody, isBodyTimeoutError, WatchedBody } from "./_request_body.ts";
 
 export type { HttpAddr, RequestInfo } from "../runtime/http_types.ts";
@@ -32,7 +35,7 @@ export type ErrorResponder = (status: number, message: string) => Response | Pro
 
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
-  /** The address to listen on. @default "127.0.0.1" */
+  /** The address to listen on; a name is resolved first (`localhost` → 127.0.0.1). @default "127.0.0.1" */
   hostname?: string;
   /** The port; 0 picks a free one. @default 0 */
   port?: number;
@@ -173,7 +176,10 @@ class LazyRequestInfo implements RequestInfo {
  * @param options Address, TLS, body and time limits, error bodies, a signal to stop.
  * @returns The running server, once it listens.
  * @throws {RangeError} For a bad port, body limit or time limit.
- * @throws {Error} When the address cannot be bound (in use, not permitted).
+ * @throws {TypeError} For a hostname that is not a string naming a host.
+ * @throws {NetError} When the address cannot be bound: `AddressInUseError`,
+ *   `PermissionDeniedError`, `AddressNotAvailableError`, `UnsupportedError` (reusePort
+ *   where the runtime cannot share a port), as `listen()` of anynet/net throws them.
  * @example Hello, world
  * ```ts
  * import { serve } from "anynet/http";
@@ -197,7 +203,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     "onError",
     "errorResponse",
   ]);
-  const hostname = options.hostname ?? "127.0.0.1";
+  let hostname = checkHostname("serve", options.hostname ?? "127.0.0.1");
   const port = checkIntegerRange("serve", "port", options.port ?? 0, 0, 65535);
   const limit = checkCount("serve", "maxBodyBytes", options.maxBodyBytes ?? 1024 * 1024);
   const timeouts = {
@@ -228,7 +234,6 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     return plainText(status, status === 500 ? STATUS_TITLES[500] : `${STATUS_TITLES[status] ?? "Error"}: ${message}`);
   };
 
-  // deno-lint-ignore prefer-const
   let server: AdapterServer | undefined;
   const ownOrigin = () => {
     const addr = server?.addr ?? { hostname, port };
@@ -386,18 +391,28 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     return answer(500, "internal server error");
   };
 
-  server = await adapter.http.serve(run, {
-    hostname,
-    port,
-    reusePort: options.reusePort === true,
-    ...(options.tls ? { tls: options.tls } : {}),
-    timeouts,
-    requestUrl,
-    refusedMethod,
-    invalidHost: INVALID_HOST,
-    refusal: async (status, reason) => lastOnConnection(await answer(status, reason)),
-    isLastAnswer: (response) => lastAnswers.has(response),
-  });
+  try {
+    // A name is resolved here, as listen() does, so that every runtime listens on (and
+    // reports in `url`) the same address and fails alike for a name that does not resolve:
+    // Bun would keep the name, and fail with EINVAL for an unknown one.
+    if (!isIpAddress(hostname)) hostname = await adapter.net.resolve(hostname);
+    server = await adapter.http.serve(run, {
+      hostname,
+      port,
+      reusePort: options.reusePort === true,
+      ...(options.tls ? { tls: options.tls } : {}),
+      timeouts,
+      requestUrl,
+      refusedMethod,
+      invalidHost: INVALID_HOST,
+      refusal: async (status, reason) => lastOnConnection(await answer(status, reason)),
+      isLastAnswer: (response) => lastAnswers.has(response),
+    });
+  } catch (error) {
+    // Each runtime fails in its own words and types (Deno's AddrInUse, Node's code
+    // EADDRINUSE, Bun's "Failed to start server"): the same NetError classes as listen().
+    throw toNetError(error, `listen on ${formatAddr({ hostname, port })}`);
+  }
   const url = ownOrigin();
   const running = server;
   options.signal?.addEventListener("abort", () => void running.close(), { once: true });

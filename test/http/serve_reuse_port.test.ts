@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { get, serve } from "anynet/http";
+import { UnsupportedError } from "anynet/net";
 import { announceSkip, testRuntime } from "../_helpers/env.ts";
 import { hasOpenssl, makeTestPki } from "../_helpers/tls_pki.ts";
 
@@ -32,7 +33,8 @@ for (const secure of [false, true]) {
       if (!sharingSupported()) {
         const error = await serve(() => new Response("a"), { hostname: "127.0.0.1", port: 0, tls, reusePort: true })
           .then((server) => (server.close(), undefined), (e: Error & { code?: string }) => e);
-        assert.is(error?.code, "ERR_NOT_SUPPORTED", String(error));
+        assert.instance(error, UnsupportedError, String(error));
+        assert.is(error?.code, "EUNSUPPORTED", String(error));
         assert.match(error!.message, /reusePort/);
         return;
       }
