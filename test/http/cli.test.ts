@@ -137,12 +137,14 @@ test("anynet get/post usage mistakes exit 2", async () => {
   }
 });
 
-test("anynet serve-api on a port in use fails in one line", async () => {
+test("anynet serve-api and serve-static on a port in use fail in one line, the same on every runtime", async () => {
   const busy = await rawServer(() => {});
   try {
-    const run = await runCli(["serve-api", "--port", String(busy.port)]);
-    assert.is(run.code, 1);
-    assert.match(run.stderr, /^anynet serve-api: cannot listen on 127\.0\.0\.1:\d+: .*\n$/);
+    for (const args of [["serve-api"], ["serve-static", "."]]) {
+      const run = await runCli([...args, "--port", String(busy.port)]);
+      assert.is(run.code, 1, run.stderr);
+      assert.is(run.stderr, `anynet ${args[0]}: cannot listen: 127.0.0.1:${busy.port} is already in use\n`);
+    }
   } finally {
     await busy.close();
   }

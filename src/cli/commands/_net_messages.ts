@@ -1,11 +1,14 @@
 /**
  * One line for each network failure the connecting and listening commands report (echo,
- * echo-server, tcping, proxy): the same wording on every runtime, whatever the runtime said.
+ * echo-server, tcping, proxy, and the HTTP servers serve-api, serve-static and pcap view):
+ * the same wording on every runtime, whatever the runtime said.
  *
  * @module
  */
-import { formatAddr, NetError } from "../../net/mod.ts";
+import { formatAddr } from "../../_address.ts";
+import { NetError } from "../../net/errors.ts";
 import { missingPermissionFlag } from "../../_error_kind.ts";
+import { CommandError } from "../command.ts";
 
 /** One line for a network failure, the same wording on every runtime. */
 export function describeNetFailure(error: unknown, host: string, port: number): string {
@@ -33,6 +36,14 @@ export function describeNetFailure(error: unknown, host: string, port: number): 
     default:
       return reasonOf(error.message, target);
   }
+}
+
+/**
+ * The one-line failure of a command that could not listen on `host:port` (echo-server,
+ * proxy, serve-api, serve-static, pcap view): "cannot listen: 127.0.0.1:8080 is already in use".
+ */
+export function listenFailure(host: string, port: number, error: unknown): CommandError {
+  return new CommandError(`cannot listen: ${describeNetFailure(error, host, port)}`, { cause: error });
 }
 
 // The error's own "Cannot connect to HOST:PORT: " is dropped: the line names the target already.

@@ -1,8 +1,8 @@
 import { MAX_DELAY_S } from "../../_delay.ts";
 import { DEFAULT_ECHO_PORT, describeAddr, type EchoEvent, serveEcho, serveUdpEcho } from "../../echo/mod.ts";
 import { formatAddr, udpImplementation } from "../../net/mod.ts";
-import { CommandError, type CommandSpec, UsageError } from "../command.ts";
-import { describeNetFailure } from "./_net_messages.ts";
+import { type CommandSpec, UsageError } from "../command.ts";
+import { listenFailure } from "./_net_messages.ts";
 import { readPemFlag } from "./_pem_files.ts";
 import { startWorkers, workerCount, type WorkerService, workersFlag } from "../workers.ts";
 
@@ -81,7 +81,7 @@ export const echoServerWorker: WorkerService<EchoServerPlan, EchoServerSummary> 
         });
     } catch (error) {
       if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "echo-server");
-      throw new CommandError(`cannot listen: ${describeNetFailure(error, host, context.port)}`);
+      throw listenFailure(host, context.port, error);
     }
     const done = server;
     return {

@@ -5,7 +5,8 @@
  * @module
  */
 import { CommandError, type CommandSpec } from "../command.ts";
-import { listenFailure, listenFlags, untilAborted } from "./_http_listen.ts";
+import { listenFlags, untilAborted } from "./_http_listen.ts";
+import { listenFailure } from "./_net_messages.ts";
 import { serve } from "../../http/serve.ts";
 import { statEntry } from "../../runtime/static_files.ts";
 import { fileErrorReason } from "../../runtime/files.ts";

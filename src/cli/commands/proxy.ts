@@ -14,7 +14,7 @@ import { addConnectTime, parseBackend } from "../../tools/proxy_backend.ts";
 import { serveProxyStats } from "../../tools/proxy_metrics.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, MAX_PROXY_CONNECTIONS } from "../../tools/proxy_limits.ts";
 import { CommandError, type CommandSpec, UsageError } from "../command.ts";
-import { describeNetFailure } from "./_net_messages.ts";
+import { describeNetFailure, listenFailure } from "./_net_messages.ts";
 import { checkOutputFile } from "./_output_file.ts";
 import { startWorkers, workerCount, type WorkerService, workersFlag } from "../workers.ts";
 
@@ -138,7 +138,7 @@ export const proxyWorker: WorkerService<ProxyPlan, ProxyStats> = {
       });
     } catch (error) {
       if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "proxy");
-      throw new CommandError(`cannot listen: ${describeNetFailure(error, plan.hostname, context.port)}`);
+      throw listenFailure(plan.hostname, context.port, error);
     }
     if (statsAddr === undefined) {
       return { address: proxy.stats().listen, port: proxy.addr.port, finished: proxy.finished };

@@ -2,7 +2,8 @@ import type { CommandSpec, FlagSpec } from "../command.ts";
 import { createRestApi, restApiErrorResponse } from "../../http/rest_api.ts";
 import { type Handler, serve } from "../../http/serve.ts";
 import { API_KEY_ENV, apiKeyFlags, resolveApiKey } from "./_api_key.ts";
-import { listenFailure, listenFlags, untilAborted } from "./_http_listen.ts";
+import { listenFlags, untilAborted } from "./_http_listen.ts";
+import { listenFailure } from "./_net_messages.ts";
 import { MAX_DELAY_S } from "../../_delay.ts";
 import { startWorkers, workerCount, type WorkerService, workersFlag } from "../workers.ts";
 
