@@ -110,9 +110,10 @@ const BY_NAME: Record<string, ErrorKind> = {
 const BY_WORDS: { kind: ErrorKind; test: RegExp }[] = [
   {
     kind: "tls",
-    // rustls reports plain text on a TLS port as a "corrupt message" (InvalidContentType).
+    // rustls reports plain text on a TLS port as a "corrupt message" (InvalidContentType);
+    // Deno a key it cannot read as "failed to parse private key".
     test:
-      /certificate|handshake|tls|ssl|wrong version number|corrupt message|InvalidContentType|unexpected handshake message/i,
+      /certificate|private key|handshake|tls|ssl|wrong version number|corrupt message|InvalidContentType|unexpected handshake message/i,
   },
   {
     kind: "host-not-found",

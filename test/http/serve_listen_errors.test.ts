@@ -6,7 +6,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { serve } from "anynet/http";
-import { AddressInUseError, AddressNotAvailableError, HostNotFoundError, listen, type NetError } from "anynet/net";
+import {
+  AddressInUseError,
+  AddressNotAvailableError,
+  HostNotFoundError,
+  listen,
+  type NetError,
+  TlsError,
+} from "anynet/net";
 
 async function serveFailure(options: Parameters<typeof serve>[1]): Promise<unknown> {
   try {
@@ -43,6 +50,15 @@ test("serve() resolves a host name first: the url names the address, an unknown 
   const error = await serveFailure({ hostname: "no-such-host.invalid", port: 0 });
   assert.instance(error, HostNotFoundError);
   assert.match((error as Error).message, /^Cannot listen on no-such-host\.invalid:0: /);
+});
+
+test("serve({ tls }) with a certificate or key it cannot read rejects with TlsError", async () => {
+  const pem = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+  for (const tls of [{ cert: "x", key: "y" }, { cert: pem("CERTIFICATE"), key: pem("PRIVATE KEY") }]) {
+    const error = await serveFailure({ hostname: "127.0.0.1", port: 0, tls });
+    assert.instance(error, TlsError, String(error));
+    assert.match((error as Error).message, /^Cannot listen on 127\.0\.0\.1:0: /);
+  }
 });
 
 test("serve() refuses a hostname that is not a host name before listening", async () => {
