@@ -177,9 +177,10 @@ class LazyRequestInfo implements RequestInfo {
  * @returns The running server, once it listens.
  * @throws {RangeError} For a bad port, body limit or time limit.
  * @throws {TypeError} For a hostname that is not a string naming a host.
- * @throws {NetError} When the address cannot be bound: `AddressInUseError`,
- *   `PermissionDeniedError`, `AddressNotAvailableError`, `UnsupportedError` (reusePort
- *   where the runtime cannot share a port), as `listen()` of anynet/net throws them.
+ * @throws {NetError} When it cannot listen: `AddressInUseError`, `PermissionDeniedError`,
+ *   `AddressNotAvailableError`, `HostNotFoundError`, `TlsError` (a certificate or key it
+ *   cannot read), `UnsupportedError` (reusePort where the runtime cannot share a port), as
+ *   `listen()` of anynet/net throws them.
  * @example Hello, world
  * ```ts
  * import { serve } from "anynet/http";

@@ -129,6 +129,11 @@ test("anynet get/post usage mistakes exit 2", async () => {
     [["get", "http://x/", "--max-body-bytes", "-1"], /--max-body-bytes must be an integer from 0 to \d+: got '-1'/],
     [["get", "http://x/", "--max-body-bytes", "1MB"], /--max-body-bytes must be an integer from 0 to \d+: got '1MB'/],
     [["serve-api", "--port", "70000"], /--port must be an integer from 0 to 65535/],
+    [
+      ["serve-api", "--host", "a b"],
+      /'hostname' must be a host name or IP address: got 'a b'\nRun 'anynet serve-api --help'/,
+    ],
+    [["serve-static", ".", "--host", "a b"], /'hostname' must be a host name or IP address: got 'a b'\n/],
   ];
   for (const [i, [args, message]] of cases.entries()) {
     const run = await (i === 0 ? runCli : runMain)(args);

@@ -8,7 +8,7 @@
 import { formatAddr } from "../../_address.ts";
 import { NetError } from "../../net/errors.ts";
 import { missingPermissionFlag } from "../../_error_kind.ts";
-import { CommandError } from "../command.ts";
+import { CommandError, UsageError } from "../command.ts";
 
 /** One line for a network failure, the same wording on every runtime. */
 export function describeNetFailure(error: unknown, host: string, port: number): string {
@@ -39,10 +39,13 @@ export function describeNetFailure(error: unknown, host: string, port: number): 
 }
 
 /**
- * The one-line failure of a command that could not listen on `host:port` (echo-server,
- * proxy, serve-api, serve-static, pcap view): "cannot listen: 127.0.0.1:8080 is already in use".
+ * The one-line failure of `command` that could not listen on `host:port` (echo-server,
+ * proxy, serve-api, serve-static, pcap view): "cannot listen: 127.0.0.1:8080 is already in
+ * use"; a value the listening call refused before trying (a `--host` that names no host)
+ * is a usage error (exit 2).
  */
-export function listenFailure(host: string, port: number, error: unknown): CommandError {
+export function listenFailure(command: string, host: string, port: number, error: unknown): CommandError | UsageError {
+  if (error instanceof TypeError || error instanceof RangeError) return new UsageError(error.message, command);
   return new CommandError(`cannot listen: ${describeNetFailure(error, host, port)}`, { cause: error });
 }
 

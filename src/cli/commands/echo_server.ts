@@ -80,8 +80,7 @@ export const echoServerWorker: WorkerService<EchoServerPlan, EchoServerSummary> 
           onEvent: log,
         });
     } catch (error) {
-      if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "echo-server");
-      throw listenFailure(host, context.port, error);
+      throw listenFailure("echo-server", host, context.port, error);
     }
     const done = server;
     return {

@@ -53,7 +53,7 @@ export const pcapViewCommand: CommandSpec = {
         },
       });
     } catch (error) {
-      throw listenFailure(hostname, port, error);
+      throw listenFailure("pcap view", hostname, port, error);
     }
     const url = `${server.url.replace(/\/?$/, "/")}`;
     await io.out(`listening on ${url}\n`);

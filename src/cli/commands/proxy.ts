@@ -137,8 +137,7 @@ export const proxyWorker: WorkerService<ProxyPlan, ProxyStats> = {
         onEvent: (event) => context.log(`proxy: ${logLine(event)}\n`),
       });
     } catch (error) {
-      if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message, "proxy");
-      throw listenFailure(plan.hostname, context.port, error);
+      throw listenFailure("proxy", plan.hostname, context.port, error);
     }
     if (statsAddr === undefined) {
       return { address: proxy.stats().listen, port: proxy.addr.port, finished: proxy.finished };

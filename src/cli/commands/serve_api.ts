@@ -53,7 +53,7 @@ export const serveApiWorker: WorkerService<ServeApiPlan, void> = {
         },
       });
     } catch (error) {
-      throw listenFailure(hostname, context.port, error);
+      throw listenFailure("serve-api", hostname, context.port, error);
     }
     const { signal } = context;
     return { address: server.url, port: server.addr.port, finished: untilAborted(signal).then(() => server.close()) };

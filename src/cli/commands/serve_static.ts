@@ -79,7 +79,7 @@ export const serveStaticCommand: CommandSpec = {
         },
       );
     } catch (error) {
-      throw listenFailure(hostname, port, error);
+      throw listenFailure("serve-static", hostname, port, error);
     }
     await io.out(`listening on ${server.url}\n`);
     await untilAborted(io.signal);
