@@ -12,6 +12,7 @@ import * as L from "./_layout.ts";
 import { checkEngine, type Engine } from "./_capture_engine.ts";
 import { WasmEngine } from "./_wasm_engine.ts";
 import { flowReport } from "./_flow_report.ts";
+import { isoTime } from "./_iso_time.ts";
 import type { EngineStats } from "./_ts_stats.ts";
 import { readWasmStats } from "./_wasm_stats.ts";
 import { CaptureError } from "./capture_error.ts";
@@ -143,13 +144,6 @@ const PROTOCOLS = [
  * 10% slower), large enough that reads stay few.
  */
 const STATS_CHUNK = 1 << 20;
-
-function isoTime(sec: number, nsec: number): string {
-  // Date covers ±8.64e15 ms; a hostile timestamp beyond it is printed as plain seconds.
-  if (!(Math.abs(sec) <= 8.64e12)) return `${sec}.${String(nsec).padStart(9, "0")}`;
-  const iso = new Date(sec * 1000).toISOString();
-  return `${iso.slice(0, 19)}.${String(nsec).padStart(9, "0")}Z`;
-}
 
 /**
  * Reads a whole capture and counts packets, bytes, protocols and conversations, in

@@ -21,6 +21,7 @@ import type { PacketRecord } from "../packet_record.ts";
 import { RecordRow } from "./_row_from_record.ts";
 import { type IoGraph, IoGraphCounter } from "./_io_graph.ts";
 import { NameCounter, type NameCounts } from "./_name_counts.ts";
+import { isoTime } from "../_iso_time.ts";
 
 export type { HierarchyNode } from "../_protocol_hierarchy.ts";
 export type { ConnRecord } from "../_conn_tracker.ts";
@@ -122,12 +123,6 @@ function labelOf(f: number): number {
 
 function addressText(b: Uint8Array, o: number, alen: number): string {
   return alen === 4 ? ipv4Text(b, o) : ipv6Text(b, o);
-}
-
-function isoTime(sec: number, nsec: number): string {
-  // Date covers ±8.64e15 ms; a timestamp beyond it is written as plain seconds.
-  if (!(Math.abs(sec) <= 8.64e12)) return `${sec}.${String(nsec).padStart(9, "0")}`;
-  return `${new Date(sec * 1000).toISOString().slice(0, 19)}.${String(nsec).padStart(9, "0")}Z`;
 }
 
 function ipBytes(c: ConnRecord): number {
