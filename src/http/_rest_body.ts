@@ -42,6 +42,10 @@ function nestingDepth(text: string, max: number): number {
 
 /** Reads and parses the request's JSON body, or throws the ApiFailure that says why not. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) {
+    throw new ApiFailure(413, `the request body is over the limit of ${maxBytes} bytes`);
+  }
   const type = request.headers.get("content-type");
   if (!isJsonType(type)) {
     throw new ApiFailure(

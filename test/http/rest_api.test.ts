@@ -130,6 +130,31 @@ test("createRestApi() answers 413 for oversized bodies, declared or chunked", as
   await chunked.text();
 });
 
+test("createRestApi() answers a GET without reading its headers (each runtime builds them on first use)", async () => {
+  const api = createRestApi();
+  const untouched = (url: string, method = "GET") => {
+    const request = new Request(url, { method });
+    Object.defineProperty(request, "headers", {
+      get() {
+        throw new Error(`${method} ${url} read the request's headers`);
+      },
+    });
+    return request;
+  };
+  for (const url of ["http://api.test/posts/1", "http://api.test/posts?_limit=2", "http://api.test/users/1"]) {
+    const response = await api(untouched(url), { remoteAddr: { hostname: "127.0.0.1", port: 1 } });
+    assert.is(response.status, 200, url);
+    await response.text();
+  }
+  // A body to read needs them: its declared length and type are checked first.
+  const info = { remoteAddr: { hostname: "127.0.0.1", port: 1 } };
+  const failed = await Promise.resolve(api(untouched("http://api.test/posts", "POST"), info)).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  assert.match(String(failed), /POST http:\/\/api\.test\/posts read the request's headers/);
+});
+
 test("createRestApi() served with restApiErrorResponse answers every error as JSON, serve()'s own included", async () => {
   const big = JSON.stringify({ userId: 1, title: "t", body: "x".repeat(5000) });
   // Declared over serve()'s limit (answered by serve() before the API runs), then chunked.
