@@ -1,8 +1,6 @@
 import { type CommandEntry, CommandError, type CommandIO, type CommandSpec, UsageError } from "./command.ts";
 import { parseArgs } from "./parse_args.ts";
 import { closest } from "../_suggest.ts";
-import { permissionAdvice } from "./permission_advice.ts";
-import { commandHelp, programHelp } from "./usage.ts";
 import { EXIT_OUTPUT_CLOSED, isClosedOutput, watchOutput } from "./output_failure.ts";
 import { VERSION } from "../version.ts";
 
@@ -63,14 +61,30 @@ export async function main(argv: readonly string[], io: CommandIO, commands: rea
   return 1;
 }
 
+// The help text and the permission advice load only when they are printed: a command that
+// runs and succeeds needs neither, and on Node every module loaded costs its start-up
+// (the two and what they import: 3 modules).
+function helpText(): Promise<typeof import("./usage.ts")> {
+  return import("./usage.ts");
+}
+
+/** The lines saying which Deno flag `error` lacks, or nothing (also when they cannot be loaded: out of files). */
+async function adviceFor(error: unknown): Promise<string> {
+  try {
+    return (await (await import("./permission_advice.ts")).permissionAdvice(error)) ?? "";
+  } catch {
+    return "";
+  }
+}
+
 async function run(argv: readonly string[], io: CommandIO, commands: readonly CommandEntry[]): Promise<number> {
   const [first] = argv;
   if (first === undefined) {
-    await io.err(programHelp(commands));
+    await io.err((await helpText()).programHelp(commands));
     return 2;
   }
   if (first === "--help" || first === "-h" || (first === "help" && argv.length === 1)) {
-    await io.out(programHelp(commands));
+    await io.out((await helpText()).programHelp(commands));
     return 0;
   }
   if (first === "--version" || first === "-V" || first === "version") {
@@ -85,12 +99,12 @@ async function run(argv: readonly string[], io: CommandIO, commands: readonly Co
     const found = findCommand(commands, helpFor ?? argv);
     command = await found.entry.load();
     if (helpFor) {
-      await io.out(commandHelp(command));
+      await io.out((await helpText()).commandHelp(command));
       return 0;
     }
     const parsed = parseArgs(command, found.rest);
     if (parsed.help) {
-      await io.out(commandHelp(command));
+      await io.out((await helpText()).commandHelp(command));
       return 0;
     }
     return await command.run(parsed.input, io);
@@ -101,7 +115,7 @@ async function run(argv: readonly string[], io: CommandIO, commands: readonly Co
       await io.err(`${prefix}: ${error.message}\nRun '${helpHint}' for usage.\n`);
       return 2;
     }
-    const advice = (await permissionAdvice(error)) ?? "";
+    const advice = await adviceFor(error);
     if (error instanceof CommandError) {
       await io.err(`${prefix}: ${error.message}\n${advice}`);
       return error.exitCode;
