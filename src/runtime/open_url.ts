@@ -6,13 +6,13 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { globalProcess } from "./_shared/global_process.ts";
+import { platform } from "./process.ts";
 
 /** The opener command for this system. */
 function opener(url: string): [string, string[]] {
-  if (globalProcess().platform === "darwin") return ["open", [url]];
+  if (platform.os === "darwin") return ["open", [url]];
   // `start` is a shell builtin; its first quoted argument is a window title.
-  if (globalProcess().platform === "win32") return ["cmd", ["/c", "start", '""', url]];
+  if (platform.os === "win32") return ["cmd", ["/c", "start", '""', url]];
   return ["xdg-open", [url]];
 }
 
