@@ -10,8 +10,9 @@
  *    point bundled into one script by esbuild, and uPlot's script and style sheet, embedded
  *    as strings in src/packet/_browser_assets_embedded.ts, so a page needs no file path at
  *    run time and a report can inline them;
- * 3. the npm package for Node and Bun in dist/: ES modules and .d.ts from src/ (tsc), a
- *    package.json with the exports map, README.md and LICENSE;
+ * 3. the npm package for Node and Bun in dist/: ES modules and .d.ts from src/ (tsc), the
+ *    CLI that `bin` runs bundled from them into dist/cli.js and dist/_cli/ (esbuild, see
+ *    scripts/_cli_bundle.ts), a package.json with the exports map, README.md and LICENSE;
  * 4. the Deno/JSR package is the .ts sources as deno.json exports them; `--jsr` checks it
  *    with `deno publish --dry-run`.
  *
@@ -38,6 +39,7 @@ import { type EntryFields, entryFields, selfImports } from "./_entry_points.ts";
 import { parseFlags, readCommandLine } from "./_args.ts";
 import { writeConstants } from "./wasm_constants.ts";
 import { BROWSER_BUNDLES } from "./_browser_bundles.ts";
+import { bundleNodeCli } from "./_cli_bundle.ts";
 
 const { jsr } = readCommandLine("build", "Usage: deno run -A scripts/build.ts [--jsr]", () => {
   const { flags } = parseFlags(Deno.args, { jsr: { type: "boolean" } });
@@ -175,6 +177,13 @@ writeIfChanged("src/packet/_browser_assets_embedded.ts", assets.join("\n") + "\n
 // 3. The npm package.
 rmSync(fromRoot("dist"), { recursive: true, force: true });
 run("node", [fromRoot("node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], "TypeScript build");
+// The CLI that `bin` runs on Node: tsc's modules bundled into a few chunks (scripts/_cli_bundle.ts).
+try {
+  bundleNodeCli(esbuild, fromRoot("dist"));
+} catch (error) {
+  console.error(`build: bundling the Node CLI failed:\n${(error as Error).message}`);
+  Deno.exit(1);
+}
 chmodSync(fromRoot("dist/cli.js"), 0o755);
 
 // The published package.json: dist/ is the package root, so the same entry points sit
