@@ -1,13 +1,14 @@
 /**
  * The CLI that the npm package runs on Node (`bin`, dist/cli.js), bundled by esbuild from
  * the modules tsc wrote to dist/: an entry point and the chunks it imports, split at the
- * CLI's dynamic imports, so that a command still loads only what it runs but as a dozen
- * files instead of forty to sixty.
+ * CLI's dynamic imports, so that a command still loads only what it runs, in about half
+ * as many files.
  *
  * Why: Node's ES module loader costs about a millisecond per module on this project's
- * machines (resolving, reading the package scope, compiling, linking), more than the
- * module's own code. `anynet pcap stats` on a 10-packet capture loaded 58 modules and took
- * 134 ms against Node's own start of 82; bundled, 122 ms (21 interleaved runs, Node 24).
+ * machines (resolving, reading the package scope, compiling, linking), more than most
+ * modules' own code. `anynet pcap stats` on a 10-packet capture loaded 39 modules and
+ * took 128.6 ms against 82 for Node's own start; bundled, 22 files and 123.8 ms (medians
+ * of 21 interleaved runs, Node 24; Node 22 134.2 -> 129.6, Node 26 141.5 -> 132.9).
  * Deno and Bun run src/cli.ts and load modules far more cheaply (0.08 ms a module on Deno).
  *
  * What stays as tsc wrote it: every library entry point (`anynet/cli` included), so an
