@@ -352,7 +352,10 @@ function tcp(o: i32, end: i32, whole: bool, pseudo: u64): void {
     if (fold(pseudo + sw16(end - o) + sum16(o, end - o)) == 0xffff) FL |= F_L4CSUM_OK;
   }
   if (capEnd > oe) {
-    if (!tls(oe, capEnd)) http(oe, capEnd);
+    // Most payloads are neither: their first byte rules both out without a call.
+    const first = b8(oe);
+    if (first == Tls.CONTENT_HANDSHAKE) tls(oe, capEnd);
+    else if (first >= 0x41 && first <= 0x5a) http(oe, capEnd);
   }
 }
 
