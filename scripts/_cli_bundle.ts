@@ -12,9 +12,9 @@
  * Deno and Bun run src/cli.ts and load modules far more cheaply (0.08 ms a module on Deno).
  *
  * What stays as tsc wrote it: every library entry point (`anynet/cli` included), so an
- * application that imports anynet shares its modules with nothing. The bundle has its own
- * copy of the code it runs; a class the CLI throws is not the library's class, which no
- * caller of the CLI can tell (it speaks through output and exit codes).
+ * application that imports anynet loads the same modules as before. The bundle holds its
+ * own copy of the code it runs: a class the CLI throws is not the library's class, which
+ * nobody can tell from outside (the CLI speaks through its output and exit codes).
  *
  * Layout: dist/cli.js (the entry, overwriting tsc's), dist/_cli/ (chunks, and the module a
  * `--workers` thread runs: src/cli/workers.ts finds it next to itself, as
@@ -27,9 +27,7 @@ import { readFileSync } from "node:fs";
 
 /** The part of esbuild's API the bundle uses. */
 interface Esbuild {
-  buildSync(
-    options: Record<string, unknown>,
-  ): { outputFiles?: unknown; metafile?: { outputs: Record<string, unknown> } };
+  buildSync(options: Record<string, unknown>): { metafile?: { outputs: Record<string, unknown> } };
 }
 
 /** Where the chunks go, under dist/. */
@@ -38,6 +36,7 @@ export const CLI_CHUNKS = "_cli";
 /**
  * Bundles dist/cli.js and dist/cli/worker_thread.js in place (see the module's comment).
  * npm packages stay imports (resolved from the package's dependencies at run time).
+ * Returns how many files the bundle is.
  * @throws {Error} When esbuild fails, or when the module that starts worker threads lands
  *   where `./worker_thread.js` does not name the bundled worker module.
  */

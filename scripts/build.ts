@@ -178,8 +178,9 @@ writeIfChanged("src/packet/_browser_assets_embedded.ts", assets.join("\n") + "\n
 rmSync(fromRoot("dist"), { recursive: true, force: true });
 run("node", [fromRoot("node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], "TypeScript build");
 // The CLI that `bin` runs on Node: tsc's modules bundled into a few chunks (scripts/_cli_bundle.ts).
+let cliFiles = 0;
 try {
-  bundleNodeCli(esbuild, fromRoot("dist"));
+  cliFiles = bundleNodeCli(esbuild, fromRoot("dist")).files;
 } catch (error) {
   console.error(`build: bundling the Node CLI failed:\n${(error as Error).message}`);
   Deno.exit(1);
@@ -211,7 +212,9 @@ if (jsr) {
   run(bin("deno"), ["publish", "--dry-run", "--allow-dirty"], "deno publish --dry-run");
 }
 
-console.error(`build: wasm ${wasm.length} bytes, npm package in dist/ (${pkg.name}@${pkg.version})`);
+console.error(
+  `build: wasm ${wasm.length} bytes, npm package in dist/ (${pkg.name}@${pkg.version}, its Node CLI in ${cliFiles} files)`,
+);
 
 /** A digest of what the WebAssembly module is compiled from: every file under wasm/, the compiler's version, its arguments. */
 function wasmInputDigest(args: string[]): string {
