@@ -25,6 +25,7 @@ import type {
 import type { ReportedAddr } from "../types.ts";
 import { deno, type DenoConn, type DenoHandler, type DenoHandlerInfo, type DenoListener } from "./deno_api.ts";
 import { denoReuseOption, isAcceptedConnectionGone } from "./tcp.ts";
+import { abortQuietly } from "./abort_quietly.ts";
 
 interface ConnectionServer {
   finished: Promise<void>;
@@ -95,8 +96,9 @@ class Connection {
    */
   kill(): void {
     // Aborting a connection the native server has already closed throws from inside the
-    // abort event (an uncaught error, fatal), so never after the end.
-    if (!this.ended) this.abort.abort();
+    // abort event (an uncaught error, fatal), so never after the end; and the native side
+    // can close it before the end reaches JavaScript, which abortQuietly() survives.
+    if (!this.ended) abortQuietly(this.abort);
   }
 }
 
