@@ -8,8 +8,8 @@
  * (that news comes with a later turn of the event loop), the cancel throws `BadResource`
  * inside the abort event; an error thrown by an event listener is reported as uncaught,
  * which ends a Deno process. serve.ts cuts connections from timers, so a timer that
- * fires in that window took the whole server down (seen once in a test run: a client
- * that left as the idle sweep reached it).
+ * fires in that window took the whole server down (seen once in a test run: the idle
+ * sweep's cut of a connection the native side had just closed ended `pcap view`).
  *
  * @module
  */
