@@ -22,16 +22,17 @@
  *
  * @module
  */
-import { dirname, join, relative, resolve } from "node:path";
-import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /** The part of esbuild's API the bundle uses. */
 interface Esbuild {
-  buildSync(options: Record<string, unknown>): { metafile?: { outputs: Record<string, unknown> } };
+  buildSync(
+    options: Record<string, unknown>,
+  ): { metafile?: { outputs: Record<string, { inputs: Record<string, unknown> }> } };
 }
 
 /** Where the chunks go, under dist/. */
-export const CLI_CHUNKS = "_cli";
+const CLI_CHUNKS = "_cli";
 
 /**
  * Bundles dist/cli.js and dist/cli/worker_thread.js in place (see the module's comment).
@@ -59,18 +60,15 @@ export function bundleNodeCli(esbuild: Esbuild, dist: string): { files: number }
     metafile: true,
     logLevel: "silent",
   });
-  const outputs = Object.keys(result.metafile?.outputs ?? {}).map((path) => resolve(dist, path));
-  // workers.ts names the thread's module relative to itself (import.meta.url): every file
-  // holding that name must sit beside the bundled worker module.
-  const workerDir = join(dist, CLI_CHUNKS);
-  for (const output of outputs) {
-    if (!output.endsWith(".js") || !readFileSync(output, "utf8").includes('"./worker_thread.js"')) continue;
-    if (dirname(output) !== workerDir) {
-      throw new Error(
-        `${relative(dist, output)} starts worker threads from ./worker_thread.js, ` +
-          `but the bundled worker module is ${CLI_CHUNKS}/worker_thread.js`,
-      );
-    }
+  const outputs = result.metafile?.outputs ?? {};
+  // workers.ts names the thread's module relative to itself (import.meta.url): the file
+  // it was bundled into must sit beside the bundled worker module.
+  for (const [output, { inputs }] of Object.entries(outputs)) {
+    if (!("cli/workers.js" in inputs) || dirname(output) === CLI_CHUNKS) continue;
+    throw new Error(
+      `${output} starts worker threads from ./worker_thread.js, but the bundled worker module is ` +
+        `${CLI_CHUNKS}/worker_thread.js`,
+    );
   }
-  return { files: outputs.length };
+  return { files: Object.keys(outputs).length };
 }

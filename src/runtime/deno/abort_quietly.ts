@@ -13,13 +13,7 @@
  *
  * @module
  */
-
-/** Whether `error` is Deno's "the resource is gone" error. */
-function isBadResource(error: unknown): boolean {
-  const badResource = (globalThis as { Deno?: { errors?: { BadResource?: new () => Error } } }).Deno?.errors
-    ?.BadResource;
-  return badResource !== undefined && error instanceof badResource;
-}
+import { deno } from "./deno_api.ts";
 
 /**
  * Aborts `controller`. A `BadResource` error that one of its listeners throws (what it
@@ -30,7 +24,7 @@ export function abortQuietly(controller: AbortController): void {
   // Listener errors are reported synchronously, while abort() runs, as an "error" event
   // on the global scope: a handler that cancels it keeps the process alive.
   const keepAlive = (event: Event) => {
-    if (isBadResource((event as ErrorEvent).error)) event.preventDefault();
+    if ((event as ErrorEvent).error instanceof deno().errors.BadResource) event.preventDefault();
   };
   globalThis.addEventListener("error", keepAlive);
   try {
