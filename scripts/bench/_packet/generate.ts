@@ -140,10 +140,10 @@ const WRITE_SIZE = 8 << 20;
 
 /**
  * A file written in pieces of exactly WRITE_SIZE bytes: the kernel can then keep its page
- * cache in large pages, which the C loop (it maps the file) reads far faster than a file
- * written in uneven pieces (see "The C loop's own time" in docs/benchmarks.md). Records
- * are built in `buffer` at `o`; `done()` after each writes every whole piece, and
- * `close()` writes the rest.
+ * cache in large folios, which the C loop (it maps the file) reads far faster than a file
+ * written in uneven pieces (75-90 ms against 106-134 for the 1M-packet capture, see
+ * docs/benchmarks.md). Records are built in `buffer` at `o`; `done()` after each writes
+ * every whole piece, and `close()` writes the rest.
  */
 class PieceWriter {
   // Room past the piece for the record that crosses its end.
