@@ -13,7 +13,8 @@
  * program. The C loop is one thread either way. The ratio of CPU
  * times (all threads, by /usr/bin/time) is printed too. With a baseline (a copy of another
  * tree with its dist/ and src/), that tree's CLI runs in the same rounds, for a
- * before/after comparison from one run.
+ * before/after comparison from one run. Last, each runtime starting an empty program, in
+ * rounds of its own on the whole machine: the part of its ratio no program can remove.
  *
  * The C loop memory-maps the file (no copy) and computes the same packet, byte and
  * protocol counts, first and last timestamp, distinct flows and the packets and bytes of
@@ -23,16 +24,20 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findLeg, LEG_NAMES, LegUnavailable } from "../../_legs.ts";
 import { fromRoot } from "../../_run.ts";
 
-/** One program that prints the statistics of the capture named last on its command line. */
+/**
+ * One program that prints the statistics of the capture named last on its command line,
+ * or (`bare`) a runtime starting an empty program, run as it is.
+ */
 interface Contender {
   label: string;
   command: string;
   args: string[];
+  bare?: boolean;
 }
 
 /** What one contender measured: its per-round ratios of wall time to the C loop's. */
@@ -91,8 +96,7 @@ function timeRun(c: Contender, file: string, placement: Placement): { ms: number
     ...(placement === "one core" ? pin : []),
     c.command,
     ...c.args,
-    ...(c.label === "C" ? [] : ["pcap", "stats", "--json"]),
-    file,
+    ...(c.bare ? [] : [...(c.label === "C" ? [] : ["pcap", "stats", "--json"]), file]),
   ];
   const start = performance.now();
   const r = spawnSync(command, args, { encoding: "utf8", maxBuffer: 16 << 20 });
@@ -143,9 +147,31 @@ export function benchStatsAgainstC(
   const c: Contender = { label: "C", command: cBin, args: [] };
   const others = [...contenders(fromRoot(), ""), ...(baseline ? contenders(baseline, " (baseline)") : [])];
   const placements: Placement[] = pin.length ? ["one core", "whole machine"] : ["whole machine"];
-  return placements.flatMap((placement) =>
+  const results = placements.flatMap((placement) =>
     placedRounds(c, others, file, rounds, placement).map((result) => ({ ...result, placement }))
   );
+  // What no program can take off its ratio: the runtime starting and ending with nothing to do.
+  placedRounds(c, emptyPrograms(dir), file, rounds, "whole machine");
+  return results;
+}
+
+/** Each runtime of this machine starting an empty module (written into `dir`). */
+function emptyPrograms(dir: string): Contender[] {
+  const empty = join(dir, "empty.mjs");
+  writeFileSync(empty, "");
+  const list: Contender[] = [];
+  for (const name of LEG_NAMES) {
+    let leg;
+    try {
+      leg = findLeg(name);
+    } catch (error) {
+      if (!(error instanceof LegUnavailable)) throw error;
+      continue;
+    }
+    const args = leg.runtime === "deno" ? ["run", empty] : [empty];
+    list.push({ label: `${name} ${leg.version} empty`, command: leg.command, args, bare: true });
+  }
+  return list;
 }
 
 /** The rounds of one placement, printed; each contender's median ratio to the C loop. */
@@ -169,15 +195,17 @@ function placedRounds(
       cTimes.push(cRun.ms);
       wall.get(o.label)!.push(run.ms / cRun.ms);
       cpu.get(o.label)!.push(run.cpuMs / cRun.cpuMs);
-      if (round === 0) compareCounts(o.label, JSON.parse(run.out), JSON.parse(cRun.out));
+      if (round === 0 && !o.bare) compareCounts(o.label, JSON.parse(run.out), JSON.parse(cRun.out));
     }
   }
+  const bare = others.every((o) => o.bare);
+  const what = bare ? "an empty program (each runtime's start and exit alone)" : "pcap stats --json";
   console.log(
-    `pcap stats --json against the C loop (whole processes, ${
+    `${what} against the C loop (whole processes, ${
       placement === "one core" ? "pinned to core 1" : "on the whole machine"
     }, ${rounds} ` +
       `rounds, each run right after one of the C loop; C ${median(cTimes).toFixed(0)} ms median, ` +
-      `${Math.min(...cTimes).toFixed(0)}–${Math.max(...cTimes).toFixed(0)}; target ≤ 2×):`,
+      `${Math.min(...cTimes).toFixed(0)}–${Math.max(...cTimes).toFixed(0)}${bare ? "" : "; target ≤ 2×"}):`,
   );
   const results: StatsRatio[] = [];
   for (const o of others) {
