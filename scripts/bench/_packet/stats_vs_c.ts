@@ -26,7 +26,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findLeg, LEG_NAMES, LegUnavailable } from "../../_legs.ts";
+import { findLeg, type Leg, LEG_NAMES, LegUnavailable } from "../../_legs.ts";
 import { fromRoot } from "../../_run.ts";
 
 /**
@@ -56,19 +56,25 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Every runtime of LEG_NAMES this machine has; those it lacks are said once, when `say`. */
+function legsHere(say: boolean): Leg[] {
+  const legs: Leg[] = [];
+  for (const name of LEG_NAMES) {
+    try {
+      legs.push(findLeg(name));
+    } catch (error) {
+      if (!(error instanceof LegUnavailable)) throw error;
+      if (say) console.log(`  (${name} skipped: ${error.message})`);
+    }
+  }
+  return legs;
+}
+
 /** The CLI of the tree at `root` on every runtime this machine has. */
 function contenders(root: string, suffix: string): Contender[] {
   const list: Contender[] = [];
-  for (const name of LEG_NAMES) {
-    let leg;
-    try {
-      leg = findLeg(name);
-    } catch (error) {
-      if (!(error instanceof LegUnavailable)) throw error;
-      console.log(`  (${name} skipped: ${error.message})`);
-      continue;
-    }
-    const label = (entry = "") => `${name} ${leg.version}${entry}${suffix}`;
+  for (const leg of legsHere(suffix === "")) {
+    const label = (entry = "") => `${leg.name} ${leg.version}${entry}${suffix}`;
     const run = leg.runtime === "deno" ? ["run", "-A", "--no-lock"] : [];
     if (leg.runtime === "node") list.push({ label: label(), command: leg.command, args: [join(root, "dist/cli.js")] });
     else {
@@ -159,19 +165,12 @@ export function benchStatsAgainstC(
 function emptyPrograms(dir: string): Contender[] {
   const empty = join(dir, "empty.mjs");
   writeFileSync(empty, "");
-  const list: Contender[] = [];
-  for (const name of LEG_NAMES) {
-    let leg;
-    try {
-      leg = findLeg(name);
-    } catch (error) {
-      if (!(error instanceof LegUnavailable)) throw error;
-      continue;
-    }
-    const args = leg.runtime === "deno" ? ["run", empty] : [empty];
-    list.push({ label: `${name} ${leg.version} empty`, command: leg.command, args, bare: true });
-  }
-  return list;
+  return legsHere(false).map((leg) => ({
+    label: `${leg.name} ${leg.version} empty`,
+    command: leg.command,
+    args: leg.runtime === "deno" ? ["run", empty] : [empty],
+    bare: true,
+  }));
 }
 
 /** The rounds of one placement, printed; each contender's median ratio to the C loop. */
