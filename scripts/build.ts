@@ -39,7 +39,7 @@ import { type EntryFields, entryFields, selfImports } from "./_entry_points.ts";
 import { parseFlags, readCommandLine } from "./_args.ts";
 import { writeConstants } from "./wasm_constants.ts";
 import { BROWSER_BUNDLES } from "./_browser_bundles.ts";
-import { bundleNodeCli } from "./_cli_bundle.ts";
+import { bundleCli } from "./_cli_bundle.ts";
 
 const { jsr } = readCommandLine("build", "Usage: deno run -A scripts/build.ts [--jsr]", () => {
   const { flags } = parseFlags(Deno.args, { jsr: { type: "boolean" } });
@@ -177,12 +177,13 @@ writeIfChanged("src/packet/_browser_assets_embedded.ts", assets.join("\n") + "\n
 // 3. The npm package.
 rmSync(fromRoot("dist"), { recursive: true, force: true });
 run("node", [fromRoot("node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], "TypeScript build");
-// The CLI that `bin` runs on Node: tsc's modules bundled into a few chunks (scripts/_cli_bundle.ts).
+// The CLI that `bin` runs (on Node, and on Deno and Bun for the npm package's users): tsc's
+// modules bundled into a few chunks (scripts/_cli_bundle.ts).
 let cliFiles = 0;
 try {
-  cliFiles = bundleNodeCli(esbuild, fromRoot("dist")).files;
+  cliFiles = bundleCli(esbuild, fromRoot("dist")).files;
 } catch (error) {
-  console.error(`build: bundling the Node CLI failed:\n${(error as Error).message}`);
+  console.error(`build: bundling the CLI failed:\n${(error as Error).message}`);
   Deno.exit(1);
 }
 chmodSync(fromRoot("dist/cli.js"), 0o755);
@@ -213,7 +214,7 @@ if (jsr) {
 }
 
 console.error(
-  `build: wasm ${wasm.length} bytes, npm package in dist/ (${pkg.name}@${pkg.version}, its Node CLI in ${cliFiles} files)`,
+  `build: wasm ${wasm.length} bytes, npm package in dist/ (${pkg.name}@${pkg.version}, its CLI in ${cliFiles} files)`,
 );
 
 /** A digest of what the WebAssembly module is compiled from: every file under wasm/, the compiler's version, its arguments. */
